@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated machine: RAM, the physical memory map, the kernel's virtual
+ * layout, and the MMU operations the other layers use.
+ *
+ * RAM is a memfd of the configured size. "Physical address" p lives at file
+ * offset arch_phys_to_file(p). Mapping a physical range at a virtual address is
+ * an mmap(MAP_SHARED|MAP_FIXED) of that piece of the memfd, so several virtual
+ * addresses may alias one frame, exactly like page table entries. The kernel
+ * half of the simulated address space is one PROT_NONE host reservation; inside
+ * it the direct map is mapped at boot and the vmalloc/pkmap ranges on demand.
+ *
+ * Physical memory map (both layouts, like a PC's e820 table):
+ *   [0x1000, 0x9f000) and [1 MiB, end) are RAM; pfn 0 and the legacy ISA hole
+ *   (640 KiB - 1 MiB) are not. memblock then reserves the whole first MiB, as
+ *   Linux does since 5.13 (so ZONE_DMA has 3840 managed pages, as in the real
+ *   zoneinfo). On x86-64 with more than 3 GiB, RAM above 3 GiB is placed above
+ *   4 GiB, leaving the PCI hole [3 GiB, 4 GiB) as the real machine does.
+ *
+ * Layouts:
+ *   x86-64: zones DMA < 16 MiB, DMA32 < 4 GiB, Normal above. All RAM is direct
+ *           mapped at PAGE_OFFSET; VMALLOC_START is 1 GiB past the end of the
+ *           direct map and the vmalloc range is 32 TiB (VmallocTotal
+ *           34359738367 kB, as the real kernel). Both are relocated: user space
+ *           cannot map the kernel half of the address space.
+ *   x86-32: PAGE_OFFSET 0xC0000000 when the host has [3 GiB, 4 GiB) free,
+ *           otherwise a relocated 1 GiB-aligned base (the banner says so).
+ *           Low memory ends at MAXMEM = VMALLOC_END - PAGE_OFFSET - 128 MiB
+ *           (0x377fe000, about 888 MiB); RAM above it is ZONE_HIGHMEM, which
+ *           has no permanent mapping. VMALLOC_START = high_memory + 8 MiB,
+ *           VMALLOC_END = PKMAP_BASE - 2 pages = PAGE_OFFSET + 0x3f7fe000,
+ *           PKMAP_BASE = PAGE_OFFSET + 0x3f800000 (512 kmap slots).
+ *
+ * Locking: setup and teardown run under the boot lock (kernel/init.c). The MMU
+ * operations are host system calls and need no lock of their own; callers own
+ * the ranges they change.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <ucontext.h>
+#include <sys/mman.h>
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <asm/pgtable.h>
+#include "arch/x86/machine.h"
+#include "kernel/internal.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+struct kmem_machine machine = { .memfd = -1 };
+
+unsigned long __kmem_page_offset;
+struct page *mem_map;
+unsigned long max_low_pfn;
+unsigned long max_pfn;
+void *high_memory;
+unsigned long __kmem_vmalloc_start;
+unsigned long __kmem_vmalloc_end;
+unsigned long __kmem_pkmap_base;
+
+#define X86_32_PAGE_OFFSET 0xC0000000UL
+#define X86_32_MAXMEM 0x377fe000UL      /* VMALLOC_END - PAGE_OFFSET - 128M */
+#define X86_32_VMALLOC_END_OFF 0x3f7fe000UL
+#define X86_32_PKMAP_OFF 0x3f800000UL
+#define X86_64_KVA_HINT 0x200000000000UL /* 32 TiB */
+#define X86_64_VMALLOC_SIZE (32UL << 40)
+#define PCI_HOLE_START (3ULL << 30)
+#define PCI_HOLE_END (4ULL << 30)
+
+void *arch_reserve(unsigned long hint, size_t len, size_t align)
+{
+	void *p;
+	unsigned long a, start;
+
+	if (hint) {
+		p = mmap((void *)hint, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+			 -1, 0);
+		if (p == (void *)hint)
+			return p;
+		if (p != MAP_FAILED)
+			munmap(p, len);
+	}
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	p = mmap(NULL, len + align, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (unsigned long)p;
+	start = ALIGN(a, align);
+	if (start > a)
+		munmap(p, start - a);
+	if (start + len < a + len + align)
+		munmap((void *)(start + len), a + len + align - (start + len));
+	return (void *)start;
+}
+
+void arch_release(void *addr, size_t len)
+{
+	if (addr)
+		munmap(addr, len);
+}
+
+unsigned long long arch_phys_to_file(phys_addr_t phys)
+{
+	if (machine.layout == KMEM_LAYOUT_X86_64 && phys >= PCI_HOLE_END)
+		return phys - (PCI_HOLE_END - PCI_HOLE_START);
+	return phys;
+}
+
+int arch_map_phys(unsigned long vaddr, phys_addr_t phys, size_t len, int prot)
+{
+	void *p = mmap((void *)vaddr, len, prot, MAP_SHARED | MAP_FIXED,
+		       machine.memfd, (off_t)arch_phys_to_file(phys));
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+int arch_unmap(unsigned long vaddr, size_t len)
+{
+	void *p = mmap((void *)vaddr, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+int arch_protect(unsigned long vaddr, size_t len, int prot)
+{
+	return mprotect((void *)vaddr, len, prot) ? -errno : 0;
+}
+
+static void e820_add(phys_addr_t start, phys_addr_t end)
+{
+	if (end > start && machine.nr_e820 < E820_MAX) {
+		machine.e820[machine.nr_e820].start = start;
+		machine.e820[machine.nr_e820].end = end;
+		machine.nr_e820++;
+	}
+}
+
+static int setup_ram(const struct kmem_config *cfg)
+{
+	unsigned long long ram = cfg->ram & PAGE_MASK;
+	unsigned long long low_end;
+
+	if (ram < (32ULL << 20)) {
+		pr_err("kmem: %llu bytes of RAM is too little (at least 32M)\n", ram);
+		return -EINVAL;
+	}
+	if (cfg->layout == KMEM_LAYOUT_X86_32 && ram > (4ULL << 30)) {
+		pr_err("kmem: the x86-32 layout addresses at most 4G of RAM\n");
+		return -EINVAL;
+	}
+	if (ram > (64ULL << 30)) {
+		pr_err("kmem: at most 64G of RAM is simulated\n");
+		return -EINVAL;
+	}
+	machine.memfd = memfd_create("kmem-ram", MFD_CLOEXEC);
+	if (machine.memfd < 0)
+		return -errno;
+	if (ftruncate(machine.memfd, (off_t)ram)) {
+		int err = -errno;
+
+		close(machine.memfd);
+		machine.memfd = -1;
+		return err;
+	}
+	machine.ram_bytes = ram;
+	machine.nr_e820 = 0;
+	e820_add(0x1000, 0x9f000);
+	low_end = ram;
+	if (cfg->layout == KMEM_LAYOUT_X86_64 && ram > PCI_HOLE_START)
+		low_end = PCI_HOLE_START;
+	e820_add(0x100000, low_end);
+	if (low_end < ram)
+		e820_add(PCI_HOLE_END, PCI_HOLE_END + (ram - low_end));
+	max_pfn = (unsigned long)(machine.e820[machine.nr_e820 - 1].end >> PAGE_SHIFT);
+	machine.max_pfn = max_pfn;
+	return 0;
+}
+
+static void set_zone(enum zone_type z, unsigned long start, unsigned long end)
+{
+	if (end > max_pfn)
+		end = max_pfn;
+	if (end <= start)
+		return;
+	machine.zone_start_pfn[z] = start;
+	machine.zone_end_pfn[z] = end;
+}
+
+static int setup_layout_x86_64(void)
+{
+	unsigned long direct = ALIGN((unsigned long)max_pfn << PAGE_SHIFT, SZ_1G);
+	size_t len = direct + SZ_1G + X86_64_VMALLOC_SIZE;
+	void *base;
+
+	base = arch_reserve(X86_64_KVA_HINT, len, SZ_1G);
+	if (!base) {
+		pr_err("kmem: cannot reserve %zu bytes of host address space\n", len);
+		return -ENOMEM;
+	}
+	machine.kva_base = base;
+	machine.kva_size = len;
+	machine.relocated = true; /* always: the real one is 0xffff888000000000 */
+	__kmem_page_offset = (unsigned long)base;
+	max_low_pfn = max_pfn;
+	machine.max_low_pfn = max_low_pfn;
+	__kmem_vmalloc_start = __kmem_page_offset + direct + SZ_1G;
+	__kmem_vmalloc_end = __kmem_vmalloc_start + X86_64_VMALLOC_SIZE - 1;
+	__kmem_pkmap_base = 0;
+	set_zone(ZONE_DMA, 1, SZ_16M >> PAGE_SHIFT);
+	set_zone(ZONE_DMA32, SZ_16M >> PAGE_SHIFT, (unsigned long)(SZ_4G >> PAGE_SHIFT));
+	set_zone(ZONE_NORMAL, (unsigned long)(SZ_4G >> PAGE_SHIFT), max_pfn);
+	return 0;
+}
+
+static int setup_layout_x86_32(void)
+{
+	void *base;
+
+	base = arch_reserve(X86_32_PAGE_OFFSET, SZ_1G, SZ_1G);
+	if (!base) {
+		pr_err("kmem: cannot reserve 1G of host address space\n");
+		return -ENOMEM;
+	}
+	machine.kva_base = base;
+	machine.kva_size = SZ_1G;
+	machine.relocated = (unsigned long)base != X86_32_PAGE_OFFSET;
+	__kmem_page_offset = (unsigned long)base;
+	max_low_pfn = min(max_pfn, X86_32_MAXMEM >> PAGE_SHIFT);
+	machine.max_low_pfn = max_low_pfn;
+	__kmem_vmalloc_start = __kmem_page_offset + (max_low_pfn << PAGE_SHIFT) +
+			       VMALLOC_OFFSET;
+	__kmem_vmalloc_end = __kmem_page_offset + X86_32_VMALLOC_END_OFF;
+	__kmem_pkmap_base = __kmem_page_offset + X86_32_PKMAP_OFF;
+	set_zone(ZONE_DMA, 1, SZ_16M >> PAGE_SHIFT);
+	set_zone(ZONE_NORMAL, SZ_16M >> PAGE_SHIFT, max_low_pfn);
+	set_zone(ZONE_HIGHMEM, max_low_pfn, max_pfn);
+	return 0;
+}
+
+static int map_direct(void)
+{
+	int i, ret;
+
+	for (i = 0; i < machine.nr_e820; i++) {
+		phys_addr_t s = machine.e820[i].start;
+		phys_addr_t e = machine.e820[i].end;
+
+		if (s >= ((phys_addr_t)max_low_pfn << PAGE_SHIFT))
+			continue;
+		e = min(e, (phys_addr_t)max_low_pfn << PAGE_SHIFT);
+		ret = arch_map_phys(__kmem_page_offset + s, s, e - s,
+				    PROT_READ | PROT_WRITE);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void install_fault_handler(void);
+
+int arch_machine_setup(const struct kmem_config *cfg)
+{
+	int ret;
+
+	memset(machine.zone_start_pfn, 0, sizeof(machine.zone_start_pfn));
+	memset(machine.zone_end_pfn, 0, sizeof(machine.zone_end_pfn));
+	machine.layout = cfg->layout;
+	ret = setup_ram(cfg);
+	if (ret)
+		return ret;
+	ret = cfg->layout == KMEM_LAYOUT_X86_32 ? setup_layout_x86_32() :
+						  setup_layout_x86_64();
+	if (ret)
+		goto out_ram;
+	high_memory = (void *)(__kmem_page_offset + (max_low_pfn << PAGE_SHIFT));
+	ret = map_direct();
+	if (ret)
+		goto out_kva;
+	install_fault_handler();
+	return 0;
+
+out_kva:
+	arch_release(machine.kva_base, machine.kva_size);
+	machine.kva_base = NULL;
+out_ram:
+	close(machine.memfd);
+	machine.memfd = -1;
+	return ret;
+}
+
+void arch_machine_teardown(void)
+{
+	arch_kmap_reset();
+	arch_release(machine.kva_base, machine.kva_size);
+	machine.kva_base = NULL;
+	machine.kva_size = 0;
+	if (machine.memfd >= 0)
+		close(machine.memfd);
+	machine.memfd = -1;
+	mem_map = NULL;
+	__kmem_page_offset = 0;
+	max_pfn = max_low_pfn = 0;
+	high_memory = NULL;
+	__kmem_vmalloc_start = __kmem_vmalloc_end = __kmem_pkmap_base = 0;
+}
+
+void kmem_machine_info(struct kmem_machine_info *info)
+{
+	kmem_ensure_booted();
+	memset(info, 0, sizeof(*info));
+	info->layout = machine.layout;
+	info->layout_name = machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64";
+	info->ram = machine.ram_bytes;
+	info->cpus = nr_cpu_ids;
+	info->page_offset = PAGE_OFFSET;
+	info->relocated = machine.relocated;
+	info->high_memory = (unsigned long)high_memory;
+	info->vmalloc_start = VMALLOC_START;
+	info->vmalloc_end = VMALLOC_END;
+	info->pkmap_base = PKMAP_BASE;
+	info->max_low_pfn = max_low_pfn;
+	info->max_pfn = max_pfn;
+	info->swap = kmem_cfg.swap;
+}
+
+void arch_print_banner(void)
+{
+	pr_info("kmem: booted an %s machine: %llu MiB RAM, %u CPUs\n",
+		machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64",
+		machine.ram_bytes >> 20, nr_cpu_ids);
+	if (machine.layout == KMEM_LAYOUT_X86_32 && machine.relocated)
+		pr_info("kmem: PAGE_OFFSET relocated to %#lx (the host uses 0xc0000000)\n",
+			PAGE_OFFSET);
+}
+
+/* ---- Page faults ----------------------------------------------------- */
+
+#define MAX_FAULT_HANDLERS 8
+static kmem_fault_handler_t fault_handlers[MAX_FAULT_HANDLERS];
+static int nr_fault_handlers;
+static struct sigaction old_segv, old_bus;
+static int fault_installed;
+
+static void oops_unclaimed(struct kmem_fault *f)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf),
+		 "BUG: unable to handle page fault for address: %016lx\n"
+		 "#PF: supervisor %s access in kernel mode\n"
+		 "#PF: error_code(0x%04x) - %s\n"
+		 "Oops: %04x [#1] SMP\n"
+		 "CPU: %d PID: %d Comm: %s\n"
+		 "RIP: 0010:%016lx\n",
+		 f->address, f->write ? "write" : "read",
+		 (f->write ? 2 : 0) | (f->present ? 1 : 0),
+		 f->present ? "permissions violation" : "not-present page",
+		 (f->write ? 2 : 0) | (f->present ? 1 : 0), raw_smp_processor_id(),
+		 kmem_current_pid(), kmem_current_comm(), f->ip);
+	kmem_emergency_write(buf);
+}
+
+static void chain(struct sigaction *old, int sig, siginfo_t *si, void *uc)
+{
+	if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uc);
+	} else if (old->sa_handler == SIG_IGN) {
+		return;
+	} else if (old->sa_handler == SIG_DFL) {
+		signal(sig, SIG_DFL); /* returning re-faults and terminates */
+	} else {
+		old->sa_handler(sig);
+	}
+}
+
+static void fault_signal(int sig, siginfo_t *si, void *uc)
+{
+	ucontext_t *ctx = uc;
+	struct kmem_fault f;
+	unsigned long err;
+	int i, n, saved_errno = errno;
+
+	err = (unsigned long)ctx->uc_mcontext.gregs[REG_ERR];
+	f.address = (unsigned long)si->si_addr;
+	f.write = (err & 2) != 0;
+	f.present = (err & 1) != 0;
+	f.ip = (unsigned long)ctx->uc_mcontext.gregs[REG_RIP];
+	f.ucontext = uc;
+	n = __atomic_load_n(&nr_fault_handlers, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n; i++) {
+		switch (fault_handlers[i](&f)) {
+		case KMEM_FAULT_HANDLED:
+			errno = saved_errno;
+			return;
+		case KMEM_FAULT_OOPS:
+			abort();
+		case KMEM_FAULT_NOT_MINE:
+			break;
+		}
+	}
+	if (machine.kva_base && f.address >= (unsigned long)machine.kva_base &&
+	    f.address < (unsigned long)machine.kva_base + machine.kva_size) {
+		oops_unclaimed(&f);
+		abort();
+	}
+	chain(sig == SIGBUS ? &old_bus : &old_segv, sig, si, uc);
+}
+
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void install_fault_handler_locked(void)
+{
+	struct sigaction sa;
+
+	if (fault_installed)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fault_signal;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	fault_installed = 1;
+}
+
+void kmem_register_fault_handler(kmem_fault_handler_t fn)
+{
+	int i;
+
+	pthread_mutex_lock(&fault_lock);
+	for (i = 0; i < nr_fault_handlers; i++)
+		if (fault_handlers[i] == fn)
+			goto out;
+	if (nr_fault_handlers < MAX_FAULT_HANDLERS) {
+		fault_handlers[nr_fault_handlers] = fn;
+		__atomic_store_n(&nr_fault_handlers, nr_fault_handlers + 1,
+				 __ATOMIC_RELEASE);
+	}
+	install_fault_handler_locked();
+out:
+	pthread_mutex_unlock(&fault_lock);
+}
+
+static void install_fault_handler(void)
+{
+	pthread_mutex_lock(&fault_lock);
+	install_fault_handler_locked();
+	pthread_mutex_unlock(&fault_lock);
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Private interface of the simulated machine (arch/x86/). */
+#ifndef _KMEM_ARCH_X86_MACHINE_H
+#define _KMEM_ARCH_X86_MACHINE_H
+
+#include <linux/types.h>
+#include <kmem/machine.h>
+
+/* Physical memory map (as the BIOS's e820 table): usable RAM ranges. */
+#define E820_MAX 8
+struct e820_range {
+	phys_addr_t start, end; /* [start, end) */
+};
+
+struct kmem_machine {
+	enum kmem_layout layout;
+	int memfd;                    /* the RAM */
+	unsigned long long ram_bytes; /* size of the memfd */
+	struct e820_range e820[E820_MAX];
+	int nr_e820;
+	unsigned long max_pfn, max_low_pfn;
+	unsigned long zone_end_pfn[6]; /* per enum zone_type; 0: absent */
+	unsigned long zone_start_pfn[6];
+	void *kva_base;               /* host reservation for the kernel half */
+	size_t kva_size;
+	bool relocated;
+};
+
+extern struct kmem_machine machine;
+
+int arch_machine_setup(const struct kmem_config *cfg);
+void arch_machine_teardown(void);
+void arch_print_banner(void);
+void arch_kmap_reset(void);
+
+/* File offset in the RAM memfd of physical address `phys` (RAM above the PCI
+ * hole sits lower in the file than in the physical address space). */
+unsigned long long arch_phys_to_file(phys_addr_t phys);
+
+/*
+ * MMU operations on the kernel (or any kmem-owned) virtual range:
+ *   arch_map_phys()  map [phys, phys+len) of RAM at vaddr (one host mapping;
+ *                    the range must be physically contiguous RAM)
+ *   arch_unmap()     make [vaddr, vaddr+len) inaccessible again (the address
+ *                    space stays reserved)
+ *   arch_protect()   change the protection (PROT_* from <sys/mman.h>)
+ * Return 0 or -errno.
+ */
+int arch_map_phys(unsigned long vaddr, phys_addr_t phys, size_t len, int prot);
+int arch_unmap(unsigned long vaddr, size_t len);
+int arch_protect(unsigned long vaddr, size_t len, int prot);
+/* Reserve len bytes of host address space (PROT_NONE), at `hint` if it is free
+ * (hint 0: anywhere), aligned to `align`. Returns NULL on failure. */
+void *arch_reserve(unsigned long hint, size_t len, size_t align);
+void arch_release(void *addr, size_t len);
+
+/*
+ * Page faults. The machine installs one SIGSEGV/SIGBUS handler; layers that
+ * own address ranges (user address spaces, vmalloc) register a handler.
+ * A handler returns KMEM_FAULT_HANDLED if it resolved the fault (the faulting
+ * instruction is restarted), KMEM_FAULT_NOT_MINE if the address is not in its
+ * ranges. A handler that decides the access is fatal prints its report and
+ * returns KMEM_FAULT_OOPS: the process then stops (abort) as the kernel would
+ * oops. Faults nobody claims go to the previously installed handler.
+ */
+enum kmem_fault_result {
+	KMEM_FAULT_NOT_MINE,
+	KMEM_FAULT_HANDLED,
+	KMEM_FAULT_OOPS,
+};
+struct kmem_fault {
+	unsigned long address;
+	bool write;   /* the access was a write */
+	bool present; /* the page was mapped (a protection fault) */
+	unsigned long ip;
+	void *ucontext;
+};
+typedef enum kmem_fault_result (*kmem_fault_handler_t)(struct kmem_fault *f);
+void kmem_register_fault_handler(kmem_fault_handler_t fn);
+
+#endif

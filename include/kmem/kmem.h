@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* kmem's own API, all of it. */
+#ifndef _KMEM_KMEM_H
+#define _KMEM_KMEM_H
+#include <kmem/machine.h>
+#include <kmem/log.h>
+#include <kmem/show.h>
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Compiler attributes and access helpers, as the kernel's <linux/compiler.h>. */
+#ifndef _KMEM_LINUX_COMPILER_H
+#define _KMEM_LINUX_COMPILER_H
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+#define noinline __attribute__((__noinline__))
+#define __cold __attribute__((__cold__))
+#define __noreturn __attribute__((__noreturn__))
+#define __must_check __attribute__((__warn_unused_result__))
+#define __maybe_unused __attribute__((__unused__))
+#define __used __attribute__((__used__))
+#define __printf(a, b) __attribute__((__format__(printf, a, b)))
+#define __aligned(x) __attribute__((__aligned__(x)))
+#define __packed __attribute__((__packed__))
+#define __weak __attribute__((__weak__))
+#define __malloc __attribute__((__malloc__))
+#define __alloc_size(...) __attribute__((__alloc_size__(__VA_ARGS__)))
+#define __force
+#define __user
+#define __iomem
+#define __rcu
+#define __percpu
+#define __init
+#define __exit
+#define __read_mostly
+#define __ro_after_init
+#define fallthrough __attribute__((__fallthrough__))
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val) \
+	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
+
+#define __stringify_1(x...) #x
+#define __stringify(x...) __stringify_1(x)
+
+#define __same_type(a, b) __builtin_types_compatible_p(__typeof__(a), __typeof__(b))
+#define BUILD_BUG_ON(cond) _Static_assert(!(cond), "BUILD_BUG_ON(" #cond ")")
+#define static_assert(expr, ...) _Static_assert(expr, #expr)
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Simulated CPUs. The machine has nr_cpu_ids CPUs (KMEM_CPUS); each host thread
+ * is given one, round robin, the first time it asks (kmem_set_cpu() pins it). */
+#ifndef _KMEM_LINUX_SMP_H
+#define _KMEM_LINUX_SMP_H
+
+#include <linux/compiler.h>
+
+extern unsigned int nr_cpu_ids;
+extern __thread int __kmem_cpu;
+int __kmem_assign_cpu(void);
+
+static __always_inline int raw_smp_processor_id(void)
+{
+	int cpu = __kmem_cpu;
+
+	return likely(cpu >= 0) ? cpu : __kmem_assign_cpu();
+}
+#define smp_processor_id() raw_smp_processor_id()
+#define get_cpu() ({ preempt_disable(); smp_processor_id(); })
+#define put_cpu() preempt_enable()
+
+static inline unsigned int num_online_cpus(void)
+{
+	return nr_cpu_ids;
+}
+static inline unsigned int num_possible_cpus(void)
+{
+	return nr_cpu_ids;
+}
+#define for_each_online_cpu(cpu) \
+	for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++)
+#define for_each_possible_cpu(cpu) for_each_online_cpu(cpu)
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* spinlock_t: a test-and-test-and-set lock that yields the host CPU after a
+ * short spin (the host may preempt a lock holder, the kernel's CPUs may not).
+ * spin_lock() also disables preemption, as in the kernel, so code under a
+ * spinlock is in atomic context and may not sleep. */
+#ifndef _KMEM_LINUX_SPINLOCK_H
+#define _KMEM_LINUX_SPINLOCK_H
+
+#include <linux/types.h>
+#include <linux/preempt.h>
+#include <linux/irqflags.h>
+
+typedef struct spinlock {
+	int locked;
+} spinlock_t;
+
+typedef spinlock_t raw_spinlock_t;
+
+#define __SPIN_LOCK_UNLOCKED(name) { 0 }
+#define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
+
+void __kmem_spin_lock_slow(spinlock_t *lock);
+
+static inline void spin_lock_init(spinlock_t *lock)
+{
+	lock->locked = 0;
+}
+
+/* The raw lock, without the preemption accounting (used by kmem internals that
+ * must not change the simulated context). */
+static __always_inline void arch_spin_lock(spinlock_t *lock)
+{
+	if (likely(!__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)))
+		return;
+	__kmem_spin_lock_slow(lock);
+}
+
+static __always_inline bool arch_spin_trylock(spinlock_t *lock)
+{
+	return !__atomic_load_n(&lock->locked, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE);
+}
+
+static __always_inline void arch_spin_unlock(spinlock_t *lock)
+{
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+}
+
+static inline bool spin_is_locked(spinlock_t *lock)
+{
+	return __atomic_load_n(&lock->locked, __ATOMIC_RELAXED) != 0;
+}
+
+static __always_inline void spin_lock(spinlock_t *lock)
+{
+	preempt_disable();
+	arch_spin_lock(lock);
+}
+
+static __always_inline bool spin_trylock(spinlock_t *lock)
+{
+	preempt_disable();
+	if (arch_spin_trylock(lock))
+		return true;
+	preempt_enable();
+	return false;
+}
+
+static __always_inline void spin_unlock(spinlock_t *lock)
+{
+	arch_spin_unlock(lock);
+	preempt_enable();
+}
+
+#define spin_lock_irqsave(lock, flags)          \
+	do {                                    \
+		local_irq_save(flags);          \
+		spin_lock(lock);                \
+	} while (0)
+#define spin_unlock_irqrestore(lock, flags)     \
+	do {                                    \
+		spin_unlock(lock);              \
+		local_irq_restore(flags);       \
+	} while (0)
+#define spin_lock_irq(lock)                     \
+	do {                                    \
+		local_irq_disable();            \
+		spin_lock(lock);                \
+	} while (0)
+#define spin_unlock_irq(lock)                   \
+	do {                                    \
+		spin_unlock(lock);              \
+		local_irq_enable();             \
+	} while (0)
+#define spin_lock_bh(lock) spin_lock(lock)
+#define spin_unlock_bh(lock) spin_unlock(lock)
+#define raw_spin_lock spin_lock
+#define raw_spin_unlock spin_unlock
+#define raw_spin_lock_init spin_lock_init
+#define raw_spin_lock_irqsave spin_lock_irqsave
+#define raw_spin_unlock_irqrestore spin_unlock_irqrestore
+
+#define lockdep_assert_held(lock) ((void)(lock))
+
+#endif

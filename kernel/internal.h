@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Private interface of kernel/: boot sequencing, initcalls, the resolved
+ * configuration. Included by every layer's .c files, never installed. */
+#ifndef _KMEM_KERNEL_INTERNAL_H
+#define _KMEM_KERNEL_INTERNAL_H
+
+#include <linux/kernel.h>
+#include <kmem/machine.h>
+
+/* The configuration of the running machine, every field resolved. */
+extern struct kmem_config kmem_cfg;
+
+/* Non-zero while a machine is up. Entry points of the allocators call
+ * kmem_ensure_booted() (one predictable branch) so kernel code needs no setup. */
+extern int __kmem_running;
+
+static __always_inline void kmem_ensure_booted(void)
+{
+	if (unlikely(!__atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE)))
+		kmem_boot_default();
+}
+
+/*
+ * Initcalls: each layer registers an init and an exit function at a level;
+ * kmem_boot() runs the inits in increasing level order after the machine and
+ * the page allocator are up, kmem_halt() runs the exits in reverse. A layer
+ * that is not linked into the program is simply not initialised.
+ */
+enum kmem_init_level {
+	KMEM_INIT_EARLY = 10,   /* after the page allocator: stats, reclaim */
+	KMEM_INIT_SLAB = 20,    /* slab core and kmalloc caches */
+	KMEM_INIT_VMALLOC = 30,
+	KMEM_INIT_MM = 40,      /* user address spaces, swap */
+	KMEM_INIT_LATE = 90,
+};
+
+struct kmem_initcall {
+	const char *name;
+	int level;
+	int (*init)(void);  /* 0 or -errno: the boot fails */
+	void (*exit)(void); /* may be NULL */
+	struct kmem_initcall *next;
+};
+
+void kmem_register_initcall(struct kmem_initcall *ic);
+
+#define KMEM_INITCALL(lvl, initfn, exitfn)                                   \
+	static struct kmem_initcall __kmem_initcall_##initfn = {             \
+		#initfn, (lvl), (initfn), (exitfn), NULL                     \
+	};                                                                   \
+	__attribute__((constructor)) static void __kmem_reg_##initfn(void)   \
+	{                                                                    \
+		kmem_register_initcall(&__kmem_initcall_##initfn);           \
+	}
+
+/* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
+ * hex address when no symbol is known. Returns buf. */
+char *kmem_symbolize(const void *addr, char *buf, size_t len);
+
+/* Format GFP flags as the kernel's %pGg: "GFP_KERNEL|__GFP_ZERO". */
+char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len);
+
+/* Write a message straight to the console and log without taking locks that
+ * may be held (used from the fault handler before the process stops). */
+void kmem_emergency_write(const char *msg);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* Private interface of mm/ (as the kernel's mm/internal.h). Never installed. */
+#ifndef _KMEM_MM_INTERNAL_H
+#define _KMEM_MM_INTERNAL_H
+
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/mmzone.h>
+#include <linux/shrinker.h>
+#include "kernel/internal.h"
+
+/* ---- memblock (mm/memblock.c): the boot-time allocator ---------------- */
+void memblock_reset(void);
+int memblock_add(phys_addr_t base, phys_addr_t size);
+int memblock_reserve(phys_addr_t base, phys_addr_t size);
+/* Allocate `size` bytes, top-down, below `limit` (physical). 0 on failure. */
+phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
+				phys_addr_t limit);
+bool memblock_is_memory(phys_addr_t addr);
+bool memblock_is_reserved(phys_addr_t addr);
+unsigned long memblock_reserved_pages(void);
+
+/* ---- the page allocator (mm/page_alloc.c) ------------------------------ */
+int page_alloc_init(void);
+void page_alloc_exit(void);
+
+/* Zones this layout has (bit i: zone i exists, even if empty). */
+extern unsigned int zones_in_layout;
+/* The shared zero page (reserved at boot, never freed). */
+extern struct page *zero_page;
+extern unsigned long min_free_kbytes;
+
+/* alloc_flags, as the kernel's. */
+#define ALLOC_WMARK_MIN WMARK_MIN
+#define ALLOC_WMARK_LOW WMARK_LOW
+#define ALLOC_WMARK_HIGH WMARK_HIGH
+#define ALLOC_NO_WATERMARKS 0x04
+#define ALLOC_WMARK_MASK (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM 0x08
+#define ALLOC_NON_BLOCK 0x10
+#define ALLOC_MIN_RESERVE 0x20 /* == __GFP_HIGH */
+#define ALLOC_HIGHATOMIC 0x200
+#define ALLOC_KSWAPD 0x800 /* == __GFP_KSWAPD_RECLAIM */
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags);
+/* Give every per-CPU page list back to the buddy lists (zone NULL: all). */
+void drain_all_pages(struct zone *zone);
+/* Free blocks of each order in a zone (for buddyinfo), summed over types. */
+void zone_free_counts(struct zone *zone, unsigned long counts[NR_PAGE_ORDERS]);
+/* Free blocks of each order of one migrate type (for pagetypeinfo). */
+void zone_free_counts_mt(struct zone *zone, int mt,
+			 unsigned long counts[NR_PAGE_ORDERS]);
+int get_pageblock_migratetype(const struct page *page);
+/* Pages on the per-CPU lists of a zone. */
+unsigned long zone_pcp_pages(struct zone *zone);
+/* Print the kernel's show_free_areas() dump ("Mem-Info:" ...). */
+void show_free_areas(void);
+/* Invariant checker: no block on two lists, free buddies merged, counters
+ * agree with the lists, owner tags agree with the counts. Returns true if all
+ * hold; otherwise prints what is wrong. */
+bool page_alloc_check(void);
+/* Pages by owner tag (walks mem_map). */
+void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS]);
+
+/* Allocation/free counters (for the tour and benchmarks). */
+struct page_alloc_stats {
+	unsigned long alloc_fast, alloc_slow, alloc_fail, reclaim_runs;
+	unsigned long pcp_hits, pcp_refills;
+};
+void page_alloc_get_stats(struct page_alloc_stats *st);
+/* Turn the per-CPU page lists on or off (benchmarks compare the two). */
+void page_alloc_set_pcp(bool on);
+
+/* ---- reclaim (mm/vmscan.c) --------------------------------------------- */
+/* Direct reclaim: run the shrinkers and the page reclaimers; returns the number
+ * of pages it made free. */
+unsigned long try_to_free_pages(gfp_t gfp, unsigned int order);
+/* A page reclaimer (the user-memory LRU registers one): try to free nr pages,
+ * return how many were freed. */
+typedef unsigned long (*page_reclaimer_t)(gfp_t gfp, unsigned long nr);
+void register_page_reclaimer(page_reclaimer_t fn);
+/* The OOM hook (user address spaces register the OOM killer); returns true if
+ * it freed memory. */
+typedef bool (*oom_handler_t)(gfp_t gfp, unsigned int order);
+void register_oom_handler(oom_handler_t fn);
+bool out_of_memory(gfp_t gfp, unsigned int order);
+void shrinkers_reset(void);
+
+/* PF_MEMALLOC: this thread is reclaiming; its allocations ignore watermarks
+ * and never recurse into reclaim. */
+extern __thread unsigned int current_pf_memalloc;
+
+#endif

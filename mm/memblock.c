@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/*
+ * memblock: the boot-time memory map and allocator.
+ *
+ * Before the buddy allocator exists, memory is described by two region lists:
+ * "memory" (RAM from the e820 map) and "reserved" (what boot code took: the
+ * first MiB, mem_map, the zero page). memblock_phys_alloc() allocates top-down
+ * from RAM that is not reserved. When the page allocator starts it frees every
+ * page of memory that is not reserved (memblock_free_all in the kernel); the
+ * reserved pages stay PG_reserved forever and are not "managed".
+ *
+ * Only used during boot, under the boot lock.
+ */
+#include <string.h>
+
+#include <linux/kernel.h>
+#include <asm/page.h>
+#include "mm/internal.h"
+
+#define MAX_REGIONS 64
+
+struct region {
+	phys_addr_t base, size;
+};
+
+static struct region memory[MAX_REGIONS], reserved[MAX_REGIONS];
+static int nr_memory, nr_reserved;
+
+void memblock_reset(void)
+{
+	nr_memory = nr_reserved = 0;
+}
+
+static int add_region(struct region *r, int *nr, phys_addr_t base,
+		      phys_addr_t size)
+{
+	if (!size)
+		return 0;
+	if (*nr >= MAX_REGIONS)
+		return -ENOSPC;
+	r[*nr].base = base;
+	r[*nr].size = size;
+	(*nr)++;
+	return 0;
+}
+
+int memblock_add(phys_addr_t base, phys_addr_t size)
+{
+	return add_region(memory, &nr_memory, base, size);
+}
+
+int memblock_reserve(phys_addr_t base, phys_addr_t size)
+{
+	return add_region(reserved, &nr_reserved, base, size);
+}
+
+static bool in_regions(const struct region *r, int nr, phys_addr_t addr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (addr >= r[i].base && addr < r[i].base + r[i].size)
+			return true;
+	return false;
+}
+
+bool memblock_is_memory(phys_addr_t addr)
+{
+	return in_regions(memory, nr_memory, addr);
+}
+
+bool memblock_is_reserved(phys_addr_t addr)
+{
+	return in_regions(reserved, nr_reserved, addr);
+}
+
+static bool overlaps_reserved(phys_addr_t base, phys_addr_t size)
+{
+	int i;
+
+	for (i = 0; i < nr_reserved; i++)
+		if (base < reserved[i].base + reserved[i].size &&
+		    reserved[i].base < base + size)
+			return true;
+	return false;
+}
+
+phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
+				phys_addr_t limit)
+{
+	int i;
+
+	size = ALIGN(size, PAGE_SIZE);
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	for (i = nr_memory - 1; i >= 0; i--) {
+		phys_addr_t lo = memory[i].base;
+		phys_addr_t hi = min(memory[i].base + memory[i].size, limit);
+		phys_addr_t cand;
+
+		if (hi <= lo || hi - lo < size)
+			continue;
+		for (cand = ALIGN_DOWN(hi - size, align); cand >= lo;
+		     cand -= align) {
+			if (!overlaps_reserved(cand, size)) {
+				memblock_reserve(cand, size);
+				return cand;
+			}
+			if (cand < align)
+				break;
+		}
+	}
+	return 0;
+}
+
+unsigned long memblock_reserved_pages(void)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < nr_reserved; i++)
+		n += (unsigned long)(reserved[i].size >> PAGE_SHIFT);
+	return n;
+}

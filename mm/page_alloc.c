@@ -1,0 +1,1497 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buddy page allocator.
+ *
+ * 1. What it manages
+ *    Every frame of RAM has a struct page in mem_map. Frames not reserved at
+ *    boot belong to one of the zones (DMA, DMA32, Normal, HighMem) and are
+ *    either free (in the buddy lists or on a per-CPU list) or allocated.
+ *
+ * 2. The buddy system
+ *    A free block of order k is 2^k frames, aligned to 2^k frames. Its buddy is
+ *    the block whose pfn differs in bit k: buddy_pfn = pfn ^ (1 << k). Free
+ *    blocks sit on zone->free_area[k].free_list[migratetype]; the first page of
+ *    a free block has page_type PGTY_buddy and its order in page->private.
+ *    Allocation takes the smallest block that fits and splits it, putting the
+ *    upper halves back ("expand"). Freeing merges the block with its buddy for
+ *    as long as the buddy is free and of the same order, then files it.
+ *
+ * 3. Migrate types
+ *    Each pageblock (2^pageblock_order frames) has a migrate type (unmovable,
+ *    movable, reclaimable). Requests are served from their own type; when it is
+ *    empty they fall back to another type, taking the largest block available
+ *    and claiming the whole pageblock when the block is at least half of it, so
+ *    that unmovable allocations do not get scattered (the kernel's
+ *    anti-fragmentation). At boot every pageblock is movable.
+ *
+ * 4. Watermarks and reserves
+ *    min_free_kbytes = int_sqrt(lowmem_kbytes * 16), clamped to [128, 262144],
+ *    shared among zones by managed pages. tmp = max(min / 4, managed * 10 /
+ *    10000); low = min + tmp, high = low + tmp. The fast path requires free
+ *    pages above the low mark, the slow path above min. __GFP_HIGH halves min,
+ *    and a request that cannot sleep with __GFP_HIGH (GFP_ATOMIC) takes a
+ *    further quarter: it may go down to 3/8 of min. GFP_NOWAIT gets nothing.
+ *    lowmem_reserve[j] of a lower zone protects it from requests that could
+ *    have been served from the higher zone j (ratio 256 for DMA and DMA32, 32
+ *    for Normal).
+ *
+ * 5. Per-CPU page lists
+ *    Orders 0..3 are cached per simulated CPU, one list per (order, type).
+ *    Allocation and free touch only the CPU's own list under its pcp->lock
+ *    (taken with a trylock: if another thread on the same simulated CPU holds
+ *    it, the buddy lists are used directly, as the kernel does). A list is
+ *    refilled with `batch` pages at a time and drained when the CPU holds more
+ *    than `high` pages. batch = rounddown_pow_of_two(b + b/2) - 1 with
+ *    b = min(managed >> 10, 256) / 4; high = low watermark / nr_cpus.
+ *    Pages on pcp lists are not counted in NR_FREE_PAGES (as in the kernel).
+ *
+ * 6. Bad input
+ *    The head page of every allocation records its order (flags bits 44-47).
+ *    A free of a page that is not the head of an allocation (a tail page, a
+ *    free page, a reserved page, a slab page) or with an order that differs
+ *    from the allocation's prints "BUG: Bad page state" and frees nothing.
+ *
+ * 7. Invariants (checked by page_alloc_check(), which the tests call)
+ *    - every free block is on exactly one list, of its own order, and its
+ *      buddy is not a free block of the same order (free buddies are merged);
+ *    - free_area[k].nr_free == the number of blocks on the order-k lists;
+ *    - NR_FREE_PAGES == sum over blocks of 2^order;
+ *    - free + pcp + allocated-by-owner == managed pages, for every zone.
+ *
+ * 8. Locking (the kernel's order, see docs/ARCHITECTURE.md for the full list)
+ *    pcp->lock  -> zone->lock
+ *    zone->lock protects the free lists, nr_free and pageblock types.
+ *    pcp->lock protects one CPU's lists of one zone.
+ *    The counters are atomics.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/gfp.h>
+#include "arch/x86/machine.h"
+#include "mm/internal.h"
+
+pg_data_t contig_page_data;
+unsigned int zones_in_layout;
+struct page *zero_page;
+unsigned long min_free_kbytes;
+__thread unsigned int current_pf_memalloc;
+
+static bool pcp_enabled = true;
+static const char *const zone_names[MAX_NR_ZONES] = {
+	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device"
+};
+static const int lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0, 0 };
+
+static struct page_alloc_stats stats;
+#define count_stat(field) __atomic_fetch_add(&stats.field, 1, __ATOMIC_RELAXED)
+
+/* The allocation order recorded in an allocated head page: order + 1 in flags
+ * bits 44-47 (0: not the head of an allocation). */
+#define ALLOC_ORDER_SHIFT 44
+#define ALLOC_ORDER_MASK 0xfUL
+
+static inline unsigned int page_alloc_order_tag(const struct page *page)
+{
+	return (unsigned int)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >>
+			       ALLOC_ORDER_SHIFT) & ALLOC_ORDER_MASK);
+}
+
+static inline void set_alloc_order_tag(struct page *page, unsigned int tag)
+{
+	unsigned long f = page->flags;
+
+	f &= ~(ALLOC_ORDER_MASK << ALLOC_ORDER_SHIFT);
+	f |= (unsigned long)tag << ALLOC_ORDER_SHIFT;
+	page->flags = f;
+}
+
+void set_page_owner_tag(struct page *page, unsigned int nr_pages,
+			enum kmem_page_owner owner)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_pages; i++) {
+		unsigned long f = page[i].flags;
+
+		f &= ~(KMEM_OWNER_MASK << KMEM_OWNER_PGSHIFT);
+		f |= (unsigned long)owner << KMEM_OWNER_PGSHIFT;
+		page[i].flags = f;
+	}
+}
+
+/* ---- zone selection ------------------------------------------------------ */
+
+static bool zone_exists(enum zone_type z)
+{
+	return zones_in_layout & (1u << z);
+}
+
+enum zone_type gfp_zone(gfp_t flags)
+{
+	gfp_t zbits = flags & GFP_ZONEMASK;
+
+	if (zbits & __GFP_DMA) {
+		WARN_ON_ONCE(zbits & (__GFP_HIGHMEM | __GFP_DMA32));
+		return ZONE_DMA;
+	}
+	if (zbits & __GFP_DMA32) {
+		WARN_ON_ONCE(zbits & __GFP_HIGHMEM);
+		return zone_exists(ZONE_DMA32) ? ZONE_DMA32 : ZONE_NORMAL;
+	}
+	if ((zbits & (__GFP_HIGHMEM | __GFP_MOVABLE)) ==
+	    (__GFP_HIGHMEM | __GFP_MOVABLE))
+		return ZONE_MOVABLE;
+	if (zbits & __GFP_HIGHMEM)
+		return zone_exists(ZONE_HIGHMEM) ? ZONE_HIGHMEM : ZONE_NORMAL;
+	return ZONE_NORMAL;
+}
+
+/* ---- pageblocks ------------------------------------------------------------ */
+
+static unsigned long pageblock_index(const struct zone *zone, unsigned long pfn)
+{
+	return (pfn >> pageblock_order) - (zone->zone_start_pfn >> pageblock_order);
+}
+
+int get_pageblock_migratetype(const struct page *page)
+{
+	struct zone *zone = page_zone(page);
+
+	return zone->pageblock_mt[pageblock_index(zone, page_to_pfn(page))];
+}
+
+static void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int mt)
+{
+	zone->pageblock_mt[pageblock_index(zone, pfn)] = (unsigned char)mt;
+}
+
+/* ---- the buddy lists (zone->lock held) ------------------------------------- */
+
+static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
+{
+	return pfn >= zone->zone_start_pfn &&
+	       pfn < zone->zone_start_pfn + zone->spanned_pages;
+}
+
+static inline void add_to_free_list(struct page *page, struct zone *zone,
+				    unsigned int order, int mt, bool tail)
+{
+	struct free_area *area = &zone->free_area[order];
+
+	__SetPageBuddy(page);
+	page->private = order;
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_FREE);
+	if (tail)
+		list_add_tail(&page->lru, &area->free_list[mt]);
+	else
+		list_add(&page->lru, &area->free_list[mt]);
+	area->nr_free++;
+	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
+	if (order >= pageblock_order)
+		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
+}
+
+static inline void del_from_free_list(struct page *page, struct zone *zone,
+				      unsigned int order)
+{
+	list_del(&page->lru);
+	__ClearPageBuddy(page);
+	page->private = 0;
+	zone->free_area[order].nr_free--;
+	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
+	if (order >= pageblock_order)
+		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
+}
+
+static inline bool page_is_buddy(struct zone *zone, struct page *buddy,
+				 unsigned long buddy_pfn, unsigned int order)
+{
+	return zone_spans_pfn(zone, buddy_pfn) && PageBuddy(buddy) &&
+	       buddy->private == order;
+}
+
+static void __free_one_page(struct page *page, unsigned long pfn,
+			    struct zone *zone, unsigned int order, int mt)
+{
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy_pfn = pfn ^ (1UL << order);
+		struct page *buddy = pfn_to_page(buddy_pfn);
+
+		if (!page_is_buddy(zone, buddy, buddy_pfn, order))
+			break;
+		del_from_free_list(buddy, zone, order);
+		pfn &= buddy_pfn; /* the lower of the two */
+		page = pfn_to_page(pfn);
+		order++;
+	}
+	if (order >= pageblock_order)
+		mt = zone->pageblock_mt[pageblock_index(zone, pfn)];
+	add_to_free_list(page, zone, order, mt, false);
+}
+
+/* Split a block of order `high` down to `low`, filing the upper halves. */
+static void expand(struct zone *zone, struct page *page, unsigned int low,
+		   unsigned int high, int mt)
+{
+	unsigned long size = 1UL << high;
+
+	while (high > low) {
+		high--;
+		size >>= 1;
+		add_to_free_list(&page[size], zone, high, mt, false);
+	}
+}
+
+static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order,
+				       int mt)
+{
+	unsigned int cur;
+
+	for (cur = order; cur < NR_PAGE_ORDERS; cur++) {
+		struct list_head *list = &zone->free_area[cur].free_list[mt];
+		struct page *page;
+
+		if (list_empty(list))
+			continue;
+		page = list_first_entry(list, struct page, lru);
+		del_from_free_list(page, zone, cur);
+		expand(zone, page, order, cur, mt);
+		return page;
+	}
+	return NULL;
+}
+
+static const int fallbacks[MIGRATE_PCPTYPES][2] = {
+	[MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+};
+
+/* Move the free blocks of the pageblock holding `pfn` to type `mt`. */
+static void claim_pageblock(struct zone *zone, unsigned long pfn, int mt)
+{
+	unsigned long start = ALIGN_DOWN(pfn, pageblock_nr_pages);
+	unsigned long end = start + pageblock_nr_pages, p;
+
+	set_pageblock_migratetype(zone, pfn, mt);
+	for (p = max(start, zone->zone_start_pfn); p < end && zone_spans_pfn(zone, p);) {
+		struct page *page = pfn_to_page(p);
+
+		if (PageBuddy(page)) {
+			unsigned int order = (unsigned int)page->private;
+
+			list_move(&page->lru, &zone->free_area[order].free_list[mt]);
+			p += 1UL << order;
+		} else {
+			p++;
+		}
+	}
+}
+
+/* No block of the wanted type: take the largest block of a fallback type. */
+static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order,
+				       int mt)
+{
+	int cur, i;
+
+	for (cur = MAX_PAGE_ORDER; cur >= (int)order; cur--) {
+		for (i = 0; i < 2; i++) {
+			int fmt = fallbacks[mt][i];
+			struct list_head *list = &zone->free_area[cur].free_list[fmt];
+			struct page *page;
+			unsigned long pfn;
+
+			if (list_empty(list))
+				continue;
+			page = list_first_entry(list, struct page, lru);
+			pfn = page_to_pfn(page);
+			if (cur >= pageblock_order) {
+				unsigned long p;
+
+				for (p = pfn; p < pfn + (1UL << cur); p += pageblock_nr_pages)
+					set_pageblock_migratetype(zone, p, mt);
+				list_move(&page->lru, &zone->free_area[cur].free_list[mt]);
+			} else if (cur >= pageblock_order / 2 ||
+				   mt == MIGRATE_RECLAIMABLE ||
+				   mt == MIGRATE_UNMOVABLE) {
+				claim_pageblock(zone, pfn, mt);
+			} else {
+				/* Too small to claim: serve it from its own type. */
+				del_from_free_list(page, zone, (unsigned int)cur);
+				expand(zone, page, order, (unsigned int)cur, fmt);
+				return page;
+			}
+			return __rmqueue_smallest(zone, order, mt);
+		}
+	}
+	return NULL;
+}
+
+static struct page *__rmqueue(struct zone *zone, unsigned int order, int mt)
+{
+	struct page *page = __rmqueue_smallest(zone, order, mt);
+
+	if (!page && mt < MIGRATE_PCPTYPES)
+		page = __rmqueue_fallback(zone, order, mt);
+	return page;
+}
+
+/* ---- per-CPU page lists ------------------------------------------------------ */
+
+static inline unsigned int order_to_pindex(int mt, unsigned int order)
+{
+	return order * MIGRATE_PCPTYPES + (unsigned int)mt;
+}
+
+static inline struct per_cpu_pages *this_pcp(struct zone *zone)
+{
+	return &zone->per_cpu_pageset[raw_smp_processor_id()];
+}
+
+/* Free `count` pages from a pcp (its lock held) back to the buddy lists. */
+static void free_pcppages_bulk(struct zone *zone, int count,
+			       struct per_cpu_pages *pcp)
+{
+	unsigned int pindex = 0;
+
+	spin_lock(&zone->lock);
+	while (count > 0 && pcp->count > 0) {
+		struct list_head *list;
+		struct page *page;
+		unsigned int order;
+
+		/* Round robin over the lists, oldest pages first. */
+		do {
+			pindex = (pindex + 1) % NR_PCP_LISTS;
+			list = &pcp->lists[pindex];
+		} while (list_empty(list));
+		order = pindex / MIGRATE_PCPTYPES;
+		page = list_last_entry(list, struct page, lru);
+		list_del(&page->lru);
+		pcp->count -= 1 << order;
+		count -= 1 << order;
+		__free_one_page(page, page_to_pfn(page), zone, order,
+				get_pageblock_migratetype(page));
+	}
+	spin_unlock(&zone->lock);
+}
+
+static void drain_zone_pages(struct zone *zone, int cpu)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+	spin_lock(&pcp->lock);
+	if (pcp->count)
+		free_pcppages_bulk(zone, pcp->count, pcp);
+	spin_unlock(&pcp->lock);
+}
+
+void drain_all_pages(struct zone *zone)
+{
+	struct zone *z;
+	int cpu;
+
+	if (!mem_map)
+		return;
+	for_each_populated_zone(z) {
+		if (zone && z != zone)
+			continue;
+		for_each_online_cpu(cpu)
+			drain_zone_pages(z, cpu);
+	}
+}
+
+unsigned long zone_pcp_pages(struct zone *zone)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	if (!zone->per_cpu_pageset)
+		return 0;
+	for_each_online_cpu(cpu)
+		n += (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
+	return n;
+}
+
+/* Take `count` blocks of `order` from the buddy lists onto a pcp list. */
+static int rmqueue_bulk(struct zone *zone, unsigned int order, int count,
+			struct list_head *list, int mt)
+{
+	int i;
+
+	spin_lock(&zone->lock);
+	for (i = 0; i < count; i++) {
+		struct page *page = __rmqueue(zone, order, mt);
+
+		if (!page)
+			break;
+		set_page_owner_tag(page, 1u << order, KMEM_OWNER_PCP);
+		list_add_tail(&page->lru, list);
+	}
+	spin_unlock(&zone->lock);
+	return i;
+}
+
+static struct page *rmqueue_pcplist(struct zone *zone, unsigned int order,
+				    int mt, bool *locked_out)
+{
+	struct per_cpu_pages *pcp = this_pcp(zone);
+	struct list_head *list;
+	struct page *page;
+
+	if (!spin_trylock(&pcp->lock)) {
+		*locked_out = true;
+		return NULL;
+	}
+	list = &pcp->lists[order_to_pindex(mt, order)];
+	if (list_empty(list)) {
+		int batch = order ? max(pcp->batch >> order, 2) : pcp->batch;
+		int got = rmqueue_bulk(zone, order, batch, list, mt);
+
+		pcp->count += got << order;
+		count_stat(pcp_refills);
+		if (!got) {
+			spin_unlock(&pcp->lock);
+			return NULL;
+		}
+	} else {
+		count_stat(pcp_hits);
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	pcp->count -= 1 << order;
+	spin_unlock(&pcp->lock);
+	return page;
+}
+
+static struct page *rmqueue(struct zone *zone, unsigned int order, int mt)
+{
+	struct page *page;
+	bool locked_out = false;
+
+	if (pcp_enabled && order <= PAGE_ALLOC_COSTLY_ORDER) {
+		page = rmqueue_pcplist(zone, order, mt, &locked_out);
+		if (page || !locked_out)
+			return page;
+	}
+	spin_lock(&zone->lock);
+	page = __rmqueue(zone, order, mt);
+	spin_unlock(&zone->lock);
+	return page;
+}
+
+/* ---- watermarks --------------------------------------------------------------- */
+
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags)
+{
+	long min = (long)mark;
+	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES) - (1L << order) + 1;
+	unsigned int o;
+	int mt;
+
+	if (alloc_flags & ALLOC_RESERVES) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &z->free_area[o];
+
+		if (!area->nr_free)
+			continue;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!list_empty(&area->free_list[mt]))
+				return true;
+		if ((alloc_flags & ALLOC_RESERVES) &&
+		    !list_empty(&area->free_list[MIGRATE_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+/* ---- allocation ------------------------------------------------------------------ */
+
+static void prep_compound_page(struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	SetPageHead(page);
+	for (i = 1; i < nr; i++) {
+		page[i].compound_head = (unsigned long)page | 1;
+		atomic_set(&page[i]._refcount, 0);
+	}
+	page[1].compound_order = (unsigned char)order;
+}
+
+static void zero_pages(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	if (!PageHighMem(page)) {
+		memset(lowmem_page_address(page), 0, PAGE_SIZE << order);
+		return;
+	}
+	for (i = 0; i < (1UL << order); i++)
+		clear_highpage(page + i);
+}
+
+static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+{
+	unsigned long i;
+
+	page->page_type = PAGE_TYPE_NONE;
+	for (i = 0; i < (1UL << order); i++) {
+		page[i].lru.next = page[i].lru.prev = NULL;
+		page[i].mapping = NULL;
+		page[i].index = 0;
+		page[i].private = 0;
+		page[i].kmem_private = 0;
+		page[i].page_type = PAGE_TYPE_NONE;
+		page[i].flags &= ~PAGE_FLAGS_MASK;
+		set_alloc_order_tag(&page[i], 0);
+	}
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
+	atomic_set(&page->_refcount, 1);
+	set_alloc_order_tag(page, order + 1);
+	if (gfp & __GFP_ZERO)
+		zero_pages(page, order);
+	if (order && (gfp & __GFP_COMP))
+		prep_compound_page(page, order);
+}
+
+static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
+					   unsigned int alloc_flags,
+					   enum zone_type highest)
+{
+	int mt = gfp_migratetype(gfp);
+	int z;
+
+	for (z = (int)highest; z >= 0; z--) {
+		struct zone *zone = &contig_page_data.node_zones[z];
+		struct page *page;
+
+		if (!managed_zone(zone))
+			continue;
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_ok(zone, order,
+				       wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
+				       (int)highest, alloc_flags))
+			continue;
+		page = rmqueue(zone, order, mt);
+		if (page) {
+			prep_new_page(page, order, gfp);
+			mod_zone_page_state(zone, NUMA_HIT, 1);
+			mod_zone_page_state(zone, NUMA_LOCAL, 1);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN;
+
+	alloc_flags |= gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM);
+	if (!(gfp & __GFP_DIRECT_RECLAIM)) {
+		if (!(gfp & __GFP_NOMEMALLOC))
+			alloc_flags |= ALLOC_NON_BLOCK;
+		if (order > 0)
+			alloc_flags |= ALLOC_HIGHATOMIC;
+	}
+	if (current_pf_memalloc && !(gfp & __GFP_NOMEMALLOC))
+		alloc_flags |= ALLOC_NO_WATERMARKS;
+	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC))
+		alloc_flags |= ALLOC_NO_WATERMARKS;
+	return alloc_flags;
+}
+
+/* warn_alloc(): the kernel's allocation-failure report. */
+static void warn_alloc(gfp_t gfp, unsigned int order, const char *what)
+{
+	char flags[256];
+
+	if (gfp & __GFP_NOWARN)
+		return;
+	kmem_format_gfp(gfp, flags, sizeof(flags));
+	pr_warn("%s: %s: order:%u, mode:%#x(%s), nodemask=(null)\n",
+		kmem_current_comm(), what, order, gfp, flags);
+	pr_warn("CPU: %d UID: 0 PID: %d Comm: %s\n", raw_smp_processor_id(),
+		kmem_current_pid(), kmem_current_comm());
+	dump_stack();
+	show_free_areas();
+}
+
+#define MAX_RECLAIM_RETRIES 16
+
+static noinline struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
+						    enum zone_type highest)
+{
+	bool can_reclaim = gfpflags_allow_blocking(gfp) && !current_pf_memalloc;
+	bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
+	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	unsigned int no_progress = 0, tries = 0;
+	struct page *page;
+
+	count_stat(alloc_slow);
+	for (;;) {
+		page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+		if (page)
+			return page;
+		if (!can_reclaim)
+			break;
+		/* Direct reclaim: pcp lists first, then shrinkers and LRU. */
+		drain_all_pages(NULL);
+		page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+		if (page)
+			return page;
+		count_stat(reclaim_runs);
+		if (try_to_free_pages(gfp, order))
+			no_progress = 0;
+		else
+			no_progress++;
+		page = get_page_from_freelist(gfp, order, alloc_flags, highest);
+		if (page)
+			return page;
+		tries++;
+		if (gfp & __GFP_NORETRY)
+			break;
+		if (costly && !(gfp & (__GFP_RETRY_MAYFAIL | __GFP_NOFAIL)))
+			break;
+		if (no_progress >= MAX_RECLAIM_RETRIES || tries > 64) {
+			/* Out of memory: the OOM killer (for order <= costly
+			 * requests that may use the file system, as the
+			 * kernel) may free something. */
+			if (!(gfp & __GFP_RETRY_MAYFAIL) && !costly &&
+			    (gfp & __GFP_FS) && out_of_memory(gfp, order)) {
+				no_progress = 0;
+				tries = 0;
+				continue;
+			}
+			if (!(gfp & __GFP_NOFAIL))
+				break;
+			if (tries == 65)
+				pr_warn("%s: page allocation stalls, order:%u, mode:%#x, retrying forever (__GFP_NOFAIL)\n",
+					kmem_current_comm(), order, gfp);
+			sched_yield();
+			usleep(1000);
+		}
+	}
+	if (gfp & __GFP_NOFAIL) {
+		/* A __GFP_NOFAIL request that cannot sleep: the kernel warns
+		 * and dips into every reserve. */
+		WARN_ON_ONCE(!can_reclaim);
+		page = get_page_from_freelist(gfp, order,
+					      alloc_flags | ALLOC_NO_WATERMARKS, highest);
+		if (page)
+			return page;
+	}
+	count_stat(alloc_fail);
+	warn_alloc(gfp, order, "page allocation failure");
+	return NULL;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	enum zone_type highest;
+	struct page *page;
+
+	kmem_ensure_booted();
+	might_sleep_if(gfpflags_allow_blocking(gfp));
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		if (!(gfp & __GFP_NOWARN))
+			WARN_ON_ONCE(order > MAX_PAGE_ORDER);
+		return NULL;
+	}
+	highest = gfp_zone(gfp);
+	page = get_page_from_freelist(gfp, order,
+				      ALLOC_WMARK_LOW |
+					      (current_pf_memalloc ? ALLOC_NO_WATERMARKS : 0),
+				      highest);
+	if (likely(page)) {
+		count_stat(alloc_fast);
+		return page;
+	}
+	return __alloc_pages_slowpath(gfp, order, highest);
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	(void)nid; /* one node */
+	return alloc_pages(gfp, order);
+}
+
+unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr_pages,
+			       struct page **page_array)
+{
+	unsigned long i, filled = 0;
+
+	for (i = 0; i < nr_pages; i++) {
+		if (page_array[i]) {
+			filled++;
+			continue;
+		}
+		/* The kernel's bulk allocator never enters the slow path for
+		 * more than the first page: the caller retries one by one. */
+		page_array[i] = alloc_pages(gfp | (filled ? __GFP_NOWARN | __GFP_NORETRY : 0), 0);
+		if (!page_array[i])
+			break;
+		filled++;
+	}
+	for (i++; i < nr_pages; i++)
+		if (page_array[i])
+			filled++;
+	return filled;
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	/* The result must have a kernel address: no HighMem. */
+	page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+	if (!page)
+		return 0;
+	return (unsigned long)page_address(page);
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+/* ---- freeing ----------------------------------------------------------------------- */
+
+static void bad_page(struct page *page, const char *reason)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	pr_alert("BUG: Bad page state in process %s  pfn:%05lx\n",
+		 kmem_current_comm(), pfn);
+	pr_alert("page: refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx\n",
+		 atomic_read(&page->_refcount),
+		 PageBuddy(page) || PageSlab(page) || PageTable(page) ||
+				 PageLargeKmalloc(page) ?
+			 0 :
+			 atomic_read(&page->_mapcount) + 1,
+		 (void *)page->mapping, (unsigned long)page->index, pfn);
+	pr_alert("flags: %#lx(zone:%s)\n", page->flags & PAGE_FLAGS_MASK,
+		 zone_names[page_zonenum(page)]);
+	if (page_type_of(page) != 0xff)
+		pr_alert("page_type: %x(%s)\n", page->page_type,
+			 PageBuddy(page) ? "buddy" :
+			 PageSlab(page) ? "slab" :
+			 PageTable(page) ? "table" :
+			 PageLargeKmalloc(page) ? "large_kmalloc" : "other");
+	pr_alert("page dumped because: %s\n", reason);
+	pr_alert("Modules linked in:\n");
+	pr_alert("CPU: %d UID: 0 PID: %d Comm: %s Tainted: G    B\n",
+		 raw_smp_processor_id(), kmem_current_pid(), kmem_current_comm());
+	dump_stack();
+}
+
+/* Check that `page` heads an allocation of `order`; report and refuse if not. */
+static bool free_page_is_bad(struct page *page, unsigned int order)
+{
+	unsigned int tag;
+	char why[128];
+
+	if (PageReserved(page)) {
+		bad_page(page, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
+		return true;
+	}
+	if (PageBuddy(page) || page_owner(page) == KMEM_OWNER_FREE ||
+	    page_owner(page) == KMEM_OWNER_PCP) {
+		bad_page(page, "page is already free (double free)");
+		return true;
+	}
+	if (PageTail(page)) {
+		bad_page(page, "freeing a tail page of a compound page");
+		return true;
+	}
+	tag = page_alloc_order_tag(page);
+	if (!tag) {
+		bad_page(page, "not the first page of a page allocation");
+		return true;
+	}
+	if (tag - 1 != order) {
+		snprintf(why, sizeof(why),
+			 "freed with order %u, allocated with order %u", order, tag - 1);
+		bad_page(page, why);
+		return true;
+	}
+	if (PageSlab(page) || PageTable(page) || PageLargeKmalloc(page)) {
+		bad_page(page, "nonzero mapcount");
+		return true;
+	}
+	if (page->mapping) {
+		bad_page(page, "non-NULL mapping");
+		return true;
+	}
+	return false;
+}
+
+static void free_frozen_pages(struct page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long i;
+	int mt;
+
+	if (PageHead(page)) {
+		ClearPageHead(page);
+		for (i = 1; i < (1UL << order); i++)
+			page[i].compound_head = 0;
+		page[1].compound_order = 0;
+	}
+	set_alloc_order_tag(page, 0);
+	page->flags &= ~PAGE_FLAGS_MASK;
+	mt = get_pageblock_migratetype(page);
+
+	if (pcp_enabled && order <= PAGE_ALLOC_COSTLY_ORDER && mt < MIGRATE_PCPTYPES) {
+		struct per_cpu_pages *pcp = this_pcp(zone);
+
+		if (spin_trylock(&pcp->lock)) {
+			set_page_owner_tag(page, 1u << order, KMEM_OWNER_PCP);
+			page->page_type = PAGE_TYPE_NONE;
+			list_add(&page->lru, &pcp->lists[order_to_pindex(mt, order)]);
+			pcp->count += 1 << order;
+			if (pcp->count >= pcp->high)
+				free_pcppages_bulk(zone, pcp->count - pcp->high + pcp->batch,
+						   pcp);
+			spin_unlock(&pcp->lock);
+			return;
+		}
+	}
+	spin_lock(&zone->lock);
+	__free_one_page(page, pfn, zone, order, mt);
+	spin_unlock(&zone->lock);
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	int ref;
+
+	if (!page)
+		return;
+	if ((unsigned long)(page - mem_map) >= max_pfn || page < mem_map) {
+		pr_alert("BUG: Bad page state in process %s  pfn:?????\n",
+			 kmem_current_comm());
+		pr_alert("page dumped because: %p is not a struct page of this machine\n",
+			 (void *)page);
+		dump_stack();
+		return;
+	}
+	if (free_page_is_bad(page, order))
+		return;
+	ref = atomic_dec_return(&page->_refcount);
+	if (ref > 0)
+		return; /* somebody still holds a reference (get_page) */
+	if (ref < 0) {
+		atomic_set(&page->_refcount, 0);
+		bad_page(page, "nonzero _refcount");
+		return;
+	}
+	free_frozen_pages(page, order);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	if (!addr)
+		return;
+	if (addr < PAGE_OFFSET || addr >= (unsigned long)high_memory ||
+	    (addr & ~PAGE_MASK)) {
+		pr_alert("BUG: Bad page state in process %s  pfn:?????\n",
+			 kmem_current_comm());
+		pr_alert("page dumped because: free_pages(%#lx): not a page-aligned direct-map address\n",
+			 addr);
+		dump_stack();
+		return;
+	}
+	__free_pages(virt_to_page((void *)addr), order);
+}
+
+void put_page(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	if (atomic_dec_return(&head->_refcount) == 0) {
+		atomic_set(&head->_refcount, 1);
+		__free_pages(head, compound_order(head));
+	}
+}
+
+/* ---- exact allocations ---------------------------------------------------------- */
+
+static void split_page_tags(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 1; i < (1UL << order); i++) {
+		set_alloc_order_tag(&page[i], 1);
+		atomic_set(&page[i]._refcount, 1);
+	}
+	set_alloc_order_tag(page, 1);
+}
+
+void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	unsigned int order = (unsigned int)get_order(size);
+	unsigned long addr, used, end;
+
+	if (WARN_ON_ONCE(gfp & (__GFP_COMP | __GFP_HIGHMEM)))
+		gfp &= ~(__GFP_COMP | __GFP_HIGHMEM);
+	addr = __get_free_pages(gfp, order);
+	if (!addr)
+		return NULL;
+	/* Split into order-0 pages and give back the tail beyond `size`. */
+	split_page_tags(virt_to_page((void *)addr), order);
+	used = addr + PAGE_ALIGN(size);
+	end = addr + (PAGE_SIZE << order);
+	for (; used < end; used += PAGE_SIZE)
+		free_pages(used, 0);
+	return (void *)addr;
+}
+
+void free_pages_exact(void *virt, size_t size)
+{
+	unsigned long addr = (unsigned long)virt;
+	unsigned long end = addr + PAGE_ALIGN(size);
+
+	for (; addr < end; addr += PAGE_SIZE)
+		free_pages(addr, 0);
+}
+
+/* ---- statistics ------------------------------------------------------------------- */
+
+unsigned long global_zone_page_state(enum zone_stat_item item)
+{
+	struct zone *zone;
+	unsigned long n = 0;
+
+	for_each_zone(zone)
+		n += zone_page_state(zone, item);
+	return n;
+}
+
+unsigned long nr_free_pages(void)
+{
+	return global_zone_page_state(NR_FREE_PAGES);
+}
+
+unsigned long kmem_free_pages_drained(void)
+{
+	kmem_ensure_booted();
+	drain_all_pages(NULL);
+	return nr_free_pages();
+}
+
+unsigned long totalram_pages(void)
+{
+	struct zone *zone;
+	unsigned long n = 0;
+
+	for_each_zone(zone)
+		n += zone_managed_pages(zone);
+	return n;
+}
+
+unsigned long totalhigh_pages(void)
+{
+	return zone_managed_pages(&contig_page_data.node_zones[ZONE_HIGHMEM]);
+}
+
+void page_alloc_get_stats(struct page_alloc_stats *st)
+{
+	*st = stats;
+}
+
+void page_alloc_set_pcp(bool on)
+{
+	if (!on)
+		drain_all_pages(NULL);
+	pcp_enabled = on;
+}
+
+void zone_free_counts_mt(struct zone *zone, int mt,
+			 unsigned long counts[NR_PAGE_ORDERS])
+{
+	unsigned int o;
+
+	spin_lock(&zone->lock);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		counts[o] = list_count_nodes(&zone->free_area[o].free_list[mt]);
+	spin_unlock(&zone->lock);
+}
+
+void zone_free_counts(struct zone *zone, unsigned long counts[NR_PAGE_ORDERS])
+{
+	unsigned int o;
+
+	spin_lock(&zone->lock);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		counts[o] = zone->free_area[o].nr_free;
+	spin_unlock(&zone->lock);
+}
+
+void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS])
+{
+	unsigned long pfn;
+
+	memset(counts, 0, sizeof(unsigned long) * KMEM_NR_OWNERS);
+	for (pfn = 0; pfn < max_pfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (PageReserved(page) && page_owner(page) == KMEM_OWNER_RESERVED &&
+		    !memblock_is_memory(PFN_PHYS(pfn)))
+			continue; /* holes */
+		counts[page_owner(page)]++;
+	}
+}
+
+static const char *const kmem_owner_names[KMEM_NR_OWNERS] = {
+	"pages", "free", "pcp", "reserved", "slab", "large_kmalloc", "vmalloc",
+	"pagetable", "anon", "zero", "swapcache", "kernel_stack"
+};
+
+void show_free_areas(void)
+{
+	struct zone *zone;
+	unsigned long counts[NR_PAGE_ORDERS];
+	unsigned int o;
+	int z;
+
+	pr_warn("Mem-Info:\n");
+	pr_warn("active_anon:%lu inactive_anon:%lu isolated_anon:0\n"
+		" active_file:0 inactive_file:0 isolated_file:0\n"
+		" unevictable:%lu dirty:0 writeback:0\n"
+		" slab_reclaimable:%lu slab_unreclaimable:%lu\n"
+		" mapped:0 shmem:0 pagetables:%lu\n"
+		" sec_pagetables:0 bounce:0\n"
+		" kernel_misc_reclaimable:0\n"
+		" free:%lu free_pcp:%lu free_cma:0\n",
+		global_node_page_state(NR_ACTIVE_ANON),
+		global_node_page_state(NR_INACTIVE_ANON),
+		global_node_page_state(NR_UNEVICTABLE),
+		global_node_page_state(NR_SLAB_RECLAIMABLE),
+		global_node_page_state(NR_SLAB_UNRECLAIMABLE),
+		global_node_page_state(NR_PAGETABLE),
+		global_zone_page_state(NR_FREE_PAGES),
+		({
+			unsigned long p = 0;
+			struct zone *zz;
+
+			for_each_populated_zone(zz)
+				p += zone_pcp_pages(zz);
+			p;
+		}));
+	for_each_populated_zone(zone) {
+		pr_warn("Node 0 %s free:%lukB boost:0kB min:%lukB low:%lukB high:%lukB "
+			"reserved_highatomic:0KB free_highatomic:0KB active_anon:0kB "
+			"inactive_anon:0kB active_file:0kB inactive_file:0kB "
+			"unevictable:0kB writepending:0kB present:%lukB managed:%lukB "
+			"mlocked:0kB bounce:0kB free_pcp:%lukB local_pcp:0kB free_cma:0kB\n",
+			zone->name, zone_page_state(zone, NR_FREE_PAGES) << 2,
+			min_wmark_pages(zone) << 2, low_wmark_pages(zone) << 2,
+			high_wmark_pages(zone) << 2, zone->present_pages << 2,
+			zone_managed_pages(zone) << 2, zone_pcp_pages(zone) << 2);
+		printk(KERN_WARNING "lowmem_reserve[]:");
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			if (zone_exists((enum zone_type)z))
+				pr_cont(" %ld", zone->lowmem_reserve[z]);
+		pr_cont("\n");
+	}
+	for_each_populated_zone(zone) {
+		unsigned long total = 0;
+
+		zone_free_counts(zone, counts);
+		printk(KERN_WARNING "Node 0 %s:", zone->name);
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			pr_cont(" %lu*%lukB", counts[o], 4UL << o);
+			total += counts[o] << o;
+		}
+		pr_cont(" = %lukB\n", total << 2);
+	}
+	pr_warn("0 total pagecache pages\n");
+	pr_warn("%lu pages RAM\n", totalram_pages());
+	pr_warn("%lu pages HighMem/MovableOnly\n", totalhigh_pages());
+	pr_warn("%lu pages reserved\n", memblock_reserved_pages());
+}
+
+/* ---- invariant checker ------------------------------------------------------------- */
+
+bool page_alloc_check(void)
+{
+	struct zone *zone;
+	bool ok = true;
+
+	if (!mem_map)
+		return true;
+	for_each_populated_zone(zone) {
+		unsigned long free_pages = 0, pcp_pages, owned = 0;
+		unsigned long end = zone->zone_start_pfn + zone->spanned_pages, pfn;
+		unsigned int o;
+		int mt, cpu;
+
+		spin_lock(&zone->lock);
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			unsigned long n = 0;
+
+			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+				struct page *page;
+
+				list_for_each_entry(page, &zone->free_area[o].free_list[mt], lru) {
+					unsigned long p = page_to_pfn(page);
+					unsigned long b = p ^ (1UL << o);
+
+					n++;
+					if (!PageBuddy(page) || page->private != o) {
+						pr_err("kmem: check: pfn %#lx on the order-%u list is not a free block of order %u\n",
+						       p, o, o);
+						ok = false;
+					}
+					if (p & ((1UL << o) - 1)) {
+						pr_err("kmem: check: pfn %#lx misaligned for order %u\n", p, o);
+						ok = false;
+					}
+					if (page_zone(page) != zone) {
+						pr_err("kmem: check: pfn %#lx on a list of the wrong zone\n", p);
+						ok = false;
+					}
+					if (o < MAX_PAGE_ORDER && zone_spans_pfn(zone, b) &&
+					    PageBuddy(pfn_to_page(b)) &&
+					    pfn_to_page(b)->private == o) {
+						pr_err("kmem: check: free buddies %#lx and %#lx (order %u) not merged\n",
+						       p, b, o);
+						ok = false;
+					}
+				}
+			}
+			if (n != zone->free_area[o].nr_free) {
+				pr_err("kmem: check: zone %s order %u: nr_free %lu but %lu blocks listed\n",
+				       zone->name, o, zone->free_area[o].nr_free, n);
+				ok = false;
+			}
+			free_pages += n << o;
+		}
+		if (free_pages != zone_page_state(zone, NR_FREE_PAGES)) {
+			pr_err("kmem: check: zone %s: NR_FREE_PAGES %lu but %lu pages listed\n",
+			       zone->name, zone_page_state(zone, NR_FREE_PAGES), free_pages);
+			ok = false;
+		}
+		/* Every managed frame has one owner: count the tags. A block on
+		 * two lists would be counted twice above and disagree here. */
+		for (pfn = zone->zone_start_pfn; pfn < end; pfn++) {
+			struct page *page = pfn_to_page(pfn);
+
+			if (page_owner(page) == KMEM_OWNER_FREE)
+				owned++;
+		}
+		spin_unlock(&zone->lock);
+		if (owned != free_pages) {
+			pr_err("kmem: check: zone %s: %lu frames tagged free but %lu on the lists\n",
+			       zone->name, owned, free_pages);
+			ok = false;
+		}
+		pcp_pages = 0;
+		for_each_online_cpu(cpu)
+			pcp_pages += (unsigned long)zone->per_cpu_pageset[cpu].count;
+		(void)pcp_pages;
+	}
+	{
+		unsigned long counts[KMEM_NR_OWNERS], managed = totalram_pages(), sum = 0;
+		int i;
+
+		page_owner_counts(counts);
+		for (i = 0; i < KMEM_NR_OWNERS; i++)
+			if (i != KMEM_OWNER_RESERVED)
+				sum += counts[i];
+		/* Managed frames = all owners but boot reservations; the zero
+		 * page is a reservation with its own tag. */
+		sum -= counts[KMEM_OWNER_ZERO];
+		if (sum != managed) {
+			pr_err("kmem: check: owners add up to %lu pages, managed is %lu\n",
+			       sum, managed);
+			for (i = 0; i < KMEM_NR_OWNERS; i++)
+				pr_err("kmem: check:   %-14s %lu\n", kmem_owner_names[i], counts[i]);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* ---- boot ----------------------------------------------------------------------------- */
+
+static void init_zone(struct zone *zone, enum zone_type idx)
+{
+	unsigned long start = machine.zone_start_pfn[idx];
+	unsigned long end = machine.zone_end_pfn[idx];
+	unsigned long nblocks, pfn;
+	unsigned int o;
+	int mt, cpu;
+
+	memset(zone, 0, sizeof(*zone));
+	zone->name = zone_names[idx];
+	zone->idx = (int)idx;
+	spin_lock_init(&zone->lock);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
+	if (end > start) {
+		zone->zone_start_pfn = start;
+		zone->spanned_pages = end - start;
+		for (pfn = start; pfn < end; pfn++)
+			if (memblock_is_memory(PFN_PHYS(pfn)))
+				zone->present_pages++;
+	} else {
+		/* Empty zones sit at the end of the previous one, like the
+		 * kernel's (start_pfn is not printed for them). */
+		zone->zone_start_pfn = 0;
+	}
+	nblocks = zone->spanned_pages ?
+			  ((end - 1) >> pageblock_order) - (start >> pageblock_order) + 1 :
+			  1;
+	zone->pageblock_mt = malloc(nblocks);
+	memset(zone->pageblock_mt, MIGRATE_MOVABLE, nblocks);
+	zone->per_cpu_pageset = calloc(nr_cpu_ids, sizeof(struct per_cpu_pages));
+	for_each_online_cpu(cpu) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		unsigned int i;
+
+		spin_lock_init(&pcp->lock);
+		for (i = 0; i < NR_PCP_LISTS; i++)
+			INIT_LIST_HEAD(&pcp->lists[i]);
+	}
+}
+
+static void setup_per_zone_lowmem_reserve(void)
+{
+	pg_data_t *pgdat = &contig_page_data;
+	int i, j;
+
+	for (i = 0; i < MAX_NR_ZONES - 1; i++) {
+		struct zone *zone = &pgdat->node_zones[i];
+		int ratio = lowmem_reserve_ratio[i];
+		bool clear = !ratio || !zone_managed_pages(zone);
+		unsigned long managed = 0;
+
+		for (j = i + 1; j < MAX_NR_ZONES; j++) {
+			managed += zone_managed_pages(&pgdat->node_zones[j]);
+			zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned long)ratio);
+		}
+	}
+}
+
+static void setup_per_zone_wmarks(void)
+{
+	unsigned long pages_min = min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long lowmem_pages = 0;
+	struct zone *zone;
+
+	for_each_zone(zone)
+		if (!is_highmem(zone) && zone->idx != ZONE_MOVABLE)
+			lowmem_pages += zone_managed_pages(zone);
+	for_each_zone(zone) {
+		unsigned long managed = zone_managed_pages(zone);
+		unsigned long tmp = lowmem_pages ?
+			(unsigned long)((unsigned long long)pages_min * managed / lowmem_pages) : 0;
+
+		if (is_highmem(zone) || zone->idx == ZONE_MOVABLE) {
+			unsigned long min_pages = managed / 1024;
+
+			zone->_watermark[WMARK_MIN] = clamp(min_pages, 32UL, 128UL);
+		} else {
+			zone->_watermark[WMARK_MIN] = tmp;
+		}
+		tmp = max(tmp >> 2, mult_frac(managed, 10UL, 10000UL));
+		zone->watermark_boost = 0;
+		zone->_watermark[WMARK_LOW] = zone->_watermark[WMARK_MIN] + tmp;
+		zone->_watermark[WMARK_HIGH] = zone->_watermark[WMARK_LOW] + tmp;
+		zone->_watermark[WMARK_PROMO] = zone->_watermark[WMARK_HIGH] + tmp;
+	}
+}
+
+static void setup_min_free_kbytes(void)
+{
+	unsigned long lowmem_kbytes = 0, v;
+	struct zone *zone;
+
+	for_each_zone(zone)
+		if (zone->idx <= ZONE_NORMAL)
+			lowmem_kbytes += zone_managed_pages(zone) << (PAGE_SHIFT - 10);
+	v = int_sqrt(lowmem_kbytes * 16);
+	min_free_kbytes = clamp(v, 128UL, 262144UL);
+}
+
+static void setup_pcp(void)
+{
+	struct zone *zone;
+
+	for_each_zone(zone) {
+		unsigned long managed = zone_managed_pages(zone);
+		int batch = (int)min(managed >> 10, 256UL) / 4;
+		int high_min, high_max, cpu;
+
+		if (batch < 1)
+			batch = 1;
+		batch = (int)rounddown_pow_of_two((unsigned long)(batch + batch / 2)) - 1;
+		batch = max(batch, 1);
+		high_min = (int)(low_wmark_pages(zone) / nr_cpu_ids);
+		high_min = max(high_min, batch << 2);
+		high_max = (int)(managed / 8 / nr_cpu_ids);
+		high_max = max(high_max, batch << 2);
+		for_each_online_cpu(cpu) {
+			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+			pcp->batch = batch;
+			pcp->high_min = high_min;
+			pcp->high_max = high_max;
+			pcp->high = high_min;
+		}
+	}
+}
+
+/* Give every non-reserved page of RAM to the buddy allocator. */
+static void memblock_free_all(void)
+{
+	unsigned long pfn;
+
+	for (pfn = 0; pfn < max_pfn;) {
+		struct page *page = pfn_to_page(pfn);
+		struct zone *zone = page_zone(page);
+		unsigned int order;
+
+		if (!PageReserved(page) || memblock_is_reserved(PFN_PHYS(pfn)) ||
+		    !memblock_is_memory(PFN_PHYS(pfn)) || !zone_spans_pfn(zone, pfn)) {
+			pfn++;
+			continue;
+		}
+		/* The largest aligned block of free, unreserved frames of one
+		 * zone starting here. */
+		for (order = MAX_PAGE_ORDER;; order--) {
+			unsigned long n = 1UL << order, i;
+			bool ok = !(pfn & (n - 1)) && zone_spans_pfn(zone, pfn + n - 1);
+
+			for (i = 0; ok && i < n; i++)
+				ok = memblock_is_memory(PFN_PHYS(pfn + i)) &&
+				     !memblock_is_reserved(PFN_PHYS(pfn + i));
+			if (ok || !order)
+				break;
+		}
+		{
+			unsigned long n = 1UL << order, i;
+
+			for (i = 0; i < n; i++) {
+				ClearPageReserved(page + i);
+				atomic_set(&page[i]._refcount, 0);
+			}
+			atomic_long_add((long)n, &zone->managed_pages);
+			spin_lock(&zone->lock);
+			__free_one_page(page, pfn, zone, order,
+					get_pageblock_migratetype(page));
+			spin_unlock(&zone->lock);
+			pfn += n;
+		}
+	}
+}
+
+int page_alloc_init(void)
+{
+	pg_data_t *pgdat = &contig_page_data;
+	phys_addr_t mm_phys, zp;
+	unsigned long pfn, mem_map_bytes;
+	int i, z;
+
+	memblock_reset();
+	for (i = 0; i < machine.nr_e820; i++)
+		memblock_add(machine.e820[i].start,
+			     machine.e820[i].end - machine.e820[i].start);
+	/* Linux reserves the first MiB on x86 (BIOS, real-mode trampolines). */
+	memblock_reserve(0, 0x100000);
+
+	mem_map_bytes = ALIGN(max_pfn * sizeof(struct page), PAGE_SIZE);
+	mm_phys = memblock_phys_alloc(mem_map_bytes, PAGE_SIZE,
+				      (phys_addr_t)max_low_pfn << PAGE_SHIFT);
+	if (!mm_phys) {
+		pr_err("kmem: no room for mem_map (%lu bytes)\n", mem_map_bytes);
+		return -ENOMEM;
+	}
+	mem_map = __va(mm_phys);
+	zp = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE,
+				 (phys_addr_t)max_low_pfn << PAGE_SHIFT);
+
+	memset(pgdat, 0, sizeof(*pgdat));
+	zones_in_layout = machine.layout == KMEM_LAYOUT_X86_32 ?
+		(1u << ZONE_DMA) | (1u << ZONE_NORMAL) | (1u << ZONE_HIGHMEM) | (1u << ZONE_MOVABLE) :
+		(1u << ZONE_DMA) | (1u << ZONE_DMA32) | (1u << ZONE_NORMAL) |
+			(1u << ZONE_MOVABLE) | (1u << ZONE_DEVICE);
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		init_zone(&pgdat->node_zones[z], (enum zone_type)z);
+
+	/* Every struct page starts reserved, in its zone. */
+	memset(mem_map, 0, max_pfn * sizeof(struct page));
+	for (pfn = 0; pfn < max_pfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned long zidx = ZONE_DMA;
+
+		for (z = 0; z < MAX_NR_ZONES; z++)
+			if (pfn >= machine.zone_start_pfn[z] && pfn < machine.zone_end_pfn[z])
+				zidx = (unsigned long)z;
+		page->flags = (zidx << ZONES_PGSHIFT) |
+			      ((unsigned long)KMEM_OWNER_RESERVED << KMEM_OWNER_PGSHIFT) |
+			      (1UL << PG_reserved);
+		page->page_type = PAGE_TYPE_NONE;
+		atomic_set(&page->_refcount, 1);
+		INIT_LIST_HEAD(&page->lru);
+	}
+	if (zp) {
+		zero_page = pfn_to_page(PHYS_PFN(zp));
+		memset(__va(zp), 0, PAGE_SIZE);
+		set_page_owner_tag(zero_page, 1, KMEM_OWNER_ZERO);
+	}
+	memblock_free_all();
+	for (z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+
+		pgdat->node_present_pages += zone->present_pages;
+		pgdat->node_spanned_pages += zone->spanned_pages;
+	}
+	pgdat->nr_zones = MAX_NR_ZONES;
+	setup_min_free_kbytes();
+	setup_per_zone_wmarks();
+	setup_per_zone_lowmem_reserve();
+	setup_pcp();
+	memset(&stats, 0, sizeof(stats));
+	kmem_register_checker("page_alloc", page_alloc_check);
+	return 0;
+}
+
+void page_alloc_exit(void)
+{
+	struct zone *zone;
+
+	for_each_zone(zone) {
+		free(zone->pageblock_mt);
+		free(zone->per_cpu_pageset);
+		zone->pageblock_mt = NULL;
+		zone->per_cpu_pageset = NULL;
+	}
+	memset(&contig_page_data, 0, sizeof(contig_page_data));
+	zero_page = NULL;
+	shrinkers_reset();
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reclaim: shrinkers, page reclaimers and the OOM hook.
+ *
+ * Direct reclaim (try_to_free_pages) is what an allocation that may sleep does
+ * when the free lists are below the watermark: it asks every registered
+ * shrinker to scan its objects (slab caches give back empty slabs this way)
+ * and every page reclaimer (the user-memory LRU, which swaps pages out) to
+ * free pages, then reports how many pages became free. There is no kswapd
+ * thread: __GFP_KSWAPD_RECLAIM is accepted but background reclaim is not
+ * simulated (an allocation that cannot sleep fails where the kernel's might
+ * have been rescued by kswapd in the meantime).
+ *
+ * Locking: shrinker_lock (a host mutex, outermost of the mm locks) protects
+ * the shrinker list and serialises reclaim. The thread in reclaim carries
+ * PF_MEMALLOC: its own allocations ignore watermarks and never recurse.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/kernel.h>
+#include <linux/shrinker.h>
+#include "mm/internal.h"
+
+static LIST_HEAD(shrinker_list);
+static pthread_mutex_t shrinker_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define MAX_RECLAIMERS 4
+static page_reclaimer_t reclaimers[MAX_RECLAIMERS];
+static int nr_reclaimers;
+static oom_handler_t oom_handler;
+
+struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
+{
+	struct shrinker *s = calloc(1, sizeof(*s));
+	va_list args;
+
+	if (!s)
+		return NULL;
+	va_start(args, fmt);
+	vsnprintf(s->name, sizeof(s->name), fmt, args);
+	va_end(args);
+	s->flags = flags & ~SHRINKER_REGISTERED;
+	s->seeks = DEFAULT_SEEKS;
+	INIT_LIST_HEAD(&s->list);
+	return s;
+}
+
+void shrinker_register(struct shrinker *s)
+{
+	pthread_mutex_lock(&shrinker_lock);
+	if (!(s->flags & SHRINKER_REGISTERED)) {
+		list_add_tail(&s->list, &shrinker_list);
+		s->flags |= SHRINKER_REGISTERED;
+	}
+	pthread_mutex_unlock(&shrinker_lock);
+}
+
+void shrinker_free(struct shrinker *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&shrinker_lock);
+	if (s->flags & SHRINKER_REGISTERED)
+		list_del(&s->list);
+	pthread_mutex_unlock(&shrinker_lock);
+	free(s);
+}
+
+void shrinkers_reset(void)
+{
+	/* Shrinkers registered by layers of a halted machine are forgotten
+	 * (their owners free them in their exit functions). */
+	pthread_mutex_lock(&shrinker_lock);
+	INIT_LIST_HEAD(&shrinker_list);
+	pthread_mutex_unlock(&shrinker_lock);
+}
+
+void register_page_reclaimer(page_reclaimer_t fn)
+{
+	pthread_mutex_lock(&shrinker_lock);
+	if (nr_reclaimers < MAX_RECLAIMERS)
+		reclaimers[nr_reclaimers++] = fn;
+	pthread_mutex_unlock(&shrinker_lock);
+}
+
+void register_oom_handler(oom_handler_t fn)
+{
+	oom_handler = fn;
+}
+
+bool out_of_memory(gfp_t gfp, unsigned int order)
+{
+	oom_handler_t fn = oom_handler;
+
+	return fn ? fn(gfp, order) : false;
+}
+
+static unsigned long shrink_one(struct shrinker *s, gfp_t gfp)
+{
+	struct shrink_control sc = { .gfp_mask = gfp, .nid = 0 };
+	unsigned long count, freed = 0, batch;
+
+	count = s->count_objects(s, &sc);
+	if (!count || count == SHRINK_EMPTY)
+		return 0;
+	batch = s->batch ? (unsigned long)s->batch : 128;
+	while (count) {
+		unsigned long ret;
+
+		sc.nr_to_scan = min(count, batch);
+		sc.nr_scanned = sc.nr_to_scan;
+		ret = s->scan_objects(s, &sc);
+		if (ret == SHRINK_STOP)
+			break;
+		freed += ret;
+		count -= min(count, sc.nr_scanned ? sc.nr_scanned : sc.nr_to_scan);
+	}
+	return freed;
+}
+
+unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
+{
+	unsigned long before = nr_free_pages(), after, want;
+	struct shrinker *s;
+	int i;
+
+	if (current_pf_memalloc)
+		return 0;
+	want = (1UL << order) + 32; /* SWAP_CLUSTER_MAX beyond the request */
+	pthread_mutex_lock(&shrinker_lock);
+	current_pf_memalloc = 1;
+	list_for_each_entry(s, &shrinker_list, list)
+		shrink_one(s, gfp);
+	drain_all_pages(NULL);
+	after = nr_free_pages();
+	for (i = 0; i < nr_reclaimers && after < before + want; i++) {
+		reclaimers[i](gfp, before + want - after);
+		drain_all_pages(NULL);
+		after = nr_free_pages();
+	}
+	current_pf_memalloc = 0;
+	pthread_mutex_unlock(&shrinker_lock);
+	return after > before ? after - before : 0;
+}

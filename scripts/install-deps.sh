@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install the Debian packages kmem uses beyond gcc, make and cmake, if missing:
+#   liblzma-dev, zlib1g-dev  compressed trace input for `kmem replay`
+#   pkg-config               the installed kmem.pc
+# Benchmark peers (libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev) and
+# chromium (the `kmem map` rendering test) are installed by their own targets:
+#   KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh
+# Needs root (or sudo) only when something is missing; otherwise prints nothing.
+set -e
+need="liblzma-dev zlib1g-dev pkg-config"
+if [ "${KMEM_DEPS_EXTRA:-0}" = 1 ]; then
+	need="$need libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev chromium"
+fi
+missing=""
+for p in $need; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "kmem: installing Debian packages:$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+		echo "kmem: not root and no sudo: install$missing by hand, or build without them" >&2
+		exit 0
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null || true
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+	echo "kmem: apt-get install$missing failed; continuing without them" >&2
+	exit 0
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A small test harness (public API only, so integration tests can use it).
+ *
+ *	TEST(alloc_and_free) { ... CHECK(p != NULL); CHECK_EQ(a, b); }
+ *	int main(void) { RUN(alloc_and_free); return test_summary(); }
+ *
+ * RUN() boots the default machine if needed, records MemFree before the test
+ * and checks that the test gave every page back ("lost some free pages", as
+ * xv6's usertests say) and that kmem_check_invariants() holds afterwards.
+ * Tests that keep memory on purpose use RUN_KEEP().
+ */
+#ifndef KMEM_TEST_H
+#define KMEM_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kmem/kmem.h>
+
+static int test_failures;
+static int test_checks;
+static const char *test_current = "";
+
+#define CHECK(cond)                                                           \
+	do {                                                                  \
+		test_checks++;                                                \
+		if (!(cond)) {                                                \
+			test_failures++;                                      \
+			fprintf(stderr, "FAIL %s: %s:%d: %s\n", test_current, \
+				__FILE__, __LINE__, #cond);                   \
+		}                                                             \
+	} while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+	do {                                                                  \
+		long long __a = (long long)(a), __b = (long long)(b);         \
+		test_checks++;                                                \
+		if (__a != __b) {                                             \
+			test_failures++;                                      \
+			fprintf(stderr, "FAIL %s: %s:%d: %s == %s (%lld != %lld)\n", \
+				test_current, __FILE__, __LINE__, #a, #b, __a, __b); \
+		}                                                             \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                       \
+	do {                                                                  \
+		const char *__a = (a), *__b = (b);                            \
+		test_checks++;                                                \
+		if (!__a || !__b || strcmp(__a, __b)) {                       \
+			test_failures++;                                      \
+			fprintf(stderr, "FAIL %s: %s:%d: \"%s\" == \"%s\"\n",  \
+				test_current, __FILE__, __LINE__,             \
+				__a ? __a : "(null)", __b ? __b : "(null)");  \
+		}                                                             \
+	} while (0)
+
+/* The log since `mark` contains `needle`. */
+#define CHECK_LOG(mark, needle) CHECK(kmem_log_contains((mark), (needle)))
+
+#define TEST(name) static void name(void)
+
+static inline unsigned long test_free_pages(void)
+{
+	return kmem_free_pages_drained();
+}
+
+static inline void test_run(const char *name, void (*fn)(void), int keep)
+{
+	unsigned long before, after;
+	int failed = test_failures;
+
+	test_current = name;
+	kmem_boot_default();
+	before = test_free_pages();
+	fn();
+	if (!kmem_is_booted()) { /* the test halted or rebooted on its own */
+		fprintf(stderr, "%s %s\n", test_failures > failed ? "FAIL" : "ok  ", name);
+		return;
+	}
+	after = test_free_pages();
+	if (!keep && after < before) {
+		test_failures++;
+		fprintf(stderr, "FAIL %s: lost some free pages: %lu before, %lu after\n",
+			name, before, after);
+	}
+	if (!kmem_check_invariants()) {
+		test_failures++;
+		fprintf(stderr, "FAIL %s: invariants do not hold after the test\n", name);
+	}
+	fprintf(stderr, "%s %s\n", test_failures > failed ? "FAIL" : "ok  ", name);
+}
+
+#define RUN(name) test_run(#name, name, 0)
+#define RUN_KEEP(name) test_run(#name, name, 1)
+
+static inline int test_summary(void)
+{
+	fprintf(stderr, "%d checks, %d failures\n", test_checks, test_failures);
+	return test_failures ? 1 : 0;
+}
+
+#endif
