@@ -24,6 +24,9 @@ unsigned long memblock_reserved_pages(void);
 int page_alloc_init(void);
 void page_alloc_exit(void);
 
+/* The layout of the running machine. */
+bool machine_is_x86_32(void);
+
 /* Zones this layout has (bit i: zone i exists, even if empty). */
 extern unsigned int zones_in_layout;
 /* The shared zero page (reserved at boot, never freed). */

@@ -51,6 +51,7 @@
 #include <asm/pgtable.h>
 #include "arch/x86/machine.h"
 #include "kernel/internal.h"
+#include "mm/internal.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -315,6 +316,11 @@ void arch_machine_teardown(void)
 	max_pfn = max_low_pfn = 0;
 	high_memory = NULL;
 	__kmem_vmalloc_start = __kmem_vmalloc_end = __kmem_pkmap_base = 0;
+}
+
+bool machine_is_x86_32(void)
+{
+	return machine.layout == KMEM_LAYOUT_X86_32;
 }
 
 void kmem_machine_info(struct kmem_machine_info *info)
