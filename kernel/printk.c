@@ -342,3 +342,35 @@ char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len)
 		snprintf(buf, len, "0");
 	return buf;
 }
+
+int kmem_parse_gfp(const char *s, unsigned int *out)
+{
+	unsigned int gfp = 0;
+	char name[64];
+	size_t i, n;
+
+	if (!s || !*s)
+		return -EINVAL;
+	while (*s) {
+		n = strcspn(s, "|");
+		if (n == 0 || n >= sizeof(name))
+			return -EINVAL;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (name[0] >= '0' && name[0] <= '9') {
+			gfp |= (unsigned int)strtoul(name, NULL, 0);
+		} else {
+			for (i = 0; i < ARRAY_SIZE(gfp_names); i++)
+				if (!strcmp(name, gfp_names[i].name))
+					break;
+			if (i == ARRAY_SIZE(gfp_names))
+				return -EINVAL;
+			gfp |= gfp_names[i].mask;
+		}
+		s += n;
+		if (*s == '|')
+			s++;
+	}
+	*out = gfp;
+	return 0;
+}

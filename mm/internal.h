@@ -76,6 +76,11 @@ void page_alloc_get_stats(struct page_alloc_stats *st);
 /* Turn the per-CPU page lists on or off (benchmarks compare the two). */
 void page_alloc_set_pcp(bool on);
 
+/* ---- counters owned by other layers, read by meminfo (mm/vmstat.c) ------ */
+extern atomic_long_t nr_vmalloc_pages;  /* pages backing vmalloc areas */
+extern atomic_long_t nr_swap_pages;     /* free swap slots */
+extern atomic_long_t total_swap_pages;  /* swap slots in all */
+
 /* ---- reclaim (mm/vmscan.c) --------------------------------------------- */
 /* Direct reclaim: run the shrinkers and the page reclaimers; returns the number
  * of pages it made free. */

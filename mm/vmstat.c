@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Names of the VM counters, as /proc/zoneinfo and /proc/vmstat print them. */
 #include <linux/mmzone.h>
+#include "mm/internal.h"
+
+atomic_long_t nr_vmalloc_pages;
+atomic_long_t nr_swap_pages;
+atomic_long_t total_swap_pages;
 
 const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
 	"nr_free_pages", "nr_free_pages_blocks", "nr_zone_inactive_anon",
