@@ -67,6 +67,14 @@ bool page_alloc_check(void);
 /* Pages by owner tag (walks mem_map). */
 void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS]);
 
+/* /proc support (mm/proc.c, mm/meminfo.c). */
+/* The kernel's per-CPU vmstat threshold of a zone (printed by zoneinfo). */
+int zone_stat_threshold(const struct zone *zone);
+/* calculate_totalreserve_pages(): high watermarks plus lowmem reserves. */
+unsigned long totalreserve_pages(void);
+/* The kernel's MemAvailable estimate, in pages. */
+long si_mem_available(void);
+
 /* Allocation/free counters (for the tour and benchmarks). */
 struct page_alloc_stats {
 	unsigned long alloc_fast, alloc_slow, alloc_fail, reclaim_runs;

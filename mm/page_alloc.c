@@ -871,6 +871,10 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 			page->page_type = PAGE_TYPE_NONE;
 			list_add(&page->lru, &pcp->lists[order_to_pindex(mt, order)]);
 			pcp->count += 1 << order;
+			/* nr_pcp_high(): high starts at 0 at boot (zoneinfo
+			 * shows 0 for a list never freed to) and is pulled into
+			 * [high_min, high_max] by the first free. */
+			pcp->high = clamp(pcp->high, pcp->high_min, pcp->high_max);
 			if (pcp->count >= pcp->high)
 				free_pcppages_bulk(zone, pcp->count - pcp->high + pcp->batch,
 						   pcp);
@@ -1361,7 +1365,7 @@ static void setup_pcp(void)
 			pcp->batch = batch;
 			pcp->high_min = high_min;
 			pcp->high_max = high_max;
-			pcp->high = high_min;
+			pcp->high = 0;
 		}
 	}
 }
