@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Demand paging on the real MMU (the kernel's mm/memory.c and
+ * arch/x86/mm/fault.c, for anonymous memory).
+ *
+ * 1. What it manages
+ *    The page tables of each process (mm/pgtable.c, indexed by user address)
+ *    and the host mappings that mirror them. A pte is one of:
+ *      none              untouched: the host page is PROT_NONE (a fault)
+ *      present|ZERO      the shared zero page, mapped read-only
+ *      present           a frame of this process (owner tag ANON), mapped
+ *                        with the VMA's protection (read-only while LAZYFREE)
+ *      SWP (not present) a swap slot holding the contents (mm/swapfile.c)
+ *      SHM_OFF           a MAP_SHARED frame kept after MADV_DONTNEED (shmem
+ *                        keeps its pages), not mapped
+ *    Every present pte has a host mapping of the same frame (an mmap of the
+ *    RAM memfd at the page's host address); no other host page of a window
+ *    is accessible.
+ *
+ * 2. The fault path
+ *    The machine's SIGSEGV handler calls user_fault(); it finds the process
+ *    owning the host address, takes mmap_lock for read, finds the VMA and
+ *    checks the access against it, then resolves the pte:
+ *      read of none (private)     -> map the zero page read-only
+ *      write of none, any shared  -> a zeroed GFP_HIGHUSER_MOVABLE frame
+ *      write of the zero page     -> copy on write (a zeroed frame)
+ *      swap entry                 -> read the slot into a new frame (major)
+ *      write of a LAZYFREE page   -> the page is dirty again
+ *    Frames are allocated with no spinlock held; the pte is re-checked under
+ *    page_table_lock before it is installed (another thread may have won).
+ *    The signal handler returns and the instruction is restarted. A fault
+ *    outside any VMA (or below a stack it cannot grow into) or against the
+ *    VMA's permissions prints the kernel's segfault line and kills the
+ *    process (mm/oom_kill.c: process_kill), whose threads are thrown back to
+ *    kmem_process_enter().
+ *
+ * 3. Reclaim hook
+ *    Before allocating, a fault checks the watermarks as kswapd would: below
+ *    the low watermark it reclaims (try_to_free_pages: shrinkers and the
+ *    anon LRU, which swaps out) so that the machine stays above it.
+ *
+ * Locking: mmap_lock (read in faults, write in system calls) -> pgt_alloc_lock
+ * (page-table pages are allocated with it, never freed while a fault may run)
+ * -> page_table_lock (ptes, host mappings, rss) -> lru_lock -> swap_lock.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#include <linux/kernel.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include "arch/x86/machine.h"
+#include "mm/mm_user.h"
+
+#define USER_PTE (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
+
+/* ---- frames ------------------------------------------------------------------- */
+
+static unsigned long low_wmark_total(void)
+{
+	struct zone *zone;
+	unsigned long n = 0;
+
+	for_each_populated_zone(zone)
+		n += low_wmark_pages(zone);
+	return n;
+}
+
+/* kswapd's job, done by the faulting thread: keep free memory above the low
+ * watermark by reclaiming user pages (nothing to do without swap). */
+static void balance_memory(void)
+{
+	if (!atomic_long_read(&total_swap_pages) && !lru_nr_pages())
+		return;
+	if (nr_free_pages() < low_wmark_total())
+		try_to_free_pages(GFP_HIGHUSER_MOVABLE, 0);
+}
+
+static struct page *alloc_user_page(bool zero)
+{
+	balance_memory();
+	return alloc_pages(GFP_HIGHUSER_MOVABLE | (zero ? __GFP_ZERO : 0), 0);
+}
+
+static void release_frame(struct page *page)
+{
+	page->kmem_private = 0;
+	page->index = 0;
+	page->private = 0;
+	set_page_owner_tag(page, 1, KMEM_OWNER_NONE);
+	__free_pages(page, 0);
+}
+
+static inline bool page_is_shmem(const struct page *page)
+{
+	return page->private == 1;
+}
+
+/* Counters for a frame entering or leaving a process (page_table_lock). */
+static void account_frame(struct mm_struct *mm, struct page *page, long d)
+{
+	if (page_is_shmem(page)) {
+		mod_node_page_state(&contig_page_data, NR_SHMEM, d);
+		mod_node_page_state(&contig_page_data, NR_FILE_PAGES, d);
+	}
+}
+
+static void account_mapped(struct mm_struct *mm, struct page *page, long d)
+{
+	if (page_is_shmem(page)) {
+		mm->rss[MM_SHMEMPAGES] += d;
+		mod_node_page_state(&contig_page_data, NR_FILE_MAPPED, d);
+	} else {
+		mm->rss[MM_ANONPAGES] += d;
+		mod_node_page_state(&contig_page_data, NR_ANON_MAPPED, d);
+	}
+	if (d > 0) {
+		unsigned long rss = (unsigned long)(mm->rss[MM_ANONPAGES] +
+						    mm->rss[MM_SHMEMPAGES]);
+
+		if (rss > mm->hiwater_rss)
+			mm->hiwater_rss = rss;
+	}
+}
+
+static void mlock_page(struct page *page)
+{
+	SetPageMlocked(page);
+	SetPageUnevictable(page);
+	mod_zone_page_state(page_zone(page), NR_MLOCK, 1);
+	mod_zone_page_state(page_zone(page), NR_ZONE_UNEVICTABLE, 1);
+	mod_node_page_state(&contig_page_data, NR_UNEVICTABLE, 1);
+}
+
+static void munlock_page(struct page *page)
+{
+	ClearPageMlocked(page);
+	ClearPageUnevictable(page);
+	mod_zone_page_state(page_zone(page), NR_MLOCK, -1);
+	mod_zone_page_state(page_zone(page), NR_ZONE_UNEVICTABLE, -1);
+	mod_node_page_state(&contig_page_data, NR_UNEVICTABLE, -1);
+}
+
+/* A frame leaves its process for good (page_table_lock held). */
+static void free_user_frame(struct mm_struct *mm, struct page *page, bool mapped)
+{
+	if (PageMlocked(page))
+		munlock_page(page);
+	else
+		lru_del_page(page);
+	if (mapped)
+		account_mapped(mm, page, -1);
+	account_frame(mm, page, -1);
+	release_frame(page);
+}
+
+static pteval_t user_pte_bits(unsigned long vm_flags, bool dirty)
+{
+	return USER_PTE | (vm_flags & VM_WRITE ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY : 0) |
+	       (vm_flags & VM_EXEC ? 0 : _PAGE_NX);
+}
+
+/* Install a new frame at addr (page_table_lock held). */
+static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
+			 unsigned long addr, pteval_t *ptep, struct page *page,
+			 bool dirty)
+{
+	int ret;
+
+	ret = arch_map_phys(mm_to_host(mm, addr), page_to_phys(page), PAGE_SIZE,
+			    vma_host_prot(vma->vm_flags));
+	if (ret) {
+		pr_err("kmem: cannot map user page %#lx: host mmap error %d\n", addr, ret);
+		return -ENOMEM;
+	}
+	page->kmem_private = (unsigned long)mm;
+	page->index = addr >> PAGE_SHIFT;
+	page->private = (vma->vm_flags & VM_SHARED) ? 1 : 0;
+	set_page_owner_tag(page, 1, KMEM_OWNER_ANON);
+	SetPageSwapBacked(page);
+	SetPageUptodate(page);
+	*ptep = pfn_pte(page_to_pfn(page), user_pte_bits(vma->vm_flags, dirty));
+	account_mapped(mm, page, 1);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page(page);
+	else
+		lru_add_page(page);
+	return 0;
+}
+
+/*
+ * Resolve one page of a VMA (the caller holds mmap_lock, read or write, and
+ * has checked the access). 0, -ENOMEM, or -ESRCH if the process was killed.
+ */
+static int do_page(struct mm_struct *mm, struct vm_area_struct *vma,
+		   unsigned long addr, bool write, bool *major)
+{
+	bool shared = vma->vm_flags & VM_SHARED;
+	unsigned long host = mm_to_host(mm, addr), slot = 0;
+	struct page *newpage = NULL, *page;
+	pteval_t *ptep, pte;
+	int ret = 0;
+
+	addr &= PAGE_MASK;
+	host &= PAGE_MASK;
+	pthread_mutex_lock(&mm->pgt_alloc_lock);
+	ptep = pgtable_pte(&mm->pgt, addr, true);
+	pthread_mutex_unlock(&mm->pgt_alloc_lock);
+	if (!ptep)
+		return -ENOMEM;
+retry:
+	spin_lock(&mm->page_table_lock);
+	if (mm->dead) {
+		ret = -ESRCH;
+		goto out_unlock;
+	}
+	pte = *ptep;
+	if (pte_none(pte)) {
+		if (!write && !shared) {
+			ret = arch_map_phys(host, page_to_phys(zero_page), PAGE_SIZE,
+					    vma_host_prot(vma->vm_flags) & ~PROT_WRITE);
+			if (ret) {
+				ret = -ENOMEM;
+				goto out_unlock;
+			}
+			*ptep = pfn_pte(page_to_pfn(zero_page), USER_PTE | _PAGE_ZERO);
+			mm->nr_zero++;
+			goto out_unlock;
+		}
+		if (!newpage || slot)
+			goto alloc_zeroed;
+		ret = install_frame(mm, vma, addr, ptep, newpage, write);
+		if (!ret) {
+			account_frame(mm, newpage, 1);
+			newpage = NULL;
+		}
+	} else if (pte_is_swap(pte)) {
+		if (!newpage || slot != pte_swp_offset(pte)) {
+			slot = pte_swp_offset(pte);
+			spin_unlock(&mm->page_table_lock);
+			if (newpage)
+				release_frame(newpage);
+			newpage = alloc_user_page(false);
+			if (!newpage)
+				return -ENOMEM;
+			if (swap_in_page(newpage, slot)) {
+				release_frame(newpage);
+				return -ENOMEM;
+			}
+			goto retry;
+		}
+		ret = install_frame(mm, vma, addr, ptep, newpage, write);
+		if (!ret) {
+			/* A MAP_SHARED frame came back: it is a shmem page again. */
+			account_frame(mm, newpage, 1);
+			newpage = NULL;
+			swap_free_slot(slot);
+			mm->rss[MM_SWAPENTS]--;
+			*major = true;
+		}
+	} else if (!pte_present(pte) && (pte & _PAGE_SHM_OFF)) {
+		page = pfn_to_page(pte_pfn(pte));
+		ret = arch_map_phys(host, page_to_phys(page), PAGE_SIZE,
+				    vma_host_prot(vma->vm_flags));
+		if (ret) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		*ptep = pfn_pte(pte_pfn(pte), user_pte_bits(vma->vm_flags, write));
+		account_mapped(mm, page, 1);
+	} else if (pte & _PAGE_ZERO) {
+		if (!write)
+			goto out_unlock; /* spurious: another thread mapped it */
+		if (!newpage || slot)
+			goto alloc_zeroed;
+		/* Copy on write from the zero page: the new frame is zeroed. */
+		ret = install_frame(mm, vma, addr, ptep, newpage, true);
+		if (!ret) {
+			account_frame(mm, newpage, 1);
+			newpage = NULL;
+			mm->nr_zero--;
+		}
+	} else if (pte_present(pte) && (pte & _PAGE_LAZYFREE)) {
+		if (write) {
+			*ptep = (pte & ~_PAGE_LAZYFREE) | _PAGE_DIRTY;
+			ret = arch_protect(host, PAGE_SIZE, vma_host_prot(vma->vm_flags)) ? -ENOMEM : 0;
+		}
+	}
+	/* else: present and allowed, a spurious fault (another thread won). */
+out_unlock:
+	spin_unlock(&mm->page_table_lock);
+	if (newpage)
+		release_frame(newpage);
+	return ret;
+
+alloc_zeroed:
+	spin_unlock(&mm->page_table_lock);
+	if (newpage)
+		release_frame(newpage);
+	slot = 0;
+	newpage = alloc_user_page(true);
+	if (!newpage)
+		return -ENOMEM;
+	goto retry;
+}
+
+static bool access_ok(struct vm_area_struct *vma, bool write)
+{
+	if (write)
+		return vma->vm_flags & VM_WRITE;
+	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/*
+ * The page-fault handler proper. Returns 0 (resolved), -EFAULT (no VMA:
+ * SEGV_MAPERR), -EACCES (SEGV_ACCERR), -ENOMEM, -ESRCH (killed).
+ */
+int handle_user_fault(struct kmem_process *p, unsigned long addr, bool write,
+		      bool *major)
+{
+	struct mm_struct *mm = &p->mm;
+	struct vm_area_struct *vma;
+	int ret;
+
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	if (__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
+		ret = -ESRCH;
+		goto out;
+	}
+	vma = find_vma(mm, addr);
+	if (vma && addr < vma->vm_start && (vma->vm_flags & VM_GROWSDOWN)) {
+		/* Grow the stack: needs the lock for write. */
+		pthread_rwlock_unlock(&mm->mmap_lock);
+		pthread_rwlock_wrlock(&mm->mmap_lock);
+		vma = find_vma(mm, addr);
+		ret = vma && addr < vma->vm_start ? expand_stack(mm, vma, addr) : 0;
+		pthread_rwlock_unlock(&mm->mmap_lock);
+		pthread_rwlock_rdlock(&mm->mmap_lock);
+		vma = find_vma(mm, addr);
+	}
+	if (!vma || addr < vma->vm_start) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (!access_ok(vma, write)) {
+		ret = -EACCES;
+		goto out;
+	}
+	ret = do_page(mm, vma, addr, write, major);
+out:
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return ret;
+}
+
+int populate_range(struct kmem_process *p, struct vm_area_struct *vma,
+		   unsigned long start, unsigned long end)
+{
+	bool write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	bool major = false;
+	unsigned long addr;
+	int ret;
+
+	if (!(vma->vm_flags & VM_ACCESS_FLAGS))
+		return 0;
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		ret = do_page(&p->mm, vma, addr, write, &major);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- range operations ----------------------------------------------------------- */
+
+struct zap_ctx {
+	struct mm_struct *mm;
+	bool keep_shared;
+};
+
+static int zap_one(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct zap_ctx *z = arg;
+	struct mm_struct *mm = z->mm;
+	pteval_t pte = *ptep;
+	struct page *page;
+
+	if (pte_is_swap(pte)) {
+		swap_free_slot(pte_swp_offset(pte));
+		mm->rss[MM_SWAPENTS]--;
+		*ptep = 0;
+		return 0;
+	}
+	if (pte_present(pte) && (pte & _PAGE_ZERO)) {
+		mm->nr_zero--;
+		*ptep = 0;
+		return 0;
+	}
+	page = pfn_to_page(pte_pfn(pte));
+	if (z->keep_shared && page_is_shmem(page)) {
+		if (pte_present(pte)) {
+			*ptep = (pte & PTE_PFN_MASK) | _PAGE_SHM_OFF;
+			account_mapped(mm, page, -1);
+		}
+		return 0;
+	}
+	free_user_frame(mm, page, pte_present(pte));
+	*ptep = 0;
+	return 0;
+}
+
+void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+		    bool keep_shared)
+{
+	struct zap_ctx z = { mm, keep_shared };
+	unsigned long host = mm_to_host(mm, start);
+
+	spin_lock(&mm->page_table_lock);
+	pgtable_walk(&mm->pgt, start, end, zap_one, &z);
+	if (host)
+		arch_unmap(host, end - start);
+	spin_unlock(&mm->page_table_lock);
+}
+
+void reap_mm(struct mm_struct *mm)
+{
+	struct zap_ctx z = { mm, false };
+	int i;
+
+	spin_lock(&mm->page_table_lock);
+	mm->dead = 1;
+	for (i = 0; i < mm->nr_win; i++) {
+		pgtable_walk(&mm->pgt, mm->win[i].start, mm->win[i].end, zap_one, &z);
+		arch_unmap(mm->win[i].host, mm->win[i].end - mm->win[i].start);
+	}
+	spin_unlock(&mm->page_table_lock);
+}
+
+struct prot_ctx {
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;
+	unsigned long run_start, run_end; /* host range pending, same prot */
+	int run_prot;
+};
+
+static void prot_flush(struct prot_ctx *c)
+{
+	if (c->run_end > c->run_start)
+		arch_protect(c->run_start, c->run_end - c->run_start, c->run_prot);
+	c->run_start = c->run_end = 0;
+}
+
+static int prot_one(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct prot_ctx *c = arg;
+	pteval_t pte = *ptep;
+	unsigned long host;
+	int prot;
+
+	if (!pte_present(pte))
+		return 0;
+	prot = vma_host_prot(c->vma->vm_flags);
+	if (pte & (_PAGE_ZERO | _PAGE_LAZYFREE)) {
+		prot &= ~PROT_WRITE;
+	} else {
+		pte &= ~(pteval_t)_PAGE_RW;
+		if (c->vma->vm_flags & VM_WRITE)
+			pte |= _PAGE_RW;
+		*ptep = pte;
+	}
+	host = mm_to_host(c->mm, addr);
+	if (host != c->run_end || prot != c->run_prot)
+		prot_flush(c);
+	if (!c->run_end) {
+		c->run_start = host;
+		c->run_prot = prot;
+	}
+	c->run_end = host + PAGE_SIZE;
+	return 0;
+}
+
+void change_protection(struct mm_struct *mm, struct vm_area_struct *vma,
+		       unsigned long start, unsigned long end)
+{
+	struct prot_ctx c = { mm, vma, 0, 0, 0 };
+
+	spin_lock(&mm->page_table_lock);
+	pgtable_walk(&mm->pgt, start, end, prot_one, &c);
+	prot_flush(&c);
+	spin_unlock(&mm->page_table_lock);
+}
+
+static int mlock_one(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	bool lock = *(bool *)arg;
+	struct page *page;
+
+	if (!pte_present(*ptep) || (*ptep & _PAGE_ZERO))
+		return 0;
+	page = pfn_to_page(pte_pfn(*ptep));
+	if (lock && !PageMlocked(page)) {
+		lru_del_page(page);
+		mlock_page(page);
+	} else if (!lock && PageMlocked(page)) {
+		munlock_page(page);
+		lru_add_page(page);
+	}
+	return 0;
+}
+
+void mlock_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool lock)
+{
+	spin_lock(&mm->page_table_lock);
+	pgtable_walk(&mm->pgt, start, end, mlock_one, &lock);
+	spin_unlock(&mm->page_table_lock);
+}
+
+static int free_one(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct mm_struct *mm = arg;
+	pteval_t pte = *ptep;
+
+	if (pte_is_swap(pte)) {
+		swap_free_slot(pte_swp_offset(pte));
+		mm->rss[MM_SWAPENTS]--;
+		*ptep = 0;
+		return 0;
+	}
+	if (!pte_present(pte) || (pte & (_PAGE_ZERO | _PAGE_LAZYFREE)))
+		return 0;
+	*ptep = (pte & ~_PAGE_DIRTY) | _PAGE_LAZYFREE;
+	arch_protect(mm_to_host(mm, addr), PAGE_SIZE, PROT_READ);
+	lru_lazyfree_page(pfn_to_page(pte_pfn(pte)));
+	return 0;
+}
+
+void madvise_free_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	spin_lock(&mm->page_table_lock);
+	pgtable_walk(&mm->pgt, start, end, free_one, mm);
+	spin_unlock(&mm->page_table_lock);
+}
+
+struct swapin_ctx {
+	unsigned long addrs[64];
+	int n;
+};
+
+static int find_swapped(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct swapin_ctx *c = arg;
+
+	if (!pte_is_swap(*ptep))
+		return 0;
+	c->addrs[c->n++] = addr;
+	return c->n == (int)ARRAY_SIZE(c->addrs);
+}
+
+void swapin_range(struct mm_struct *mm, struct vm_area_struct *vma,
+		  unsigned long start, unsigned long end)
+{
+	struct swapin_ctx c;
+	bool major = false;
+	int i;
+
+	if (!(vma->vm_flags & VM_ACCESS_FLAGS))
+		return;
+	do {
+		c.n = 0;
+		spin_lock(&mm->page_table_lock);
+		pgtable_walk(&mm->pgt, start, end, find_swapped, &c);
+		spin_unlock(&mm->page_table_lock);
+		for (i = 0; i < c.n; i++)
+			if (do_page(mm, vma, c.addrs[i], false, &major))
+				return;
+		if (c.n)
+			start = c.addrs[c.n - 1] + PAGE_SIZE;
+	} while (c.n == (int)ARRAY_SIZE(c.addrs));
+}
+
+/* ---- who maps a frame (for `kmem map`) ------------------------------------------ */
+
+struct users_ctx {
+	struct kmem_process *p;
+	unsigned long pfn, count;
+	void (*fn)(struct kmem_process *p, unsigned long uaddr, void *arg);
+	void *arg;
+};
+
+static int user_of(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct users_ctx *c = arg;
+
+	if (pte_present(*ptep) && pte_pfn(*ptep) == c->pfn) {
+		c->count++;
+		if (c->fn)
+			c->fn(c->p, addr, c->arg);
+	}
+	return 0;
+}
+
+unsigned long kmem_frame_users(unsigned long pfn,
+			       void (*fn)(struct kmem_process *p, unsigned long uaddr,
+					  void *arg),
+			       void *arg)
+{
+	struct users_ctx c = { NULL, pfn, 0, fn, arg };
+	struct kmem_process *p;
+	struct page *page;
+	int i;
+
+	if (!pfn_valid(pfn))
+		return 0;
+	page = pfn_to_page(pfn);
+	pthread_rwlock_rdlock(&process_lock);
+	list_for_each_entry(p, &process_list, list) {
+		struct mm_struct *mm = &p->mm;
+
+		if (page != zero_page && page->kmem_private != (unsigned long)mm)
+			continue;
+		c.p = p;
+		spin_lock(&mm->page_table_lock);
+		if (page == zero_page) {
+			for (i = 0; i < mm->nr_win; i++)
+				pgtable_walk(&mm->pgt, mm->win[i].start, mm->win[i].end,
+					     user_of, &c);
+		} else {
+			unsigned long u = page->index << PAGE_SHIFT;
+
+			pgtable_walk(&mm->pgt, u, u + PAGE_SIZE, user_of, &c);
+		}
+		spin_unlock(&mm->page_table_lock);
+	}
+	pthread_rwlock_unlock(&process_lock);
+	return c.count;
+}
+
+/* ---- the SIGSEGV path --------------------------------------------------------------- */
+
+struct ip_vma {
+	unsigned long ip, start, end;
+	const char *name;
+};
+
+static int find_ip_segment(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct ip_vma *v = arg;
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		unsigned long s, e;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		s = (info->dlpi_addr + ph->p_vaddr) & PAGE_MASK;
+		e = PAGE_ALIGN(info->dlpi_addr + ph->p_vaddr + ph->p_memsz);
+		if (v->ip >= s && v->ip < e) {
+			const char *n = info->dlpi_name;
+			const char *slash = n ? strrchr(n, '/') : NULL;
+
+			v->start = s;
+			v->end = e;
+			v->name = n && *n ? (slash ? slash + 1 : n) : program_invocation_short_name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The kernel's show_signal_msg() and show_opcodes(). */
+static void show_signal_msg(struct kmem_process *p, struct kmem_fault *f,
+			    unsigned long uaddr)
+{
+	ucontext_t *uc = f->ucontext;
+	unsigned long sp = uc ? (unsigned long)uc->uc_mcontext.gregs[REG_RSP] : 0;
+	unsigned long error = 4 | (f->write ? 2 : 0) | (f->present ? 1 : 0);
+	struct ip_vma v = { f->ip, 0, 0, NULL };
+	unsigned char code[64];
+	struct iovec local = { code, sizeof(code) };
+	struct iovec remote = { (void *)(f->ip - 42), sizeof(code) };
+	char line[256];
+	int cpu = raw_smp_processor_id(), i, n = 0;
+	bool wide = !machine_is_x86_32();
+
+	printk(KERN_INFO "%s[%d]: segfault at %lx ip %0*lx sp %0*lx error %lx",
+	       p->comm, p->pid, uaddr, wide ? 16 : 8, f->ip, wide ? 16 : 8, sp, error);
+	if (dl_iterate_phdr(find_ip_segment, &v))
+		pr_cont(" in %s[%lx+%lx]", v.name, v.start, v.end - v.start);
+	pr_cont(" likely on CPU %d (core %d, socket 0)\n", cpu, cpu);
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof(code)) {
+		printk(KERN_INFO "Code: Unable to access opcode bytes at 0x%lx.\n",
+		       f->ip - 42);
+		return;
+	}
+	for (i = 0; i < 64 && n < (int)sizeof(line) - 8; i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, i == 42 ? "<%02x> " : "%02x ",
+			      code[i]);
+	if (n)
+		line[n - 1] = '\0';
+	printk(KERN_INFO "Code: %s\n", line);
+}
+
+static enum kmem_fault_result user_fault(struct kmem_fault *f)
+{
+	struct kmem_process *p = process_of_host(f->address);
+	unsigned long uaddr;
+	bool major = false;
+	int ret;
+
+	if (!p || !mm_host_to_user(&p->mm, f->address, &uaddr))
+		return KMEM_FAULT_NOT_MINE;
+	ret = handle_user_fault(p, uaddr, f->write, &major);
+	if (ret != -ESRCH)
+		__atomic_fetch_add(major ? &p->mm.maj_flt : &p->mm.min_flt, 1,
+				   __ATOMIC_RELAXED);
+	if (!ret)
+		return KMEM_FAULT_HANDLED;
+	if (ret == -EFAULT || ret == -EACCES) {
+		show_signal_msg(p, f, uaddr);
+		process_kill(p, SIGSEGV);
+	} else if (ret == -ENOMEM) {
+		/* VM_FAULT_OOM and nothing left to kill: this process goes. */
+		oom_kill_process(p, "Out of memory (page fault)");
+	}
+	if (current_process() == p)
+		process_die(); /* back to kmem_process_enter(); does not return */
+	pr_emerg("kmem: thread %d touched %#lx of process %d (%s) without being inside it\n",
+		 (int)gettid(), uaddr, p->pid, p->comm);
+	return KMEM_FAULT_OOPS;
+}
+
+void user_fault_init(void)
+{
+	kmem_register_fault_handler(user_fault);
+}
+
+/* ---- eviction (called by mm/swapfile.c with lru_lock held) ------------------------ */
+
+int reclaim_user_page(struct page *page)
+{
+	struct mm_struct *mm = (struct mm_struct *)page->kmem_private;
+	unsigned long addr = page->index << PAGE_SHIFT, slot;
+	pteval_t *ptep, pte;
+	int ret = 0;
+
+	if (!mm || !spin_trylock(&mm->page_table_lock))
+		return -EAGAIN;
+	ptep = pgtable_pte(&mm->pgt, addr, false);
+	pte = ptep ? *ptep : 0;
+	if (!ptep || pte_pfn(pte) != page_to_pfn(page) ||
+	    !(pte_present(pte) || (pte & _PAGE_SHM_OFF))) {
+		ret = -EAGAIN; /* being changed under us */
+		goto out;
+	}
+	if (pte_present(pte) && (pte & _PAGE_LAZYFREE)) {
+		/* MADV_FREE'd and not written since: drop it, no I/O. */
+		arch_unmap(mm_to_host(mm, addr), PAGE_SIZE);
+		*ptep = 0;
+		__lru_del_page(page);
+		account_mapped(mm, page, -1);
+		account_frame(mm, page, -1);
+		release_frame(page);
+		goto out;
+	}
+	slot = swap_out_page(page);
+	if (!slot) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (pte_present(pte)) {
+		arch_unmap(mm_to_host(mm, addr), PAGE_SIZE);
+		account_mapped(mm, page, -1);
+	}
+	*ptep = swp_entry_pte(slot);
+	mm->rss[MM_SWAPENTS]++;
+	__lru_del_page(page);
+	account_frame(mm, page, -1);
+	release_frame(page);
+out:
+	spin_unlock(&mm->page_table_lock);
+	return ret;
+}
+
+/* ---- smaps ------------------------------------------------------------------------- */
+
+static int smaps_one(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct mem_size_stats *mss = arg;
+	pteval_t pte = *ptep;
+	struct page *page;
+
+	if (pte_is_swap(pte)) {
+		mss->swap++;
+		return 0;
+	}
+	if (!pte_present(pte))
+		return 0;
+	if (pte & _PAGE_ZERO) {
+		mss->zero++;
+		return 0;
+	}
+	page = pfn_to_page(pte_pfn(pte));
+	mss->resident++;
+	if (page_is_shmem(page))
+		mss->shmem++;
+	else
+		mss->anonymous++;
+	if (pte & _PAGE_LAZYFREE) {
+		mss->lazyfree++;
+		mss->clean++;
+	} else {
+		mss->dirty++;
+	}
+	if (PageMlocked(page))
+		mss->locked++;
+	return 0;
+}
+
+void smaps_range(struct mm_struct *mm, struct vm_area_struct *vma,
+		 struct mem_size_stats *mss)
+{
+	spin_lock(&mm->page_table_lock);
+	pgtable_walk(&mm->pgt, vma->vm_start, vma->vm_end, smaps_one, mss);
+	spin_unlock(&mm->page_table_lock);
+}
