@@ -124,6 +124,7 @@ bool oom_kill_largest(gfp_t gfp, unsigned int order)
 		kmem_current_comm(), gfp, flags, order);
 	pr_warn("CPU: %d UID: %d PID: %d Comm: %s\n", raw_smp_processor_id(),
 		PROCESS_UID, kmem_current_pid(), kmem_current_comm());
+	dump_stack();
 	show_free_areas();
 	dump_tasks();
 	pr_info("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=%s,pid=%d,uid=%d\n",
