@@ -75,6 +75,12 @@ unsigned long totalreserve_pages(void);
 /* The kernel's MemAvailable estimate, in pages. */
 long si_mem_available(void);
 
+/* Caches above the page allocator that hold free memory per CPU or per thread
+ * (the slab layer's sheaves and empty slabs) register a drain function;
+ * kmem_free_pages_drained() runs them before counting, so that a test's
+ * before/after comparison sees every page the caches could give back. */
+void register_cpu_cache_drain(void (*fn)(void));
+
 /* Allocation/free counters (for the tour and benchmarks). */
 struct page_alloc_stats {
 	unsigned long alloc_fast, alloc_slow, alloc_fail, reclaim_runs;

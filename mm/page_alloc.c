@@ -998,9 +998,35 @@ unsigned long nr_free_pages(void)
 	return global_zone_page_state(NR_FREE_PAGES);
 }
 
+#define MAX_CACHE_DRAINS 4
+static void (*cache_drains[MAX_CACHE_DRAINS])(void);
+
+void register_cpu_cache_drain(void (*fn)(void))
+{
+	int i;
+
+	for (i = 0; i < MAX_CACHE_DRAINS; i++) {
+		void (*cur)(void) = NULL;
+
+		if (__atomic_compare_exchange_n(&cache_drains[i], &cur, fn, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
+		    cur == fn)
+			return;
+	}
+	WARN_ON_ONCE(1);
+}
+
 unsigned long kmem_free_pages_drained(void)
 {
+	int i;
+
 	kmem_ensure_booted();
+	for (i = 0; i < MAX_CACHE_DRAINS; i++) {
+		void (*fn)(void) = __atomic_load_n(&cache_drains[i], __ATOMIC_ACQUIRE);
+
+		if (fn)
+			fn();
+	}
 	drain_all_pages(NULL);
 	return nr_free_pages();
 }

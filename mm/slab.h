@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private interface of the slab allocator (mm/slub.c, mm/slab_common.c).
+ * See the theory statement at the top of mm/slub.c.
+ *
+ * Glossary
+ *   cache    struct kmem_cache: objects of one size, their geometry, the slabs
+ *   slab     2^order contiguous pages cut into `objects` objects of s->size
+ *   node     struct kmem_cache_node: the cache's full/partial/empty slab lists
+ *            and its barn (one node: the simulated machine is not NUMA)
+ *   sheaf    an array of free object pointers; each thread owns a "main" and a
+ *            "spare" sheaf per cache (the kernel's per-CPU sheaves)
+ *   barn     per-node stock of full and empty sheaves shared by the threads
+ *   source   struct slab_page_source: where slabs get their pages
+ */
+#ifndef _KMEM_MM_SLAB_H
+#define _KMEM_MM_SLAB_H
+
+#include <linux/slab.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/mm_types.h>
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+
+struct kmem_cache;
+
+/*
+ * struct slab: the descriptor of one slab. For the buddy page source it is
+ * overlaid on the head struct page (as in the kernel): word 0 keeps the page
+ * flags, words 1-5 are the slab's, page_type is PGTY_slab, kmem_private holds
+ * the address of the first object. Other sources keep descriptors wherever
+ * they like; the core only uses the fields.
+ */
+struct slab {
+	unsigned long __page_flags;
+	struct kmem_cache *slab_cache; /* bit 0 clear: not a tail page */
+	struct list_head slab_list;    /* on n->full, n->partial or n->empty */
+	void *freelist;                /* first free object (hardened pointer chain) */
+	unsigned int inuse;            /* objects not on the freelist */
+	unsigned short objects;        /* objects in this slab */
+	unsigned char order;           /* the slab is 2^order pages */
+	unsigned char __pad;
+	unsigned int __page_type;
+	atomic_t __page_refcount;
+	void *s_mem;                   /* first object (the slab's address) */
+};
+
+_Static_assert(sizeof(struct slab) == sizeof(struct page),
+	       "struct slab overlays struct page");
+_Static_assert(__builtin_offsetof(struct slab, __page_type) ==
+		       __builtin_offsetof(struct page, page_type),
+	       "page_type must stay in place");
+_Static_assert(__builtin_offsetof(struct slab, s_mem) ==
+		       __builtin_offsetof(struct page, kmem_private),
+	       "s_mem overlays kmem_private");
+
+/*
+ * The page source: the only way the core gets and returns memory. The core
+ * makes no assumption about where pages come from.
+ *   alloc_slab   2^order contiguous pages for a slab of `s` (gfp as given, the
+ *                source adds s->allocflags), with a descriptor whose s_mem is
+ *                set and whose other fields the core fills; NULL on failure
+ *   free_slab    give the slab's pages back (the descriptor dies with them)
+ *   virt_to_slab the slab containing `addr`, or NULL if `addr` is not inside a
+ *                slab of this source
+ */
+struct slab_page_source {
+	const char *name;
+	struct slab *(*alloc_slab)(struct kmem_cache *s, gfp_t gfp,
+				   unsigned int order);
+	void (*free_slab)(struct kmem_cache *s, struct slab *slab,
+			  unsigned int order);
+	struct slab *(*virt_to_slab)(const void *addr);
+};
+
+/* A sheaf: free objects cached above the slabs. */
+struct slab_sheaf {
+	struct list_head barn_list; /* on a barn list, or unused */
+	unsigned int size;          /* objects[0 .. size) are free objects */
+	unsigned int capacity;
+	struct kmem_cache *cache;
+	void *objects[];
+};
+
+#define MAX_FULL_SHEAVES 10
+#define MAX_EMPTY_SHEAVES 10
+
+struct kmem_cache_node {
+	/* list_lock protects the three lists, their counts and every field
+	 * of the slabs on them (freelist, inuse). */
+	spinlock_t list_lock;
+	struct list_head partial; /* 0 < inuse < objects */
+	struct list_head full;    /* inuse == objects */
+	struct list_head empty;   /* inuse == 0, at most min_partial kept */
+	unsigned long nr_partial, nr_full, nr_empty;
+	unsigned long total_objects; /* objects in all slabs of the node */
+	unsigned long total_inuse;   /* of which not on a slab freelist */
+
+	/* barn_lock protects the barn. */
+	spinlock_t barn_lock;
+	struct list_head barn_full, barn_empty;
+	unsigned int nr_barn_full, nr_barn_empty;
+};
+
+#define SLAB_NAME_LEN 48
+
+struct kmem_cache {
+	/* Read-mostly after creation; the fast paths read the first line. */
+	unsigned int index;         /* slot in the per-thread sheaf table */
+	unsigned int size;          /* s->size: object + metadata, aligned */
+	unsigned int object_size;   /* what the user asked for */
+	unsigned int offset;        /* free pointer offset in the object */
+	unsigned long reciprocal;   /* ceil(2^64 / size): object index by multiply */
+	slab_flags_t flags;
+	unsigned int sheaf_capacity;
+	struct kmem_cache_node *node[1];
+	void (*ctor)(void *);
+
+	unsigned int align;
+	unsigned int inuse;         /* offset of the end of the object's data */
+	unsigned int red_left_pad;
+	unsigned int order;         /* slab order (pagesperslab = 1 << order) */
+	unsigned int objects;       /* objects per slab of that order */
+	unsigned int min_order;     /* fallback order when `order` fails */
+	unsigned int min_partial;   /* empty slabs kept per node */
+	gfp_t allocflags;           /* added to every slab page allocation */
+	unsigned long random;       /* freelist hardening key */
+	const struct slab_page_source *src;
+	int refcount;
+	struct list_head list;      /* slab_caches, newest first (slab_mutex) */
+	char name[SLAB_NAME_LEN];
+};
+
+/* Internal flag: object is poisoned (SLAB_POISON without ctor or RCU). */
+#define __OBJECT_POISON ((slab_flags_t)0x80000000U)
+
+/* ---- geometry (mm/slub.c) ------------------------------------------------- */
+struct slab_geometry {
+	unsigned int align, size, offset, inuse, red_left_pad;
+	unsigned int order, objects, min_order, min_partial, sheaf_capacity;
+	slab_flags_t flags;
+};
+/* Compute SLUB's geometry for an object of `object_size` bytes with the given
+ * align/flags/ctor on a machine of `nr_cpus` CPUs. 0 or -EINVAL (too large). */
+int slab_calculate_geometry(unsigned int object_size, unsigned int align,
+			    slab_flags_t flags, bool has_ctor, unsigned int nr_cpus,
+			    struct slab_geometry *g);
+unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus);
+
+/* ---- the core (mm/slub.c) ---------------------------------------------------- */
+extern struct mutex slab_mutex;     /* slab_caches, create/destroy */
+extern struct list_head slab_caches;
+extern struct kmem_cache *kmem_cache;      /* the cache of struct kmem_cache */
+extern struct kmem_cache *kmem_cache_node; /* the cache of struct kmem_cache_node */
+
+/* Allocate and initialise a cache from `src` (caller holds slab_mutex).
+ * NULL with an error printed on failure. */
+struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
+				       unsigned int align, slab_flags_t flags,
+				       void (*ctor)(void *),
+				       const struct slab_page_source *src);
+/* Destroy (caller holds slab_mutex): 0, or -EBUSY when objects remain (the
+ * kernel's report is printed and the cache is kept). */
+int __kmem_cache_destroy(struct kmem_cache *s);
+/* Bring up / tear down the core: boot caches, per-thread state. */
+int slab_core_init(const struct slab_page_source *src);
+void slab_core_exit(void);
+
+void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp);
+void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
+		    unsigned long caller);
+/* Free one object the caller found in `slab` (validated). */
+void slab_free(struct kmem_cache *s, struct slab *slab, void *x,
+	       unsigned long caller);
+/* Report a free of `x` to `s` that is not an object start; frees nothing. */
+void slab_report_invalid_free(struct kmem_cache *s, struct slab *slab,
+			      const void *x, const char *why);
+
+/* Flush this thread's sheaves, the barns and the empty slabs of every
+ * cache (what kmem_free_pages_drained() and the shrinker use). Returns pages
+ * given back. */
+unsigned long slab_drain_all(void);
+
+/* Counts for slabinfo and the tour. */
+struct slab_counts {
+	unsigned long nr_full, nr_partial, nr_empty, nr_slabs;
+	unsigned long total_objects, active_objects;
+	unsigned long barn_full, barn_empty, thread_cached;
+};
+void slab_get_counts(struct kmem_cache *s, struct slab_counts *c);
+/* Check one cache's lists and slabs; prints what is wrong. */
+bool slab_check_cache(struct kmem_cache *s);
+bool slab_check(void);
+
+/* ---- per-thread sheaves (inline fast paths) ----------------------------- */
+struct slab_thread_cache {
+	struct slab_sheaf *main;
+	struct slab_sheaf *spare;
+};
+
+struct slab_thread {
+	unsigned long epoch;             /* == slab_epoch when usable */
+	unsigned int nr;                 /* entries in tc[] */
+	struct slab_thread_cache *tc;
+	struct list_head link;           /* slab_threads (slab_tc_lock) */
+	bool registered;
+};
+
+extern __thread struct slab_thread slab_thread
+	__attribute__((tls_model("initial-exec")));
+/* Non-zero while the slab layer is up; changes at every boot. */
+extern unsigned long slab_epoch;
+
+/* The object index of x in slab (exact for any size). */
+static __always_inline unsigned int slab_obj_index(const struct kmem_cache *s,
+						   unsigned long offset)
+{
+	return (unsigned int)(((unsigned __int128)offset * s->reciprocal) >> 64);
+}
+
+static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
+{
+	struct slab_thread *t = &slab_thread;
+
+	if (likely(t->epoch == slab_epoch && s->index < t->nr)) {
+		struct slab_sheaf *sh = t->tc[s->index].main;
+
+		if (likely(sh->size)) {
+			void *obj = sh->objects[--sh->size];
+
+			if (unlikely(gfp & __GFP_ZERO))
+				memset(obj, 0, s->object_size);
+			return obj;
+		}
+	}
+	return slab_alloc_slow(s, gfp);
+}
+
+/* Free x, which the caller found in `slab` of cache `s`. Checks that x is an
+ * object start and not the object freed last (immediate double free). */
+static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *slab,
+					   void *x, unsigned long caller)
+{
+	struct slab_thread *t = &slab_thread;
+	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
+	unsigned int idx = slab_obj_index(s, off);
+
+	if (likely((unsigned long)idx * s->size == off && idx < slab->objects &&
+		   t->epoch == slab_epoch && s->index < t->nr)) {
+		struct slab_sheaf *sh = t->tc[s->index].main;
+		unsigned int n = sh->size;
+
+		if (likely(n < sh->capacity && (!n || sh->objects[n - 1] != x))) {
+			sh->objects[n] = x;
+			sh->size = n + 1;
+			return;
+		}
+	}
+	slab_free_slow(s, slab, x, caller);
+}
+
+#endif

@@ -1,0 +1,787 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel's side of the slab allocator: the buddy page source, the kmalloc
+ * caches and the kmalloc family, kmem_cache_create/destroy, /proc/slabinfo,
+ * the shrinker and the checkers. The core (slabs, sheaves) is mm/slub.c.
+ *
+ * 1. Page source. Slab pages come from alloc_pages() (order s->order, with
+ *    fallback to the smallest order that holds one object), carry page_type
+ *    PGTY_slab and owner KMEM_OWNER_SLAB, and are counted in
+ *    NR_SLAB_RECLAIMABLE (SLAB_RECLAIM_ACCOUNT caches) or
+ *    NR_SLAB_UNRECLAIMABLE. struct slab overlays the head struct page.
+ *    Finding the slab of an address is arithmetic on the direct map:
+ *    virt_to_page(), compound_head(), PageSlab().
+ *
+ * 2. kmalloc. Sizes 1..8192 go to a kmalloc cache: sizes up to 192 by
+ *    size_index[(size - 1) / 8] (so 65-96 land in kmalloc-96 and 129-192 in
+ *    kmalloc-192), larger ones by fls(size - 1). The cache family comes from
+ *    the GFP flags (kmalloc_type()): __GFP_DMA -> dma-kmalloc-*,
+ *    __GFP_RECLAIMABLE -> kmalloc-rcl-*, __GFP_ACCOUNT -> kmalloc-cg-*.
+ *    Larger sizes are "large kmalloc": a compound page of order
+ *    get_order(size) with page_type PGTY_large_kmalloc, counted as
+ *    unreclaimable slab as in the kernel. Above KMALLOC_MAX_SIZE (4 MiB) the
+ *    page allocator warns once and returns NULL. kmalloc(0) is ZERO_SIZE_PTR.
+ *
+ * 3. Bad frees are reported in the kernel's words and never reach a
+ *    freelist: an address outside the direct map ("virt_to_phys used for
+ *    non-linear address", plus which range it is in), a page that is neither
+ *    slab nor large kmalloc ("Not a kmalloc allocation"), a pointer inside an
+ *    object ("Invalid object pointer"), an object freed twice in a row
+ *    ("Object already free"), an object of another cache ("Wrong slab cache").
+ *
+ * Locks: slab_mutex (mm/slub.c) protects the cache list for create, destroy
+ * and slabinfo. kmalloc_caches[] is written at boot only.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/shrinker.h>
+#include <kmem/show.h>
+#include <kmem/machine.h>
+#include "kernel/internal.h"
+#include "mm/internal.h"
+#include "mm/slab.h"
+
+kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
+static atomic_long_t nr_large_kmalloc_pages;
+static struct shrinker *slab_shrinker;
+
+/* The kmalloc index of sizes 1..192, by (size - 1) / 8 (the kernel's table). */
+static const u8 size_index[24] = {
+	3, 4, 5, 5, 6, 6, 6, 6, /*   8 ..  64 */
+	1, 1, 1, 1,             /*  72 ..  96 */
+	7, 7, 7, 7,             /* 104 .. 128 */
+	2, 2, 2, 2, 2, 2, 2, 2, /* 136 .. 192 */
+};
+
+static inline unsigned int kmalloc_size_index(size_t size)
+{
+	if (size <= 192)
+		return size_index[(size - 1) / 8];
+	return (unsigned int)fls((unsigned int)(size - 1));
+}
+
+/* The cache a kmalloc of `size` (1..KMALLOC_MAX_CACHE_SIZE) uses. */
+static inline struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
+{
+	return kmalloc_caches[kmalloc_type(flags)][kmalloc_size_index(size)];
+}
+
+static const char *const kmalloc_prefix[NR_KMALLOC_TYPES] = {
+	"kmalloc-", "kmalloc-rcl-", "dma-kmalloc-", "kmalloc-cg-"
+};
+
+static unsigned int kmalloc_index_size(unsigned int idx)
+{
+	return idx == 1 ? 96 : idx == 2 ? 192 : 1u << idx;
+}
+
+/* The blocking-context check, in each exported entry so that the report
+ * names the caller's call site. */
+#define slab_might_sleep(gfp)                                                     \
+	do {                                                                      \
+		if (unlikely(((gfp) & __GFP_DIRECT_RECLAIM) &&                    \
+			     (preempt_count() || irqs_disabled())))               \
+			__might_sleep(__FILE__, __LINE__,                         \
+				      __builtin_return_address(0));               \
+	} while (0)
+
+/* ---- the buddy page source --------------------------------------------------- */
+
+/* The head page of a direct-map address, or NULL. */
+static __always_inline struct page *kmem_addr_head_page(const void *x)
+{
+	unsigned long off = (unsigned long)x - PAGE_OFFSET;
+	struct page *page;
+	unsigned long head;
+
+	if (unlikely(off >= (unsigned long)high_memory - PAGE_OFFSET))
+		return NULL;
+	page = mem_map + (off >> PAGE_SHIFT);
+	head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+	if (unlikely(head & 1)) {
+		page = (struct page *)(head - 1);
+		if ((unsigned long)(page - mem_map) >= max_pfn)
+			return NULL;
+	}
+	return page;
+}
+
+static struct slab *buddy_virt_to_slab(const void *x)
+{
+	struct page *page = kmem_addr_head_page(x);
+
+	if (!page || !PageSlab(page))
+		return NULL;
+	return (struct slab *)page;
+}
+
+static inline enum node_stat_item slab_stat(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_RECLAIM_ACCOUNT) ? NR_SLAB_RECLAIMABLE :
+						   NR_SLAB_UNRECLAIMABLE;
+}
+
+static struct slab *buddy_alloc_slab(struct kmem_cache *s, gfp_t gfp,
+				     unsigned int order)
+{
+	struct page *page;
+	struct slab *slab;
+
+	page = alloc_pages(gfp | s->allocflags | (order ? __GFP_COMP : 0), order);
+	if (!page)
+		return NULL;
+	__SetPageSlab(page);
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_SLAB);
+	mod_node_page_state(NODE_DATA(0), slab_stat(s), 1L << order);
+	slab = (struct slab *)page;
+	slab->s_mem = lowmem_page_address(page);
+	return slab;
+}
+
+static void buddy_free_slab(struct kmem_cache *s, struct slab *slab,
+			    unsigned int order)
+{
+	struct page *page = (struct page *)slab;
+
+	mod_node_page_state(NODE_DATA(0), slab_stat(s), -(1L << order));
+	slab->slab_cache = NULL;
+	INIT_LIST_HEAD(&slab->slab_list);
+	memset(page->__words, 0, sizeof(page->__words));
+	page->kmem_private = 0;
+	__ClearPageSlab(page);
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
+	__free_pages(page, order);
+}
+
+static const struct slab_page_source buddy_slab_source = {
+	.name = "buddy",
+	.alloc_slab = buddy_alloc_slab,
+	.free_slab = buddy_free_slab,
+	.virt_to_slab = buddy_virt_to_slab,
+};
+
+/* ---- reports ---------------------------------------------------------------- */
+
+static noinline void report_bad_address(const char *func, const void *x,
+					const void *caller)
+{
+	unsigned long a = (unsigned long)x;
+	char sym[160];
+
+	WARN(1, "virt_to_phys used for non-linear address: %p (%s)\n", x,
+	     kmem_symbolize(caller, sym, sizeof(sym)));
+	if (a >= VMALLOC_START && a < VMALLOC_END)
+		pr_err("%s(%p): a vmalloc address: free it with vfree() or kvfree()\n",
+		       func, x);
+	else
+		pr_err("%s(%p): not a kernel direct-map address (stack, global or user memory?); nothing freed\n",
+		       func, x);
+}
+
+static noinline void report_not_kmalloc(const char *func, const void *x,
+					struct page *page)
+{
+	WARN(1, "%s(%p): Not a kmalloc allocation\n", func, x);
+	pr_alert("page: refcount:%d mapcount:0 mapping:%p index:%#lx pfn:%#lx\n",
+		 atomic_read(&page->_refcount), (void *)page->mapping,
+		 (unsigned long)page->index, page_to_pfn(page));
+	pr_alert("page dumped because: Not a kmalloc allocation\n");
+}
+
+/* ---- large kmalloc -------------------------------------------------------- */
+
+static void *___kmalloc_large(size_t size, gfp_t flags)
+{
+	unsigned int order;
+	struct page *page;
+
+	if (unlikely(size > (1UL << (PAGE_SHIFT + 40))))
+		order = MAX_PAGE_ORDER + 1;
+	else
+		order = (unsigned int)get_order(size);
+	flags &= ~(__GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE);
+	page = alloc_pages(flags | __GFP_COMP, order);
+	if (!page)
+		return NULL;
+	__SetPageLargeKmalloc(page);
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_LARGE_KMALLOC);
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, 1L << order);
+	atomic_long_add(1L << order, &nr_large_kmalloc_pages);
+	return lowmem_page_address(page);
+}
+
+void *__kmalloc_large_noprof(size_t size, gfp_t flags)
+{
+	slab_might_sleep(flags);
+	return ___kmalloc_large(size, flags);
+}
+
+static void free_large_kmalloc(struct page *page, const void *x)
+{
+	unsigned int order = compound_order(page);
+
+	if (x != lowmem_page_address(page)) {
+		WARN(1, "kfree(%p): pointer inside a large kmalloc block at %p\n", x,
+		     lowmem_page_address(page));
+		return;
+	}
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, -(1L << order));
+	atomic_long_sub(1L << order, &nr_large_kmalloc_pages);
+	__ClearPageLargeKmalloc(page);
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
+	__free_pages(page, order);
+}
+
+/* ---- kmalloc --------------------------------------------------------------- */
+
+static noinline void *kmalloc_slow(size_t size, gfp_t flags)
+{
+	struct kmem_cache *s;
+
+	kmem_ensure_booted();
+	s = kmalloc_slab(size, flags);
+	if (!s)
+		return NULL;
+	return slab_alloc_fast(s, flags);
+}
+
+static __always_inline void *__do_kmalloc(size_t size, gfp_t flags)
+{
+	struct kmem_cache *s;
+
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return ___kmalloc_large(size, flags);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	s = kmalloc_slab(size, flags);
+	if (unlikely(!s))
+		return kmalloc_slow(size, flags);
+	return slab_alloc_fast(s, flags);
+}
+
+void *__kmalloc_noprof(size_t size, gfp_t flags)
+{
+	slab_might_sleep(flags);
+	return __do_kmalloc(size, flags);
+}
+
+void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node)
+{
+	(void)node; /* one node */
+	slab_might_sleep(flags);
+	return __do_kmalloc(size, flags);
+}
+
+void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
+{
+	slab_might_sleep(flags);
+	if (unlikely(!s))
+		return kmalloc_slow(size, flags);
+	return slab_alloc_fast(s, flags);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
+{
+	slab_might_sleep(flags);
+	if (WARN_ON_ONCE(!s))
+		return NULL;
+	return slab_alloc_fast(s, flags);
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
+{
+	(void)node;
+	slab_might_sleep(flags);
+	if (WARN_ON_ONCE(!s))
+		return NULL;
+	return slab_alloc_fast(s, flags);
+}
+
+static noinline void kfree_slow(const void *x, struct page *page,
+				const void *caller)
+{
+	if (!page) {
+		report_bad_address("kfree", x, caller);
+		return;
+	}
+	if (PageLargeKmalloc(page)) {
+		free_large_kmalloc(page, x);
+		return;
+	}
+	report_not_kmalloc("kfree", x, page);
+}
+
+void kfree(const void *x)
+{
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(x)))
+		return;
+	page = kmem_addr_head_page(x);
+	if (likely(page && PageSlab(page))) {
+		struct slab *slab = (struct slab *)page;
+
+		slab_free_fast(slab->slab_cache, slab, (void *)x,
+			       (unsigned long)__builtin_return_address(0));
+		return;
+	}
+	kfree_slow(x, page, __builtin_return_address(0));
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *x)
+{
+	struct page *page;
+	struct slab *slab;
+
+	if (unlikely(!x))
+		return;
+	page = kmem_addr_head_page(x);
+	if (unlikely(!page || !PageSlab(page))) {
+		if (!page)
+			report_bad_address("kmem_cache_free", x,
+					   __builtin_return_address(0));
+		else
+			report_not_kmalloc("kmem_cache_free", x, page);
+		return;
+	}
+	slab = (struct slab *)page;
+	if (unlikely(slab->slab_cache != s)) {
+		WARN(1, "%s: Wrong slab cache. %s but object is from %s\n",
+		     "kmem_cache_free", s ? s->name : "(null)",
+		     slab->slab_cache->name);
+		return;
+	}
+	slab_free_fast(s, slab, x, (unsigned long)__builtin_return_address(0));
+}
+
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
+{
+	size_t i;
+
+	slab_might_sleep(flags);
+	for (i = 0; i < size; i++) {
+		p[i] = slab_alloc_fast(s, flags);
+		if (unlikely(!p[i])) {
+			kmem_cache_free_bulk(s, i, p);
+			return 0;
+		}
+	}
+	return (int)size;
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (s)
+			kmem_cache_free(s, p[i]);
+		else
+			kfree(p[i]);
+	}
+}
+
+static size_t slab_ksize(const struct kmem_cache *s)
+{
+	if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
+		return s->object_size;
+	if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_STORE_USER))
+		return s->inuse;
+	return s->size;
+}
+
+size_t ksize(const void *x)
+{
+	struct page *page;
+
+	if (unlikely(ZERO_OR_NULL_PTR(x)))
+		return 0;
+	page = kmem_addr_head_page(x);
+	if (page && PageSlab(page))
+		return slab_ksize(((struct slab *)page)->slab_cache);
+	if (page && PageLargeKmalloc(page))
+		return PAGE_SIZE << compound_order(page);
+	if (!page)
+		report_bad_address("ksize", x, __builtin_return_address(0));
+	else
+		report_not_kmalloc("ksize", x, page);
+	return 0;
+}
+
+void kfree_sensitive(const void *p)
+{
+	size_t ks;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return;
+	ks = ksize(p);
+	if (ks)
+		memzero_explicit((void *)p, ks);
+	kfree(p);
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t flags)
+{
+	size_t ks = 0;
+	void *ret;
+
+	slab_might_sleep(flags);
+	if (unlikely(!new_size)) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	if (!ZERO_OR_NULL_PTR(p)) {
+		ks = ksize(p);
+		if (!ks)
+			return NULL; /* not a kmalloc object: reported */
+		if (new_size <= ks) {
+			if (flags & __GFP_ZERO)
+				memset((char *)p + new_size, 0, ks - new_size);
+			return (void *)p;
+		}
+	}
+	ret = __do_kmalloc(new_size, flags);
+	if (ret && ks) {
+		memcpy(ret, p, ks);
+		kfree(p);
+	}
+	return ret;
+}
+
+size_t kmalloc_size_roundup(size_t size)
+{
+	if (size == 0)
+		return 0;
+	if (size == SIZE_MAX)
+		return SIZE_MAX;
+	if (size <= KMALLOC_MAX_CACHE_SIZE) {
+		unsigned int idx = kmalloc_size_index(size);
+
+		return kmalloc_index_size(idx);
+	}
+	if (size > KMALLOC_MAX_SIZE)
+		return size;
+	return PAGE_SIZE << get_order(size);
+}
+
+void *kmemdup(const void *src, size_t len, gfp_t gfp)
+{
+	void *p;
+
+	slab_might_sleep(gfp);
+	p = __do_kmalloc(len, gfp);
+	if (p && !ZERO_OR_NULL_PTR(p))
+		memcpy(p, src, len);
+	return p;
+}
+
+void *kmemdup_nul(const char *s, size_t len, gfp_t gfp)
+{
+	char *buf;
+
+	if (!s)
+		return NULL;
+	slab_might_sleep(gfp);
+	buf = __do_kmalloc(len + 1, gfp);
+	if (buf) {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
+char *kstrdup(const char *s, gfp_t gfp)
+{
+	size_t len;
+	char *buf;
+
+	if (!s)
+		return NULL;
+	slab_might_sleep(gfp);
+	len = strlen(s) + 1;
+	buf = __do_kmalloc(len, gfp);
+	if (buf)
+		memcpy(buf, s, len);
+	return buf;
+}
+
+const char *kstrdup_const(const char *s, gfp_t gfp)
+{
+	return kstrdup(s, gfp);
+}
+
+void kfree_const(const void *x)
+{
+	kfree(x);
+}
+
+char *kstrndup(const char *s, size_t max, gfp_t gfp)
+{
+	size_t len;
+	char *buf;
+
+	if (!s)
+		return NULL;
+	slab_might_sleep(gfp);
+	len = strnlen(s, max);
+	buf = __do_kmalloc(len + 1, gfp);
+	if (buf) {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
+/* ---- caches ------------------------------------------------------------------ */
+
+#define SLAB_FLAGS_PERMITTED                                                     \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_KMALLOC |   \
+	 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 |                 \
+	 SLAB_STORE_USER | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |       \
+	 SLAB_NOLEAKTRACE | SLAB_NO_MERGE | SLAB_ACCOUNT | SLAB_NO_USER_FLAGS |   \
+	 SLAB_RECLAIM_ACCOUNT)
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct kmem_cache *s = NULL;
+	int err = 0;
+
+	kmem_ensure_booted();
+	if (!name || in_interrupt() || size > KMALLOC_MAX_SIZE || !size) {
+		pr_err("kmem_cache_create(%s) integrity check failed\n",
+		       name ? name : "(null)");
+		err = -EINVAL;
+	} else if (flags & ~SLAB_FLAGS_PERMITTED) {
+		err = -EINVAL;
+	} else if (align && !is_power_of_2(align)) {
+		err = -EINVAL;
+	} else {
+		mutex_lock(&slab_mutex);
+		s = __kmem_cache_create(name, size, align, flags, ctor, NULL);
+		mutex_unlock(&slab_mutex);
+		if (IS_ERR(s)) {
+			err = (int)PTR_ERR(s);
+			s = NULL;
+		}
+	}
+	if (err) {
+		if (flags & SLAB_PANIC)
+			panic("%s: Failed to create slab '%s'. Error %d\n",
+			      "kmem_cache_create", name ? name : "(null)", err);
+		pr_warn("%s(%s) failed with error %d\n", "kmem_cache_create",
+			name ? name : "(null)", err);
+		dump_stack();
+		return NULL;
+	}
+	return s;
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	char sym[160];
+	int err;
+
+	if (IS_ERR_OR_NULL(s))
+		return;
+	mutex_lock(&slab_mutex);
+	err = __kmem_cache_destroy(s);
+	mutex_unlock(&slab_mutex);
+	WARN(err, "%s %s: Slab cache still has objects when called from %s",
+	     "kmem_cache_destroy", s->name,
+	     kmem_symbolize(__builtin_return_address(0), sym, sizeof(sym)));
+}
+
+static int create_kmalloc_caches(void)
+{
+	static const unsigned int order_of_creation[] = { 1, 2, 3, 4, 5, 6, 7,
+							  8, 9, 10, 11, 12, 13 };
+	static const slab_flags_t type_flags[NR_KMALLOC_TYPES] = {
+		0, SLAB_RECLAIM_ACCOUNT, SLAB_CACHE_DMA, SLAB_ACCOUNT
+	};
+	char name[SLAB_NAME_LEN];
+	unsigned int t, i;
+
+	mutex_lock(&slab_mutex);
+	for (t = 0; t < NR_KMALLOC_TYPES; t++) {
+		for (i = 0; i < ARRAY_SIZE(order_of_creation); i++) {
+			unsigned int idx = order_of_creation[i];
+			unsigned int size = kmalloc_index_size(idx);
+			struct kmem_cache *s;
+
+			if (size >= 1024)
+				snprintf(name, sizeof(name), "%s%uk",
+					 kmalloc_prefix[t], size >> 10);
+			else
+				snprintf(name, sizeof(name), "%s%u",
+					 kmalloc_prefix[t], size);
+			s = __kmem_cache_create(name, size, size & -size,
+						SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[t],
+						NULL, NULL);
+			if (IS_ERR(s)) {
+				mutex_unlock(&slab_mutex);
+				pr_err("kmalloc: cannot create %s\n", name);
+				return (int)PTR_ERR(s);
+			}
+			kmalloc_caches[t][idx] = s;
+		}
+	}
+	mutex_unlock(&slab_mutex);
+	return 0;
+}
+
+/* ---- slabinfo -------------------------------------------------------------- */
+
+static int show_slabinfo(const char *name, FILE *f)
+{
+	struct kmem_cache *s;
+
+	(void)name;
+	fprintf(f, "slabinfo - version: 2.1\n");
+	fprintf(f, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		   "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
+		   "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		struct slab_counts c;
+
+		slab_get_counts(s, &c);
+		fprintf(f, "%-17s %6lu %6lu %6u %4u %4d", s->name, c.active_objects,
+			c.total_objects, s->size, s->objects, 1 << s->order);
+		fprintf(f, " : tunables %4u %4u %4u", 0, 0, 0);
+		fprintf(f, " : slabdata %6lu %6lu %6lu\n", c.nr_slabs, c.nr_slabs, 0UL);
+	}
+	mutex_unlock(&slab_mutex);
+	return 0;
+}
+
+static const struct kmem_view slabinfo_view = { "slabinfo", show_slabinfo, 0 };
+
+__attribute__((constructor)) static void slab_register_views(void)
+{
+	kmem_register_view(&slabinfo_view);
+}
+
+/* ---- shrinker, drain, checker ----------------------------------------------- */
+
+static unsigned long slab_shrink_count(struct shrinker *sh, struct shrink_control *sc)
+{
+	struct kmem_cache *s;
+	unsigned long count = 0;
+
+	if (!mutex_trylock(&slab_mutex))
+		return 0;
+	list_for_each_entry(s, &slab_caches, list) {
+		struct kmem_cache_node *n = s->node[0];
+
+		count += READ_ONCE(n->nr_empty) + READ_ONCE(n->nr_barn_full) +
+			 READ_ONCE(n->nr_barn_empty);
+	}
+	mutex_unlock(&slab_mutex);
+	return count;
+}
+
+static unsigned long slab_shrink_scan(struct shrinker *sh, struct shrink_control *sc)
+{
+	unsigned long freed = slab_drain_all();
+
+	sc->nr_scanned = sc->nr_to_scan;
+	return freed;
+}
+
+static void slab_drain_hook(void)
+{
+	slab_drain_all();
+}
+
+/* The node counters agree with the slabs and large kmalloc blocks. */
+static bool slab_accounting_check(void)
+{
+	unsigned long counts[KMEM_NR_OWNERS];
+	unsigned long rcl = 0, unrcl, owned;
+	struct kmem_cache *s;
+	bool ok = true;
+
+	if (!slab_epoch)
+		return true;
+	mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		struct kmem_cache_node *n = s->node[0];
+		struct slab *slab;
+		unsigned long pages = 0;
+
+		spin_lock(&n->list_lock);
+		list_for_each_entry(slab, &n->full, slab_list)
+			pages += 1UL << slab->order;
+		list_for_each_entry(slab, &n->partial, slab_list)
+			pages += 1UL << slab->order;
+		list_for_each_entry(slab, &n->empty, slab_list)
+			pages += 1UL << slab->order;
+		spin_unlock(&n->list_lock);
+		if (s->flags & SLAB_RECLAIM_ACCOUNT)
+			rcl += pages;
+	}
+	mutex_unlock(&slab_mutex);
+	unrcl = global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+	if (rcl != global_node_page_state(NR_SLAB_RECLAIMABLE)) {
+		pr_err("slab check: %lu reclaimable slab pages, NR_SLAB_RECLAIMABLE says %lu\n",
+		       rcl, global_node_page_state(NR_SLAB_RECLAIMABLE));
+		ok = false;
+	}
+	page_owner_counts(counts);
+	owned = counts[KMEM_OWNER_SLAB] + counts[KMEM_OWNER_LARGE_KMALLOC];
+	if (owned != rcl + unrcl) {
+		pr_err("slab check: %lu pages tagged slab/large kmalloc, counters say %lu\n",
+		       owned, rcl + unrcl);
+		ok = false;
+	}
+	if (counts[KMEM_OWNER_LARGE_KMALLOC] !=
+	    (unsigned long)atomic_long_read(&nr_large_kmalloc_pages)) {
+		pr_err("slab check: %lu large kmalloc pages tagged, %ld counted\n",
+		       counts[KMEM_OWNER_LARGE_KMALLOC],
+		       atomic_long_read(&nr_large_kmalloc_pages));
+		ok = false;
+	}
+	return ok;
+}
+
+static int slab_init(void)
+{
+	int err;
+
+	atomic_long_set(&nr_large_kmalloc_pages, 0);
+	err = slab_core_init(&buddy_slab_source);
+	if (err)
+		return err;
+	err = create_kmalloc_caches();
+	if (err)
+		return err;
+	slab_shrinker = shrinker_alloc(0, "slab");
+	if (slab_shrinker) {
+		slab_shrinker->count_objects = slab_shrink_count;
+		slab_shrinker->scan_objects = slab_shrink_scan;
+		shrinker_register(slab_shrinker);
+	}
+	kmem_register_checker("slab", slab_check);
+	kmem_register_checker("slab accounting", slab_accounting_check);
+	register_cpu_cache_drain(slab_drain_hook);
+	return 0;
+}
+
+static void slab_exit(void)
+{
+	shrinker_free(slab_shrinker);
+	slab_shrinker = NULL;
+	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	slab_core_exit();
+	atomic_long_set(&nr_large_kmalloc_pages, 0);
+}
+
+KMEM_INITCALL(KMEM_INIT_SLAB, slab_init, slab_exit);

@@ -1,0 +1,1379 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SLUB: the slab allocator core.
+ *
+ * 1. What it manages
+ *    A cache (struct kmem_cache) hands out objects of one size. Its memory is
+ *    a set of slabs: 2^order contiguous pages obtained from a page source
+ *    (struct slab_page_source, mm/slab.h) and cut into `objects` objects of
+ *    s->size bytes, the first at the slab's start; no bytes are reserved in
+ *    the slab. The core never assumes where pages come from: the kernel's
+ *    source is the buddy allocator (mm/slab_common.c), a later user-space
+ *    malloc brings its own.
+ *
+ * 2. Geometry (slab_calculate_geometry; exactly SLUB's, see
+ *    ../shared/docs/linux-facts.md §2). Alignment: the requested one, raised
+ *    to the cache line (halved while the object fits twice) with
+ *    SLAB_HWCACHE_ALIGN, at least 8. The free pointer lives inside a free
+ *    object at ALIGN_DOWN(object_size / 2, 8) (the middle, so that a small
+ *    overflow from the previous object does not hit it), or after the object
+ *    when the object must stay intact while free (constructor, poisoning,
+ *    SLAB_TYPESAFE_BY_RCU). Red zones and user tracking add their bytes.
+ *    Order: the smallest order of at least min_objects = 4 * (fls(nr_cpus) + 1)
+ *    objects whose leftover is at most 1/16 of the slab, then 1/8, 1/4, 1/2,
+ *    up to order 3 (PAGE_ALLOC_COSTLY_ORDER), else get_order(size).
+ *    min_partial = clamp(ilog2(size) / 2, 5, 10) empty slabs are kept.
+ *
+ * 3. Slab lists (per node; one node). Every slab is on exactly one list:
+ *    full (inuse == objects), partial (0 < inuse < objects) or empty
+ *    (inuse == 0). "inuse" counts objects not on the slab's freelist, so
+ *    objects cached in sheaves count as in use, as in the kernel's slabinfo.
+ *    Allocation takes from partial slabs first (fewest new pages touched),
+ *    then empty ones, then a new slab. A slab that becomes empty goes to the
+ *    empty list; beyond min_partial empty slabs it is given back to the
+ *    source at once. kmem_cache_shrink() and the shrinker (reclaim) give back
+ *    the rest.
+ *
+ * 4. The per-CPU layer: sheaves and barns (the kernel's 6.18+ design, which
+ *    is Bonwick's magazines). Chosen over the pre-6.18 lockless per-CPU
+ *    freelists because it needs no double-word cmpxchg and no per-CPU slab
+ *    ownership: a sheaf is a plain array of free object pointers, so the fast
+ *    paths are an array pop and push with no atomic instruction at all.
+ *    In user space "per-CPU" is per host thread (struct slab_thread, TLS):
+ *    each thread owns a main and a spare sheaf per cache and nobody else
+ *    touches them while the thread may, so they need no lock. A free from
+ *    another thread than the allocating one simply lands in the freeing
+ *    thread's sheaf: objects are interchangeable, a slab's accounting only
+ *    changes under its node's list_lock. When main is empty (alloc) or full
+ *    (free) the slow path swaps with spare, then exchanges with the node's
+ *    barn (stock of full and empty sheaves, at most MAX_FULL_SHEAVES /
+ *    MAX_EMPTY_SHEAVES), then refills from or flushes to the slabs.
+ *    Capacity: 60 objects (< 256 B), 26 (< 1 KiB), 12 (< 4 KiB), 4 (larger).
+ *    A thread's sheaves go back to the slabs when it exits (pthread key
+ *    destructor), when it calls kmem_cache_shrink() or the drain
+ *    (kmem_free_pages_drained), and when a cache is destroyed (which may
+ *    touch every thread's sheaves of that cache: using a cache while it is
+ *    destroyed is the caller's bug, as in the kernel). After kmem_halt() a
+ *    thread's sheaves point into dead RAM: slab_epoch changes at every boot
+ *    and a thread whose epoch differs drops its sheaves without touching them.
+ *
+ * 5. Hardened freelists: the pointer stored in a free object is
+ *    next ^ s->random ^ bswap(address of the slot), as the kernel's
+ *    CONFIG_SLAB_FREELIST_HARDENED, so a stray write or a use-after-free is
+ *    unlikely to forge a valid pointer.
+ *
+ * 6. Bad frees (slab_free_slow): a pointer that is not an object start
+ *    ("Invalid object pointer"), the object freed just before (the top of
+ *    the thread's sheaf: "Object already free"), an object of a slab that has
+ *    no object in use, or a free to the wrong cache are reported in the
+ *    kernel's words and freed nowhere, so no freelist is corrupted.
+ *
+ * 7. Locks, outermost first (see docs/ARCHITECTURE.md):
+ *    slab_mutex     the cache list, cache indices, create/destroy/shrink; the
+ *                   shrinker only trylocks it (it runs inside allocations)
+ *    slab_tc_lock   the registry of threads and their sheaf tables
+ *                   (table growth, thread exit, destroy's flush)
+ *    n->barn_lock   a node's barn
+ *    n->list_lock   a node's slab lists and every slab's freelist and inuse
+ *    The page source is called with none of the spinlocks held (it may
+ *    reclaim, and reclaim calls the shrinker).
+ *
+ * 8. Invariants (slab_check): every slab is on the list its inuse says, with
+ *    slab_cache == s; freelist length == objects - inuse; every free object
+ *    is an object start inside its slab and appears once; the node's counts
+ *    equal the lists; total_inuse == sum of inuse; sheaves hold at most their
+ *    capacity.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/mutex.h>
+#include <kmem/machine.h>
+#include "kernel/internal.h"
+#include "mm/internal.h"
+#include "mm/slab.h"
+
+/* ---- Data ------------------------------------------------------------------ */
+
+DEFINE_MUTEX(slab_mutex);
+LIST_HEAD(slab_caches);
+struct kmem_cache *kmem_cache;
+struct kmem_cache *kmem_cache_node;
+unsigned long slab_epoch;
+
+__thread struct slab_thread slab_thread __attribute__((tls_model("initial-exec")));
+
+#define MAX_CACHES 1024
+static struct kmem_cache *cache_by_index[MAX_CACHES]; /* slab_mutex */
+
+static pthread_mutex_t slab_tc_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(slab_threads);
+static pthread_key_t slab_thread_key;
+static pthread_once_t slab_key_once = PTHREAD_ONCE_INIT;
+
+/* The sheaf every table entry starts with: empty, capacity 0, so both fast
+ * paths fall through to the slow path without a NULL test. */
+static struct slab_sheaf empty_sheaf;
+
+static unsigned long random_state = 0x9e3779b97f4a7c15UL;
+
+static const struct slab_page_source *default_src;
+
+/* ---- Geometry ------------------------------------------------------------- */
+
+#define CACHE_LINE_SIZE 64
+#define TRACK_SIZE 32 /* struct track with a stack depot handle */
+#define MIN_PARTIAL 5
+#define MAX_PARTIAL 10
+#define SLUB_MAX_ORDER PAGE_ALLOC_COSTLY_ORDER
+#define MAX_OBJS_PER_PAGE 32767
+
+static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+					unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = CACHE_LINE_SIZE;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	align = max(align, (unsigned int)ARCH_SLAB_MINALIGN);
+	return ALIGN(align, sizeof(void *));
+}
+
+static unsigned int calc_slab_order(unsigned int size, unsigned int min_order,
+				    unsigned int max_order,
+				    unsigned int fract_leftover)
+{
+	unsigned int order;
+
+	for (order = min_order; order <= max_order; order++) {
+		unsigned long slab_size = PAGE_SIZE << order;
+		unsigned long rem = slab_size % size;
+
+		if (rem <= slab_size / fract_leftover)
+			break;
+	}
+	return order;
+}
+
+unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus)
+{
+	unsigned int min_objects, max_objects, min_order, order, fraction;
+
+	min_objects = 4 * ((unsigned int)fls(nr_cpus) + 1);
+	max_objects = max((unsigned int)((PAGE_SIZE << SLUB_MAX_ORDER) / size), 1u);
+	min_objects = min(min_objects, max_objects);
+	min_order = (unsigned int)get_order((unsigned long)min_objects * size);
+	if (((PAGE_SIZE << min_order) / size) > MAX_OBJS_PER_PAGE)
+		return (unsigned int)get_order((unsigned long)size * MAX_OBJS_PER_PAGE) - 1;
+	for (fraction = 16; fraction > 1; fraction /= 2) {
+		order = calc_slab_order(size, min_order, SLUB_MAX_ORDER, fraction);
+		if (order <= SLUB_MAX_ORDER)
+			return order;
+	}
+	order = (unsigned int)get_order(size);
+	if (order <= MAX_PAGE_ORDER)
+		return order;
+	return UINT_MAX;
+}
+
+int slab_calculate_geometry(unsigned int object_size, unsigned int align,
+			    slab_flags_t flags, bool has_ctor, unsigned int nr_cpus,
+			    struct slab_geometry *g)
+{
+	unsigned int size = object_size;
+
+	memset(g, 0, sizeof(*g));
+	if (!object_size || object_size > KMALLOC_MAX_SIZE)
+		return -EINVAL;
+	g->flags = flags;
+	g->align = calculate_alignment(flags, align, object_size);
+	size = ALIGN(size, (unsigned int)sizeof(void *));
+
+	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) && !has_ctor)
+		g->flags |= __OBJECT_POISON;
+	if ((flags & SLAB_RED_ZONE) && size == object_size)
+		size += sizeof(void *);
+	g->inuse = size;
+
+	if ((flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)) || has_ctor ||
+	    ((flags & SLAB_RED_ZONE) &&
+	     (object_size < sizeof(void *) ||
+	      ((flags & SLAB_STORE_USER) && (flags & SLAB_KMALLOC))))) {
+		g->offset = size;
+		size += sizeof(void *);
+	} else {
+		g->offset = ALIGN_DOWN(object_size / 2, (unsigned int)sizeof(void *));
+	}
+	if (flags & SLAB_STORE_USER) {
+		size += 2 * TRACK_SIZE;
+		if (flags & SLAB_KMALLOC)
+			size += sizeof(unsigned int);
+	}
+	if (flags & SLAB_RED_ZONE) {
+		size += sizeof(void *);
+		g->red_left_pad = ALIGN((unsigned int)sizeof(void *), g->align);
+		size += g->red_left_pad;
+	}
+	size = ALIGN(size, g->align);
+	g->size = size;
+	g->order = slab_calculate_order(size, nr_cpus);
+	if (g->order == UINT_MAX)
+		return -EINVAL;
+	g->objects = (unsigned int)((PAGE_SIZE << g->order) / size);
+	g->min_order = (unsigned int)get_order(size);
+	if (g->min_order > g->order)
+		g->min_order = g->order;
+	g->min_partial = clamp((unsigned int)(ilog2(size) / 2), (unsigned int)MIN_PARTIAL,
+			       (unsigned int)MAX_PARTIAL);
+	if (size >= 4096)
+		g->sheaf_capacity = 4;
+	else if (size >= 1024)
+		g->sheaf_capacity = 12;
+	else if (size >= 256)
+		g->sheaf_capacity = 26;
+	else
+		g->sheaf_capacity = 60;
+	return 0;
+}
+
+/* ---- Freelists (hardened) ------------------------------------------------- */
+
+static inline void *freeptr_decode(const struct kmem_cache *s, void *slot,
+				   unsigned long stored)
+{
+	return (void *)(stored ^ s->random ^ __builtin_bswap64((unsigned long)slot));
+}
+
+static inline void *get_freepointer(const struct kmem_cache *s, void *object)
+{
+	void *slot = (char *)object + s->offset;
+	unsigned long stored;
+
+	memcpy(&stored, slot, sizeof(stored));
+	return freeptr_decode(s, slot, stored);
+}
+
+static inline void set_freepointer(const struct kmem_cache *s, void *object,
+				   void *fp)
+{
+	void *slot = (char *)object + s->offset;
+	unsigned long stored = (unsigned long)fp ^ s->random ^
+			       __builtin_bswap64((unsigned long)slot);
+
+	memcpy(slot, &stored, sizeof(stored));
+}
+
+static inline struct kmem_cache_node *get_node(const struct kmem_cache *s)
+{
+	return s->node[0];
+}
+
+static inline unsigned int slab_order(const struct slab *slab)
+{
+	return slab->order;
+}
+
+/* ---- Slabs --------------------------------------------------------------- */
+
+/* A new slab, every object free and constructed; not on any list. */
+static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
+{
+	const struct slab_page_source *src = s->src;
+	struct slab *slab;
+	unsigned int order = s->order, i, objects;
+	gfp_t pgfp = gfp & ~(__GFP_ZERO | __GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM |
+			      __GFP_MOVABLE | __GFP_RECLAIMABLE | __GFP_ACCOUNT);
+	char *p;
+
+	if (order > s->min_order)
+		slab = src->alloc_slab(s, (pgfp | __GFP_NOWARN | __GFP_NORETRY) &
+						  ~__GFP_NOFAIL, order);
+	else
+		slab = NULL;
+	if (!slab) {
+		order = s->min_order;
+		slab = src->alloc_slab(s, pgfp, order);
+		if (!slab)
+			return NULL;
+	}
+	objects = (unsigned int)((PAGE_SIZE << order) / s->size);
+	slab->slab_cache = s;
+	slab->objects = (unsigned short)objects;
+	slab->order = (unsigned char)order;
+	slab->inuse = 0;
+	INIT_LIST_HEAD(&slab->slab_list);
+	p = slab->s_mem;
+	if (s->ctor)
+		for (i = 0; i < objects; i++)
+			s->ctor(p + (size_t)i * s->size + s->red_left_pad);
+	for (i = 0; i + 1 < objects; i++)
+		set_freepointer(s, p + (size_t)i * s->size,
+				p + (size_t)(i + 1) * s->size);
+	set_freepointer(s, p + (size_t)(objects - 1) * s->size, NULL);
+	slab->freelist = p;
+	return slab;
+}
+
+static void discard_slab(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned int order = slab_order(slab);
+
+	slab->freelist = NULL;
+	slab->inuse = 0;
+	s->src->free_slab(s, slab, order);
+}
+
+static void free_slab_list(struct kmem_cache *s, struct list_head *list)
+{
+	struct slab *slab, *next;
+
+	list_for_each_entry_safe(slab, next, list, slab_list) {
+		list_del(&slab->slab_list);
+		discard_slab(s, slab);
+	}
+}
+
+/* Move a slab to the list its inuse says (caller holds list_lock and has
+ * already counted it out of `from`: 0 full, 1 partial, 2 empty, -1 none). */
+static void file_slab(struct kmem_cache_node *n, struct slab *slab)
+{
+	if (slab->inuse == slab->objects) {
+		list_add(&slab->slab_list, &n->full);
+		n->nr_full++;
+	} else if (slab->inuse) {
+		list_add(&slab->slab_list, &n->partial);
+		n->nr_partial++;
+	} else {
+		list_add(&slab->slab_list, &n->empty);
+		n->nr_empty++;
+	}
+}
+
+static void unfile_slab(struct kmem_cache_node *n, struct slab *slab)
+{
+	list_del(&slab->slab_list);
+	if (slab->inuse == slab->objects)
+		n->nr_full--;
+	else if (slab->inuse)
+		n->nr_partial--;
+	else
+		n->nr_empty--;
+}
+
+/* Take up to `want` objects from the slabs into objs[]; allocate one new slab
+ * if the lists run dry. Returns how many (0: out of memory). */
+static unsigned int take_objects(struct kmem_cache *s, void **objs,
+				 unsigned int want, gfp_t gfp)
+{
+	struct kmem_cache_node *n = get_node(s);
+	unsigned int got = 0;
+	bool tried_new = false;
+
+	for (;;) {
+		spin_lock(&n->list_lock);
+		while (got < want) {
+			struct slab *slab;
+
+			if (!list_empty(&n->partial))
+				slab = list_first_entry(&n->partial, struct slab, slab_list);
+			else if (!list_empty(&n->empty))
+				slab = list_first_entry(&n->empty, struct slab, slab_list);
+			else
+				break;
+			unfile_slab(n, slab);
+			while (got < want && slab->freelist) {
+				void *obj = slab->freelist;
+
+				slab->freelist = get_freepointer(s, obj);
+				slab->inuse++;
+				objs[got++] = obj;
+				n->total_inuse++;
+			}
+			file_slab(n, slab);
+		}
+		spin_unlock(&n->list_lock);
+		if (got == want || tried_new)
+			return got;
+		tried_new = true;
+		{
+			struct slab *slab = new_slab(s, gfp);
+
+			if (!slab)
+				return got;
+			spin_lock(&n->list_lock);
+			n->total_objects += slab->objects;
+			file_slab(n, slab);
+			spin_unlock(&n->list_lock);
+		}
+	}
+}
+
+static void report_object_problem(struct kmem_cache *s, struct slab *slab,
+				  const void *x, const char *why);
+
+/* Give objects back to their slabs; discard empty slabs beyond min_partial
+ * (or all of them when `all_empty`). */
+static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
+{
+	struct kmem_cache_node *n = get_node(s);
+	LIST_HEAD(discard);
+	unsigned int i;
+
+	spin_lock(&n->list_lock);
+	for (i = 0; i < nr; i++) {
+		void *x = objs[i];
+		struct slab *slab = s->src->virt_to_slab(x);
+
+		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse)) {
+			spin_unlock(&n->list_lock);
+			report_object_problem(s, slab, x,
+					      !slab || slab->slab_cache != s ?
+						      "Object not in this cache" :
+						      "Object already free");
+			spin_lock(&n->list_lock);
+			continue;
+		}
+		unfile_slab(n, slab);
+		set_freepointer(s, x, slab->freelist);
+		slab->freelist = x;
+		slab->inuse--;
+		n->total_inuse--;
+		if (!slab->inuse && n->nr_empty >= s->min_partial) {
+			n->total_objects -= slab->objects;
+			list_add(&slab->slab_list, &discard);
+		} else {
+			file_slab(n, slab);
+		}
+	}
+	spin_unlock(&n->list_lock);
+	free_slab_list(s, &discard);
+}
+
+/* Discard every empty slab of s. Returns pages freed. */
+static unsigned long discard_empty_slabs(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct slab *slab;
+	unsigned long pages = 0;
+	LIST_HEAD(discard);
+
+	spin_lock(&n->list_lock);
+	list_for_each_entry(slab, &n->empty, slab_list) {
+		n->total_objects -= slab->objects;
+		pages += 1UL << slab_order(slab);
+	}
+	list_splice_init(&n->empty, &discard);
+	n->nr_empty = 0;
+	spin_unlock(&n->list_lock);
+	free_slab_list(s, &discard);
+	return pages;
+}
+
+/* ---- Sheaves and barns ----------------------------------------------------- */
+
+static struct slab_sheaf *alloc_sheaf(struct kmem_cache *s)
+{
+	struct slab_sheaf *sh;
+
+	sh = malloc(sizeof(*sh) + s->sheaf_capacity * sizeof(void *));
+	if (!sh)
+		return NULL;
+	INIT_LIST_HEAD(&sh->barn_list);
+	sh->size = 0;
+	sh->capacity = s->sheaf_capacity;
+	sh->cache = s;
+	return sh;
+}
+
+static void free_sheaf(struct slab_sheaf *sh)
+{
+	if (sh && sh != &empty_sheaf)
+		free(sh);
+}
+
+/* Empty a sheaf into the slabs. */
+static void flush_sheaf(struct kmem_cache *s, struct slab_sheaf *sh)
+{
+	if (sh && sh->size) {
+		return_objects(s, sh->objects, sh->size);
+		sh->size = 0;
+	}
+}
+
+/* Take a full sheaf from the barn, or NULL. */
+static struct slab_sheaf *barn_get_full(struct kmem_cache_node *n)
+{
+	struct slab_sheaf *sh = NULL;
+
+	if (!READ_ONCE(n->nr_barn_full))
+		return NULL;
+	spin_lock(&n->barn_lock);
+	if (!list_empty(&n->barn_full)) {
+		sh = list_first_entry(&n->barn_full, struct slab_sheaf, barn_list);
+		list_del_init(&sh->barn_list);
+		n->nr_barn_full--;
+	}
+	spin_unlock(&n->barn_lock);
+	return sh;
+}
+
+/* Store a sheaf in the barn (full or empty list by its size); false if the
+ * barn has no room. */
+static bool barn_put(struct kmem_cache_node *n, struct slab_sheaf *sh)
+{
+	bool ok = false;
+
+	spin_lock(&n->barn_lock);
+	if (sh->size == sh->capacity && n->nr_barn_full < MAX_FULL_SHEAVES) {
+		list_add(&sh->barn_list, &n->barn_full);
+		n->nr_barn_full++;
+		ok = true;
+	} else if (!sh->size && n->nr_barn_empty < MAX_EMPTY_SHEAVES) {
+		list_add(&sh->barn_list, &n->barn_empty);
+		n->nr_barn_empty++;
+		ok = true;
+	}
+	spin_unlock(&n->barn_lock);
+	return ok;
+}
+
+static struct slab_sheaf *barn_get_empty(struct kmem_cache_node *n)
+{
+	struct slab_sheaf *sh = NULL;
+
+	if (!READ_ONCE(n->nr_barn_empty))
+		return NULL;
+	spin_lock(&n->barn_lock);
+	if (!list_empty(&n->barn_empty)) {
+		sh = list_first_entry(&n->barn_empty, struct slab_sheaf, barn_list);
+		list_del_init(&sh->barn_list);
+		n->nr_barn_empty--;
+	}
+	spin_unlock(&n->barn_lock);
+	return sh;
+}
+
+/* Flush the barn's full sheaves to the slabs and free every barn sheaf. */
+static void barn_flush(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct slab_sheaf *sh, *next;
+	LIST_HEAD(full);
+	LIST_HEAD(empty);
+
+	spin_lock(&n->barn_lock);
+	list_splice_init(&n->barn_full, &full);
+	list_splice_init(&n->barn_empty, &empty);
+	n->nr_barn_full = n->nr_barn_empty = 0;
+	spin_unlock(&n->barn_lock);
+	list_for_each_entry_safe(sh, next, &full, barn_list) {
+		flush_sheaf(s, sh);
+		free(sh);
+	}
+	list_for_each_entry_safe(sh, next, &empty, barn_list)
+		free(sh);
+}
+
+/* ---- Per-thread state -------------------------------------------------------- */
+
+static void flush_thread_entry(struct kmem_cache *s, struct slab_thread_cache *tc)
+{
+	flush_sheaf(s, tc->main);
+	flush_sheaf(s, tc->spare);
+	free_sheaf(tc->main);
+	free_sheaf(tc->spare);
+	tc->main = tc->spare = &empty_sheaf;
+}
+
+/* Drop a stale table (its machine is gone): free the sheaves, not the
+ * objects they point to. */
+static void drop_stale_table(struct slab_thread *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++) {
+		free_sheaf(t->tc[i].main);
+		free_sheaf(t->tc[i].spare);
+	}
+	free(t->tc);
+	t->tc = NULL;
+	t->nr = 0;
+	t->epoch = 0;
+	t->registered = false;
+}
+
+/* Return everything the calling thread caches (caller holds slab_tc_lock). */
+static void __flush_thread(struct slab_thread *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct slab_thread_cache *tc = &t->tc[i];
+
+		if (tc->main == &empty_sheaf && tc->spare == &empty_sheaf)
+			continue;
+		flush_thread_entry(cache_by_index[i] ? cache_by_index[i] :
+						       tc->main->cache,
+				   tc);
+	}
+}
+
+static void slab_thread_exit(void *arg)
+{
+	struct slab_thread *t = arg;
+
+	pthread_mutex_lock(&slab_tc_lock);
+	if (t->epoch && t->epoch == slab_epoch) {
+		__flush_thread(t);
+		if (t->registered)
+			list_del(&t->link);
+	}
+	pthread_mutex_unlock(&slab_tc_lock);
+	/* Whatever machine it belonged to, the table itself is host memory. */
+	t->registered = false;
+	drop_stale_table(t);
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&slab_thread_key, slab_thread_exit);
+}
+
+/* Make the calling thread's table usable for cache s: current epoch, an
+ * entry for s with real sheaves. false if out of host memory. */
+static noinline bool slab_thread_prepare(struct kmem_cache *s)
+{
+	struct slab_thread *t = &slab_thread;
+	struct slab_thread_cache *tc;
+
+	if (t->epoch != slab_epoch) {
+		pthread_mutex_lock(&slab_tc_lock);
+		if (t->epoch)
+			drop_stale_table(t);
+		pthread_once(&slab_key_once, make_key);
+		pthread_setspecific(slab_thread_key, t);
+		t->epoch = slab_epoch;
+		list_add(&t->link, &slab_threads);
+		t->registered = true;
+		pthread_mutex_unlock(&slab_tc_lock);
+	}
+	if (s->index >= t->nr) {
+		unsigned int nr = max(64u, t->nr), i;
+		struct slab_thread_cache *tbl;
+
+		while (nr <= s->index)
+			nr *= 2;
+		tbl = malloc(nr * sizeof(*tbl));
+		if (!tbl)
+			return false;
+		pthread_mutex_lock(&slab_tc_lock);
+		if (t->nr)
+			memcpy(tbl, t->tc, t->nr * sizeof(*tbl));
+		for (i = t->nr; i < nr; i++)
+			tbl[i].main = tbl[i].spare = &empty_sheaf;
+		free(t->tc);
+		t->tc = tbl;
+		t->nr = nr;
+		pthread_mutex_unlock(&slab_tc_lock);
+	}
+	tc = &t->tc[s->index];
+	if (tc->main == &empty_sheaf || tc->spare == &empty_sheaf) {
+		struct slab_sheaf *m = tc->main, *sp = tc->spare;
+
+		if (m == &empty_sheaf)
+			m = alloc_sheaf(s);
+		if (sp == &empty_sheaf)
+			sp = alloc_sheaf(s);
+		pthread_mutex_lock(&slab_tc_lock);
+		if (m)
+			tc->main = m;
+		if (sp)
+			tc->spare = sp;
+		pthread_mutex_unlock(&slab_tc_lock);
+		if (!m || !sp)
+			return false;
+	}
+	return true;
+}
+
+/* Flush the calling thread's sheaves of s. */
+static void flush_this_thread(struct kmem_cache *s)
+{
+	struct slab_thread *t = &slab_thread;
+
+	if (t->epoch != slab_epoch || s->index >= t->nr)
+		return;
+	pthread_mutex_lock(&slab_tc_lock);
+	flush_thread_entry(s, &t->tc[s->index]);
+	pthread_mutex_unlock(&slab_tc_lock);
+}
+
+/* Flush every thread's sheaves of s (destroy: nobody may use s now). */
+static void flush_all_threads(struct kmem_cache *s)
+{
+	struct slab_thread *t;
+
+	pthread_mutex_lock(&slab_tc_lock);
+	list_for_each_entry(t, &slab_threads, link)
+		if (t->epoch == slab_epoch && s->index < t->nr)
+			flush_thread_entry(s, &t->tc[s->index]);
+	pthread_mutex_unlock(&slab_tc_lock);
+}
+
+/* ---- Allocation and free, slow paths ---------------------------------------- */
+
+noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
+{
+	struct kmem_cache_node *n;
+	struct slab_thread_cache *tc;
+	struct slab_sheaf *sh;
+	void *obj;
+
+	kmem_ensure_booted();
+	if (unlikely(!s))
+		return NULL;
+	WARN_ON_ONCE(s->ctor && (gfp & __GFP_ZERO));
+	n = get_node(s);
+	if (unlikely(!slab_thread_prepare(s))) {
+		/* No sheaves (host memory short): straight from the slabs. */
+		if (!take_objects(s, &obj, 1, gfp))
+			return NULL;
+		goto out;
+	}
+	tc = &slab_thread.tc[s->index];
+	if (!tc->main->size) {
+		if (tc->spare->size) {
+			swap(tc->main, tc->spare);
+		} else if ((sh = barn_get_full(n))) {
+			struct slab_sheaf *old = tc->main;
+
+			tc->main = sh;
+			if (!barn_put(n, old))
+				free_sheaf(old);
+		} else {
+			sh = tc->main;
+			sh->size = take_objects(s, sh->objects, sh->capacity, gfp);
+			if (!sh->size)
+				return NULL;
+		}
+	}
+	sh = tc->main;
+	obj = sh->objects[--sh->size];
+out:
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+static void print_section_header(struct kmem_cache *s, const char *why)
+{
+	pr_err("=============================================================================\n");
+	pr_err("BUG %s (Not tainted): %s\n", s->name, why);
+	pr_err("-----------------------------------------------------------------------------\n");
+	pr_err("\n");
+}
+
+static void print_slab_info(const struct slab *slab)
+{
+	pr_err("Slab 0x%p objects=%u used=%u fp=0x%p flags=%#lx\n", (void *)slab,
+	       slab->objects, slab->inuse, slab->freelist,
+	       slab->__page_flags & ((1UL << 32) - 1));
+}
+
+static void report_object_problem(struct kmem_cache *s, struct slab *slab,
+				  const void *x, const char *why)
+{
+	print_section_header(s, why);
+	if (slab) {
+		print_slab_info(slab);
+		pr_err("Object 0x%p @offset=%lu\n", x,
+		       (unsigned long)((const char *)x - (const char *)slab->s_mem));
+	} else {
+		pr_err("Object 0x%p\n", x);
+	}
+	pr_err("FIX %s: Object at 0x%p not freed\n", s->name, x);
+	dump_stack();
+}
+
+void slab_report_invalid_free(struct kmem_cache *s, struct slab *slab,
+			      const void *x, const char *why)
+{
+	report_object_problem(s, slab, x, why);
+}
+
+noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
+			     unsigned long caller)
+{
+	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
+	unsigned int idx = slab_obj_index(s, off);
+	struct slab_thread_cache *tc;
+	struct kmem_cache_node *n;
+	struct slab_sheaf *sh;
+	char buf[64];
+
+	if ((unsigned long)idx * s->size != off || idx >= slab->objects) {
+		snprintf(buf, sizeof(buf), "Invalid object pointer 0x%p", x);
+		report_object_problem(s, slab, x, buf);
+		return;
+	}
+	if (!READ_ONCE(slab->inuse)) {
+		report_object_problem(s, slab, x, "Object already free");
+		return;
+	}
+	if (unlikely(slab_epoch == 0 || !slab_thread_prepare(s))) {
+		return_objects(s, &x, 1);
+		return;
+	}
+	n = get_node(s);
+	tc = &slab_thread.tc[s->index];
+	sh = tc->main;
+	if (sh->size && sh->objects[sh->size - 1] == x) {
+		report_object_problem(s, slab, x, "Object already free");
+		return;
+	}
+	if (sh->size == sh->capacity) {
+		if (!tc->spare->size) {
+			swap(tc->main, tc->spare);
+		} else {
+			struct slab_sheaf *empty = barn_get_empty(n);
+
+			if (!empty)
+				empty = alloc_sheaf(s);
+			if (empty && barn_put(n, sh)) {
+				tc->main = empty;
+			} else {
+				if (empty && !barn_put(n, empty))
+					free_sheaf(empty);
+				flush_sheaf(s, sh);
+			}
+		}
+	}
+	sh = tc->main;
+	sh->objects[sh->size++] = x;
+}
+
+void slab_free(struct kmem_cache *s, struct slab *slab, void *x,
+	       unsigned long caller)
+{
+	slab_free_fast(s, slab, x, caller);
+}
+
+/* ---- Cache creation and destruction ------------------------------------- */
+
+static void init_node(struct kmem_cache_node *n)
+{
+	memset(n, 0, sizeof(*n));
+	spin_lock_init(&n->list_lock);
+	spin_lock_init(&n->barn_lock);
+	INIT_LIST_HEAD(&n->partial);
+	INIT_LIST_HEAD(&n->full);
+	INIT_LIST_HEAD(&n->empty);
+	INIT_LIST_HEAD(&n->barn_full);
+	INIT_LIST_HEAD(&n->barn_empty);
+}
+
+static unsigned long next_random(void)
+{
+	unsigned long x = __atomic_add_fetch(&random_state, 0x9e3779b97f4a7c15UL,
+					     __ATOMIC_RELAXED);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9UL;
+	x ^= x >> 29;
+	return x | 1;
+}
+
+static int alloc_index(struct kmem_cache *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_CACHES; i++) {
+		if (!cache_by_index[i]) {
+			cache_by_index[i] = s;
+			s->index = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
+		      unsigned int align, slab_flags_t flags, void (*ctor)(void *),
+		      const struct slab_page_source *src)
+{
+	struct slab_geometry g;
+	int err;
+
+	err = slab_calculate_geometry(size, align, flags, ctor != NULL, nr_cpu_ids, &g);
+	if (err)
+		return err;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->object_size = size;
+	s->size = g.size;
+	s->align = g.align;
+	s->offset = g.offset;
+	s->inuse = g.inuse;
+	s->red_left_pad = g.red_left_pad;
+	s->flags = g.flags;
+	s->order = g.order;
+	s->objects = g.objects;
+	s->min_order = g.min_order;
+	s->min_partial = g.min_partial;
+	s->sheaf_capacity = g.sheaf_capacity;
+	s->reciprocal = ~0UL / g.size + 1;
+	s->ctor = ctor;
+	s->src = src;
+	s->refcount = 1;
+	s->random = next_random();
+	s->allocflags = 0;
+	if (flags & SLAB_CACHE_DMA)
+		s->allocflags |= GFP_DMA;
+	if (flags & SLAB_CACHE_DMA32)
+		s->allocflags |= GFP_DMA32;
+	if (flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+	if (s->order)
+		s->allocflags |= __GFP_COMP;
+	INIT_LIST_HEAD(&s->list);
+	return alloc_index(s);
+}
+
+struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
+				       unsigned int align, slab_flags_t flags,
+				       void (*ctor)(void *),
+				       const struct slab_page_source *src)
+{
+	struct kmem_cache *s;
+	struct kmem_cache_node *n;
+	int err;
+
+	s = kmem_cache_zalloc(kmem_cache, GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	n = kmem_cache_alloc(kmem_cache_node, GFP_KERNEL);
+	if (!n) {
+		kmem_cache_free(kmem_cache, s);
+		return ERR_PTR(-ENOMEM);
+	}
+	init_node(n);
+	s->node[0] = n;
+	err = init_cache(s, name, size, align, flags, ctor, src ? src : default_src);
+	if (err) {
+		kmem_cache_free(kmem_cache_node, n);
+		kmem_cache_free(kmem_cache, s);
+		return ERR_PTR(err);
+	}
+	list_add(&s->list, &slab_caches);
+	return s;
+}
+
+/* Print the objects still allocated in the slabs of a list. */
+static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
+{
+	unsigned int i, shown = 0;
+	unsigned char *is_free = calloc(slab->objects, 1);
+	void *p;
+
+	print_section_header(s, "");
+	for (p = slab->freelist; p && is_free; p = get_freepointer(s, p)) {
+		unsigned long idx = ((char *)p - (char *)slab->s_mem) / s->size;
+
+		if (idx >= slab->objects)
+			break;
+		is_free[idx] = 1;
+	}
+	print_slab_info(slab);
+	for (i = 0; i < slab->objects && shown < 16; i++) {
+		if (is_free && is_free[i])
+			continue;
+		pr_err("Object 0x%p @offset=%lu\n",
+		       (char *)slab->s_mem + (size_t)i * s->size,
+		       (unsigned long)i * s->size);
+		shown++;
+	}
+	free(is_free);
+}
+
+/* Returns 0, or -EBUSY if objects remain (reported, cache kept). */
+static int __kmem_cache_shutdown(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct slab *slab;
+	bool reported = false;
+
+	flush_all_threads(s);
+	barn_flush(s);
+	discard_empty_slabs(s);
+	spin_lock(&n->list_lock);
+	if (!n->nr_partial && !n->nr_full) {
+		spin_unlock(&n->list_lock);
+		return 0;
+	}
+	spin_unlock(&n->list_lock);
+	/* Reporting prints: no lock held (the cache is unused by contract). */
+	list_for_each_entry(slab, &n->partial, slab_list) {
+		if (!reported) {
+			pr_err("=============================================================================\n");
+			pr_err("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()\n",
+			       s->name, s->name);
+			pr_err("-----------------------------------------------------------------------------\n");
+			pr_err("\n");
+			reported = true;
+		}
+		list_slab_objects(s, slab);
+	}
+	list_for_each_entry(slab, &n->full, slab_list) {
+		if (!reported) {
+			pr_err("=============================================================================\n");
+			pr_err("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()\n",
+			       s->name, s->name);
+			pr_err("-----------------------------------------------------------------------------\n");
+			pr_err("\n");
+			reported = true;
+		}
+		list_slab_objects(s, slab);
+	}
+	dump_stack();
+	return -EBUSY;
+}
+
+static void release_cache(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s);
+
+	list_del(&s->list);
+	cache_by_index[s->index] = NULL;
+	kmem_cache_free(kmem_cache_node, n);
+	kmem_cache_free(kmem_cache, s);
+}
+
+/* kmem_cache_destroy's core; caller holds slab_mutex. 0 or -EBUSY. */
+int __kmem_cache_destroy(struct kmem_cache *s)
+{
+	int err;
+
+	if (--s->refcount > 0)
+		return 0;
+	err = __kmem_cache_shutdown(s);
+	if (err) {
+		s->refcount++;
+		return err;
+	}
+	release_cache(s);
+	return 0;
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	if (!s)
+		return 0;
+	flush_this_thread(s);
+	barn_flush(s);
+	discard_empty_slabs(s);
+	return 0;
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+const char *kmem_cache_name(const struct kmem_cache *s)
+{
+	return s->name;
+}
+
+unsigned long slab_drain_all(void)
+{
+	struct kmem_cache *s;
+	unsigned long pages = 0;
+	bool in_reclaim = current_pf_memalloc != 0;
+
+	if (!slab_epoch)
+		return 0;
+	if (!mutex_trylock(&slab_mutex))
+		return 0;
+	list_for_each_entry(s, &slab_caches, list) {
+		/* Inside an allocation (reclaim) the thread's own sheaves may
+		 * be half-way through a refill: leave them alone. */
+		if (!in_reclaim)
+			flush_this_thread(s);
+		barn_flush(s);
+		pages += discard_empty_slabs(s);
+	}
+	mutex_unlock(&slab_mutex);
+	return pages;
+}
+
+/* ---- Introspection ------------------------------------------------------- */
+
+void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct slab_thread *t = &slab_thread;
+
+	memset(c, 0, sizeof(*c));
+	spin_lock(&n->list_lock);
+	c->nr_full = n->nr_full;
+	c->nr_partial = n->nr_partial;
+	c->nr_empty = n->nr_empty;
+	c->total_objects = n->total_objects;
+	c->active_objects = n->total_inuse;
+	spin_unlock(&n->list_lock);
+	c->nr_slabs = c->nr_full + c->nr_partial + c->nr_empty;
+	spin_lock(&n->barn_lock);
+	c->barn_full = n->nr_barn_full;
+	c->barn_empty = n->nr_barn_empty;
+	spin_unlock(&n->barn_lock);
+	if (t->epoch == slab_epoch && s->index < t->nr)
+		c->thread_cached = t->tc[s->index].main->size +
+				   t->tc[s->index].spare->size;
+}
+
+static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
+		       unsigned long *inuse, unsigned long *objects)
+{
+	unsigned int nfree = 0, idx;
+	unsigned char *seen;
+	bool ok = true;
+	void *p;
+
+	if (slab->slab_cache != s) {
+		pr_err("slab check: %s: slab %p belongs to cache %p\n", s->name,
+		       (void *)slab, (void *)slab->slab_cache);
+		return false;
+	}
+	if ((list == 0 && slab->inuse != slab->objects) ||
+	    (list == 1 && (!slab->inuse || slab->inuse >= slab->objects)) ||
+	    (list == 2 && slab->inuse)) {
+		pr_err("slab check: %s: slab %p with inuse %u/%u on the wrong list\n",
+		       s->name, (void *)slab, slab->inuse, slab->objects);
+		ok = false;
+	}
+	if (s->src->virt_to_slab(slab->s_mem) != slab) {
+		pr_err("slab check: %s: slab %p is not found from its address\n",
+		       s->name, (void *)slab);
+		ok = false;
+	}
+	seen = calloc(slab->objects, 1);
+	for (p = slab->freelist; p; p = get_freepointer(s, p)) {
+		unsigned long off = (unsigned long)((char *)p - (char *)slab->s_mem);
+
+		idx = (unsigned int)(off / s->size);
+		if (off % s->size || idx >= slab->objects) {
+			pr_err("slab check: %s: free pointer %p outside slab %p\n",
+			       s->name, p, (void *)slab);
+			ok = false;
+			break;
+		}
+		if (seen && seen[idx]) {
+			pr_err("slab check: %s: object %p twice on the freelist\n",
+			       s->name, p);
+			ok = false;
+			break;
+		}
+		if (seen)
+			seen[idx] = 1;
+		if (++nfree > slab->objects)
+			break;
+	}
+	free(seen);
+	if (ok && nfree != slab->objects - slab->inuse) {
+		pr_err("slab check: %s: slab %p has %u free objects, inuse says %u of %u\n",
+		       s->name, (void *)slab, nfree, slab->inuse, slab->objects);
+		ok = false;
+	}
+	*inuse += slab->inuse;
+	*objects += slab->objects;
+	return ok;
+}
+
+bool slab_check_cache(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct list_head *lists[3] = { &n->full, &n->partial, &n->empty };
+	unsigned long counts[3], inuse = 0, objects = 0;
+	struct slab_sheaf *sh;
+	struct slab *slab;
+	bool ok = true;
+	int l;
+
+	spin_lock(&n->list_lock);
+	for (l = 0; l < 3; l++) {
+		counts[l] = 0;
+		list_for_each_entry(slab, lists[l], slab_list) {
+			ok &= check_slab(s, slab, l, &inuse, &objects);
+			counts[l]++;
+		}
+	}
+	if (counts[0] != n->nr_full || counts[1] != n->nr_partial ||
+	    counts[2] != n->nr_empty) {
+		pr_err("slab check: %s: list counts %lu/%lu/%lu, recorded %lu/%lu/%lu\n",
+		       s->name, counts[0], counts[1], counts[2], n->nr_full,
+		       n->nr_partial, n->nr_empty);
+		ok = false;
+	}
+	if (inuse != n->total_inuse || objects != n->total_objects) {
+		pr_err("slab check: %s: %lu/%lu objects in use, recorded %lu/%lu\n",
+		       s->name, inuse, objects, n->total_inuse, n->total_objects);
+		ok = false;
+	}
+	if (n->nr_empty > s->min_partial) {
+		pr_err("slab check: %s: %lu empty slabs kept, min_partial is %u\n",
+		       s->name, n->nr_empty, s->min_partial);
+		ok = false;
+	}
+	spin_unlock(&n->list_lock);
+	spin_lock(&n->barn_lock);
+	list_for_each_entry(sh, &n->barn_full, barn_list)
+		if (sh->size != sh->capacity || sh->cache != s)
+			ok = false;
+	list_for_each_entry(sh, &n->barn_empty, barn_list)
+		if (sh->size || sh->cache != s)
+			ok = false;
+	spin_unlock(&n->barn_lock);
+	return ok;
+}
+
+bool slab_check(void)
+{
+	struct kmem_cache *s;
+	bool ok = true;
+
+	if (!slab_epoch)
+		return true;
+	mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list)
+		if (!slab_check_cache(s))
+			ok = false;
+	mutex_unlock(&slab_mutex);
+	return ok;
+}
+
+/* ---- Boot -------------------------------------------------------------- */
+
+static struct kmem_cache boot_kmem_cache, boot_kmem_cache_node;
+static struct kmem_cache_node boot_node_cache, boot_node_node;
+
+static void move_list(struct list_head *from, struct list_head *to)
+{
+	if (list_empty(from)) {
+		INIT_LIST_HEAD(to);
+		return;
+	}
+	to->next = from->next;
+	to->prev = from->prev;
+	to->next->prev = to;
+	to->prev->next = to;
+	INIT_LIST_HEAD(from);
+}
+
+/* Replace a static boot cache by a copy in a slab object (the kernel's
+ * bootstrap()). Allocations here bypass the sheaves: nothing is cached. */
+static struct kmem_cache *bootstrap(struct kmem_cache *boot)
+{
+	struct kmem_cache *s;
+	struct kmem_cache_node *n, *bn = boot->node[0];
+	struct list_head *lists[3];
+	struct slab *slab;
+	void *obj;
+	int l;
+
+	if (!take_objects(kmem_cache, &obj, 1, GFP_NOWAIT))
+		return NULL;
+	s = obj;
+	if (!take_objects(kmem_cache_node, &obj, 1, GFP_NOWAIT))
+		return NULL;
+	n = obj;
+	memcpy(s, boot, sizeof(*s));
+	init_node(n);
+	move_list(&bn->partial, &n->partial);
+	move_list(&bn->full, &n->full);
+	move_list(&bn->empty, &n->empty);
+	n->nr_partial = bn->nr_partial;
+	n->nr_full = bn->nr_full;
+	n->nr_empty = bn->nr_empty;
+	n->total_objects = bn->total_objects;
+	n->total_inuse = bn->total_inuse;
+	s->node[0] = n;
+	lists[0] = &n->partial;
+	lists[1] = &n->full;
+	lists[2] = &n->empty;
+	for (l = 0; l < 3; l++)
+		list_for_each_entry(slab, lists[l], slab_list)
+			slab->slab_cache = s;
+	cache_by_index[s->index] = s;
+	INIT_LIST_HEAD(&s->list);
+	list_add(&s->list, &slab_caches);
+	return s;
+}
+
+int slab_core_init(const struct slab_page_source *src)
+{
+	int err;
+
+	default_src = src;
+	INIT_LIST_HEAD(&slab_caches);
+	memset(cache_by_index, 0, sizeof(cache_by_index));
+	pthread_mutex_lock(&slab_tc_lock);
+	INIT_LIST_HEAD(&slab_threads);
+	pthread_mutex_unlock(&slab_tc_lock);
+	slab_epoch = kmem_boot_generation;
+
+	memset(&boot_kmem_cache, 0, sizeof(boot_kmem_cache));
+	memset(&boot_kmem_cache_node, 0, sizeof(boot_kmem_cache_node));
+	init_node(&boot_node_node);
+	init_node(&boot_node_cache);
+	boot_kmem_cache_node.node[0] = &boot_node_node;
+	err = init_cache(&boot_kmem_cache_node, "kmem_cache_node",
+			 sizeof(struct kmem_cache_node), 0, SLAB_HWCACHE_ALIGN, NULL, src);
+	if (err)
+		return err;
+	kmem_cache_node = &boot_kmem_cache_node;
+	boot_kmem_cache.node[0] = &boot_node_cache;
+	err = init_cache(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache), 0,
+			 SLAB_HWCACHE_ALIGN, NULL, src);
+	if (err)
+		return err;
+	kmem_cache = &boot_kmem_cache;
+
+	kmem_cache = bootstrap(&boot_kmem_cache);
+	if (!kmem_cache)
+		return -ENOMEM;
+	kmem_cache_node = bootstrap(&boot_kmem_cache_node);
+	if (!kmem_cache_node)
+		return -ENOMEM;
+	return 0;
+}
+
+void slab_core_exit(void)
+{
+	struct kmem_cache *s;
+
+	/* The RAM goes away: free the host memory of the barns; each thread
+	 * drops its own sheaves when it notices the epoch change. */
+	list_for_each_entry(s, &slab_caches, list) {
+		struct kmem_cache_node *n = get_node(s);
+		struct slab_sheaf *sh, *next;
+
+		list_for_each_entry_safe(sh, next, &n->barn_full, barn_list)
+			free(sh);
+		list_for_each_entry_safe(sh, next, &n->barn_empty, barn_list)
+			free(sh);
+	}
+	pthread_mutex_lock(&slab_tc_lock);
+	INIT_LIST_HEAD(&slab_threads);
+	slab_epoch = 0;
+	pthread_mutex_unlock(&slab_tc_lock);
+	INIT_LIST_HEAD(&slab_caches);
+	memset(cache_by_index, 0, sizeof(cache_by_index));
+	kmem_cache = kmem_cache_node = NULL;
+	default_src = NULL;
+}
