@@ -110,13 +110,14 @@ static int vma_header(FILE *f, struct vm_area_struct *vma)
 		       0, fl & VM_SHARED ? 1 : 0, fl & VM_SHARED ? vma->vm_ino : 0UL);
 }
 
-/* seq_pad(): names start at column 73 on 64-bit (25 + 8 * 6 - 1), 49 on 32-bit. */
+/* seq_pad(): the line is padded to 25 + 6 * sizeof(void *) - 1 characters
+ * (72 on 64-bit, 48 on 32-bit), then one space, then the name. */
 static void pad_name(FILE *f, int len, const char *name)
 {
 	int col = machine_is_x86_32() ? 25 + 4 * 6 - 1 : 25 + 8 * 6 - 1;
 
 	if (*name)
-		fprintf(f, "%*s%s", len < col ? col - len : 1, "", name);
+		fprintf(f, "%*s %s", len < col ? col - len : 0, "", name);
 	fputc('\n', f);
 }
 
