@@ -47,6 +47,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <kmem/process.h>
 #include "arch/x86/machine.h"
 #include "mm/mm_user.h"
@@ -84,6 +85,9 @@ pthread_rwlock_t process_lock = PTHREAD_RWLOCK_INITIALIZER;
 LIST_HEAD(process_list);
 static int next_pid = PID_FIRST;
 static unsigned long shmem_ino; /* numbers of MAP_SHARED mappings' inodes */
+/* Slab caches, as the kernel's vm_area_cachep and mm_cachep (one struct
+ * kmem_process is the task and its mm). The VMA array is kmalloc'd. */
+static struct kmem_cache *vm_area_cachep, *process_cachep;
 
 /* ---- the calling thread's process ---------------------------------------- */
 
@@ -286,7 +290,7 @@ struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 static struct vm_area_struct *vma_alloc(struct mm_struct *mm, unsigned long start,
 					unsigned long end, unsigned long flags)
 {
-	struct vm_area_struct *vma = calloc(1, sizeof(*vma));
+	struct vm_area_struct *vma = kmem_cache_zalloc(vm_area_cachep, GFP_KERNEL);
 
 	if (!vma)
 		return NULL;
@@ -307,7 +311,7 @@ static int vma_array_grow(struct mm_struct *mm)
 	if (mm->nr_vmas >= MAX_MAP_COUNT)
 		return -ENOMEM;
 	max = mm->max_vmas ? mm->max_vmas * 2 : 16;
-	n = realloc(mm->vmas, (size_t)max * sizeof(*n));
+	n = krealloc(mm->vmas, (size_t)max * sizeof(*n), GFP_KERNEL);
 	if (!n)
 		return -ENOMEM;
 	mm->vmas = n;
@@ -356,7 +360,7 @@ static void vma_remove_at(struct mm_struct *mm, int i)
 	memmove(&mm->vmas[i], &mm->vmas[i + 1],
 		(size_t)(mm->nr_vmas - i - 1) * sizeof(mm->vmas[0]));
 	mm->nr_vmas--;
-	free(vma);
+	kmem_cache_free(vm_area_cachep, vma);
 }
 
 /* Split vmas[i] at addr (strictly inside it): [start, addr) stays at i, the
@@ -395,7 +399,7 @@ static int vma_merge_at(struct mm_struct *mm, int i)
 		memmove(&mm->vmas[i + 1], &mm->vmas[i + 2],
 			(size_t)(mm->nr_vmas - i - 2) * sizeof(mm->vmas[0]));
 		mm->nr_vmas--;
-		free(next);
+		kmem_cache_free(vm_area_cachep, next);
 	}
 	if (i > 0 && can_merge(mm->vmas[i - 1], mm->vmas[i])) {
 		struct vm_area_struct *cur = mm->vmas[i];
@@ -404,7 +408,7 @@ static int vma_merge_at(struct mm_struct *mm, int i)
 		memmove(&mm->vmas[i], &mm->vmas[i + 1],
 			(size_t)(mm->nr_vmas - i - 1) * sizeof(mm->vmas[0]));
 		mm->nr_vmas--;
-		free(cur);
+		kmem_cache_free(vm_area_cachep, cur);
 		i--;
 	}
 	return i;
@@ -484,7 +488,7 @@ struct kmem_process *kmem_process_create(const char *comm)
 	struct vm_area_struct *stack;
 
 	kmem_ensure_booted();
-	p = calloc(1, sizeof(*p));
+	p = kmem_cache_zalloc(process_cachep, GFP_KERNEL);
 	if (!p) {
 		errno = ENOMEM;
 		return NULL;
@@ -502,7 +506,8 @@ struct kmem_process *kmem_process_create(const char *comm)
 			  VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
 				  VM_GROWSDOWN | VM_ACCOUNT);
 	if (!stack || vma_insert(&p->mm, stack)) {
-		free(stack);
+		if (stack)
+			kmem_cache_free(vm_area_cachep, stack);
 		goto out_pgtable;
 	}
 	pthread_rwlock_wrlock(&process_lock);
@@ -515,8 +520,8 @@ out_pgtable:
 	pgtable_destroy(&p->mm.pgt);
 out_windows:
 	mm_release_windows(&p->mm);
-	free(p->mm.vmas);
-	free(p);
+	kfree(p->mm.vmas);
+	kmem_cache_free(process_cachep, p);
 	errno = ENOMEM;
 	return NULL;
 }
@@ -528,7 +533,7 @@ static void mm_teardown(struct mm_struct *mm)
 	reap_mm(mm);
 	for (i = mm->nr_vmas - 1; i >= 0; i--)
 		vma_remove_at(mm, i);
-	free(mm->vmas);
+	kfree(mm->vmas);
 	mm->vmas = NULL;
 	pgtable_destroy(&mm->pgt);
 	mm_release_windows(mm);
@@ -553,7 +558,7 @@ int kmem_process_exit(struct kmem_process *p)
 	status = __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 	pthread_rwlock_destroy(&p->mm.mmap_lock);
 	pthread_mutex_destroy(&p->mm.pgt_alloc_lock);
-	free(p);
+	kmem_cache_free(process_cachep, p);
 	return status;
 }
 
@@ -598,7 +603,7 @@ static int do_brk(struct kmem_process *p, unsigned long addr, unsigned long len)
 	}
 	vma = vma_alloc(mm, addr, addr + len, flags);
 	if (!vma || vma_insert(mm, vma)) {
-		free(vma);
+		kmem_cache_free(vm_area_cachep, vma);
 		return -ENOMEM;
 	}
 	return 0;
@@ -814,7 +819,7 @@ static unsigned long do_mmap(struct kmem_process *p, unsigned long addr,
 	}
 	vma = vma_alloc(mm, addr, end, vm_flags);
 	if (!vma || vma_insert(mm, vma)) {
-		free(vma);
+		kmem_cache_free(vm_area_cachep, vma);
 		*err = ENOMEM;
 		return 0;
 	}
@@ -1363,6 +1368,8 @@ static int user_mm_init(void)
 {
 	static bool registered;
 
+	vm_area_cachep = KMEM_CACHE(vm_area_struct, SLAB_PANIC);
+	process_cachep = KMEM_CACHE(kmem_process, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
 	user_fault_init();
 	task_mmu_register_views();
 	if (!registered) {
@@ -1384,7 +1391,7 @@ static void user_mm_exit(void)
 		mm_teardown(&p->mm);
 		pthread_rwlock_destroy(&p->mm.mmap_lock);
 		pthread_mutex_destroy(&p->mm.pgt_alloc_lock);
-		free(p);
+		kmem_cache_free(process_cachep, p);
 	}
 	next_pid = PID_FIRST;
 	shmem_ino = 0;
@@ -1392,5 +1399,8 @@ static void user_mm_exit(void)
 	task.proc = NULL;
 	register_oom_handler(NULL);
 	swap_exit();
+	kmem_cache_destroy(vm_area_cachep);
+	kmem_cache_destroy(process_cachep);
+	vm_area_cachep = process_cachep = NULL;
 }
 KMEM_INITCALL(KMEM_INIT_MM, user_mm_init, user_mm_exit);
