@@ -185,9 +185,9 @@ static int host_map_runs(unsigned long addr, struct page **pages, unsigned int n
 		for (j = i + 1; j < nr; j++)
 			if (page_to_pfn(pages[j]) != page_to_pfn(pages[j - 1]) + 1)
 				break;
-		ret = arch_map_phys(addr + ((unsigned long)i << PAGE_SHIFT),
-				    page_to_phys(pages[i]),
-				    (size_t)(j - i) << PAGE_SHIFT, hprot);
+		ret = arch_map_phys_populate(addr + ((unsigned long)i << PAGE_SHIFT),
+					     page_to_phys(pages[i]),
+					     (size_t)(j - i) << PAGE_SHIFT, hprot);
 		if (ret) {
 			arch_unmap(addr, (size_t)nr << PAGE_SHIFT);
 			return ret;
@@ -212,12 +212,21 @@ static void demand_drop_range(unsigned long start, unsigned long end)
 	arch_spin_unlock(&demand_lock);
 }
 
-static int clear_pte(pteval_t *pte, unsigned long addr, void *arg)
+/* Clear the ptes of [start, end). The ptes of one 2 MiB region sit side by
+ * side in one table, so the table is looked up once per region. Caller holds
+ * pt_lock. */
+static void clear_ptes(unsigned long start, unsigned long end)
 {
-	(void)addr;
-	(void)arg;
-	*pte = 0;
-	return 0;
+	unsigned long addr = start;
+
+	while (addr < end) {
+		unsigned long next = min(ALIGN(addr + 1, PMD_SIZE), end);
+		pteval_t *pte = pgtable_pte(&vmalloc_pt, addr, false);
+
+		if (pte)
+			memset(pte, 0, ((next - addr) >> PAGE_SHIFT) * sizeof(*pte));
+		addr = next;
+	}
 }
 
 /*
@@ -230,6 +239,7 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 	pteval_t bits = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY |
 			_PAGE_GLOBAL | _PAGE_NX;
 	unsigned int i, runs;
+	pteval_t *pte = NULL;
 	long total;
 
 	if (pgprot_val(prot) & _PAGE_RW)
@@ -237,12 +247,17 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 	pthread_mutex_lock(&pt_lock);
 	for (i = 0; i < nr; i++) {
 		unsigned long a = addr + ((unsigned long)i << PAGE_SHIFT);
-		pteval_t *pte = pgtable_pte(&vmalloc_pt, a, true);
 
-		if (!pte) {
-			pgtable_walk(&vmalloc_pt, addr, a, clear_pte, NULL);
-			pthread_mutex_unlock(&pt_lock);
-			return -ENOMEM;
+		/* One table lookup per 2 MiB region: its ptes are contiguous. */
+		if (!pte || IS_ALIGNED(a, PMD_SIZE)) {
+			pte = pgtable_pte(&vmalloc_pt, a, true);
+			if (!pte) {
+				clear_ptes(addr, a);
+				pthread_mutex_unlock(&pt_lock);
+				return -ENOMEM;
+			}
+		} else {
+			pte++;
 		}
 		WARN_ON(pte_present(*pte));
 		*pte = pfn_pte(page_to_pfn(pages[i]), bits);
@@ -269,7 +284,7 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 static void vunmap_range(struct vmap_area *va, unsigned long start, unsigned long end)
 {
 	pthread_mutex_lock(&pt_lock);
-	pgtable_walk(&vmalloc_pt, start, end, clear_pte, NULL);
+	clear_ptes(start, end);
 	if (va->map_mode != VMAP_HOST_NONE)
 		arch_unmap(start, end - start);
 	if (__atomic_load_n(&demand_live, __ATOMIC_RELAXED))

@@ -127,6 +127,15 @@ int arch_map_phys(unsigned long vaddr, phys_addr_t phys, size_t len, int prot)
 	return p == MAP_FAILED ? -errno : 0;
 }
 
+int arch_map_phys_populate(unsigned long vaddr, phys_addr_t phys, size_t len,
+			   int prot)
+{
+	void *p = mmap((void *)vaddr, len, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
+		       machine.memfd, (off_t)arch_phys_to_file(phys));
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
 int arch_unmap(unsigned long vaddr, size_t len)
 {
 	void *p = mmap((void *)vaddr, len, PROT_NONE,

@@ -47,6 +47,10 @@ unsigned long long arch_phys_to_file(phys_addr_t phys);
  * Return 0 or -errno.
  */
 int arch_map_phys(unsigned long vaddr, phys_addr_t phys, size_t len, int prot);
+/* As arch_map_phys, and fill the host's page tables now (MAP_POPULATE), as a
+ * kernel that writes every pte up front; later accesses take no fault. */
+int arch_map_phys_populate(unsigned long vaddr, phys_addr_t phys, size_t len,
+			   int prot);
 int arch_unmap(unsigned long vaddr, size_t len);
 int arch_protect(unsigned long vaddr, size_t len, int prot);
 /* Reserve len bytes of host address space (PROT_NONE), at `hint` if it is free
