@@ -85,9 +85,13 @@ TEST(zero_and_null)
 	kfree(p);
 	kfree(NULL);
 	kfree_sensitive(NULL);
-	CHECK(kmalloc_array(SIZE_MAX / 2, 4, GFP_KERNEL) == NULL);
-	CHECK(kcalloc(SIZE_MAX / 8, 16, GFP_KERNEL) == NULL);
-	CHECK(krealloc_array(NULL, SIZE_MAX / 2, 3, GFP_KERNEL) == NULL);
+	{
+		volatile size_t huge = SIZE_MAX / 2; /* overflow found at run time */
+
+		CHECK(kmalloc_array(huge, 4, GFP_KERNEL) == NULL);
+		CHECK(kcalloc(huge / 4, 16, GFP_KERNEL) == NULL);
+		CHECK(krealloc_array(NULL, huge, 3, GFP_KERNEL) == NULL);
+	}
 	CHECK_EQ(kmalloc_size_roundup(0), 0);
 	CHECK_EQ(kmalloc_size_roundup(SIZE_MAX), SIZE_MAX);
 	CHECK_EQ(kmalloc_size_roundup(8193), 16384);
