@@ -37,8 +37,9 @@ struct slab {
 	struct kmem_cache *slab_cache; /* bit 0 clear: not a tail page */
 	struct list_head slab_list;    /* on n->full, n->partial or n->empty */
 	void *freelist;                /* first free object (hardened pointer chain) */
-	unsigned int inuse;            /* objects not on the freelist */
+	unsigned short inuse;          /* objects not on the freelist */
 	unsigned short objects;        /* objects in this slab */
+	unsigned short cache_index;    /* slab_cache->index, for the free fast path */
 	unsigned char order;           /* the slab is 2^order pages */
 	unsigned char __pad;
 	unsigned int __page_type;
@@ -168,6 +169,9 @@ int slab_core_init(const struct slab_page_source *src);
 void slab_core_exit(void);
 
 void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp);
+/* memset(obj, 0, s->object_size); returns obj (out of line: a tail call
+ * keeps the fast path free of saved registers). */
+void *slab_zero_object(struct kmem_cache *s, void *obj);
 void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
 		    unsigned long caller);
 /* Free one object the caller found in `slab` (validated). */
@@ -194,7 +198,14 @@ bool slab_check_cache(struct kmem_cache *s);
 bool slab_check(void);
 
 /* ---- per-thread sheaves (inline fast paths) ----------------------------- */
+/* One thread's sheaves of one cache. The main sheaf's array and fill are
+ * copied here so that the fast paths do one load less: while a sheaf is
+ * main, its own `size` is stale and tc->size is the truth (tc_detach()
+ * writes it back). */
 struct slab_thread_cache {
+	void **objs;            /* main->objects */
+	unsigned int size;      /* free objects in objs[] */
+	unsigned int capacity;  /* main->capacity (0: not set up yet) */
 	struct slab_sheaf *main;
 	struct slab_sheaf *spare;
 };
@@ -224,13 +235,13 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 	struct slab_thread *t = &slab_thread;
 
 	if (likely(t->epoch == slab_epoch && s->index < t->nr)) {
-		struct slab_sheaf *sh = t->tc[s->index].main;
+		struct slab_thread_cache *tc = &t->tc[s->index];
 
-		if (likely(sh->size)) {
-			void *obj = sh->objects[--sh->size];
+		if (likely(tc->size)) {
+			void *obj = tc->objs[--tc->size];
 
 			if (unlikely(gfp & __GFP_ZERO))
-				memset(obj, 0, s->object_size);
+				return slab_zero_object(s, obj);
 			return obj;
 		}
 	}
@@ -247,13 +258,13 @@ static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *sl
 	unsigned int idx = slab_obj_index(s, off);
 
 	if (likely((unsigned long)idx * s->size == off && idx < slab->objects &&
-		   t->epoch == slab_epoch && s->index < t->nr)) {
-		struct slab_sheaf *sh = t->tc[s->index].main;
-		unsigned int n = sh->size;
+		   t->epoch == slab_epoch && slab->cache_index < t->nr)) {
+		struct slab_thread_cache *tc = &t->tc[slab->cache_index];
+		unsigned int n = tc->size;
 
-		if (likely(n < sh->capacity && (!n || sh->objects[n - 1] != x))) {
-			sh->objects[n] = x;
-			sh->size = n + 1;
+		if (likely(n < tc->capacity && (!n || tc->objs[n - 1] != x))) {
+			tc->objs[n] = x;
+			tc->size = n + 1;
 			return;
 		}
 	}

@@ -82,11 +82,13 @@ static unsigned int kmalloc_index_size(unsigned int idx)
 }
 
 /* The blocking-context check, in each exported entry so that the report
- * names the caller's call site. */
+ * names the caller's call site. Only the test is inline: the report and the
+ * allocation after it are a tail call, so the fast path saves no registers. */
+#define slab_atomic_blocking(gfp)                                                 \
+	unlikely(((gfp) & __GFP_DIRECT_RECLAIM) && (preempt_count() || irqs_disabled()))
 #define slab_might_sleep(gfp)                                                     \
 	do {                                                                      \
-		if (unlikely(((gfp) & __GFP_DIRECT_RECLAIM) &&                    \
-			     (preempt_count() || irqs_disabled())))               \
+		if (slab_atomic_blocking(gfp))                                    \
 			__might_sleep(__FILE__, __LINE__,                         \
 				      __builtin_return_address(0));               \
 	} while (0)
@@ -265,9 +267,19 @@ static __always_inline void *__do_kmalloc(size_t size, gfp_t flags)
 	return slab_alloc_fast(s, flags);
 }
 
+static noinline void *kmalloc_sleepy(struct kmem_cache *s, size_t size, gfp_t flags,
+				     const void *caller)
+{
+	__might_sleep(__FILE__, __LINE__, caller);
+	if (s)
+		return slab_alloc_fast(s, flags);
+	return __do_kmalloc(size, flags);
+}
+
 void *__kmalloc_noprof(size_t size, gfp_t flags)
 {
-	slab_might_sleep(flags);
+	if (slab_atomic_blocking(flags))
+		return kmalloc_sleepy(NULL, size, flags, __builtin_return_address(0));
 	return __do_kmalloc(size, flags);
 }
 
@@ -280,7 +292,8 @@ void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node)
 
 void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 {
-	slab_might_sleep(flags);
+	if (slab_atomic_blocking(flags))
+		return kmalloc_sleepy(NULL, size, flags, __builtin_return_address(0));
 	if (unlikely(!s))
 		return kmalloc_slow(size, flags);
 	return slab_alloc_fast(s, flags);
@@ -288,7 +301,8 @@ void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
-	slab_might_sleep(flags);
+	if (slab_atomic_blocking(flags) && s)
+		return kmalloc_sleepy(s, 0, flags, __builtin_return_address(0));
 	if (WARN_ON_ONCE(!s))
 		return NULL;
 	return slab_alloc_fast(s, flags);

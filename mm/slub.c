@@ -307,6 +307,7 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->slab_cache = s;
 	slab->objects = (unsigned short)objects;
 	slab->order = (unsigned char)order;
+	slab->cache_index = (unsigned short)s->index;
 	slab->inuse = 0;
 	INIT_LIST_HEAD(&slab->slab_list);
 	p = slab->s_mem;
@@ -583,13 +584,35 @@ static void barn_flush(struct kmem_cache *s)
 
 /* ---- Per-thread state -------------------------------------------------------- */
 
+/* Make sh the main sheaf of tc. */
+static inline void tc_attach(struct slab_thread_cache *tc, struct slab_sheaf *sh)
+{
+	tc->main = sh;
+	tc->objs = sh->objects;
+	tc->size = sh->size;
+	tc->capacity = sh->capacity;
+}
+
+/* Write the fill back into the main sheaf (before it is swapped or stored). */
+static inline struct slab_sheaf *tc_detach(struct slab_thread_cache *tc)
+{
+	tc->main->size = tc->size;
+	return tc->main;
+}
+
+static void tc_init(struct slab_thread_cache *tc)
+{
+	tc->spare = &empty_sheaf;
+	tc_attach(tc, &empty_sheaf);
+}
+
 static void flush_thread_entry(struct kmem_cache *s, struct slab_thread_cache *tc)
 {
-	flush_sheaf(s, tc->main);
+	flush_sheaf(s, tc_detach(tc));
 	flush_sheaf(s, tc->spare);
 	free_sheaf(tc->main);
 	free_sheaf(tc->spare);
-	tc->main = tc->spare = &empty_sheaf;
+	tc_init(tc);
 }
 
 /* Drop a stale table (its machine is gone): free the sheaves, not the
@@ -677,7 +700,7 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 		if (t->nr)
 			memcpy(tbl, t->tc, t->nr * sizeof(*tbl));
 		for (i = t->nr; i < nr; i++)
-			tbl[i].main = tbl[i].spare = &empty_sheaf;
+			tc_init(&tbl[i]);
 		free(t->tc);
 		t->tc = tbl;
 		t->nr = nr;
@@ -692,8 +715,8 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 		if (sp == &empty_sheaf)
 			sp = alloc_sheaf(s);
 		pthread_mutex_lock(&slab_tc_lock);
-		if (m)
-			tc->main = m;
+		if (m && tc->main == &empty_sheaf)
+			tc_attach(tc, m);
 		if (sp)
 			tc->spare = sp;
 		pthread_mutex_unlock(&slab_tc_lock);
@@ -748,27 +771,34 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 		goto out;
 	}
 	tc = &slab_thread.tc[s->index];
-	if (!tc->main->size) {
+	if (!tc->size) {
 		if (tc->spare->size) {
-			swap(tc->main, tc->spare);
-		} else if ((sh = barn_get_full(n))) {
-			struct slab_sheaf *old = tc->main;
+			struct slab_sheaf *old = tc_detach(tc);
 
-			tc->main = sh;
+			tc_attach(tc, tc->spare);
+			tc->spare = old;
+		} else if ((sh = barn_get_full(n))) {
+			struct slab_sheaf *old = tc_detach(tc);
+
+			tc_attach(tc, sh);
 			if (!barn_put(n, old))
 				free_sheaf(old);
 		} else {
-			sh = tc->main;
-			sh->size = take_objects(s, sh->objects, sh->capacity, gfp);
-			if (!sh->size)
+			tc->size = take_objects(s, tc->objs, tc->capacity, gfp);
+			if (!tc->size)
 				return NULL;
 		}
 	}
-	sh = tc->main;
-	obj = sh->objects[--sh->size];
+	obj = tc->objs[--tc->size];
 out:
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+noinline void *slab_zero_object(struct kmem_cache *s, void *obj)
+{
+	memset(obj, 0, s->object_size);
 	return obj;
 }
 
@@ -833,30 +863,31 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
 	}
 	n = get_node(s);
 	tc = &slab_thread.tc[s->index];
-	sh = tc->main;
-	if (sh->size && sh->objects[sh->size - 1] == x) {
+	if (tc->size && tc->objs[tc->size - 1] == x) {
 		report_object_problem(s, slab, x, "Object already free");
 		return;
 	}
-	if (sh->size == sh->capacity) {
+	if (tc->size == tc->capacity) {
+		sh = tc_detach(tc);
 		if (!tc->spare->size) {
-			swap(tc->main, tc->spare);
+			tc_attach(tc, tc->spare);
+			tc->spare = sh;
 		} else {
 			struct slab_sheaf *empty = barn_get_empty(n);
 
 			if (!empty)
 				empty = alloc_sheaf(s);
 			if (empty && barn_put(n, sh)) {
-				tc->main = empty;
+				tc_attach(tc, empty);
 			} else {
 				if (empty && !barn_put(n, empty))
 					free_sheaf(empty);
 				flush_sheaf(s, sh);
+				tc_attach(tc, sh);
 			}
 		}
 	}
-	sh = tc->main;
-	sh->objects[sh->size++] = x;
+	tc->objs[tc->size++] = x;
 }
 
 void slab_free(struct kmem_cache *s, struct slab *slab, void *x,
@@ -1133,7 +1164,7 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
 	c->barn_empty = n->nr_barn_empty;
 	spin_unlock(&n->barn_lock);
 	if (t->epoch == slab_epoch && s->index < t->nr)
-		c->thread_cached = t->tc[s->index].main->size +
+		c->thread_cached = t->tc[s->index].size +
 				   t->tc[s->index].spare->size;
 }
 
@@ -1185,7 +1216,7 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 			break;
 	}
 	free(seen);
-	if (ok && nfree != slab->objects - slab->inuse) {
+	if (ok && nfree != (unsigned int)(slab->objects - slab->inuse)) {
 		pr_err("slab check: %s: slab %p has %u free objects, inuse says %u of %u\n",
 		       s->name, (void *)slab, nfree, slab->inuse, slab->objects);
 		ok = false;
