@@ -516,6 +516,83 @@ TEST(reboot_discards_thread_caches)
 	kmem_boot_default();
 }
 
+TEST(lists_and_min_partial)
+{
+	struct kmem_cache *c = kmem_cache_create("lists256", 256, 0, 0, NULL);
+	static void *objs[2000];
+	struct slab_counts a, b, d;
+
+	CHECK_EQ(c->min_partial, 5);
+	CHECK_EQ(c->objects, 16);
+	CHECK_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 2000, objs), 2000);
+	slab_get_counts(c, &a);
+	CHECK(a.nr_slabs >= 125);
+	CHECK(a.nr_full >= 124);
+	CHECK_EQ(a.nr_empty, 0);
+	/* free every other object: slabs go from full to partial */
+	for (int i = 0; i < 2000; i += 2)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c); /* flush the sheaves so the slabs see the frees */
+	slab_get_counts(c, &b);
+	CHECK(b.nr_partial >= 120);
+	CHECK(kmem_check_invariants());
+	for (int i = 1; i < 2000; i += 2)
+		kmem_cache_free(c, objs[i]);
+	slab_get_counts(c, &d);
+	/* empty slabs beyond min_partial went back to the page allocator at once */
+	CHECK(d.nr_empty <= 5);
+	CHECK(d.nr_slabs < a.nr_slabs);
+	CHECK(kmem_check_invariants());
+	kmem_cache_shrink(c);
+	slab_get_counts(c, &d);
+	CHECK_EQ(d.nr_slabs, 0);
+	kmem_cache_destroy(c);
+}
+
+TEST(shrinker_under_reclaim)
+{
+	struct kmem_cache *c = kmem_cache_create("shrink64", 64, 0, 0, NULL);
+	static void *objs[3000];
+	struct slab_counts a, b;
+
+	CHECK_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 3000, objs), 3000);
+	kmem_cache_free_bulk(c, 3000, objs);
+	slab_get_counts(c, &a);
+	CHECK(a.barn_full > 0 || a.nr_empty > 0);
+	try_to_free_pages(GFP_KERNEL, 0); /* direct reclaim runs the slab shrinker */
+	slab_get_counts(c, &b);
+	CHECK_EQ(b.barn_full, 0);
+	CHECK_EQ(b.nr_empty, 0);
+	CHECK(kmem_check_invariants());
+	kmem_cache_destroy(c);
+}
+
+static struct kmem_cache *exit_cache;
+static void *exit_thread(void *arg)
+{
+	void *p[100];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		p[i] = kmem_cache_alloc(exit_cache, GFP_KERNEL);
+	for (i = 0; i < 100; i++)
+		kmem_cache_free(exit_cache, p[i]);
+	return arg;
+}
+
+TEST(thread_exit_drains)
+{
+	struct slab_counts c;
+	pthread_t t;
+
+	exit_cache = kmem_cache_create("exit64", 64, 0, 0, NULL);
+	pthread_create(&t, NULL, exit_thread, NULL);
+	pthread_join(t, NULL);
+	slab_get_counts(exit_cache, &c);
+	CHECK_EQ(c.active_objects, 0); /* the thread's sheaves went back at exit */
+	kmem_cache_destroy(exit_cache);
+}
+
 int main(void)
 {
 	RUN(size_classes);
@@ -533,6 +610,9 @@ int main(void)
 	RUN(physically_contiguous);
 	RUN(flags_geometry);
 	RUN(cross_thread_free);
+	RUN(lists_and_min_partial);
+	RUN(shrinker_under_reclaim);
+	RUN(thread_exit_drains);
 	RUN(reboot_discards_thread_caches);
 	return test_summary();
 }

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tour chapters: the slab allocator and kmalloc.
+ *   30 slab     a task_struct cache and its geometry next to the real
+ *               kernel's slabinfo line; the full/partial/empty lists growing
+ *               and shrinking
+ *   31 kmalloc  kmalloc(100) and where it lands (cache, slab page, physical
+ *               address); a constant size vs a variable size; kmalloc(8 MiB)
+ *               failing, and why the limit is not the seed's 128 KiB - 16
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "mm/slab.h"
+#include "tools/kmem/kmem.h"
+
+/* The line of `name` in the real 6.18 slabinfo, or NULL. */
+static char *real_slabinfo_line(const char *name, char *buf, size_t len)
+{
+	static const char *const dirs[] = { KMEM_SOURCE_DIR "/../shared/data",
+					    KMEM_SOURCE_DIR "/../../shared/data" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		char path[1024];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/linux-6.18-x86_64/slabinfo.txt", dirs[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(buf, (int)len, f)) {
+			size_t n = strlen(name);
+
+			if (!strncmp(buf, name, n) && buf[n] == ' ') {
+				fclose(f);
+				buf[strcspn(buf, "\n")] = 0;
+				return buf;
+			}
+		}
+		fclose(f);
+	}
+	return NULL;
+}
+
+/* Our slabinfo line for a cache. */
+static void our_slabinfo_line(struct kmem_cache *s, char *buf, size_t len)
+{
+	struct slab_counts c;
+
+	slab_get_counts(s, &c);
+	snprintf(buf, len,
+		 "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
+		 kmem_cache_name(s), c.active_objects, c.total_objects, s->size,
+		 s->objects, 1 << s->order, 0, 0, 0, c.nr_slabs, c.nr_slabs, 0UL);
+}
+
+static void show_lists(struct tour *t, struct kmem_cache *s, const char *when)
+{
+	struct slab_counts c;
+
+	slab_get_counts(s, &c);
+	tour_step(t, "%-34s full %3lu  partial %3lu  empty %2lu  | objects %5lu/%5lu  | cached: this thread %3lu, barn %lu sheaves",
+		  when, c.nr_full, c.nr_partial, c.nr_empty, c.active_objects,
+		  c.total_objects, c.thread_cached, c.barn_full);
+}
+
+static int chapter_slab(struct tour *t)
+{
+	struct kmem_cache *ts, *c;
+	struct slab_geometry g;
+	char line[512], real[512];
+	void *tasks[12], *objs[400];
+	unsigned int i;
+
+	if (tour_boot(t, 256ULL << 20, KMEM_LAYOUT_X86_64, 2))
+		return 1;
+	tour_say(t, "Every kind of kernel object gets its own cache. fork() allocates a "
+		    "task_struct from the cache \"task_struct\", created at boot with "
+		    "kmem_cache_create(\"task_struct\", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, "
+		    "NULL) (5840 bytes is what the real kernel's trace asks for). SLUB "
+		    "rounds the object to its alignment and picks the slab order that "
+		    "holds at least 4 * (fls(nr_cpus) + 1) = 12 objects (2 CPUs) with "
+		    "little waste: here 8 pages hold 5 objects.");
+	ts = kmem_cache_create("task_struct", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, NULL);
+	slab_calculate_geometry(5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false, 2, &g);
+	tour_step(t, "object_size 5840, align %u, s->size %u, free pointer at offset %u, "
+		     "order %u (%u pages), %u objects per slab, %u bytes left over",
+		  g.align, g.size, g.offset, g.order, 1u << g.order, g.objects,
+		  (unsigned int)((PAGE_SIZE << g.order) - (unsigned long)g.objects * g.size));
+	for (i = 0; i < ARRAY_SIZE(tasks); i++)
+		tasks[i] = kmem_cache_alloc(ts, GFP_KERNEL);
+	our_slabinfo_line(ts, line, sizeof(line));
+	tour_say(t, "After 12 forks, this machine's /proc/slabinfo line, and the real "
+		    "6.18 kernel's (same objsize, objperslab and pagesperslab; the counts "
+		    "are those of a machine that had been running for a while):");
+	tour_step(t, "kmem: %s", line);
+	if (real_slabinfo_line("task_struct", real, sizeof(real)))
+		tour_step(t, "6.18: %s", real);
+	for (i = 0; i < ARRAY_SIZE(tasks); i++)
+		kmem_cache_free(ts, tasks[i]);
+
+	tour_say(t, "A slab is full, partial or empty, and sits on the matching list of "
+		    "its node. Watch a cache of 512-byte objects (16 per 2-page slab; "
+		    "min_partial = clamp(ilog2(512) / 2, 5, 10) = 5 empty slabs are kept). "
+		    "Freed objects first go to this thread's sheaves (arrays of free "
+		    "pointers, 26 per sheaf for this size) and the node's barn; "
+		    "kmem_cache_shrink() flushes them and frees the empty slabs.");
+	c = kmem_cache_create("demo-512", 512, 0, 0, NULL);
+	show_lists(t, c, "new cache:");
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	show_lists(t, c, "after 400 allocations:");
+	for (i = 0; i < ARRAY_SIZE(objs); i += 2)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
+	show_lists(t, c, "freed every other one, shrink:");
+	for (i = 1; i < ARRAY_SIZE(objs); i += 2)
+		kmem_cache_free(c, objs[i]);
+	show_lists(t, c, "freed the rest:");
+	kmem_cache_shrink(c);
+	show_lists(t, c, "kmem_cache_shrink():");
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(ts);
+	if (!kmem_check_invariants())
+		return 1;
+	return 0;
+}
+
+static int chapter_kmalloc(struct tour *t)
+{
+	char *p, *q;
+	struct page *page;
+	struct slab *slab;
+	volatile size_t var = 72;
+	size_t mark;
+
+	if (tour_boot(t, 256ULL << 20, KMEM_LAYOUT_X86_64, 2))
+		return 1;
+	tour_say(t, "kmalloc() serves any size from a ladder of caches: kmalloc-8, 16, "
+		    "32, 64, 96, 128, 192, 256 ... 8k. kmalloc(100) rounds up to 128:");
+	p = kmalloc(100, GFP_KERNEL);
+	page = virt_to_head_page(p);
+	slab = (struct slab *)page;
+	tour_step(t, "kmalloc(100) = %p in cache %s (ksize %zu)", (void *)p,
+		  kmem_cache_name(slab->slab_cache), ksize(p));
+	{
+		struct slab_counts c;
+
+		slab_get_counts(slab->slab_cache, &c);
+		tour_step(t, "its slab: pfn %#lx, %u objects of %u bytes, %u taken from the "
+			     "freelist (%lu of them wait in this thread's sheaf for the next "
+			     "kmalloc)",
+			  page_to_pfn(page), slab->objects, slab->slab_cache->size,
+			  slab->inuse, c.thread_cached);
+	}
+	tour_step(t, "p is object #%lu of the slab, at offset %lu",
+		  (unsigned long)(p - (char *)slab->s_mem) / slab->slab_cache->size,
+		  (unsigned long)(p - (char *)slab->s_mem));
+	tour_step(t, "physical address %#llx (direct map: virt_to_phys(p) = p - PAGE_OFFSET); "
+		     "every byte of the block is physically contiguous",
+		  (unsigned long long)virt_to_phys(p));
+
+	tour_say(t, "How the cache is picked. kmalloc() is an inline function: when the "
+		    "size is a compile-time constant, __builtin_constant_p(size) is true "
+		    "and kmalloc_index(100) folds to 7, so the call compiles to "
+		    "__kmalloc_cache_noprof(kmalloc_caches[KMALLOC_NORMAL][7], flags, 100) "
+		    "with no size arithmetic at run time. A variable size goes through "
+		    "__kmalloc(), which looks it up: size_index[(size - 1) / 8] up to 192 "
+		    "bytes, fls(size - 1) above.");
+	q = kmalloc(var, GFP_KERNEL);
+	tour_step(t, "constant kmalloc(100): kmalloc_index(100) = %u, a constant the compiler "
+		     "folds into the call -> %s",
+		  kmalloc_index(100), kmem_cache_name(slab->slab_cache));
+	tour_step(t, "variable kmalloc(%zu): size_index[%zu] = 1 at run time -> %s", (size_t)var,
+		  ((size_t)var - 1) / 8,
+		  kmem_cache_name(((struct slab *)virt_to_head_page(q))->slab_cache));
+	kfree(q);
+	q = kmalloc(var, GFP_KERNEL | __GFP_RECLAIMABLE);
+	tour_step(t, "the GFP flags pick the family: kmalloc(%zu, GFP_KERNEL | __GFP_RECLAIMABLE) -> %s",
+		  (size_t)var, kmem_cache_name(((struct slab *)virt_to_head_page(q))->slab_cache));
+	kfree(q);
+	kfree(p);
+
+	tour_say(t, "Above 8 KiB kmalloc takes pages straight from the buddy allocator "
+		    "(order = get_order(size)); the largest order is MAX_PAGE_ORDER = 10, so "
+		    "KMALLOC_MAX_SIZE is 4 MiB. kmalloc(8 MiB) fails, and the page allocator "
+		    "warns once:");
+	p = kmalloc(1UL << 20, GFP_KERNEL);
+	tour_step(t, "kmalloc(1 MiB) = %p, ksize %zu (an order-8 compound page)", (void *)p,
+		  ksize(p));
+	kfree(p);
+	mark = kmem_log_mark();
+	{
+		FILE *old = kmem_log_set_console(NULL);
+
+		p = kmalloc(8UL << 20, GFP_KERNEL);
+		kmem_log_set_console(old);
+	}
+	tour_step(t, "kmalloc(8 MiB) = %p%s", (void *)p,
+		  kmem_log_contains(mark, "WARNING") ? "  (log: WARNING ... order > MAX_PAGE_ORDER)" : "");
+	tour_say(t, "The seed documents give the limit as 128 KiB - 16 bytes: that was "
+		    "the 2.4-2.6 era's SLAB allocator, whose largest general cache was "
+		    "size-131072, with kmalloc's bookkeeping eating the last bytes. SLUB "
+		    "(2.6.22+) sends large requests to the page allocator instead, so "
+		    "today the limit is the largest buddy block: 4 MiB. For more, use "
+		    "vmalloc() (virtually contiguous only) or kvmalloc().");
+	return p == NULL && kmem_check_invariants() ? 0 : 1;
+}
+
+TOUR_CHAPTER(30, slab, "Slab caches: geometry and the full/partial/empty lists", chapter_slab)
+TOUR_CHAPTER(31, kmalloc, "kmalloc: size classes, the compile-time choice, the limits",
+	     chapter_kmalloc)
