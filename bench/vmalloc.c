@@ -4,7 +4,8 @@
  *   vmalloc + touch every page + vfree          (kmem)
  *   kmalloc + touch every page + kfree          (kmem; fails above 4 MiB)
  *   mmap(MAP_ANONYMOUS) + touch + munmap        (the host kernel)
- * Medians of 9 runs, each the mean of a batch of pairs. "touch" writes one
+ * Medians of 9 runs, each the mean of a batch of pairs; the backends' batches
+ * interleave. "touch" writes one
  * byte per page, so every backend pays for mapping every page.
  *
  * Usage: bench_vmalloc [RAM, default 1G]
@@ -83,19 +84,31 @@ static double run_batch(enum backend b, unsigned long size, int iters)
 	return (now_ns() - t0) / iters;
 }
 
-static double median(enum backend b, unsigned long size, int iters)
+static double median_of(double *r)
 {
-	double r[RUNS];
 	int i;
 
-	run_batch(b, size, iters); /* warm up */
-	for (i = 0; i < RUNS; i++) {
-		r[i] = run_batch(b, size, iters);
+	for (i = 0; i < RUNS; i++)
 		if (r[i] < 0)
 			return -1;
-	}
 	qsort(r, RUNS, sizeof(r[0]), cmp_double);
 	return r[RUNS / 2];
+}
+
+/* The three backends' batches interleave, so a burst of noise on the host
+ * (a shared 2-core VM) hits all three, not one. */
+static void measure(unsigned long size, int iters, double out[3])
+{
+	double r[3][RUNS];
+	int i, b;
+
+	for (b = 0; b < 3; b++)
+		run_batch((enum backend)b, size, iters); /* warm up */
+	for (i = 0; i < RUNS; i++)
+		for (b = 0; b < 3; b++)
+			r[b][i] = run_batch((enum backend)b, size, iters);
+	for (b = 0; b < 3; b++)
+		out[b] = median_of(r[b]);
 }
 
 int main(int argc, char **argv)
@@ -114,10 +127,13 @@ int main(int argc, char **argv)
 	       "kmalloc", "host mmap", "v/mmap", "v/kmalloc");
 	for (size = 4096; size <= (64UL << 20); size *= 4) {
 		int iters = size <= (64 << 10) ? 2000 : size <= (1 << 20) ? 200 : 10;
-		double v = median(VMALLOC, size, iters);
-		double k = median(KMALLOC, size, iters);
-		double m = median(MMAP, size, iters);
+		double t[3], v, k, m;
 		char kb[16], kr[16];
+
+		measure(size, iters, t);
+		v = t[VMALLOC];
+		k = t[KMALLOC];
+		m = t[MMAP];
 
 		if (k > 0) {
 			snprintf(kb, sizeof(kb), "%.0f", k);

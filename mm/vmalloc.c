@@ -85,6 +85,9 @@
 
 static struct kmem_pgtable vmalloc_pt;
 static pthread_mutex_t pt_lock = PTHREAD_MUTEX_INITIALIZER;
+/* This thread holds pt_lock while allocating table pages: reclaim it enters
+ * must not free vmalloc areas or purge (both take pt_lock). */
+static __thread bool pt_lock_allocating;
 static bool vmalloc_ready;
 
 /* Host mapping budget (atomic counters). */
@@ -250,7 +253,9 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 
 		/* One table lookup per 2 MiB region: its ptes are contiguous. */
 		if (!pte || IS_ALIGNED(a, PMD_SIZE)) {
+			pt_lock_allocating = true;
 			pte = pgtable_pte(&vmalloc_pt, a, true);
+			pt_lock_allocating = false;
 			if (!pte) {
 				clear_ptes(addr, a);
 				pthread_mutex_unlock(&pt_lock);
@@ -638,6 +643,38 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, unsigned int order,
 	return nr;
 }
 
+static int cmp_page(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a, *y = *(struct page *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Which frame backs which page of an area does not matter to vmalloc, but
+ * the host maps each physically contiguous run with one mapping. The per-CPU
+ * lists hand out recently freed frames last-in first-out, often in
+ * descending order: put the array in pfn order so neighbours form runs.
+ */
+static void sort_pages(struct page **pages, unsigned int nr)
+{
+	bool up = true, down = true;
+	unsigned int i;
+
+	for (i = 1; i < nr && (up || down); i++) {
+		up &= pages[i] > pages[i - 1];
+		down &= pages[i] < pages[i - 1];
+	}
+	if (up)
+		return;
+	if (down) {
+		for (i = 0; i < nr / 2; i++)
+			swap(pages[i], pages[nr - 1 - i]);
+		return;
+	}
+	qsort(pages, nr, sizeof(*pages), cmp_page);
+}
+
 static void vm_area_free_pages(struct vm_struct *vm)
 {
 	unsigned int i, step = 1u << vm->page_order;
@@ -684,6 +721,7 @@ static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t pro
 				     (unsigned long)area->nr_pages * PAGE_SIZE, page_order);
 		goto fail;
 	}
+	sort_pages(area->pages, nr_small_pages);
 	va = find_vmap_area(addr);
 	if (vmap_pages_range(va, addr, area->pages, nr_small_pages, prot)) {
 		vmalloc_warn(gfp, "vmalloc error: size %lu, failed to map pages",
@@ -1171,6 +1209,8 @@ static unsigned long vmap_shrink_scan(struct shrinker *s, struct shrink_control 
 	unsigned long before = vmalloc_pt.nr_table_pages;
 
 	(void)s;
+	if (pt_lock_allocating) /* reclaim from inside vmap_pages_range */
+		return SHRINK_STOP;
 	if (!in_atomic())
 		vmalloc_run_deferred();
 	if (!try_purge_vmap_area_lazy())
