@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel allocation traces: the parser (lib/trace_parse.c) and the replay
+ * engine (lib/trace_replay.c) behind `kmem replay`. Private to the source tree
+ * (the command and the unit tests include it); never installed.
+ *
+ * Input is the text Linux's tracing prints for the kmem and vmalloc
+ * tracepoints, in any of three shapes:
+ *
+ *   ftrace   comm-pid [cpu] flags  secs.usecs: event: fields     (trace, trace_pipe)
+ *   trace-cmd  the same after a "cpus=N" header, event names padded
+ *   perf     comm pid [cpu] secs.usecs: subsys:event: fields   (perf script)
+ *
+ * plain, xz- or gzip-compressed (recognised by their magic bytes), or "-" for
+ * standard input. The parser turns every line into one compact struct
+ * trace_event; unknown events, malformed lines and header lines are counted.
+ */
+#ifndef _KMEM_LIB_TRACE_H
+#define _KMEM_LIB_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum trace_type {
+	TR_KMALLOC,
+	TR_KMEM_CACHE_ALLOC,
+	TR_KFREE,
+	TR_KMEM_CACHE_FREE,
+	TR_PAGE_ALLOC,
+	TR_PAGE_FREE,
+	TR_PAGE_FREE_BATCHED,
+	TR_VMAP_ALLOC,
+	TR_VMAP_FREE,
+	TR_VMAP_PURGE, /* parsed and counted; the replay's own lazy purge stands in */
+	TR_NR_TYPES
+};
+extern const char *const trace_type_names[TR_NR_TYPES];
+
+enum trace_format {
+	TRACE_FMT_UNKNOWN,
+	TRACE_FMT_FTRACE,
+	TRACE_FMT_TRACE_CMD,
+	TRACE_FMT_PERF,
+};
+extern const char *const trace_format_names[4];
+
+/* trace_event.flags */
+#define TEV_FAILED 0x01  /* the real kernel's allocation failed (pfn -1, failed=1) */
+#define TEV_NO_NAME 0x02 /* kmem_cache_* without name= (kernels before 6.0) */
+
+/*
+ * One event. Which fields mean what:
+ *   kmalloc, kmem_cache_alloc: key = hashed ptr, req/alloc = bytes_req/alloc,
+ *                              name = cache (kmem_cache_alloc), gfp
+ *   kfree, kmem_cache_free:    key = ptr, name = cache (kmem_cache_free)
+ *   mm_page_alloc:             key = pfn, order, migratetype, gfp
+ *   mm_page_free(_batched):    key = pfn, order
+ *   alloc_vmap_area:           key = va_start, req = size, alloc = align
+ *   free_vmap_area_noflush:    key = va_start
+ */
+struct trace_event {
+	uint64_t ts_ns;
+	uint64_t key;
+	uint32_t req, alloc;
+	uint32_t gfp;
+	uint32_t line;  /* line number in the input (1-based) */
+	uint32_t name;  /* index into trace->names, or 0 (none) */
+	uint32_t pid;
+	uint16_t cpu;
+	uint8_t type;   /* enum trace_type */
+	uint8_t order;
+	int8_t migratetype;
+	uint8_t flags;  /* TEV_* */
+	uint8_t mark;   /* replay's private classification (trace_replay.c) */
+	uint8_t pad;
+};
+
+struct trace_unknown {
+	char name[48];
+	unsigned long count;
+};
+
+#define TRACE_MAX_UNKNOWN 32
+#define TRACE_MAX_MALFORMED_KEPT 16
+
+struct trace {
+	const char *path;
+	enum trace_format format;
+	const char *compression; /* "none", "xz", "gzip" */
+	struct trace_event *ev;
+	size_t nr, cap;
+	/* interned cache names; names[0] is "" */
+	char **names;
+	uint32_t nr_names, cap_names;
+	uint32_t *name_hash; /* open addressing, size name_hash_size */
+	uint32_t name_hash_size;
+
+	unsigned long lines, header_lines, blank_lines;
+	unsigned long count[TR_NR_TYPES];
+	unsigned long unknown_total;
+	struct trace_unknown unknown[TRACE_MAX_UNKNOWN];
+	unsigned int nr_unknown;
+	unsigned long malformed;
+	struct {
+		unsigned long line;
+		char why[160];
+	} malformed_kept[TRACE_MAX_MALFORMED_KEPT];
+	bool truncated;       /* compressed stream ended early or read error */
+	char error[256];      /* why a trace was refused */
+	bool sorted_input;    /* events were already in timestamp order */
+	double parse_seconds;
+	uint64_t bytes_in;    /* bytes read from the file (compressed) */
+};
+
+/* Options of the parser. */
+struct trace_parse_opts {
+	FILE *diag;          /* malformed-line messages (NULL: none) */
+	unsigned int max_diag; /* print at most this many (then a count) */
+	bool progress;       /* draw a progress bar on stderr */
+};
+
+/*
+ * Read and parse a whole trace into t (zeroed by the caller), then sort the
+ * events by timestamp (stable: input order breaks ties). Returns 0, or -1 with
+ * t->error set when the input cannot be read or is not a trace at all.
+ */
+int trace_load(struct trace *t, const char *path,
+	       const struct trace_parse_opts *opts);
+/* Parse from an in-memory buffer (tests). */
+int trace_load_buffer(struct trace *t, const char *name, const char *buf,
+		      size_t len, const struct trace_parse_opts *opts);
+void trace_free(struct trace *t);
+
+/* Parse one line (no newline) and append its event. Returns 1 if an event was
+ * added, 0 if the line was a header, blank or unknown event, -1 if malformed
+ * (why is filled). Exposed for the tests. */
+int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
+		     char *why, size_t whylen);
+
+static inline const char *trace_name(const struct trace *t, uint32_t id)
+{
+	return t->names[id];
+}
+uint32_t trace_intern(struct trace *t, const char *name, size_t len);
+
+/* ---- progress bar (stderr, only when it is a terminal) ----------------- */
+struct progress {
+	bool on;
+	const char *what;
+	uint64_t total, last_shown_ns;
+};
+void progress_start(struct progress *p, const char *what, uint64_t total, bool want);
+void progress_update(struct progress *p, uint64_t done);
+void progress_end(struct progress *p);
+
+uint64_t trace_now_ns(void);
+
+/* ---- replay (lib/trace_replay.c) ----------------------------------------- */
+
+/* One line of /proc/slabinfo. */
+struct slabinfo_entry {
+	char name[64];
+	unsigned long active_objs, num_objs;
+	unsigned int objsize, objperslab, pagesperslab;
+};
+struct slabinfo {
+	struct slabinfo_entry *e;
+	unsigned int nr;
+};
+/* Parse a /proc/slabinfo snapshot; 0 or -1 with err filled. */
+int slabinfo_load(struct slabinfo *si, const char *path, char *err, size_t errlen);
+void slabinfo_free(struct slabinfo *si);
+
+struct replay_opts {
+	unsigned long long ram;   /* 0: what fits the trace */
+	int layout;               /* enum kmem_layout; 0: x86-64 */
+	int cpus;                 /* 0: the trace's CPUs */
+	const struct slabinfo *slabinfo; /* NULL: caches sized from the trace */
+	bool progress;
+	bool objects_only;        /* replay only kmalloc/kmem_cache events (compare) */
+};
+
+/* A named cache seen in the trace. */
+struct replay_cache {
+	uint32_t name;            /* trace name id */
+	struct kmem_cache *s;     /* kmem's cache */
+	unsigned int trace_size;  /* bytes_alloc at first sight (the kernel's s->size) */
+	unsigned int trace_objsize; /* bytes_req at first sight (object_size) */
+	unsigned int kmem_size;   /* ksize() of kmem's objects */
+	unsigned long allocs, frees, live, peak_live;
+	unsigned long fidelity_ok, fidelity_bad;
+	/* at the end */
+	unsigned long slabs, total_objs, active_objs;
+	unsigned int objperslab, pagesperslab; /* kmem's geometry */
+	const struct slabinfo_entry *si;       /* --slabinfo line, if any */
+	bool created_failed;
+};
+
+#define REPLAY_MAX_FAILURES_KEPT 16
+#define REPLAY_MAX_MISMATCH_KEPT 8
+
+struct replay_result {
+	unsigned long events, replayed;
+	/* objects */
+	unsigned long kmalloc_ok, kmalloc_total;   /* ksize == bytes_alloc */
+	unsigned long cache_ok, cache_total;       /* object size == bytes_alloc */
+	struct {
+		unsigned long line;
+		unsigned int req, trace_alloc, kmem_alloc, gfp;
+		uint32_t name;
+	} mismatch[REPLAY_MAX_MISMATCH_KEPT];
+	unsigned int nr_mismatch;
+	unsigned long kfree_null, free_unknown, alloc_live_ptr, free_cache_mismatch;
+	unsigned long failed_in_trace;     /* ptr 0, pfn -1, failed=1 in the trace */
+	unsigned long nr_caches;
+	struct replay_cache *caches;       /* nr_caches entries */
+	/* pages */
+	unsigned long page_alloc_replayed, page_alloc_slab, page_alloc_kmalloc;
+	unsigned long page_free_replayed, page_free_slab, page_free_unknown;
+	unsigned long page_free_batched_dup, page_free_order_mismatch;
+	/* vmalloc */
+	unsigned long vmap_alloc_replayed, vmap_free_replayed, vmap_free_unknown;
+	unsigned long vmap_purge_events;
+	bool vmap_supported;
+	/* failures of kmem (the replay asked, kmem said no) */
+	unsigned long failures;
+	struct {
+		unsigned long line;
+		char why[160];
+	} failure[REPLAY_MAX_FAILURES_KEPT];
+	/* memory */
+	unsigned long peak_slab_pages, final_slab_pages;
+	unsigned long peak_used_pages, final_used_pages; /* managed - free */
+	unsigned long peak_replayed_pages, final_replayed_pages; /* mm_page_alloc held */
+	unsigned long live_objects, peak_live_objects;
+	uint64_t live_req_bytes, live_trace_bytes, live_kmem_bytes;
+	uint64_t all_req_bytes, all_trace_bytes, all_kmem_bytes; /* every allocation */
+	/* buddy state at the end: free blocks per zone and order */
+	unsigned int nr_zones;
+	struct {
+		char name[16];
+		unsigned long free[16];
+		unsigned long free_pages, managed;
+		int highest_order;        /* -1: none */
+	} zone[4];
+	int highest_free_order;       /* over all zones */
+	/* the machine */
+	unsigned long long ram;
+	int cpus;
+	const char *layout;
+	bool ram_from_trace;
+	uint64_t need_bytes;          /* what the trace needs at its peak (estimate) */
+	/* time */
+	double replay_seconds;
+};
+
+/* Boot a machine (halting any running one) and replay t on it. The machine is
+ * left running (for `--map`); the caller halts it. Returns 0, or -1 if the
+ * machine could not boot (r->failure[0] says why). */
+int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_result *r);
+void replay_result_free(struct replay_result *r);
+/* Memory the trace needs at its peak, estimated from the events (bytes). */
+uint64_t trace_estimate_need(const struct trace *t);
+
+#endif

@@ -1,0 +1,1108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The trace parser: kernel tracepoint text -> struct trace_event[].
+ *
+ * Theory. A trace line is a prefix that says who and when, then the event's
+ * name and its printed fields:
+ *
+ *   ftrace     "<comm>-<pid> [<cpu>] <flags> <secs>.<usecs>: <event>: <fields>"
+ *              (flags absent on old kernels or without irq-info)
+ *   trace-cmd  the same, after a "cpus=N" header; event names padded to a column
+ *   perf       "<comm> <pid>[/<tid>] [<cpu>] <secs>.<frac>: <subsys>:<event>: <fields>"
+ *
+ * The parser anchors on the " [<cpu>]" field (a comm may contain spaces,
+ * dashes and colons, the cpu field never appears before it), reads the pid
+ * from the word before it, the optional flags and the timestamp after it,
+ * and then the event name. Fields are "key=value" words, except
+ * alloc_vmap_area's "va_start: <n>". Only the fields the replay needs are
+ * kept; a known event without one of its required fields is malformed.
+ *
+ * Classification of lines: blank, header ("#...", "cpus=", "version =",
+ * "CPU n is empty", perf call-chain lines), event (known type), unknown event
+ * (a valid prefix, another event name: counted by name), malformed (reported
+ * with its line number, skipped). A file is refused as "not a trace" when it
+ * is binary, or when none of its first 200 content lines has a trace prefix.
+ *
+ * Input: the first bytes decide the decoder (xz magic FD 37 7A 58 5A 00, gzip
+ * 1F 8B), so a compressed file piped to stdin works too. Lines are split in a
+ * 1 MiB window; a line longer than 64 KiB is malformed.
+ *
+ * No locks: a trace is parsed by one thread, then read-only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef KMEM_HAVE_LZMA
+#include <lzma.h>
+#endif
+#ifdef KMEM_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+#include "kernel/internal.h"
+#include "lib/trace.h"
+
+const char *const trace_type_names[TR_NR_TYPES] = {
+	"kmalloc",	  "kmem_cache_alloc",	  "kfree",
+	"kmem_cache_free", "mm_page_alloc",	  "mm_page_free",
+	"mm_page_free_batched", "alloc_vmap_area", "free_vmap_area_noflush",
+	"purge_vmap_area_lazy",
+};
+
+const char *const trace_format_names[4] = { "unknown", "ftrace", "trace-cmd",
+					    "perf script" };
+
+uint64_t trace_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- progress bar --------------------------------------------------------- */
+
+void progress_start(struct progress *p, const char *what, uint64_t total, bool want)
+{
+	p->on = want && isatty(STDERR_FILENO);
+	p->what = what;
+	p->total = total;
+	p->last_shown_ns = 0;
+	progress_update(p, 0);
+}
+
+void progress_update(struct progress *p, uint64_t done)
+{
+	uint64_t now;
+	int i, width = 40, fill;
+
+	if (!p->on)
+		return;
+	now = trace_now_ns();
+	if (done && now - p->last_shown_ns < 100000000ull)
+		return;
+	p->last_shown_ns = now;
+	if (!p->total) {
+		fprintf(stderr, "\r%-8s %llu", p->what, (unsigned long long)done);
+		return;
+	}
+	if (done > p->total)
+		done = p->total;
+	fill = (int)(done * (uint64_t)width / p->total);
+	fprintf(stderr, "\r%-8s [", p->what);
+	for (i = 0; i < width; i++)
+		fputc(i < fill ? '#' : ' ', stderr);
+	fprintf(stderr, "] %3d%%", (int)(done * 100 / p->total));
+}
+
+void progress_end(struct progress *p)
+{
+	if (!p->on)
+		return;
+	fprintf(stderr, "\r%*s\r", 60, "");
+	p->on = false;
+}
+
+/* ---- names ----------------------------------------------------------------- */
+
+static uint32_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int names_grow(struct trace *t)
+{
+	uint32_t i, size = t->name_hash_size ? t->name_hash_size * 2 : 256;
+	uint32_t *nh = calloc(size, sizeof(*nh));
+
+	if (!nh)
+		return -1;
+	for (i = 1; i < t->nr_names; i++) {
+		uint32_t h = name_hash(t->names[i], strlen(t->names[i])) & (size - 1);
+
+		while (nh[h])
+			h = (h + 1) & (size - 1);
+		nh[h] = i;
+	}
+	free(t->name_hash);
+	t->name_hash = nh;
+	t->name_hash_size = size;
+	return 0;
+}
+
+uint32_t trace_intern(struct trace *t, const char *name, size_t len)
+{
+	uint32_t h;
+	char *copy;
+
+	if (!t->nr_names) {
+		t->cap_names = 64;
+		t->names = calloc(t->cap_names, sizeof(char *));
+		if (!t->names || !(t->names[0] = strdup("")))
+			return 0;
+		t->nr_names = 1;
+	}
+	if ((t->nr_names + 1) * 2 > t->name_hash_size && names_grow(t))
+		return 0;
+	for (h = name_hash(name, len) & (t->name_hash_size - 1); t->name_hash[h];
+	     h = (h + 1) & (t->name_hash_size - 1)) {
+		const char *n = t->names[t->name_hash[h]];
+
+		if (strlen(n) == len && !memcmp(n, name, len))
+			return t->name_hash[h];
+	}
+	if (t->nr_names == t->cap_names) {
+		char **nn = realloc(t->names, t->cap_names * 2 * sizeof(char *));
+
+		if (!nn)
+			return 0;
+		t->names = nn;
+		t->cap_names *= 2;
+	}
+	copy = strndup(name, len);
+	if (!copy)
+		return 0;
+	t->names[t->nr_names] = copy;
+	t->name_hash[h] = t->nr_names;
+	return t->nr_names++;
+}
+
+/* ---- line parsing ----------------------------------------------------------- */
+
+static bool is_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static bool is_hexword(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n -= 2;
+	}
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+static const char *skip_sp(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *word_end(const char *p)
+{
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	return p;
+}
+
+/* "<secs>.<frac>:" -> ns. */
+static bool parse_ts(const char *p, size_t n, uint64_t *ns)
+{
+	const char *dot = memchr(p, '.', n);
+	uint64_t s = 0, f = 0;
+	size_t i, fd;
+
+	if (n < 4 || p[n - 1] != ':' || !dot)
+		return false;
+	if (!is_digits(p, (size_t)(dot - p)) ||
+	    !is_digits(dot + 1, (size_t)(p + n - 1 - dot - 1)))
+		return false;
+	for (i = 0; p + i < dot; i++) {
+		if (s > 1000000000000ull)
+			return false;
+		s = s * 10 + (uint64_t)(p[i] - '0');
+	}
+	fd = (size_t)(p + n - 1 - dot - 1);
+	for (i = 0; i < 9; i++)
+		f = f * 10 + (i < fd ? (uint64_t)(dot[1 + i] - '0') : 0);
+	*ns = s * 1000000000ull + f;
+	return true;
+}
+
+static int event_type(const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < TR_NR_TYPES; i++)
+		if (strlen(trace_type_names[i]) == n &&
+		    !memcmp(trace_type_names[i], name, n))
+			return i;
+	return -1;
+}
+
+static void count_unknown(struct trace *t, const char *name, size_t n)
+{
+	unsigned int i;
+
+	t->unknown_total++;
+	if (n >= sizeof(t->unknown[0].name))
+		n = sizeof(t->unknown[0].name) - 1;
+	for (i = 0; i < t->nr_unknown; i++)
+		if (!strncmp(t->unknown[i].name, name, n) && !t->unknown[i].name[n]) {
+			t->unknown[i].count++;
+			return;
+		}
+	if (t->nr_unknown < TRACE_MAX_UNKNOWN) {
+		memcpy(t->unknown[t->nr_unknown].name, name, n);
+		t->unknown[t->nr_unknown].name[n] = 0;
+		t->unknown[t->nr_unknown++].count = 1;
+	}
+}
+
+/* Fields the replay reads. */
+enum {
+	F_PTR = 1 << 0,
+	F_REQ = 1 << 1,
+	F_ALLOC = 1 << 2,
+	F_GFP = 1 << 3,
+	F_NAME = 1 << 4,
+	F_PFN = 1 << 5,
+	F_ORDER = 1 << 6,
+	F_MT = 1 << 7,
+	F_VA = 1 << 8,
+	F_SIZE = 1 << 9,
+	F_ALIGN = 1 << 10,
+	F_FAILED = 1 << 11,
+};
+
+static const unsigned int required[TR_NR_TYPES] = {
+	[TR_KMALLOC] = F_PTR | F_REQ | F_ALLOC | F_GFP,
+	[TR_KMEM_CACHE_ALLOC] = F_PTR | F_REQ | F_ALLOC | F_GFP,
+	[TR_KFREE] = F_PTR,
+	[TR_KMEM_CACHE_FREE] = F_PTR,
+	[TR_PAGE_ALLOC] = F_PFN | F_ORDER | F_GFP,
+	[TR_PAGE_FREE] = F_PFN | F_ORDER,
+	[TR_PAGE_FREE_BATCHED] = F_PFN,
+	[TR_VMAP_ALLOC] = F_VA | F_SIZE,
+	[TR_VMAP_FREE] = F_VA,
+	[TR_VMAP_PURGE] = 0,
+};
+
+static const struct {
+	const char *key;
+	unsigned int bit;
+} field_keys[] = {
+	{ "ptr", F_PTR },	{ "bytes_req", F_REQ },	  { "bytes_alloc", F_ALLOC },
+	{ "gfp_flags", F_GFP }, { "name", F_NAME },	  { "pfn", F_PFN },
+	{ "order", F_ORDER },	{ "migratetype", F_MT }, { "va_start", F_VA },
+	{ "size", F_SIZE },	{ "align", F_ALIGN },	  { "failed", F_FAILED },
+};
+
+static const char *field_name(unsigned int bit)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(field_keys) / sizeof(field_keys[0]); i++)
+		if (field_keys[i].bit == bit)
+			return field_keys[i].key;
+	return "?";
+}
+
+static bool parse_u64(const char *v, size_t n, int base, uint64_t *out)
+{
+	char buf[40], *end;
+
+	if (!n || n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = 0;
+	if (buf[0] == '-')
+		return false;
+	errno = 0;
+	*out = strtoull(buf, &end, base);
+	return !errno && *end == 0;
+}
+
+static bool parse_s64(const char *v, size_t n, long long *out)
+{
+	char buf[32], *end;
+
+	if (!n || n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = 0;
+	errno = 0;
+	*out = strtoll(buf, &end, 0);
+	return !errno && *end == 0;
+}
+
+static int grow_events(struct trace *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 4096;
+	struct trace_event *ev = realloc(t->ev, cap * sizeof(*ev));
+
+	if (!ev)
+		return -1;
+	t->ev = ev;
+	t->cap = cap;
+	return 0;
+}
+
+#define BAD(...)                                         \
+	do {                                             \
+		snprintf(why, whylen, __VA_ARGS__);      \
+		return -1;                               \
+	} while (0)
+
+int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
+		     char *why, size_t whylen)
+{
+	const char *p = skip_sp(line), *cpu_open = NULL, *q, *w, *we;
+	const char *ename, *pidw, *pidend;
+	size_t elen;
+	uint64_t ts, v;
+	long long sv;
+	unsigned int have = 0, cpu;
+	bool perf_style = false;
+	struct trace_event e;
+	int type;
+
+	if (!*p) {
+		t->blank_lines++;
+		return 0;
+	}
+	if (*p == '#' || !strncmp(p, "cpus=", 5) || !strncmp(p, "version =", 9) ||
+	    (!strncmp(p, "CPU", 3) && strstr(p, " is empty"))) {
+		if (!strncmp(p, "cpus=", 5) && t->format == TRACE_FMT_UNKNOWN)
+			t->format = TRACE_FMT_TRACE_CMD;
+		t->header_lines++;
+		return 0;
+	}
+	/* perf script call-chain line: "\t ffffffff81234567 func+0x1 ([kernel.kallsyms])" */
+	if (p != line) {
+		we = word_end(p);
+		if (we - p >= 8 && is_hexword(p, (size_t)(we - p)) && *we) {
+			t->header_lines++;
+			return 0;
+		}
+	}
+
+	/* The cpu field anchors the line. */
+	for (q = p; (q = strstr(q, "[")) != NULL; q++) {
+		const char *d = q + 1;
+
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (d > q + 1 && *d == ']' && q > p && (q[-1] == ' ' || q[-1] == '\t')) {
+			cpu_open = q;
+			break;
+		}
+	}
+	if (!cpu_open)
+		BAD("no [cpu] field");
+	cpu = (unsigned int)strtoul(cpu_open + 1, NULL, 10);
+
+	/* The word before it: "comm-pid" (ftrace) or "pid"/"pid/tid" (perf). */
+	pidend = cpu_open;
+	while (pidend > p && (pidend[-1] == ' ' || pidend[-1] == '\t'))
+		pidend--;
+	pidw = pidend;
+	while (pidw > p && pidw[-1] != ' ' && pidw[-1] != '\t')
+		pidw--;
+	{
+		const char *slash = memchr(pidw, '/', (size_t)(pidend - pidw));
+		const char *dash = NULL, *s;
+
+		if (pidw > p && is_digits(pidw, (size_t)((slash ? slash : pidend) - pidw)) &&
+		    (!slash || is_digits(slash + 1, (size_t)(pidend - slash - 1)))) {
+			perf_style = true;
+			e.pid = (uint32_t)strtoul(pidw, NULL, 10);
+		} else {
+			for (s = pidw; s < pidend; s++)
+				if (*s == '-')
+					dash = s;
+			if (!dash || !is_digits(dash + 1, (size_t)(pidend - dash - 1)))
+				BAD("no comm-pid before the cpu field");
+			e.pid = (uint32_t)strtoul(dash + 1, NULL, 10);
+		}
+	}
+
+	/* Optional flags, then the timestamp. */
+	w = skip_sp(strchr(cpu_open, ']') + 1);
+	we = word_end(w);
+	if (!parse_ts(w, (size_t)(we - w), &ts)) {
+		w = skip_sp(we);
+		we = word_end(w);
+		if (!parse_ts(w, (size_t)(we - w), &ts))
+			BAD("no timestamp after the cpu field");
+	}
+
+	/* The event name: "name:" or "subsys:name:". */
+	w = skip_sp(we);
+	we = word_end(w);
+	if (we - w < 2 || we[-1] != ':')
+		BAD("no event name after the timestamp");
+	ename = w;
+	elen = (size_t)(we - w - 1);
+	{
+		const char *c = memchr(ename, ':', elen);
+
+		if (c) { /* perf: subsys:event: */
+			const char *last = c;
+
+			while ((c = memchr(last + 1, ':', (size_t)(ename + elen - last - 1))))
+				last = c;
+			elen -= (size_t)(last + 1 - ename);
+			ename = last + 1;
+			perf_style = true;
+		}
+	}
+	if (t->format == TRACE_FMT_UNKNOWN) {
+		if (perf_style)
+			t->format = TRACE_FMT_PERF;
+		else if (we[0] == ' ' && we[1] == ' ')
+			t->format = TRACE_FMT_TRACE_CMD; /* padded event column */
+		else
+			t->format = TRACE_FMT_FTRACE;
+	}
+	type = event_type(ename, elen);
+	if (type < 0) {
+		count_unknown(t, ename, elen);
+		return 0;
+	}
+
+	{
+		uint32_t pid = e.pid;
+
+		memset(&e, 0, sizeof(e));
+		e.pid = pid;
+	}
+	e.ts_ns = ts;
+	e.cpu = (uint16_t)cpu;
+	e.type = (uint8_t)type;
+	e.line = (uint32_t)lineno;
+	e.migratetype = -1;
+
+	/* Fields. */
+	for (w = skip_sp(we); *w; w = skip_sp(we)) {
+		const char *eq, *val;
+		size_t klen, vlen, i;
+		unsigned int bit = 0;
+
+		we = word_end(w);
+		eq = memchr(w, '=', (size_t)(we - w));
+		if (eq) {
+			klen = (size_t)(eq - w);
+			val = eq + 1;
+			vlen = (size_t)(we - val);
+		} else if (we[-1] == ':' && *we) { /* "va_start: 1844..." */
+			klen = (size_t)(we - w - 1);
+			val = skip_sp(we);
+			we = word_end(val);
+			vlen = (size_t)(we - val);
+		} else {
+			continue; /* a word we do not read */
+		}
+		for (i = 0; i < sizeof(field_keys) / sizeof(field_keys[0]); i++)
+			if (strlen(field_keys[i].key) == klen &&
+			    !memcmp(field_keys[i].key, w, klen)) {
+				bit = field_keys[i].bit;
+				break;
+			}
+		switch (bit) {
+		case F_PTR:
+			if (vlen == 6 && !memcmp(val, "(null)", 6))
+				v = 0;
+			else if (!parse_u64(val, vlen, 16, &v))
+				BAD("%s: bad ptr=%.*s", trace_type_names[type], (int)vlen, val);
+			e.key = v;
+			break;
+		case F_REQ:
+		case F_ALLOC:
+		case F_SIZE:
+		case F_ALIGN:
+			if (!parse_u64(val, vlen, 10, &v) || v > 0xffffffffull)
+				BAD("%s: bad %.*s", trace_type_names[type], (int)(we - w), w);
+			if (bit == F_REQ || bit == F_SIZE)
+				e.req = (uint32_t)v;
+			else
+				e.alloc = (uint32_t)v;
+			break;
+		case F_GFP: {
+			char buf[256];
+			unsigned int g;
+
+			if (vlen >= sizeof(buf))
+				BAD("%s: gfp_flags too long", trace_type_names[type]);
+			memcpy(buf, val, vlen);
+			buf[vlen] = 0;
+			if (kmem_parse_gfp(buf, &g))
+				BAD("%s: unknown gfp_flags=%s", trace_type_names[type], buf);
+			e.gfp = g;
+			break;
+		}
+		case F_NAME:
+			if (!vlen)
+				BAD("%s: empty name=", trace_type_names[type]);
+			e.name = trace_intern(t, val, vlen);
+			if (!e.name)
+				BAD("out of memory");
+			break;
+		case F_PFN:
+			if (!parse_u64(val, vlen, 16, &v)) {
+				if (parse_s64(val, vlen, &sv) && sv == -1)
+					v = ~0ull;
+				else
+					BAD("%s: bad pfn=%.*s", trace_type_names[type], (int)vlen, val);
+			}
+			if (v == ~0ull || v == 0xffffffffull)
+				e.flags |= TEV_FAILED;
+			e.key = v;
+			break;
+		case F_ORDER:
+			if (!parse_s64(val, vlen, &sv) || sv < 0 || sv > 30)
+				BAD("%s: bad order=%.*s", trace_type_names[type], (int)vlen, val);
+			e.order = (uint8_t)sv;
+			break;
+		case F_MT:
+			if (!parse_s64(val, vlen, &sv) || sv < -1 || sv > 16)
+				BAD("%s: bad migratetype=%.*s", trace_type_names[type], (int)vlen, val);
+			e.migratetype = (int8_t)sv;
+			break;
+		case F_VA:
+			if (!parse_u64(val, vlen, 0, &v))
+				BAD("%s: bad va_start %.*s", trace_type_names[type], (int)vlen, val);
+			e.key = v;
+			break;
+		case F_FAILED:
+			if (!parse_s64(val, vlen, &sv))
+				BAD("%s: bad failed=%.*s", trace_type_names[type], (int)vlen, val);
+			if (sv)
+				e.flags |= TEV_FAILED;
+			break;
+		default:
+			continue;
+		}
+		have |= bit;
+	}
+	if ((have & required[type]) != required[type]) {
+		unsigned int missing = required[type] & ~have;
+
+		BAD("%s without %s=", trace_type_names[type],
+		    field_name(missing & -missing));
+	}
+	if ((type == TR_KMALLOC || type == TR_KMEM_CACHE_ALLOC) && e.alloc < e.req &&
+	    e.key)
+		BAD("%s: bytes_alloc=%u < bytes_req=%u", trace_type_names[type],
+		    e.alloc, e.req);
+	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
+	    !(have & F_NAME))
+		e.flags |= TEV_NO_NAME;
+	if (type == TR_PAGE_ALLOC && (e.order > 10 && !(e.flags & TEV_FAILED)))
+		BAD("mm_page_alloc: order=%u above MAX_PAGE_ORDER", e.order);
+	if (type == TR_PAGE_FREE && e.order > 10)
+		BAD("mm_page_free: order=%u above MAX_PAGE_ORDER", e.order);
+
+	if (t->nr == t->cap && grow_events(t))
+		BAD("out of memory");
+	t->ev[t->nr++] = e;
+	t->count[type]++;
+	return 1;
+}
+
+/* ---- input: plain, xz, gzip --------------------------------------------------- */
+
+enum { SRC_PLAIN, SRC_XZ, SRC_GZ, SRC_MEM };
+
+struct src {
+	int kind;
+	int fd;
+	bool in_eof, out_eof, truncated;
+	unsigned char *in;
+	size_t in_len, in_pos;
+	const char *mem;
+	size_t mem_len, mem_pos;
+	uint64_t *bytes_in;
+	char err[160];
+#ifdef KMEM_HAVE_LZMA
+	lzma_stream xz;
+#endif
+#ifdef KMEM_HAVE_ZLIB
+	z_stream gz;
+	bool gz_end;
+#endif
+};
+
+#define SRC_INBUF (256 * 1024)
+
+static ssize_t src_fill_in(struct src *s)
+{
+	ssize_t n;
+
+	if (s->in_pos < s->in_len || s->in_eof)
+		return (ssize_t)(s->in_len - s->in_pos);
+	do {
+		n = read(s->fd, s->in, SRC_INBUF);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		snprintf(s->err, sizeof(s->err), "read error: %s", strerror(errno));
+		s->in_eof = true;
+		s->truncated = true;
+		return -1;
+	}
+	if (n == 0)
+		s->in_eof = true;
+	s->in_len = (size_t)n;
+	s->in_pos = 0;
+	*s->bytes_in += (uint64_t)n;
+	return n;
+}
+
+/* Read up to cap decompressed bytes; 0 at the end. */
+static size_t src_read(struct src *s, char *out, size_t cap)
+{
+	size_t n;
+
+	if (s->out_eof)
+		return 0;
+	switch (s->kind) {
+	case SRC_MEM:
+		n = s->mem_len - s->mem_pos;
+		if (n > cap)
+			n = cap;
+		memcpy(out, s->mem + s->mem_pos, n);
+		s->mem_pos += n;
+		if (!n)
+			s->out_eof = true;
+		return n;
+	case SRC_PLAIN:
+		if (src_fill_in(s) <= 0) {
+			s->out_eof = true;
+			return 0;
+		}
+		n = s->in_len - s->in_pos;
+		if (n > cap)
+			n = cap;
+		memcpy(out, s->in + s->in_pos, n);
+		s->in_pos += n;
+		return n;
+#ifdef KMEM_HAVE_LZMA
+	case SRC_XZ:
+		s->xz.next_out = (uint8_t *)out;
+		s->xz.avail_out = cap;
+		while (s->xz.avail_out) {
+			lzma_ret r;
+
+			if (!s->xz.avail_in) {
+				s->in_pos = s->in_len;
+				src_fill_in(s);
+				s->xz.next_in = s->in + s->in_pos;
+				s->xz.avail_in = s->in_len - s->in_pos;
+				s->in_pos = s->in_len;
+			}
+			r = lzma_code(&s->xz, s->in_eof ? LZMA_FINISH : LZMA_RUN);
+			if (r == LZMA_STREAM_END) {
+				s->out_eof = true;
+				break;
+			}
+			if (r != LZMA_OK) {
+				if (!s->err[0])
+					snprintf(s->err, sizeof(s->err), "%s",
+						 r == LZMA_BUF_ERROR ?
+							 "xz data truncated" :
+							 "xz data corrupt");
+				s->truncated = true;
+				s->out_eof = true;
+				break;
+			}
+		}
+		return cap - s->xz.avail_out;
+#endif
+#ifdef KMEM_HAVE_ZLIB
+	case SRC_GZ:
+		s->gz.next_out = (Bytef *)out;
+		s->gz.avail_out = (uInt)cap;
+		while (s->gz.avail_out) {
+			int r;
+
+			if (!s->gz.avail_in) {
+				s->in_pos = s->in_len;
+				src_fill_in(s);
+				s->gz.next_in = s->in + s->in_pos;
+				s->gz.avail_in = (uInt)(s->in_len - s->in_pos);
+				s->in_pos = s->in_len;
+				if (!s->gz.avail_in && s->in_eof) {
+					if (!s->gz_end) {
+						snprintf(s->err, sizeof(s->err),
+							 "gzip data truncated");
+						s->truncated = true;
+					}
+					s->out_eof = true;
+					break;
+				}
+			}
+			if (s->gz_end) { /* another gzip member follows */
+				inflateReset(&s->gz);
+				s->gz_end = false;
+			}
+			r = inflate(&s->gz, Z_NO_FLUSH);
+			if (r == Z_STREAM_END) {
+				s->gz_end = true;
+				continue;
+			}
+			if (r != Z_OK && r != Z_BUF_ERROR) {
+				snprintf(s->err, sizeof(s->err), "gzip data corrupt");
+				s->truncated = true;
+				s->out_eof = true;
+				break;
+			}
+		}
+		return cap - s->gz.avail_out;
+#endif
+	}
+	return 0;
+}
+
+static void src_close(struct src *s)
+{
+#ifdef KMEM_HAVE_LZMA
+	if (s->kind == SRC_XZ)
+		lzma_end(&s->xz);
+#endif
+#ifdef KMEM_HAVE_ZLIB
+	if (s->kind == SRC_GZ)
+		inflateEnd(&s->gz);
+#endif
+	if (s->fd > 0)
+		close(s->fd);
+	free(s->in);
+}
+
+static void set_error(struct trace *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->error, sizeof(t->error), fmt, ap);
+	va_end(ap);
+}
+
+/* Pick the decoder from the first bytes. */
+static int src_open(struct trace *t, struct src *s, const char *path)
+{
+	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+
+	memset(s, 0, sizeof(*s));
+	s->bytes_in = &t->bytes_in;
+	if (!strcmp(path, "-")) {
+		s->fd = STDIN_FILENO;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0) {
+			set_error(t, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (s->fd == 0) { /* keep 0 meaning stdin for src_close */
+			int fd = dup(s->fd);
+
+			close(0);
+			s->fd = fd;
+		}
+	}
+	s->in = malloc(SRC_INBUF);
+	if (!s->in) {
+		set_error(t, "out of memory");
+		return -1;
+	}
+	/* Read at least 6 bytes (or to the end) to see the magic. */
+	while (s->in_len < 6 && !s->in_eof) {
+		ssize_t n = read(s->fd, s->in + s->in_len, SRC_INBUF - s->in_len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_error(t, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			s->in_eof = true;
+		s->in_len += (size_t)n;
+		t->bytes_in += (uint64_t)n;
+	}
+	s->kind = SRC_PLAIN;
+	t->compression = "none";
+	if (s->in_len >= 6 && !memcmp(s->in, xz_magic, 6)) {
+#ifdef KMEM_HAVE_LZMA
+		s->kind = SRC_XZ;
+		t->compression = "xz";
+		if (lzma_stream_decoder(&s->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
+			set_error(t, "%s: cannot start the xz decoder", path);
+			return -1;
+		}
+		s->xz.next_in = s->in;
+		s->xz.avail_in = s->in_len;
+		s->in_pos = s->in_len;
+#else
+		set_error(t, "%s: xz-compressed, but kmem was built without liblzma "
+			     "(install liblzma-dev and rebuild, or decompress it first)", path);
+		return -1;
+#endif
+	} else if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
+#ifdef KMEM_HAVE_ZLIB
+		s->kind = SRC_GZ;
+		t->compression = "gzip";
+		if (inflateInit2(&s->gz, 15 + 32) != Z_OK) {
+			set_error(t, "%s: cannot start the gzip decoder", path);
+			return -1;
+		}
+		s->gz.next_in = s->in;
+		s->gz.avail_in = (uInt)s->in_len;
+		s->in_pos = s->in_len;
+#else
+		set_error(t, "%s: gzip-compressed, but kmem was built without zlib "
+			     "(install zlib1g-dev and rebuild, or decompress it first)", path);
+		return -1;
+#endif
+	}
+	return 0;
+}
+
+/* ---- the whole file ------------------------------------------------------------ */
+
+#define LINE_MAX_LEN (64 * 1024)
+#define WINDOW (1024 * 1024)
+#define SNIFF_LINES 200
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct trace_event *x = a, *y = b;
+
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static void keep_malformed(struct trace *t, unsigned long lineno, const char *why)
+{
+	if (t->malformed < TRACE_MAX_MALFORMED_KEPT) {
+		t->malformed_kept[t->malformed].line = lineno;
+		snprintf(t->malformed_kept[t->malformed].why,
+			 sizeof(t->malformed_kept[0].why), "%s", why);
+	}
+	t->malformed++;
+}
+
+static const char *binary_kind(const char *buf, size_t n)
+{
+	if (n >= 10 && !memcmp(buf, "\027\010\104tracing", 10))
+		return "a trace-cmd binary file (trace.dat): convert it with "
+		       "`trace-cmd report -i FILE > trace.txt`";
+	if (n >= 8 && !memcmp(buf, "PERFILE2", 8))
+		return "a perf.data file: convert it with `perf script -i FILE > trace.txt`";
+	if (memchr(buf, 0, n < 4096 ? n : 4096))
+		return "binary data, not a text trace";
+	return NULL;
+}
+
+static int parse_stream(struct trace *t, struct src *s, const char *path,
+			const struct trace_parse_opts *opts, uint64_t total_in)
+{
+	char *win = malloc(WINDOW + 1), why[160];
+	size_t have = 0, start;
+	unsigned long lineno = 0, content = 0, prefixed = 0;
+	bool skipping_long = false, first = true, decided = false, header_ftrace = false;
+	struct progress pr;
+	uint64_t t0 = trace_now_ns();
+	int ret = 0;
+
+	if (!win) {
+		set_error(t, "out of memory");
+		return -1;
+	}
+	progress_start(&pr, "parse", total_in, opts && opts->progress);
+	for (;;) {
+		size_t n = src_read(s, win + have, WINDOW - have);
+		bool eof = n == 0;
+		char *nl;
+
+		if (first && n) {
+			const char *bk = binary_kind(win, n);
+
+			first = false;
+			if (bk) {
+				set_error(t, "%s: not a kernel trace: %s", path, bk);
+				ret = -1;
+				break;
+			}
+		}
+		have += n;
+		start = 0;
+		progress_update(&pr, t->bytes_in);
+		while (start < have) {
+			size_t len;
+			char *line = win + start;
+			int r;
+
+			nl = memchr(line, '\n', have - start);
+			if (!nl) {
+				if (!eof && have - start < WINDOW && start > 0)
+					break; /* move the partial line down, read more */
+				if (!eof && start == 0) {
+					/* A line longer than the window. */
+					skipping_long = true;
+					lineno++;
+					keep_malformed(t, lineno, "line longer than 64 KiB");
+					start = have;
+					break;
+				}
+				nl = win + have; /* last line without a newline */
+			}
+			len = (size_t)(nl - line);
+			start += len + (nl < win + have);
+			if (skipping_long) { /* the rest of an over-long line */
+				skipping_long = false;
+				continue;
+			}
+			lineno++;
+			if (len && line[len - 1] == '\r')
+				len--;
+			if (len > LINE_MAX_LEN) {
+				keep_malformed(t, lineno, "line longer than 64 KiB");
+				continue;
+			}
+			line[len] = 0;
+			if (line[0] == '#' && strstr(line, "tracer:"))
+				header_ftrace = true;
+			r = trace_parse_line(t, line, lineno, why, sizeof(why));
+			if (r < 0)
+				keep_malformed(t, lineno, why);
+			/* Lines with a trace prefix: events and unknown events. */
+			prefixed = t->nr + t->unknown_total;
+			content = lineno - t->blank_lines - t->header_lines;
+			if (!decided && prefixed)
+				decided = true;
+			if (!decided && content >= SNIFF_LINES) {
+				set_error(t, "%s: not a kernel trace: none of its first %d "
+					     "lines is an ftrace, trace-cmd or perf script event "
+					     "line (\"comm-pid [cpu] ... secs.usecs: event: fields\")",
+					  path, SNIFF_LINES);
+				ret = -1;
+				goto out;
+			}
+		}
+		if (eof)
+			break;
+		if (start < have)
+			memmove(win, win + start, have - start);
+		have -= start;
+		if (skipping_long)
+			have = 0;
+	}
+	if (!ret && !prefixed && !header_ftrace) {
+		set_error(t, "%s: not a kernel trace: %s", path,
+			  lineno ? "no line is an ftrace, trace-cmd or perf script event line" :
+				   "the file is empty");
+		ret = -1;
+	}
+out:
+	progress_end(&pr);
+	t->lines = lineno;
+	if (s->truncated) {
+		t->truncated = true;
+		if (opts && opts->diag && !ret)
+			fprintf(opts->diag, "kmem replay: %s: %s after line %lu; "
+					    "replaying what was read\n",
+				path, s->err, lineno);
+	}
+	if (!ret && opts && opts->diag) {
+		unsigned long i, shown = t->malformed < opts->max_diag ? t->malformed :
+								      opts->max_diag;
+
+		if (shown > TRACE_MAX_MALFORMED_KEPT)
+			shown = TRACE_MAX_MALFORMED_KEPT;
+		for (i = 0; i < shown; i++)
+			fprintf(opts->diag, "kmem replay: %s:%lu: malformed line skipped: %s\n",
+				path, t->malformed_kept[i].line, t->malformed_kept[i].why);
+		if (t->malformed > shown)
+			fprintf(opts->diag, "kmem replay: %s: %lu more malformed lines skipped\n",
+				path, t->malformed - shown);
+	}
+	free(win);
+	if (!ret) {
+		size_t i;
+
+		t->sorted_input = true;
+		for (i = 1; i < t->nr; i++)
+			if (t->ev[i].ts_ns < t->ev[i - 1].ts_ns) {
+				t->sorted_input = false;
+				break;
+			}
+		if (!t->sorted_input)
+			qsort(t->ev, t->nr, sizeof(*t->ev), cmp_event);
+	}
+	t->parse_seconds = (double)(trace_now_ns() - t0) / 1e9;
+	return ret;
+}
+
+int trace_load(struct trace *t, const char *path, const struct trace_parse_opts *opts)
+{
+	struct src s;
+	struct stat st;
+	uint64_t total = 0;
+	int ret;
+
+	t->path = path;
+	if (src_open(t, &s, path)) {
+		src_close(&s);
+		return -1;
+	}
+	if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
+		total = (uint64_t)st.st_size;
+	ret = parse_stream(t, &s, path, opts, total);
+	src_close(&s);
+	return ret;
+}
+
+int trace_load_buffer(struct trace *t, const char *name, const char *buf,
+		      size_t len, const struct trace_parse_opts *opts)
+{
+	struct src s;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = SRC_MEM;
+	s.fd = -1;
+	s.mem = buf;
+	s.mem_len = len;
+	s.bytes_in = &t->bytes_in;
+	t->path = name;
+	t->compression = "none";
+	return parse_stream(t, &s, name, opts, 0);
+}
+
+void trace_free(struct trace *t)
+{
+	uint32_t i;
+
+	free(t->ev);
+	for (i = 0; i < t->nr_names; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->name_hash);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,937 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The replay engine: a parsed kernel trace, event by event, through kmem.
+ *
+ * Theory. The trace is a window into a running kernel; the replay drives
+ * kmem's allocators with the same requests in timestamp order and pairs each
+ * free with its allocation:
+ *
+ *   kmalloc              kmalloc(bytes_req, gfp); fidelity: ksize == bytes_alloc
+ *   kmem_cache_alloc     the cache named in the event, created on first sight
+ *                        with object size bytes_alloc (the kernel's s->size), or
+ *                        with slabinfo's objsize (--slabinfo); fidelity: ksize
+ *                        == bytes_alloc
+ *   kfree, kmem_cache_free   the object paired by its hashed pointer
+ *   mm_page_alloc/_free  alloc_pages / __free_pages, paired by pfn
+ *   alloc_vmap_area, free_vmap_area_noflush   the vmap-area allocator, paired
+ *                        by va_start (when this build has vmalloc)
+ *
+ * Pairing tables are open-addressing hash maps (linear probing, deletion by
+ * backward shift) keyed by the trace's value: hashed pointer, pfn, va_start.
+ *
+ * Expected, counted, not errors: frees of objects/pages allocated before the
+ * window (no entry), kfree(NULL), an allocation of a pointer still live (its
+ * free was recorded later on another CPU: the old object is freed first),
+ * kmem_cache_free naming another cache than the allocation (merged caches).
+ *
+ * Counting pages once. The real kernel's slab allocator gets its slabs from
+ * the page allocator, so those pages appear in the trace as mm_page_alloc;
+ * kmem's slab layer allocates its own slabs while replaying the object events.
+ * Replaying both would count slab memory twice. SLUB's first attempt for a
+ * slab always adds __GFP_COMP, __GFP_NOWARN and __GFP_NORETRY to the cache's
+ * flags, and slab pages are never movable; no other page allocation in a
+ * kernel trace has __GFP_COMP|__GFP_NORETRY without being movable except
+ * kvmalloc's large-kmalloc attempt, which is also a page kmem's kmalloc makes
+ * itself. Those events are marked "slab page" and not replayed; their frees
+ * (paired by pfn) are skipped too. A large kmalloc (bytes_alloc > 8 KiB) is
+ * backed by pages the kernel allocated just before on the same CPU for the
+ * same pid: that mm_page_alloc (order == get_order(bytes_alloc), at most 32
+ * events back) is marked "kmalloc page" likewise. SLUB's fallback to the
+ * minimum order (no __GFP_NORETRY) is the one slab allocation this misses.
+ * mm_page_free_batched follows mm_page_free for the same page on 6.x kernels
+ * (both tracepoints fire): a batched free of a pfn that mm_page_free already
+ * freed is counted as a duplicate, not freed twice.
+ *
+ * Single-threaded: one thread replays, switching its simulated CPU to the
+ * event's CPU (so per-CPU page lists behave as on the traced machine).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/slab.h>
+#include <kmem/kmem.h>
+#include "mm/internal.h"
+#include "mm/slab.h"
+#if __has_include("mm/vmalloc.h")
+#include "mm/vmalloc.h"
+#define REPLAY_HAVE_VMAP 1
+#endif
+#include "lib/trace.h"
+
+enum { MARK_NONE, MARK_SLAB_PAGE, MARK_KMALLOC_PAGE };
+enum { PG_LIVE = 1, PG_SKIPPED, PG_FREED };
+
+/* ---- pairing table ----------------------------------------------------------- */
+
+struct pent {
+	uint64_t key;
+	void *p;
+	uint32_t a, b, c;  /* object: req, trace alloc, kmem alloc; page: order */
+	uint32_t cache;    /* object: 0 kmalloc, else cache index + 1 */
+	uint8_t used, state;
+};
+
+struct pmap {
+	struct pent *e;
+	size_t mask, nr;
+};
+
+static inline size_t phash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
+static int pmap_init(struct pmap *m, size_t want)
+{
+	size_t size = 1024;
+
+	while (size < want * 2)
+		size <<= 1;
+	m->e = calloc(size, sizeof(*m->e));
+	m->mask = size - 1;
+	m->nr = 0;
+	return m->e ? 0 : -1;
+}
+
+static struct pent *pmap_find(struct pmap *m, uint64_t key)
+{
+	size_t i;
+
+	for (i = phash(key) & m->mask; m->e[i].used; i = (i + 1) & m->mask)
+		if (m->e[i].key == key)
+			return &m->e[i];
+	return NULL;
+}
+
+static int pmap_grow(struct pmap *m)
+{
+	struct pmap n;
+	size_t i;
+
+	if (pmap_init(&n, (m->mask + 1)))
+		return -1;
+	for (i = 0; i <= m->mask; i++)
+		if (m->e[i].used) {
+			size_t j = phash(m->e[i].key) & n.mask;
+
+			while (n.e[j].used)
+				j = (j + 1) & n.mask;
+			n.e[j] = m->e[i];
+			n.nr++;
+		}
+	free(m->e);
+	*m = n;
+	return 0;
+}
+
+/* The entry for key, created empty if absent; NULL only when out of memory. */
+static struct pent *pmap_get(struct pmap *m, uint64_t key)
+{
+	struct pent *e = pmap_find(m, key);
+	size_t i;
+
+	if (e)
+		return e;
+	if ((m->nr + 1) * 2 > m->mask + 1 && pmap_grow(m))
+		return NULL;
+	for (i = phash(key) & m->mask; m->e[i].used; i = (i + 1) & m->mask)
+		;
+	memset(&m->e[i], 0, sizeof(m->e[i]));
+	m->e[i].used = 1;
+	m->e[i].key = key;
+	m->nr++;
+	return &m->e[i];
+}
+
+static void pmap_del(struct pmap *m, struct pent *e)
+{
+	size_t i = (size_t)(e - m->e), j = i;
+
+	for (;;) {
+		size_t k;
+
+		j = (j + 1) & m->mask;
+		if (!m->e[j].used)
+			break;
+		k = phash(m->e[j].key) & m->mask;
+		/* Move e[j] into the hole at i if its home is not in (i, j]. */
+		if ((i <= j) ? (k <= i || k > j) : (k <= i && k > j)) {
+			m->e[i] = m->e[j];
+			i = j;
+		}
+	}
+	m->e[i].used = 0;
+	m->nr--;
+}
+
+/* ---- /proc/slabinfo -------------------------------------------------------------- */
+
+int slabinfo_load(struct slabinfo *si, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	unsigned int cap = 0;
+	bool header = false;
+
+	memset(si, 0, sizeof(*si));
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct slabinfo_entry e;
+
+		if (!strncmp(line, "slabinfo - version:", 19)) {
+			header = true;
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		memset(&e, 0, sizeof(e));
+		if (sscanf(line, "%63s %lu %lu %u %u %u", e.name, &e.active_objs,
+			   &e.num_objs, &e.objsize, &e.objperslab, &e.pagesperslab) != 6)
+			continue;
+		if (si->nr == cap) {
+			struct slabinfo_entry *n;
+
+			cap = cap ? cap * 2 : 256;
+			n = realloc(si->e, cap * sizeof(*n));
+			if (!n) {
+				fclose(f);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			si->e = n;
+		}
+		si->e[si->nr++] = e;
+	}
+	fclose(f);
+	if (!header || !si->nr) {
+		snprintf(err, errlen, "%s: not a /proc/slabinfo snapshot "
+				      "(no \"slabinfo - version:\" header or no caches)", path);
+		slabinfo_free(si);
+		return -1;
+	}
+	return 0;
+}
+
+void slabinfo_free(struct slabinfo *si)
+{
+	free(si->e);
+	memset(si, 0, sizeof(*si));
+}
+
+static const struct slabinfo_entry *slabinfo_find(const struct slabinfo *si,
+						  const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; si && i < si->nr; i++)
+		if (!strcmp(si->e[i].name, name))
+			return &si->e[i];
+	return NULL;
+}
+
+/* ---- classification and sizing ------------------------------------------------------ */
+
+static bool slab_page_signature(const struct trace_event *e)
+{
+	unsigned int g = e->gfp;
+
+	return (g & __GFP_COMP) && (g & __GFP_NORETRY) &&
+	       !(g & (__GFP_MOVABLE | __GFP_HIGHMEM)) && e->migratetype != MIGRATE_MOVABLE;
+}
+
+static unsigned int bytes_order(uint64_t bytes)
+{
+	unsigned int o = 0;
+
+	while (((uint64_t)PAGE_SIZE << o) < bytes)
+		o++;
+	return o;
+}
+
+static void classify(struct trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct trace_event *e = &t->ev[i];
+
+		if (e->type == TR_KMEM_CACHE_ALLOC && (e->flags & TEV_NO_NAME)) {
+			/* kernels before 6.0 do not name the cache: one per size */
+			char synth[32];
+
+			snprintf(synth, sizeof(synth), "cache-%u", e->alloc);
+			e->name = trace_intern(t, synth, strlen(synth));
+		}
+		if (e->type == TR_PAGE_ALLOC)
+			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE : MARK_NONE;
+		if (e->type == TR_KMALLOC && e->alloc > KMALLOC_MAX_CACHE_SIZE && e->key) {
+			size_t j, lo = i > 32 ? i - 32 : 0;
+			unsigned int order = bytes_order(e->alloc);
+
+			for (j = i; j-- > lo;) {
+				struct trace_event *p = &t->ev[j];
+
+				if (p->type == TR_PAGE_ALLOC && p->pid == e->pid &&
+				    p->cpu == e->cpu && p->order == order &&
+				    p->mark != MARK_KMALLOC_PAGE) {
+					p->mark = MARK_KMALLOC_PAGE;
+					break;
+				}
+			}
+		}
+	}
+}
+
+uint64_t trace_estimate_need(const struct trace *t)
+{
+	struct pmap objs, pages;
+	uint64_t obj = 0, pg = 0, peak = 0;
+	size_t i;
+
+	if (pmap_init(&objs, 1024) || pmap_init(&pages, 1024)) {
+		free(objs.e);
+		return 0;
+	}
+	for (i = 0; i < t->nr; i++) {
+		const struct trace_event *e = &t->ev[i];
+		struct pent *p;
+
+		switch (e->type) {
+		case TR_KMALLOC:
+		case TR_KMEM_CACHE_ALLOC:
+			if (!e->key || !(p = pmap_get(&objs, e->key)))
+				break;
+			if (p->a)
+				obj -= p->a;
+			p->a = e->alloc;
+			obj += e->alloc;
+			break;
+		case TR_KFREE:
+		case TR_KMEM_CACHE_FREE:
+			if (e->key && (p = pmap_find(&objs, e->key))) {
+				obj -= p->a;
+				pmap_del(&objs, p);
+			}
+			break;
+		case TR_PAGE_ALLOC:
+			if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
+			    !(p = pmap_get(&pages, e->key)))
+				break;
+			if (p->a)
+				pg -= p->a;
+			p->a = (uint32_t)(PAGE_SIZE << e->order);
+			pg += p->a;
+			break;
+		case TR_PAGE_FREE:
+		case TR_PAGE_FREE_BATCHED:
+			if ((p = pmap_find(&pages, e->key))) {
+				pg -= p->a;
+				pmap_del(&pages, p);
+			}
+			break;
+		}
+		/* slabs are rarely fuller than 80% in a short window */
+		if (obj + obj / 4 + pg > peak)
+			peak = obj + obj / 4 + pg;
+	}
+	free(objs.e);
+	free(pages.e);
+	return peak;
+}
+
+/* ---- the replay ------------------------------------------------------------------------ */
+
+struct replay {
+	struct trace *t;
+	const struct replay_opts *o;
+	struct replay_result *r;
+	struct pmap objs, pages, vmaps;
+	int32_t *cache_of_name; /* name id -> cache index, -1 none */
+	unsigned long cap_caches;
+	unsigned long replayed_pages;
+	int cur_cpu;
+};
+
+static void fail(struct replay *rp, const struct trace_event *e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct replay *rp, const struct trace_event *e, const char *fmt, ...)
+{
+	struct replay_result *r = rp->r;
+	va_list ap;
+
+	if (r->failures < REPLAY_MAX_FAILURES_KEPT) {
+		r->failure[r->failures].line = e ? e->line : 0;
+		va_start(ap, fmt);
+		vsnprintf(r->failure[r->failures].why, sizeof(r->failure[0].why), fmt, ap);
+		va_end(ap);
+	}
+	r->failures++;
+}
+
+static void fail_pages(struct replay *rp, const struct trace_event *e,
+		       const char *what, unsigned int order, gfp_t gfp)
+{
+	char g[160];
+	struct zone *z;
+	int hi = -1;
+
+	for_each_populated_zone(z) {
+		int k;
+
+		for (k = NR_PAGE_ORDERS - 1; k > hi; k--)
+			if (z->free_area[k].nr_free) {
+				hi = k;
+				break;
+			}
+	}
+	kmem_format_gfp(gfp, g, sizeof(g));
+	fail(rp, e, "%s: page allocation failure: order:%u, mode:%#x(%s); "
+		    "%lu pages free, largest free block order %d",
+	     what, order, gfp, g, global_zone_page_state(NR_FREE_PAGES), hi);
+}
+
+static gfp_t replay_gfp(unsigned int gfp)
+{
+	/* __GFP_NOFAIL would retry forever on a full machine: the replay reports
+	 * the failure instead; the report says why, so no console warning. */
+	return ((gfp_t)gfp & ~__GFP_NOFAIL) | __GFP_NOWARN;
+}
+
+static void mismatch(struct replay *rp, const struct trace_event *e, size_t kmem_alloc)
+{
+	struct replay_result *r = rp->r;
+
+	if (r->nr_mismatch < REPLAY_MAX_MISMATCH_KEPT) {
+		r->mismatch[r->nr_mismatch].line = e->line;
+		r->mismatch[r->nr_mismatch].req = e->req;
+		r->mismatch[r->nr_mismatch].trace_alloc = e->alloc;
+		r->mismatch[r->nr_mismatch].kmem_alloc = (unsigned int)kmem_alloc;
+		r->mismatch[r->nr_mismatch].gfp = e->gfp;
+		r->mismatch[r->nr_mismatch].name = e->name;
+		r->nr_mismatch++;
+	}
+}
+
+static struct replay_cache *get_cache(struct replay *rp, const struct trace_event *e)
+{
+	struct replay_result *r = rp->r;
+	struct replay_cache *c;
+	uint32_t id = e->name;
+	const char *name;
+	unsigned int size, align = 0;
+
+	if (!id || id >= rp->t->nr_names)
+		return NULL;
+	if (!rp->cache_of_name) {
+		rp->cache_of_name = malloc(sizeof(int32_t) * rp->t->nr_names);
+		if (!rp->cache_of_name)
+			return NULL;
+		memset(rp->cache_of_name, 0xff, sizeof(int32_t) * rp->t->nr_names);
+	}
+	if (rp->cache_of_name[id] >= 0)
+		return &r->caches[rp->cache_of_name[id]];
+	if (e->type != TR_KMEM_CACHE_ALLOC)
+		return NULL; /* a free names a cache never allocated from */
+
+	if (r->nr_caches == rp->cap_caches) {
+		unsigned long cap = rp->cap_caches ? rp->cap_caches * 2 : 128;
+		struct replay_cache *n = realloc(r->caches, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		r->caches = n;
+		rp->cap_caches = cap;
+	}
+	c = &r->caches[r->nr_caches];
+	memset(c, 0, sizeof(*c));
+	c->name = id;
+	c->trace_size = e->alloc;
+	c->trace_objsize = e->req;
+	name = trace_name(rp->t, id);
+	size = e->alloc;
+	c->si = slabinfo_find(rp->o->slabinfo, name);
+	if (c->si && c->si->objsize && c->si->objsize <= e->alloc) {
+		/* The snapshot's object size, aligned as the kernel must have
+		 * aligned it to reach s->size (if an alignment does). */
+		unsigned int a;
+
+		size = c->si->objsize;
+		for (a = 8; a <= 64; a <<= 1)
+			if (ALIGN(size, a) == e->alloc) {
+				align = a;
+				break;
+			}
+		if (!align)
+			size = e->alloc; /* metadata after the object: keep s->size */
+	}
+	if (!size)
+		size = 8;
+	c->s = kmem_cache_create(name, size, align, SLAB_NO_MERGE, NULL);
+	if (!c->s) {
+		c->created_failed = true;
+		fail(rp, e, "kmem_cache_create(\"%s\", %u) failed", name, size);
+	}
+	rp->cache_of_name[id] = (int32_t)r->nr_caches;
+	r->nr_caches++;
+	return c;
+}
+
+static void free_object(struct replay *rp, struct pent *p, bool via_kfree)
+{
+	struct replay_result *r = rp->r;
+
+	if (p->cache) {
+		struct replay_cache *c = &r->caches[p->cache - 1];
+
+		if (via_kfree)
+			kfree(p->p);
+		else
+			kmem_cache_free(c->s, p->p);
+		c->frees++;
+		c->live--;
+	} else {
+		kfree(p->p);
+	}
+	r->live_objects--;
+	r->live_req_bytes -= p->a;
+	r->live_trace_bytes -= p->b;
+	r->live_kmem_bytes -= p->c;
+	pmap_del(&rp->objs, p);
+}
+
+static void do_alloc(struct replay *rp, const struct trace_event *e)
+{
+	struct replay_result *r = rp->r;
+	struct replay_cache *c = NULL;
+	struct pent *p;
+	void *obj;
+	size_t got;
+	bool ok;
+
+	if (!e->key) { /* the real kernel's allocation failed */
+		r->failed_in_trace++;
+		return;
+	}
+	if (e->type == TR_KMEM_CACHE_ALLOC) {
+		c = get_cache(rp, e);
+		if (!c) {
+			fail(rp, e, "no cache for kmem_cache_alloc (out of memory)");
+			return;
+		}
+		if (!c->s)
+			return;
+	}
+	p = pmap_find(&rp->objs, e->key);
+	if (p) { /* its free is recorded later, on another CPU */
+		r->alloc_live_ptr++;
+		free_object(rp, p, false);
+	}
+	obj = c ? kmem_cache_alloc(c->s, replay_gfp(e->gfp)) :
+		  kmalloc(e->req, replay_gfp(e->gfp));
+	if (!obj) {
+		if (c)
+			fail(rp, e, "kmem_cache_alloc(%s) returned NULL",
+			     trace_name(rp->t, c->name));
+		else
+			fail(rp, e, "kmalloc(%u) returned NULL", e->req);
+		if (e->req > KMALLOC_MAX_CACHE_SIZE || c)
+			fail_pages(rp, e, c ? "kmem_cache_alloc" : "kmalloc",
+				   bytes_order(c ? c->trace_size : e->req), replay_gfp(e->gfp));
+		return;
+	}
+	got = ZERO_OR_NULL_PTR(obj) ? 0 : ksize(obj);
+	ok = got == e->alloc;
+	if (c) {
+		r->cache_total++;
+		r->cache_ok += ok;
+		c->fidelity_ok += ok;
+		c->fidelity_bad += !ok;
+		c->kmem_size = (unsigned int)got;
+		c->allocs++;
+		if (++c->live > c->peak_live)
+			c->peak_live = c->live;
+	} else {
+		r->kmalloc_total++;
+		r->kmalloc_ok += ok;
+	}
+	if (!ok)
+		mismatch(rp, e, got);
+	p = pmap_get(&rp->objs, e->key);
+	if (!p) {
+		fail(rp, e, "pairing table: out of memory");
+		if (c)
+			kmem_cache_free(c->s, obj);
+		else
+			kfree(obj);
+		return;
+	}
+	p->p = obj;
+	p->a = e->req;
+	p->b = e->alloc;
+	p->c = (uint32_t)got;
+	p->cache = c ? (uint32_t)(c - r->caches) + 1 : 0;
+	r->live_objects++;
+	if (r->live_objects > r->peak_live_objects)
+		r->peak_live_objects = r->live_objects;
+	r->live_req_bytes += e->req;
+	r->live_trace_bytes += e->alloc;
+	r->live_kmem_bytes += got;
+	r->all_req_bytes += e->req;
+	r->all_trace_bytes += e->alloc;
+	r->all_kmem_bytes += got;
+}
+
+static void do_free(struct replay *rp, const struct trace_event *e)
+{
+	struct replay_result *r = rp->r;
+	struct pent *p;
+
+	if (!e->key || e->key == (uint64_t)(uintptr_t)ZERO_SIZE_PTR) {
+		r->kfree_null++;
+		return;
+	}
+	p = pmap_find(&rp->objs, e->key);
+	if (!p) {
+		r->free_unknown++;
+		return;
+	}
+	if (e->type == TR_KMEM_CACHE_FREE && !(e->flags & TEV_NO_NAME)) {
+		uint32_t want = p->cache ? r->caches[p->cache - 1].name : 0;
+
+		if (want != e->name)
+			r->free_cache_mismatch++;
+	}
+	free_object(rp, p, e->type == TR_KFREE || !p->cache);
+}
+
+static void do_page_alloc(struct replay *rp, const struct trace_event *e)
+{
+	struct replay_result *r = rp->r;
+	struct page *page;
+	struct pent *p;
+
+	if (e->flags & TEV_FAILED) {
+		r->failed_in_trace++;
+		return;
+	}
+	p = pmap_get(&rp->pages, e->key);
+	if (!p) {
+		fail(rp, e, "pairing table: out of memory");
+		return;
+	}
+	if (p->state == PG_LIVE) { /* its free is recorded later: free it now */
+		__free_pages((struct page *)p->p, p->a);
+		rp->replayed_pages -= 1ul << p->a;
+		r->page_free_replayed++;
+	}
+	p->a = e->order;
+	if (e->mark != MARK_NONE) {
+		p->state = PG_SKIPPED;
+		p->p = NULL;
+		if (e->mark == MARK_SLAB_PAGE)
+			r->page_alloc_slab++;
+		else
+			r->page_alloc_kmalloc++;
+		return;
+	}
+	page = alloc_pages(replay_gfp(e->gfp), e->order);
+	if (!page) {
+		fail_pages(rp, e, "mm_page_alloc", e->order, replay_gfp(e->gfp));
+		pmap_del(&rp->pages, p);
+		return;
+	}
+	p->p = page;
+	p->state = PG_LIVE;
+	r->page_alloc_replayed++;
+	rp->replayed_pages += 1ul << e->order;
+	if (rp->replayed_pages > r->peak_replayed_pages)
+		r->peak_replayed_pages = rp->replayed_pages;
+}
+
+static void do_page_free(struct replay *rp, const struct trace_event *e)
+{
+	struct replay_result *r = rp->r;
+	struct pent *p = pmap_find(&rp->pages, e->key);
+
+	if (!p) {
+		r->page_free_unknown++;
+		return;
+	}
+	switch (p->state) {
+	case PG_FREED:
+		if (e->type == TR_PAGE_FREE_BATCHED) {
+			r->page_free_batched_dup++;
+			pmap_del(&rp->pages, p);
+		} else {
+			r->page_free_unknown++;
+		}
+		return;
+	case PG_SKIPPED:
+		r->page_free_slab++;
+		break;
+	case PG_LIVE:
+		if (e->type == TR_PAGE_FREE && e->order != p->a)
+			r->page_free_order_mismatch++;
+		__free_pages((struct page *)p->p, p->a);
+		rp->replayed_pages -= 1ul << p->a;
+		r->page_free_replayed++;
+		break;
+	}
+	if (e->type == TR_PAGE_FREE) {
+		p->state = PG_FREED; /* a batched free of it may follow */
+		p->p = NULL;
+	} else {
+		pmap_del(&rp->pages, p);
+	}
+}
+
+#ifdef REPLAY_HAVE_VMAP
+static void do_vmap(struct replay *rp, const struct trace_event *e)
+{
+	struct replay_result *r = rp->r;
+	struct kmem_machine_info mi;
+	struct vmap_area *va;
+	struct pent *p;
+
+	if (e->type == TR_VMAP_PURGE) {
+		r->vmap_purge_events++;
+		return;
+	}
+	if (e->type == TR_VMAP_FREE) {
+		p = pmap_find(&rp->vmaps, e->key);
+		if (!p) {
+			r->vmap_free_unknown++;
+			return;
+		}
+		free_vmap_area_noflush((struct vmap_area *)p->p);
+		pmap_del(&rp->vmaps, p);
+		r->vmap_free_replayed++;
+		return;
+	}
+	if (e->flags & TEV_FAILED) {
+		r->failed_in_trace++;
+		return;
+	}
+	kmem_machine_info(&mi);
+	/* The traced kernel's range is its vmalloc space: use kmem's. */
+	va = alloc_vmap_area(e->req, e->alloc ? e->alloc : PAGE_SIZE, mi.vmalloc_start,
+			     mi.vmalloc_end + 1, NUMA_NO_NODE, GFP_KERNEL | __GFP_NOWARN,
+			     0, NULL);
+	if (IS_ERR_OR_NULL(va)) {
+		fail(rp, e, "alloc_vmap_area(size=%u, align=%u): vmap allocation for "
+			    "size %u failed (%ld)", e->req, e->alloc, e->req,
+		     va ? PTR_ERR(va) : -ENOMEM);
+		return;
+	}
+	p = pmap_find(&rp->vmaps, e->key);
+	if (p) { /* freed later on another CPU: free it now */
+		free_vmap_area_noflush((struct vmap_area *)p->p);
+		r->vmap_free_replayed++;
+	} else {
+		p = pmap_get(&rp->vmaps, e->key);
+	}
+	if (!p) {
+		free_vmap_area_noflush(va);
+		fail(rp, e, "pairing table: out of memory");
+		return;
+	}
+	p->p = va;
+	r->vmap_alloc_replayed++;
+}
+#endif
+
+static unsigned long slab_pages_now(void)
+{
+	return global_node_page_state(NR_SLAB_RECLAIMABLE) +
+	       global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+}
+
+static unsigned long managed_pages_all(void)
+{
+	struct zone *z;
+	unsigned long n = 0;
+
+	for_each_populated_zone(z)
+		n += zone_managed_pages(z);
+	return n;
+}
+
+static void final_state(struct replay *rp)
+{
+	struct replay_result *r = rp->r;
+	unsigned long i;
+	struct zone *z;
+
+	r->final_slab_pages = slab_pages_now();
+	r->final_used_pages = managed_pages_all() - global_zone_page_state(NR_FREE_PAGES);
+	r->final_replayed_pages = rp->replayed_pages;
+	for (i = 0; i < r->nr_caches; i++) {
+		struct replay_cache *c = &r->caches[i];
+		struct slab_counts sc;
+
+		if (!c->s)
+			continue;
+		slab_get_counts(c->s, &sc);
+		c->slabs = sc.nr_slabs;
+		c->total_objs = sc.total_objects;
+		c->active_objs = sc.active_objects;
+		c->objperslab = c->s->objects;
+		c->pagesperslab = 1u << c->s->order;
+	}
+	r->highest_free_order = -1;
+	r->nr_zones = 0;
+	for_each_populated_zone(z) {
+		unsigned long counts[NR_PAGE_ORDERS];
+		int k, n = (int)r->nr_zones;
+
+		if (n >= 4)
+			break;
+		zone_free_counts(z, counts);
+		snprintf(r->zone[n].name, sizeof(r->zone[n].name), "%s", z->name);
+		r->zone[n].highest_order = -1;
+		for (k = 0; k < NR_PAGE_ORDERS && k < 16; k++) {
+			r->zone[n].free[k] = counts[k];
+			if (counts[k])
+				r->zone[n].highest_order = k;
+		}
+		r->zone[n].free_pages = zone_page_state(z, NR_FREE_PAGES);
+		r->zone[n].managed = zone_managed_pages(z);
+		if (r->zone[n].highest_order > r->highest_free_order)
+			r->highest_free_order = r->zone[n].highest_order;
+		r->nr_zones++;
+	}
+}
+
+int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_result *r)
+{
+	struct replay rp = { .t = t, .o = o, .r = r, .cur_cpu = -1 };
+	struct kmem_config cfg = { 0 };
+	struct kmem_machine_info mi;
+	struct progress pr;
+	uint64_t t0;
+	size_t i;
+	int max_cpu = 0, err;
+
+	memset(r, 0, sizeof(*r));
+	classify(t);
+	for (i = 0; i < t->nr; i++)
+		if (t->ev[i].cpu > max_cpu)
+			max_cpu = t->ev[i].cpu;
+	r->need_bytes = trace_estimate_need(t);
+	cfg.ram = o->ram;
+	if (!cfg.ram) {
+		/* What fits: room for the peak twice over plus 64 MiB, at least
+		 * 256 MiB, rounded up to a power of two. */
+		uint64_t want = r->need_bytes * 2 + (64ull << 20);
+
+		cfg.ram = 256ull << 20;
+		while (cfg.ram < want)
+			cfg.ram <<= 1;
+		r->ram_from_trace = true;
+	}
+	cfg.layout = o->layout ? (enum kmem_layout)o->layout : KMEM_LAYOUT_X86_64;
+	cfg.cpus = o->cpus ? o->cpus : max_cpu + 1;
+	if (cfg.cpus > 64)
+		cfg.cpus = 64;
+	cfg.quiet = true;
+	if (kmem_is_booted())
+		kmem_halt();
+	err = kmem_boot(&cfg);
+	if (err) {
+		fail(&rp, NULL, "cannot boot a machine of %llu MiB, %d CPUs: %s",
+		     cfg.ram >> 20, cfg.cpus, strerror(-err));
+		return -1;
+	}
+	kmem_machine_info(&mi);
+	r->ram = mi.ram;
+	r->cpus = (int)mi.cpus;
+	r->layout = mi.layout_name;
+#ifdef REPLAY_HAVE_VMAP
+	r->vmap_supported = true;
+#endif
+	if (pmap_init(&rp.objs, 65536) || pmap_init(&rp.pages, 65536) ||
+	    pmap_init(&rp.vmaps, 64)) {
+		fail(&rp, NULL, "out of memory for the pairing tables");
+		free(rp.objs.e);
+		free(rp.pages.e);
+		return -1;
+	}
+
+	progress_start(&pr, "replay", t->nr, o->progress);
+	t0 = trace_now_ns();
+	for (i = 0; i < t->nr; i++) {
+		const struct trace_event *e = &t->ev[i];
+		unsigned long slab;
+
+		if (o->objects_only && e->type > TR_KMEM_CACHE_FREE)
+			continue;
+		if (e->cpu != rp.cur_cpu && e->cpu < mi.cpus) {
+			kmem_set_cpu(e->cpu);
+			rp.cur_cpu = e->cpu;
+		}
+		r->events++;
+		switch (e->type) {
+		case TR_KMALLOC:
+		case TR_KMEM_CACHE_ALLOC:
+			do_alloc(&rp, e);
+			break;
+		case TR_KFREE:
+		case TR_KMEM_CACHE_FREE:
+			do_free(&rp, e);
+			break;
+		case TR_PAGE_ALLOC:
+			do_page_alloc(&rp, e);
+			break;
+		case TR_PAGE_FREE:
+		case TR_PAGE_FREE_BATCHED:
+			do_page_free(&rp, e);
+			break;
+		default:
+#ifdef REPLAY_HAVE_VMAP
+			do_vmap(&rp, e);
+#endif
+			break;
+		}
+		slab = slab_pages_now();
+		if (slab > r->peak_slab_pages)
+			r->peak_slab_pages = slab;
+		if ((i & 255) == 0) {
+			unsigned long used = managed_pages_all() -
+					     global_zone_page_state(NR_FREE_PAGES);
+
+			if (used > r->peak_used_pages)
+				r->peak_used_pages = used;
+			progress_update(&pr, i);
+		}
+	}
+	r->replay_seconds = (double)(trace_now_ns() - t0) / 1e9;
+	progress_end(&pr);
+	r->replayed = r->events;
+	final_state(&rp);
+	if (r->final_used_pages > r->peak_used_pages)
+		r->peak_used_pages = r->final_used_pages;
+	free(rp.objs.e);
+	free(rp.pages.e);
+	free(rp.vmaps.e);
+	free(rp.cache_of_name);
+	return 0;
+}
+
+void replay_result_free(struct replay_result *r)
+{
+	free(r->caches);
+	r->caches = NULL;
+	r->nr_caches = 0;
+}
