@@ -289,6 +289,7 @@ enum {
 	F_SIZE = 1 << 9,
 	F_ALIGN = 1 << 10,
 	F_FAILED = 1 << 11,
+	F_PAGE = 1 << 12,
 };
 
 static const unsigned int required[TR_NR_TYPES] = {
@@ -312,6 +313,7 @@ static const struct {
 	{ "gfp_flags", F_GFP }, { "name", F_NAME },	  { "pfn", F_PFN },
 	{ "order", F_ORDER },	{ "migratetype", F_MT }, { "va_start", F_VA },
 	{ "size", F_SIZE },	{ "align", F_ALIGN },	  { "failed", F_FAILED },
+	{ "page", F_PAGE },
 };
 
 static const char *field_name(unsigned int bit)
@@ -571,7 +573,7 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 				else
 					BAD("%s: bad pfn=%.*s", trace_type_names[type], (int)vlen, val);
 			}
-			if (v == ~0ull || v == 0xffffffffull)
+			if (v == ~0ull)
 				e.flags |= TEV_FAILED;
 			e.key = v;
 			break;
@@ -589,6 +591,11 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 			if (!parse_u64(val, vlen, 0, &v))
 				BAD("%s: bad va_start %.*s", trace_type_names[type], (int)vlen, val);
 			e.key = v;
+			break;
+		case F_PAGE: /* a failed mm_page_alloc prints page=NULL pfn=0x0 */
+			if ((vlen == 6 && !memcmp(val, "(null)", 6)) ||
+			    (parse_u64(val, vlen, 16, &v) && !v))
+				e.flags |= TEV_FAILED;
 			break;
 		case F_FAILED:
 			if (!parse_s64(val, vlen, &sv))

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmem replay TRACE: a kernel allocation trace through kmem, and the report.
+ *
+ * The parser and the engine are in lib/trace_parse.c and lib/trace_replay.c
+ * (shared with the tests); this file reads the options, prints the report as
+ * text or as one JSON object, and runs --compare (tools/kmem/replay_compare.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kmem/kmem.h>
+#include "kernel/internal.h"
+#include "lib/trace.h"
+#include "tools/kmem/kmem.h"
+#include "tools/kmem/replay.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kmem replay TRACE [options]\n\n"
+		"Replay a kernel allocation trace (the kmem and vmalloc tracepoints) through\n"
+		"kmem's allocators and report fidelity, speed and memory.\n\n"
+		"TRACE is the text of /sys/kernel/tracing/trace or trace_pipe, or the output\n"
+		"of `trace-cmd report` or `perf script`; plain, .xz or .gz; - for stdin.\n\n"
+		"Options:\n"
+		"  --json             the report as one JSON object\n"
+		"  --slabinfo FILE    create the trace's caches from a /proc/slabinfo snapshot\n"
+		"                     and compare their geometry\n"
+		"  --ram SIZE         RAM of the machine (default: what fits the trace)\n"
+		"  --layout L         x86-64 (default) or x86-32\n"
+		"  --cpus N           CPUs (default: the trace's)\n"
+		"  --compare LIST     also replay the object events through malloc/free of\n"
+		"                     glibc,jemalloc,mimalloc,tcmalloc (those installed)\n"
+		"  --caches N         caches listed in the text report (default 15, 0: all)\n"
+		"  --no-progress      no progress bar (it is drawn only on a terminal anyway)\n");
+}
+
+static double pct(unsigned long a, unsigned long b)
+{
+	return b ? 100.0 * (double)a / (double)b : 100.0;
+}
+
+static double frac(unsigned long a, unsigned long b)
+{
+	return b ? (double)a / (double)b : 1.0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static int cmp_cache_pages(const void *a, const void *b)
+{
+	const struct replay_cache *x = a, *y = b;
+	unsigned long px = x->slabs * x->pagesperslab, py = y->slabs * y->pagesperslab;
+
+	if (px != py)
+		return px < py ? 1 : -1;
+	return x->allocs < y->allocs ? 1 : x->allocs > y->allocs ? -1 : 0;
+}
+
+static double util(const struct replay_cache *c)
+{
+	uint64_t bytes = (uint64_t)c->slabs * c->pagesperslab * 4096;
+
+	return bytes ? 100.0 * (double)c->active_objs * c->kmem_size / (double)bytes : 0;
+}
+
+static bool geometry_agrees(const struct replay_cache *c)
+{
+	return c->si && c->si->objperslab == c->objperslab &&
+	       c->si->pagesperslab == c->pagesperslab;
+}
+
+static const char *const replayed_as[TR_NR_TYPES] = {
+	"kmalloc(bytes_req, gfp)",
+	"kmem_cache_alloc(named cache)",
+	"kfree(paired object)",
+	"kmem_cache_free(paired object)",
+	"alloc_pages(gfp, order)",
+	"__free_pages(paired pfn)",
+	"__free_pages(paired pfn)",
+	"alloc_vmap_area(size, align)",
+	"free_vmap_area_noflush(paired)",
+	"counted (kmem purges lazily itself)",
+};
+
+static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
+		       const struct replay_opts *o, unsigned int max_caches,
+		       const struct compare_result *cmp, int ncmp)
+{
+	unsigned long i, nb = 0, agree = 0;
+	double total_s = t->parse_seconds + r->replay_seconds;
+	int k;
+
+	fprintf(f, "kmem replay: %s (%s, %s%s): %lu lines, %zu events, "
+		   "parsed in %.2f s%s\n",
+		t->path, trace_format_names[t->format],
+		strcmp(t->compression, "none") ? t->compression : "uncompressed",
+		strcmp(t->compression, "none") ? "-compressed" : "", t->lines, t->nr,
+		t->parse_seconds, t->truncated ? " (input TRUNCATED)" : "");
+	fprintf(f, "machine: %s, %llu MiB RAM%s, %d CPUs\n", r->layout, r->ram >> 20,
+		r->ram_from_trace ? " (sized to fit the trace)" : "", r->cpus);
+	fprintf(f, "\nevents                        count  replayed as\n");
+	for (k = 0; k < TR_NR_TYPES; k++)
+		fprintf(f, "  %-24s %9lu  %s\n", trace_type_names[k], t->count[k],
+			(k >= TR_VMAP_ALLOC && k != TR_VMAP_PURGE && !r->vmap_supported) ?
+				"not replayed: this build has no vmap-area allocator" :
+				replayed_as[k]);
+	fprintf(f, "  %-24s %9lu  skipped", "unknown events", t->unknown_total);
+	for (i = 0; i < t->nr_unknown && i < 6; i++)
+		fprintf(f, "%s%s %lu", i ? ", " : " (", t->unknown[i].name, t->unknown[i].count);
+	fprintf(f, "%s\n", t->nr_unknown ? (t->nr_unknown > 6 ? ", ...)" : ")") : "");
+	fprintf(f, "  %-24s %9lu  skipped (reported on stderr with line numbers)\n",
+		"malformed lines", t->malformed);
+
+	fprintf(f, "\nspeed: %lu events replayed in %.3f s: %.0f events/s; "
+		   "with parsing %.3f s: %.0f events/s\n",
+		r->events, r->replay_seconds,
+		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds : 0, total_s,
+		total_s > 0 ? (double)r->events / total_s : 0);
+
+	fprintf(f, "\nfidelity\n");
+	fprintf(f, "  kmalloc: %lu of %lu with ksize == the trace's bytes_alloc (%.2f%%)\n",
+		r->kmalloc_ok, r->kmalloc_total, pct(r->kmalloc_ok, r->kmalloc_total));
+	fprintf(f, "  caches:  %lu of %lu with object size == the trace's bytes_alloc (%.2f%%)\n",
+		r->cache_ok, r->cache_total, pct(r->cache_ok, r->cache_total));
+	for (i = 0; i < r->nr_mismatch; i++)
+		fprintf(f, "    line %lu: %s bytes_req=%u: trace %u, kmem %u\n",
+			r->mismatch[i].line,
+			r->mismatch[i].name ? trace_name(t, r->mismatch[i].name) : "kmalloc",
+			r->mismatch[i].req, r->mismatch[i].trace_alloc, r->mismatch[i].kmem_alloc);
+
+	fprintf(f, "\npairing (expected in a window into a running kernel; counted)\n");
+	fprintf(f, "  kfree(NULL)                                       %9lu\n", r->kfree_null);
+	fprintf(f, "  frees of objects allocated before the trace       %9lu\n", r->free_unknown);
+	fprintf(f, "  allocations of a pointer still live (its free was\n"
+		   "    not traced, or comes later from another CPU)    %9lu\n",
+		r->alloc_live_ptr);
+	fprintf(f, "  kmem_cache_free naming another cache (merged)     %9lu\n",
+		r->free_cache_mismatch);
+	fprintf(f, "  allocations that failed in the traced kernel      %9lu\n",
+		r->failed_in_trace);
+	fprintf(f, "  pages: %lu allocations and %lu frees replayed; %lu frees of pages\n"
+		   "    allocated before the trace; %lu batched frees already freed by\n"
+		   "    mm_page_free\n",
+		r->page_alloc_replayed, r->page_free_replayed, r->page_free_unknown,
+		r->page_free_batched_dup);
+	fprintf(f, "  not replayed, so not counted twice: %lu slab page allocations and\n"
+		   "    %lu large-kmalloc page allocations of the traced kernel (%lu of their\n"
+		   "    frees); kmem's slab layer and kmalloc allocate their own\n",
+		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab);
+	if (r->vmap_supported)
+		fprintf(f, "  vmalloc areas: %lu allocated, %lu freed, %lu frees of areas "
+			   "allocated before the trace\n",
+			r->vmap_alloc_replayed, r->vmap_free_replayed, r->vmap_free_unknown);
+
+	fprintf(f, "\nmemory\n");
+	fprintf(f, "  slab pages: peak %lu (%.1f MiB), at the end %lu (%.1f MiB)\n",
+		r->peak_slab_pages, (double)r->peak_slab_pages / 256.0, r->final_slab_pages,
+		(double)r->final_slab_pages / 256.0);
+	fprintf(f, "  pages held for mm_page_alloc events: peak %lu, at the end %lu\n",
+		r->peak_replayed_pages, r->final_replayed_pages);
+	fprintf(f, "  pages in use (managed - free): peak %lu, at the end %lu\n",
+		r->peak_used_pages, r->final_used_pages);
+	fprintf(f, "  live objects at the end: %lu (peak %lu): %llu bytes requested, "
+		   "%llu allocated by the kernel, %llu by kmem\n",
+		r->live_objects, r->peak_live_objects,
+		(unsigned long long)r->live_req_bytes, (unsigned long long)r->live_trace_bytes,
+		(unsigned long long)r->live_kmem_bytes);
+	fprintf(f, "  internal fragmentation (bytes_alloc - bytes_req): all allocations "
+		   "%llu of %llu bytes (%.1f%%); live at the end %llu (%.1f%%)\n",
+		(unsigned long long)(r->all_kmem_bytes - r->all_req_bytes),
+		(unsigned long long)r->all_kmem_bytes,
+		r->all_kmem_bytes ? 100.0 * (double)(r->all_kmem_bytes - r->all_req_bytes) /
+					    (double)r->all_kmem_bytes : 0.0,
+		(unsigned long long)(r->live_kmem_bytes - r->live_req_bytes),
+		r->live_kmem_bytes ? 100.0 * (double)(r->live_kmem_bytes - r->live_req_bytes) /
+					     (double)r->live_kmem_bytes : 0.0);
+
+	qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
+	fprintf(f, "\ncaches: %lu named in the trace%s\n", r->nr_caches,
+		max_caches && r->nr_caches > max_caches ? " (largest first; --caches 0 lists all)" : "");
+	fprintf(f, "  %-24s %7s %7s %8s %6s %5s %7s %9s %6s%s\n", "name", "trace", "kmem",
+		"allocs", "objs/s", "pg/s", "slabs", "active", "util",
+		o->slabinfo ? "  slabinfo objs/s pg/s" : "");
+	for (i = 0; i < r->nr_caches; i++) {
+		const struct replay_cache *c = &r->caches[i];
+
+		if (c->si) {
+			nb++;
+			agree += geometry_agrees(c);
+		}
+		if (max_caches && i >= max_caches)
+			continue;
+		fprintf(f, "  %-24.24s %7u %7u %8lu %6u %5u %7lu %9lu %5.1f%%",
+			trace_name(t, c->name), c->trace_size, c->kmem_size, c->allocs,
+			c->objperslab, c->pagesperslab, c->slabs, c->active_objs, util(c));
+		if (o->slabinfo && c->si)
+			fprintf(f, "  %6u %4u %s", c->si->objperslab, c->si->pagesperslab,
+				geometry_agrees(c) ? "agree" : "DIFFER");
+		else if (o->slabinfo)
+			fprintf(f, "  (not in slabinfo)");
+		fputc('\n', f);
+	}
+	if (o->slabinfo)
+		fprintf(f, "  geometry (objects per slab, pages per slab) agrees with slabinfo "
+			   "for %lu of %lu caches\n", agree, nb);
+
+	fprintf(f, "\npage allocator at the end (free blocks per order, as buddyinfo)\n");
+	for (i = 0; i < r->nr_zones; i++) {
+		fprintf(f, "  Node 0, zone %8s", r->zone[i].name);
+		for (k = 0; k < 11; k++)
+			fprintf(f, " %6lu", r->zone[i].free[k]);
+		fputc('\n', f);
+	}
+	if (r->highest_free_order >= 10)
+		fprintf(f, "  every order up to 10 can still be served\n");
+	else
+		fprintf(f, "  orders %d and above would fail: no free block that large in any zone\n",
+			r->highest_free_order + 1);
+
+	fprintf(f, "\nfailures: %lu\n", r->failures);
+	for (i = 0; i < r->failures && i < REPLAY_MAX_FAILURES_KEPT; i++)
+		fprintf(f, "  line %lu: %s\n", r->failure[i].line, r->failure[i].why);
+
+	if (ncmp)
+		compare_print_text(f, cmp, ncmp);
+}
+
+static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
+		       const struct replay_opts *o, const struct compare_result *cmp,
+		       int ncmp)
+{
+	double total_s = t->parse_seconds + r->replay_seconds;
+	unsigned long i, nb = 0, agree = 0;
+	int k;
+
+	fprintf(f, "{\n  \"trace\": ");
+	json_str(f, t->path);
+	fprintf(f, ",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n"
+		   "  \"lines\": %lu,\n  \"truncated\": %s,\n",
+		trace_format_names[t->format], t->compression, t->lines,
+		t->truncated ? "true" : "false");
+	fprintf(f, "  \"machine\": {\"layout\": \"%s\", \"ram\": %llu, \"cpus\": %d, "
+		   "\"ram_from_trace\": %s},\n",
+		r->layout, r->ram, r->cpus, r->ram_from_trace ? "true" : "false");
+	fprintf(f, "  \"events\": {");
+	for (k = 0; k < TR_NR_TYPES; k++)
+		fprintf(f, "\"%s\": %lu, ", trace_type_names[k], t->count[k]);
+	fprintf(f, "\"total\": %zu, \"unknown\": %lu, \"malformed\": %lu},\n", t->nr,
+		t->unknown_total, t->malformed);
+	fprintf(f, "  \"unknown_events\": {");
+	for (i = 0; i < t->nr_unknown; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		json_str(f, t->unknown[i].name);
+		fprintf(f, ": %lu", t->unknown[i].count);
+	}
+	fprintf(f, "},\n  \"malformed_lines\": [");
+	for (i = 0; i < t->malformed && i < TRACE_MAX_MALFORMED_KEPT; i++) {
+		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "",
+			t->malformed_kept[i].line);
+		json_str(f, t->malformed_kept[i].why);
+		fputc('}', f);
+	}
+	fprintf(f, "],\n");
+	fprintf(f, "  \"speed\": {\"events\": %lu, \"parse_seconds\": %.6f, "
+		   "\"replay_seconds\": %.6f, \"events_per_second\": %.0f, "
+		   "\"events_per_second_with_parsing\": %.0f},\n",
+		r->events, t->parse_seconds, r->replay_seconds,
+		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds : 0,
+		total_s > 0 ? (double)r->events / total_s : 0);
+	fprintf(f, "  \"fidelity\": {\"kmalloc\": %.6f, \"cache\": %.6f, "
+		   "\"kmalloc_ok\": %lu, \"kmalloc_total\": %lu, \"cache_ok\": %lu, "
+		   "\"cache_total\": %lu},\n",
+		frac(r->kmalloc_ok, r->kmalloc_total), frac(r->cache_ok, r->cache_total),
+		r->kmalloc_ok, r->kmalloc_total, r->cache_ok, r->cache_total);
+	fprintf(f, "  \"pairing\": {\"kfree_null\": %lu, \"free_before_trace\": %lu, "
+		   "\"alloc_of_live_pointer\": %lu, \"free_cache_mismatch\": %lu, "
+		   "\"failed_in_trace\": %lu, \"page_alloc_replayed\": %lu, "
+		   "\"page_free_replayed\": %lu, \"page_free_before_trace\": %lu, "
+		   "\"page_free_batched_duplicate\": %lu, \"page_free_order_mismatch\": %lu, "
+		   "\"slab_page_alloc_skipped\": %lu, \"kmalloc_page_alloc_skipped\": %lu, "
+		   "\"slab_page_free_skipped\": %lu, \"vmap_supported\": %s, "
+		   "\"vmap_alloc_replayed\": %lu, \"vmap_free_replayed\": %lu, "
+		   "\"vmap_free_before_trace\": %lu},\n",
+		r->kfree_null, r->free_unknown, r->alloc_live_ptr, r->free_cache_mismatch,
+		r->failed_in_trace, r->page_alloc_replayed, r->page_free_replayed,
+		r->page_free_unknown, r->page_free_batched_dup, r->page_free_order_mismatch,
+		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab,
+		r->vmap_supported ? "true" : "false", r->vmap_alloc_replayed,
+		r->vmap_free_replayed, r->vmap_free_unknown);
+	fprintf(f, "  \"memory\": {\"peak_slab_pages\": %lu, \"final_slab_pages\": %lu, "
+		   "\"peak_used_pages\": %lu, \"final_used_pages\": %lu, "
+		   "\"peak_page_alloc_pages\": %lu, \"final_page_alloc_pages\": %lu, "
+		   "\"live_objects\": %lu, \"peak_live_objects\": %lu, "
+		   "\"live_bytes_req\": %llu, \"live_bytes_alloc_trace\": %llu, "
+		   "\"live_bytes_alloc_kmem\": %llu, \"all_bytes_req\": %llu, "
+		   "\"all_bytes_alloc_trace\": %llu, \"all_bytes_alloc_kmem\": %llu, "
+		   "\"internal_fragmentation_bytes\": %llu, "
+		   "\"live_internal_fragmentation_bytes\": %llu},\n",
+		r->peak_slab_pages, r->final_slab_pages, r->peak_used_pages,
+		r->final_used_pages, r->peak_replayed_pages, r->final_replayed_pages,
+		r->live_objects, r->peak_live_objects,
+		(unsigned long long)r->live_req_bytes, (unsigned long long)r->live_trace_bytes,
+		(unsigned long long)r->live_kmem_bytes, (unsigned long long)r->all_req_bytes,
+		(unsigned long long)r->all_trace_bytes, (unsigned long long)r->all_kmem_bytes,
+		(unsigned long long)(r->all_kmem_bytes - r->all_req_bytes),
+		(unsigned long long)(r->live_kmem_bytes - r->live_req_bytes));
+	qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
+	fprintf(f, "  \"caches\": [");
+	for (i = 0; i < r->nr_caches; i++) {
+		const struct replay_cache *c = &r->caches[i];
+
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(f, trace_name(t, c->name));
+		fprintf(f, ", \"trace_size\": %u, \"kmem_size\": %u, \"allocs\": %lu, "
+			   "\"frees\": %lu, \"live\": %lu, \"objperslab\": %u, "
+			   "\"pagesperslab\": %u, \"slabs\": %lu, \"active_objs\": %lu, "
+			   "\"num_objs\": %lu, \"utilisation\": %.4f",
+			c->trace_size, c->kmem_size, c->allocs, c->frees, c->live,
+			c->objperslab, c->pagesperslab, c->slabs, c->active_objs,
+			c->total_objs, util(c) / 100.0);
+		if (c->si) {
+			nb++;
+			agree += geometry_agrees(c);
+			fprintf(f, ", \"slabinfo\": {\"objsize\": %u, \"objperslab\": %u, "
+				   "\"pagesperslab\": %u, \"agrees\": %s}",
+				c->si->objsize, c->si->objperslab, c->si->pagesperslab,
+				geometry_agrees(c) ? "true" : "false");
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n");
+	if (o->slabinfo)
+		fprintf(f, "  \"geometry\": {\"caches_in_slabinfo\": %lu, \"agree\": %lu},\n",
+			nb, agree);
+	fprintf(f, "  \"buddyinfo\": [");
+	for (i = 0; i < r->nr_zones; i++) {
+		fprintf(f, "%s{\"zone\": \"%s\", \"free_pages\": %lu, \"free\": [",
+			i ? ", " : "", r->zone[i].name, r->zone[i].free_pages);
+		for (k = 0; k < 11; k++)
+			fprintf(f, "%s%lu", k ? ", " : "", r->zone[i].free[k]);
+		fprintf(f, "], \"highest_order\": %d}", r->zone[i].highest_order);
+	}
+	fprintf(f, "],\n  \"failing_orders_from\": %d,\n",
+		r->highest_free_order >= 10 ? -1 : r->highest_free_order + 1);
+	fprintf(f, "  \"failures\": {\"count\": %lu, \"first\": [", r->failures);
+	for (i = 0; i < r->failures && i < REPLAY_MAX_FAILURES_KEPT; i++) {
+		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "", r->failure[i].line);
+		json_str(f, r->failure[i].why);
+		fputc('}', f);
+	}
+	fprintf(f, "]}");
+	if (ncmp) {
+		fprintf(f, ",\n  \"compare\": ");
+		compare_print_json(f, cmp, ncmp);
+	}
+	fprintf(f, "\n}\n");
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct replay_opts o = { 0 };
+	struct trace_parse_opts po = { stderr, 10, true };
+	struct trace t;
+	struct replay_result r;
+	struct slabinfo si;
+	struct compare_result cmp[COMPARE_MAX];
+	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL;
+	bool json = false;
+	unsigned int max_caches = 15;
+	int i, ncmp = 0, ret = 0;
+	char err[256];
+
+	if (argc > 1 && !strcmp(argv[1], "--peer-child"))
+		return compare_child_main(argc, argv);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--no-progress")) {
+			po.progress = false;
+		} else if (!strcmp(a, "--slabinfo") && v) {
+			slabinfo_path = v;
+			i++;
+		} else if (!strcmp(a, "--ram") && v) {
+			o.ram = kmem_parse_size(v);
+			if (!o.ram) {
+				fprintf(stderr, "kmem replay: bad --ram '%s'\n", v);
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(a, "--layout") && v) {
+			if (!strcmp(v, "x86-64"))
+				o.layout = KMEM_LAYOUT_X86_64;
+			else if (!strcmp(v, "x86-32"))
+				o.layout = KMEM_LAYOUT_X86_32;
+			else {
+				fprintf(stderr, "kmem replay: --layout is x86-64 or x86-32\n");
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(a, "--cpus") && v) {
+			o.cpus = atoi(v);
+			if (o.cpus <= 0 || o.cpus > 64) {
+				fprintf(stderr, "kmem replay: --cpus is 1..64\n");
+				return 2;
+			}
+			i++;
+		} else if (!strcmp(a, "--caches") && v) {
+			max_caches = (unsigned int)atoi(v);
+			i++;
+		} else if (!strcmp(a, "--compare") && v) {
+			compare = v;
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "kmem replay: unknown or incomplete option '%s'\n\n", a);
+			usage(stderr);
+			return 2;
+		} else if (!path) {
+			path = a;
+		} else {
+			fprintf(stderr, "kmem replay: one trace at a time ('%s')\n", a);
+			return 2;
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return 2;
+	}
+	o.progress = po.progress;
+	if (slabinfo_path) {
+		if (slabinfo_load(&si, slabinfo_path, err, sizeof(err))) {
+			fprintf(stderr, "kmem replay: %s\n", err);
+			return 1;
+		}
+		o.slabinfo = &si;
+	}
+	memset(&t, 0, sizeof(t));
+	if (trace_load(&t, path, &po)) {
+		fprintf(stderr, "kmem replay: %s\n", t.error);
+		trace_free(&t);
+		if (slabinfo_path)
+			slabinfo_free(&si);
+		return 1;
+	}
+	if (trace_replay(&t, &o, &r)) {
+		fprintf(stderr, "kmem replay: %s\n", r.failure[0].why);
+		ret = 1;
+		goto out;
+	}
+	if (compare) {
+		ncmp = replay_compare(&t, &o, &r, compare, cmp, COMPARE_MAX);
+		if (ncmp < 0) {
+			ret = 2;
+			goto out;
+		}
+	}
+	if (json)
+		print_json(stdout, &t, &r, &o, cmp, ncmp);
+	else
+		print_text(stdout, &t, &r, &o, max_caches, cmp, ncmp);
+	if (r.failures)
+		ret = 1;
+out:
+	replay_result_free(&r);
+	if (kmem_is_booted())
+		kmem_halt();
+	trace_free(&t);
+	if (slabinfo_path)
+		slabinfo_free(&si);
+	return ret;
+}
+KMEM_COMMAND(replay, "replay TRACE [options]",
+	     "replay a kernel allocation trace through kmem", cmd_replay)

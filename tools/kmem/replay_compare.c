@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmem replay --compare: the trace's object events (kmalloc, kmem_cache_alloc,
+ * kfree, kmem_cache_free) through kmem and through user-space allocators.
+ *
+ * The parent turns the events into one operation list first: allocations get
+ * a slot, frees name the slot of the paired allocation (frees of objects from
+ * before the trace and kfree(NULL) are dropped; an allocation of a still-live
+ * pointer frees the old slot first). Every allocator then executes exactly the
+ * same list, so pairing costs are not part of any timing:
+ *   kmem      kmalloc(bytes_req) / kmem_cache_alloc(the named cache), kfree
+ *   others    malloc(bytes_req) / free, resolved with dlsym in the library
+ *             loaded with dlopen (glibc: the C library the command runs on)
+ * Each allocator runs in a fresh child process (fork + exec of this program,
+ * the peer LD_PRELOADed), three times; the time is the median, and the memory
+ * is the growth of the resident set during the run (peak RSS from
+ * /proc/self/status after resetting it with clear_refs "5"). Every new object
+ * gets one byte written per 4 KiB (and its last byte), as its user would.
+ * kmem also reports its own accounting: peak slab pages.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/gfp.h>
+#include <linux/mmzone.h>
+#include <linux/slab.h>
+#include <kmem/kmem.h>
+#include "tools/kmem/replay.h"
+
+struct op {
+	uint32_t slot;  /* bit 31: free */
+	uint32_t size;  /* bytes_req */
+	int32_t cache;  /* replay cache index for kmem, -1 kmalloc */
+	uint32_t gfp;
+};
+#define OP_FREE 0x80000000u
+
+static const struct {
+	const char *name, *lib;
+} peers[] = {
+	{ "glibc", NULL },
+	{ "jemalloc", "libjemalloc.so.2" },
+	{ "mimalloc", "libmimalloc.so.2" },
+	{ "tcmalloc", "libtcmalloc_minimal.so.4" },
+};
+
+/* Pairing map for building the op list: hashed ptr -> slot + 1. */
+struct smap {
+	uint64_t *key;
+	uint32_t *val;
+	size_t mask;
+};
+
+static size_t shash(uint64_t k)
+{
+	k ^= k >> 31;
+	k *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(k ^ (k >> 29));
+}
+
+static uint32_t *smap_slot(struct smap *m, uint64_t key, bool create)
+{
+	size_t i;
+
+	for (i = shash(key) & m->mask; m->val[i]; i = (i + 1) & m->mask)
+		if (m->key[i] == key)
+			return &m->val[i];
+	if (!create)
+		return NULL;
+	m->key[i] = key;
+	return &m->val[i];
+}
+
+static void smap_del(struct smap *m, uint32_t *v)
+{
+	size_t i = (size_t)(v - m->val), j = i;
+
+	for (;;) {
+		size_t k;
+
+		j = (j + 1) & m->mask;
+		if (!m->val[j])
+			break;
+		k = shash(m->key[j]) & m->mask;
+		if ((i <= j) ? (k <= i || k > j) : (k <= i && k > j)) {
+			m->key[i] = m->key[j];
+			m->val[i] = m->val[j];
+			i = j;
+		}
+	}
+	m->val[i] = 0;
+}
+
+/* Build the op list; returns ops, sets *nslots. */
+static struct op *build_ops(const struct trace *t, const struct replay_result *r,
+			    size_t *nops, uint32_t *nslots, uint64_t *peak_req)
+{
+	struct smap m;
+	struct op *ops;
+	uint32_t *free_slots, nfree = 0, next = 0;
+	uint32_t *slot_size;
+	int32_t *cache_of_name;
+	size_t i, n = 0, size = 1024;
+	uint64_t live = 0;
+
+	while (size < t->nr * 2)
+		size <<= 1;
+	m.key = calloc(size, sizeof(*m.key));
+	m.val = calloc(size, sizeof(*m.val));
+	m.mask = size - 1;
+	ops = malloc((t->nr * 2 + 1) * sizeof(*ops));
+	free_slots = malloc((t->nr + 1) * sizeof(uint32_t));
+	slot_size = malloc((t->nr + 1) * sizeof(uint32_t));
+	cache_of_name = malloc((t->nr_names + 1) * sizeof(int32_t));
+	if (!m.key || !m.val || !ops || !free_slots || !slot_size || !cache_of_name) {
+		free(ops);
+		ops = NULL;
+		goto out;
+	}
+	memset(cache_of_name, 0xff, (t->nr_names + 1) * sizeof(int32_t));
+	for (i = 0; i < r->nr_caches; i++)
+		cache_of_name[r->caches[i].name] = (int32_t)i;
+	*peak_req = 0;
+	for (i = 0; i < t->nr; i++) {
+		const struct trace_event *e = &t->ev[i];
+		uint32_t *v;
+
+		if (e->type > TR_KMEM_CACHE_FREE || !e->key)
+			continue;
+		if (e->type == TR_KFREE || e->type == TR_KMEM_CACHE_FREE) {
+			v = smap_slot(&m, e->key, false);
+			if (!v)
+				continue;
+			ops[n].slot = (*v - 1) | OP_FREE;
+			live -= slot_size[*v - 1];
+			free_slots[nfree++] = *v - 1;
+			n++;
+			smap_del(&m, v);
+			continue;
+		}
+		if (e->type == TR_KMEM_CACHE_ALLOC &&
+		    (e->name > t->nr_names || cache_of_name[e->name] < 0))
+			continue; /* the main replay could not create the cache */
+		v = smap_slot(&m, e->key, true);
+		if (*v) { /* allocation of a live pointer: free the old one first */
+			ops[n++].slot = (*v - 1) | OP_FREE;
+			live -= slot_size[*v - 1];
+			free_slots[nfree++] = *v - 1;
+		}
+		ops[n].slot = nfree ? free_slots[--nfree] : next++;
+		ops[n].size = e->req;
+		ops[n].gfp = e->gfp;
+		ops[n].cache = e->type == TR_KMEM_CACHE_ALLOC ? cache_of_name[e->name] : -1;
+		slot_size[ops[n].slot] = e->req;
+		live += e->req;
+		if (live > *peak_req)
+			*peak_req = live;
+		*v = ops[n].slot + 1;
+		n++;
+	}
+	*nops = n;
+	*nslots = next;
+out:
+	free(m.key);
+	free(m.val);
+	free(free_slots);
+	free(slot_size);
+	free(cache_of_name);
+	return ops;
+}
+
+static uint64_t status_kb(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	uint64_t v = 0;
+	size_t kl = strlen(key);
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ':') {
+			v = strtoull(line + kl + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void reset_peak_rss(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "5", 1) < 0)
+			(void)0;
+		close(fd);
+	}
+}
+
+/* What the parent hands the child, in a memfd: header, caches, ops. */
+struct shared_hdr {
+	uint64_t nops, nslots, ncaches, ram;
+	int32_t cpus, x86_32;
+};
+struct shared_cache {
+	char name[48];
+	uint32_t size;
+};
+
+/* Write one byte in every 4 KiB of a new object, as its user would: an
+ * allocator that keeps its metadata out of line (jemalloc) would otherwise
+ * never make the object's pages resident, and RSS would not compare. */
+static inline void touch(void *p, uint32_t size)
+{
+	volatile char *c = p;
+	uint32_t off;
+
+	if ((unsigned long)p <= 16)
+		return;
+	for (off = 0; off < size; off += 4096)
+		c[off] = 0;
+	if (size)
+		c[size - 1] = 0;
+}
+
+struct child_out {
+	int ok;
+	char why[128];
+	double seconds;
+	uint64_t peak_rss, peak_own;
+};
+
+static unsigned long slab_pages(void)
+{
+	return global_node_page_state(NR_SLAB_RECLAIMABLE) +
+	       global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+}
+
+/*
+ * The child: a fresh exec of this program ("kmem replay --peer-child NAME
+ * MEMFD PIPEFD"), so each allocator starts from a clean process; a peer
+ * allocator is LD_PRELOADed (the way allocators are benchmarked, and the
+ * only way jemalloc's initial-exec TLS loads), kmem boots a fresh machine.
+ */
+int compare_child_main(int argc, char **argv)
+{
+	struct child_out out = { 0 };
+	const struct shared_hdr *h;
+	const struct shared_cache *sc;
+	const struct op *ops;
+	struct kmem_cache **caches = NULL;
+	void **slots;
+	uint64_t base, t0, peak_slab = 0, slab0 = 0;
+	bool is_kmem;
+	struct stat st;
+	int mfd, pfd;
+	size_t i;
+	void *map;
+
+	if (argc < 5)
+		return 2;
+	is_kmem = !strcmp(argv[2], "kmem");
+	mfd = atoi(argv[3]);
+	pfd = atoi(argv[4]);
+	if (fstat(mfd, &st) || (size_t)st.st_size < sizeof(*h))
+		return 2;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, mfd, 0);
+	if (map == MAP_FAILED)
+		return 2;
+	h = map;
+	sc = (const struct shared_cache *)(h + 1);
+	ops = (const struct op *)(sc + h->ncaches);
+	/* The slot table is outside every allocator, touched before the baseline. */
+	slots = mmap(NULL, (h->nslots + 1) * sizeof(void *), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (slots == MAP_FAILED) {
+		snprintf(out.why, sizeof(out.why), "out of memory");
+		goto done;
+	}
+	memset(slots, 0, (h->nslots + 1) * sizeof(void *));
+	if (is_kmem) {
+		struct kmem_config cfg = { .ram = h->ram, .cpus = h->cpus, .quiet = true };
+
+		cfg.layout = h->x86_32 ? KMEM_LAYOUT_X86_32 : KMEM_LAYOUT_X86_64;
+		if (kmem_boot(&cfg)) {
+			snprintf(out.why, sizeof(out.why), "cannot boot the machine");
+			goto done;
+		}
+		caches = mmap(NULL, (h->ncaches + 1) * sizeof(*caches),
+			      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (caches == MAP_FAILED) {
+			snprintf(out.why, sizeof(out.why), "out of memory");
+			goto done;
+		}
+		for (i = 0; i < h->ncaches; i++) {
+			caches[i] = kmem_cache_create(sc[i].name, sc[i].size, 0,
+						      SLAB_NO_MERGE, NULL);
+			if (!caches[i]) {
+				snprintf(out.why, sizeof(out.why), "cannot create cache %s",
+					 sc[i].name);
+				goto done;
+			}
+		}
+		slab0 = slab_pages();
+	} else {
+		free(malloc(16)); /* the allocator's initialisation, outside the timing */
+	}
+	reset_peak_rss();
+	base = status_kb("VmRSS");
+	t0 = trace_now_ns();
+	if (is_kmem) {
+		for (i = 0; i < h->nops; i++) {
+			const struct op *o = &ops[i];
+
+			if (o->slot & OP_FREE) {
+				kfree(slots[o->slot & ~OP_FREE]);
+			} else {
+				gfp_t g = ((gfp_t)o->gfp & ~__GFP_NOFAIL) | __GFP_NOWARN;
+
+				slots[o->slot] = o->cache >= 0 ?
+					kmem_cache_alloc(caches[o->cache], g) :
+					kmalloc(o->size, g);
+				touch(slots[o->slot], o->size);
+			}
+			if ((i & 255) == 0) {
+				unsigned long s = slab_pages();
+
+				if (s > peak_slab)
+					peak_slab = s;
+			}
+		}
+	} else {
+		for (i = 0; i < h->nops; i++) {
+			const struct op *o = &ops[i];
+
+			if (o->slot & OP_FREE)
+				free(slots[o->slot & ~OP_FREE]);
+			else {
+				slots[o->slot] = malloc(o->size ? o->size : 1);
+				touch(slots[o->slot], o->size);
+			}
+		}
+	}
+	out.seconds = (double)(trace_now_ns() - t0) / 1e9;
+	{
+		uint64_t hwm = status_kb("VmHWM");
+
+		out.peak_rss = hwm > base ? (hwm - base) * 1024 : 0;
+	}
+	if (is_kmem)
+		out.peak_own = (peak_slab > slab0 ? peak_slab - slab0 : 0) * 4096ull;
+	out.ok = 1;
+done:
+	if (write(pfd, &out, sizeof(out)) != (ssize_t)sizeof(out))
+		_exit(1);
+	_exit(0);
+}
+
+/* NULL if the library can be loaded (or is glibc), else why not. */
+static const char *peer_missing(int which, char *buf, size_t len)
+{
+	void *h;
+	const char *e;
+
+	if (which < 0 || !peers[which].lib)
+		return NULL;
+#ifdef KMEM_SANITIZE
+	snprintf(buf, len, "not in a sanitizer build (ASan must be the first allocator)");
+	return buf;
+#endif
+	h = dlopen(peers[which].lib, RTLD_LAZY | RTLD_LOCAL);
+	if (h) {
+		dlclose(h);
+		return NULL;
+	}
+	e = dlerror();
+	if (e && strstr(e, "static TLS")) /* present; it loads when preloaded */
+		return NULL;
+	snprintf(buf, len, "%s not installed (KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh)",
+		 peers[which].lib);
+	return buf;
+}
+
+static int run_one(int which, int mfd, struct child_out *out)
+{
+	int pfd[2], status = 0;
+	char mfd_s[16], pfd_s[16];
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(pfd))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		snprintf(mfd_s, sizeof(mfd_s), "%d", mfd);
+		snprintf(pfd_s, sizeof(pfd_s), "%d", pfd[1]);
+		if (which >= 0 && peers[which].lib)
+			setenv("LD_PRELOAD", peers[which].lib, 1);
+		else
+			unsetenv("LD_PRELOAD");
+		execl("/proc/self/exe", "kmem", "replay", "--peer-child",
+		      which < 0 ? "kmem" : peers[which].name, mfd_s, pfd_s, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	memset(out, 0, sizeof(*out));
+	n = read(pfd[0], out, sizeof(*out));
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(*out)) {
+		out->ok = 0;
+		snprintf(out->why, sizeof(out->why), "the child failed (status %#x)", status);
+	}
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define RUNS 3
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int replay_compare(const struct trace *t, const struct replay_opts *o,
+		   const struct replay_result *r, const char *list,
+		   struct compare_result *res, int max)
+{
+	int which[COMPARE_MAX], nw = 0, i, k, mfd;
+	char *copy = strdup(list), *tok, *save = NULL;
+	size_t nops;
+	uint32_t nslots;
+	uint64_t peak_req = 0;
+	struct op *ops;
+	struct shared_hdr hdr = { 0 };
+
+	if (!copy)
+		return -1;
+	which[nw++] = -1; /* kmem first */
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < (int)(sizeof(peers) / sizeof(peers[0])); k++)
+			if (!strcmp(tok, peers[k].name))
+				break;
+		if (k == (int)(sizeof(peers) / sizeof(peers[0]))) {
+			fprintf(stderr, "kmem replay: --compare: unknown allocator '%s' "
+					"(glibc, jemalloc, mimalloc, tcmalloc)\n", tok);
+			free(copy);
+			return -1;
+		}
+		if (nw < max && nw < COMPARE_MAX)
+			which[nw++] = k;
+	}
+	free(copy);
+	ops = build_ops(t, r, &nops, &nslots, &peak_req);
+	if (!ops) {
+		fprintf(stderr, "kmem replay: --compare: out of memory\n");
+		return -1;
+	}
+	mfd = memfd_create("kmem-replay-ops", 0);
+	hdr.nops = nops;
+	hdr.nslots = nslots;
+	hdr.ncaches = r->nr_caches;
+	hdr.ram = r->ram;
+	hdr.cpus = r->cpus;
+	hdr.x86_32 = !strcmp(r->layout, "x86-32");
+	if (mfd < 0 || write_all(mfd, &hdr, sizeof(hdr))) {
+		fprintf(stderr, "kmem replay: --compare: memfd: %s\n", strerror(errno));
+		free(ops);
+		return -1;
+	}
+	for (i = 0; i < (int)r->nr_caches; i++) {
+		struct shared_cache c = { { 0 }, 0 };
+
+		snprintf(c.name, sizeof(c.name), "%s", trace_name(t, r->caches[i].name));
+		c.size = r->caches[i].kmem_size ? r->caches[i].kmem_size :
+						  r->caches[i].trace_size;
+		if (write_all(mfd, &c, sizeof(c)))
+			break;
+	}
+	if (write_all(mfd, ops, nops * sizeof(*ops))) {
+		fprintf(stderr, "kmem replay: --compare: memfd: %s\n", strerror(errno));
+		close(mfd);
+		free(ops);
+		return -1;
+	}
+	free(ops);
+	for (i = 0; i < nw; i++) {
+		struct compare_result *c = &res[i];
+		const char *missing;
+		double secs[RUNS];
+		int runs = 0;
+
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", which[i] < 0 ? "kmem" :
+							    peers[which[i]].name);
+		snprintf(c->lib, sizeof(c->lib), "%s", which[i] < 0 ? "libkmem" :
+			 peers[which[i]].lib ? peers[which[i]].lib : "libc.so.6");
+		c->ops = nops;
+		c->peak_req = peak_req;
+		missing = peer_missing(which[i], c->why, sizeof(c->why));
+		for (k = 0; !missing && k < RUNS; k++) {
+			struct child_out out;
+
+			if (run_one(which[i], mfd, &out) || !out.ok) {
+				snprintf(c->why, sizeof(c->why), "%s",
+					 out.why[0] ? out.why : "fork failed");
+				break;
+			}
+			secs[runs++] = out.seconds;
+			if (out.peak_rss > c->peak_rss)
+				c->peak_rss = out.peak_rss;
+			if (out.peak_own > c->peak_own)
+				c->peak_own = out.peak_own;
+		}
+		if (runs == RUNS) {
+			qsort(secs, RUNS, sizeof(double), cmp_double);
+			c->seconds = secs[RUNS / 2];
+			c->ran = true;
+		}
+		if (!c->ran)
+			fprintf(stderr, "kmem replay: --compare: skipping %s: %s\n", c->name,
+				c->why);
+	}
+	close(mfd);
+	(void)o;
+	return nw;
+}
+
+void compare_print_text(FILE *f, const struct compare_result *c, int n)
+{
+	int i;
+
+	fprintf(f, "\ncompare: the same %lu object operations (allocations and frees), "
+		   "median of %d runs each\n", n ? c[0].ops : 0, RUNS);
+	fprintf(f, "  peak live requested bytes: %.1f MiB\n",
+		n ? (double)c[0].peak_req / 1048576.0 : 0);
+	fprintf(f, "  %-10s %-26s %10s %9s %14s\n", "allocator", "library", "time (ms)",
+		"ns/op", "peak RSS (MiB)");
+	for (i = 0; i < n; i++) {
+		if (!c[i].ran) {
+			fprintf(f, "  %-10s %-26s skipped: %s\n", c[i].name, c[i].lib, c[i].why);
+			continue;
+		}
+		fprintf(f, "  %-10s %-26s %10.1f %9.1f %14.1f", c[i].name, c[i].lib,
+			c[i].seconds * 1e3, c[i].ops ? c[i].seconds * 1e9 / (double)c[i].ops : 0,
+			(double)c[i].peak_rss / 1048576.0);
+		if (!strcmp(c[i].name, "kmem"))
+			fprintf(f, "  (slab pages: %.1f MiB)", (double)c[i].peak_own / 1048576.0);
+		fputc('\n', f);
+	}
+}
+
+void compare_print_json(FILE *f, const struct compare_result *c, int n)
+{
+	int i;
+
+	fprintf(f, "{\"ops\": %lu, \"runs\": %d, \"peak_live_requested_bytes\": %llu, "
+		   "\"allocators\": [",
+		n ? c[0].ops : 0, RUNS, n ? (unsigned long long)c[0].peak_req : 0ull);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s\n    {\"name\": \"%s\", \"library\": \"%s\", \"ran\": %s",
+			i ? "," : "", c[i].name, c[i].lib, c[i].ran ? "true" : "false");
+		if (c[i].ran)
+			fprintf(f, ", \"seconds\": %.6f, \"ns_per_op\": %.2f, \"peak_rss_bytes\": %llu",
+				c[i].seconds,
+				c[i].ops ? c[i].seconds * 1e9 / (double)c[i].ops : 0.0,
+				(unsigned long long)c[i].peak_rss);
+		else
+			fprintf(f, ", \"why\": \"%s\"", c[i].why);
+		if (!strcmp(c[i].name, "kmem") && c[i].ran)
+			fprintf(f, ", \"peak_slab_bytes\": %llu", (unsigned long long)c[i].peak_own);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ]}");
+}
