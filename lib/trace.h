@@ -222,6 +222,7 @@ struct replay_result {
 	/* vmalloc */
 	unsigned long vmap_alloc_replayed, vmap_free_replayed, vmap_free_unknown;
 	unsigned long vmap_purge_events;
+	unsigned long vmap_objects_skipped; /* kmem_cache_alloc(vmap_area): kmem's vmalloc makes its own */
 	bool vmap_supported;
 	/* failures of kmem (the replay asked, kmem said no) */
 	unsigned long failures;

@@ -63,7 +63,8 @@
 #endif
 #include "lib/trace.h"
 
-enum { MARK_NONE, MARK_SLAB_PAGE, MARK_KMALLOC_PAGE };
+enum { MARK_NONE, MARK_SLAB_PAGE, MARK_KMALLOC_PAGE, MARK_VMAP_OBJ };
+#define CACHE_SKIPPED 0xffffffffu /* pent.cache of an object not replayed */
 enum { PG_LIVE = 1, PG_SKIPPED, PG_FREED };
 
 /* ---- pairing table ----------------------------------------------------------- */
@@ -273,6 +274,12 @@ static void classify(struct trace *t)
 			snprintf(synth, sizeof(synth), "cache-%u", e->alloc);
 			e->name = trace_intern(t, synth, strlen(synth));
 		}
+#ifdef REPLAY_HAVE_VMAP
+		/* kmem's alloc_vmap_area allocates its own struct vmap_area */
+		if (e->type == TR_KMEM_CACHE_ALLOC && e->name &&
+		    !strcmp(trace_name(t, e->name), "vmap_area"))
+			e->mark = MARK_VMAP_OBJ;
+#endif
 		if (e->type == TR_PAGE_ALLOC)
 			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE : MARK_NONE;
 		if (e->type == TR_KMALLOC && e->alloc > KMALLOC_MAX_CACHE_SIZE && e->key) {
@@ -524,6 +531,20 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 		r->failed_in_trace++;
 		return;
 	}
+	if (e->mark == MARK_VMAP_OBJ) {
+		p = pmap_find(&rp->objs, e->key);
+		if (p && p->cache != CACHE_SKIPPED) { /* a live object's pointer */
+			r->alloc_live_ptr++;
+			free_object(rp, p, false);
+		}
+		p = pmap_get(&rp->objs, e->key);
+		if (p) {
+			p->cache = CACHE_SKIPPED;
+			p->p = NULL;
+		}
+		r->vmap_objects_skipped++;
+		return;
+	}
 	if (e->type == TR_KMEM_CACHE_ALLOC) {
 		c = get_cache(rp, e);
 		if (!c) {
@@ -534,7 +555,9 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 			return;
 	}
 	p = pmap_find(&rp->objs, e->key);
-	if (p) { /* its free is recorded later, on another CPU */
+	if (p && p->cache == CACHE_SKIPPED) {
+		pmap_del(&rp->objs, p);
+	} else if (p) { /* its free was not traced, or is recorded later */
 		r->alloc_live_ptr++;
 		free_object(rp, p, false);
 	}
@@ -605,6 +628,10 @@ static void do_free(struct replay *rp, const struct trace_event *e)
 	p = pmap_find(&rp->objs, e->key);
 	if (!p) {
 		r->free_unknown++;
+		return;
+	}
+	if (p->cache == CACHE_SKIPPED) {
+		pmap_del(&rp->objs, p);
 		return;
 	}
 	if (e->type == TR_KMEM_CACHE_FREE && !(e->flags & TEV_NO_NAME)) {
@@ -698,6 +725,15 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 }
 
 #ifdef REPLAY_HAVE_VMAP
+/* As the kernel's vunmap path: unlink from the busy tree, then free lazily. */
+static void vmap_release(struct vmap_area *va)
+{
+	struct vmap_area *u = find_unlink_vmap_area(va->va_start);
+
+	if (u)
+		free_vmap_area_noflush(u);
+}
+
 static void do_vmap(struct replay *rp, const struct trace_event *e)
 {
 	struct replay_result *r = rp->r;
@@ -715,7 +751,7 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 			r->vmap_free_unknown++;
 			return;
 		}
-		free_vmap_area_noflush((struct vmap_area *)p->p);
+		vmap_release((struct vmap_area *)p->p);
 		pmap_del(&rp->vmaps, p);
 		r->vmap_free_replayed++;
 		return;
@@ -737,13 +773,13 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 	}
 	p = pmap_find(&rp->vmaps, e->key);
 	if (p) { /* freed later on another CPU: free it now */
-		free_vmap_area_noflush((struct vmap_area *)p->p);
+		vmap_release((struct vmap_area *)p->p);
 		r->vmap_free_replayed++;
 	} else {
 		p = pmap_get(&rp->vmaps, e->key);
 	}
 	if (!p) {
-		free_vmap_area_noflush(va);
+		vmap_release(va);
 		fail(rp, e, "pairing table: out of memory");
 		return;
 	}

@@ -167,8 +167,10 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab);
 	if (r->vmap_supported)
 		fprintf(f, "  vmalloc areas: %lu allocated, %lu freed, %lu frees of areas "
-			   "allocated before the trace\n",
-			r->vmap_alloc_replayed, r->vmap_free_replayed, r->vmap_free_unknown);
+			   "allocated before the trace;\n    %lu vmap_area objects not "
+			   "replayed (kmem's alloc_vmap_area makes its own)\n",
+			r->vmap_alloc_replayed, r->vmap_free_replayed, r->vmap_free_unknown,
+			r->vmap_objects_skipped);
 
 	fprintf(f, "\nmemory\n");
 	fprintf(f, "  slab pages: peak %lu (%.1f MiB), at the end %lu (%.1f MiB)\n",
@@ -298,13 +300,13 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		   "\"slab_page_alloc_skipped\": %lu, \"kmalloc_page_alloc_skipped\": %lu, "
 		   "\"slab_page_free_skipped\": %lu, \"vmap_supported\": %s, "
 		   "\"vmap_alloc_replayed\": %lu, \"vmap_free_replayed\": %lu, "
-		   "\"vmap_free_before_trace\": %lu},\n",
+		   "\"vmap_free_before_trace\": %lu, \"vmap_area_objects_skipped\": %lu},\n",
 		r->kfree_null, r->free_unknown, r->alloc_live_ptr, r->free_cache_mismatch,
 		r->failed_in_trace, r->page_alloc_replayed, r->page_free_replayed,
 		r->page_free_unknown, r->page_free_batched_dup, r->page_free_order_mismatch,
 		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab,
 		r->vmap_supported ? "true" : "false", r->vmap_alloc_replayed,
-		r->vmap_free_replayed, r->vmap_free_unknown);
+		r->vmap_free_replayed, r->vmap_free_unknown, r->vmap_objects_skipped);
 	fprintf(f, "  \"memory\": {\"peak_slab_pages\": %lu, \"final_slab_pages\": %lu, "
 		   "\"peak_used_pages\": %lu, \"final_used_pages\": %lu, "
 		   "\"peak_page_alloc_pages\": %lu, \"final_page_alloc_pages\": %lu, "
