@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/slab.h>
 #include <kmem/kmem.h>
@@ -143,34 +144,27 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median ns per pair over RUNS runs, with `threads` threads at once (the
- * figure is the mean of the threads' per-pair times). */
-static double measure(const struct allocator *a, bool batch, int threads)
+/* ns per pair of one run with `threads` threads at once (the mean of the
+ * threads' per-pair times). */
+static double measure_once(const struct allocator *a, bool batch, int threads)
 {
-	double results[RUNS];
-	int r;
+	pthread_barrier_t start;
+	struct job jobs[2];
+	pthread_t tid[2];
+	double sum = 0;
+	int t;
 
-	for (r = 0; r < RUNS; r++) {
-		pthread_barrier_t start;
-		struct job jobs[2];
-		pthread_t tid[2];
-		double sum = 0;
-		int t;
-
-		pthread_barrier_init(&start, NULL, (unsigned int)threads);
-		for (t = 0; t < threads; t++) {
-			jobs[t] = (struct job){ a, batch, 0, &start };
-			pthread_create(&tid[t], NULL, job_thread, &jobs[t]);
-		}
-		for (t = 0; t < threads; t++) {
-			pthread_join(tid[t], NULL);
-			sum += jobs[t].ns;
-		}
-		pthread_barrier_destroy(&start);
-		results[r] = sum / threads;
+	pthread_barrier_init(&start, NULL, (unsigned int)threads);
+	for (t = 0; t < threads; t++) {
+		jobs[t] = (struct job){ a, batch, 0, &start };
+		pthread_create(&tid[t], NULL, job_thread, &jobs[t]);
 	}
-	qsort(results, RUNS, sizeof(double), cmp_double);
-	return results[RUNS / 2];
+	for (t = 0; t < threads; t++) {
+		pthread_join(tid[t], NULL);
+		sum += jobs[t].ns;
+	}
+	pthread_barrier_destroy(&start);
+	return sum / threads;
 }
 
 static bool load_peer(struct allocator *a, const char *name, const char *lib,
@@ -190,10 +184,17 @@ static bool load_peer(struct allocator *a, const char *name, const char *lib,
 int main(int argc, char **argv)
 {
 	struct kmem_config cfg = { .ram = 512ULL << 20, .cpus = 2, .quiet = true };
+	static double res[8][4][RUNS];
 	struct allocator al[8];
-	int n = 0, i;
-	double glibc[4] = { 0 };
+	const char *tun = getenv("GLIBC_TUNABLES");
+	int n = 0, i, c, r;
 
+	/* jemalloc's initial-exec TLS does not fit the static TLS surplus a
+	 * dlopen'd library gets by default: ask the loader for more, once. */
+	if (!tun || !strstr(tun, "optional_static_tls")) {
+		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384", 1);
+		execv("/proc/self/exe", argv);
+	}
 	if (argc > 1)
 		iterations = atol(argv[1]);
 	kmem_boot(&cfg);
@@ -209,25 +210,30 @@ int main(int argc, char **argv)
 	if (load_peer(&al[n], "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free"))
 		n++;
 
-	printf("ns per allocate+free pair of %d bytes, median of %d runs of %ld pairs\n",
+	/* Runs are interleaved (run r of every allocator and column, then run
+	 * r + 1) so that the machine's noise spreads over all of them. */
+	for (r = 0; r < RUNS; r++)
+		for (c = 0; c < 4; c++)
+			for (i = 0; i < n; i++)
+				res[i][c][r] = measure_once(&al[i], c & 1, c < 2 ? 1 : 2);
+	for (i = 0; i < n; i++)
+		for (c = 0; c < 4; c++)
+			qsort(res[i][c], RUNS, sizeof(double), cmp_double);
+
+	printf("ns per allocate+free pair of %d bytes, median of %d interleaved runs of %ld pairs\n",
 	       OBJ, RUNS, iterations);
 	printf("(ratio: against glibc in the same column; 2 threads: each thread's time)\n\n");
-	printf("%-24s %14s %14s %14s %14s\n", "allocator", "pair 1T", "batch64 1T",
-	       "pair 2T", "batch64 2T");
-	/* glibc first so the ratios can be printed on every row */
-	for (i = 0; i < 4; i++)
-		glibc[i] = measure(&al[2], i & 1, i < 2 ? 1 : 2);
+	printf("| %-22s | %14s | %14s | %14s | %14s |\n", "allocator", "pair 1T",
+	       "batch64 1T", "pair 2T", "batch64 2T");
+	printf("|------------------------|----------------|----------------|----------------|----------------|\n");
 	for (i = 0; i < n; i++) {
-		double v[4];
-		int c;
-
-		printf("%-24s", al[i].name);
+		printf("| %-22s |", al[i].name);
 		for (c = 0; c < 4; c++) {
-			v[c] = i == 2 ? glibc[c] : measure(&al[i], c & 1, c < 2 ? 1 : 2);
-			printf("   %5.2f (%4.2fx)", v[c], v[c] / glibc[c]);
+			double v = res[i][c][RUNS / 2], g = res[2][c][RUNS / 2];
+
+			printf(" %6.2f (%4.2fx) |", v, v / g);
 		}
 		printf("\n");
-		fflush(stdout);
 	}
 	kmem_cache_destroy(bench_cache);
 	return 0;
