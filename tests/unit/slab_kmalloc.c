@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The kmalloc family and slab caches: API, flags, limits, bad input. */
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -593,6 +595,54 @@ TEST(thread_exit_drains)
 	kmem_cache_destroy(exit_cache);
 }
 
+TEST(node_variants_and_irq)
+{
+	char *a = kmalloc_node(40, GFP_KERNEL, 0);
+	char *b = kzalloc_node(40, GFP_KERNEL, NUMA_NO_NODE);
+	char *c = kcalloc_node(4, 10, GFP_KERNEL, 0);
+	void *d;
+	size_t mark;
+
+	CHECK_STR(cache_of(a), "kmalloc-64");
+	CHECK(b && b[0] == 0 && b[39] == 0);
+	CHECK(c && c[39] == 0);
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	/* an interrupt handler may kmalloc with GFP_ATOMIC, not GFP_KERNEL */
+	mark = kmem_log_mark();
+	irq_enter();
+	a = kmalloc(16, GFP_ATOMIC);
+	CHECK(!kmem_log_contains(mark, "sleeping function"));
+	d = kmem_cache_alloc(kmalloc_caches[KMALLOC_NORMAL][4], GFP_KERNEL);
+	irq_exit();
+	CHECK_LOG(mark, "BUG: sleeping function called from invalid context");
+	kfree(a);
+	kfree(d);
+}
+
+TEST(slab_panic)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		kmem_log_set_console(NULL);
+		kmem_cache_create("will_panic", 0, 0, SLAB_PANIC, NULL);
+		_exit(0); /* not reached: SLAB_PANIC panics */
+	}
+	CHECK(pid > 0);
+	waitpid(pid, &status, 0);
+	CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));
+	/* without SLAB_PANIC: a warning and NULL */
+	{
+		size_t mark = kmem_log_mark();
+
+		CHECK(kmem_cache_create("no_panic", 0, 0, 0, NULL) == NULL);
+		CHECK_LOG(mark, "kmem_cache_create(no_panic) failed with error -22");
+	}
+}
+
 int main(void)
 {
 	RUN(size_classes);
@@ -613,6 +663,8 @@ int main(void)
 	RUN(lists_and_min_partial);
 	RUN(shrinker_under_reclaim);
 	RUN(thread_exit_drains);
+	RUN(node_variants_and_irq);
+	RUN(slab_panic);
 	RUN(reboot_discards_thread_caches);
 	return test_summary();
 }
