@@ -195,7 +195,8 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		r->live_kmem_bytes ? 100.0 * (double)(r->live_kmem_bytes - r->live_req_bytes) /
 					     (double)r->live_kmem_bytes : 0.0);
 
-	qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
+	if (r->nr_caches)
+		qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
 	fprintf(f, "\ncaches: %lu named in the trace%s\n", r->nr_caches,
 		max_caches && r->nr_caches > max_caches ? " (largest first; --caches 0 lists all)" : "");
 	fprintf(f, "  %-24s %7s %7s %8s %6s %5s %7s %9s %6s%s\n", "name", "trace", "kmem",
@@ -324,7 +325,8 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		(unsigned long long)r->all_trace_bytes, (unsigned long long)r->all_kmem_bytes,
 		(unsigned long long)(r->all_kmem_bytes - r->all_req_bytes),
 		(unsigned long long)(r->live_kmem_bytes - r->live_req_bytes));
-	qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
+	if (r->nr_caches)
+		qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
 	fprintf(f, "  \"caches\": [");
 	for (i = 0; i < r->nr_caches; i++) {
 		const struct replay_cache *c = &r->caches[i];
