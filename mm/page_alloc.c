@@ -64,7 +64,9 @@
  *    pcp->lock protects one CPU's lists of one zone.
  *    The counters are atomics.
  */
+#include <pthread.h>
 #include <sched.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -621,12 +623,57 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return alloc_flags;
 }
 
-/* warn_alloc(): the kernel's allocation-failure report. */
+/*
+ * warn_alloc(): the kernel's allocation-failure report, rate limited as the
+ * kernel's nopage_rs (at most 10 reports in 5 seconds; the next report after
+ * a quiet interval says how many were suppressed). Reset at every boot.
+ */
+#define NOPAGE_RS_INTERVAL_NS (5LL * 1000000000LL)
+#define NOPAGE_RS_BURST 10
+static struct {
+	pthread_mutex_t lock;
+	long long begin;
+	int printed, missed;
+} nopage_rs = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
+
+static bool nopage_ratelimit(void)
+{
+	struct timespec ts;
+	long long now;
+	bool ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	pthread_mutex_lock(&nopage_rs.lock);
+	if (!nopage_rs.begin || now - nopage_rs.begin >= NOPAGE_RS_INTERVAL_NS) {
+		if (nopage_rs.missed)
+			pr_warn("warn_alloc: %d callbacks suppressed\n", nopage_rs.missed);
+		nopage_rs.begin = now;
+		nopage_rs.printed = 0;
+		nopage_rs.missed = 0;
+	}
+	ok = nopage_rs.printed < NOPAGE_RS_BURST;
+	if (ok)
+		nopage_rs.printed++;
+	else
+		nopage_rs.missed++;
+	pthread_mutex_unlock(&nopage_rs.lock);
+	return ok;
+}
+
+static void nopage_ratelimit_reset(void)
+{
+	pthread_mutex_lock(&nopage_rs.lock);
+	nopage_rs.begin = 0;
+	nopage_rs.printed = nopage_rs.missed = 0;
+	pthread_mutex_unlock(&nopage_rs.lock);
+}
+
 static void warn_alloc(gfp_t gfp, unsigned int order, const char *what)
 {
 	char flags[256];
 
-	if (gfp & __GFP_NOWARN)
+	if ((gfp & __GFP_NOWARN) || !nopage_ratelimit())
 		return;
 	kmem_format_gfp(gfp, flags, sizeof(flags));
 	pr_warn("%s: %s: order:%u, mode:%#x(%s), nodemask=(null)\n",
@@ -1099,47 +1146,104 @@ static const char *const kmem_owner_names[KMEM_NR_OWNERS] = {
 	"pagetable", "anon", "zero", "swapcache", "kernel_stack"
 };
 
+static unsigned long pcp_pages_all(void)
+{
+	struct zone *zone;
+	unsigned long n = 0;
+
+	for_each_populated_zone(zone)
+		n += zone_pcp_pages(zone);
+	return n;
+}
+
+/* show_migration_types(): the types with free blocks of one order, as the
+ * kernel's letters (U)nmovable (M)ovable r(E)claimable (H)ighAtomic (I)solate. */
+static void show_migration_types(unsigned int types)
+{
+	static const char letters[MIGRATE_TYPES] = { 'U', 'M', 'E', 'H', 'I' };
+	char tmp[MIGRATE_TYPES + 1], *p = tmp;
+	int i;
+
+	for (i = 0; i < MIGRATE_TYPES; i++)
+		if (types & (1u << i))
+			*p++ = letters[i];
+	*p = 0;
+	pr_cont("(%s) ", tmp);
+}
+
+#define NODE_KB(item) (global_node_page_state(item) << (PAGE_SHIFT - 10))
+#define ZONE_KB(zone, item) (zone_page_state(zone, item) << (PAGE_SHIFT - 10))
+
+/*
+ * The kernel's __show_mem(): "Mem-Info:", the global counters, the node, each
+ * zone's watermarks and lowmem_reserve, each zone's free blocks by order with
+ * their migrate types, swap, and the page totals. Printed after an allocation
+ * failure (and by the OOM killer).
+ */
 void show_free_areas(void)
 {
 	struct zone *zone;
-	unsigned long counts[NR_PAGE_ORDERS];
+	unsigned long present = 0, managed = 0, highmem = 0;
 	unsigned int o;
-	int z;
+	int z, cpu;
 
 	pr_warn("Mem-Info:\n");
-	pr_warn("active_anon:%lu inactive_anon:%lu isolated_anon:0\n"
-		" active_file:0 inactive_file:0 isolated_file:0\n"
-		" unevictable:%lu dirty:0 writeback:0\n"
+	pr_warn("active_anon:%lu inactive_anon:%lu isolated_anon:%lu\n"
+		" active_file:%lu inactive_file:%lu isolated_file:%lu\n"
+		" unevictable:%lu dirty:%lu writeback:%lu\n"
 		" slab_reclaimable:%lu slab_unreclaimable:%lu\n"
-		" mapped:0 shmem:0 pagetables:%lu\n"
-		" sec_pagetables:0 bounce:0\n"
-		" kernel_misc_reclaimable:0\n"
+		" mapped:%lu shmem:%lu pagetables:%lu\n"
+		" sec_pagetables:%lu bounce:0\n"
+		" kernel_misc_reclaimable:%lu\n"
 		" free:%lu free_pcp:%lu free_cma:0\n",
 		global_node_page_state(NR_ACTIVE_ANON),
 		global_node_page_state(NR_INACTIVE_ANON),
+		global_node_page_state(NR_ISOLATED_ANON),
+		global_node_page_state(NR_ACTIVE_FILE),
+		global_node_page_state(NR_INACTIVE_FILE),
+		global_node_page_state(NR_ISOLATED_FILE),
 		global_node_page_state(NR_UNEVICTABLE),
+		global_node_page_state(NR_FILE_DIRTY),
+		global_node_page_state(NR_WRITEBACK),
 		global_node_page_state(NR_SLAB_RECLAIMABLE),
 		global_node_page_state(NR_SLAB_UNRECLAIMABLE),
+		global_node_page_state(NR_FILE_MAPPED),
+		global_node_page_state(NR_SHMEM),
 		global_node_page_state(NR_PAGETABLE),
-		global_zone_page_state(NR_FREE_PAGES),
-		({
-			unsigned long p = 0;
-			struct zone *zz;
-
-			for_each_populated_zone(zz)
-				p += zone_pcp_pages(zz);
-			p;
-		}));
+		global_node_page_state(NR_SECONDARY_PAGETABLE),
+		global_node_page_state(NR_KERNEL_MISC_RECLAIMABLE),
+		global_zone_page_state(NR_FREE_PAGES), pcp_pages_all());
+	pr_warn("Node 0 active_anon:%lukB inactive_anon:%lukB active_file:%lukB "
+		"inactive_file:%lukB unevictable:%lukB isolated(anon):%lukB "
+		"isolated(file):%lukB mapped:%lukB dirty:%lukB writeback:%lukB "
+		"shmem:%lukB writeback_tmp:0kB kernel_stack:%lukB pagetables:%lukB "
+		"sec_pagetables:%lukB all_unreclaimable? no Balloon:%lukB\n",
+		NODE_KB(NR_ACTIVE_ANON), NODE_KB(NR_INACTIVE_ANON),
+		NODE_KB(NR_ACTIVE_FILE), NODE_KB(NR_INACTIVE_FILE),
+		NODE_KB(NR_UNEVICTABLE), NODE_KB(NR_ISOLATED_ANON),
+		NODE_KB(NR_ISOLATED_FILE), NODE_KB(NR_FILE_MAPPED),
+		NODE_KB(NR_FILE_DIRTY), NODE_KB(NR_WRITEBACK), NODE_KB(NR_SHMEM),
+		global_node_page_state(NR_KERNEL_STACK_KB), NODE_KB(NR_PAGETABLE),
+		NODE_KB(NR_SECONDARY_PAGETABLE), NODE_KB(NR_BALLOON_PAGES));
 	for_each_populated_zone(zone) {
-		pr_warn("Node 0 %s free:%lukB boost:0kB min:%lukB low:%lukB high:%lukB "
-			"reserved_highatomic:0KB free_highatomic:0KB active_anon:0kB "
-			"inactive_anon:0kB active_file:0kB inactive_file:0kB "
-			"unevictable:0kB writepending:0kB present:%lukB managed:%lukB "
-			"mlocked:0kB bounce:0kB free_pcp:%lukB local_pcp:0kB free_cma:0kB\n",
-			zone->name, zone_page_state(zone, NR_FREE_PAGES) << 2,
-			min_wmark_pages(zone) << 2, low_wmark_pages(zone) << 2,
-			high_wmark_pages(zone) << 2, zone->present_pages << 2,
-			zone_managed_pages(zone) << 2, zone_pcp_pages(zone) << 2);
+		unsigned long local = 0;
+
+		cpu = raw_smp_processor_id();
+		if (cpu >= 0 && (unsigned int)cpu < nr_cpu_ids)
+			local = (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
+		pr_warn("Node 0 %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
+			"reserved_highatomic:0KB free_highatomic:0KB active_anon:%lukB "
+			"inactive_anon:%lukB active_file:%lukB inactive_file:%lukB "
+			"unevictable:%lukB writepending:%lukB present:%lukB managed:%lukB "
+			"mlocked:%lukB bounce:0kB free_pcp:%lukB local_pcp:%lukB free_cma:0kB\n",
+			zone->name, ZONE_KB(zone, NR_FREE_PAGES),
+			zone->watermark_boost << 2, min_wmark_pages(zone) << 2,
+			low_wmark_pages(zone) << 2, high_wmark_pages(zone) << 2,
+			ZONE_KB(zone, NR_ZONE_ACTIVE_ANON), ZONE_KB(zone, NR_ZONE_INACTIVE_ANON),
+			ZONE_KB(zone, NR_ZONE_ACTIVE_FILE), ZONE_KB(zone, NR_ZONE_INACTIVE_FILE),
+			ZONE_KB(zone, NR_ZONE_UNEVICTABLE), ZONE_KB(zone, NR_ZONE_WRITE_PENDING),
+			zone->present_pages << 2, zone_managed_pages(zone) << 2,
+			ZONE_KB(zone, NR_MLOCK), zone_pcp_pages(zone) << 2, local << 2);
 		printk(KERN_WARNING "lowmem_reserve[]:");
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			if (zone_exists((enum zone_type)z))
@@ -1147,20 +1251,40 @@ void show_free_areas(void)
 		pr_cont("\n");
 	}
 	for_each_populated_zone(zone) {
-		unsigned long total = 0;
+		unsigned long nr[NR_PAGE_ORDERS], total = 0;
+		unsigned int types[NR_PAGE_ORDERS];
+		int mt;
 
-		zone_free_counts(zone, counts);
-		printk(KERN_WARNING "Node 0 %s:", zone->name);
+		spin_lock(&zone->lock);
 		for (o = 0; o < NR_PAGE_ORDERS; o++) {
-			pr_cont(" %lu*%lukB", counts[o], 4UL << o);
-			total += counts[o] << o;
+			nr[o] = zone->free_area[o].nr_free;
+			total += nr[o] << o;
+			types[o] = 0;
+			for (mt = 0; mt < MIGRATE_TYPES; mt++)
+				if (!list_empty(&zone->free_area[o].free_list[mt]))
+					types[o] |= 1u << mt;
 		}
-		pr_cont(" = %lukB\n", total << 2);
+		spin_unlock(&zone->lock);
+		printk(KERN_WARNING "Node 0 %s: ", zone->name);
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			pr_cont("%lu*%lukB ", nr[o], 4UL << o);
+			if (nr[o])
+				show_migration_types(types[o]);
+		}
+		pr_cont("= %lukB\n", total << 2);
+		present += zone->present_pages;
+		managed += zone_managed_pages(zone);
+		if (is_highmem(zone) || zone->idx == ZONE_MOVABLE)
+			highmem += zone->present_pages;
 	}
-	pr_warn("0 total pagecache pages\n");
-	pr_warn("%lu pages RAM\n", totalram_pages());
-	pr_warn("%lu pages HighMem/MovableOnly\n", totalhigh_pages());
-	pr_warn("%lu pages reserved\n", memblock_reserved_pages());
+	pr_warn("Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB\n");
+	pr_warn("%lu total pagecache pages\n", global_node_page_state(NR_FILE_PAGES));
+	pr_warn("%lu pages in swap cache\n", global_node_page_state(NR_SWAPCACHE));
+	pr_warn("Free swap  = %ldkB\n", atomic_long_read(&nr_swap_pages) << 2);
+	pr_warn("Total swap = %lukB\n", (unsigned long)atomic_long_read(&total_swap_pages) << 2);
+	pr_warn("%lu pages RAM\n", present);
+	pr_warn("%lu pages HighMem/MovableOnly\n", highmem);
+	pr_warn("%lu pages reserved\n", present - managed);
 }
 
 /* ---- invariant checker ------------------------------------------------------------- */
@@ -1507,6 +1631,7 @@ int page_alloc_init(void)
 	setup_per_zone_lowmem_reserve();
 	setup_pcp();
 	memset(&stats, 0, sizeof(stats));
+	nopage_ratelimit_reset();
 	kmem_register_checker("page_alloc", page_alloc_check);
 	return 0;
 }
