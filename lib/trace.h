@@ -237,6 +237,13 @@ struct replay_result {
 	unsigned long live_objects, peak_live_objects;
 	uint64_t live_req_bytes, live_trace_bytes, live_kmem_bytes;
 	uint64_t all_req_bytes, all_trace_bytes, all_kmem_bytes; /* every allocation */
+	/* kmalloc caches in use at the end */
+	unsigned int nr_kcaches;
+	struct {
+		char name[32];
+		unsigned int size, objperslab, pagesperslab;
+		unsigned long slabs, active_objs, total_objs;
+	} kcache[64];
 	/* buddy state at the end: free blocks per zone and order */
 	unsigned int nr_zones;
 	struct {

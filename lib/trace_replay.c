@@ -826,6 +826,32 @@ static void final_state(struct replay *rp)
 		c->objperslab = c->s->objects;
 		c->pagesperslab = 1u << c->s->order;
 	}
+	r->nr_kcaches = 0;
+	{
+		int ty, k;
+
+		for (ty = 0; ty < NR_KMALLOC_TYPES; ty++)
+			for (k = 0; k <= KMALLOC_SHIFT_HIGH; k++) {
+				struct kmem_cache *s = kmalloc_caches[ty][k];
+				struct slab_counts sc;
+				unsigned int n = r->nr_kcaches;
+
+				if (!s || n >= sizeof(r->kcache) / sizeof(r->kcache[0]))
+					continue;
+				slab_get_counts(s, &sc);
+				if (!sc.nr_slabs)
+					continue;
+				snprintf(r->kcache[n].name, sizeof(r->kcache[n].name), "%s",
+					 kmem_cache_name(s));
+				r->kcache[n].size = s->size;
+				r->kcache[n].objperslab = s->objects;
+				r->kcache[n].pagesperslab = 1u << s->order;
+				r->kcache[n].slabs = sc.nr_slabs;
+				r->kcache[n].active_objs = sc.active_objects;
+				r->kcache[n].total_objs = sc.total_objects;
+				r->nr_kcaches++;
+			}
+	}
 	r->highest_free_order = -1;
 	r->nr_zones = 0;
 	for_each_populated_zone(z) {

@@ -81,6 +81,14 @@ static double util(const struct replay_cache *c)
 	return bytes ? 100.0 * (double)c->active_objs * c->kmem_size / (double)bytes : 0;
 }
 
+static double kutil(const struct replay_result *r, unsigned long i)
+{
+	uint64_t bytes = (uint64_t)r->kcache[i].slabs * r->kcache[i].pagesperslab * 4096;
+
+	return bytes ? 100.0 * (double)r->kcache[i].active_objs * r->kcache[i].size /
+			       (double)bytes : 0;
+}
+
 static bool geometry_agrees(const struct replay_cache *c)
 {
 	return c->si && c->si->objperslab == c->objperslab &&
@@ -225,6 +233,13 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		fprintf(f, "  geometry (objects per slab, pages per slab) agrees with slabinfo "
 			   "for %lu of %lu caches\n", agree, nb);
 
+	fprintf(f, "\nkmalloc caches with slabs at the end (kmem's; shared with kmem's own users)\n");
+	for (i = 0; i < r->nr_kcaches; i++)
+		fprintf(f, "  %-24s %7u %7s %8s %6u %5u %7lu %9lu %5.1f%%\n", r->kcache[i].name,
+			r->kcache[i].size, "", "", r->kcache[i].objperslab,
+			r->kcache[i].pagesperslab, r->kcache[i].slabs, r->kcache[i].active_objs,
+			kutil(r, i));
+
 	fprintf(f, "\npage allocator at the end (free blocks per order, as buddyinfo)\n");
 	for (i = 0; i < r->nr_zones; i++) {
 		fprintf(f, "  Node 0, zone %8s", r->zone[i].name);
@@ -350,6 +365,14 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		}
 		fputc('}', f);
 	}
+	fprintf(f, "\n  ],\n  \"kmalloc_caches\": [");
+	for (i = 0; i < r->nr_kcaches; i++)
+		fprintf(f, "%s\n    {\"name\": \"%s\", \"size\": %u, \"objperslab\": %u, "
+			   "\"pagesperslab\": %u, \"slabs\": %lu, \"active_objs\": %lu, "
+			   "\"num_objs\": %lu, \"utilisation\": %.4f}",
+			i ? "," : "", r->kcache[i].name, r->kcache[i].size,
+			r->kcache[i].objperslab, r->kcache[i].pagesperslab, r->kcache[i].slabs,
+			r->kcache[i].active_objs, r->kcache[i].total_objs, kutil(r, i) / 100.0);
 	fprintf(f, "\n  ],\n");
 	if (o->slabinfo)
 		fprintf(f, "  \"geometry\": {\"caches_in_slabinfo\": %lu, \"agree\": %lu},\n",
