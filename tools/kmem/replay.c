@@ -35,7 +35,9 @@ static void usage(FILE *f)
 		"  --compare LIST     also replay the object events through malloc/free of\n"
 		"                     glibc,jemalloc,mimalloc,tcmalloc (those installed)\n"
 		"  --caches N         caches listed in the text report (default 15, 0: all)\n"
-		"  --no-progress      no progress bar (it is drawn only on a terminal anyway)\n");
+		"  --no-progress      no progress bar (it is drawn only on a terminal anyway)\n\n"
+		"Exit status: 0; 1 if the trace cannot be read or is not a trace, or an\n"
+		"allocation failed in kmem (the report lists why); 2 for bad usage.\n");
 }
 
 static double pct(unsigned long a, unsigned long b)
