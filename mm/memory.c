@@ -13,9 +13,28 @@
  *      SWP (not present) a swap slot holding the contents (mm/swapfile.c)
  *      SHM_OFF           a MAP_SHARED frame kept after MADV_DONTNEED (shmem
  *                        keeps its pages), not mapped
- *    Every present pte has a host mapping of the same frame (an mmap of the
- *    RAM memfd at the page's host address); no other host page of a window
- *    is accessible.
+ *    A present pte is mapped in the host (an mmap of the RAM memfd at the
+ *    page's host address) in one of two ways:
+ *      eager             its own host page with the pte's protection, which
+ *                        the host merges with neighbours mapping the
+ *                        adjacent frames with the same protection
+ *      ONDEMAND          past the HOSTMAP_USER budget (arch/x86/hostmap.c):
+ *                        mapped through the machine's on-demand ring when
+ *                        touched, and back to PROT_NONE when the ring
+ *                        evicts it; the pte stays the truth
+ *    No other host page of a window is accessible (but the ring's).
+ *
+ * 1a. Counting host mappings
+ *    The host keeps two neighbouring pages in one mapping when both are
+ *    unmapped (the reservation) or both map consecutive frames with the same
+ *    protection; so the mappings a window adds to the host are the
+ *    boundaries between neighbouring pages where neither holds (host_cut).
+ *    mm->host_maps counts them and the HOSTMAP_USER class sums them: every
+ *    pte change goes through set_pte_counted() (nothing new mapped) or
+ *    map_user_pte() (charges the budget, or falls back to the ring), which
+ *    look at the two neighbouring ptes. The count ignores differences of
+ *    read/exec protection between VMAs (at most 2 per VMA boundary); the
+ *    hostmap reserve covers that. user_hostmap_check() recounts.
  *
  * 2. The fault path
  *    The machine's SIGSEGV handler calls user_fault(); it finds the process
@@ -26,6 +45,8 @@
  *      write of the zero page     -> copy on write (a zeroed frame)
  *      swap entry                 -> read the slot into a new frame (major)
  *      write of a LAZYFREE page   -> the page is dirty again
+ *      present, ONDEMAND          -> map it through the ring (a refill:
+ *                                    FAULT_REFILL, not counted as a fault)
  *    Frames are allocated with no spinlock held; the pte is re-checked under
  *    page_table_lock before it is installed (another thread may have won).
  *    The signal handler returns and the instruction is restarted. A fault
@@ -41,7 +62,10 @@
  *
  * Locking: mmap_lock (read in faults, write in system calls) -> pgt_alloc_lock
  * (page-table pages are allocated with it, never freed while a fault may run)
- * -> page_table_lock (ptes, host mappings, rss) -> lru_lock -> swap_lock.
+ * -> page_table_lock (ptes, host mappings, rss, host_maps) -> lru_lock ->
+ * swap_lock. The machine's ring_lock is a leaf taken under page_table_lock.
+ * Whoever changes the host mapping of an ONDEMAND page first drops it from
+ * the ring (hostmap_ondemand_drop), under page_table_lock.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -61,6 +85,175 @@
 #include "mm/mm_user.h"
 
 #define USER_PTE (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
+#define PTES_PER_TABLE 512
+
+/* ---- host mappings ------------------------------------------------------------ */
+
+static inline bool pte_ondemand(pteval_t pte)
+{
+	return pte_present(pte) && (pte & _PAGE_ONDEMAND);
+}
+
+static inline bool pte_host_writable(pteval_t pte)
+{
+	return (pte & _PAGE_RW) && !(pte & (_PAGE_ZERO | _PAGE_LAZYFREE));
+}
+
+/* What the host maps at a page, as far as merging goes: 0 for nothing (not
+ * present, or on demand), else the frame, bit 0 set, bit 1 if writable. */
+static inline pteval_t host_id(pteval_t pte)
+{
+	if (!pte_present(pte) || (pte & _PAGE_ONDEMAND))
+		return 0;
+	return (pte & PTE_PFN_MASK) | 1 | (pte_host_writable(pte) ? 2 : 0);
+}
+
+/* The boundary between neighbouring pages a (lower) and b is a host mapping
+ * boundary: the host cannot merge them. */
+static inline int host_cut(pteval_t a, pteval_t b)
+{
+	pteval_t x = host_id(a), y = host_id(b);
+
+	if (!x || !y)
+		return x != y;
+	return y != x + PAGE_SIZE;
+}
+
+/* The host protection of present pte of vma. */
+static int pte_host_prot(struct vm_area_struct *vma, pteval_t pte)
+{
+	int prot = vma_host_prot(vma->vm_flags);
+
+	if (pte & (_PAGE_ZERO | _PAGE_LAZYFREE))
+		prot &= ~PROT_WRITE;
+	return prot;
+}
+
+static const struct uwindow *uwindow_of(struct mm_struct *mm, unsigned long addr)
+{
+	int i;
+
+	for (i = 0; i < mm->nr_win; i++)
+		if (addr >= mm->win[i].start && addr < mm->win[i].end)
+			return &mm->win[i];
+	return NULL;
+}
+
+/* The pte beside addr's (dir -1: below, 1: above); ptep is addr's slot. */
+static pteval_t pte_beside(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
+			   int dir)
+{
+	unsigned int idx = (addr >> PAGE_SHIFT) & (PTES_PER_TABLE - 1);
+	pteval_t *n;
+
+	if (dir < 0 ? idx > 0 : idx < PTES_PER_TABLE - 1)
+		return ptep[dir];
+	n = pgtable_pte(&mm->pgt, dir < 0 ? addr - PAGE_SIZE : addr + PAGE_SIZE, false);
+	return n ? *n : 0;
+}
+
+/* How many host mappings the window gains when the pte at addr goes from
+ * old to new (negative: it loses some). page_table_lock held. */
+static long host_delta(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
+		       pteval_t old, pteval_t new)
+{
+	const struct uwindow *w;
+	long d = 0;
+	pteval_t n;
+
+	if (host_id(old) == host_id(new) || !(w = uwindow_of(mm, addr)))
+		return 0;
+	if (addr > w->start) {
+		n = pte_beside(mm, addr, ptep, -1);
+		d += host_cut(n, new) - host_cut(n, old);
+	}
+	if (addr + PAGE_SIZE < w->end) {
+		n = pte_beside(mm, addr, ptep, 1);
+		d += host_cut(new, n) - host_cut(old, n);
+	}
+	return d;
+}
+
+/* Set a pte whose new value needs no new host mapping (an unmap, a change of
+ * protection, a swap entry), counting what the host gains or loses. The
+ * caller changes the host page. */
+static void set_pte_counted(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
+			    pteval_t new)
+{
+	long d = host_delta(mm, addr, ptep, *ptep, new);
+
+	if (d) {
+		mm->host_maps += d;
+		hostmap_account(HOSTMAP_USER, d);
+	}
+	*ptep = new;
+}
+
+/*
+ * Make the pte at addr the present value new and map its frame in the host
+ * with prot: eagerly if the HOSTMAP_USER budget allows what the host gains
+ * (nothing, when the page extends a neighbour's mapping), else through the
+ * on-demand ring, the pte marked ONDEMAND. 0 or -ENOMEM (nothing changed).
+ */
+static int map_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
+			pteval_t new, int prot)
+{
+	unsigned long host = mm_to_host(mm, addr);
+	phys_addr_t phys = PFN_PHYS(pte_pfn(new));
+	pteval_t old = *ptep;
+	long d;
+	int ret;
+
+	if (pte_ondemand(old))
+		hostmap_ondemand_drop(host, host + PAGE_SIZE, true);
+	new &= ~_PAGE_ONDEMAND;
+	d = host_delta(mm, addr, ptep, old, new);
+	if (hostmap_charge(HOSTMAP_USER, d)) {
+		if (!arch_map_phys(host, phys, PAGE_SIZE, prot)) {
+			mm->host_maps += d;
+			*ptep = new;
+			return 0;
+		}
+		hostmap_account(HOSTMAP_USER, -d);
+	}
+	ret = hostmap_ondemand_map(host, phys, prot);
+	if (ret) {
+		pr_err("kmem: cannot map user page %#lx: host mmap error %d\n", addr, ret);
+		return -ENOMEM;
+	}
+	set_pte_counted(mm, addr, ptep, new | _PAGE_ONDEMAND);
+	return 0;
+}
+
+/* Change the protection of the present pte at addr (same frame) to new, and
+ * its host page's to prot. An ONDEMAND page leaves the ring (the next access
+ * maps it again with the new protection). */
+static int reprotect_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
+			      pteval_t new, int prot)
+{
+	unsigned long host = mm_to_host(mm, addr);
+
+	if (pte_ondemand(*ptep)) {
+		hostmap_ondemand_drop(host, host + PAGE_SIZE, true);
+		*ptep = new | _PAGE_ONDEMAND;
+		return 0;
+	}
+	set_pte_counted(mm, addr, ptep, new);
+	return arch_protect(host, PAGE_SIZE, prot) ? -ENOMEM : 0;
+}
+
+/* The pte at addr leaves the host: not present any more (unmapped, swapped
+ * out, kept off). The caller unmaps eager pages' host range. */
+static void unmap_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
+			   pteval_t new)
+{
+	if (pte_ondemand(*ptep)) {
+		unsigned long host = mm_to_host(mm, addr);
+
+		hostmap_ondemand_drop(host, host + PAGE_SIZE, false);
+	}
+	set_pte_counted(mm, addr, ptep, new);
+}
 
 /* ---- frames ------------------------------------------------------------------- */
 
@@ -175,19 +368,17 @@ static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 {
 	int ret;
 
-	ret = arch_map_phys(mm_to_host(mm, addr), page_to_phys(page), PAGE_SIZE,
-			    vma_host_prot(vma->vm_flags));
-	if (ret) {
-		pr_err("kmem: cannot map user page %#lx: host mmap error %d\n", addr, ret);
-		return -ENOMEM;
-	}
+	ret = map_user_pte(mm, addr, ptep,
+			   pfn_pte(page_to_pfn(page), user_pte_bits(vma->vm_flags, dirty)),
+			   vma_host_prot(vma->vm_flags));
+	if (ret)
+		return ret;
 	page->kmem_private = (unsigned long)mm;
 	page->index = addr >> PAGE_SHIFT;
 	page->private = (vma->vm_flags & VM_SHARED) ? 1 : 0;
 	set_page_owner_tag(page, 1, KMEM_OWNER_ANON);
 	SetPageSwapBacked(page);
 	SetPageUptodate(page);
-	*ptep = pfn_pte(page_to_pfn(page), user_pte_bits(vma->vm_flags, dirty));
 	account_mapped(mm, page, 1);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(page);
@@ -198,10 +389,11 @@ static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 
 /*
  * Resolve one page of a VMA (the caller holds mmap_lock, read or write, and
- * has checked the access). 0, -ENOMEM, or -ESRCH if the process was killed.
+ * has checked the access). 0, -ENOMEM, or -ESRCH if the process was killed;
+ * for an access (fault) to an ONDEMAND page, FAULT_REFILL once it is mapped.
  */
 static int do_page(struct mm_struct *mm, struct vm_area_struct *vma,
-		   unsigned long addr, bool write, bool *major)
+		   unsigned long addr, bool write, bool fault, bool *major)
 {
 	bool shared = vma->vm_flags & VM_SHARED;
 	unsigned long host = mm_to_host(mm, addr), slot = 0;
@@ -225,13 +417,11 @@ retry:
 	pte = *ptep;
 	if (pte_none(pte)) {
 		if (!write && !shared) {
-			ret = arch_map_phys(host, page_to_phys(zero_page), PAGE_SIZE,
-					    vma_host_prot(vma->vm_flags) & ~PROT_WRITE);
-			if (ret) {
-				ret = -ENOMEM;
+			ret = map_user_pte(mm, addr, ptep,
+					   pfn_pte(page_to_pfn(zero_page), USER_PTE | _PAGE_ZERO),
+					   vma_host_prot(vma->vm_flags) & ~PROT_WRITE);
+			if (ret)
 				goto out_unlock;
-			}
-			*ptep = pfn_pte(page_to_pfn(zero_page), USER_PTE | _PAGE_ZERO);
 			mm->nr_zero++;
 			goto out_unlock;
 		}
@@ -268,14 +458,17 @@ retry:
 		}
 	} else if (!pte_present(pte) && (pte & _PAGE_SHM_OFF)) {
 		page = pfn_to_page(pte_pfn(pte));
-		ret = arch_map_phys(host, page_to_phys(page), PAGE_SIZE,
-				    vma_host_prot(vma->vm_flags));
-		if (ret) {
-			ret = -ENOMEM;
+		ret = map_user_pte(mm, addr, ptep,
+				   pfn_pte(pte_pfn(pte), user_pte_bits(vma->vm_flags, write)),
+				   vma_host_prot(vma->vm_flags));
+		if (ret)
 			goto out_unlock;
-		}
-		*ptep = pfn_pte(pte_pfn(pte), user_pte_bits(vma->vm_flags, write));
 		account_mapped(mm, page, 1);
+	} else if (fault && pte_ondemand(pte) && (!write || pte_host_writable(pte))) {
+		/* Evicted from the ring (or never mapped): a software-TLB
+		 * refill from the page table. No allocation, not a fault. */
+		ret = hostmap_ondemand_map(host, PFN_PHYS(pte_pfn(pte)),
+					   pte_host_prot(vma, pte)) ? -ENOMEM : FAULT_REFILL;
 	} else if (pte & _PAGE_ZERO) {
 		if (!write)
 			goto out_unlock; /* spurious: another thread mapped it */
@@ -289,10 +482,10 @@ retry:
 			mm->nr_zero--;
 		}
 	} else if (pte_present(pte) && (pte & _PAGE_LAZYFREE)) {
-		if (write) {
-			*ptep = (pte & ~_PAGE_LAZYFREE) | _PAGE_DIRTY;
-			ret = arch_protect(host, PAGE_SIZE, vma_host_prot(vma->vm_flags)) ? -ENOMEM : 0;
-		}
+		if (write)
+			ret = reprotect_user_pte(mm, addr, ptep,
+						 (pte & ~_PAGE_LAZYFREE) | _PAGE_DIRTY,
+						 vma_host_prot(vma->vm_flags));
 	}
 	/* else: present and allowed, a spurious fault (another thread won). */
 out_unlock:
@@ -354,7 +547,7 @@ int handle_user_fault(struct kmem_process *p, unsigned long addr, bool write,
 		ret = -EACCES;
 		goto out;
 	}
-	ret = do_page(mm, vma, addr, write, major);
+	ret = do_page(mm, vma, addr, write, true, major);
 out:
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return ret;
@@ -371,8 +564,8 @@ int populate_range(struct kmem_process *p, struct vm_area_struct *vma,
 	if (!(vma->vm_flags & VM_ACCESS_FLAGS))
 		return 0;
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		ret = do_page(&p->mm, vma, addr, write, &major);
-		if (ret)
+		ret = do_page(&p->mm, vma, addr, write, false, &major);
+		if (ret < 0)
 			return ret;
 	}
 	return 0;
@@ -400,19 +593,19 @@ static int zap_one(pteval_t *ptep, unsigned long addr, void *arg)
 	}
 	if (pte_present(pte) && (pte & _PAGE_ZERO)) {
 		mm->nr_zero--;
-		*ptep = 0;
+		set_pte_counted(mm, addr, ptep, 0);
 		return 0;
 	}
 	page = pfn_to_page(pte_pfn(pte));
 	if (z->keep_shared && page_is_shmem(page)) {
 		if (pte_present(pte)) {
-			*ptep = (pte & PTE_PFN_MASK) | _PAGE_SHM_OFF;
+			set_pte_counted(mm, addr, ptep, (pte & PTE_PFN_MASK) | _PAGE_SHM_OFF);
 			account_mapped(mm, page, -1);
 		}
 		return 0;
 	}
 	free_user_frame(mm, page, pte_present(pte));
-	*ptep = 0;
+	set_pte_counted(mm, addr, ptep, 0);
 	return 0;
 }
 
@@ -424,8 +617,10 @@ void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end
 
 	spin_lock(&mm->page_table_lock);
 	pgtable_walk(&mm->pgt, start, end, zap_one, &z);
-	if (host)
+	if (host) {
+		hostmap_ondemand_drop(host, host + (end - start), false);
 		arch_unmap(host, end - start);
+	}
 	spin_unlock(&mm->page_table_lock);
 }
 
@@ -437,9 +632,16 @@ void reap_mm(struct mm_struct *mm)
 	spin_lock(&mm->page_table_lock);
 	mm->dead = 1;
 	for (i = 0; i < mm->nr_win; i++) {
+		unsigned long len = mm->win[i].end - mm->win[i].start;
+
 		pgtable_walk(&mm->pgt, mm->win[i].start, mm->win[i].end, zap_one, &z);
-		arch_unmap(mm->win[i].host, mm->win[i].end - mm->win[i].start);
+		hostmap_ondemand_drop(mm->win[i].host, mm->win[i].host + len, false);
+		arch_unmap(mm->win[i].host, len);
 	}
+	/* Nothing is mapped any more: the count must be back to zero. */
+	if (WARN_ON_ONCE(mm->host_maps))
+		hostmap_account(HOSTMAP_USER, -mm->host_maps);
+	mm->host_maps = 0;
 	spin_unlock(&mm->page_table_lock);
 }
 
@@ -448,6 +650,7 @@ struct prot_ctx {
 	struct vm_area_struct *vma;
 	unsigned long run_start, run_end; /* host range pending, same prot */
 	int run_prot;
+	bool ondemand; /* ONDEMAND pages seen: drop them from the ring */
 };
 
 static void prot_flush(struct prot_ctx *c)
@@ -473,7 +676,13 @@ static int prot_one(pteval_t *ptep, unsigned long addr, void *arg)
 		pte &= ~(pteval_t)_PAGE_RW;
 		if (c->vma->vm_flags & VM_WRITE)
 			pte |= _PAGE_RW;
-		*ptep = pte;
+		set_pte_counted(c->mm, addr, ptep, pte);
+	}
+	if (pte & _PAGE_ONDEMAND) {
+		/* Not mapped but by the ring: it leaves the ring below. */
+		c->ondemand = true;
+		prot_flush(c);
+		return 0;
 	}
 	host = mm_to_host(c->mm, addr);
 	if (host != c->run_end || prot != c->run_prot)
@@ -489,11 +698,14 @@ static int prot_one(pteval_t *ptep, unsigned long addr, void *arg)
 void change_protection(struct mm_struct *mm, struct vm_area_struct *vma,
 		       unsigned long start, unsigned long end)
 {
-	struct prot_ctx c = { mm, vma, 0, 0, 0 };
+	struct prot_ctx c = { mm, vma, 0, 0, 0, false };
+	unsigned long host = mm_to_host(mm, start);
 
 	spin_lock(&mm->page_table_lock);
 	pgtable_walk(&mm->pgt, start, end, prot_one, &c);
 	prot_flush(&c);
+	if (c.ondemand && host)
+		hostmap_ondemand_drop(host, host + (end - start), true);
 	spin_unlock(&mm->page_table_lock);
 }
 
@@ -522,9 +734,15 @@ void mlock_range(struct mm_struct *mm, unsigned long start, unsigned long end, b
 	spin_unlock(&mm->page_table_lock);
 }
 
+struct free_ctx {
+	struct mm_struct *mm;
+	bool ondemand; /* ONDEMAND pages seen: drop them from the ring */
+};
+
 static int free_one(pteval_t *ptep, unsigned long addr, void *arg)
 {
-	struct mm_struct *mm = arg;
+	struct free_ctx *c = arg;
+	struct mm_struct *mm = c->mm;
 	pteval_t pte = *ptep;
 
 	if (pte_is_swap(pte)) {
@@ -535,16 +753,24 @@ static int free_one(pteval_t *ptep, unsigned long addr, void *arg)
 	}
 	if (!pte_present(pte) || (pte & (_PAGE_ZERO | _PAGE_LAZYFREE)))
 		return 0;
-	*ptep = (pte & ~_PAGE_DIRTY) | _PAGE_LAZYFREE;
-	arch_protect(mm_to_host(mm, addr), PAGE_SIZE, PROT_READ);
+	set_pte_counted(mm, addr, ptep, (pte & ~_PAGE_DIRTY) | _PAGE_LAZYFREE);
+	if (pte & _PAGE_ONDEMAND)
+		c->ondemand = true;
+	else
+		arch_protect(mm_to_host(mm, addr), PAGE_SIZE, PROT_READ);
 	lru_lazyfree_page(pfn_to_page(pte_pfn(pte)));
 	return 0;
 }
 
 void madvise_free_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
+	struct free_ctx c = { mm, false };
+	unsigned long host = mm_to_host(mm, start);
+
 	spin_lock(&mm->page_table_lock);
-	pgtable_walk(&mm->pgt, start, end, free_one, mm);
+	pgtable_walk(&mm->pgt, start, end, free_one, &c);
+	if (c.ondemand && host)
+		hostmap_ondemand_drop(host, host + (end - start), true);
 	spin_unlock(&mm->page_table_lock);
 }
 
@@ -578,7 +804,7 @@ void swapin_range(struct mm_struct *mm, struct vm_area_struct *vma,
 		pgtable_walk(&mm->pgt, start, end, find_swapped, &c);
 		spin_unlock(&mm->page_table_lock);
 		for (i = 0; i < c.n; i++)
-			if (do_page(mm, vma, c.addrs[i], false, &major))
+			if (do_page(mm, vma, c.addrs[i], false, false, &major) < 0)
 				return;
 		if (c.n)
 			start = c.addrs[c.n - 1] + PAGE_SIZE;
@@ -718,6 +944,8 @@ static enum kmem_fault_result user_fault(struct kmem_fault *f)
 	if (!p || !mm_host_to_user(&p->mm, f->address, &uaddr))
 		return KMEM_FAULT_NOT_MINE;
 	ret = handle_user_fault(p, uaddr, f->write, &major);
+	if (ret == FAULT_REFILL)
+		return KMEM_FAULT_HANDLED; /* a software-TLB refill: not a fault */
 	if (ret != -ESRCH)
 		__atomic_fetch_add(major ? &p->mm.maj_flt : &p->mm.min_flt, 1,
 				   __ATOMIC_RELAXED);
@@ -740,6 +968,7 @@ static enum kmem_fault_result user_fault(struct kmem_fault *f)
 void user_fault_init(void)
 {
 	kmem_register_fault_handler(user_fault);
+	kmem_register_checker("user host mappings", user_hostmap_check);
 }
 
 /* ---- eviction (called by mm/swapfile.c with lru_lock held) ------------------------ */
@@ -762,8 +991,8 @@ int reclaim_user_page(struct page *page)
 	}
 	if (pte_present(pte) && (pte & _PAGE_LAZYFREE)) {
 		/* MADV_FREE'd and not written since: drop it, no I/O. */
+		unmap_user_pte(mm, addr, ptep, 0);
 		arch_unmap(mm_to_host(mm, addr), PAGE_SIZE);
-		*ptep = 0;
 		__lru_del_page(page);
 		account_mapped(mm, page, -1);
 		account_frame(mm, page, -1);
@@ -775,11 +1004,11 @@ int reclaim_user_page(struct page *page)
 		ret = -ENOSPC;
 		goto out;
 	}
+	unmap_user_pte(mm, addr, ptep, swp_entry_pte(slot));
 	if (pte_present(pte)) {
 		arch_unmap(mm_to_host(mm, addr), PAGE_SIZE);
 		account_mapped(mm, page, -1);
 	}
-	*ptep = swp_entry_pte(slot);
 	mm->rss[MM_SWAPENTS]++;
 	__lru_del_page(page);
 	account_frame(mm, page, -1);
@@ -787,6 +1016,71 @@ int reclaim_user_page(struct page *page)
 out:
 	spin_unlock(&mm->page_table_lock);
 	return ret;
+}
+
+/* ---- the checker --------------------------------------------------------------- */
+
+struct recount_ctx {
+	unsigned long start, end; /* the window */
+	unsigned long prev;       /* address of the last pte seen, 0: none */
+	pteval_t prev_pte;
+	long cuts;
+};
+
+/* Count the host_cut() boundaries of a window from its non-empty ptes, in
+ * address order: a boundary only matters next to a non-empty pte. */
+static int recount_one(pteval_t *ptep, unsigned long addr, void *arg)
+{
+	struct recount_ctx *c = arg;
+
+	if (c->prev && c->prev + PAGE_SIZE != addr) {
+		c->cuts += host_cut(c->prev_pte, 0); /* prev | an empty page */
+		c->prev = 0;
+	}
+	if (addr > c->start)
+		c->cuts += host_cut(c->prev ? c->prev_pte : 0, *ptep);
+	c->prev = addr;
+	c->prev_pte = *ptep;
+	return 0;
+}
+
+static long recount_host_maps(struct mm_struct *mm)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i < mm->nr_win; i++) {
+		struct recount_ctx c = { mm->win[i].start, mm->win[i].end, 0, 0, 0 };
+
+		pgtable_walk(&mm->pgt, c.start, c.end, recount_one, &c);
+		if (c.prev && c.prev + PAGE_SIZE < c.end)
+			c.cuts += host_cut(c.prev_pte, 0);
+		n += c.cuts;
+	}
+	return n;
+}
+
+bool user_hostmap_check(void)
+{
+	struct kmem_process *p;
+	bool ok = true;
+
+	pthread_rwlock_rdlock(&process_lock);
+	list_for_each_entry(p, &process_list, list) {
+		struct mm_struct *mm = &p->mm;
+		long n;
+
+		spin_lock(&mm->page_table_lock);
+		n = mm->dead ? 0 : recount_host_maps(mm);
+		if (!mm->dead && n != mm->host_maps) {
+			pr_err("user mm: check: pid %d accounts %ld host mappings, its ptes make %ld\n",
+			       p->pid, mm->host_maps, n);
+			ok = false;
+		}
+		spin_unlock(&mm->page_table_lock);
+	}
+	pthread_rwlock_unlock(&process_lock);
+	return ok;
 }
 
 /* ---- smaps ------------------------------------------------------------------------- */

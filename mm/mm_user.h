@@ -22,7 +22,9 @@
  *   lru_lock            the global anon LRU list (reclaim takes a page's
  *                       page_table_lock with a trylock while holding it)
  *   mm->page_table_lock (spinlock) the mm's page tables, the host mappings,
- *                       the rss counters and mm->dead
+ *                       the rss counters, host_maps and mm->dead
+ *   ring_lock           the machine's on-demand ring (arch/x86/hostmap.c;
+ *                       a leaf, taken under page_table_lock)
  *   lru_lock            (again: page_table_lock -> lru_lock is the normal
  *                       order; reclaim only trylocks in the other direction)
  *   swap_lock           the swap slot map
@@ -63,6 +65,14 @@
 #define _PAGE_LAZYFREE _PAGE_SOFTW2 /* present: MADV_FREE'd, clean until written */
 #define _PAGE_SWP _PAGE_SOFTW3      /* not present: a swap entry (slot << 12) */
 #define _PAGE_SHM_OFF _PAGE_SOFTW2  /* not present: shared page kept, unmapped */
+#define _PAGE_ONDEMAND _PAGE_SOFTW4 /* present: no host mapping of its own (past
+				     * the budget); mapped through the machine's
+				     * on-demand ring when touched */
+
+/* handle_user_fault() result besides 0 and -errno: the pte was present but
+ * not mapped in the host (evicted from the on-demand ring) and was mapped
+ * again - a software-TLB refill, not a page fault of the process. */
+#define FAULT_REFILL 1
 
 static inline bool pte_is_swap(pteval_t pte)
 {
@@ -113,6 +123,7 @@ struct mm_struct {
 	unsigned long nr_zero; /* ptes mapping the zero page */
 	unsigned long hiwater_rss;
 	int dead;              /* killed: no fault is resolved any more */
+	long host_maps;        /* host mappings the ptes account for (mm/memory.c) */
 
 	unsigned long min_flt, maj_flt; /* atomics */
 };
@@ -145,6 +156,7 @@ _Noreturn void process_die(void);
 struct kmem_process *current_process(void);
 
 /* mm/memory.c */
+/* 0, FAULT_REFILL, or -errno (see below). */
 int handle_user_fault(struct kmem_process *p, unsigned long uaddr, bool write,
 		      bool *major);
 /* Drop every page of [start, end) (munmap, MADV_DONTNEED, exit); the caller
@@ -176,6 +188,8 @@ int reclaim_user_page(struct page *page);
 /* Free every page of the mm (the OOM reaper, a dead process). */
 void reap_mm(struct mm_struct *mm);
 void user_fault_init(void);
+/* The checker: each mm's host_maps equals its ptes' recount. */
+bool user_hostmap_check(void);
 
 /* mm/swapfile.c: the swap area and the anon LRU */
 void lru_add_page(struct page *page);

@@ -36,6 +36,7 @@ typedef u64 pteval_t;
 #define _PAGE_SOFTW1 0x200ULL /* kmem: maps the shared zero page */
 #define _PAGE_SOFTW2 0x400ULL
 #define _PAGE_SOFTW3 0x800ULL
+#define _PAGE_SOFTW4 (1ULL << 58) /* ignored by the MMU, as bits 9-11 */
 #define _PAGE_NX (1ULL << 63)
 #define PTE_PFN_MASK 0x000ffffffffff000ULL
 #define _PAGE_SPECIAL _PAGE_SOFTW1

@@ -13,17 +13,19 @@
  *    when it is larger than a page (vmallocinfo then says "vpages"). Every
  *    area but VM_NO_GUARD ones is followed by an unmapped guard page.
  *
- * 2. The host MMU and vm.max_map_count. A host mapping (mmap of the RAM memfd)
- *    can only cover physically contiguous frames, and the host allows about
- *    65530 mappings per process. So an area is mapped with one host mapping
- *    per physically contiguous run of its pages ("eager" mode), as long as
- *    the mappings vmalloc holds stay under a budget (half of max_map_count by
- *    default). An area that would cross the budget, or whose mmap fails, is
- *    left unmapped in the host ("demand" mode): its ptes are written as usual,
- *    and the fault handler maps the page an access touches, found by walking
- *    the page tables, into a ring of DEMAND_SLOTS single-page mappings,
- *    evicting the oldest — a software TLB refilled from the page tables. Any
- *    machine, however scattered, therefore works, at the cost of faults.
+ * 2. The host MMU and vm.max_map_count (arch/x86/hostmap.c). A host mapping
+ *    (mmap of the RAM memfd) can only cover physically contiguous frames, and
+ *    the host allows about 65530 mappings per process. So an area is mapped
+ *    with one host mapping per physically contiguous run of its pages
+ *    ("eager" mode), as long as the HOSTMAP_VMALLOC class can be charged
+ *    runs + 1 (the split of the reservation counts; the budget is half of
+ *    max_map_count by default). An area that would cross the budget, or whose
+ *    mmap fails, is left unmapped in the host ("demand" mode): its ptes are
+ *    written as usual, and the fault handler maps the page an access touches,
+ *    found by walking the page tables, through the machine's on-demand ring
+ *    (hostmap_ondemand_map: a software TLB shared with user address spaces,
+ *    evicting the oldest slot). Any machine, however scattered, therefore
+ *    works, at the cost of faults.
  *
  * 3. Freeing. vfree() unmaps at once (ptes cleared, host range made
  *    inaccessible, so a use after free faults and is reported) and returns the
@@ -44,7 +46,7 @@
  *                   mappings of the range (pthread mutex: table pages are
  *                   allocated under it; never held while touching vmalloc
  *                   memory, so the fault handler may take it)
- *      demand_lock  the demand ring (raw spinlock, inside pt_lock)
+ *      ring_lock    the on-demand ring (arch/x86/hostmap.c, a leaf)
  *      vmap_area_lock, free_vmap_area_lock (mm/vmap_area.c)
  */
 #include <errno.h>
@@ -78,7 +80,6 @@
 #define PMD_SHIFT 21
 #define PMD_SIZE (1UL << PMD_SHIFT)
 #define SHMLBA PAGE_SIZE
-#define DEMAND_SLOTS 512
 
 /* Bulk requests are made in chunks of this many pages, as the kernel's. */
 #define VMALLOC_BULK_CHUNK 100
@@ -90,15 +91,8 @@ static pthread_mutex_t pt_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread bool pt_lock_allocating;
 static bool vmalloc_ready;
 
-/* Host mapping budget (atomic counters). */
-static long host_maps;
-static unsigned long host_map_budget, host_map_budget_default;
+/* Demand mode (atomic counters). */
 static unsigned long demand_areas, demand_faults;
-
-/* The demand ring, under demand_lock (inside pt_lock). */
-static spinlock_t demand_lock;
-static unsigned long demand_ring[DEMAND_SLOTS];
-static unsigned int demand_head, demand_live;
 
 /* vfree_atomic's deferred list: a lock-free stack threaded through the freed
  * areas' own first words, as the kernel's llist. */
@@ -141,25 +135,9 @@ static void vmalloc_warn(gfp_t gfp, const char *fmt, ...)
 
 /* ---- host mappings ---------------------------------------------------------- */
 
-static unsigned long read_max_map_count(void)
-{
-	unsigned long n = 65530;
-	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-
-	if (f) {
-		if (fscanf(f, "%lu", &n) != 1)
-			n = 65530;
-		fclose(f);
-	}
-	return n;
-}
-
 unsigned long vmalloc_set_host_map_budget(unsigned long budget)
 {
-	unsigned long old = host_map_budget;
-
-	host_map_budget = budget ? budget : host_map_budget_default;
-	return old;
+	return hostmap_set_budget(HOSTMAP_VMALLOC, budget);
 }
 
 static unsigned int count_runs(struct page **pages, unsigned int nr)
@@ -200,21 +178,6 @@ static int host_map_runs(unsigned long addr, struct page **pages, unsigned int n
 	return 0;
 }
 
-/* Forget demand mappings inside [start, end). Caller holds pt_lock. */
-static void demand_drop_range(unsigned long start, unsigned long end)
-{
-	unsigned int i;
-
-	arch_spin_lock(&demand_lock);
-	for (i = 0; i < DEMAND_SLOTS && demand_live; i++) {
-		if (demand_ring[i] >= start && demand_ring[i] < end) {
-			demand_ring[i] = 0;
-			demand_live--;
-		}
-	}
-	arch_spin_unlock(&demand_lock);
-}
-
 /* Clear the ptes of [start, end). The ptes of one 2 MiB region sit side by
  * side in one table, so the table is looked up once per region. Caller holds
  * pt_lock. */
@@ -243,7 +206,6 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 			_PAGE_GLOBAL | _PAGE_NX;
 	unsigned int i, runs;
 	pteval_t *pte = NULL;
-	long total;
 
 	if (pgprot_val(prot) & _PAGE_RW)
 		bits |= _PAGE_RW;
@@ -271,14 +233,14 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 
 	/* One host mapping per run, plus the split of the reservation. */
 	runs = count_runs(pages, nr);
-	total = __atomic_add_fetch(&host_maps, (long)runs + 1, __ATOMIC_RELAXED);
-	if ((unsigned long)total <= host_map_budget &&
-	    !host_map_runs(addr, pages, nr, prot_to_host(prot))) {
-		va->host_maps = runs + 1;
-		va->map_mode = VMAP_HOST_EAGER;
-		return 0;
+	if (hostmap_charge(HOSTMAP_VMALLOC, (long)runs + 1)) {
+		if (!host_map_runs(addr, pages, nr, prot_to_host(prot))) {
+			va->host_maps = runs + 1;
+			va->map_mode = VMAP_HOST_EAGER;
+			return 0;
+		}
+		hostmap_account(HOSTMAP_VMALLOC, -((long)runs + 1));
 	}
-	__atomic_sub_fetch(&host_maps, (long)runs + 1, __ATOMIC_RELAXED);
 	va->host_maps = 0;
 	va->map_mode = VMAP_HOST_DEMAND;
 	__atomic_add_fetch(&demand_areas, 1, __ATOMIC_RELAXED);
@@ -292,11 +254,10 @@ static void vunmap_range(struct vmap_area *va, unsigned long start, unsigned lon
 	clear_ptes(start, end);
 	if (va->map_mode != VMAP_HOST_NONE)
 		arch_unmap(start, end - start);
-	if (__atomic_load_n(&demand_live, __ATOMIC_RELAXED))
-		demand_drop_range(start, end);
+	hostmap_ondemand_drop(start, end, false);
 	pthread_mutex_unlock(&pt_lock);
 	if (va->host_maps)
-		__atomic_sub_fetch(&host_maps, (long)va->host_maps, __ATOMIC_RELAXED);
+		hostmap_account(HOSTMAP_VMALLOC, -(long)va->host_maps);
 	va->host_maps = 0;
 	va->map_mode = VMAP_HOST_NONE;
 }
@@ -369,7 +330,7 @@ static bool fault_trylock_spin(spinlock_t *l)
 /* Map the faulting page from the page tables (demand mode). */
 static bool demand_refill(struct kmem_fault *f)
 {
-	unsigned long addr = f->address & PAGE_MASK, old;
+	unsigned long addr = f->address & PAGE_MASK;
 	pteval_t *pte, val;
 	bool done = false;
 
@@ -377,24 +338,10 @@ static bool demand_refill(struct kmem_fault *f)
 		return false;
 	pte = pgtable_pte(&vmalloc_pt, addr, false);
 	val = pte ? *pte : 0;
-	if (pte_present(val) && !(f->write && !(val & _PAGE_RW)) && !f->present) {
-		arch_spin_lock(&demand_lock);
-		old = demand_ring[demand_head];
-		if (old) {
-			arch_unmap(old, PAGE_SIZE);
-			demand_live--;
-		}
-		if (!arch_map_phys(addr, PFN_PHYS(pte_pfn(val)), PAGE_SIZE,
-				   (val & _PAGE_RW) ? PROT_READ | PROT_WRITE : PROT_READ)) {
-			demand_ring[demand_head] = addr;
-			demand_live++;
-			done = true;
-		} else {
-			demand_ring[demand_head] = 0;
-		}
-		demand_head = (demand_head + 1) % DEMAND_SLOTS;
-		arch_spin_unlock(&demand_lock);
-	}
+	if (pte_present(val) && !(f->write && !(val & _PAGE_RW)) && !f->present)
+		done = !hostmap_ondemand_map(addr, PFN_PHYS(pte_pfn(val)),
+					     (val & _PAGE_RW) ? PROT_READ | PROT_WRITE :
+								PROT_READ);
 	pthread_mutex_unlock(&pt_lock);
 	if (done)
 		__atomic_add_fetch(&demand_faults, 1, __ATOMIC_RELAXED);
@@ -1154,8 +1101,8 @@ void vmalloc_get_stats(struct vmalloc_stats *st)
 	if (!vmalloc_ready)
 		return;
 	vmap_area_get_stats(st);
-	st->host_maps = (unsigned long)__atomic_load_n(&host_maps, __ATOMIC_RELAXED);
-	st->host_map_budget = host_map_budget;
+	st->host_maps = hostmap_used(HOSTMAP_VMALLOC);
+	st->host_map_budget = hostmap_budget(HOSTMAP_VMALLOC);
 	st->demand_faults = __atomic_load_n(&demand_faults, __ATOMIC_RELAXED);
 	st->demand_areas = __atomic_load_n(&demand_areas, __ATOMIC_RELAXED);
 }
@@ -1231,14 +1178,7 @@ static int vmalloc_init(void)
 		pgtable_destroy(&vmalloc_pt);
 		return ret;
 	}
-	if (!host_map_budget_default)
-		host_map_budget_default = read_max_map_count() / 2;
-	host_map_budget = host_map_budget_default;
-	host_maps = 0;
 	demand_areas = demand_faults = 0;
-	memset(demand_ring, 0, sizeof(demand_ring));
-	demand_head = demand_live = 0;
-	spin_lock_init(&demand_lock);
 	deferred_head = NULL;
 	vmap_shrinker = shrinker_alloc(0, "vmap-purge");
 	if (vmap_shrinker) {
@@ -1262,11 +1202,11 @@ static void vmalloc_exit(void)
 	pgtable_destroy(&vmalloc_pt);
 	memset(&vmalloc_pt, 0, sizeof(vmalloc_pt));
 	atomic_long_set(&nr_vmalloc_pages, 0);
-	host_maps = 0;
-	host_map_budget = host_map_budget_default;
+	/* Areas left at halt: their mappings go with the machine's reservation. */
+	hostmap_account(HOSTMAP_VMALLOC, -(long)hostmap_used(HOSTMAP_VMALLOC));
+	hostmap_ondemand_drop(VMALLOC_START, VMALLOC_END, false);
+	hostmap_set_budget(HOSTMAP_VMALLOC, 0);
 	deferred_head = NULL;
-	memset(demand_ring, 0, sizeof(demand_ring));
-	demand_head = demand_live = 0;
 }
 
 KMEM_INITCALL(KMEM_INIT_VMALLOC, vmalloc_init, vmalloc_exit);

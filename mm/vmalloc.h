@@ -112,10 +112,10 @@ void vmalloc_get_stats(struct vmalloc_stats *st);
 /*
  * Host-mapping budget: the host allows vm.max_map_count mappings per process.
  * vmalloc maps each physically contiguous run of an area with one host mapping
- * while the total stays under the budget (half of max_map_count by default);
- * beyond it, areas are mapped on demand through a small ring of page mappings
- * refilled by the fault handler. Returns the previous budget; 0 restores the
- * default. For tests.
+ * while its class of arch/x86/hostmap.c (HOSTMAP_VMALLOC) stays under its
+ * budget (half of max_map_count by default); beyond it, areas are mapped on
+ * demand through the machine's ring of page mappings, refilled by the fault
+ * handler. Returns the previous budget; 0 restores the default. For tests.
  */
 unsigned long vmalloc_set_host_map_budget(unsigned long budget);
 

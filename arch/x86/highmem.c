@@ -11,6 +11,9 @@
  * same). Low-memory pages need no mapping: their direct-map address is
  * returned.
  *
+ * Each mapped slot counts 2 host mappings (the page and the split of the
+ * window) in the HOSTMAP_KERNEL class of arch/x86/hostmap.c.
+ *
  * Locking: pkmap_lock protects the slot table; kmap() sleeps on pkmap_wait when
  * every slot is busy, as the kernel's does.
  */
@@ -59,6 +62,7 @@ static void *kmap_high(struct page *page, bool can_sleep)
 			  PROT_READ | PROT_WRITE) == 0) {
 		pkmap[free_slot].page = page;
 		pkmap[free_slot].count = 1;
+		hostmap_account(HOSTMAP_KERNEL, 2); /* the slot and the split */
 		SetPageHighMemMapped(page);
 		addr = (void *)PKMAP_ADDR(free_slot);
 	}
@@ -74,6 +78,7 @@ static void kunmap_slot(int i)
 		goto out;
 	if (--pkmap[i].count == 0) {
 		arch_unmap(PKMAP_ADDR(i), PAGE_SIZE);
+		hostmap_account(HOSTMAP_KERNEL, -2);
 		ClearPageHighMemMapped(pkmap[i].page);
 		pkmap[i].page = NULL;
 		pthread_cond_broadcast(&pkmap_wait);

@@ -31,6 +31,10 @@
  *           VMALLOC_END = PKMAP_BASE - 2 pages = PAGE_OFFSET + 0x3f7fe000,
  *           PKMAP_BASE = PAGE_OFFSET + 0x3f800000 (512 kmap slots).
  *
+ * Every host mapping made here and by the other layers is counted by
+ * arch/x86/hostmap.c, which also keeps the page-by-page mappers (vmalloc,
+ * user pages) under the host's vm.max_map_count.
+ *
  * Locking: setup and teardown run under the boot lock (kernel/init.c). The MMU
  * operations are host system calls and need no lock of their own; callers own
  * the ranges they change.
@@ -275,6 +279,7 @@ static int map_direct(void)
 				    PROT_READ | PROT_WRITE);
 		if (ret)
 			return ret;
+		hostmap_account(HOSTMAP_KERNEL, 2); /* the range, the split */
 	}
 	return 0;
 }
@@ -296,6 +301,7 @@ int arch_machine_setup(const struct kmem_config *cfg)
 	if (ret)
 		goto out_ram;
 	high_memory = (void *)(__kmem_page_offset + (max_low_pfn << PAGE_SHIFT));
+	hostmap_init();
 	ret = map_direct();
 	if (ret)
 		goto out_kva;
@@ -314,6 +320,7 @@ out_ram:
 void arch_machine_teardown(void)
 {
 	arch_kmap_reset();
+	hostmap_exit();
 	arch_release(machine.kva_base, machine.kva_size);
 	machine.kva_base = NULL;
 	machine.kva_size = 0;

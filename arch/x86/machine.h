@@ -82,4 +82,54 @@ struct kmem_fault {
 typedef enum kmem_fault_result (*kmem_fault_handler_t)(struct kmem_fault *f);
 void kmem_register_fault_handler(kmem_fault_handler_t fn);
 
+/*
+ * Host mappings (arch/x86/hostmap.c): the count of every host mapping kmem
+ * makes, the budgets the page-by-page mappers (vmalloc, user pages) stay
+ * within under the host's vm.max_map_count, and the on-demand ring (a
+ * software TLB) that maps single pages for faulting accesses beyond them.
+ */
+enum hostmap_class {
+	HOSTMAP_KERNEL,   /* direct map, pkmap slots: no budget */
+	HOSTMAP_VMALLOC,  /* vmalloc areas mapped eagerly */
+	HOSTMAP_USER,     /* user pages mapped eagerly */
+	HOSTMAP_ONDEMAND, /* live slots of the ring (2 each): no budget */
+	NR_HOSTMAP_CLASSES
+};
+#define HOSTMAP_RING_SLOTS 512
+
+void hostmap_init(void); /* at machine setup, before the direct map */
+void hostmap_exit(void);
+/* Charge n host mappings to class c; false (nothing charged) if that would
+ * pass the class's budget. A negative n always succeeds. */
+bool hostmap_charge(enum hostmap_class c, long n);
+/* Count n (positive or negative) mappings whatever the budget. */
+void hostmap_account(enum hostmap_class c, long n);
+/* Set class c's budget (0: the default); returns the previous one. */
+unsigned long hostmap_set_budget(enum hostmap_class c, unsigned long n);
+unsigned long hostmap_used(enum hostmap_class c);
+unsigned long hostmap_budget(enum hostmap_class c);
+struct hostmap_stats {
+	unsigned long max_map_count;
+	unsigned long used[NR_HOSTMAP_CLASSES];
+	unsigned long budget[NR_HOSTMAP_CLASSES]; /* 0: none */
+	unsigned long total;                     /* sum of used[] */
+	unsigned long ring_slots, ring_live;
+	unsigned long ondemand_maps;      /* pages mapped through the ring */
+	unsigned long ondemand_evictions; /* slots reused (page back to PROT_NONE) */
+	unsigned long over_budget;        /* charges refused */
+};
+void hostmap_get_stats(struct hostmap_stats *st);
+/*
+ * Map the page at vaddr (kmem-owned, inside a reservation) to phys with prot
+ * through the next ring slot; the page that slot held goes back to PROT_NONE
+ * so that its next access faults. 0 or -errno. Callable from a fault handler.
+ */
+int hostmap_ondemand_map(unsigned long vaddr, phys_addr_t phys, int prot);
+/* Forget the ring slots inside [start, end), unmapping their pages if asked.
+ * Call it before changing the host mapping of an address the ring may hold.
+ * Returns how many slots were dropped. */
+unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end, bool unmap);
+/* vaddr's page is mapped by a ring slot (tests). */
+bool hostmap_ondemand_mapped(unsigned long vaddr);
+
 #endif
