@@ -38,7 +38,7 @@ struct config {
 	const char *name;
 	unsigned int order;
 	bool pcp;
-	int batch;   /* 0: pairs; else allocate `batch`, then free them */
+	int batch; /* 0: pairs; else allocate `batch`, then free them */
 	int threads;
 };
 
@@ -83,7 +83,8 @@ static void *run(void *arg)
 	} else {
 		for (i = 0; i < j->n; i += c->batch) {
 			for (k = 0; k < c->batch; k++)
-				if (!(pages[k] = alloc_pages(GFP_KERNEL, c->order)))
+				if (!(pages[k] = alloc_pages(GFP_KERNEL,
+							     c->order)))
 					abort();
 			for (k = 0; k < c->batch; k++)
 				__free_pages(pages[k], c->order);
@@ -124,8 +125,10 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	struct kmem_config cfg = { .ram = 1ULL << 30, .layout = KMEM_LAYOUT_X86_64,
-				   .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 1ULL << 30,
+				   .layout = KMEM_LAYOUT_X86_64,
+				   .cpus = 2,
+				   .quiet = true };
 	static double res[NR_CONFIGS][RUNS];
 	long n = argc > 1 ? atol(argv[1]) : 1000000;
 	unsigned int c, r;
@@ -141,7 +144,8 @@ int main(int argc, char **argv)
 	printf("alloc_pages + __free_pages: ns per pair (per thread), median of %d "
 	       "interleaved runs of %ld, 1 GiB x86-64 machine, 2 simulated CPUs\n\n",
 	       RUNS, n);
-	printf("| %-28s | %8s | %8s | %8s |\n", "configuration", "median", "min", "max");
+	printf("| %-28s | %8s | %8s | %8s |\n", "configuration", "median",
+	       "min", "max");
 	printf("|:-----------------------------|---------:|---------:|---------:|\n");
 	for (c = 0; c < NR_CONFIGS; c++) {
 		qsort(res[c], RUNS, sizeof(double), cmp);
@@ -149,7 +153,8 @@ int main(int argc, char **argv)
 		       res[c][RUNS / 2], res[c][0], res[c][RUNS - 1]);
 	}
 	printf("\nratio pcp off / on, order 0: %.2fx; order 3: %.2fx; 2 threads: %.2fx\n",
-	       res[1][RUNS / 2] / res[0][RUNS / 2], res[3][RUNS / 2] / res[2][RUNS / 2],
+	       res[1][RUNS / 2] / res[0][RUNS / 2],
+	       res[3][RUNS / 2] / res[2][RUNS / 2],
 	       res[7][RUNS / 2] / res[6][RUNS / 2]);
 	if (!kmem_check_invariants())
 		return 1;

@@ -114,13 +114,15 @@ static void direct_map_split(unsigned long long start, unsigned long long end,
 static void direct_map_sizes(unsigned long long size[3])
 {
 	bool x86_64 = machine.layout == KMEM_LAYOUT_X86_64;
-	unsigned long long low_end = (unsigned long long)max_low_pfn << PAGE_SHIFT;
+	unsigned long long low_end = (unsigned long long)max_low_pfn
+				     << PAGE_SHIFT;
 	int i;
 
 	size[0] = size[1] = size[2] = 0;
 	size[0] += 1ULL << 20; /* [0, 1 MiB): the ISA range */
 	for (i = 0; i < machine.nr_e820; i++) {
-		unsigned long long s = machine.e820[i].start, e = machine.e820[i].end;
+		unsigned long long s = machine.e820[i].start,
+				   e = machine.e820[i].end;
 
 		if (s < (1ULL << 20))
 			s = 1ULL << 20;
@@ -139,13 +141,17 @@ static void show_val_kb(FILE *f, const char *label, unsigned long kb)
 static int meminfo_show(const char *name, FILE *f)
 {
 	unsigned long totalram = totalram_pages(), freeram = nr_free_pages();
-	unsigned long sreclaimable = global_node_page_state(NR_SLAB_RECLAIMABLE);
-	unsigned long sunreclaim = global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+	unsigned long sreclaimable =
+		global_node_page_state(NR_SLAB_RECLAIMABLE);
+	unsigned long sunreclaim =
+		global_node_page_state(NR_SLAB_UNRECLAIMABLE);
 	unsigned long swapcache = global_node_page_state(NR_SWAPCACHE);
 	unsigned long file = global_node_page_state(NR_FILE_PAGES);
 	unsigned long cached = file > swapcache ? file - swapcache : 0;
-	unsigned long total_swap = (unsigned long)atomic_long_read(&total_swap_pages);
-	unsigned long free_swap = (unsigned long)atomic_long_read(&nr_swap_pages);
+	unsigned long total_swap =
+		(unsigned long)atomic_long_read(&total_swap_pages);
+	unsigned long free_swap =
+		(unsigned long)atomic_long_read(&nr_swap_pages);
 	unsigned long long dm[3];
 	bool x86_32 = machine.layout == KMEM_LAYOUT_X86_32;
 
@@ -156,15 +162,22 @@ static int meminfo_show(const char *name, FILE *f)
 	show_val_kb(f, "Buffers:", 0);
 	show_val_kb(f, "Cached:", K(cached));
 	show_val_kb(f, "SwapCached:", K(swapcache));
-	show_val_kb(f, "Active:", K(global_node_page_state(NR_ACTIVE_ANON) +
-				   global_node_page_state(NR_ACTIVE_FILE)));
-	show_val_kb(f, "Inactive:", K(global_node_page_state(NR_INACTIVE_ANON) +
-				     global_node_page_state(NR_INACTIVE_FILE)));
-	show_val_kb(f, "Active(anon):", K(global_node_page_state(NR_ACTIVE_ANON)));
-	show_val_kb(f, "Inactive(anon):", K(global_node_page_state(NR_INACTIVE_ANON)));
-	show_val_kb(f, "Active(file):", K(global_node_page_state(NR_ACTIVE_FILE)));
-	show_val_kb(f, "Inactive(file):", K(global_node_page_state(NR_INACTIVE_FILE)));
-	show_val_kb(f, "Unevictable:", K(global_node_page_state(NR_UNEVICTABLE)));
+	show_val_kb(f, "Active:",
+		    K(global_node_page_state(NR_ACTIVE_ANON) +
+		      global_node_page_state(NR_ACTIVE_FILE)));
+	show_val_kb(f, "Inactive:",
+		    K(global_node_page_state(NR_INACTIVE_ANON) +
+		      global_node_page_state(NR_INACTIVE_FILE)));
+	show_val_kb(f,
+		    "Active(anon):", K(global_node_page_state(NR_ACTIVE_ANON)));
+	show_val_kb(f, "Inactive(anon):",
+		    K(global_node_page_state(NR_INACTIVE_ANON)));
+	show_val_kb(f,
+		    "Active(file):", K(global_node_page_state(NR_ACTIVE_FILE)));
+	show_val_kb(f, "Inactive(file):",
+		    K(global_node_page_state(NR_INACTIVE_FILE)));
+	show_val_kb(f,
+		    "Unevictable:", K(global_node_page_state(NR_UNEVICTABLE)));
 	show_val_kb(f, "Mlocked:", K(global_zone_page_state(NR_MLOCK)));
 	if (x86_32) {
 		struct zone *hz = &contig_page_data.node_zones[ZONE_HIGHMEM];
@@ -185,14 +198,17 @@ static int meminfo_show(const char *name, FILE *f)
 	show_val_kb(f, "Mapped:", K(global_node_page_state(NR_FILE_MAPPED)));
 	show_val_kb(f, "Shmem:", K(global_node_page_state(NR_SHMEM)));
 	show_val_kb(f, "KReclaimable:",
-		    K(sreclaimable + global_node_page_state(NR_KERNEL_MISC_RECLAIMABLE)));
+		    K(sreclaimable +
+		      global_node_page_state(NR_KERNEL_MISC_RECLAIMABLE)));
 	show_val_kb(f, "Slab:", K(sreclaimable + sunreclaim));
 	show_val_kb(f, "SReclaimable:", K(sreclaimable));
 	show_val_kb(f, "SUnreclaim:", K(sunreclaim));
 	/* NR_KERNEL_STACK_KB is already in kB. */
-	show_val_kb(f, "KernelStack:", global_node_page_state(NR_KERNEL_STACK_KB));
+	show_val_kb(f,
+		    "KernelStack:", global_node_page_state(NR_KERNEL_STACK_KB));
 	show_val_kb(f, "PageTables:", K(global_node_page_state(NR_PAGETABLE)));
-	show_val_kb(f, "SecPageTables:", K(global_node_page_state(NR_SECONDARY_PAGETABLE)));
+	show_val_kb(f, "SecPageTables:",
+		    K(global_node_page_state(NR_SECONDARY_PAGETABLE)));
 	show_val_kb(f, "NFS_Unstable:", 0);
 	show_val_kb(f, "Bounce:", 0);
 	show_val_kb(f, "WritebackTmp:", 0);

@@ -54,7 +54,8 @@ static int buddyinfo_show(const char *name, FILE *f)
 /* The kernel stops counting a free list at 100000 blocks and prints ">". */
 #define PAGETYPE_COUNT_LIMIT 100000UL
 
-static void pageblock_counts(struct zone *zone, unsigned long count[MIGRATE_TYPES])
+static void pageblock_counts(struct zone *zone,
+			     unsigned long count[MIGRATE_TYPES])
 {
 	unsigned long pfn, end = zone->zone_start_pfn + zone->spanned_pages;
 	int mt;
@@ -63,8 +64,8 @@ static void pageblock_counts(struct zone *zone, unsigned long count[MIGRATE_TYPE
 		count[mt] = 0;
 	/* Every pageblock that starts in the zone, beginning with the one
 	 * holding the zone's first frame (the kernel rounds start_pfn down). */
-	for (pfn = ALIGN_DOWN(zone->zone_start_pfn, pageblock_nr_pages); pfn < end;
-	     pfn += pageblock_nr_pages) {
+	for (pfn = ALIGN_DOWN(zone->zone_start_pfn, pageblock_nr_pages);
+	     pfn < end; pfn += pageblock_nr_pages) {
 		unsigned long p = max(pfn, zone->zone_start_pfn);
 
 		count[get_pageblock_migratetype(pfn_to_page(p))]++;
@@ -90,13 +91,14 @@ static int pagetypeinfo_show(const char *name, FILE *f)
 	for_each_populated_zone(zone) {
 		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 			zone_free_counts_mt(zone, mt, counts);
-			fprintf(f, "Node %4d, zone %8s, type %12s ", 0, zone->name,
-				migratetype_names[mt]);
+			fprintf(f, "Node %4d, zone %8s, type %12s ", 0,
+				zone->name, migratetype_names[mt]);
 			for (o = 0; o < NR_PAGE_ORDERS; o++) {
 				bool over = counts[o] >= PAGETYPE_COUNT_LIMIT;
 
 				fprintf(f, "%s%6lu ", over ? ">" : "",
-					over ? PAGETYPE_COUNT_LIMIT : counts[o]);
+					over ? PAGETYPE_COUNT_LIMIT :
+					       counts[o]);
 			}
 			fputc('\n', f);
 		}
@@ -171,9 +173,10 @@ static void zoneinfo_show_zone(FILE *f, struct zone *zone)
 		"\n        managed  %lu"
 		"\n        cma      %lu",
 		zone_page_state(zone, NR_FREE_PAGES), zone->watermark_boost,
-		min_wmark_pages(zone), low_wmark_pages(zone), high_wmark_pages(zone),
-		wmark_pages(zone, WMARK_PROMO), zone->spanned_pages,
-		zone->present_pages, zone_managed_pages(zone), 0UL);
+		min_wmark_pages(zone), low_wmark_pages(zone),
+		high_wmark_pages(zone), wmark_pages(zone, WMARK_PROMO),
+		zone->spanned_pages, zone->present_pages,
+		zone_managed_pages(zone), 0UL);
 	fprintf(f, "\n        protection: (");
 	for (i = 0; i < MAX_NR_ZONES; i++) {
 		if (!(zones_in_layout & (1u << i)))
@@ -190,7 +193,8 @@ static void zoneinfo_show_zone(FILE *f, struct zone *zone)
 		fprintf(f, "\n      %-12s %lu", zone_stat_names[i],
 			zone_page_state(zone, (enum zone_stat_item)i));
 	fprintf(f, "\n  pagesets");
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		fprintf(f,
@@ -200,9 +204,10 @@ static void zoneinfo_show_zone(FILE *f, struct zone *zone)
 			"\n              batch:    %i"
 			"\n              high_min: %i"
 			"\n              high_max: %i",
-			cpu, READ_ONCE(pcp->count), READ_ONCE(pcp->high), pcp->batch,
-			pcp->high_min, pcp->high_max);
-		fprintf(f, "\n  vm stats threshold: %d", zone_stat_threshold(zone));
+			cpu, READ_ONCE(pcp->count), READ_ONCE(pcp->high),
+			pcp->batch, pcp->high_min, pcp->high_max);
+		fprintf(f, "\n  vm stats threshold: %d",
+			zone_stat_threshold(zone));
 	}
 	fprintf(f,
 		"\n  node_unreclaimable:  %u"
@@ -222,8 +227,10 @@ static int zoneinfo_show(const char *name, FILE *f)
 	return 0;
 }
 
-static const struct kmem_view buddyinfo_view = { "buddyinfo", buddyinfo_show, 0 };
-static const struct kmem_view pagetypeinfo_view = { "pagetypeinfo", pagetypeinfo_show, 0 };
+static const struct kmem_view buddyinfo_view = { "buddyinfo", buddyinfo_show,
+						 0 };
+static const struct kmem_view pagetypeinfo_view = { "pagetypeinfo",
+						    pagetypeinfo_show, 0 };
 static const struct kmem_view zoneinfo_view = { "zoneinfo", zoneinfo_show, 0 };
 
 __attribute__((constructor)) static void proc_views_register(void)

@@ -66,7 +66,8 @@ static void *worker(void *arg)
 
 			order = mine[slot].order;
 			if (!stamp_ok(p, order, (uintptr_t)p ^ 0x5a5a))
-				__atomic_fetch_add(&corrupt, 1, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&corrupt, 1,
+						   __ATOMIC_RELAXED);
 			mine[slot].p = NULL;
 			/* Half of the frees go to another thread. */
 			if (seed & 64) {
@@ -84,21 +85,28 @@ static void *worker(void *arg)
 		} else {
 			gfp_t gfp = (seed & 128) ? GFP_ATOMIC : GFP_KERNEL;
 
-			order = (seed >> 20) % 4 == 0 ? (unsigned int)((seed >> 24) % 5) : 0;
+			order = (seed >> 20) % 4 == 0 ?
+					(unsigned int)((seed >> 24) % 5) :
+					0;
 			mine[slot].p = alloc_pages(gfp | __GFP_NOWARN, order);
 			mine[slot].order = order;
 			if (mine[slot].p)
-				stamp(mine[slot].p, order, (uintptr_t)mine[slot].p ^ 0x5a5a);
+				stamp(mine[slot].p, order,
+				      (uintptr_t)mine[slot].p ^ 0x5a5a);
 		}
 		/* Free what the others handed over. */
 		if ((i & 15) == 0) {
 			pthread_mutex_lock(&handoff_lock);
 			while (nr_handoff) {
 				nr_handoff--;
-				if (!stamp_ok(handoff[nr_handoff].p, handoff[nr_handoff].order,
-					      (uintptr_t)handoff[nr_handoff].p ^ 0x5a5a))
-					__atomic_fetch_add(&corrupt, 1, __ATOMIC_RELAXED);
-				__free_pages(handoff[nr_handoff].p, handoff[nr_handoff].order);
+				if (!stamp_ok(handoff[nr_handoff].p,
+					      handoff[nr_handoff].order,
+					      (uintptr_t)handoff[nr_handoff].p ^
+						      0x5a5a))
+					__atomic_fetch_add(&corrupt, 1,
+							   __ATOMIC_RELAXED);
+				__free_pages(handoff[nr_handoff].p,
+					     handoff[nr_handoff].order);
 			}
 			pthread_mutex_unlock(&handoff_lock);
 		}
@@ -128,8 +136,10 @@ static void run_threads(void)
 
 TEST(threads_x86_64)
 {
-	struct kmem_config cfg = { .ram = 128ULL << 20, .layout = KMEM_LAYOUT_X86_64,
-				   .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 128ULL << 20,
+				   .layout = KMEM_LAYOUT_X86_64,
+				   .cpus = 2,
+				   .quiet = true };
 	unsigned long before;
 
 	kmem_halt();
@@ -147,14 +157,17 @@ TEST(threads_tight_x86_32)
 {
 	LIST_HEAD(hog);
 	struct page *p, *n;
-	struct kmem_config cfg = { .ram = 32ULL << 20, .layout = KMEM_LAYOUT_X86_32,
-				   .cpus = 3, .quiet = true };
+	struct kmem_config cfg = { .ram = 32ULL << 20,
+				   .layout = KMEM_LAYOUT_X86_32,
+				   .cpus = 3,
+				   .quiet = true };
 	unsigned long before;
 
 	kmem_halt();
 	CHECK_EQ(kmem_boot(&cfg), 0);
 	before = kmem_free_pages_drained();
-	while (nr_free_pages() > 1500 && (p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)))
+	while (nr_free_pages() > 1500 &&
+	       (p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)))
 		list_add(&p->lru, &hog);
 	run_threads();
 	list_for_each_entry_safe(p, n, &hog, lru) {

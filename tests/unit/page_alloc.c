@@ -21,7 +21,9 @@
 
 static void boot(unsigned long long ram, enum kmem_layout layout)
 {
-	struct kmem_config cfg = { .ram = ram, .layout = layout, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = {
+		.ram = ram, .layout = layout, .cpus = 2, .quiet = true
+	};
 
 	kmem_halt();
 	CHECK_EQ(kmem_boot(&cfg), 0);
@@ -73,7 +75,8 @@ static unsigned long exhaust(gfp_t gfp)
 	int order;
 
 	for (order = MAX_PAGE_ORDER; order >= 0; order--)
-		while (take(gfp | __GFP_NOWARN | __GFP_NORETRY, (unsigned int)order))
+		while (take(gfp | __GFP_NOWARN | __GFP_NORETRY,
+			    (unsigned int)order))
 			n += 1UL << order;
 	return n;
 }
@@ -105,8 +108,10 @@ TEST(api_basics)
 	__free_page(p);
 
 	a = __get_free_pages(GFP_KERNEL, 2);
-	CHECK(a && !(a & (PAGE_SIZE * 4 - 1)) == !(page_to_pfn(virt_to_page(a)) & 3));
-	CHECK(!(page_to_pfn(virt_to_page(a)) & 3)); /* order-2 blocks are aligned */
+	CHECK(a && !(a & (PAGE_SIZE * 4 - 1)) ==
+			   !(page_to_pfn(virt_to_page(a)) & 3));
+	CHECK(!(page_to_pfn(virt_to_page(a)) &
+		3)); /* order-2 blocks are aligned */
 	memset((void *)a, 0xa5, PAGE_SIZE * 4);
 	free_pages(a, 2);
 
@@ -206,9 +211,11 @@ TEST(zones_x86_64)
 	CHECK_EQ(gfp_zone(GFP_HIGHUSER_MOVABLE), ZONE_MOVABLE);
 
 	p = take(GFP_KERNEL, 0);
-	CHECK(p && page_zonenum(p) == ZONE_NORMAL && page_to_phys(p) >= (4ULL << 30));
+	CHECK(p && page_zonenum(p) == ZONE_NORMAL &&
+	      page_to_phys(p) >= (4ULL << 30));
 	p = take(GFP_KERNEL | GFP_DMA32, 0);
-	CHECK(p && page_zonenum(p) == ZONE_DMA32 && page_to_phys(p) < (4ULL << 30));
+	CHECK(p && page_zonenum(p) == ZONE_DMA32 &&
+	      page_to_phys(p) < (4ULL << 30));
 	p = take(GFP_KERNEL | GFP_DMA, 0);
 	CHECK(p && page_zonenum(p) == ZONE_DMA && page_to_phys(p) < 16 * MiB);
 	p = take(GFP_ATOMIC | GFP_DMA, 1);
@@ -221,12 +228,14 @@ TEST(zones_x86_64)
 	/* Fill Normal: GFP_KERNEL falls back to DMA32, never to DMA while
 	 * DMA32 has room. */
 	n = 0;
-	while ((p = take(GFP_KERNEL | __GFP_NOWARN, 9)) && page_zonenum(p) == ZONE_NORMAL)
+	while ((p = take(GFP_KERNEL | __GFP_NOWARN, 9)) &&
+	       page_zonenum(p) == ZONE_NORMAL)
 		n++;
 	CHECK(n > 100);
 	CHECK(p && page_zonenum(p) == ZONE_DMA32);
 	/* Normal could not serve it any more, even at the min watermark. */
-	CHECK(!zone_watermark_ok(zone_of(ZONE_NORMAL), 9, min_wmark_pages(zone_of(ZONE_NORMAL)),
+	CHECK(!zone_watermark_ok(zone_of(ZONE_NORMAL), 9,
+				 min_wmark_pages(zone_of(ZONE_NORMAL)),
 				 ZONE_NORMAL, ALLOC_WMARK_MIN));
 	CHECK(kmem_check_invariants());
 	give_back();
@@ -271,7 +280,8 @@ TEST(zones_x86_32)
 	boot(1ULL << 30, KMEM_LAYOUT_X86_32);
 	CHECK_EQ(gfp_zone(GFP_KERNEL), ZONE_NORMAL);
 	CHECK_EQ(gfp_zone(GFP_HIGHUSER), ZONE_HIGHMEM);
-	CHECK_EQ(gfp_zone(GFP_KERNEL | GFP_DMA32), ZONE_NORMAL); /* no DMA32 zone */
+	CHECK_EQ(gfp_zone(GFP_KERNEL | GFP_DMA32),
+		 ZONE_NORMAL); /* no DMA32 zone */
 	CHECK_EQ(gfp_zone(GFP_DMA), ZONE_DMA);
 
 	p = take(GFP_KERNEL, 0);
@@ -321,8 +331,8 @@ TEST(atomic_reserves)
 	boot(256 * MiB, KMEM_LAYOUT_X86_64);
 	page_alloc_set_pcp(false);
 	min = min_wmark_pages(dma);
-	floor_high = min - min / 2;                   /* __GFP_HIGH */
-	floor_atomic = floor_high - floor_high / 4;   /* and cannot sleep */
+	floor_high = min - min / 2; /* __GFP_HIGH */
+	floor_atomic = floor_high - floor_high / 4; /* and cannot sleep */
 	CHECK(min > 8);
 
 	/* GFP_NOWAIT stops at min: no reserves. */
@@ -330,7 +340,9 @@ TEST(atomic_reserves)
 	CHECK_EQ(zfree(ZONE_DMA), min);
 	mark = kmem_log_mark();
 	CHECK(alloc_pages(GFP_NOWAIT | GFP_DMA, 0) == NULL);
-	CHECK_LOG(mark, "page allocation failure: order:0, mode:0x801(GFP_NOWAIT|GFP_DMA), nodemask=(null)");
+	CHECK_LOG(
+		mark,
+		"page allocation failure: order:0, mode:0x801(GFP_NOWAIT|GFP_DMA), nodemask=(null)");
 	CHECK_LOG(mark, "Mem-Info:");
 	CHECK_LOG(mark, "lowmem_reserve[]:");
 	CHECK_LOG(mark, "pages RAM");
@@ -363,8 +375,10 @@ TEST(fragmentation)
 	boot(256 * MiB, KMEM_LAYOUT_X86_64);
 	page_alloc_set_pcp(false);
 	/* Take every page of DMA, then give back every other one. */
-	while (n < 4096 && (pages[n] = alloc_pages(GFP_ATOMIC | GFP_DMA | __GFP_MEMALLOC |
-							   __GFP_NOWARN, 0)))
+	while (n < 4096 &&
+	       (pages[n] = alloc_pages(GFP_ATOMIC | GFP_DMA | __GFP_MEMALLOC |
+					       __GFP_NOWARN,
+				       0)))
 		n++;
 	CHECK(n > 3000);
 	for (i = 0; i < n; i++) {
@@ -378,7 +392,8 @@ TEST(fragmentation)
 	CHECK_EQ(zfree(ZONE_DMA), freed);
 	CHECK_EQ(zone_of(ZONE_DMA)->free_area[0].nr_free, freed);
 	CHECK(alloc_pages(GFP_ATOMIC | GFP_DMA | __GFP_NOWARN, 1) == NULL);
-	CHECK(alloc_pages(GFP_KERNEL | GFP_DMA | __GFP_NOWARN | __GFP_NORETRY, 1) == NULL);
+	CHECK(alloc_pages(GFP_KERNEL | GFP_DMA | __GFP_NOWARN | __GFP_NORETRY,
+			  1) == NULL);
 	for (i = 0; i < n; i++)
 		if (pages[i])
 			__free_pages(pages[i], 0);
@@ -459,7 +474,9 @@ TEST(reclaim_and_retry_flags)
 	CHECK(alloc_page(GFP_KERNEL | __GFP_NORETRY) == NULL);
 	page_alloc_get_stats(&st1);
 	CHECK_EQ(st1.reclaim_runs - st0.reclaim_runs, 1);
-	CHECK_LOG(mark, "page allocation failure: order:0, mode:0x10cc0(GFP_KERNEL|__GFP_NORETRY)");
+	CHECK_LOG(
+		mark,
+		"page allocation failure: order:0, mode:0x10cc0(GFP_KERNEL|__GFP_NORETRY)");
 
 	/* A costly order gives up after one round too ... */
 	page_alloc_get_stats(&st0);
@@ -468,7 +485,8 @@ TEST(reclaim_and_retry_flags)
 	CHECK_EQ(st1.reclaim_runs - st0.reclaim_runs, 1);
 	/* ... unless __GFP_RETRY_MAYFAIL: retries while reclaim may progress. */
 	page_alloc_get_stats(&st0);
-	CHECK(alloc_pages(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN, 4) == NULL);
+	CHECK(alloc_pages(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN, 4) ==
+	      NULL);
 	page_alloc_get_stats(&st1);
 	CHECK(st1.reclaim_runs - st0.reclaim_runs > 8);
 
@@ -494,7 +512,8 @@ TEST(reclaim_and_retry_flags)
 
 /* ---- bad frees ------------------------------------------------------------------ */
 
-static bool lists_unchanged(const unsigned long before[NR_PAGE_ORDERS], struct zone *z)
+static bool lists_unchanged(const unsigned long before[NR_PAGE_ORDERS],
+			    struct zone *z)
 {
 	unsigned long now[NR_PAGE_ORDERS];
 
@@ -607,7 +626,11 @@ TEST(might_sleep_once_per_site)
 	p[4] = site_a(GFP_ATOMIC); /* may not sleep: no report */
 	spin_unlock(&lock);
 	p[5] = site_b(GFP_KERNEL); /* not atomic: no report */
-	CHECK_EQ(kmem_log_count(mark, "BUG: sleeping function called from invalid context at"), 2);
+	CHECK_EQ(
+		kmem_log_count(
+			mark,
+			"BUG: sleeping function called from invalid context at"),
+		2);
 	CHECK_LOG(mark, "in_atomic(): 1, irqs_disabled(): 0");
 	CHECK_LOG(mark, "site_a");
 	CHECK_LOG(mark, "site_b");
@@ -648,9 +671,14 @@ static unsigned long xorshift(void)
 static void random_ops(int steps)
 {
 	static const gfp_t gfps[] = {
-		GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_KERNEL | GFP_DMA,
-		GFP_KERNEL | __GFP_RECLAIMABLE, GFP_HIGHUSER_MOVABLE,
-		GFP_KERNEL | __GFP_ZERO | __GFP_COMP, GFP_KERNEL | GFP_DMA32,
+		GFP_KERNEL,
+		GFP_ATOMIC,
+		GFP_NOWAIT,
+		GFP_KERNEL | GFP_DMA,
+		GFP_KERNEL | __GFP_RECLAIMABLE,
+		GFP_HIGHUSER_MOVABLE,
+		GFP_KERNEL | __GFP_ZERO | __GFP_COMP,
+		GFP_KERNEL | GFP_DMA32,
 	};
 	struct {
 		struct page *p;
@@ -676,7 +704,8 @@ static void random_ops(int steps)
 		if (xorshift() % 64 == 0)
 			drain_all_pages(NULL);
 		if (!page_alloc_check() && bad++ < 3)
-			fprintf(stderr, "FAIL: invariants broken at step %d\n", i);
+			fprintf(stderr, "FAIL: invariants broken at step %d\n",
+				i);
 	}
 	CHECK_EQ(bad, 0);
 	for (i = 0; i < 256; i++)

@@ -98,7 +98,8 @@ static int compare_layout(char *ours, char *snap, void (*norm)(char *),
 		n++;
 		if (!a || !b || strcmp(a, b)) {
 			if (bad++ < 5)
-				fprintf(stderr, "  line %d differs:\n  ours: '%s'\n  real: '%s'\n",
+				fprintf(stderr,
+					"  line %d differs:\n  ours: '%s'\n  real: '%s'\n",
 					n, a ? a : "(end)", b ? b : "(end)");
 		}
 		if (a)
@@ -111,7 +112,9 @@ static int compare_layout(char *ours, char *snap, void (*norm)(char *),
 
 static void boot(unsigned long long ram, enum kmem_layout layout)
 {
-	struct kmem_config cfg = { .ram = ram, .layout = layout, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = {
+		.ram = ram, .layout = layout, .cpus = 2, .quiet = true
+	};
 
 	kmem_halt();
 	CHECK_EQ(kmem_boot(&cfg), 0);
@@ -136,7 +139,8 @@ static int parse_buddyinfo(const char *text, struct buddy_line *out, int max)
 		struct buddy_line *l = &out[nr];
 		int node, used = 0, i;
 
-		if (sscanf(p, "Node %d, zone %15s%n", &node, l->zone, &used) != 2)
+		if (sscanf(p, "Node %d, zone %15s%n", &node, l->zone, &used) !=
+		    2)
 			break;
 		p += used;
 		for (i = 0; i < NR_PAGE_ORDERS; i++) {
@@ -250,19 +254,22 @@ TEST(pagetypeinfo_format)
 		char zone[16], type[16];
 		int node, used;
 
-		if (sscanf(p, "Node %d, zone %15[^,], type %15s%n", &node, zone, type, &used) == 3) {
+		if (sscanf(p, "Node %d, zone %15[^,], type %15s%n", &node, zone,
+			   type, &used) == 3) {
 			char *q = p + used, *end;
 			unsigned int o;
 
 			for (zi = 0; zi < nr; zi++)
-				if (!strcmp(b[zi].zone, zone + strspn(zone, " ")))
+				if (!strcmp(b[zi].zone,
+					    zone + strspn(zone, " ")))
 					break;
 			CHECK(zi < nr);
 			for (o = 0; o < NR_PAGE_ORDERS && zi < nr; o++) {
 				sum[zi][o] += strtoul(q, &end, 10);
 				q = end;
 			}
-		} else if (sscanf(p, "Node %d, zone %15s%n", &node, zone, &used) == 2) {
+		} else if (sscanf(p, "Node %d, zone %15s%n", &node, zone,
+				  &used) == 2) {
 			char *q = p + used, *end;
 
 			for (zi = 0; zi < nr; zi++)
@@ -284,10 +291,14 @@ TEST(pagetypeinfo_format)
 				z = zz;
 		if (z)
 			CHECK_EQ(blocks[zi],
-				 ((z->zone_start_pfn + z->spanned_pages - 1) >> pageblock_order) -
-					 (z->zone_start_pfn >> pageblock_order) + 1);
+				 ((z->zone_start_pfn + z->spanned_pages - 1) >>
+				  pageblock_order) -
+					 (z->zone_start_pfn >>
+					  pageblock_order) +
+					 1);
 	}
-	CHECK(strstr(ours, "Node    0, zone   Normal, type  Reclaimable ") != NULL);
+	CHECK(strstr(ours, "Node    0, zone   Normal, type  Reclaimable ") !=
+	      NULL);
 	CHECK_EQ(compare_layout(ours, snap, norm_right, NULL), 0);
 	free(copy);
 	free(t);
@@ -368,7 +379,8 @@ TEST(zoneinfo_format)
 		/* high = low + tmp with tmp = max(min / 4, managed / 1000) */
 		CHECK_EQ(z[i].high - z[i].low, tmp);
 		if (i < 3)
-			CHECK_EQ(tmp, max(z[i].min / 4, z[i].managed * 10 / 10000));
+			CHECK_EQ(tmp,
+				 max(z[i].min / 4, z[i].managed * 10 / 10000));
 		/* protection[j] = managed of zones i+1..j / ratio (256, 256, 32) */
 		for (j = 0; j < nr && i < 2; j++) {
 			unsigned long above = 0;
@@ -383,7 +395,8 @@ TEST(zoneinfo_format)
 	}
 	/* min is min_free_kbytes shared by managed pages over the low zones. */
 	{
-		unsigned long lowmem = z[0].managed + z[1].managed + z[2].managed;
+		unsigned long lowmem =
+			z[0].managed + z[1].managed + z[2].managed;
 		unsigned long pages_min = min_free_kbytes / 4;
 
 		CHECK_EQ(min_free_kbytes, int_sqrt(lowmem * 4 * 16));
@@ -419,7 +432,8 @@ TEST(zoneinfo_x86_32)
 	CHECK_EQ(z[2].min, 32);
 	/* The empty zone stops at its protection line. */
 	CHECK(strstr(ours, "zone  HighMem\n  pages free     0\n") != NULL);
-	CHECK(strstr(ours, "protection: (0, 0, 0, 0)\nNode 0, zone  Movable") != NULL);
+	CHECK(strstr(ours, "protection: (0, 0, 0, 0)\nNode 0, zone  Movable") !=
+	      NULL);
 	free(ours);
 	kmem_halt();
 	boot(1ULL << 30, KMEM_LAYOUT_X86_32);
@@ -450,7 +464,9 @@ static unsigned long meminfo_val(const char *text, const char *key)
  * its column (x86-64's 32 TiB overflows it). */
 static bool is_highmem_line(const char *line)
 {
-	return !strncmp(line, "VmallocTotal:", 13) || !strncmp(line, "HighTotal:", 10) || !strncmp(line, "HighFree:", 9) ||
+	return !strncmp(line, "VmallocTotal:", 13) ||
+	       !strncmp(line, "HighTotal:", 10) ||
+	       !strncmp(line, "HighFree:", 9) ||
 	       !strncmp(line, "LowTotal:", 9) || !strncmp(line, "LowFree:", 8);
 }
 
