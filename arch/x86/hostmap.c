@@ -63,10 +63,11 @@
 #define HOSTMAP_DEFAULT_MAX 65530
 
 static unsigned long max_map_count;
-static long used[NR_HOSTMAP_CLASSES];           /* atomics */
+static long used[NR_HOSTMAP_CLASSES]; /* atomics */
 static unsigned long budget[NR_HOSTMAP_CLASSES]; /* 0: unlimited */
 static unsigned long budget_default[NR_HOSTMAP_CLASSES];
-static unsigned long over_budget, ondemand_maps, ondemand_evictions; /* atomics */
+static unsigned long over_budget, ondemand_maps,
+	ondemand_evictions; /* atomics */
 
 /* The ring, under ring_lock: the host address of each slot's page, 0 if free. */
 static spinlock_t ring_lock;
@@ -99,7 +100,8 @@ void hostmap_init(void)
 	memset(used, 0, sizeof(used));
 	memset(budget_default, 0, sizeof(budget_default));
 	budget_default[HOSTMAP_VMALLOC] = max_map_count / 2;
-	budget_default[HOSTMAP_USER] = max_map_count - max_map_count / 2 - hostmap_reserve();
+	budget_default[HOSTMAP_USER] =
+		max_map_count - max_map_count / 2 - hostmap_reserve();
 	memcpy(budget, budget_default, sizeof(budget));
 	over_budget = ondemand_maps = ondemand_evictions = 0;
 	spin_lock_init(&ring_lock);
@@ -136,7 +138,8 @@ unsigned long hostmap_set_budget(enum hostmap_class c, unsigned long n)
 {
 	unsigned long old = budget[c];
 
-	__atomic_store_n(&budget[c], n ? n : budget_default[c], __ATOMIC_RELAXED);
+	__atomic_store_n(&budget[c], n ? n : budget_default[c],
+			 __ATOMIC_RELAXED);
 	return old;
 }
 
@@ -166,7 +169,8 @@ void hostmap_get_stats(struct hostmap_stats *st)
 	st->ring_slots = HOSTMAP_RING_SLOTS;
 	st->ring_live = __atomic_load_n(&ring_live, __ATOMIC_RELAXED);
 	st->ondemand_maps = __atomic_load_n(&ondemand_maps, __ATOMIC_RELAXED);
-	st->ondemand_evictions = __atomic_load_n(&ondemand_evictions, __ATOMIC_RELAXED);
+	st->ondemand_evictions =
+		__atomic_load_n(&ondemand_evictions, __ATOMIC_RELAXED);
 	st->over_budget = __atomic_load_n(&over_budget, __ATOMIC_RELAXED);
 }
 
@@ -199,7 +203,8 @@ int hostmap_ondemand_map(unsigned long vaddr, phys_addr_t phys, int prot)
 	return ret;
 }
 
-unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end, bool unmap)
+unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end,
+				   bool unmap)
 {
 	unsigned int i, dropped = 0;
 

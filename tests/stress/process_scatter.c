@@ -65,7 +65,8 @@ static int check_pages(void *arg)
 
 	j->bad = 0;
 	for (i = 0; i < PAGES; i++)
-		if (j->mem[i * PAGE_SIZE + (i % 4093)] != (unsigned char)(i * 7 + 1))
+		if (j->mem[i * PAGE_SIZE + (i % 4093)] !=
+		    (unsigned char)(i * 7 + 1))
 			j->bad++;
 	return 0;
 }
@@ -80,7 +81,8 @@ TEST(user_pages_fully_scattered)
 	struct job j = { 0 };
 
 	while (nr < ARRAY_SIZE(hold) &&
-	       (hold[nr] = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0)))
+	       (hold[nr] = alloc_pages(
+			GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0)))
 		nr++;
 	for (i = 0; i < nr; i += 2) {
 		__free_page(hold[i]);
@@ -105,7 +107,8 @@ TEST(user_pages_fully_scattered)
 	CHECK_EQ(in.killed, 0);
 	CHECK_EQ(in.rss_anon, PAGES);
 	CHECK(st1.used[HOSTMAP_USER] <= st1.budget[HOSTMAP_USER]);
-	CHECK(st1.ondemand_maps - st0.ondemand_maps >= PAGES / 2); /* past the budget */
+	CHECK(st1.ondemand_maps - st0.ondemand_maps >=
+	      PAGES / 2); /* past the budget */
 	CHECK(j.maps_peak < limit);
 	CHECK_EQ(kmem_process_run(p, check_pages, &j), 0);
 	hostmap_get_stats(&st2);

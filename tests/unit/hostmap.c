@@ -54,7 +54,8 @@ TEST(budget_split_and_accounting)
 	/* The user budget is what is left after vmalloc's half and the reserve
 	 * for the ring, pkmap and the C library. */
 	CHECK(st.budget[HOSTMAP_USER] > st.max_map_count / 4);
-	CHECK(st.budget[HOSTMAP_USER] + st.budget[HOSTMAP_VMALLOC] + 2 * HOSTMAP_RING_SLOTS <
+	CHECK(st.budget[HOSTMAP_USER] + st.budget[HOSTMAP_VMALLOC] +
+		      2 * HOSTMAP_RING_SLOTS <
 	      st.max_map_count);
 	CHECK_EQ(st.budget[HOSTMAP_KERNEL], 0);
 	CHECK_EQ(st.budget[HOSTMAP_ONDEMAND], 0);
@@ -67,7 +68,7 @@ TEST(budget_split_and_accounting)
 	CHECK(hostmap_charge(HOSTMAP_USER, 6));
 	CHECK(!hostmap_charge(HOSTMAP_USER, 5)); /* 11 > 10: nothing charged */
 	CHECK_EQ(hostmap_used(HOSTMAP_USER), 6);
-	CHECK(hostmap_charge(HOSTMAP_USER, 4));  /* exactly the budget */
+	CHECK(hostmap_charge(HOSTMAP_USER, 4)); /* exactly the budget */
 	CHECK(!hostmap_charge(HOSTMAP_USER, 1));
 	CHECK(hostmap_charge(HOSTMAP_USER, -3)); /* giving back always works */
 	CHECK(hostmap_charge(HOSTMAP_USER, 0));
@@ -115,7 +116,8 @@ TEST(ring_eviction_and_refill)
 	volatile unsigned char *p;
 
 	boot();
-	range = (unsigned long)arch_reserve(0, RANGE_PAGES * PAGE_SIZE, PAGE_SIZE);
+	range = (unsigned long)arch_reserve(0, RANGE_PAGES * PAGE_SIZE,
+					    PAGE_SIZE);
 	CHECK(range != 0);
 	for (i = 0; i < RANGE_PAGES; i++) {
 		frames[i] = alloc_page(GFP_KERNEL);
@@ -127,7 +129,9 @@ TEST(ring_eviction_and_refill)
 	/* Fill every slot: every other page, so no two slots merge. */
 	for (i = 0; i < 2 * HOSTMAP_RING_SLOTS && i < RANGE_PAGES; i += 2)
 		CHECK_EQ(hostmap_ondemand_map(range + i * PAGE_SIZE,
-					      page_to_phys(frames[i]), PROT_READ), 0);
+					      page_to_phys(frames[i]),
+					      PROT_READ),
+			 0);
 	hostmap_get_stats(&st);
 	CHECK_EQ(st.ring_live, (RANGE_PAGES + 1) / 2);
 	CHECK_EQ(st.used[HOSTMAP_ONDEMAND], 2 * st.ring_live);
@@ -153,12 +157,15 @@ TEST(ring_eviction_and_refill)
 	CHECK_EQ(st.ring_live, HOSTMAP_RING_SLOTS);
 	CHECK_EQ(st.ondemand_evictions - st0.ondemand_evictions,
 		 RANGE_PAGES - HOSTMAP_RING_SLOTS);
-	CHECK(!hostmap_ondemand_mapped(range));                /* evicted */
+	CHECK(!hostmap_ondemand_mapped(range)); /* evicted */
 	CHECK(hostmap_ondemand_mapped(range + (RANGE_PAGES - 1) * PAGE_SIZE));
-	CHECK(hostmap_ondemand_mapped(range + (RANGE_PAGES - HOSTMAP_RING_SLOTS) * PAGE_SIZE));
-	CHECK(!hostmap_ondemand_mapped(range + (RANGE_PAGES - HOSTMAP_RING_SLOTS - 1) * PAGE_SIZE));
+	CHECK(hostmap_ondemand_mapped(
+		range + (RANGE_PAGES - HOSTMAP_RING_SLOTS) * PAGE_SIZE));
+	CHECK(!hostmap_ondemand_mapped(
+		range + (RANGE_PAGES - HOSTMAP_RING_SLOTS - 1) * PAGE_SIZE));
 	/* The most recent pages are still mapped: no refill. */
-	CHECK_EQ(p[(RANGE_PAGES - 1) * PAGE_SIZE], (unsigned char)(RANGE_PAGES - 1));
+	CHECK_EQ(p[(RANGE_PAGES - 1) * PAGE_SIZE],
+		 (unsigned char)(RANGE_PAGES - 1));
 	CHECK_EQ(refills, RANGE_PAGES);
 	/* An evicted page refaults and is refilled with its contents, written
 	 * through the ring before. */
@@ -182,9 +189,9 @@ TEST(ring_eviction_and_refill)
 struct touch {
 	unsigned char *mem;
 	unsigned long pages, stride; /* touch pages 0, stride, 2*stride, ... */
-	int mode;                    /* 0 read, 1 write, 2 check, 6 mmap only */
+	int mode; /* 0 read, 1 write, 2 check, 6 mmap only */
 	unsigned long bad, sum;
-	int prot;                    /* mode 3: mprotect the mapping to prot */
+	int prot; /* mode 3: mprotect the mapping to prot */
 };
 
 static int touch_body(void *arg)
@@ -193,7 +200,8 @@ static int touch_body(void *arg)
 	unsigned long i;
 
 	if (!t->mem) {
-		t->mem = kmem_sys_mmap(NULL, t->pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		t->mem = kmem_sys_mmap(NULL, t->pages * PAGE_SIZE,
+				       PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (t->mem == MAP_FAILED)
 			return -1;
@@ -203,7 +211,8 @@ static int touch_body(void *arg)
 	if (t->mode == 3)
 		return kmem_sys_mprotect(t->mem, t->pages * PAGE_SIZE, t->prot);
 	if (t->mode == 4)
-		return kmem_sys_madvise(t->mem, t->pages * PAGE_SIZE / 2, MADV_FREE);
+		return kmem_sys_madvise(t->mem, t->pages * PAGE_SIZE / 2,
+					MADV_FREE);
 	if (t->mode == 5)
 		return kmem_sys_munmap(t->mem + t->pages * PAGE_SIZE / 2,
 				       t->pages * PAGE_SIZE / 4);
@@ -251,7 +260,8 @@ TEST(user_count_matches_host)
 	/* The frames behind the pages: count their physical runs. */
 	prev = 0;
 	for (i = 0; i < t.pages; i++) {
-		unsigned long u = kmem_user_addr(t.mem + i * PAGE_SIZE), pfn = 0;
+		unsigned long u = kmem_user_addr(t.mem + i * PAGE_SIZE),
+			      pfn = 0;
 		pteval_t *pte = pgtable_pte(&p->mm.pgt, u, false);
 
 		if (pte)
@@ -267,7 +277,8 @@ TEST(user_count_matches_host)
 	CHECK_EQ(p->mm.host_maps, (long)runs + 1);
 	CHECK_EQ((long)(host_map_count() - maps0), p->mm.host_maps);
 	CHECK_EQ((long)hostmap_used(HOSTMAP_USER) - used0, p->mm.host_maps);
-	CHECK(runs < t.pages / 8); /* a fresh machine hands out adjacent frames */
+	CHECK(runs <
+	      t.pages / 8); /* a fresh machine hands out adjacent frames */
 	/* Read-only protection of the whole mapping: still one per run. */
 	t.mode = 3;
 	t.prot = PROT_READ;
@@ -327,8 +338,8 @@ TEST(user_past_the_budget)
 	hostmap_get_stats(&st);
 	printf("user_past_the_budget: %lu pages, %ld host mappings (budget 64), "
 	       "%lu minor faults, check pass: %lu refills, %lu more faults\n",
-	       touched, p->mm.host_maps, in.min_flt, st.ondemand_maps - refills0,
-	       in2.min_flt - in.min_flt);
+	       touched, p->mm.host_maps, in.min_flt,
+	       st.ondemand_maps - refills0, in2.min_flt - in.min_flt);
 	CHECK(st.ondemand_maps - refills0 >= touched - 64 - HOSTMAP_RING_SLOTS);
 	CHECK_EQ(in2.min_flt, in.min_flt); /* refills are not page faults */
 	CHECK_EQ(in2.maj_flt, in.maj_flt);
