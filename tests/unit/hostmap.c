@@ -7,17 +7,20 @@
  * adjacent frames sharing one mapping, and a process past a tiny budget
  * running through the ring, with refills not counted as page faults.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include <linux/mm.h>
 #include <linux/gfp.h>
+#include <linux/vmalloc.h>
 #include <kmem/kmem.h>
 #include <kmem/process.h>
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
 #include "mm/mm_user.h"
+#include "mm/vmalloc.h"
 #include "test.h"
 
 static unsigned long host_map_count(void)
@@ -371,6 +374,76 @@ TEST(user_past_the_budget)
 	hostmap_set_budget(HOSTMAP_USER, old);
 }
 
+/* Two processes in two threads and a demand-mode vmalloc area in a third,
+ * all past their budgets: they evict each other's ring slots all the time and
+ * every byte stays right. */
+struct racer {
+	struct kmem_process *p;
+	struct touch t;
+	int ret[3];
+};
+
+static void *racer_thread(void *arg)
+{
+	struct racer *r = arg;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		r->t.mode = i == 0 ? 1 : 2;
+		r->ret[i] = kmem_process_run(r->p, touch_body, &r->t);
+	}
+	return NULL;
+}
+
+TEST(ring_shared_across_layers_and_threads)
+{
+	unsigned long old_user, old_vm, i, size = 2UL << 20, bad = 0;
+	struct racer r[2];
+	pthread_t th[2];
+	unsigned char *v;
+	int k;
+
+	boot();
+	old_user = hostmap_set_budget(HOSTMAP_USER, 32);
+	old_vm = vmalloc_set_host_map_budget(1);
+	v = vmalloc(size); /* demand mode: budget 1 */
+	CHECK(v != NULL);
+	if (!v)
+		return;
+	for (k = 0; k < 2; k++) {
+		memset(&r[k], 0, sizeof(r[k]));
+		r[k].p = kmem_process_create("racer");
+		r[k].t.pages = 2048;
+		r[k].t.stride = 2;
+		CHECK(r[k].p != NULL);
+		pthread_create(&th[k], NULL, racer_thread, &r[k]);
+	}
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < size; i += 512)
+			v[i] = (unsigned char)(i >> 9);
+		for (i = 0; i < size; i += 512)
+			bad += v[i] != (unsigned char)(i >> 9);
+	}
+	for (k = 0; k < 2; k++) {
+		pthread_join(th[k], NULL);
+		CHECK_EQ(r[k].ret[0], 0);
+		CHECK_EQ(r[k].ret[1], 0);
+		CHECK_EQ(r[k].ret[2], 0);
+		CHECK_EQ(r[k].t.bad, 0);
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(user_hostmap_check());
+	CHECK(kmem_check_invariants());
+	for (k = 0; k < 2; k++)
+		CHECK_EQ(kmem_process_exit(r[k].p), 0);
+	vfree(v);
+	vm_unmap_aliases();
+	CHECK_EQ(hostmap_used(HOSTMAP_USER), 0);
+	CHECK_EQ(hostmap_used(HOSTMAP_ONDEMAND), 0);
+	hostmap_set_budget(HOSTMAP_USER, old_user);
+	vmalloc_set_host_map_budget(old_vm);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -378,6 +451,7 @@ int main(void)
 	RUN(ring_eviction_and_refill);
 	RUN(user_count_matches_host);
 	RUN(user_past_the_budget);
+	RUN(ring_shared_across_layers_and_threads);
 	kmem_halt();
 	return test_summary();
 }
