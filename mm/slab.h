@@ -177,9 +177,6 @@ void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
 /* Free one object the caller found in `slab` (validated). */
 void slab_free(struct kmem_cache *s, struct slab *slab, void *x,
 	       unsigned long caller);
-/* Report a free of `x` to `s` that is not an object start; frees nothing. */
-void slab_report_invalid_free(struct kmem_cache *s, struct slab *slab,
-			      const void *x, const char *why);
 
 /* Flush this thread's sheaves, the barns and the empty slabs of every
  * cache (what kmem_free_pages_drained() and the shrinker use). Returns pages
@@ -230,6 +227,16 @@ static __always_inline unsigned int slab_obj_index(const struct kmem_cache *s,
 	return (unsigned int)(((unsigned __int128)offset * s->reciprocal) >> 64);
 }
 
+/* Is x the start of an object of `slab` (a slab of s)? Exact for any size. */
+static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
+					      const struct slab *slab, const void *x)
+{
+	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
+	unsigned int idx = slab_obj_index(s, off);
+
+	return (unsigned long)idx * s->size == off && idx < slab->objects;
+}
+
 static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
 	struct slab_thread *t = &slab_thread;
@@ -254,11 +261,9 @@ static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *sl
 					   void *x, unsigned long caller)
 {
 	struct slab_thread *t = &slab_thread;
-	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
-	unsigned int idx = slab_obj_index(s, off);
 
-	if (likely((unsigned long)idx * s->size == off && idx < slab->objects &&
-		   t->epoch == slab_epoch && slab->cache_index < t->nr)) {
+	if (likely(slab_is_obj_start(s, slab, x) && t->epoch == slab_epoch &&
+		   slab->cache_index < t->nr)) {
 		struct slab_thread_cache *tc = &t->tc[slab->cache_index];
 		unsigned int n = tc->size;
 

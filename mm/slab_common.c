@@ -410,38 +410,78 @@ static size_t slab_ksize(const struct kmem_cache *s)
 	return s->size;
 }
 
+/*
+ * The block x starts (a slab object or a large kmalloc block): its cache in
+ * *sp (NULL for a large block) and its ksize(). A pointer that is not the
+ * start of a block is reported (as `func`) and gives 0, so that ksize(),
+ * kfree_sensitive() and krealloc() never write or copy past a block from an
+ * interior pointer. x is not NULL or ZERO_SIZE_PTR.
+ */
+static size_t kmalloc_block_size(const char *func, const void *x,
+				 struct kmem_cache **sp, const void *caller)
+{
+	struct page *page = kmem_addr_head_page(x);
+
+	*sp = NULL;
+	if (page && PageSlab(page)) {
+		struct slab *slab = (struct slab *)page;
+		struct kmem_cache *s = slab->slab_cache;
+
+		if (unlikely(!slab_is_obj_start(s, slab, x))) {
+			WARN(1, "%s(%p): Invalid object pointer (inside an object of %s)\n",
+			     func, x, s->name);
+			return 0;
+		}
+		*sp = s;
+		return slab_ksize(s);
+	}
+	if (page && PageLargeKmalloc(page)) {
+		if (unlikely(x != lowmem_page_address(page))) {
+			WARN(1, "%s(%p): pointer inside a large kmalloc block at %p\n",
+			     func, x, lowmem_page_address(page));
+			return 0;
+		}
+		return PAGE_SIZE << compound_order(page);
+	}
+	if (!page)
+		report_bad_address(func, x, caller);
+	else
+		report_not_kmalloc(func, x, page);
+	return 0;
+}
+
 size_t ksize(const void *x)
 {
-	struct page *page;
+	struct kmem_cache *s;
 
 	if (unlikely(ZERO_OR_NULL_PTR(x)))
 		return 0;
-	page = kmem_addr_head_page(x);
-	if (page && PageSlab(page))
-		return slab_ksize(((struct slab *)page)->slab_cache);
-	if (page && PageLargeKmalloc(page))
-		return PAGE_SIZE << compound_order(page);
-	if (!page)
-		report_bad_address("ksize", x, __builtin_return_address(0));
-	else
-		report_not_kmalloc("ksize", x, page);
-	return 0;
+	return kmalloc_block_size("ksize", x, &s, __builtin_return_address(0));
 }
 
 void kfree_sensitive(const void *p)
 {
+	struct kmem_cache *s;
 	size_t ks;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return;
-	ks = ksize(p);
-	if (ks)
-		memzero_explicit((void *)p, ks);
+	ks = kmalloc_block_size("kfree_sensitive", p, &s, __builtin_return_address(0));
+	if (!ks)
+		return; /* not a block: reported, nothing zeroed or freed */
+	memzero_explicit((void *)p, ks);
 	kfree(p);
 }
 
+/*
+ * As the kernel's __do_krealloc(): the old block is kept when new_size fits
+ * in it (its object_size for a slab object, the whole block for a large
+ * kmalloc), the tail beyond new_size zeroed with __GFP_ZERO; otherwise a new
+ * block gets a copy of the old one's bytes and the old one is freed.
+ */
 void *krealloc(const void *p, size_t new_size, gfp_t flags)
 {
+	struct kmem_cache *s;
 	size_t ks = 0;
 	void *ret;
 
@@ -451,9 +491,11 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		return ZERO_SIZE_PTR;
 	}
 	if (!ZERO_OR_NULL_PTR(p)) {
-		ks = ksize(p);
+		ks = kmalloc_block_size("krealloc", p, &s, __builtin_return_address(0));
 		if (!ks)
-			return NULL; /* not a kmalloc object: reported */
+			return NULL; /* not a kmalloc block: reported */
+		if (s)
+			ks = s->object_size;
 		if (new_size <= ks) {
 			if (flags & __GFP_ZERO)
 				memset((char *)p + new_size, 0, ks - new_size);

@@ -66,7 +66,13 @@
  *    ("Invalid object pointer"), the object freed just before (the top of
  *    the thread's sheaf: "Object already free"), an object of a slab that has
  *    no object in use, or a free to the wrong cache are reported in the
- *    kernel's words and freed nowhere, so no freelist is corrupted.
+ *    kernel's words and freed nowhere, so no freelist is corrupted. An older
+ *    double free (kfree(a); kfree(b); kfree(a)) sits in a sheaf twice; when
+ *    the second copy reaches the slab, return_objects() finds the object
+ *    already on the slab's freelist (ALLOCATED_MARK makes that check a
+ *    freelist walk only for objects that look free) and refuses it with
+ *    "Object already free". Until then, as in the kernel without
+ *    slub_debug, the two copies may be handed out twice.
  *
  * 7. Locks, outermost first (see docs/ARCHITECTURE.md):
  *    slab_mutex     the cache list, cache indices, create/destroy/shrink; the
@@ -281,6 +287,32 @@ static inline unsigned int slab_order(const struct slab *slab)
 	return slab->order;
 }
 
+/*
+ * The free pointer slot of an object handed out of a slab holds
+ * ALLOCATED_MARK (encoded like any free pointer) until its owner overwrites
+ * it. An object on a slab freelist decodes to NULL or to an object start of
+ * its slab; ALLOCATED_MARK is neither, and random user data is too with
+ * probability about 2^-40. So return_objects() only walks a freelist to rule
+ * out a double free for the rare object that looks free.
+ */
+#define ALLOCATED_MARK ((void *)1UL)
+
+/* Is x, which its slab counts as in use, on the slab's freelist (a double
+ * free whose first free already reached the slab)? Caller holds list_lock. */
+static bool on_slab_freelist(const struct kmem_cache *s, const struct slab *slab,
+			     void *x)
+{
+	void *fp = get_freepointer(s, x), *p;
+	unsigned int n = 0;
+
+	if (fp && !slab_is_obj_start(s, slab, fp))
+		return false;
+	for (p = slab->freelist; p && n++ < slab->objects; p = get_freepointer(s, p))
+		if (p == x)
+			return true;
+	return false;
+}
+
 /* ---- Slabs --------------------------------------------------------------- */
 
 /* A new slab, every object free and constructed; not on any list. */
@@ -394,6 +426,7 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 				void *obj = slab->freelist;
 
 				slab->freelist = get_freepointer(s, obj);
+				set_freepointer(s, obj, ALLOCATED_MARK);
 				slab->inuse++;
 				objs[got++] = obj;
 				n->total_inuse++;
@@ -433,7 +466,8 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 		void *x = objs[i];
 		struct slab *slab = s->src->virt_to_slab(x);
 
-		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse)) {
+		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse ||
+			     on_slab_freelist(s, slab, x))) {
 			spin_unlock(&n->list_lock);
 			report_object_problem(s, slab, x,
 					      !slab || slab->slab_cache != s ?
@@ -516,21 +550,33 @@ static void flush_sheaf(struct kmem_cache *s, struct slab_sheaf *sh)
 	}
 }
 
-/* Take a full sheaf from the barn, or NULL. */
-static struct slab_sheaf *barn_get_full(struct kmem_cache_node *n)
+/* Take a sheaf from one of the barn's lists (barn_full with its count
+ * nr_barn_full, or barn_empty with nr_barn_empty), or NULL. */
+static struct slab_sheaf *barn_get(struct kmem_cache_node *n, struct list_head *list,
+				   unsigned int *nr)
 {
 	struct slab_sheaf *sh = NULL;
 
-	if (!READ_ONCE(n->nr_barn_full))
+	if (!READ_ONCE(*nr))
 		return NULL;
 	spin_lock(&n->barn_lock);
-	if (!list_empty(&n->barn_full)) {
-		sh = list_first_entry(&n->barn_full, struct slab_sheaf, barn_list);
+	if (!list_empty(list)) {
+		sh = list_first_entry(list, struct slab_sheaf, barn_list);
 		list_del_init(&sh->barn_list);
-		n->nr_barn_full--;
+		(*nr)--;
 	}
 	spin_unlock(&n->barn_lock);
 	return sh;
+}
+
+static inline struct slab_sheaf *barn_get_full(struct kmem_cache_node *n)
+{
+	return barn_get(n, &n->barn_full, &n->nr_barn_full);
+}
+
+static inline struct slab_sheaf *barn_get_empty(struct kmem_cache_node *n)
+{
+	return barn_get(n, &n->barn_empty, &n->nr_barn_empty);
 }
 
 /* Store a sheaf in the barn (full or empty list by its size); false if the
@@ -551,22 +597,6 @@ static bool barn_put(struct kmem_cache_node *n, struct slab_sheaf *sh)
 	}
 	spin_unlock(&n->barn_lock);
 	return ok;
-}
-
-static struct slab_sheaf *barn_get_empty(struct kmem_cache_node *n)
-{
-	struct slab_sheaf *sh = NULL;
-
-	if (!READ_ONCE(n->nr_barn_empty))
-		return NULL;
-	spin_lock(&n->barn_lock);
-	if (!list_empty(&n->barn_empty)) {
-		sh = list_first_entry(&n->barn_empty, struct slab_sheaf, barn_list);
-		list_del_init(&sh->barn_list);
-		n->nr_barn_empty--;
-	}
-	spin_unlock(&n->barn_lock);
-	return sh;
 }
 
 /* Flush the barn's full sheaves to the slabs and free every barn sheaf. */
@@ -840,23 +870,15 @@ static void report_object_problem(struct kmem_cache *s, struct slab *slab,
 	dump_stack();
 }
 
-void slab_report_invalid_free(struct kmem_cache *s, struct slab *slab,
-			      const void *x, const char *why)
-{
-	report_object_problem(s, slab, x, why);
-}
-
 noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
 			     unsigned long caller)
 {
-	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
-	unsigned int idx = slab_obj_index(s, off);
 	struct slab_thread_cache *tc;
 	struct kmem_cache_node *n;
 	struct slab_sheaf *sh;
 	char buf[64];
 
-	if ((unsigned long)idx * s->size != off || idx >= slab->objects) {
+	if (!slab_is_obj_start(s, slab, x)) {
 		snprintf(buf, sizeof(buf), "Invalid object pointer 0x%p", x);
 		report_object_problem(s, slab, x, buf);
 		return;
@@ -1021,7 +1043,8 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 	void *p;
 
 	print_section_header(s, "");
-	for (p = slab->freelist; p && is_free; p = get_freepointer(s, p)) {
+	for (p = slab->freelist; p && is_free && shown++ < slab->objects;
+	     p = get_freepointer(s, p)) {
 		unsigned long idx = ((char *)p - (char *)slab->s_mem) / s->size;
 
 		if (idx >= slab->objects)
@@ -1029,6 +1052,7 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 		is_free[idx] = 1;
 	}
 	print_slab_info(slab);
+	shown = 0;
 	for (i = 0; i < slab->objects && shown < 16; i++) {
 		if (is_free && is_free[i])
 			continue;
@@ -1044,8 +1068,10 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 static int __kmem_cache_shutdown(struct kmem_cache *s)
 {
 	struct kmem_cache_node *n = get_node(s);
+	struct list_head *lists[2] = { &n->partial, &n->full };
+	char why[SLAB_NAME_LEN + 64];
 	struct slab *slab;
-	bool reported = false;
+	int l;
 
 	flush_all_threads(s);
 	barn_flush(s);
@@ -1057,28 +1083,12 @@ static int __kmem_cache_shutdown(struct kmem_cache *s)
 	}
 	spin_unlock(&n->list_lock);
 	/* Reporting prints: no lock held (the cache is unused by contract). */
-	list_for_each_entry(slab, &n->partial, slab_list) {
-		if (!reported) {
-			pr_err("=============================================================================\n");
-			pr_err("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()\n",
-			       s->name, s->name);
-			pr_err("-----------------------------------------------------------------------------\n");
-			pr_err("\n");
-			reported = true;
-		}
-		list_slab_objects(s, slab);
-	}
-	list_for_each_entry(slab, &n->full, slab_list) {
-		if (!reported) {
-			pr_err("=============================================================================\n");
-			pr_err("BUG %s (Not tainted): Objects remaining in %s on __kmem_cache_shutdown()\n",
-			       s->name, s->name);
-			pr_err("-----------------------------------------------------------------------------\n");
-			pr_err("\n");
-			reported = true;
-		}
-		list_slab_objects(s, slab);
-	}
+	snprintf(why, sizeof(why), "Objects remaining in %s on __kmem_cache_shutdown()",
+		 s->name);
+	print_section_header(s, why);
+	for (l = 0; l < 2; l++)
+		list_for_each_entry(slab, lists[l], slab_list)
+			list_slab_objects(s, slab);
 	dump_stack();
 	return -EBUSY;
 }
