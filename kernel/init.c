@@ -10,9 +10,12 @@
  * it all in reverse.
  *
  * Locking: boot_lock serialises boot and halt. __kmem_running is published
- * with release order once everything is initialised, so an allocator that sees
- * it set (acquire) sees a complete machine. Halting while other threads still
- * use the machine is the caller's error, as unplugging a running computer.
+ * with release order once every initcall has run, so an allocator that sees
+ * it set (acquire) sees a complete machine; a thread that does not see it
+ * waits for boot_lock in kmem_boot_default() and finds the machine up. The
+ * booting thread itself (kmem_booting) lets the initcalls allocate before
+ * the machine is published. Halting while other threads still use the
+ * machine is the caller's error, as unplugging a running computer.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +35,8 @@ int __kmem_running;
 unsigned long kmem_boot_generation;
 
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Set in the thread running kmem_boot()'s initcalls (which allocate). */
+static __thread bool kmem_booting;
 static struct kmem_initcall *initcalls; /* sorted by level */
 
 void kmem_register_initcall(struct kmem_initcall *ic)
@@ -175,18 +180,21 @@ int kmem_boot(const struct kmem_config *cfg)
 	ret = page_alloc_init();
 	if (ret)
 		goto out_arch;
-	/* Initcalls may allocate: let them see a running page allocator. */
+	/* Initcalls may allocate: kmem_booting lets this thread's
+	 * kmem_ensure_booted() pass; other threads wait for boot_lock. */
 	kmem_boot_generation++;
-	__atomic_store_n(&__kmem_running, 1, __ATOMIC_RELEASE);
+	kmem_booting = true;
 	for (ic = initcalls; ic; ic = ic->next) {
 		ret = ic->init();
 		if (ret) {
 			pr_err("kmem: %s failed: %d\n", ic->name, ret);
-			__atomic_store_n(&__kmem_running, 0, __ATOMIC_RELEASE);
 			run_exits(ic);
+			kmem_booting = false;
 			goto out_page_alloc;
 		}
 	}
+	kmem_booting = false;
+	__atomic_store_n(&__kmem_running, 1, __ATOMIC_RELEASE);
 	if (!kmem_cfg.quiet)
 		arch_print_banner();
 	pthread_mutex_unlock(&boot_lock);
@@ -205,7 +213,7 @@ void kmem_boot_default(void)
 {
 	int ret;
 
-	if (__atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE) || kmem_booting)
 		return;
 	ret = kmem_boot(NULL);
 	if (ret && ret != -EBUSY)
