@@ -221,7 +221,10 @@ static const char *word_end(const char *p)
 	return p;
 }
 
-/* "<secs>.<frac>:" -> ns. */
+/* The largest whole seconds whose nanoseconds fit in 64 bits. */
+#define TS_MAX_SECS (UINT64_MAX / 1000000000ull - 1)
+
+/* "<secs>.<frac>:" -> ns; false when malformed or beyond 64-bit ns. */
 static bool parse_ts(const char *p, size_t n, uint64_t *ns)
 {
 	const char *dot = memchr(p, '.', n);
@@ -234,13 +237,15 @@ static bool parse_ts(const char *p, size_t n, uint64_t *ns)
 	    !is_digits(dot + 1, (size_t)(p + n - 1 - dot - 1)))
 		return false;
 	for (i = 0; p + i < dot; i++) {
-		if (s > 1000000000000ull)
-			return false;
 		s = s * 10 + (uint64_t)(p[i] - '0');
+		if (s > TS_MAX_SECS + 1)
+			return false;
 	}
 	fd = (size_t)(p + n - 1 - dot - 1);
 	for (i = 0; i < 9; i++)
 		f = f * 10 + (i < fd ? (uint64_t)(dot[1 + i] - '0') : 0);
+	if (s > TS_MAX_SECS && f > UINT64_MAX - s * 1000000000ull)
+		return false;
 	*ns = s * 1000000000ull + f;
 	return true;
 }
@@ -968,13 +973,19 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 
 			nl = memchr(line, '\n', have - start);
 			if (!nl) {
-				if (!eof && have - start < WINDOW && start > 0)
-					break; /* move the partial line down, read more */
-				if (!eof && start == 0) {
-					/* A line longer than the window. */
-					skipping_long = true;
-					lineno++;
-					keep_malformed(t, lineno, "line longer than 64 KiB");
+				/* A partial line: move it down and read more
+				 * (a pipe may deliver it in pieces) ... */
+				if (!eof && have - start < WINDOW)
+					break;
+				if (!eof) {
+					/* ... unless it fills the window: too
+					 * long; drop it up to its newline. */
+					if (!skipping_long) {
+						skipping_long = true;
+						lineno++;
+						keep_malformed(t, lineno,
+							       "line longer than 64 KiB");
+					}
 					start = have;
 					break;
 				}
@@ -991,6 +1002,10 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 				len--;
 			if (len > LINE_MAX_LEN) {
 				keep_malformed(t, lineno, "line longer than 64 KiB");
+				continue;
+			}
+			if (memchr(line, 0, len)) {
+				keep_malformed(t, lineno, "NUL byte in the line");
 				continue;
 			}
 			line[len] = 0;
