@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The trace parser's input edge cases: short reads from a pipe (a line
+ * arriving in pieces), over-long lines, a last line without a newline,
+ * timestamps out of range, NUL bytes inside a line.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kmem/kmem.h>
+#include "lib/trace.h"
+#include "test.h"
+
+static const struct trace_parse_opts quiet = { NULL, 0, false };
+
+#define LINE1 "            bash-2460    [000] .....   203.600001: kmalloc: " \
+	      "call_site=f+0x3b/0x60 ptr=00000000b3287f30 bytes_req=11 "      \
+	      "bytes_alloc=16 gfp_flags=GFP_KERNEL node=-1 accounted=false\n"
+#define LINE2 "            bash-2460    [001] .....   203.600002: kfree: " \
+	      "call_site=g+0x10/0x20 ptr=00000000b3287f30\n"
+
+struct writer {
+	int fd;
+};
+
+/* Write the trace in pieces that cut lines, with pauses, so that the
+ * reader's read() returns partial lines (and at first no newline at all). */
+static void *write_in_pieces(void *arg)
+{
+	struct writer *w = arg;
+	static const char text[] = LINE1 LINE2 LINE1 LINE2;
+	size_t cuts[] = { 30, 150, 200, 260, sizeof(text) - 1 }, pos = 0, i;
+
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		if (write(w->fd, text + pos, cuts[i] - pos) < 0)
+			break;
+		pos = cuts[i];
+		usleep(20000);
+	}
+	close(w->fd);
+	return NULL;
+}
+
+TEST(pipe_short_reads)
+{
+	struct trace t;
+	struct writer w;
+	pthread_t th;
+	int fds[2], saved;
+
+	memset(&t, 0, sizeof(t));
+	CHECK_EQ(pipe(fds), 0);
+	saved = dup(0);
+	dup2(fds[0], 0);
+	close(fds[0]);
+	w.fd = fds[1];
+	pthread_create(&th, NULL, write_in_pieces, &w);
+	CHECK_EQ(trace_load(&t, "-", &quiet), 0);
+	pthread_join(th, NULL);
+	dup2(saved, 0);
+	close(saved);
+	CHECK_EQ(t.malformed, 0);
+	CHECK_EQ(t.nr, 4);
+	CHECK_EQ(t.lines, 4);
+	trace_free(&t);
+}
+
+/* A 3 MiB line between two events: one malformed line, and the event after
+ * it is line 3. A last line without a newline is parsed. */
+TEST(long_line_and_no_final_newline)
+{
+	size_t big = 3u << 20, len;
+	char *buf = malloc(big + 1024);
+	struct trace t;
+
+	memset(&t, 0, sizeof(t));
+	strcpy(buf, LINE1);
+	len = strlen(buf);
+	memset(buf + len, 'x', big);
+	len += big;
+	buf[len++] = '\n';
+	memcpy(buf + len, LINE2, strlen(LINE2) - 1); /* no final newline */
+	len += strlen(LINE2) - 1;
+	CHECK_EQ(trace_load_buffer(&t, "long", buf, len, &quiet), 0);
+	CHECK_EQ(t.malformed, 1);
+	CHECK_EQ(t.malformed_kept[0].line, 2);
+	CHECK_EQ(t.nr, 2);
+	CHECK_EQ(t.lines, 3);
+	if (t.nr == 2)
+		CHECK_EQ(t.ev[1].line, 3);
+	trace_free(&t);
+	free(buf);
+}
+
+TEST(timestamp_out_of_range)
+{
+	static const char text[] =
+		LINE1
+		"            bash-2460    [000] .....   99999999999.000000: kfree: "
+		"call_site=g+0x10/0x20 ptr=00000000b3287f30\n"
+		"            bash-2460    [000] .....   18446744073.709551: kfree: "
+		"call_site=g+0x10/0x20 ptr=00000000b3287f30\n";
+	struct trace t;
+
+	memset(&t, 0, sizeof(t));
+	CHECK_EQ(trace_load_buffer(&t, "ts", text, sizeof(text) - 1, &quiet), 0);
+	CHECK_EQ(t.nr, 2);
+	CHECK_EQ(t.malformed, 1);
+	if (t.nr == 2)
+		CHECK(t.ev[1].ts_ns == 18446744073709551000ull);
+	trace_free(&t);
+}
+
+/* A NUL inside a line (past the part checked for binary data) makes the
+ * line malformed instead of cutting it silently. */
+TEST(nul_in_line)
+{
+	char buf[8192];
+	size_t len = 0;
+	struct trace t;
+
+	memset(&t, 0, sizeof(t));
+	while (len + sizeof(LINE1) < 5000) {
+		memcpy(buf + len, LINE1, strlen(LINE1));
+		len += strlen(LINE1);
+	}
+	memcpy(buf + len, LINE1, strlen(LINE1));
+	buf[len + strlen(LINE1) - 5] = 0; /* in "accounted=false" of the last line */
+	len += strlen(LINE1);
+	CHECK_EQ(trace_load_buffer(&t, "nul", buf, len, &quiet), 0);
+	CHECK_EQ(t.malformed, 1);
+	CHECK_EQ(t.nr + 1, t.lines);
+	trace_free(&t);
+}
+
+int main(void)
+{
+	RUN(pipe_short_reads);
+	RUN(long_line_and_no_final_newline);
+	RUN(timestamp_out_of_range);
+	RUN(nul_in_line);
+	return test_summary();
+}
