@@ -55,6 +55,7 @@ unsigned long long kmem_parse_size(const char *s)
 {
 	unsigned long long v;
 	char *end;
+	unsigned int shift = 0;
 
 	if (!s || !isdigit((unsigned char)*s))
 		return 0;
@@ -64,23 +65,25 @@ unsigned long long kmem_parse_size(const char *s)
 		return 0;
 	switch (toupper((unsigned char)*end)) {
 	case 'K':
-		v <<= 10;
-		end++;
+		shift = 10;
 		break;
 	case 'M':
-		v <<= 20;
-		end++;
+		shift = 20;
 		break;
 	case 'G':
-		v <<= 30;
-		end++;
+		shift = 30;
 		break;
 	case 'T':
-		v <<= 40;
-		end++;
+		shift = 40;
 		break;
 	default:
 		break;
+	}
+	if (shift) {
+		if (v > (~0ULL >> shift))
+			return 0; /* does not fit in 64 bits: not a size */
+		v <<= shift;
+		end++;
 	}
 	if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
 		end += strlen(end);

@@ -245,8 +245,19 @@ TEST(boot_publishes_complete_machine)
 	CHECK_EQ(bad, 0);
 }
 
+/* Sizes whose multiplier overflows 64 bits are not sizes (KMEM_RAM etc.). */
+TEST(parse_size_overflow)
+{
+	CHECK(kmem_parse_size("160M") == 160ULL << 20);
+	CHECK(kmem_parse_size("16777215T") == 16777215ULL << 40);
+	CHECK_EQ(kmem_parse_size("16777217T"), 0);
+	CHECK_EQ(kmem_parse_size("99999999999999999999"), 0);
+	CHECK_EQ(kmem_parse_size("17179869184G"), 0);
+}
+
 int main(void)
 {
+	RUN(parse_size_overflow);
 	RUN(double_free_not_immediate);
 	RUN(double_free_cross_thread);
 	RUN(interior_pointers_slab);
