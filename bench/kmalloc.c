@@ -11,6 +11,13 @@
  * per allocate+free pair, the median of 9 runs; the ratio is against glibc.
  *
  *   ./build/bench/bench_kmalloc [iterations]
+ *
+ * Instruction counts (repeatable where time is not): `--one NAME PATTERN N`
+ * runs one allocator's loop once, N pairs, in the main thread, and exits;
+ * NAME is kmalloc, kmem_cache, glibc, jemalloc, mimalloc or tcmalloc, PATTERN
+ * pair or batch. Under valgrind --tool=callgrind, the difference between the
+ * totals of N = 200000 and N = 100000 divided by 100000 is the instructions
+ * per pair, free of start-up costs (docs/PERFORMANCE.md).
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -181,6 +188,29 @@ static bool load_peer(struct allocator *a, const char *name, const char *lib,
 	return a->alloc && a->free;
 }
 
+/* --one NAME PATTERN N: one loop of one allocator (for callgrind). */
+static int run_one(const struct allocator *al, int n, const char *name,
+		   const char *pattern, long pairs)
+{
+	static const char *const short_names[] = { "kmalloc", "kmem_cache", "glibc" };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *sn = i < 3 ? short_names[i] : al[i].name;
+
+		if (strcmp(sn, name))
+			continue;
+		if (!strcmp(pattern, "batch"))
+			run_batches(&al[i], pairs);
+		else
+			run_pairs(&al[i], pairs);
+		kmem_cache_destroy(bench_cache);
+		return 0;
+	}
+	fprintf(stderr, "bench_kmalloc: no allocator %s here\n", name);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct kmem_config cfg = { .ram = 512ULL << 20, .cpus = 2, .quiet = true };
@@ -195,7 +225,7 @@ int main(int argc, char **argv)
 		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384", 1);
 		execv("/proc/self/exe", argv);
 	}
-	if (argc > 1)
+	if (argc > 1 && strcmp(argv[1], "--one") != 0)
 		iterations = atol(argv[1]);
 	kmem_boot(&cfg);
 	bench_cache = kmem_cache_create("bench64", OBJ, 0, 0, NULL);
@@ -209,6 +239,9 @@ int main(int argc, char **argv)
 		n++;
 	if (load_peer(&al[n], "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free"))
 		n++;
+
+	if (argc == 5 && !strcmp(argv[1], "--one"))
+		return run_one(al, n, argv[2], argv[3], atol(argv[4]));
 
 	/* Runs are interleaved (run r of every allocator and column, then run
 	 * r + 1) so that the machine's noise spreads over all of them. */

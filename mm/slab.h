@@ -81,8 +81,12 @@ struct slab_sheaf {
 	unsigned int size;          /* objects[0 .. size) are free objects */
 	unsigned int capacity;
 	struct kmem_cache *cache;
+	void *below;                /* objects[-1]: always NULL (see slab_free_fast) */
 	void *objects[];
 };
+_Static_assert(__builtin_offsetof(struct slab_sheaf, objects) ==
+		       __builtin_offsetof(struct slab_sheaf, below) + sizeof(void *),
+	       "below is objects[-1]");
 
 #define MAX_FULL_SHEAVES 10
 #define MAX_EMPTY_SHEAVES 10
@@ -112,7 +116,8 @@ struct kmem_cache {
 	unsigned int size;          /* s->size: object + metadata, aligned */
 	unsigned int object_size;   /* what the user asked for */
 	unsigned int offset;        /* free pointer offset in the object */
-	unsigned long reciprocal;   /* ceil(2^64 / size): object index by multiply */
+	unsigned long obj_inv;      /* odd part of size, inverted mod 2^64 */
+	unsigned int obj_shift;     /* size = odd part << obj_shift */
 	slab_flags_t flags;
 	unsigned int sheaf_capacity;
 	struct kmem_cache_node *node[1];
@@ -172,11 +177,9 @@ void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp);
 /* memset(obj, 0, s->object_size); returns obj (out of line: a tail call
  * keeps the fast path free of saved registers). */
 void *slab_zero_object(struct kmem_cache *s, void *obj);
-void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
-		    unsigned long caller);
+void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x);
 /* Free one object the caller found in `slab` (validated). */
-void slab_free(struct kmem_cache *s, struct slab *slab, void *x,
-	       unsigned long caller);
+void slab_free(struct kmem_cache *s, struct slab *slab, void *x);
 
 /* Flush this thread's sheaves, the barns and the empty slabs of every
  * cache (what kmem_free_pages_drained() and the shrinker use). Returns pages
@@ -195,22 +198,35 @@ bool slab_check_cache(struct kmem_cache *s);
 bool slab_check(void);
 
 /* ---- per-thread sheaves (inline fast paths) ----------------------------- */
+
+/* Cache indices, and entries in every thread's sheaf table. */
+#define SLAB_MAX_CACHES 1024
+
 /* One thread's sheaves of one cache. The main sheaf's array and fill are
  * copied here so that the fast paths do one load less: while a sheaf is
  * main, its own `size` is stale and tc->size is the truth (tc_detach()
- * writes it back). */
+ * writes it back). An all-zero entry (capacity 0) sends both fast paths to
+ * the slow path. */
 struct slab_thread_cache {
-	void **objs;            /* main->objects */
+	void **objs;            /* main->objects; objs[-1] is NULL */
 	unsigned int size;      /* free objects in objs[] */
 	unsigned int capacity;  /* main->capacity (0: not set up yet) */
 	struct slab_sheaf *main;
 	struct slab_sheaf *spare;
 };
 
+/*
+ * A thread's slab state. tc is the only field the fast paths read: it
+ * points to a table of SLAB_MAX_CACHES entries (indexed by s->index, so no
+ * bounds test), or to slab_no_table (all zero, never written) while the
+ * thread has no table for the running machine. It is reset to slab_no_table
+ * when the thread exits and, for every registered thread, when the slab
+ * layer goes down (slab_core_exit()), so a table the fast paths can reach
+ * always belongs to the running machine: they need no epoch test.
+ */
 struct slab_thread {
-	unsigned long epoch;             /* == slab_epoch when usable */
-	unsigned int nr;                 /* entries in tc[] */
 	struct slab_thread_cache *tc;
+	unsigned long epoch;             /* slab_epoch it registered in, or 0 */
 	struct list_head link;           /* slab_threads (slab_tc_lock) */
 	bool registered;
 };
@@ -220,60 +236,81 @@ extern __thread struct slab_thread slab_thread
 /* Non-zero while the slab layer is up; changes at every boot. */
 extern unsigned long slab_epoch;
 
-/* The object index of x in slab (exact for any size). */
-static __always_inline unsigned int slab_obj_index(const struct kmem_cache *s,
-						   unsigned long offset)
+/* The calling thread's entry for cache index i (one TLS load). */
+static __always_inline struct slab_thread_cache *slab_tc(unsigned int i)
 {
-	return (unsigned int)(((unsigned __int128)offset * s->reciprocal) >> 64);
+	return &slab_thread.tc[i];
+}
+
+/*
+ * The index of x in `slab` (a slab of s) if x is an object start there;
+ * otherwise a number >= slab->objects. One multiply, no division and one
+ * comparison for the caller, for any size: size = d << k with d odd,
+ * s->obj_inv = d^-1 mod 2^64, off = x - s_mem. If size divides off,
+ * rotr(off * obj_inv, k) is exactly off / size; if it does not, the result
+ * exceeds (2^64 - 1) / size, hence any object count (Granlund and
+ * Montgomery's divisibility test). Pointers inside an object, past the last
+ * object and below the slab (off wraps) all land on the "not" side.
+ */
+static __always_inline unsigned long slab_obj_index(const struct kmem_cache *s,
+						    const struct slab *slab,
+						    const void *x)
+{
+	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
+	unsigned long q = off * s->obj_inv;
+	unsigned int k = s->obj_shift;
+
+	return (q >> k) | (q << ((64 - k) & 63));
 }
 
 /* Is x the start of an object of `slab` (a slab of s)? Exact for any size. */
 static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
 					      const struct slab *slab, const void *x)
 {
-	unsigned long off = (unsigned long)x - (unsigned long)slab->s_mem;
-	unsigned int idx = slab_obj_index(s, off);
-
-	return (unsigned long)idx * s->size == off && idx < slab->objects;
+	return slab_obj_index(s, slab, x) < slab->objects;
 }
 
+/*
+ * Allocation fast path: pop the thread's main sheaf of s. Assumes s is a
+ * live cache (s->index < SLAB_MAX_CACHES); everything else (no table yet,
+ * another machine, empty sheaf) is the slow path's.
+ */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
-	struct slab_thread *t = &slab_thread;
+	struct slab_thread_cache *tc = slab_tc(s->index);
+	unsigned int n = tc->size;
 
-	if (likely(t->epoch == slab_epoch && s->index < t->nr)) {
-		struct slab_thread_cache *tc = &t->tc[s->index];
+	if (likely(n)) {
+		void *obj = tc->objs[n - 1];
 
-		if (likely(tc->size)) {
-			void *obj = tc->objs[--tc->size];
-
-			if (unlikely(gfp & __GFP_ZERO))
-				return slab_zero_object(s, obj);
-			return obj;
-		}
+		tc->size = n - 1;
+		if (unlikely(gfp & __GFP_ZERO))
+			return slab_zero_object(s, obj);
+		return obj;
 	}
 	return slab_alloc_slow(s, gfp);
 }
 
-/* Free x, which the caller found in `slab` of cache `s`. Checks that x is an
- * object start and not the object freed last (immediate double free). */
+/*
+ * Free fast path: push x, which the caller found in `slab` of cache `s`, on
+ * the thread's main sheaf. One combined test: x is an object start of the
+ * slab, the sheaf has room, and x is not the object freed last (immediate
+ * double free; objs[-1] is NULL, so an empty sheaf needs no extra test).
+ * Everything else, including the reports, is slab_free_slow()'s.
+ */
 static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *slab,
-					   void *x, unsigned long caller)
+					   void *x)
 {
-	struct slab_thread *t = &slab_thread;
+	struct slab_thread_cache *tc = slab_tc(slab->cache_index);
+	unsigned int n = tc->size;
 
-	if (likely(slab_is_obj_start(s, slab, x) && t->epoch == slab_epoch &&
-		   slab->cache_index < t->nr)) {
-		struct slab_thread_cache *tc = &t->tc[slab->cache_index];
-		unsigned int n = tc->size;
-
-		if (likely(n < tc->capacity && (!n || tc->objs[n - 1] != x))) {
-			tc->objs[n] = x;
-			tc->size = n + 1;
-			return;
-		}
+	if (likely(slab_is_obj_start(s, slab, x) && n < tc->capacity &&
+		   tc->objs[(long)n - 1] != x)) {
+		tc->objs[n] = x;
+		tc->size = n + 1;
+		return;
 	}
-	slab_free_slow(s, slab, x, caller);
+	slab_free_slow(s, slab, x);
 }
 
 #endif

@@ -81,11 +81,22 @@ static unsigned int kmalloc_index_size(unsigned int idx)
 	return idx == 1 ? 96 : idx == 2 ? 192 : 1u << idx;
 }
 
-/* The blocking-context check, in each exported entry so that the report
+/*
+ * The blocking-context check, in each exported entry so that the report
  * names the caller's call site. Only the test is inline: the report and the
- * allocation after it are a tail call, so the fast path saves no registers. */
+ * allocation after it are a tail call, so the fast path saves no registers.
+ * The two context words are thread-locals of libkmem itself, which already
+ * needs static TLS (slab_thread): declared initial-exec here, each is one
+ * %fs-relative load instead of a __tls_get_addr sequence, and the entry
+ * points keep no registers for a call.
+ */
+extern __thread unsigned int __kmem_preempt_count
+	__attribute__((tls_model("initial-exec")));
+extern __thread unsigned int __kmem_irqs_off
+	__attribute__((tls_model("initial-exec")));
 #define slab_atomic_blocking(gfp)                                                 \
-	unlikely(((gfp) & __GFP_DIRECT_RECLAIM) && (preempt_count() || irqs_disabled()))
+	unlikely(((gfp) & __GFP_DIRECT_RECLAIM) &&                                \
+		 (__kmem_preempt_count | __kmem_irqs_off))
 #define slab_might_sleep(gfp)                                                     \
 	do {                                                                      \
 		if (slab_atomic_blocking(gfp))                                    \
@@ -94,6 +105,62 @@ static unsigned int kmalloc_index_size(unsigned int idx)
 	} while (0)
 
 /* ---- the buddy page source --------------------------------------------------- */
+
+/*
+ * The direct map as the free fast path sees it, in one cache line of this
+ * file (reached without a GOT load): PAGE_OFFSET, its size and mem_map,
+ * copied from the machine by slab_init() and cleared by slab_exit(). While
+ * cleared (size 0), every address fails the range test and takes the slow
+ * path, which asks the machine itself.
+ */
+static struct {
+	unsigned long base; /* PAGE_OFFSET */
+	unsigned long size; /* high_memory - PAGE_OFFSET */
+	unsigned long pages; /* size >> PAGE_SHIFT: mem_map entries */
+	struct page *mem_map;
+} slab_dmap __aligned(64);
+
+/* The type byte of page_type (its top byte) as one byte load. */
+static __always_inline unsigned char page_type_byte(const struct page *page)
+{
+	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "x86");
+	return __atomic_load_n((const unsigned char *)&page->page_type + 3,
+			       __ATOMIC_RELAXED);
+}
+
+/*
+ * Find the slab x is in: true with *slabp and its cache *sp, or false (the
+ * caller's slow path finds out why: NULL or ZERO_SIZE_PTR, which lie below
+ * the direct map, an address outside it, a large kmalloc block, a page of
+ * no slab). A range test, a mem_map index, then the head page's
+ * compound_head word (which is the slab's slab_cache) and type byte, in one
+ * cache line of struct page.
+ */
+static __always_inline bool kmem_addr_slab(const void *x, struct slab **slabp,
+					   struct kmem_cache **sp)
+{
+	unsigned long off = (unsigned long)x - slab_dmap.base;
+	struct page *page;
+	unsigned long head;
+
+	if (unlikely(off >= slab_dmap.size))
+		return false;
+	page = slab_dmap.mem_map + (off >> PAGE_SHIFT);
+	head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+	if (unlikely(head & 1)) {
+		/* A tail page of a slab of order > 0 (or of another compound
+		 * page): its head, if that is inside mem_map. */
+		page = (struct page *)(head - 1);
+		if (unlikely((unsigned long)(page - slab_dmap.mem_map) >= slab_dmap.pages))
+			return false;
+		head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+	}
+	if (unlikely(page_type_byte(page) != PGTY_slab))
+		return false;
+	*slabp = (struct slab *)page;
+	*sp = (struct kmem_cache *)head;
+	return true;
+}
 
 /* The head page of a direct-map address, or NULL. */
 static __always_inline struct page *kmem_addr_head_page(const void *x)
@@ -317,11 +384,25 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 	return slab_alloc_fast(s, flags);
 }
 
-static noinline void kfree_slow(const void *x, struct page *page,
-				const void *caller)
+/* Everything kfree()'s fast path does not handle: NULL and ZERO_SIZE_PTR
+ * (nothing to do), large kmalloc blocks and bad pointers (reported). */
+static noinline void kfree_slow(const void *x, const void *caller)
 {
+	struct page *page;
+
+	if (ZERO_OR_NULL_PTR(x))
+		return;
+	page = kmem_addr_head_page(x);
 	if (!page) {
 		report_bad_address("kfree", x, caller);
+		return;
+	}
+	if (PageSlab(page)) {
+		/* The fast path's copy of the direct map was cleared (the slab
+		 * layer is down) but a slab page is still there. */
+		struct slab *slab = (struct slab *)page;
+
+		slab_free_slow(slab->slab_cache, slab, (void *)x);
 		return;
 	}
 	if (PageLargeKmalloc(page)) {
@@ -333,45 +414,53 @@ static noinline void kfree_slow(const void *x, struct page *page,
 
 void kfree(const void *x)
 {
-	struct page *page;
+	struct kmem_cache *s;
+	struct slab *slab;
 
-	if (unlikely(ZERO_OR_NULL_PTR(x)))
-		return;
-	page = kmem_addr_head_page(x);
-	if (likely(page && PageSlab(page))) {
-		struct slab *slab = (struct slab *)page;
-
-		slab_free_fast(slab->slab_cache, slab, (void *)x,
-			       (unsigned long)__builtin_return_address(0));
+	if (likely(kmem_addr_slab(x, &slab, &s))) {
+		slab_free_fast(s, slab, (void *)x);
 		return;
 	}
-	kfree_slow(x, page, __builtin_return_address(0));
+	kfree_slow(x, __builtin_return_address(0));
 }
 
-void kmem_cache_free(struct kmem_cache *s, void *x)
+static noinline void kmem_cache_free_slow(struct kmem_cache *s, void *x,
+					  const void *caller)
 {
 	struct page *page;
 	struct slab *slab;
 
-	if (unlikely(!x))
+	if (!x)
 		return;
 	page = kmem_addr_head_page(x);
-	if (unlikely(!page || !PageSlab(page))) {
-		if (!page)
-			report_bad_address("kmem_cache_free", x,
-					   __builtin_return_address(0));
-		else
-			report_not_kmalloc("kmem_cache_free", x, page);
+	if (!page) {
+		report_bad_address("kmem_cache_free", x, caller);
+		return;
+	}
+	if (!PageSlab(page)) {
+		report_not_kmalloc("kmem_cache_free", x, page);
 		return;
 	}
 	slab = (struct slab *)page;
-	if (unlikely(slab->slab_cache != s)) {
+	if (slab->slab_cache != s) {
 		WARN(1, "%s: Wrong slab cache. %s but object is from %s\n",
 		     "kmem_cache_free", s ? s->name : "(null)",
 		     slab->slab_cache->name);
 		return;
 	}
-	slab_free_fast(s, slab, x, (unsigned long)__builtin_return_address(0));
+	slab_free_slow(s, slab, x);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *x)
+{
+	struct kmem_cache *found;
+	struct slab *slab;
+
+	if (likely(kmem_addr_slab(x, &slab, &found) && found == s)) {
+		slab_free_fast(s, slab, x);
+		return;
+	}
+	kmem_cache_free_slow(s, x, __builtin_return_address(0));
 }
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
@@ -813,6 +902,10 @@ static int slab_init(void)
 	int err;
 
 	atomic_long_set(&nr_large_kmalloc_pages, 0);
+	slab_dmap.base = PAGE_OFFSET;
+	slab_dmap.size = (unsigned long)high_memory - PAGE_OFFSET;
+	slab_dmap.pages = min(slab_dmap.size >> PAGE_SHIFT, max_pfn);
+	slab_dmap.mem_map = mem_map;
 	err = slab_core_init(&buddy_slab_source);
 	if (err)
 		return err;
@@ -836,6 +929,7 @@ static void slab_exit(void)
 	shrinker_free(slab_shrinker);
 	slab_shrinker = NULL;
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	memset(&slab_dmap, 0, sizeof(slab_dmap));
 	slab_core_exit();
 	atomic_long_set(&nr_large_kmalloc_pages, 0);
 }

@@ -53,9 +53,23 @@
  *    destructor), when it calls kmem_cache_shrink() or the drain
  *    (kmem_free_pages_drained), and when a cache is destroyed (which may
  *    touch every thread's sheaves of that cache: using a cache while it is
- *    destroyed is the caller's bug, as in the kernel). After kmem_halt() a
- *    thread's sheaves point into dead RAM: slab_epoch changes at every boot
- *    and a thread whose epoch differs drops its sheaves without touching them.
+ *    destroyed is the caller's bug, as in the kernel). Each thread's entries
+ *    are one table of SLAB_MAX_CACHES (1024) entries indexed by s->index,
+ *    reached by one initial-exec TLS load (struct slab_thread), so the fast
+ *    paths have no bounds test. When the slab layer goes down (kmem_halt())
+ *    the sheaves would point into dead RAM: slab_core_exit() frees every
+ *    registered thread's table and sheaves without touching the objects
+ *    (nobody may allocate while the machine halts) and points the thread
+ *    at slab_no_table, whose zero capacity sends both fast paths to the slow
+ *    path, which registers the thread for the new machine. So the fast
+ *    paths need no boot-epoch test either: a table they can reach belongs
+ *    to the running machine.
+ *
+ *    The fast paths (mm/slab.h) are one pop or push with one combined test.
+ *    Free checks in that test, for every object, that x is an object start
+ *    of its slab (one multiply: slab_obj_index()) and not the top of the
+ *    sheaf (an immediate double free); the sheaf array has a NULL slot below
+ *    objects[0] so that an empty sheaf needs no separate test.
  *
  * 5. Hardened freelists: the pointer stored in a free object is
  *    next ^ s->random ^ bswap(address of the slot), as the kernel's
@@ -113,10 +127,15 @@ struct kmem_cache *kmem_cache;
 struct kmem_cache *kmem_cache_node;
 unsigned long slab_epoch;
 
-__thread struct slab_thread slab_thread __attribute__((tls_model("initial-exec")));
+/* What a thread without a table for the running machine points to: all
+ * zero (capacity 0), so both fast paths take the slow path; never written. */
+static struct slab_thread_cache slab_no_table[SLAB_MAX_CACHES];
 
-#define MAX_CACHES 1024
-static struct kmem_cache *cache_by_index[MAX_CACHES]; /* slab_mutex */
+__thread struct slab_thread slab_thread __attribute__((tls_model("initial-exec"))) = {
+	.tc = slab_no_table,
+};
+
+static struct kmem_cache *cache_by_index[SLAB_MAX_CACHES]; /* slab_mutex */
 
 static pthread_mutex_t slab_tc_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(slab_threads);
@@ -529,6 +548,7 @@ static struct slab_sheaf *alloc_sheaf(struct kmem_cache *s)
 	if (!sh)
 		return NULL;
 	INIT_LIST_HEAD(&sh->barn_list);
+	sh->below = NULL;
 	sh->size = 0;
 	sh->capacity = s->sheaf_capacity;
 	sh->cache = s;
@@ -653,21 +673,34 @@ static void flush_thread_entry(struct kmem_cache *s, struct slab_thread_cache *t
 	tc_init(tc);
 }
 
-/* Drop a stale table (its machine is gone): free the sheaves, not the
- * objects they point to. */
-static void drop_stale_table(struct slab_thread *t)
+static inline bool has_table(const struct slab_thread *t)
+{
+	return t->tc != slab_no_table;
+}
+
+/* Free t's table and its sheaves, not the objects they hold (flushed
+ * before, or their machine is gone), and unregister t: its fast paths go
+ * to the slow path from now on. Caller holds slab_tc_lock; t is the
+ * calling thread, or any registered thread while the slab layer goes down
+ * (nobody may allocate then). */
+static void drop_table(struct slab_thread *t)
 {
 	unsigned int i;
 
-	for (i = 0; i < t->nr; i++) {
-		free_sheaf(t->tc[i].main);
-		free_sheaf(t->tc[i].spare);
+	if (has_table(t)) {
+		struct slab_thread_cache *tbl = t->tc;
+
+		WRITE_ONCE(t->tc, slab_no_table);
+		for (i = 0; i < SLAB_MAX_CACHES; i++) {
+			free_sheaf(tbl[i].main);
+			free_sheaf(tbl[i].spare);
+		}
+		free(tbl);
 	}
-	free(t->tc);
-	t->tc = NULL;
-	t->nr = 0;
-	t->epoch = 0;
+	if (t->registered)
+		list_del(&t->link);
 	t->registered = false;
+	t->epoch = 0;
 }
 
 /* Return everything the calling thread caches (caller holds slab_tc_lock). */
@@ -675,7 +708,9 @@ static void __flush_thread(struct slab_thread *t)
 {
 	unsigned int i;
 
-	for (i = 0; i < t->nr; i++) {
+	if (!has_table(t))
+		return;
+	for (i = 0; i < SLAB_MAX_CACHES; i++) {
 		struct slab_thread_cache *tc = &t->tc[i];
 
 		if (tc->main == &empty_sheaf && tc->spare == &empty_sheaf)
@@ -691,15 +726,10 @@ static void slab_thread_exit(void *arg)
 	struct slab_thread *t = arg;
 
 	pthread_mutex_lock(&slab_tc_lock);
-	if (t->epoch && t->epoch == slab_epoch) {
+	if (t->epoch && t->epoch == slab_epoch)
 		__flush_thread(t);
-		if (t->registered)
-			list_del(&t->link);
-	}
+	drop_table(t);
 	pthread_mutex_unlock(&slab_tc_lock);
-	/* Whatever machine it belonged to, the table itself is host memory. */
-	t->registered = false;
-	drop_stale_table(t);
 }
 
 static void make_key(void)
@@ -707,41 +737,35 @@ static void make_key(void)
 	pthread_key_create(&slab_thread_key, slab_thread_exit);
 }
 
-/* Make the calling thread's table usable for cache s: current epoch, an
- * entry for s with real sheaves. false if out of host memory. */
+/* Make the calling thread's table usable for cache s: a table registered
+ * for the running machine, an entry for s with real sheaves. false if out
+ * of host memory. */
 static noinline bool slab_thread_prepare(struct kmem_cache *s)
 {
 	struct slab_thread *t = &slab_thread;
 	struct slab_thread_cache *tc;
 
-	if (t->epoch != slab_epoch) {
+	if (!has_table(t)) {
+		struct slab_thread_cache *tbl;
+		unsigned int i;
+
+		tbl = host_alloc_lines(SLAB_MAX_CACHES * sizeof(*tbl));
+		if (!tbl)
+			return false;
+		for (i = 0; i < SLAB_MAX_CACHES; i++)
+			tc_init(&tbl[i]);
 		pthread_mutex_lock(&slab_tc_lock);
-		if (t->epoch)
-			drop_stale_table(t);
+		if (!slab_epoch) {
+			pthread_mutex_unlock(&slab_tc_lock);
+			free(tbl);
+			return false;
+		}
 		pthread_once(&slab_key_once, make_key);
 		pthread_setspecific(slab_thread_key, t);
 		t->epoch = slab_epoch;
 		list_add(&t->link, &slab_threads);
 		t->registered = true;
-		pthread_mutex_unlock(&slab_tc_lock);
-	}
-	if (s->index >= t->nr) {
-		unsigned int nr = max(64u, t->nr), i;
-		struct slab_thread_cache *tbl;
-
-		while (nr <= s->index)
-			nr *= 2;
-		tbl = host_alloc_lines(nr * sizeof(*tbl));
-		if (!tbl)
-			return false;
-		pthread_mutex_lock(&slab_tc_lock);
-		if (t->nr)
-			memcpy(tbl, t->tc, t->nr * sizeof(*tbl));
-		for (i = t->nr; i < nr; i++)
-			tc_init(&tbl[i]);
-		free(t->tc);
-		t->tc = tbl;
-		t->nr = nr;
+		WRITE_ONCE(t->tc, tbl);
 		pthread_mutex_unlock(&slab_tc_lock);
 	}
 	tc = &t->tc[s->index];
@@ -769,7 +793,7 @@ static void flush_this_thread(struct kmem_cache *s)
 {
 	struct slab_thread *t = &slab_thread;
 
-	if (t->epoch != slab_epoch || s->index >= t->nr)
+	if (!has_table(t))
 		return;
 	pthread_mutex_lock(&slab_tc_lock);
 	flush_thread_entry(s, &t->tc[s->index]);
@@ -783,7 +807,7 @@ static void flush_all_threads(struct kmem_cache *s)
 
 	pthread_mutex_lock(&slab_tc_lock);
 	list_for_each_entry(t, &slab_threads, link)
-		if (t->epoch == slab_epoch && s->index < t->nr)
+		if (has_table(t))
 			flush_thread_entry(s, &t->tc[s->index]);
 	pthread_mutex_unlock(&slab_tc_lock);
 }
@@ -808,7 +832,7 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 			return NULL;
 		goto out;
 	}
-	tc = &slab_thread.tc[s->index];
+	tc = slab_tc(s->index);
 	if (!tc->size) {
 		if (tc->spare->size) {
 			struct slab_sheaf *old = tc_detach(tc);
@@ -870,8 +894,7 @@ static void report_object_problem(struct kmem_cache *s, struct slab *slab,
 	dump_stack();
 }
 
-noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
-			     unsigned long caller)
+noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 {
 	struct slab_thread_cache *tc;
 	struct kmem_cache_node *n;
@@ -892,7 +915,7 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
 		return;
 	}
 	n = get_node(s);
-	tc = &slab_thread.tc[s->index];
+	tc = slab_tc(s->index);
 	if (tc->size && tc->objs[tc->size - 1] == x) {
 		report_object_problem(s, slab, x, "Object already free");
 		return;
@@ -920,10 +943,9 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x,
 	tc->objs[tc->size++] = x;
 }
 
-void slab_free(struct kmem_cache *s, struct slab *slab, void *x,
-	       unsigned long caller)
+void slab_free(struct kmem_cache *s, struct slab *slab, void *x)
 {
-	slab_free_fast(s, slab, x, caller);
+	slab_free_fast(s, slab, x);
 }
 
 /* ---- Cache creation and destruction ------------------------------------- */
@@ -951,11 +973,27 @@ static unsigned long next_random(void)
 	return x | 1;
 }
 
+/* s->obj_inv and s->obj_shift for slab_obj_index(): size = d << k, d odd,
+ * obj_inv = d^-1 mod 2^64 by Newton's iteration (each step doubles the
+ * number of correct low bits; d * d == 1 mod 8 gives the first 3). */
+static void set_obj_divisor(struct kmem_cache *s, unsigned int size)
+{
+	unsigned long d = size, inv;
+	unsigned int k = (unsigned int)__builtin_ctzl(d), i;
+
+	d >>= k;
+	inv = d;
+	for (i = 0; i < 5; i++)
+		inv *= 2 - d * inv;
+	s->obj_inv = inv;
+	s->obj_shift = k;
+}
+
 static int alloc_index(struct kmem_cache *s)
 {
 	unsigned int i;
 
-	for (i = 0; i < MAX_CACHES; i++) {
+	for (i = 0; i < SLAB_MAX_CACHES; i++) {
 		if (!cache_by_index[i]) {
 			cache_by_index[i] = s;
 			s->index = i;
@@ -988,7 +1026,7 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	s->min_order = g.min_order;
 	s->min_partial = g.min_partial;
 	s->sheaf_capacity = g.sheaf_capacity;
-	s->reciprocal = ~0UL / g.size + 1;
+	set_obj_divisor(s, g.size);
 	s->ctor = ctor;
 	s->src = src;
 	s->refcount = 1;
@@ -1181,7 +1219,7 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
 	c->barn_full = n->nr_barn_full;
 	c->barn_empty = n->nr_barn_empty;
 	spin_unlock(&n->barn_lock);
-	if (t->epoch == slab_epoch && s->index < t->nr)
+	if (has_table(t))
 		c->thread_cached = t->tc[s->index].size +
 				   t->tc[s->index].spare->size;
 }
@@ -1404,10 +1442,13 @@ int slab_core_init(const struct slab_page_source *src)
 
 void slab_core_exit(void)
 {
+	struct slab_thread *t, *tnext;
 	struct kmem_cache *s;
 
-	/* The RAM goes away: free the host memory of the barns; each thread
-	 * drops its own sheaves when it notices the epoch change. */
+	/* The RAM goes away: free the host memory of the barns and of every
+	 * registered thread's table and sheaves. The tables go back to
+	 * slab_no_table, so no fast path can reach a sheaf of this machine
+	 * (the fast paths have no epoch test; see struct slab_thread). */
 	list_for_each_entry(s, &slab_caches, list) {
 		struct kmem_cache_node *n = get_node(s);
 		struct slab_sheaf *sh, *next;
@@ -1418,6 +1459,8 @@ void slab_core_exit(void)
 			free(sh);
 	}
 	pthread_mutex_lock(&slab_tc_lock);
+	list_for_each_entry_safe(t, tnext, &slab_threads, link)
+		drop_table(t);
 	INIT_LIST_HEAD(&slab_threads);
 	slab_epoch = 0;
 	pthread_mutex_unlock(&slab_tc_lock);

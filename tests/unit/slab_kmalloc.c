@@ -518,6 +518,97 @@ TEST(reboot_discards_thread_caches)
 	kmem_boot_default();
 }
 
+/* Another thread with cached objects lives through a halt and a boot: its
+ * table is dropped at the halt, and its next kmalloc/kfree use the new
+ * machine's slabs (the fast paths have no epoch test of their own). */
+static pthread_barrier_t reboot_bar;
+static int reboot_bad;
+
+static void *reboot_thread(void *arg)
+{
+	void *p[8];
+	int i, round;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 8; i++)
+			p[i] = kmalloc(64, GFP_KERNEL);
+		for (i = 0; i < 8; i++) {
+			if (!p[i] || !virt_addr_valid(p[i]))
+				reboot_bad++;
+			kfree(p[i]);
+		}
+		/* now cached in this thread's sheaf; round 0: halt and boot */
+		pthread_barrier_wait(&reboot_bar);
+		pthread_barrier_wait(&reboot_bar);
+	}
+	return arg;
+}
+
+TEST(reboot_with_live_thread)
+{
+	struct kmem_config cfg = { .ram = 64ULL << 20, .cpus = 2, .quiet = true };
+	struct slab_counts c;
+	pthread_t t;
+
+	pthread_barrier_init(&reboot_bar, NULL, 2);
+	pthread_create(&t, NULL, reboot_thread, NULL);
+	pthread_barrier_wait(&reboot_bar);
+	kmem_halt();
+	CHECK_EQ(kmem_boot(&cfg), 0);
+	pthread_barrier_wait(&reboot_bar);
+	pthread_barrier_wait(&reboot_bar); /* round 1 done on the new machine */
+	CHECK(kmem_check_invariants());
+	slab_get_counts(kmalloc_caches[KMALLOC_NORMAL][6], &c);
+	/* the thread's 8 objects are cached in its sheaf, counted in use */
+	CHECK(c.active_objects >= 8);
+	pthread_barrier_wait(&reboot_bar);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&reboot_bar);
+	CHECK_EQ(reboot_bad, 0);
+	CHECK(kmem_check_invariants());
+	kmem_halt();
+	kmem_boot_default();
+}
+
+/* slab_is_obj_start() (one multiply and a rotate) agrees with division for
+ * every offset around the slabs of caches of many sizes and layouts. */
+TEST(obj_start_exact)
+{
+	static const slab_flags_t flags[] = { 0, SLAB_HWCACHE_ALIGN, SLAB_RED_ZONE,
+					      SLAB_STORE_USER | SLAB_POISON };
+	unsigned int size, f, bad = 0, caches = 0;
+
+	for (size = 8; size <= 8192; size += size < 512 ? 8 : 360) {
+		for (f = 0; f < ARRAY_SIZE(flags); f++) {
+			struct kmem_cache *s = kmem_cache_create("objstart", size, 0,
+								 flags[f], NULL);
+			struct slab *slab;
+			void *obj;
+			long off, span;
+
+			if (!s || !(obj = kmem_cache_alloc(s, GFP_KERNEL))) {
+				bad++;
+				continue;
+			}
+			slab = (struct slab *)virt_to_head_page(obj);
+			span = (long)slab->objects * s->size;
+			for (off = -(long)s->size - 3; off < span + (long)s->size + 3; off++) {
+				bool want = off >= 0 && off % s->size == 0 && off < span;
+				bool got = slab_is_obj_start(s, slab, (char *)slab->s_mem + off);
+
+				if (got != want && bad++ < 5)
+					pr_err("obj_start %s size %u off %ld: %d\n", s->name,
+					       s->size, off, got);
+			}
+			kmem_cache_free(s, obj);
+			kmem_cache_destroy(s);
+			caches++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(caches > 300);
+}
+
 TEST(lists_and_min_partial)
 {
 	struct kmem_cache *c = kmem_cache_create("lists256", 256, 0, 0, NULL);
@@ -666,5 +757,7 @@ int main(void)
 	RUN(node_variants_and_irq);
 	RUN(slab_panic);
 	RUN(reboot_discards_thread_caches);
+	RUN(reboot_with_live_thread);
+	RUN(obj_start_exact);
 	return test_summary();
 }
