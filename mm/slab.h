@@ -302,12 +302,12 @@ static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *sl
 					   void *x)
 {
 	struct slab_thread_cache *tc = slab_tc(slab->cache_index);
-	unsigned int n = tc->size;
+	long n = tc->size;
 
 	if (likely(slab_is_obj_start(s, slab, x) && n < tc->capacity &&
-		   tc->objs[(long)n - 1] != x)) {
+		   tc->objs[n - 1] != x)) {
 		tc->objs[n] = x;
-		tc->size = n + 1;
+		tc->size = (unsigned int)n + 1;
 		return;
 	}
 	slab_free_slow(s, slab, x);

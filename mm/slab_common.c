@@ -366,12 +366,25 @@ void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 	return slab_alloc_fast(s, flags);
 }
 
+/* kmem_cache_alloc(NULL, ...): warn once, fail (out of line: the call
+ * would make the fast path set up a frame). */
+static noinline void *kmem_cache_alloc_no_cache(void)
+{
+	static bool warned;
+
+	if (!warned) {
+		warned = true;
+		__kmem_warn(__FILE__, __LINE__, "kmem_cache_alloc", NULL);
+	}
+	return NULL;
+}
+
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	if (slab_atomic_blocking(flags) && s)
 		return kmalloc_sleepy(s, 0, flags, __builtin_return_address(0));
-	if (WARN_ON_ONCE(!s))
-		return NULL;
+	if (unlikely(!s))
+		return kmem_cache_alloc_no_cache();
 	return slab_alloc_fast(s, flags);
 }
 

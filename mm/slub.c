@@ -92,7 +92,7 @@
  *    slab_mutex     the cache list, cache indices, create/destroy/shrink; the
  *                   shrinker only trylocks it (it runs inside allocations)
  *    slab_tc_lock   the registry of threads and their sheaf tables
- *                   (table growth, thread exit, destroy's flush)
+ *                   (table creation, thread exit, destroy's flush, halt)
  *    n->barn_lock   a node's barn
  *    n->list_lock   a node's slab lists and every slab's freelist and inuse
  *    The page source is called with none of the spinlocks held (it may
