@@ -94,9 +94,11 @@ extern __thread unsigned int __kmem_preempt_count
 	__attribute__((tls_model("initial-exec")));
 extern __thread unsigned int __kmem_irqs_off
 	__attribute__((tls_model("initial-exec")));
+/* Most allocations may block (GFP_KERNEL): only the context test is
+ * unlikely, so the common path runs straight through both tests. */
 #define slab_atomic_blocking(gfp)                                                 \
-	unlikely(((gfp) & __GFP_DIRECT_RECLAIM) &&                                \
-		 (__kmem_preempt_count | __kmem_irqs_off))
+	(((gfp) & __GFP_DIRECT_RECLAIM) &&                                        \
+	 unlikely(__kmem_preempt_count | __kmem_irqs_off))
 #define slab_might_sleep(gfp)                                                     \
 	do {                                                                      \
 		if (slab_atomic_blocking(gfp))                                    \
