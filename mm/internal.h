@@ -67,9 +67,33 @@ bool page_alloc_check(void);
 /* Pages by owner tag (walks mem_map). */
 void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS]);
 
-/* /proc support (mm/proc.c, mm/meminfo.c). */
-/* The kernel's per-CPU vmstat threshold of a zone (printed by zoneinfo). */
+/* ---- per-CPU counter deltas (mm/vmstat.c) -------------------------------- */
+/* The kernel's per-CPU vmstat threshold of a zone (calculate_normal_threshold);
+ * setup_vm_stat_thresholds() gives it to every CPU at boot, zoneinfo prints
+ * the value the CPUs hold. */
 int zone_stat_threshold(const struct zone *zone);
+void setup_vm_stat_thresholds(void);
+/* Fold one CPU's deltas of every zone into the zone counters. */
+void cpu_vm_stats_fold(int cpu);
+
+/* Add delta to a CPU's delta of a zone counter, folding it into the zone when
+ * it would pass the threshold. That CPU's pcp->lock of the zone held. */
+static __always_inline void pcp_mod_zone_stat(struct per_cpu_pages *pcp,
+					      struct zone *zone,
+					      enum zone_stat_item item,
+					      long delta)
+{
+	long x = pcp->zstats.vm_stat_diff[item] + delta;
+	long t = pcp->zstats.stat_threshold;
+
+	if (unlikely(x > t || x < -t)) {
+		atomic_long_add(x, &zone->vm_stat[item]);
+		x = 0;
+	}
+	pcp->zstats.vm_stat_diff[item] = (s8)x;
+}
+
+/* /proc support (mm/proc.c, mm/meminfo.c). */
 /* calculate_totalreserve_pages(): high watermarks plus lowmem reserves. */
 unsigned long totalreserve_pages(void);
 /* The kernel's MemAvailable estimate, in pages. */

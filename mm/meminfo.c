@@ -138,7 +138,7 @@ static void show_val_kb(FILE *f, const char *label, unsigned long kb)
 	fprintf(f, "%-16s%8lu kB\n", label, kb);
 }
 
-static int meminfo_show(const char *name, FILE *f)
+static int __meminfo_show(FILE *f)
 {
 	unsigned long totalram = totalram_pages(), freeram = nr_free_pages();
 	unsigned long sreclaimable =
@@ -155,7 +155,6 @@ static int meminfo_show(const char *name, FILE *f)
 	unsigned long long dm[3];
 	bool x86_32 = machine.layout == KMEM_LAYOUT_X86_32;
 
-	(void)name;
 	show_val_kb(f, "MemTotal:", K(totalram));
 	show_val_kb(f, "MemFree:", K(freeram));
 	show_val_kb(f, "MemAvailable:", K((unsigned long)si_mem_available()));
@@ -238,6 +237,15 @@ static int meminfo_show(const char *name, FILE *f)
 	if (!x86_32)
 		show_val_kb(f, "DirectMap1G:", (unsigned long)(dm[2] >> 10));
 	return 0;
+}
+
+static int meminfo_show(const char *name, FILE *f)
+{
+	(void)name;
+	/* Fold the per-CPU counter deltas first: the kernel's vmstat worker
+	 * has done so within a second; kmem has none (mm/vmstat.c). */
+	refresh_vm_stats();
+	return __meminfo_show(f);
 }
 
 static const struct kmem_view meminfo_view = { "meminfo", meminfo_show, 0 };

@@ -44,6 +44,8 @@
  *    than `high` pages. batch = rounddown_pow_of_two(b + b/2) - 1 with
  *    b = min(managed >> 10, 256) / 4; high = low watermark / nr_cpus.
  *    Pages on pcp lists are not counted in NR_FREE_PAGES (as in the kernel).
+ *    Each CPU's per_cpu_pages is aligned to its own 128 bytes (no false
+ *    sharing between CPUs; see docs/PERFORMANCE.md).
  *
  * 6. Bad input
  *    The head page of every allocation records its order (flags bits 44-47).
@@ -56,13 +58,26 @@
  *      buddy is not a free block of the same order (free buddies are merged);
  *    - free_area[k].nr_free == the number of blocks on the order-k lists;
  *    - NR_FREE_PAGES == sum over blocks of 2^order;
- *    - free + pcp + allocated-by-owner == managed pages, for every zone.
+ *    - free + pcp + allocated-by-owner == managed pages, for every zone;
+ *    - every CPU holds the zone's stat threshold and its deltas within it.
  *
  * 8. Locking (the kernel's order, see docs/ARCHITECTURE.md for the full list)
  *    pcp->lock  -> zone->lock
  *    zone->lock protects the free lists, nr_free and pageblock types.
- *    pcp->lock protects one CPU's lists of one zone.
- *    The counters are atomics.
+ *    pcp->lock protects one CPU's lists of one zone, and that CPU's deltas of
+ *    the zone counters and its event counts (nr_alloc, nr_hits, nr_refills).
+ *
+ * 9. Counters (mm/vmstat.c has the details)
+ *    Nothing shared is written on the pcp fast path. NUMA_HIT/NUMA_LOCAL go
+ *    to the CPU's deltas with plain adds under pcp->lock, folded into
+ *    zone->vm_stat (atomics) past the zone's stat threshold; an allocation
+ *    outside the pcp path takes the CPU's pcp->lock, after zone->lock is
+ *    released, to count them. NR_FREE_PAGES/NR_FREE_PAGES_BLOCKS change only
+ *    under zone->lock and are updated on the atomics directly: exact, for the
+ *    watermarks and the checker. Slow-path events (alloc_slow, alloc_fail,
+ *    reclaim_runs, allocations not served under a pcp->lock) are global
+ *    atomics; page_alloc_get_stats() sums the per-CPU counts and derives
+ *    alloc_fast. The page's own _refcount is the only other atomic of a pair.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -90,7 +105,12 @@ static const char *const zone_names[MAX_NR_ZONES] = {
 };
 static const int lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0, 0 };
 
-static struct page_alloc_stats stats;
+/* Slow-path events (atomics: never on the fast path). The fast path's events
+ * are counted per CPU under pcp->lock (per_cpu_pages.nr_*). */
+static struct {
+	unsigned long alloc_slow, alloc_fail, reclaim_runs;
+	unsigned long alloc_buddy; /* allocations not served under a pcp->lock */
+} stats;
 #define count_stat(field) __atomic_fetch_add(&stats.field, 1, __ATOMIC_RELAXED)
 
 /* The allocation order recorded in an allocated head page: order + 1 in flags
@@ -181,6 +201,17 @@ static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
 	       pfn < zone->zone_start_pfn + zone->spanned_pages;
 }
 
+/* NR_FREE_PAGES (and NR_FREE_PAGES_BLOCKS) change only here, under
+ * zone->lock: straight to the zone's atomic, no per-CPU delta, so the
+ * watermark checks and the checker read exact values. */
+static inline void __mod_zone_freepage_state(struct zone *zone, long nr,
+					     unsigned int order)
+{
+	atomic_long_add(nr, &zone->vm_stat[NR_FREE_PAGES]);
+	if (order >= pageblock_order)
+		atomic_long_add(nr, &zone->vm_stat[NR_FREE_PAGES_BLOCKS]);
+}
+
 static inline void add_to_free_list(struct page *page, struct zone *zone,
 				    unsigned int order, int mt, bool tail)
 {
@@ -194,9 +225,7 @@ static inline void add_to_free_list(struct page *page, struct zone *zone,
 	else
 		list_add(&page->lru, &area->free_list[mt]);
 	area->nr_free++;
-	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
-	if (order >= pageblock_order)
-		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
+	__mod_zone_freepage_state(zone, 1L << order, order);
 }
 
 static inline void del_from_free_list(struct page *page, struct zone *zone,
@@ -206,9 +235,7 @@ static inline void del_from_free_list(struct page *page, struct zone *zone,
 	__ClearPageBuddy(page);
 	page->private = 0;
 	zone->free_area[order].nr_free--;
-	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
-	if (order >= pageblock_order)
-		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
+	__mod_zone_freepage_state(zone, -(1L << order), order);
 }
 
 static inline bool page_is_buddy(struct zone *zone, struct page *buddy,
@@ -457,17 +484,22 @@ static struct page *rmqueue_pcplist(struct zone *zone, unsigned int order,
 		int got = rmqueue_bulk(zone, order, batch, list, mt);
 
 		pcp->count += got << order;
-		count_stat(pcp_refills);
+		pcp->nr_refills++;
 		if (!got) {
 			spin_unlock(&pcp->lock);
 			return NULL;
 		}
 	} else {
-		count_stat(pcp_hits);
+		pcp->nr_hits++;
 	}
 	page = list_first_entry(list, struct page, lru);
 	list_del(&page->lru);
 	pcp->count -= 1 << order;
+	/* zone_statistics(): plain adds to this CPU's deltas, under the lock
+	 * already held (no shared cache line written). */
+	pcp->nr_alloc++;
+	pcp_mod_zone_stat(pcp, zone, NUMA_HIT, 1);
+	pcp_mod_zone_stat(pcp, zone, NUMA_LOCAL, 1);
 	spin_unlock(&pcp->lock);
 	return page;
 }
@@ -485,6 +517,16 @@ static struct page *rmqueue(struct zone *zone, unsigned int order, int mt)
 	spin_lock(&zone->lock);
 	page = __rmqueue(zone, order, mt);
 	spin_unlock(&zone->lock);
+	if (page) {
+		/* zone_statistics() outside the pcp path: one lock for both. */
+		struct per_cpu_pages *pcp = this_pcp(zone);
+
+		count_stat(alloc_buddy);
+		spin_lock(&pcp->lock);
+		pcp_mod_zone_stat(pcp, zone, NUMA_HIT, 1);
+		pcp_mod_zone_stat(pcp, zone, NUMA_LOCAL, 1);
+		spin_unlock(&pcp->lock);
+	}
 	return page;
 }
 
@@ -597,8 +639,6 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 		page = rmqueue(zone, order, mt);
 		if (page) {
 			prep_new_page(page, order, gfp);
-			mod_zone_page_state(zone, NUMA_HIT, 1);
-			mod_zone_page_state(zone, NUMA_LOCAL, 1);
 			return page;
 		}
 	}
@@ -770,10 +810,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 				      ALLOC_WMARK_LOW |
 					      (current_pf_memalloc ? ALLOC_NO_WATERMARKS : 0),
 				      highest);
-	if (likely(page)) {
-		count_stat(alloc_fast);
+	if (likely(page))
 		return page;
-	}
 	return __alloc_pages_slowpath(gfp, order, highest);
 }
 
@@ -1075,6 +1113,7 @@ unsigned long kmem_free_pages_drained(void)
 			fn();
 	}
 	drain_all_pages(NULL);
+	refresh_vm_stats();
 	return nr_free_pages();
 }
 
@@ -1095,7 +1134,28 @@ unsigned long totalhigh_pages(void)
 
 void page_alloc_get_stats(struct page_alloc_stats *st)
 {
-	*st = stats;
+	unsigned long served = __atomic_load_n(&stats.alloc_buddy, __ATOMIC_RELAXED);
+	struct zone *zone;
+	int cpu;
+
+	memset(st, 0, sizeof(*st));
+	st->alloc_slow = __atomic_load_n(&stats.alloc_slow, __ATOMIC_RELAXED);
+	st->alloc_fail = __atomic_load_n(&stats.alloc_fail, __ATOMIC_RELAXED);
+	st->reclaim_runs = __atomic_load_n(&stats.reclaim_runs, __ATOMIC_RELAXED);
+	for_each_zone(zone) {
+		if (!zone->per_cpu_pageset)
+			continue;
+		for_each_online_cpu(cpu) {
+			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+			served += READ_ONCE(pcp->nr_alloc);
+			st->pcp_hits += READ_ONCE(pcp->nr_hits);
+			st->pcp_refills += READ_ONCE(pcp->nr_refills);
+		}
+	}
+	/* Every allocation is served once; a slow-path entry ends in one
+	 * served allocation or in a failure. */
+	st->alloc_fast = served - (st->alloc_slow - st->alloc_fail);
 }
 
 void page_alloc_set_pcp(bool on)
@@ -1297,7 +1357,7 @@ bool page_alloc_check(void)
 	if (!mem_map)
 		return true;
 	for_each_populated_zone(zone) {
-		unsigned long free_pages = 0, pcp_pages, owned = 0;
+		unsigned long free_pages = 0, owned = 0;
 		unsigned long end = zone->zone_start_pfn + zone->spanned_pages, pfn;
 		unsigned int o;
 		int mt, cpu;
@@ -1362,10 +1422,29 @@ bool page_alloc_check(void)
 			       zone->name, owned, free_pages);
 			ok = false;
 		}
-		pcp_pages = 0;
-		for_each_online_cpu(cpu)
-			pcp_pages += (unsigned long)zone->per_cpu_pageset[cpu].count;
-		(void)pcp_pages;
+		/* Every CPU uses the zone's threshold and holds its deltas
+		 * within it (a larger one would have been folded). */
+		for_each_online_cpu(cpu) {
+			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+			int t = zone_stat_threshold(zone), i;
+
+			spin_lock(&pcp->lock);
+			if (pcp->zstats.stat_threshold != t) {
+				pr_err("kmem: check: zone %s cpu %d: vm stat threshold %d, expected %d\n",
+				       zone->name, cpu, pcp->zstats.stat_threshold, t);
+				ok = false;
+			}
+			for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
+				int d = pcp->zstats.vm_stat_diff[i];
+
+				if (d > t || d < -t) {
+					pr_err("kmem: check: zone %s cpu %d: %s delta %d passes the threshold %d\n",
+					       zone->name, cpu, zone_stat_names[i], d, t);
+					ok = false;
+				}
+			}
+			spin_unlock(&pcp->lock);
+		}
 	}
 	{
 		unsigned long counts[KMEM_NR_OWNERS], managed = totalram_pages(), sum = 0;
@@ -1422,7 +1501,13 @@ static void init_zone(struct zone *zone, enum zone_type idx)
 			  1;
 	zone->pageblock_mt = malloc(nblocks);
 	memset(zone->pageblock_mt, MIGRATE_MOVABLE, nblocks);
-	zone->per_cpu_pageset = calloc(nr_cpu_ids, sizeof(struct per_cpu_pages));
+	/* Each CPU's per_cpu_pages on its own cache lines (the struct is
+	 * aligned; calloc would not align the array). */
+	zone->per_cpu_pageset = aligned_alloc(PCP_CACHELINE_BYTES,
+					      nr_cpu_ids * sizeof(struct per_cpu_pages));
+	if (!zone->per_cpu_pageset)
+		abort();
+	memset(zone->per_cpu_pageset, 0, nr_cpu_ids * sizeof(struct per_cpu_pages));
 	for_each_online_cpu(cpu) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		unsigned int i;
@@ -1630,6 +1715,7 @@ int page_alloc_init(void)
 	setup_per_zone_wmarks();
 	setup_per_zone_lowmem_reserve();
 	setup_pcp();
+	setup_vm_stat_thresholds();
 	memset(&stats, 0, sizeof(stats));
 	nopage_ratelimit_reset();
 	kmem_register_checker("page_alloc", page_alloc_check);

@@ -122,19 +122,6 @@ static int pagetypeinfo_show(const char *name, FILE *f)
 
 /* ---- /proc/zoneinfo ------------------------------------------------------- */
 
-/*
- * The kernel's per-CPU counter threshold (calculate_normal_threshold):
- * 2 * fls(cpus) * (1 + fls(managed in units of 128 MiB)), at most 125. kmem's
- * counters are exact atomics, so nothing uses it; zoneinfo prints it.
- */
-int zone_stat_threshold(const struct zone *zone)
-{
-	unsigned long mem = zone_managed_pages(zone) >> (27 - PAGE_SHIFT);
-	int threshold = 2 * fls((int)num_online_cpus()) * (1 + fls((int)mem));
-
-	return min(threshold, 125);
-}
-
 static int first_populated_zone(void)
 {
 	struct zone *zone;
@@ -207,7 +194,7 @@ static void zoneinfo_show_zone(FILE *f, struct zone *zone)
 			cpu, READ_ONCE(pcp->count), READ_ONCE(pcp->high),
 			pcp->batch, pcp->high_min, pcp->high_max);
 		fprintf(f, "\n  vm stats threshold: %d",
-			zone_stat_threshold(zone));
+			READ_ONCE(pcp->zstats.stat_threshold));
 	}
 	fprintf(f,
 		"\n  node_unreclaimable:  %u"
@@ -221,6 +208,9 @@ static int zoneinfo_show(const char *name, FILE *f)
 	struct zone *zone;
 
 	(void)name;
+	/* The kernel's vmstat worker folds the per-CPU deltas every second;
+	 * kmem has no worker, so the view folds them (mm/vmstat.c). */
+	refresh_vm_stats();
 	for_each_zone(zone)
 		if (zone_in_layout(zone))
 			zoneinfo_show_zone(f, zone);

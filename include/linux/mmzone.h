@@ -137,8 +137,25 @@ struct free_area {
 
 #define NR_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 
+/*
+ * Each CPU's data of a zone sits on cache lines of its own: 128 bytes, the
+ * x86 adjacent-line prefetch pair, so that two CPUs working on their own lists
+ * never write the same line (measured in docs/PERFORMANCE.md).
+ */
+#define PCP_CACHELINE_BYTES 128
+
+/* One CPU's deltas of the zone counters (the kernel's per_cpu_zonestat). A
+ * delta is folded into zone->vm_stat when it would pass stat_threshold. */
+struct per_cpu_zonestat {
+	s8 vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
+	s8 stat_threshold;
+};
+
 /* One CPU's cache of free pages of orders 0..PAGE_ALLOC_COSTLY_ORDER. Its lock
- * is taken with a trylock by the owning CPU, as the kernel's pcp->lock. */
+ * is taken with a trylock by the owning CPU, as the kernel's pcp->lock; it
+ * also protects the CPU's counter deltas of this zone (zstats) and its event
+ * counts (several host threads may share one simulated CPU, so the lock stands
+ * in for the kernel's "interrupts off on this CPU"). */
 struct per_cpu_pages {
 	spinlock_t lock;
 	int count;    /* pages on the lists */
@@ -146,15 +163,20 @@ struct per_cpu_pages {
 	int high_min;
 	int high_max;
 	int batch;    /* pages moved to or from the buddy lists at once */
+	struct per_cpu_zonestat zstats;
+	/* Events, for page_alloc_get_stats(). */
+	unsigned long nr_alloc;   /* allocations served under this lock */
+	unsigned long nr_hits;    /* ... from a non-empty list */
+	unsigned long nr_refills; /* lists refilled from the buddy lists */
 	struct list_head lists[NR_PCP_LISTS];
-};
+} __attribute__((aligned(PCP_CACHELINE_BYTES)));
 
 struct zone {
 	/* Read-mostly, set at boot. */
 	unsigned long _watermark[NR_WMARK];
 	unsigned long watermark_boost;
 	long lowmem_reserve[MAX_NR_ZONES];
-	struct per_cpu_pages *per_cpu_pageset; /* nr_cpu_ids entries */
+	struct per_cpu_pages *per_cpu_pageset; /* nr_cpu_ids entries, aligned */
 	unsigned long zone_start_pfn;
 	unsigned long spanned_pages;
 	unsigned long present_pages;
@@ -168,6 +190,8 @@ struct zone {
 	unsigned char *pageblock_mt; /* migratetype of each pageblock */
 	unsigned long nr_reserved_highatomic;
 
+	/* The folded counters: the sum of what every CPU folded (and, for
+	 * NR_FREE_PAGES and NR_FREE_PAGES_BLOCKS, the exact value). */
 	atomic_long_t vm_stat[NR_VM_ZONE_STAT_ITEMS];
 };
 
@@ -231,13 +255,24 @@ static inline bool is_highmem(const struct zone *zone)
 	return zone->idx == ZONE_HIGHMEM;
 }
 
-/* Statistics. Zone and node counters are atomics updated with relaxed ordering;
- * they are exact (no per-CPU deltas). */
-static inline void mod_zone_page_state(struct zone *zone,
-				       enum zone_stat_item item, long delta)
-{
-	atomic_long_add(delta, &zone->vm_stat[item]);
-}
+/*
+ * Statistics, as the kernel's (mm/vmstat.c has the whole story).
+ *
+ * Zone counters are per-CPU deltas folded into the zone's atomic when they
+ * pass the zone's stat threshold. mod_zone_page_state() takes this CPU's
+ * pcp->lock of the zone (never call it with zone->lock or a pcp->lock held);
+ * __mod_zone_page_state() is for callers that hold it. zone_page_state() reads
+ * the folded value, which lags the truth by at most stat_threshold pages per
+ * CPU; zone_page_state_snapshot() adds the deltas in; refresh_vm_stats() folds
+ * every delta so that the folded values are exact. NR_FREE_PAGES and
+ * NR_FREE_PAGES_BLOCKS change only under zone->lock and are always exact.
+ *
+ * Node counters are exact atomics (not on the page allocator's fast path).
+ */
+void mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
+			 long delta);
+void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
+			   long delta);
 
 static inline unsigned long zone_page_state(const struct zone *zone,
 					    enum zone_stat_item item)
@@ -246,6 +281,11 @@ static inline unsigned long zone_page_state(const struct zone *zone,
 
 	return x < 0 ? 0 : (unsigned long)x;
 }
+
+unsigned long zone_page_state_snapshot(const struct zone *zone,
+				       enum zone_stat_item item);
+/* Fold every CPU's deltas into the zone counters. */
+void refresh_vm_stats(void);
 
 static inline void mod_node_page_state(pg_data_t *pgdat,
 				       enum node_stat_item item, long delta)
