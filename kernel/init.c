@@ -30,6 +30,22 @@
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
 
+/* Every layer, so that a static link pulls them all in (see KMEM_LINK_ANCHOR). */
+extern const char __kmem_anchor_proc;
+extern const char __kmem_anchor_meminfo;
+extern const char __kmem_anchor_mmap;
+extern const char __kmem_anchor_slab_common;
+extern const char __kmem_anchor_slub;
+extern const char __kmem_anchor_vmalloc;
+static const char *const kmem_layers[] __used = {
+	&__kmem_anchor_proc,
+	&__kmem_anchor_meminfo,
+	&__kmem_anchor_mmap,
+	&__kmem_anchor_slab_common,
+	&__kmem_anchor_slub,
+	&__kmem_anchor_vmalloc,
+};
+
 struct kmem_config kmem_cfg;
 int __kmem_running;
 unsigned long kmem_boot_generation;

@@ -53,6 +53,15 @@ void kmem_register_initcall(struct kmem_initcall *ic);
 		kmem_register_initcall(&__kmem_initcall_##initfn);           \
 	}
 
+/*
+ * Link anchors. A layer whose only entry points are constructors (initcalls,
+ * /proc views) would be dropped from a program linked against the static
+ * libkmem.a, since nothing references its object file. Each such file says
+ * KMEM_LINK_ANCHOR(name) and kernel/init.c references every anchor, so linking
+ * the boot code links every layer, as a kernel image holds all its subsystems.
+ */
+#define KMEM_LINK_ANCHOR(name) const char __kmem_anchor_##name = 1
+
 /* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
  * hex address when no symbol is known. Returns buf. */
 char *kmem_symbolize(const void *addr, char *buf, size_t len);

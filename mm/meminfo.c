@@ -254,3 +254,5 @@ __attribute__((constructor)) static void meminfo_view_register(void)
 {
 	kmem_register_view(&meminfo_view);
 }
+
+KMEM_LINK_ANCHOR(meminfo);

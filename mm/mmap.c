@@ -1404,3 +1404,5 @@ static void user_mm_exit(void)
 	vm_area_cachep = process_cachep = NULL;
 }
 KMEM_INITCALL(KMEM_INIT_MM, user_mm_init, user_mm_exit);
+
+KMEM_LINK_ANCHOR(mmap);

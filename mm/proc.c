@@ -229,3 +229,5 @@ __attribute__((constructor)) static void proc_views_register(void)
 	kmem_register_view(&pagetypeinfo_view);
 	kmem_register_view(&zoneinfo_view);
 }
+
+KMEM_LINK_ANCHOR(proc);

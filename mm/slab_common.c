@@ -950,3 +950,5 @@ static void slab_exit(void)
 }
 
 KMEM_INITCALL(KMEM_INIT_SLAB, slab_init, slab_exit);
+
+KMEM_LINK_ANCHOR(slab_common);

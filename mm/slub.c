@@ -1469,3 +1469,5 @@ void slab_core_exit(void)
 	kmem_cache = kmem_cache_node = NULL;
 	default_src = NULL;
 }
+
+KMEM_LINK_ANCHOR(slub);

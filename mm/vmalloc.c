@@ -1210,3 +1210,5 @@ static void vmalloc_exit(void)
 }
 
 KMEM_INITCALL(KMEM_INIT_VMALLOC, vmalloc_init, vmalloc_exit);
+
+KMEM_LINK_ANCHOR(vmalloc);

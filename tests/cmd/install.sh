@@ -63,4 +63,15 @@ LD_LIBRARY_PATH="$libdir" KMEM_QUIET=1 "$tmp/app" >"$tmp/out" 2>&1 ||
 	{ cat "$tmp/out"; fail "the application exited $?"; }
 grep -q "^order-2 block at phys 0x" "$tmp/out" || fail "application output"
 grep -Eq "^Node 0, zone    DMA32( +[0-9]+){11} $" "$tmp/out" || fail "buddyinfo from the application"
+
+# The same application linked statically against libkmem.a: every layer's
+# views and initcalls must come along (KMEM_LINK_ANCHOR), although the
+# application references none of them directly.
+# shellcheck disable=SC2046
+cc $extra -o "$tmp/app-static" "$tmp/app.c" $(pkg-config --cflags kmem) \
+	"$libdir/libkmem.a" $(pkg-config --static --libs kmem | sed 's/-lkmem//') 2>"$tmp/static.log" ||
+	{ cat "$tmp/static.log"; fail "static link against libkmem.a failed"; }
+KMEM_QUIET=1 "$tmp/app-static" >"$tmp/out-static" 2>&1 ||
+	{ cat "$tmp/out-static"; fail "the static application exited $?"; }
+grep -Eq "^Node 0, zone    DMA32( +[0-9]+){11} $" "$tmp/out-static" || fail "buddyinfo from the static application"
 echo "ok install"
