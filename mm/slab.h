@@ -185,6 +185,10 @@ void slab_free(struct kmem_cache *s, struct slab *slab, void *x);
  * cache (what kmem_free_pages_drained() and the shrinker use). Returns pages
  * given back. */
 unsigned long slab_drain_all(void);
+/* Give the calling thread's sheaves and the barn of s back to the slabs,
+ * keeping the empty slabs up to min_partial (what the kernel's sheaf flush
+ * does; kmem_cache_shrink() then frees the rest). */
+void slab_flush_sheaves(struct kmem_cache *s);
 
 /* Counts for slabinfo and the tour. */
 struct slab_counts {

@@ -1157,12 +1157,17 @@ int __kmem_cache_destroy(struct kmem_cache *s)
 	return 0;
 }
 
+void slab_flush_sheaves(struct kmem_cache *s)
+{
+	flush_this_thread(s);
+	barn_flush(s);
+}
+
 int kmem_cache_shrink(struct kmem_cache *s)
 {
 	if (!s)
 		return 0;
-	flush_this_thread(s);
-	barn_flush(s);
+	slab_flush_sheaves(s);
 	discard_empty_slabs(s);
 	return 0;
 }

@@ -118,7 +118,9 @@ static int chapter_slab(struct tour *t)
 		    "min_partial = clamp(ilog2(512) / 2, 5, 10) = 5 empty slabs are kept). "
 		    "Freed objects first go to this thread's sheaves (arrays of free "
 		    "pointers, 26 per sheaf for this size) and the node's barn; "
-		    "kmem_cache_shrink() flushes them and frees the empty slabs.");
+		    "flushed back, they make slabs empty: 5 stay on the empty list, the others "
+		    "go straight back to the buddy allocator, and kmem_cache_shrink() frees "
+		    "the rest.");
 	c = kmem_cache_create("demo-512", 512, 0, 0, NULL);
 	show_lists(t, c, "new cache:");
 	for (i = 0; i < ARRAY_SIZE(objs); i++)
@@ -131,6 +133,8 @@ static int chapter_slab(struct tour *t)
 	for (i = 1; i < ARRAY_SIZE(objs); i += 2)
 		kmem_cache_free(c, objs[i]);
 	show_lists(t, c, "freed the rest:");
+	slab_flush_sheaves(c);
+	show_lists(t, c, "sheaves flushed to the slabs:");
 	kmem_cache_shrink(c);
 	show_lists(t, c, "kmem_cache_shrink():");
 	kmem_cache_destroy(c);
