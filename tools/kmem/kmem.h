@@ -44,6 +44,11 @@ struct tour {
 	bool verbose;
 	const char *only;    /* run only this chapter (NULL: all) */
 	int chapter_no;
+	const char *chapter; /* the running chapter's name */
+	/* `kmem map --scene`: called by tour_scene() while a chapter's objects
+	 * are all alive (chapters free them before they end). */
+	void (*scene)(struct tour *t, void *arg);
+	void *scene_arg;
 };
 
 struct tour_chapter {
@@ -73,6 +78,10 @@ int tour_boot(struct tour *t, unsigned long long ram, enum kmem_layout layout,
 /* Narration: a paragraph of explanation, and a result line. */
 void tour_say(struct tour *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tour_step(struct tour *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Mark the chapter's scene: the moment its picture is worth taking (everything
+ * it allocated is alive). `kmem map --scene CHAPTER` snapshots the machine
+ * here; a chapter without a scene is pictured as it ends. */
+void tour_scene(struct tour *t);
 /* Show a /proc view, indented. */
 void tour_show(struct tour *t, const char *view);
 

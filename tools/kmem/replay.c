@@ -16,6 +16,7 @@
 #include "lib/trace.h"
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/replay.h"
+#include "tools/kmem/map.h"
 
 static void usage(FILE *f)
 {
@@ -35,7 +36,9 @@ static void usage(FILE *f)
 		"  --compare LIST     also replay the object events through malloc/free of\n"
 		"                     glibc,jemalloc,mimalloc,tcmalloc (those installed)\n"
 		"  --caches N         caches listed in the text report (default 15, 0: all)\n"
-		"  --no-progress      no progress bar (it is drawn only on a terminal anyway)\n\n"
+		"  --no-progress      no progress bar (it is drawn only on a terminal anyway)\n"
+		"  --map FILE.html    also write `kmem map`'s picture of the machine as the\n"
+		"                     replay leaves it\n\n"
 		"Exit status: 0; 1 if the trace cannot be read or is not a trace, or an\n"
 		"allocation failed in kmem (the report lists why); 2 for bad usage.\n");
 }
@@ -411,7 +414,7 @@ static int cmd_replay(int argc, char **argv)
 	struct replay_result r;
 	struct slabinfo si;
 	struct compare_result cmp[COMPARE_MAX];
-	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL;
+	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL, *map = NULL;
 	bool json = false;
 	unsigned int max_caches = 15;
 	int i, ncmp = 0, ret = 0;
@@ -460,6 +463,9 @@ static int cmd_replay(int argc, char **argv)
 		} else if (!strcmp(a, "--caches") && v) {
 			max_caches = (unsigned int)atoi(v);
 			i++;
+		} else if (!strcmp(a, "--map") && v) {
+			map = v;
+			i++;
 		} else if (!strcmp(a, "--compare") && v) {
 			compare = v;
 			i++;
@@ -498,6 +504,13 @@ static int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "kmem replay: %s\n", r.failure[0].why);
 		ret = 1;
 		goto out;
+	}
+	if (map) {
+		char title[320];
+
+		snprintf(title, sizeof(title), "kmem map: after replaying %s", path);
+		if (kmem_map_write(map, title))
+			ret = 1;
 	}
 	if (compare) {
 		ncmp = replay_compare(&t, &o, &r, compare, cmp, COMPARE_MAX);

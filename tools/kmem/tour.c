@@ -114,6 +114,12 @@ void tour_show(struct tour *t, const char *view)
 	free(buf);
 }
 
+void tour_scene(struct tour *t)
+{
+	if (t->scene)
+		t->scene(t, t->scene_arg);
+}
+
 int tour_run(struct tour *t, const char *upto)
 {
 	struct tour_chapter *c;
@@ -123,6 +129,7 @@ int tour_run(struct tour *t, const char *upto)
 		if (t->only && strcmp(t->only, c->name))
 			continue;
 		t->chapter_no++;
+		t->chapter = c->name;
 		fprintf(t->out, "\n== %d. %s ==\n\n", t->chapter_no, c->title);
 		if (c->run(t)) {
 			fprintf(t->out, "  (chapter '%s' failed)\n", c->name);

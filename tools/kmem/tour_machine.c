@@ -259,6 +259,7 @@ static int chapter_fragment(struct tour *t)
 		"again, but no two free frames are neighbours.",
 		taken, freed, free_kb());
 	tour_show(t, "buddyinfo");
+	tour_scene(t); /* kmem map --scene fragment */
 	mark = kmem_log_mark();
 	p = alloc_pages(GFP_KERNEL | __GFP_NORETRY, 1);
 	failed = !p;

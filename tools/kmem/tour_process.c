@@ -214,6 +214,7 @@ static int chapter_process(struct tour *t)
 		    "tables stay resident and at the same address, which is why kernel "
 		    "code may keep raw pointers to them.");
 	tour_show(t, "meminfo");
+	tour_scene(t); /* kmem map --scene process */
 	for (i = 0; i < 2; i++)
 		kmem_process_exit(q[i]);
 #ifdef TOUR_HAVE_KMALLOC

@@ -126,6 +126,7 @@ static int chapter_slab(struct tour *t)
 	for (i = 0; i < ARRAY_SIZE(objs); i++)
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
 	show_lists(t, c, "after 400 allocations:");
+	tour_scene(t); /* kmem map --scene slab */
 	for (i = 0; i < ARRAY_SIZE(objs); i += 2)
 		kmem_cache_free(c, objs[i]);
 	kmem_cache_shrink(c);

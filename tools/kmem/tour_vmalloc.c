@@ -152,6 +152,7 @@ static int chapter_vmalloc(struct tour *t)
 			memset(v, 0x5a, 1000000);
 			tour_step(t, "%s ...  -> %lu runs for %u pages, every byte writable",
 				  line, runs, vm->nr_pages);
+			tour_scene(t); /* kmem map --scene vmalloc */
 		}
 		vfree(v);
 		for (i = 0; i < N; i++)
