@@ -4,7 +4,8 @@
 # (every non-void element closed, properly nested), self-contained (no http(s)
 # reference, no src/href attribute, no <link>/<iframe>/<img>), and the
 # embedded snapshot decodes to exactly max_pfn frames whose class counts match
-# the legend. Usage: map_check.py FILE.html [min_vmalloc_areas [min_processes]]
+# the legend and the allocators' own counters (owner tags, NR_FREE_PAGES,
+# meminfo). Usage: map_check.py FILE.html [min_vmalloc_areas [min_processes]]
 import base64, json, sys
 from html.parser import HTMLParser
 
@@ -47,7 +48,8 @@ def fail(msg):
 
 text = open(sys.argv[1], encoding="utf-8").read()
 low = text.lower()
-for bad in ("http://", "https://", "url(", "@import", "fetch(", "xmlhttprequest"):
+for bad in ("http://", "https://", "url(", "@import", "fetch(", "xmlhttprequest", "import(",
+            "websocket", "new worker"):
     if bad in low:
         fail("reference to the outside: %r" % bad)
 if not low.startswith("<!doctype html>"):
@@ -86,6 +88,18 @@ for k, c in enumerate(d["classes"]):
 # NR_FREE_PAGES counts the buddy free lists, not the per-CPU lists (as Linux).
 if sum(c["frames"] for c in d["classes"] if c["kind"] == "free") != d["free_pages"]:
     fail("free frames in the picture != NR_FREE_PAGES")
+# Every owner tag the allocators keep is drawn: the picture's frames of each kind
+# are the frames page_owner_counts() finds with that tag.
+kinds = {}
+for c in d["classes"]:
+    kinds[c["kind"]] = kinds.get(c["kind"], 0) + c["frames"]
+for kind, tagged in d["owners"].items():
+    if kind == "free":
+        continue # buddy blocks, above; tail frames of a block being split are order 0
+    if kinds.get(kind, 0) != tagged:
+        fail("%d frames drawn as %s, %d frames carry the tag" % (kinds.get(kind, 0), kind, tagged))
+if sum(v for k, v in d["owners"].items() if k not in ("reserved", "zero")) != d["totalram"]:
+    fail("the owners do not add up to the managed pages")
 if "MemTotal:" not in d["meminfo"] or "MemFree:" not in d["meminfo"]:
     fail("no meminfo summary")
 if d["meminfo"].split("MemFree:")[1].split()[0] != str(d["free_pages"] * 4):

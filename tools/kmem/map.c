@@ -852,6 +852,28 @@ static void put_owners(FILE *f, const struct map_snapshot *s)
 		global_zone_page_state(NR_FREE_PAGES));
 }
 
+/* HighMem frames mapped in the kmap window now: [pfn, address] pairs (the
+ * only kernel address such a frame has; it is not in the direct map). */
+static void put_kmap(FILE *f, const struct map_snapshot *s)
+{
+	unsigned long pfn;
+	bool first = true;
+
+	fputs("\"kmap\":[", f);
+	for (pfn = s->info.max_low_pfn; pfn < s->info.max_pfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+		void *addr;
+
+		if (!PageHighMemMapped(page) || !(addr = page_address(page)))
+			continue;
+		fprintf(f, "%s[%lu,", first ? "" : ",", pfn);
+		put_addr(f, (unsigned long)addr);
+		fputc(']', f);
+		first = false;
+	}
+	fputc(']', f);
+}
+
 static int put_data(FILE *f, const struct map_snapshot *s, const char *title)
 {
 	char when[64];
@@ -885,6 +907,8 @@ static int put_data(FILE *f, const struct map_snapshot *s, const char *title)
 		return ret;
 	fputc(',', f);
 	put_owners(f, s);
+	fputc(',', f);
+	put_kmap(f, s);
 	fputs(",\"meminfo\":", f);
 	put_json_str(f, s->meminfo ? s->meminfo : "");
 	fputs(",\"buddyinfo\":", f);
