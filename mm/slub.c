@@ -453,7 +453,11 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 			file_slab(n, slab);
 		}
 		spin_unlock(&n->list_lock);
-		if (got == want || tried_new)
+		/* One new slab per call is enough for a refill; but if other
+		 * threads emptied the new slab before we got back to it, make
+		 * another rather than return nothing (a NULL from a GFP_KERNEL
+		 * allocation that the page allocator would have served). */
+		if (got == want || (tried_new && got))
 			return got;
 		tried_new = true;
 		{
