@@ -1106,7 +1106,9 @@ unsigned long kmem_free_pages_drained(void)
 	int i;
 
 	kmem_ensure_booted();
-	for (i = 0; i < MAX_CACHE_DRAINS; i++) {
+	/* Newest first: a higher layer's drain (vmalloc's purge) frees objects
+	 * into a lower layer's caches (slab), which must drain after it. */
+	for (i = MAX_CACHE_DRAINS - 1; i >= 0; i--) {
 		void (*fn)(void) = __atomic_load_n(&cache_drains[i], __ATOMIC_ACQUIRE);
 
 		if (fn)

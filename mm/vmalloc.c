@@ -1166,6 +1166,14 @@ static unsigned long vmap_shrink_scan(struct shrinker *s, struct shrink_control 
 	return before > vmalloc_pt.nr_table_pages ? before - vmalloc_pt.nr_table_pages : 0;
 }
 
+/* kmem_free_pages_drained(): lazily freed areas hold page-table pages until
+ * their purge; give them back so that free-page counts are exact. */
+static void vmalloc_drain(void)
+{
+	if (__atomic_load_n(&vmalloc_ready, __ATOMIC_ACQUIRE) && preemptible())
+		vm_unmap_aliases();
+}
+
 static int vmalloc_init(void)
 {
 	int ret;
@@ -1189,6 +1197,7 @@ static int vmalloc_init(void)
 	}
 	kmem_register_fault_handler(vmalloc_fault);
 	kmem_register_checker("vmalloc", vmalloc_check);
+	register_cpu_cache_drain(vmalloc_drain);
 	__atomic_store_n(&vmalloc_ready, true, __ATOMIC_RELEASE);
 	return 0;
 }
