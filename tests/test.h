@@ -60,6 +60,22 @@ static const char *test_current = "";
 
 #define TEST(name) static void name(void)
 
+/* Mappings the host kernel holds for this process (lines of /proc/self/maps),
+ * for tests of the vm.max_map_count budget. */
+static inline unsigned long host_map_count(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long n = 0;
+	int c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
 static inline unsigned long test_free_pages(void)
 {
 	return kmem_free_pages_drained();

@@ -24,20 +24,6 @@
 #define MAP_BYTES (400UL << 20)
 #define PAGES (MAP_BYTES >> PAGE_SHIFT)
 
-static unsigned long host_map_count(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	unsigned long n = 0;
-	int c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 struct job {
 	unsigned char *mem;
 	unsigned long bad, maps_peak;

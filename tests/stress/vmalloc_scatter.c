@@ -20,20 +20,6 @@
 #define AREAS 7
 #define AREA_SIZE (64UL << 20)
 
-static unsigned long host_map_count(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	unsigned long n = 0;
-	int c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 static unsigned long max_map_count(void)
 {
 	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");

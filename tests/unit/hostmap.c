@@ -23,20 +23,6 @@
 #include "mm/vmalloc.h"
 #include "test.h"
 
-static unsigned long host_map_count(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	unsigned long n = 0;
-	int c;
-
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
 static void boot(void)
 {
 	struct kmem_config cfg = { .ram = 256ULL << 20, .quiet = true };
