@@ -12,8 +12,8 @@
 #include "mm/slab.h"
 #include "test.h"
 
-/* The data folder sits next to the repository (../shared/data); from a git
- * worktree in /work/wt/NAME it is one level further up. */
+/* The data is checked in under tests/data (KMEM_DATA_DIR); a shared data
+ * folder two levels above the source tree is a fallback. */
 static FILE *open_data(const char *rel)
 {
 	static const char *const dirs[] = { KMEM_DATA_DIR, KMEM_SOURCE_DIR "/../../shared/data" };
