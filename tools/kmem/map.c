@@ -194,6 +194,19 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 	}
 }
 
+/* Finish an encoding: on success (ret 0) write the buffer as a quoted base64
+ * JSON string; free it either way. Returns ret. */
+static int buf_emit(FILE *f, struct map_buf *b, int ret)
+{
+	if (!ret) {
+		fputc('"', f);
+		put_base64(f, b->p, b->len);
+		fputc('"', f);
+	}
+	free(b->p);
+	return ret;
+}
+
 /* A JSON string. '<', '>' and '&' are escaped too, so that the data can sit
  * inside a <script> element whatever it contains. */
 static void put_json_str(FILE *f, const char *s)
@@ -638,13 +651,7 @@ static int put_frames(FILE *f, const struct map_snapshot *s)
 		ret = buf_put(&b, c) ?: buf_varint(&b, run);
 		pfn += run;
 	}
-	if (!ret) {
-		fputc('"', f);
-		put_base64(f, b.p, b.len);
-		fputc('"', f);
-	}
-	free(b.p);
-	return ret;
+	return buf_emit(f, &b, ret);
 }
 
 static void put_machine(FILE *f, const struct map_snapshot *s)
@@ -739,13 +746,7 @@ static int put_deltas(FILE *f, const unsigned long *v, size_t n)
 		prev = (long)v[i];
 		ret = buf_varint(&b, d >= 0 ? (unsigned long)d * 2 : (unsigned long)(-d) * 2 - 1);
 	}
-	if (!ret) {
-		fputc('"', f);
-		put_base64(f, b.p, b.len);
-		fputc('"', f);
-	}
-	free(b.p);
-	return ret;
+	return buf_emit(f, &b, ret);
 }
 
 static int put_vmalloc(FILE *f, const struct map_snapshot *s)
