@@ -269,9 +269,14 @@ void __kmem_panic(const char *fmt, ...)
 	char buf[512];
 	va_list args;
 
+	size_t len;
+
 	va_start(args, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, args);
 	va_end(args);
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n') /* as the kernel: one line */
+		buf[len - 1] = '\0';
 	printk(KERN_EMERG "Kernel panic - not syncing: %s\n", buf);
 	dump_stack();
 	abort();

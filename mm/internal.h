@@ -132,6 +132,9 @@ void register_page_reclaimer(page_reclaimer_t fn);
 typedef bool (*oom_handler_t)(gfp_t gfp, unsigned int order);
 void register_oom_handler(oom_handler_t fn);
 bool out_of_memory(gfp_t gfp, unsigned int order);
+/* Nothing to reclaim and nothing to kill for a __GFP_NOFAIL request: print the
+ * OOM report and panic ("System is deadlocked on memory"). */
+__noreturn void out_of_memory_deadlock(gfp_t gfp, unsigned int order);
 void shrinkers_reset(void);
 
 /* PF_MEMALLOC: this thread is reclaiming; its allocations ignore watermarks

@@ -761,19 +761,32 @@ static noinline struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int orde
 		if (costly && !(gfp & (__GFP_RETRY_MAYFAIL | __GFP_NOFAIL)))
 			break;
 		if (no_progress >= MAX_RECLAIM_RETRIES || tries > 64) {
-			/* Out of memory: the OOM killer (for order <= costly
-			 * requests that may use the file system, as the
-			 * kernel) may free something. */
-			if (!(gfp & __GFP_RETRY_MAYFAIL) && !costly &&
-			    (gfp & __GFP_FS) && out_of_memory(gfp, order)) {
+			/* Out of memory: the OOM killer may free something.
+			 * As the kernel's __alloc_pages_may_oom(), it runs for
+			 * requests up to the costly order that may use the
+			 * file system and did not ask to fail, and for every
+			 * __GFP_NOFAIL request. */
+			bool may_oom = (gfp & __GFP_NOFAIL) ||
+				       (!(gfp & __GFP_RETRY_MAYFAIL) && !costly &&
+					(gfp & __GFP_FS));
+
+			if (may_oom && out_of_memory(gfp, order)) {
 				no_progress = 0;
 				tries = 0;
 				continue;
 			}
 			if (!(gfp & __GFP_NOFAIL))
 				break;
+			/* Reclaim gave nothing MAX_RECLAIM_RETRIES times in a
+			 * row and there is nothing to kill: a request that
+			 * must not fail can never be served. The kernel
+			 * panics rather than loop forever. */
+			if (no_progress >= MAX_RECLAIM_RETRIES)
+				out_of_memory_deadlock(gfp, order);
+			/* Reclaim still frees something, but other threads
+			 * take it first: wait for them. */
 			if (tries == 65)
-				pr_warn("%s: page allocation stalls, order:%u, mode:%#x, retrying forever (__GFP_NOFAIL)\n",
+				pr_warn("%s: page allocation stalls, order:%u, mode:%#x, retrying (__GFP_NOFAIL)\n",
 					kmem_current_comm(), order, gfp);
 			sched_yield();
 			usleep(1000);

@@ -11,6 +11,11 @@
  * simulated (an allocation that cannot sleep fails where the kernel's might
  * have been rescued by kswapd in the meantime).
  *
+ * When reclaim cannot help and the OOM killer finds nobody to kill, a request
+ * that may fail fails; a __GFP_NOFAIL one could never be served, and
+ * out_of_memory_deadlock() panics as the kernel's out_of_memory() does
+ * ("Out of memory and no killable processes...") instead of looping forever.
+ *
  * Locking: shrinker_lock (a host mutex, outermost of the mm locks) protects
  * the shrinker list and serialises reclaim. The thread in reclaim carries
  * PF_MEMALLOC: its own allocations ignore watermarks and never recurse.
@@ -96,6 +101,21 @@ bool out_of_memory(gfp_t gfp, unsigned int order)
 	oom_handler_t fn = oom_handler;
 
 	return fn ? fn(gfp, order) : false;
+}
+
+void out_of_memory_deadlock(gfp_t gfp, unsigned int order)
+{
+	char flags[256];
+
+	kmem_format_gfp(gfp, flags, sizeof(flags));
+	pr_warn("%s invoked oom-killer: gfp_mask=%#x(%s), order=%u, oom_score_adj=0\n",
+		kmem_current_comm(), gfp, flags, order);
+	pr_warn("CPU: %d UID: 0 PID: %d Comm: %s\n", raw_smp_processor_id(),
+		kmem_current_pid(), kmem_current_comm());
+	dump_stack();
+	show_free_areas();
+	pr_warn("Out of memory and no killable processes...\n");
+	panic("System is deadlocked on memory\n");
 }
 
 static unsigned long shrink_one(struct shrinker *s, gfp_t gfp)
