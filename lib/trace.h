@@ -258,10 +258,18 @@ struct replay_result {
 	int cpus;
 	const char *layout;
 	bool ram_from_trace;
+	bool ram_capped;              /* the trace wanted more than REPLAY_RAM_AUTO_MAX */
 	uint64_t need_bytes;          /* what the trace needs at its peak (estimate) */
+	unsigned long long ram_wanted; /* what automatic sizing would have booted */
 	/* time */
 	double replay_seconds;
 };
+
+/* Automatic sizing (no --ram) boots at most this much RAM: enough for any
+ * trace window of a running kernel we have seen, and a boot that takes about
+ * a second; a trace that wants more is replayed on this and the report says
+ * so (--ram gives more). */
+#define REPLAY_RAM_AUTO_MAX (4ULL << 30)
 
 /* Boot a machine (halting any running one) and replay t on it. The machine is
  * left running (for `--map`); the caller halts it. Returns 0, or -1 if the

@@ -423,7 +423,17 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 	}
 	if (!cpu_open)
 		BAD("no [cpu] field");
-	cpu = (unsigned int)strtoul(cpu_open + 1, NULL, 10);
+	{
+		unsigned long c = strtoul(cpu_open + 1, NULL, 10);
+
+		/* The CPUs a machine can have (the boot's range): a trace
+		 * cannot come from CPU 999, and it would size the machine. */
+		if (c >= KMEM_MAX_CPUS)
+			BAD("CPU [%.*s] out of range (kmem simulates CPUs 0-%d)",
+			    (int)(strchr(cpu_open, ']') - cpu_open - 1), cpu_open + 1,
+			    KMEM_MAX_CPUS - 1);
+		cpu = (unsigned int)c;
+	}
 
 	/* The word before it: "comm-pid" (ftrace) or "pid"/"pid/tid" (perf). */
 	pidend = cpu_open;
@@ -630,6 +640,13 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 		BAD("mm_page_alloc: order=%u above MAX_PAGE_ORDER", e.order);
 	if (type == TR_PAGE_FREE && e.order > 10)
 		BAD("mm_page_free: order=%u above MAX_PAGE_ORDER", e.order);
+	/* alloc_vmap_area() BUG()s on these: no kernel traced them. */
+	if (type == TR_VMAP_ALLOC && (have & F_ALIGN) &&
+	    (!e.alloc || (e.alloc & (e.alloc - 1))))
+		BAD("alloc_vmap_area: align=%u is not a power of two", e.alloc);
+	if (type == TR_VMAP_ALLOC && (!e.req || (e.req & 4095)))
+		BAD("alloc_vmap_area: size=%u is not a positive multiple of PAGE_SIZE",
+		    e.req);
 
 	if (t->nr == t->cap && grow_events(t))
 		BAD("out of memory");
@@ -1037,9 +1054,13 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 			have = 0;
 	}
 	if (!ret && !prefixed && !header_ftrace) {
-		set_error(t, "%s: not a kernel trace: %s", path,
-			  lineno ? "no line is an ftrace, trace-cmd or perf script event line" :
-				   "the file is empty");
+		if (!lineno && s->truncated) /* nothing could be decompressed */
+			set_error(t, "%s: %s", path, s->err);
+		else
+			set_error(t, "%s: not a kernel trace: %s", path,
+				  lineno ? "no line is an ftrace, trace-cmd or perf script "
+					   "event line" :
+					   "the file is empty");
 		ret = -1;
 	}
 out:

@@ -42,6 +42,13 @@
  * (both tracepoints fire): a batched free of a pfn that mm_page_free already
  * freed is counted as a duplicate, not freed twice.
  *
+ * The machine (without --ram) is sized from trace_estimate_need(): the peak
+ * of live object bytes + 25% + pages held, counting only requests that could
+ * succeed (a kmalloc above KMALLOC_MAX_SIZE or a page order above
+ * MAX_PAGE_ORDER cannot: it is replayed and reported as a failure), capped at
+ * REPLAY_RAM_AUTO_MAX. Its CPUs are the trace's; the parser refuses CPU
+ * numbers beyond KMEM_MAX_CPUS as malformed lines.
+ *
  * Single-threaded: one thread replays, switching its simulated CPU to the
  * event's CPU (so per-CPU page lists behave as on the traced machine).
  */
@@ -317,7 +324,11 @@ uint64_t trace_estimate_need(const struct trace *t)
 		switch (e->type) {
 		case TR_KMALLOC:
 		case TR_KMEM_CACHE_ALLOC:
-			if (!e->key || !(p = pmap_get(&objs, e->key)))
+			/* Above KMALLOC_MAX_SIZE no kmalloc or slab object
+			 * can succeed (the replay reports the failure): it
+			 * must not size the machine. */
+			if (!e->key || e->alloc > KMALLOC_MAX_SIZE ||
+			    !(p = pmap_get(&objs, e->key)))
 				break;
 			if (p->a)
 				obj -= p->a;
@@ -333,7 +344,7 @@ uint64_t trace_estimate_need(const struct trace *t)
 			break;
 		case TR_PAGE_ALLOC:
 			if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
-			    !(p = pmap_get(&pages, e->key)))
+			    e->order > MAX_PAGE_ORDER || !(p = pmap_get(&pages, e->key)))
 				break;
 			if (p->a)
 				pg -= p->a;
@@ -567,9 +578,12 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 		if (c)
 			fail(rp, e, "kmem_cache_alloc(%s) returned NULL",
 			     trace_name(rp->t, c->name));
+		else if (e->req > KMALLOC_MAX_SIZE)
+			fail(rp, e, "kmalloc(%u) returned NULL: above KMALLOC_MAX_SIZE (%lu)",
+			     e->req, KMALLOC_MAX_SIZE);
 		else
 			fail(rp, e, "kmalloc(%u) returned NULL", e->req);
-		if (e->req > KMALLOC_MAX_CACHE_SIZE || c)
+		if ((e->req > KMALLOC_MAX_CACHE_SIZE && e->req <= KMALLOC_MAX_SIZE) || c)
 			fail_pages(rp, e, c ? "kmem_cache_alloc" : "kmalloc",
 				   bytes_order(c ? c->trace_size : e->req), replay_gfp(e->gfp));
 		return;
@@ -895,18 +909,25 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 	cfg.ram = o->ram;
 	if (!cfg.ram) {
 		/* What fits: room for the peak twice over plus 64 MiB, at least
-		 * 256 MiB, rounded up to a power of two. */
+		 * 256 MiB, rounded up to a power of two; at most
+		 * REPLAY_RAM_AUTO_MAX. */
 		uint64_t want = r->need_bytes * 2 + (64ull << 20);
 
 		cfg.ram = 256ull << 20;
-		while (cfg.ram < want)
+		while (cfg.ram < want && cfg.ram < (1ull << 62))
 			cfg.ram <<= 1;
+		r->ram_wanted = cfg.ram;
+		if (cfg.ram > REPLAY_RAM_AUTO_MAX) {
+			cfg.ram = REPLAY_RAM_AUTO_MAX;
+			r->ram_capped = true;
+		}
 		r->ram_from_trace = true;
 	}
 	cfg.layout = o->layout ? (enum kmem_layout)o->layout : KMEM_LAYOUT_X86_64;
+	/* The parser refuses CPU numbers the boot does not accept. */
 	cfg.cpus = o->cpus ? o->cpus : max_cpu + 1;
-	if (cfg.cpus > 64)
-		cfg.cpus = 64;
+	if (cfg.cpus > KMEM_MAX_CPUS)
+		cfg.cpus = KMEM_MAX_CPUS;
 	cfg.quiet = true;
 	if (kmem_is_booted())
 		kmem_halt();

@@ -36,6 +36,10 @@ struct kmem_config {
 	bool quiet;              /* do not print the boot banner */
 };
 
+/* The most CPUs a machine simulates (kmem_config.cpus, $KMEM_CPUS); CPU
+ * numbers are 0 to KMEM_MAX_CPUS - 1. */
+#define KMEM_MAX_CPUS 256
+
 /* Boot a machine. Returns 0, -EBUSY if one is running, -EINVAL for a bad
  * configuration, -ENOMEM if the host cannot provide the memory. Fields left 0
  * are taken from the environment, then from the defaults. */

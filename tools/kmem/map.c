@@ -951,17 +951,24 @@ int kmem_map_fwrite(FILE *f, const char *title)
 	return ferror(f) ? -EIO : 0;
 }
 
-int kmem_map_write(const char *path, const char *title)
+FILE *kmem_map_open(const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-	int ret, err;
+
+	int err = errno;
 
 	if (!f) {
 		err = errno;
 		fprintf(stderr, "kmem map: %s: %s\n", path, strerror(err));
-		return -err;
 	}
-	ret = kmem_map_fwrite(f, title);
+	errno = err;
+	return f;
+}
+
+int kmem_map_finish(FILE *f, const char *path, const char *title)
+{
+	int ret = kmem_map_fwrite(f, title);
+
 	if (f != stdout) {
 		if (fclose(f) && !ret)
 			ret = -EIO;
@@ -971,6 +978,13 @@ int kmem_map_write(const char *path, const char *title)
 	if (ret)
 		fprintf(stderr, "kmem map: %s: %s\n", path, strerror(-ret));
 	return ret;
+}
+
+int kmem_map_write(const char *path, const char *title)
+{
+	FILE *f = kmem_map_open(path);
+
+	return f ? kmem_map_finish(f, path, title) : -errno;
 }
 
 /* ---- The command -------------------------------------------------------- */
@@ -993,6 +1007,7 @@ static void map_usage(FILE *f)
 
 struct map_scene {
 	const char *scene, *out, *title;
+	FILE *f; /* out, opened before the tour */
 	FILE *console;
 	bool taken;
 	int ret;
@@ -1006,7 +1021,7 @@ static void map_scene_cb(struct tour *t, void *arg)
 	if (ms->taken || !ms->scene || !t->chapter || strcmp(t->chapter, ms->scene))
 		return;
 	ms->taken = true;
-	ms->ret = kmem_map_write(ms->out, ms->title);
+	ms->ret = kmem_map_finish(ms->f, ms->out, ms->title);
 }
 
 static int cmd_map(int argc, char **argv)
@@ -1054,6 +1069,11 @@ static int cmd_map(int argc, char **argv)
 	} else {
 		snprintf(deftitle, sizeof(deftitle), "kmem map: the machine after the tour");
 	}
+	/* The output first: a path that cannot be written fails now, not after
+	 * the tour. */
+	ms.f = kmem_map_open(out);
+	if (!ms.f)
+		return 1;
 
 	if (!verbose)
 		devnull = fopen("/dev/null", "w");
@@ -1072,7 +1092,7 @@ static int cmd_map(int argc, char **argv)
 		fprintf(stderr, "kmem map: a tour chapter failed (kmem tour shows which)\n");
 	/* No scene, or a chapter without one: the machine as the tour left it. */
 	if (!ms.taken)
-		ms.ret = kmem_map_write(out, ms.title);
+		ms.ret = kmem_map_finish(ms.f, out, ms.title);
 	return ms.ret || ret ? 1 : 0;
 }
 KMEM_COMMAND(map, "map -o FILE.html [--scene NAME]",

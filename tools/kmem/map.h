@@ -16,6 +16,12 @@
  * default). Returns 0, or -errno if the file cannot be written (after printing
  * "kmem map: PATH: reason" to standard error). */
 int kmem_map_write(const char *path, const char *title);
+/* kmem_map_write() in two steps, for commands that check their output before
+ * any work: open `path` ("-": standard output), or print "kmem map: PATH:
+ * reason" and return NULL; later write the page to it and close it (returns
+ * as kmem_map_write()). */
+FILE *kmem_map_open(const char *path);
+int kmem_map_finish(FILE *f, const char *path, const char *title);
 /* The same, to an open stream. Returns 0 or -EIO. */
 int kmem_map_fwrite(FILE *f, const char *title);
 

@@ -30,9 +30,10 @@ static void usage(FILE *f)
 		"  --json             the report as one JSON object\n"
 		"  --slabinfo FILE    create the trace's caches from a /proc/slabinfo snapshot\n"
 		"                     and compare their geometry\n"
-		"  --ram SIZE         RAM of the machine (default: what fits the trace)\n"
+		"  --ram SIZE         RAM of the machine (default: what fits the trace,\n"
+		"                     at most 4 GiB)\n"
 		"  --layout L         x86-64 (default) or x86-32\n"
-		"  --cpus N           CPUs (default: the trace's)\n"
+		"  --cpus N           CPUs, 1 to 256 (default: the trace's)\n"
 		"  --compare LIST     also replay the object events through malloc/free of\n"
 		"                     glibc,jemalloc,mimalloc,tcmalloc (those installed)\n"
 		"  --caches N         caches listed in the text report (default 15, 0: all)\n"
@@ -128,7 +129,15 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		strcmp(t->compression, "none") ? "-compressed" : "", t->lines, t->nr,
 		t->parse_seconds, t->truncated ? " (input TRUNCATED)" : "");
 	fprintf(f, "machine: %s, %llu MiB RAM%s, %d CPUs\n", r->layout, r->ram >> 20,
-		r->ram_from_trace ? " (sized to fit the trace)" : "", r->cpus);
+		r->ram_capped      ? " (sized to fit the trace, CAPPED)" :
+		r->ram_from_trace ? " (sized to fit the trace)" :
+				    "",
+		r->cpus);
+	if (r->ram_capped)
+		fprintf(f, "  the trace's estimated peak (%llu MiB) asks for %llu MiB; automatic "
+			   "sizing stops at %llu MiB: --ram SIZE for more\n",
+			(unsigned long long)(r->need_bytes >> 20), r->ram_wanted >> 20,
+			REPLAY_RAM_AUTO_MAX >> 20);
 	fprintf(f, "\nevents                        count  replayed as\n");
 	for (k = 0; k < TR_NR_TYPES; k++)
 		fprintf(f, "  %-24s %9lu  %s\n", trace_type_names[k], t->count[k],
@@ -281,8 +290,11 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		trace_format_names[t->format], t->compression, t->lines,
 		t->truncated ? "true" : "false");
 	fprintf(f, "  \"machine\": {\"layout\": \"%s\", \"ram\": %llu, \"cpus\": %d, "
-		   "\"ram_from_trace\": %s},\n",
-		r->layout, r->ram, r->cpus, r->ram_from_trace ? "true" : "false");
+		   "\"ram_from_trace\": %s, \"ram_capped\": %s, \"ram_wanted\": %llu, "
+		   "\"ram_auto_max\": %llu, \"need_bytes\": %llu},\n",
+		r->layout, r->ram, r->cpus, r->ram_from_trace ? "true" : "false",
+		r->ram_capped ? "true" : "false", r->ram_wanted, REPLAY_RAM_AUTO_MAX,
+		(unsigned long long)r->need_bytes);
 	fprintf(f, "  \"events\": {");
 	for (k = 0; k < TR_NR_TYPES; k++)
 		fprintf(f, "\"%s\": %lu, ", trace_type_names[k], t->count[k]);
@@ -406,6 +418,29 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 	fprintf(f, "\n}\n");
 }
 
+static void close_map(FILE *f)
+{
+	if (f && f != stdout)
+		fclose(f);
+}
+
+/* A whole decimal number in [lo, hi]: 0, else -1. */
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
+		      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = { 0 };
@@ -418,6 +453,8 @@ static int cmd_replay(int argc, char **argv)
 	bool json = false;
 	unsigned int max_caches = 15;
 	int i, ncmp = 0, ret = 0;
+	unsigned long n;
+	FILE *mapf = NULL;
 	char err[256];
 
 	if (argc > 1 && !strcmp(argv[1], "--peer-child"))
@@ -454,14 +491,20 @@ static int cmd_replay(int argc, char **argv)
 			}
 			i++;
 		} else if (!strcmp(a, "--cpus") && v) {
-			o.cpus = atoi(v);
-			if (o.cpus <= 0 || o.cpus > 64) {
-				fprintf(stderr, "kmem replay: --cpus is 1..64\n");
+			if (parse_uint(v, 1, KMEM_MAX_CPUS, &n)) {
+				fprintf(stderr, "kmem replay: bad --cpus '%s': 1 to %d\n", v,
+					KMEM_MAX_CPUS);
 				return 2;
 			}
+			o.cpus = (int)n;
 			i++;
 		} else if (!strcmp(a, "--caches") && v) {
-			max_caches = (unsigned int)atoi(v);
+			if (parse_uint(v, 0, 1000000, &n)) {
+				fprintf(stderr, "kmem replay: bad --caches '%s': a number "
+						"of caches (0: all)\n", v);
+				return 2;
+			}
+			max_caches = (unsigned int)n;
 			i++;
 		} else if (!strcmp(a, "--map") && v) {
 			map = v;
@@ -485,9 +528,14 @@ static int cmd_replay(int argc, char **argv)
 		return 2;
 	}
 	o.progress = po.progress;
+	/* The output first: a --map path that cannot be written fails now, not
+	 * after the replay. */
+	if (map && !(mapf = kmem_map_open(map)))
+		return 1;
 	if (slabinfo_path) {
 		if (slabinfo_load(&si, slabinfo_path, err, sizeof(err))) {
 			fprintf(stderr, "kmem replay: %s\n", err);
+			close_map(mapf);
 			return 1;
 		}
 		o.slabinfo = &si;
@@ -498,6 +546,7 @@ static int cmd_replay(int argc, char **argv)
 		trace_free(&t);
 		if (slabinfo_path)
 			slabinfo_free(&si);
+		close_map(mapf);
 		return 1;
 	}
 	if (trace_replay(&t, &o, &r)) {
@@ -509,8 +558,9 @@ static int cmd_replay(int argc, char **argv)
 		char title[320];
 
 		snprintf(title, sizeof(title), "kmem map: after replaying %s", path);
-		if (kmem_map_write(map, title))
+		if (kmem_map_finish(mapf, map, title))
 			ret = 1;
+		mapf = NULL;
 	}
 	if (compare) {
 		ncmp = replay_compare(&t, &o, &r, compare, cmp, COMPARE_MAX);
@@ -526,6 +576,7 @@ static int cmd_replay(int argc, char **argv)
 	if (r.failures)
 		ret = 1;
 out:
+	close_map(mapf);
 	replay_result_free(&r);
 	if (kmem_is_booted())
 		kmem_halt();
