@@ -260,7 +260,7 @@ struct replay_result {
 	bool ram_from_trace;
 	bool ram_capped;              /* the trace wanted more than REPLAY_RAM_AUTO_MAX */
 	uint64_t need_bytes;          /* what the trace needs at its peak (estimate) */
-	unsigned long long ram_wanted; /* what automatic sizing would have booted */
+	unsigned long long ram_wanted; /* what automatic sizing wanted (0: --ram) */
 	/* time */
 	double replay_seconds;
 };
