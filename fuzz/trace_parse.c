@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fuzz harness: the trace parser (lib/trace_parse.c).
+ *
+ * Each input is a trace file. It is parsed twice: from memory
+ * (trace_load_buffer) and from a file (trace_load on a memfd, the path `kmem
+ * replay` takes, with the magic-byte sniffing that sends xz and gzip input to
+ * their decoders). Besides the sanitizers' checks, the harness verifies what
+ * the parser promises of its result:
+ *   - a refused input says why (t->error); an accepted one has no error;
+ *   - every event has a known type, a cpu, an interned name or none, a line
+ *     number within the file, and the counts per type add up to nr;
+ *   - the events are sorted by timestamp, input order breaking ties;
+ *   - uncompressed, both paths agree event for event (the file path reads in
+ *     pieces, the memory path in one go: a line split across reads must parse
+ *     as the same line).
+ * A violated promise aborts (a crash for libFuzzer).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lib/trace.h"
+#include "fuzz/fuzz.h"
+
+static int memfd = -1;
+static char memfd_path[64];
+
+static void die(const char *what, const struct trace *t)
+{
+	fprintf(stderr,
+		"==fuzz== trace parser: %s (nr %zu, lines %lu, error \"%s\")\n",
+		what, t->nr, t->lines, t->error);
+	abort();
+}
+
+static void check_trace(const struct trace *t, int ret)
+{
+	unsigned long sum = 0;
+	size_t i;
+	int k;
+
+	if (ret != 0 && ret != -1)
+		die("trace_load returned neither 0 nor -1", t);
+	if (ret < 0) {
+		if (!t->error[0])
+			die("refused without saying why", t);
+		return;
+	}
+	if (t->error[0])
+		die("accepted, but an error is set", t);
+	if (t->nr_names && t->names[0][0]) /* interned lazily, names[0] "" */
+		die("names[0] is not the empty name", t);
+	for (k = 0; k < TR_NR_TYPES; k++)
+		sum += t->count[k];
+	if (sum != t->nr)
+		die("counts per type do not add up to nr", t);
+	for (i = 0; i < t->nr; i++) {
+		const struct trace_event *e = &t->ev[i];
+
+		if (e->type >= TR_NR_TYPES)
+			die("event type out of range", t);
+		if (e->name && e->name >= t->nr_names)
+			die("event name id out of range", t);
+		if (!e->line || e->line > t->lines)
+			die("event line number outside the file", t);
+		if (e->type == TR_PAGE_ALLOC && e->order > 10 &&
+		    !(e->flags & TEV_FAILED))
+			die("mm_page_alloc order above 10 accepted", t);
+		if (i && (e->ts_ns < e[-1].ts_ns ||
+			  (e->ts_ns == e[-1].ts_ns && e->line <= e[-1].line)))
+			die("events not sorted by timestamp, then line", t);
+	}
+	if (t->nr_unknown > TRACE_MAX_UNKNOWN)
+		die("more unknown event names than kept", t);
+}
+
+static void same(const struct trace *a, const struct trace *b)
+{
+	size_t i;
+	int k;
+
+	if (a->nr != b->nr || a->lines != b->lines ||
+	    a->malformed != b->malformed ||
+	    a->unknown_total != b->unknown_total ||
+	    a->header_lines != b->header_lines ||
+	    a->blank_lines != b->blank_lines || a->nr_names != b->nr_names ||
+	    a->format != b->format) {
+		fprintf(stderr,
+			"memory: nr %zu lines %lu malformed %lu unknown %lu "
+			"headers %lu blank %lu names %u format %d\n"
+			"file:   nr %zu lines %lu malformed %lu unknown %lu "
+			"headers %lu blank %lu names %u format %d\n",
+			a->nr, a->lines, a->malformed, a->unknown_total,
+			a->header_lines, a->blank_lines, a->nr_names, a->format,
+			b->nr, b->lines, b->malformed, b->unknown_total,
+			b->header_lines, b->blank_lines, b->nr_names,
+			b->format);
+		die("parsing from memory and from a file disagree", a);
+	}
+	for (k = 0; k < TR_NR_TYPES; k++)
+		if (a->count[k] != b->count[k])
+			die("per-type counts differ between memory and file",
+			    a);
+	for (i = 0; i < a->nr; i++)
+		if (memcmp(&a->ev[i], &b->ev[i], sizeof(a->ev[i])))
+			die("an event differs between memory and file", a);
+	for (i = 1; i < a->nr_names; i++)
+		if (strcmp(a->names[i], b->names[i]))
+			die("interned names differ between memory and file", a);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	memfd = memfd_create("fuzz-trace", MFD_CLOEXEC);
+	if (memfd < 0) {
+		perror("memfd_create");
+		exit(1);
+	}
+	snprintf(memfd_path, sizeof(memfd_path), "/proc/self/fd/%d", memfd);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct trace m, f;
+	int rm, rf;
+	bool compressed = (size >= 2 && data[0] == 0x1f && data[1] == 0x8b) ||
+			  (size >= 6 && !memcmp(data,
+						"\xfd"
+						"7zXZ\0",
+						6));
+
+	if (ftruncate(memfd, 0) ||
+	    pwrite(memfd, data, size, 0) != (ssize_t)size) {
+		perror("memfd write");
+		abort();
+	}
+	memset(&f, 0, sizeof(f));
+	rf = trace_load(&f, memfd_path, NULL);
+	check_trace(&f, rf);
+	if (!compressed) {
+		memset(&m, 0, sizeof(m));
+		rm = trace_load_buffer(&m, "fuzz", (const char *)data, size,
+				       NULL);
+		check_trace(&m, rm);
+		if (rm != rf) {
+			fprintf(stderr, "memory: %d \"%s\"; file: %d \"%s\"\n",
+				rm, m.error, rf, f.error);
+			die("parsing from memory and from a file disagree on refusal",
+			    &m);
+		}
+		if (!rm)
+			same(&m, &f);
+		trace_free(&m);
+	}
+	trace_free(&f);
+	return 0;
+}
