@@ -8,8 +8,9 @@
  * _free (fixed caches, one with a constructor and one with red zones and
  * poisoning, plus caches the input creates and destroys), the bulk calls,
  * alloc_pages/__free_pages, __get_free_pages, alloc_pages_exact,
- * vmalloc/vzalloc/vfree, kvmalloc/kvfree, switching the simulated CPU and
- * shrinking caches. Every call is a valid one, so the harness fails on:
+ * vmalloc/vzalloc/vfree, kvmalloc/kvfree, switching the simulated CPU,
+ * shrinking caches, and runs of non-sleeping calls in atomic context
+ * (irq_enter, irqs off, preemption off, bottom halves off). Every call is a valid one, so the harness fails on:
  *   - an object whose bytes differ from the shadow model: each object is
  *     filled with a pattern derived from its id and size when it is
  *     allocated (after checking zeroing for __GFP_ZERO and the constructor's
@@ -35,6 +36,8 @@
 #include <time.h>
 
 #include <linux/gfp.h>
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -295,6 +298,9 @@ static int live_slot(struct in *in)
 	return -1;
 }
 
+/* Inside op_atomic(): interrupt, irqs-off, preempt-off or bh-off context. */
+static bool atomic_ctx;
+
 static gfp_t pick_gfp(unsigned int b, bool *zero, bool *dma)
 {
 	static const gfp_t base[] = {
@@ -304,6 +310,9 @@ static gfp_t pick_gfp(unsigned int b, bool *zero, bool *dma)
 		GFP_NOFS,	    GFP_KERNEL | __GFP_DMA
 	};
 	gfp_t g = base[b % 8];
+
+	if (atomic_ctx) /* only the non-sleeping ones */
+		g = ((b & 1) ? GFP_ATOMIC : GFP_NOWAIT) | (g & __GFP_DMA);
 
 	*zero = (b >> 3) & 1;
 	*dma = !!(g & __GFP_DMA);
@@ -410,7 +419,7 @@ static void op_cache_alloc(struct in *in)
 	struct obj o = { .kind = K_CACHE, .cache = c };
 	bool zero = (g & 1) &&
 		    c != CTOR_CACHE; /* __GFP_ZERO with a ctor is a bug */
-	gfp_t gfp = (g & 2) ? GFP_ATOMIC : GFP_KERNEL;
+	gfp_t gfp = (g & 2) || atomic_ctx ? GFP_ATOMIC : GFP_KERNEL;
 
 	if (!caches[c].s || slot < 0)
 		return;
@@ -625,6 +634,69 @@ static void print_timing(void)
 		n_inv ? t_inv * 1e3 / (double)n_inv : 0.0, t_verify);
 }
 
+/*
+ * A few calls in atomic context, as an interrupt handler or code under a
+ * spinlock makes them: non-sleeping allocations from kmalloc, a cache and the
+ * page allocator, and frees of objects of those kinds (vfree may sleep).
+ */
+static void op_atomic(struct in *in)
+{
+	unsigned int how = in_u8(in), n = 1 + (how >> 2) % 4, i;
+	unsigned long flags = 0;
+	int slot;
+
+	switch (how % 4) {
+	case 0:
+		irq_enter();
+		break;
+	case 1:
+		local_irq_save(flags);
+		break;
+	case 2:
+		preempt_disable();
+		break;
+	case 3:
+		local_bh_disable();
+		break;
+	}
+	atomic_ctx = true;
+	for (i = 0; i < n; i++) {
+		switch (in_u8(in) % 4) {
+		case 0:
+			op_kmalloc(in, false);
+			break;
+		case 1:
+			op_cache_alloc(in);
+			break;
+		case 2:
+			op_pages(in);
+			break;
+		case 3:
+			slot = live_slot(in);
+			if (slot >= 0 && live[slot].kind != K_VMALLOC &&
+			    live[slot].kind != K_KV &&
+			    live[slot].kind != K_EXACT)
+				free_obj(slot);
+			break;
+		}
+	}
+	atomic_ctx = false;
+	switch (how % 4) {
+	case 0:
+		irq_exit();
+		break;
+	case 1:
+		local_irq_restore(flags);
+		break;
+	case 2:
+		preempt_enable();
+		break;
+	case 3:
+		local_bh_enable();
+		break;
+	}
+}
+
 static void step_check(unsigned long nops)
 {
 	double t0 = timing ? now() : 0, t1;
@@ -687,7 +759,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in in = { data, size };
 	unsigned long nops = 0, after;
 	double t0 = timing ? now() : 0;
-	const char *bug;
+	char bug[256];
 	int i;
 
 	mark = kmem_log_mark();
@@ -695,7 +767,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned int op = in_u8(&in);
 		int slot;
 
-		switch (op % 20) {
+		switch (op % 21) {
 		case 0:
 		case 1:
 		case 2:
@@ -749,6 +821,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				kmem_cache_shrink(caches[c].s);
 			break;
 		}
+		case 20:
+			op_atomic(&in);
+			break;
 		case 19:
 			if ((slot = live_slot(&in)) >= 0)
 				verify(&live[slot], "check operation");
@@ -757,11 +832,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (++nops % check_every == 0)
 			step_check(nops);
 		if (kmem_log_mark() != mark) {
-			bug = fuzz_log_bug(mark);
+			if (!fuzz_log_bug(mark, bug, sizeof(bug)))
+				bug[0] = 0;
 			fuzz_fail(mark,
-				  "operation %lu (%u) made a kernel report%s%s",
-				  nops, op % 20, bug ? ": " : "",
-				  bug ? bug : "");
+				  "operation %lu (%u) made a kernel report %s",
+				  nops, op % 21, bug);
 		}
 	}
 	step_check(0); /* 0: every live object too */

@@ -46,36 +46,57 @@ fuzz_fail(size_t mark, const char *fmt, ...)
 }
 
 /*
- * Words of kernel reports that mean kmem itself is wrong whatever the caller
- * did: a BUG or WARNING splat, an invariant checker's complaint, a page in a
- * bad state. NULL-terminated.
+ * How the kernel's reports of a bug in kmem itself begin: a BUG (page state,
+ * slab object, sleeping in atomic context, a page fault) or WARNING splat, a
+ * panic, an invariant checker's complaint. Matched at the start of a log
+ * line only, so that a cache name or other text taken from the input (a
+ * replayed trace names its caches) cannot pose as a report.
  */
-static const char *const fuzz_bug_words[] = {
+static const char *const fuzz_bug_starts[] = {
 	"BUG",
 	"WARNING:",
-	"invariant check",
-	"check: ",
-	"Bad page",
-	"Oops",
 	"Kernel panic",
+	"kernel BUG",
+	"Oops",
+	"kmem: invariant check",
+	"kmem: check:",
+	"slab check:",
+	"vmalloc: check:",
+	"user mm: check:",
 	"list_add corruption",
 	"list_del corruption",
-	"Poison overwritten",
-	"Redzone",
-	"double free",
-	"use-after-free",
 	NULL,
 };
 
-/* The first bug word in the log since mark, or NULL. */
-static inline const char *fuzz_log_bug(size_t mark)
+/* The first line of the log since mark that starts a bug report, copied
+ * into line (NUL-terminated, truncated), or false if there is none. */
+static inline bool fuzz_log_bug(size_t mark, char *line, size_t len)
 {
+	size_t n = kmem_log_read(mark, NULL, 0);
+	char *buf, *p, *nl;
+	bool found = false;
 	int i;
 
-	for (i = 0; fuzz_bug_words[i]; i++)
-		if (kmem_log_contains(mark, fuzz_bug_words[i]))
-			return fuzz_bug_words[i];
-	return NULL;
+	if (!n)
+		return false;
+	buf = malloc(n + 1);
+	if (!buf)
+		abort();
+	kmem_log_read(mark, buf, n + 1);
+	for (p = buf; p && *p && !found; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		for (i = 0; fuzz_bug_starts[i]; i++)
+			if (!strncmp(p, fuzz_bug_starts[i],
+				     strlen(fuzz_bug_starts[i]))) {
+				snprintf(line, len, "%s", p);
+				found = true;
+				break;
+			}
+	}
+	free(buf);
+	return found;
 }
 
 #endif

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct replay_opts o = { .ram = FUZZ_RAM, .cpus = FUZZ_CPUS };
 	struct replay_result r;
 	struct trace t;
-	const char *bug;
+	char bug[256];
 	size_t mark;
 
 	memset(&t, 0, sizeof(t));
@@ -60,8 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.ram >> 20, r.cpus, FUZZ_RAM >> 20, FUZZ_CPUS);
 	if (!kmem_check_invariants())
 		fuzz_fail(mark, "invariants do not hold after the replay");
-	bug = fuzz_log_bug(mark);
-	if (bug)
+	if (fuzz_log_bug(mark, bug, sizeof(bug)))
 		fuzz_fail(mark, "the replay's kernel log reports \"%s\"", bug);
 	replay_result_free(&r);
 	trace_free(&t);
