@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <asm/page.h>
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
 #include <linux/preempt.h>
@@ -71,7 +72,8 @@ struct obj {
 	unsigned int order;
 	int cache; /* K_CACHE: index into caches[] */
 	uint64_t id;
-	bool dma;
+	bool dma; /* GFP_DMA: must lie below 16 MiB */
+	size_t align; /* the alignment the allocator promises */
 };
 
 /* Caches: the first NR_FIXED live for the whole process, the others are
@@ -84,6 +86,7 @@ struct cache {
 	struct kmem_cache *s;
 	unsigned int size;
 	unsigned int live;
+	unsigned int align; /* of its objects */
 	char name[32];
 };
 
@@ -217,12 +220,28 @@ static void ctor(void *p)
 	memset(p, CTOR_BYTE, caches[CTOR_CACHE].size);
 }
 
+/* The alignment a cache promises its objects (the kernel's rule). */
+static unsigned int cache_align(unsigned int size, unsigned int align,
+				slab_flags_t flags)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = 64;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		if (ralign > align)
+			align = ralign;
+	}
+	return align < 8 ? 8 : align;
+}
+
 static void create_fixed(int i, const char *name, unsigned int size,
 			 unsigned int align, slab_flags_t flags,
 			 void (*c)(void *))
 {
 	snprintf(caches[i].name, sizeof(caches[i].name), "%s", name);
 	caches[i].size = size;
+	caches[i].align = cache_align(size, align, flags);
 	caches[i].s = kmem_cache_create(caches[i].name, size, align, flags, c);
 	if (!caches[i].s)
 		fuzz_fail(0, "cannot create cache %s", name);
@@ -249,6 +268,7 @@ static void op_cache_create(struct in *in)
 		align = 8u << ((a >> 6) * 2); /* 32, 128, 512 */
 	snprintf(c->name, sizeof(c->name), "fuzz-%d-%u", i, size);
 	c->size = size;
+	c->align = cache_align(size, align, flags);
 	c->live = 0;
 	c->s = kmem_cache_create(c->name, size, align, flags, NULL);
 	if (!c->s)
@@ -329,6 +349,17 @@ static bool room(size_t bytes, bool dma)
 
 static void track(int slot, struct obj *o, bool zero)
 {
+	if (o->align && (uintptr_t)o->p % o->align)
+		fuzz_fail(mark, "%s object %p (%zu bytes) not aligned to %zu",
+			  kind_name[o->kind], o->p, o->size, o->align);
+	if (o->dma &&
+	    (o->kind == K_KMALLOC || o->kind == K_PAGES || o->kind == K_GFP) &&
+	    __pa(o->p) + o->size > (16ul << 20))
+		fuzz_fail(mark,
+			  "GFP_DMA %s object %p (%zu bytes) at physical %#lx, "
+			  "above ZONE_DMA",
+			  kind_name[o->kind], o->p, o->size,
+			  (unsigned long)__pa(o->p));
 	if (zero)
 		expect_bytes(o, 0, "__GFP_ZERO");
 	o->id = next_id++;
@@ -353,6 +384,10 @@ static void op_kmalloc(struct in *in, bool large)
 	o.size = large ? 8192 + ((size_t)(r & 0x3fff) << (r >> 14)) : r % 8193;
 	if (slot < 0 || !room(o.size, o.dma))
 		return;
+	/* Power-of-two sizes are naturally aligned; large ones page aligned. */
+	o.align = o.size > KMALLOC_MAX_CACHE_SIZE    ? PAGE_SIZE :
+		  o.size && !(o.size & (o.size - 1)) ? o.size :
+						       8;
 	o.p = kmalloc(o.size, gfp);
 	if (!o.size) {
 		if (o.p != ZERO_SIZE_PTR)
@@ -424,6 +459,7 @@ static void op_cache_alloc(struct in *in)
 	if (!caches[c].s || slot < 0)
 		return;
 	o.size = caches[c].size;
+	o.align = caches[c].align;
 	if (!room(o.size, false))
 		return;
 	o.p = kmem_cache_alloc(caches[c].s, gfp | (zero ? __GFP_ZERO : 0));
@@ -464,7 +500,8 @@ static void op_cache_bulk(struct in *in)
 		struct obj o = { .kind = K_CACHE,
 				 .cache = c,
 				 .p = p[i],
-				 .size = caches[c].size };
+				 .size = caches[c].size,
+				 .align = caches[c].align };
 
 		caches[c].live++;
 		track(slots[i], &o, false);
@@ -502,6 +539,7 @@ static void op_pages(struct in *in)
 		gfp &= ~__GFP_MOVABLE;
 	o.order = order;
 	o.size = PAGE_SIZE << order;
+	o.align = o.size; /* a buddy block is aligned to its size */
 	if (slot < 0 || !room(o.size, o.dma))
 		return;
 	if (order > PAGE_ALLOC_COSTLY_ORDER)
@@ -538,6 +576,7 @@ static void op_exact(struct in *in)
 	o.size = 1 + (size_t)r * 8;
 	if (slot < 0 || !room(o.size, false))
 		return;
+	o.align = PAGE_SIZE;
 	o.p = alloc_pages_exact(o.size, GFP_KERNEL | __GFP_NOWARN);
 	if (!o.p) {
 		if (o.size > (PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER))
@@ -558,6 +597,7 @@ static void op_vmalloc(struct in *in, bool kv)
 	o.size = 1 + ((size_t)(r & 0x1fff) << (r >> 13));
 	if (slot < 0 || !room(o.size, false))
 		return;
+	o.align = kv ? 8 : PAGE_SIZE;
 	if (kv)
 		o.p = zero ? kvzalloc(o.size, GFP_KERNEL) :
 			     kvmalloc(o.size, GFP_KERNEL);

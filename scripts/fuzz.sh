@@ -39,7 +39,7 @@ for h in $harnesses; do
 	art=$build/fuzz-artifacts/$h
 	log=$build/fuzz-logs/$h.log
 	mkdir -p "$corpus" "$art" "$build/fuzz-logs"
-	set -- -max_total_time="$secs" -timeout=30 -rss_limit_mb=4096 \
+	set -- -max_total_time="$secs" -timeout=120 -rss_limit_mb=4096 \
 		-print_final_stats=1 -artifact_prefix="$art/"
 	[ -f "$src/fuzz/$h.dict" ] && set -- "$@" -dict="$src/fuzz/$h.dict"
 	[ -f "$src/fuzz/$h.options" ] && set -- "$@" $(cat "$src/fuzz/$h.options")
