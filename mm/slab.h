@@ -36,7 +36,7 @@ struct slab {
 	unsigned long __page_flags;
 	struct kmem_cache *slab_cache; /* bit 0 clear: not a tail page */
 	struct list_head slab_list;    /* on n->full, n->partial or n->empty */
-	void *freelist;                /* first free object (hardened pointer chain) */
+	void *freelist;                /* first free object (its link: free_link_*) */
 	unsigned short inuse;          /* objects not on the freelist */
 	unsigned short objects;        /* objects in this slab */
 	unsigned short cache_index;    /* slab_cache->index, for the free fast path */
@@ -81,12 +81,8 @@ struct slab_sheaf {
 	unsigned int size;          /* objects[0 .. size) are free objects */
 	unsigned int capacity;
 	struct kmem_cache *cache;
-	void *below;                /* objects[-1]: always NULL (see slab_free_fast) */
 	void *objects[];
 };
-_Static_assert(__builtin_offsetof(struct slab_sheaf, objects) ==
-		       __builtin_offsetof(struct slab_sheaf, below) + sizeof(void *),
-	       "below is objects[-1]");
 
 #define MAX_FULL_SHEAVES 10
 #define MAX_EMPTY_SHEAVES 10
@@ -119,9 +115,13 @@ struct kmem_cache {
 	unsigned long obj_inv;      /* odd part of size, inverted mod 2^64 */
 	unsigned int obj_shift;     /* size = odd part << obj_shift */
 	slab_flags_t flags;
-	unsigned int sheaf_capacity;
+	unsigned long free_mark;    /* secret: the free word of an object in a sheaf */
+	unsigned long free_unkey;   /* free_key^-1 mod 2^64 (see free_word_link) */
 	struct kmem_cache_node *node[1];
 	void (*ctor)(void *);
+
+	unsigned long free_key;     /* secret, odd: free word links are multiples */
+	unsigned int sheaf_capacity;
 
 	unsigned int align;
 	unsigned int inuse;         /* offset of the end of the object's data */
@@ -131,7 +131,6 @@ struct kmem_cache {
 	unsigned int min_order;     /* fallback order when `order` fails */
 	unsigned int min_partial;   /* empty slabs kept per node */
 	gfp_t allocflags;           /* added to every slab page allocation */
-	unsigned long random;       /* freelist hardening key */
 	const struct slab_page_source *src;
 	int refcount;
 	struct list_head list;      /* slab_caches, newest first (slab_mutex) */
@@ -178,6 +177,8 @@ void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp);
  * keeps the fast path free of saved registers). */
 void *slab_zero_object(struct kmem_cache *s, void *obj);
 void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x);
+/* Report a use of a destroyed cache by `func` (the kernel's WARN format). */
+void slab_dead_cache(struct kmem_cache *s, const char *func);
 /* Free one object the caller found in `slab` (validated). */
 void slab_free(struct kmem_cache *s, struct slab *slab, void *x);
 
@@ -203,8 +204,77 @@ bool slab_check(void);
 
 /* ---- per-thread sheaves (inline fast paths) ----------------------------- */
 
-/* Cache indices, and entries in every thread's sheaf table. */
+/* Cache indices, and entries in every thread's sheaf table. The last index
+ * is never given to a live cache: a destroyed cache gets it, so that its
+ * entry in every table stays empty and a stale handle's fast paths always
+ * reach the slow path, which reports the use (slab_dead_cache()). */
 #define SLAB_MAX_CACHES 1024
+#define SLAB_DEAD_INDEX (SLAB_MAX_CACHES - 1)
+
+/* Has s been destroyed (its descriptor is kept: see __kmem_cache_create)? */
+static inline bool slab_cache_dead(const struct kmem_cache *s)
+{
+	return s->index == SLAB_DEAD_INDEX;
+}
+
+/*
+ * The free word: the word at s->offset of every free object (see section 5
+ * of mm/slub.c). A free object holds
+ *	s->free_mark ^ link * s->free_key		(mod 2^64)
+ * where link is 0 while the object sits in a sheaf, and on a slab freelist
+ * 1 for the end of the list or 2 + the index of the next free object in the
+ * slab. free_key is odd and s->free_unkey its inverse, so
+ * (word ^ free_mark) * free_unkey gives the link back, and a link is at
+ * most FREE_LINK_MAX: "free" is one xor, one multiply and one compare. Any
+ * other word (0, which allocation writes there, user data, a partial
+ * overwrite of a free word) decodes to a link that small with probability
+ * about 2^-48.
+ */
+#define FREE_LINK_SHEAF 0UL
+#define FREE_LINK_END 1UL
+#define FREE_LINK_MAX 0xffffUL /* > 2 + MAX_OBJS_PER_PAGE */
+
+static __always_inline unsigned long *free_word(const struct kmem_cache *s,
+						void *object)
+{
+	return (unsigned long *)((char *)object + s->offset);
+}
+
+static __always_inline unsigned long free_word_read(const struct kmem_cache *s,
+						    void *object)
+{
+	unsigned long w;
+
+	__builtin_memcpy(&w, free_word(s, object), sizeof(w));
+	return w;
+}
+
+static __always_inline void free_word_write(const struct kmem_cache *s,
+					    void *object, unsigned long w)
+{
+	__builtin_memcpy(free_word(s, object), &w, sizeof(w));
+}
+
+/* The link a free word holds (> FREE_LINK_MAX: not a free word). */
+static __always_inline unsigned long free_word_link(const struct kmem_cache *s,
+						    unsigned long w)
+{
+	return (w ^ s->free_mark) * s->free_unkey;
+}
+
+static __always_inline unsigned long free_word_make(const struct kmem_cache *s,
+						    unsigned long link)
+{
+	return s->free_mark ^ link * s->free_key;
+}
+
+/* Does the free word of object say it is free (in a sheaf or on a slab's
+ * freelist)? */
+static __always_inline bool free_word_says_free(const struct kmem_cache *s,
+						void *object)
+{
+	return free_word_link(s, free_word_read(s, object)) <= FREE_LINK_MAX;
+}
 
 /* One thread's sheaves of one cache. The main sheaf's array and fill are
  * copied here so that the fast paths do one load less: while a sheaf is
@@ -212,7 +282,7 @@ bool slab_check(void);
  * writes it back). An all-zero entry (capacity 0) sends both fast paths to
  * the slow path. */
 struct slab_thread_cache {
-	void **objs;            /* main->objects; objs[-1] is NULL */
+	void **objs;            /* main->objects */
 	unsigned int size;      /* free objects in objs[] */
 	unsigned int capacity;  /* main->capacity (0: not set up yet) */
 	struct slab_sheaf *main;
@@ -275,9 +345,10 @@ static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
 }
 
 /*
- * Allocation fast path: pop the thread's main sheaf of s. Assumes s is a
- * live cache (s->index < SLAB_MAX_CACHES); everything else (no table yet,
- * another machine, empty sheaf) is the slow path's.
+ * Allocation fast path: pop the thread's main sheaf of s and clear the
+ * object's free word (it is not free any more). Everything else (no table
+ * yet, another machine, empty sheaf, a destroyed cache, whose index has an
+ * empty entry in every table) is the slow path's.
  */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
@@ -288,6 +359,7 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 		void *obj = tc->objs[n - 1];
 
 		tc->size = n - 1;
+		free_word_write(s, obj, 0);
 		if (unlikely(gfp & __GFP_ZERO))
 			return slab_zero_object(s, obj);
 		return obj;
@@ -297,10 +369,11 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 
 /*
  * Free fast path: push x, which the caller found in `slab` of cache `s`, on
- * the thread's main sheaf. One combined test: x is an object start of the
- * slab, the sheaf has room, and x is not the object freed last (immediate
- * double free; objs[-1] is NULL, so an empty sheaf needs no extra test).
- * Everything else, including the reports, is slab_free_slow()'s.
+ * the thread's main sheaf and mark it free. One combined test: x is an
+ * object start of the slab, the sheaf has room, and x's free word does not
+ * say it is free already (a double free, however long ago: in any sheaf or
+ * on a slab freelist). Everything else, including confirming a double free
+ * and the reports, is slab_free_slow()'s.
  */
 static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *slab,
 					   void *x)
@@ -309,7 +382,8 @@ static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *sl
 	long n = tc->size;
 
 	if (likely(slab_is_obj_start(s, slab, x) && n < tc->capacity &&
-		   tc->objs[n - 1] != x)) {
+		   !free_word_says_free(s, x))) {
+		free_word_write(s, x, s->free_mark); /* link FREE_LINK_SHEAF */
 		tc->objs[n] = x;
 		tc->size = (unsigned int)n + 1;
 		return;

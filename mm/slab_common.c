@@ -445,6 +445,10 @@ static noinline void kmem_cache_free_slow(struct kmem_cache *s, void *x,
 	struct page *page;
 	struct slab *slab;
 
+	if (s && slab_cache_dead(s)) {
+		slab_dead_cache(s, "kmem_cache_free");
+		return;
+	}
 	if (!x)
 		return;
 	page = kmem_addr_head_page(x);
@@ -754,6 +758,8 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	mutex_lock(&slab_mutex);
 	err = __kmem_cache_destroy(s);
 	mutex_unlock(&slab_mutex);
+	if (err == -ENOENT)
+		return; /* destroyed before: reported */
 	WARN(err, "%s %s: Slab cache still has objects when called from %s",
 	     "kmem_cache_destroy", s->name,
 	     kmem_symbolize(__builtin_return_address(0), sym, sizeof(sym)));

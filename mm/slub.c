@@ -67,26 +67,52 @@
  *
  *    The fast paths (mm/slab.h) are one pop or push with one combined test.
  *    Free checks in that test, for every object, that x is an object start
- *    of its slab (one multiply: slab_obj_index()) and not the top of the
- *    sheaf (an immediate double free); the sheaf array has a NULL slot below
- *    objects[0] so that an empty sheaf needs no separate test.
+ *    of its slab (one multiply: slab_obj_index()) and that its free word
+ *    (section 5) does not say it is free already; it then writes the
+ *    "in a sheaf" word. Allocation writes 0 over the free word of the object
+ *    it pops.
  *
- * 5. Hardened freelists: the pointer stored in a free object is
- *    next ^ s->random ^ bswap(address of the slot), as the kernel's
- *    CONFIG_SLAB_FREELIST_HARDENED, so a stray write or a use-after-free is
- *    unlikely to forge a valid pointer.
+ * 5. The free word. The word at s->offset of a free object says so: it is
+ *    free_mark ^ link * free_key (mm/slab.h), two per-cache secrets, where
+ *    link is 0 for an object in a sheaf (main, spare, barn, any thread's)
+ *    and, on a slab freelist, 1 for the end or 2 + the index of the next
+ *    free object in the slab. The freelist thus stores object indices, not
+ *    pointers, and every link followed is checked to be an index of the
+ *    slab (get_free_link()): whatever is written into a free object, the
+ *    allocator never follows it out of its slab. Any word other than a
+ *    real free word, user data or a partial overwrite of a free word alike,
+ *    decodes to a valid link with probability about 2^-48 (the multiply by
+ *    the odd key spreads every bit change over the whole word). A later
+ *    CONFIG_SLAB_FREELIST_HARDENED can key the link further by the slot's
+ *    address; only free_word_make()/free_word_link() change.
  *
  * 6. Bad frees (slab_free_slow): a pointer that is not an object start
- *    ("Invalid object pointer"), the object freed just before (the top of
- *    the thread's sheaf: "Object already free"), an object of a slab that has
- *    no object in use, or a free to the wrong cache are reported in the
- *    kernel's words and freed nowhere, so no freelist is corrupted. An older
- *    double free (kfree(a); kfree(b); kfree(a)) sits in a sheaf twice; when
- *    the second copy reaches the slab, return_objects() finds the object
- *    already on the slab's freelist (ALLOCATED_MARK makes that check a
- *    freelist walk only for objects that look free) and refuses it with
- *    "Object already free". Until then, as in the kernel without
- *    slub_debug, the two copies may be handed out twice.
+ *    ("Invalid object pointer"), an object of a slab that has no object in
+ *    use, or a free to the wrong cache are reported in the kernel's words
+ *    and freed nowhere. A double free, however many frees ago and from
+ *    whichever thread, finds a free word saying "free" (one load, xor,
+ *    multiply and compare on the fast path). The slow path confirms it before
+ *    reporting "Object already free" (no false report for user data that
+ *    happens to match): an object whose word says "on the freelist" must be
+ *    found there (object_is_free()), one whose word says "in a sheaf" in the
+ *    calling thread's sheaves, the barn or another thread's sheaves
+ *    (in_some_sheaf()). Nothing is freed then, so no object is ever in two
+ *    places and none is handed out twice. Two frees of one object racing in
+ *    two threads can both pass the test; return_objects() still refuses the
+ *    second copy when it reaches the slab.
+ *
+ *    Use after free: a link that is not a link of its slab (a write into a
+ *    free object on a slab freelist) is reported as SLUB does with
+ *    slab_debug ("Freepointer corrupt", the slab and the object) and fixed as
+ *    it does: the slab's remaining freelist is abandoned ("FIX <cache>:
+ *    Marking all objects used"); those objects are leaked, the allocator
+ *    goes on. A write into an object in a sheaf only changes that object.
+ *
+ *    Destroyed caches: a cache's descriptor is host memory that stays, marked
+ *    dead (index SLAB_DEAD_INDEX, whose entries in every thread's table are
+ *    empty), until the machine halts, so it is never reused for a later
+ *    cache; kmem_cache_alloc/free/shrink/destroy on it warn in the kernel's
+ *    WARN format and do nothing.
  *
  * 7. Locks, outermost first (see docs/ARCHITECTURE.md):
  *    slab_mutex     the cache list, cache indices, create/destroy/shrink; the
@@ -100,9 +126,9 @@
  *
  * 8. Invariants (slab_check): every slab is on the list its inuse says, with
  *    slab_cache == s; freelist length == objects - inuse; every free object
- *    is an object start inside its slab and appears once; the node's counts
- *    equal the lists; total_inuse == sum of inuse; sheaves hold at most their
- *    capacity.
+ *    is an object start inside its slab, holds a valid link and appears
+ *    once; the node's counts equal the lists; total_inuse == sum of inuse;
+ *    sheaves hold at most their capacity.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -269,67 +295,107 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 	return 0;
 }
 
-/* ---- Freelists (hardened) ------------------------------------------------- */
+/* ---- Free words and freelists ------------------------------------------------- */
 
-static inline void *freeptr_decode(const struct kmem_cache *s, void *slot,
-				   unsigned long stored)
+/* The free word of `object` (on a slab freelist of `slab`) links to next. */
+static inline void set_free_link(const struct kmem_cache *s, const struct slab *slab,
+				 void *object, void *next)
 {
-	return (void *)(stored ^ s->random ^ __builtin_bswap64((unsigned long)slot));
+	unsigned long link = next ? 2 + slab_obj_index(s, slab, next) : FREE_LINK_END;
+
+	free_word_write(s, object, free_word_make(s, link));
 }
 
-static inline void *get_freepointer(const struct kmem_cache *s, void *object)
+/*
+ * Follow the link in the free word of `object`, a free object of `slab`:
+ * true with *next (NULL at the end of the list), or false when the word is
+ * not a link to an object of this slab (written after the object was freed:
+ * the freelist is corrupt). Every link the allocator follows goes through
+ * here, so no value written into a free object makes it touch memory
+ * outside the slab.
+ */
+static inline bool get_free_link(const struct kmem_cache *s, const struct slab *slab,
+				 void *object, void **next)
 {
-	void *slot = (char *)object + s->offset;
-	unsigned long stored;
+	unsigned long link = free_word_link(s, free_word_read(s, object));
 
-	memcpy(&stored, slot, sizeof(stored));
-	return freeptr_decode(s, slot, stored);
+	if (link == FREE_LINK_END) {
+		*next = NULL;
+		return true;
+	}
+	link -= 2; /* FREE_LINK_SHEAF wraps to a huge index */
+	if (unlikely(link >= slab->objects))
+		return false;
+	*next = (char *)slab->s_mem + link * s->size;
+	return true;
 }
 
-static inline void set_freepointer(const struct kmem_cache *s, void *object,
-				   void *fp)
-{
-	void *slot = (char *)object + s->offset;
-	unsigned long stored = (unsigned long)fp ^ s->random ^
-			       __builtin_bswap64((unsigned long)slot);
-
-	memcpy(slot, &stored, sizeof(stored));
-}
+/* A corrupt freelist found under list_lock, to report once it is dropped. */
+struct freelist_damage {
+	struct kmem_cache *s;
+	struct slab *slab;
+	void *object;          /* the object whose free word is not a link */
+	unsigned long word;    /* what it held */
+	unsigned int used;     /* slab->inuse before the fix */
+};
 
 static inline struct kmem_cache_node *get_node(const struct kmem_cache *s)
 {
 	return s->node[0];
 }
 
+/*
+ * The kernel's fix for a corrupt freelist ("Marking all objects used"): the
+ * slab gives up the rest of its freelist, whose objects are leaked rather
+ * than handed out from a chain nobody can trust. Caller holds list_lock and
+ * has taken the slab off its list (it is filed as full after this).
+ */
+static void abandon_freelist(struct kmem_cache *s, struct slab *slab, void *object,
+			     struct freelist_damage *d)
+{
+	struct kmem_cache_node *n = get_node(s);
+
+	if (!d->object) {
+		d->s = s;
+		d->slab = slab;
+		d->object = object;
+		d->word = free_word_read(s, object);
+		d->used = slab->inuse;
+	}
+	n->total_inuse += slab->objects - slab->inuse;
+	slab->inuse = slab->objects;
+	slab->freelist = NULL;
+}
+
+static void report_freelist_damage(const struct freelist_damage *d);
+
+/*
+ * Is x on the freelist of `slab`? Caller holds list_lock and has taken the
+ * slab off its list (it refiles it after: a corrupt link met on the way is
+ * fixed by abandon_freelist(), which changes inuse, and recorded in *d).
+ */
+static bool on_slab_freelist(struct kmem_cache *s, struct slab *slab, void *x,
+			     struct freelist_damage *d)
+{
+	unsigned int n = 0;
+	void *p = slab->freelist, *next;
+
+	while (p) {
+		if (p == x)
+			return true;
+		if (unlikely(!get_free_link(s, slab, p, &next) ||
+			     ++n >= slab->objects)) {
+			abandon_freelist(s, slab, p, d);
+			return false;
+		}
+		p = next;
+	}
+	return false;
+}
+
 static inline unsigned int slab_order(const struct slab *slab)
 {
 	return slab->order;
-}
-
-/*
- * The free pointer slot of an object handed out of a slab holds
- * ALLOCATED_MARK (encoded like any free pointer) until its owner overwrites
- * it. An object on a slab freelist decodes to NULL or to an object start of
- * its slab; ALLOCATED_MARK is neither, and random user data is too with
- * probability about 2^-40. So return_objects() only walks a freelist to rule
- * out a double free for the rare object that looks free.
- */
-#define ALLOCATED_MARK ((void *)1UL)
-
-/* Is x, which its slab counts as in use, on the slab's freelist (a double
- * free whose first free already reached the slab)? Caller holds list_lock. */
-static bool on_slab_freelist(const struct kmem_cache *s, const struct slab *slab,
-			     void *x)
-{
-	void *fp = get_freepointer(s, x), *p;
-	unsigned int n = 0;
-
-	if (fp && !slab_is_obj_start(s, slab, fp))
-		return false;
-	for (p = slab->freelist; p && n++ < slab->objects; p = get_freepointer(s, p))
-		if (p == x)
-			return true;
-	return false;
 }
 
 /* ---- Slabs --------------------------------------------------------------- */
@@ -366,10 +432,11 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	if (s->ctor)
 		for (i = 0; i < objects; i++)
 			s->ctor(p + (size_t)i * s->size + s->red_left_pad);
-	for (i = 0; i + 1 < objects; i++)
-		set_freepointer(s, p + (size_t)i * s->size,
-				p + (size_t)(i + 1) * s->size);
-	set_freepointer(s, p + (size_t)(objects - 1) * s->size, NULL);
+	for (i = 0; i + 1 < objects; i++) /* object i links to i + 1 */
+		free_word_write(s, p + (size_t)i * s->size,
+				free_word_make(s, 2 + (unsigned long)i + 1));
+	free_word_write(s, p + (size_t)(objects - 1) * s->size,
+			free_word_make(s, FREE_LINK_END));
 	slab->freelist = p;
 	return slab;
 }
@@ -420,8 +487,12 @@ static void unfile_slab(struct kmem_cache_node *n, struct slab *slab)
 		n->nr_empty--;
 }
 
-/* Take up to `want` objects from the slabs into objs[]; allocate one new slab
- * if the lists run dry. Returns how many (0: out of memory). */
+/*
+ * Take up to `want` objects from the slabs into objs[], their free words
+ * saying "in a sheaf"; allocate one new slab if the lists run dry. Returns
+ * how many (0: out of memory). A corrupt link ends that slab's freelist
+ * (reported, the rest abandoned) and the refill goes on with the next slab.
+ */
 static unsigned int take_objects(struct kmem_cache *s, void **objs,
 				 unsigned int want, gfp_t gfp)
 {
@@ -430,8 +501,10 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 	bool tried_new = false;
 
 	for (;;) {
+		struct freelist_damage d = { 0 };
+
 		spin_lock(&n->list_lock);
-		while (got < want) {
+		while (got < want && !d.object) {
 			struct slab *slab;
 
 			if (!list_empty(&n->partial))
@@ -442,17 +515,33 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 				break;
 			unfile_slab(n, slab);
 			while (got < want && slab->freelist) {
-				void *obj = slab->freelist;
+				void *obj = slab->freelist, *next;
 
-				slab->freelist = get_freepointer(s, obj);
-				set_freepointer(s, obj, ALLOCATED_MARK);
+				if (unlikely(slab->inuse >= slab->objects ||
+					     !get_free_link(s, slab, obj, &next))) {
+					abandon_freelist(s, slab, obj, &d);
+					break;
+				}
+				slab->freelist = next;
+				free_word_write(s, obj, free_word_make(s, FREE_LINK_SHEAF));
 				slab->inuse++;
 				objs[got++] = obj;
 				n->total_inuse++;
 			}
+			if (unlikely(!slab->freelist && slab->inuse < slab->objects)) {
+				/* A forged end link (about 2^-48 for garbage)
+				 * cut the list short: the rest is lost, and the
+				 * slab must not stay partial with no freelist. */
+				n->total_inuse += slab->objects - slab->inuse;
+				slab->inuse = slab->objects;
+			}
 			file_slab(n, slab);
 		}
 		spin_unlock(&n->list_lock);
+		if (unlikely(d.object)) {
+			report_freelist_damage(&d);
+			continue;
+		}
 		/* One new slab per call is enough for a refill; but if other
 		 * threads emptied the new slab before we got back to it, make
 		 * another rather than return nothing (a NULL from a GFP_KERNEL
@@ -476,8 +565,12 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 static void report_object_problem(struct kmem_cache *s, struct slab *slab,
 				  const void *x, const char *why);
 
-/* Give objects back to their slabs; discard empty slabs beyond min_partial
- * (or all of them when `all_empty`). */
+/*
+ * Give objects back to their slabs; discard empty slabs beyond min_partial.
+ * An object whose slab has no object in use, or that is on its slab's
+ * freelist already (its free word says so and the freelist walk confirms:
+ * two frees that raced past the fast path's test), is refused.
+ */
 static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 {
 	struct kmem_cache_node *n = get_node(s);
@@ -486,11 +579,13 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 
 	spin_lock(&n->list_lock);
 	for (i = 0; i < nr; i++) {
+		struct freelist_damage d = { 0 };
 		void *x = objs[i];
 		struct slab *slab = s->src->virt_to_slab(x);
+		unsigned long link;
+		bool dup = false;
 
-		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse ||
-			     on_slab_freelist(s, slab, x))) {
+		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse)) {
 			spin_unlock(&n->list_lock);
 			report_object_problem(s, slab, x,
 					      !slab || slab->slab_cache != s ?
@@ -500,7 +595,22 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 			continue;
 		}
 		unfile_slab(n, slab);
-		set_freepointer(s, x, slab->freelist);
+		link = free_word_link(s, free_word_read(s, x));
+		if (unlikely(link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX))
+			dup = on_slab_freelist(s, slab, x, &d);
+		if (unlikely(dup || d.object)) {
+			file_slab(n, slab);
+			spin_unlock(&n->list_lock);
+			if (d.object)
+				report_freelist_damage(&d);
+			if (dup)
+				report_object_problem(s, slab, x, "Object already free");
+			spin_lock(&n->list_lock);
+			if (dup)
+				continue;
+			unfile_slab(n, slab);
+		}
+		set_free_link(s, slab, x, slab->freelist);
 		slab->freelist = x;
 		slab->inuse--;
 		n->total_inuse--;
@@ -552,7 +662,6 @@ static struct slab_sheaf *alloc_sheaf(struct kmem_cache *s)
 	if (!sh)
 		return NULL;
 	INIT_LIST_HEAD(&sh->barn_list);
-	sh->below = NULL;
 	sh->size = 0;
 	sh->capacity = s->sheaf_capacity;
 	sh->cache = s;
@@ -818,6 +927,13 @@ static void flush_all_threads(struct kmem_cache *s)
 
 /* ---- Allocation and free, slow paths ---------------------------------------- */
 
+/* A use of a destroyed cache (its handle is never reused: see
+ * release_cache()). Out of line, reports in the kernel's WARN format. */
+noinline void slab_dead_cache(struct kmem_cache *s, const char *func)
+{
+	WARN(1, "%s: cache %s (%p) was destroyed\n", func, s->name, (void *)s);
+}
+
 noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 {
 	struct kmem_cache_node *n;
@@ -828,6 +944,10 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 	kmem_ensure_booted();
 	if (unlikely(!s))
 		return NULL;
+	if (unlikely(slab_cache_dead(s))) {
+		slab_dead_cache(s, "kmem_cache_alloc");
+		return NULL;
+	}
 	WARN_ON_ONCE(s->ctor && (gfp & __GFP_ZERO));
 	n = get_node(s);
 	if (unlikely(!slab_thread_prepare(s))) {
@@ -857,6 +977,7 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 	}
 	obj = tc->objs[--tc->size];
 out:
+	free_word_write(s, obj, 0);
 	if (unlikely(gfp & __GFP_ZERO))
 		memset(obj, 0, s->object_size);
 	return obj;
@@ -898,6 +1019,103 @@ static void report_object_problem(struct kmem_cache *s, struct slab *slab,
 	dump_stack();
 }
 
+/* SLUB's report of a free pointer that is not one (with slab_debug; without
+ * it the kernel would oops in get_freepointer()), and its fix. */
+static void report_freelist_damage(const struct freelist_damage *d)
+{
+	struct kmem_cache *s = d->s;
+	struct slab *slab = d->slab;
+
+	print_section_header(s, "Freepointer corrupt");
+	pr_err("Slab 0x%p objects=%u used=%u fp=0x%p flags=%#lx\n", (void *)slab,
+	       slab->objects, d->used, d->object,
+	       slab->__page_flags & ((1UL << 32) - 1));
+	pr_err("Object 0x%p @offset=%lu fp=0x%016lx\n", d->object,
+	       (unsigned long)((char *)d->object - (char *)slab->s_mem), d->word);
+	pr_err("FIX %s: Marking all objects used\n", s->name);
+	dump_stack();
+}
+
+static bool sheaf_holds(void *const *objs, unsigned int size, const void *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		if (objs[i] == x)
+			return true;
+	return false;
+}
+
+/*
+ * Is x, whose free word says "in a sheaf", in one? The calling thread's
+ * sheaves, the barn, then every other thread's sheaves of s (a free from
+ * another thread than the first free's: their fill and arrays are read
+ * without their owner's cooperation, under slab_tc_lock, which keeps the
+ * tables and sheaves alive; a thread that frees or allocates x at this very
+ * moment races with the double free itself).
+ */
+static bool in_some_sheaf(struct kmem_cache *s, const void *x)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct slab_thread *t;
+	struct slab_sheaf *sh;
+	bool found = false;
+
+	spin_lock(&n->barn_lock);
+	list_for_each_entry(sh, &n->barn_full, barn_list)
+		if (sheaf_holds(sh->objects, sh->size, x))
+			found = true;
+	spin_unlock(&n->barn_lock);
+	if (found)
+		return true;
+	pthread_mutex_lock(&slab_tc_lock);
+	list_for_each_entry(t, &slab_threads, link) {
+		struct slab_thread_cache *tc;
+		struct slab_sheaf *spare;
+
+		if (!has_table(t))
+			continue;
+		tc = &t->tc[s->index];
+		spare = READ_ONCE(tc->spare);
+		if (sheaf_holds(READ_ONCE(tc->objs), READ_ONCE(tc->size), x) ||
+		    sheaf_holds(spare->objects, READ_ONCE(spare->size), x)) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&slab_tc_lock);
+	return found;
+}
+
+/*
+ * x's free word says it is free: confirm it before calling the free a double
+ * free (no false report for user data that happens to look free). On a
+ * slab freelist: walk it. In a sheaf: look in the sheaves.
+ */
+static noinline bool object_is_free(struct kmem_cache *s, struct slab *slab, void *x)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct freelist_damage d = { 0 };
+	unsigned long link;
+	bool found = false;
+
+	spin_lock(&n->list_lock);
+	link = free_word_link(s, free_word_read(s, x));
+	if (link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX) {
+		unfile_slab(n, slab);
+		found = on_slab_freelist(s, slab, x, &d);
+		file_slab(n, slab);
+	}
+	spin_unlock(&n->list_lock);
+	if (d.object)
+		report_freelist_damage(&d);
+	if (found)
+		return true;
+	if (free_word_link(s, free_word_read(s, x)) != FREE_LINK_SHEAF)
+		return false;
+	return in_some_sheaf(s, x);
+}
+
 noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 {
 	struct slab_thread_cache *tc;
@@ -910,7 +1128,8 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 		report_object_problem(s, slab, x, buf);
 		return;
 	}
-	if (!READ_ONCE(slab->inuse)) {
+	if (!READ_ONCE(slab->inuse) ||
+	    (free_word_says_free(s, x) && object_is_free(s, slab, x))) {
 		report_object_problem(s, slab, x, "Object already free");
 		return;
 	}
@@ -920,10 +1139,6 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 	}
 	n = get_node(s);
 	tc = slab_tc(s->index);
-	if (tc->size && tc->objs[tc->size - 1] == x) {
-		report_object_problem(s, slab, x, "Object already free");
-		return;
-	}
 	if (tc->size == tc->capacity) {
 		sh = tc_detach(tc);
 		if (!tc->spare->size) {
@@ -944,6 +1159,7 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 			}
 		}
 	}
+	free_word_write(s, x, free_word_make(s, FREE_LINK_SHEAF));
 	tc->objs[tc->size++] = x;
 }
 
@@ -977,19 +1193,26 @@ static unsigned long next_random(void)
 	return x | 1;
 }
 
-/* s->obj_inv and s->obj_shift for slab_obj_index(): size = d << k, d odd,
- * obj_inv = d^-1 mod 2^64 by Newton's iteration (each step doubles the
+/* d^-1 mod 2^64 for an odd d by Newton's iteration (each step doubles the
  * number of correct low bits; d * d == 1 mod 8 gives the first 3). */
-static void set_obj_divisor(struct kmem_cache *s, unsigned int size)
+static unsigned long mul_inverse(unsigned long d)
 {
-	unsigned long d = size, inv;
-	unsigned int k = (unsigned int)__builtin_ctzl(d), i;
+	unsigned long inv = d;
+	unsigned int i;
 
-	d >>= k;
-	inv = d;
 	for (i = 0; i < 5; i++)
 		inv *= 2 - d * inv;
-	s->obj_inv = inv;
+	return inv;
+}
+
+/* s->obj_inv and s->obj_shift for slab_obj_index(): size = d << k, d odd,
+ * obj_inv = d^-1 mod 2^64. */
+static void set_obj_divisor(struct kmem_cache *s, unsigned int size)
+{
+	unsigned long d = size;
+	unsigned int k = (unsigned int)__builtin_ctzl(d);
+
+	s->obj_inv = mul_inverse(d >> k);
 	s->obj_shift = k;
 }
 
@@ -997,7 +1220,7 @@ static int alloc_index(struct kmem_cache *s)
 {
 	unsigned int i;
 
-	for (i = 0; i < SLAB_MAX_CACHES; i++) {
+	for (i = 0; i < SLAB_DEAD_INDEX; i++) {
 		if (!cache_by_index[i]) {
 			cache_by_index[i] = s;
 			s->index = i;
@@ -1034,7 +1257,13 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	s->ctor = ctor;
 	s->src = src;
 	s->refcount = 1;
-	s->random = next_random();
+	/* The free word's secrets; 0 (what allocation writes) must not
+	 * decode to a link. */
+	s->free_key = next_random(); /* odd */
+	s->free_unkey = mul_inverse(s->free_key);
+	do
+		s->free_mark = next_random();
+	while (free_word_link(s, 0) <= FREE_LINK_MAX);
 	s->allocflags = 0;
 	if (flags & SLAB_CACHE_DMA)
 		s->allocflags |= GFP_DMA;
@@ -1048,6 +1277,14 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	return alloc_index(s);
 }
 
+/*
+ * A cache's descriptor is host memory in whole cache lines, not an object
+ * of the kmem_cache cache (which holds only the two boot caches): when the
+ * cache is destroyed the descriptor stays, marked dead, until the machine
+ * halts, so a stale handle always reaches a dead cache (reported) and never
+ * a cache created later at the same address. It costs one host allocation
+ * of sizeof(struct kmem_cache) per destroyed cache and no simulated RAM.
+ */
 struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 				       unsigned int align, slab_flags_t flags,
 				       void (*ctor)(void *),
@@ -1057,12 +1294,13 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	struct kmem_cache_node *n;
 	int err;
 
-	s = kmem_cache_zalloc(kmem_cache, GFP_KERNEL);
+	s = host_alloc_lines(sizeof(*s));
 	if (!s)
 		return ERR_PTR(-ENOMEM);
+	memset(s, 0, sizeof(*s));
 	n = kmem_cache_alloc(kmem_cache_node, GFP_KERNEL);
 	if (!n) {
-		kmem_cache_free(kmem_cache, s);
+		free(s);
 		return ERR_PTR(-ENOMEM);
 	}
 	init_node(n);
@@ -1070,7 +1308,7 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	err = init_cache(s, name, size, align, flags, ctor, src ? src : default_src);
 	if (err) {
 		kmem_cache_free(kmem_cache_node, n);
-		kmem_cache_free(kmem_cache, s);
+		free(s);
 		return ERR_PTR(err);
 	}
 	list_add(&s->list, &slab_caches);
@@ -1082,16 +1320,13 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 {
 	unsigned int i, shown = 0;
 	unsigned char *is_free = calloc(slab->objects, 1);
-	void *p;
+	void *p, *next;
 
 	print_section_header(s, "");
-	for (p = slab->freelist; p && is_free && shown++ < slab->objects;
-	     p = get_freepointer(s, p)) {
-		unsigned long idx = ((char *)p - (char *)slab->s_mem) / s->size;
-
-		if (idx >= slab->objects)
+	for (p = slab->freelist; p && is_free && shown++ < slab->objects; p = next) {
+		is_free[slab_obj_index(s, slab, p)] = 1;
+		if (!get_free_link(s, slab, p, &next))
 			break;
-		is_free[idx] = 1;
 	}
 	print_slab_info(slab);
 	shown = 0;
@@ -1135,6 +1370,13 @@ static int __kmem_cache_shutdown(struct kmem_cache *s)
 	return -EBUSY;
 }
 
+/* Destroyed caches (slab_mutex): their descriptors, kept until the halt. */
+static LIST_HEAD(slab_dead_caches);
+
+/* The cache is gone: its slabs, sheaves and node are freed, its index is
+ * free for a new cache. The descriptor stays, with the dead index, whose
+ * entry is empty in every thread's table: a stale handle's fast paths go to
+ * the slow paths, which report it. */
 static void release_cache(struct kmem_cache *s)
 {
 	struct kmem_cache_node *n = get_node(s);
@@ -1142,14 +1384,21 @@ static void release_cache(struct kmem_cache *s)
 	list_del(&s->list);
 	cache_by_index[s->index] = NULL;
 	kmem_cache_free(kmem_cache_node, n);
-	kmem_cache_free(kmem_cache, s);
+	s->node[0] = NULL;
+	WRITE_ONCE(s->index, SLAB_DEAD_INDEX);
+	list_add(&s->list, &slab_dead_caches);
 }
 
-/* kmem_cache_destroy's core; caller holds slab_mutex. 0 or -EBUSY. */
+/* kmem_cache_destroy's core; caller holds slab_mutex. 0, -EBUSY, or
+ * -ENOENT for a cache destroyed before (reported). */
 int __kmem_cache_destroy(struct kmem_cache *s)
 {
 	int err;
 
+	if (slab_cache_dead(s)) {
+		slab_dead_cache(s, "kmem_cache_destroy");
+		return -ENOENT;
+	}
 	if (--s->refcount > 0)
 		return 0;
 	err = __kmem_cache_shutdown(s);
@@ -1171,6 +1420,10 @@ int kmem_cache_shrink(struct kmem_cache *s)
 {
 	if (!s)
 		return 0;
+	if (slab_cache_dead(s)) {
+		slab_dead_cache(s, "kmem_cache_shrink");
+		return 0;
+	}
 	slab_flush_sheaves(s);
 	discard_empty_slabs(s);
 	return 0;
@@ -1239,7 +1492,7 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 	unsigned int nfree = 0, idx;
 	unsigned char *seen;
 	bool ok = true;
-	void *p;
+	void *p, *next;
 
 	if (slab->slab_cache != s) {
 		pr_err("slab check: %s: slab %p belongs to cache %p\n", s->name,
@@ -1259,7 +1512,7 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 		ok = false;
 	}
 	seen = calloc(slab->objects, 1);
-	for (p = slab->freelist; p; p = get_freepointer(s, p)) {
+	for (p = slab->freelist; p; p = next) {
 		unsigned long off = (unsigned long)((char *)p - (char *)slab->s_mem);
 
 		idx = (unsigned int)(off / s->size);
@@ -1279,6 +1532,12 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 			seen[idx] = 1;
 		if (++nfree > slab->objects)
 			break;
+		if (!get_free_link(s, slab, p, &next)) {
+			pr_err("slab check: %s: object %p on the freelist of slab %p holds %#lx, not a free pointer\n",
+			       s->name, p, (void *)slab, free_word_read(s, p));
+			ok = false;
+			break;
+		}
 	}
 	free(seen);
 	if (ok && nfree != (unsigned int)(slab->objects - slab->inuse)) {
@@ -1417,6 +1676,7 @@ int slab_core_init(const struct slab_page_source *src)
 
 	default_src = src;
 	INIT_LIST_HEAD(&slab_caches);
+	INIT_LIST_HEAD(&slab_dead_caches);
 	memset(cache_by_index, 0, sizeof(cache_by_index));
 	pthread_mutex_lock(&slab_tc_lock);
 	INIT_LIST_HEAD(&slab_threads);
@@ -1452,7 +1712,7 @@ int slab_core_init(const struct slab_page_source *src)
 void slab_core_exit(void)
 {
 	struct slab_thread *t, *tnext;
-	struct kmem_cache *s;
+	struct kmem_cache *s, *snext;
 
 	/* The RAM goes away: free the host memory of the barns and of every
 	 * registered thread's table and sheaves. The tables go back to
@@ -1473,6 +1733,14 @@ void slab_core_exit(void)
 	INIT_LIST_HEAD(&slab_threads);
 	slab_epoch = 0;
 	pthread_mutex_unlock(&slab_tc_lock);
+	/* Descriptors in host memory: every cache's but the two boot caches'
+	 * (objects of kmem_cache, in the RAM that goes away), dead or alive. */
+	list_for_each_entry_safe(s, snext, &slab_caches, list)
+		if (s != kmem_cache && s != kmem_cache_node)
+			free(s);
+	list_for_each_entry_safe(s, snext, &slab_dead_caches, list)
+		free(s);
+	INIT_LIST_HEAD(&slab_dead_caches);
 	INIT_LIST_HEAD(&slab_caches);
 	memset(cache_by_index, 0, sizeof(cache_by_index));
 	kmem_cache = kmem_cache_node = NULL;
