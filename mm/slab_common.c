@@ -26,8 +26,9 @@
  *    freelist: an address outside the direct map ("virt_to_phys used for
  *    non-linear address", plus which range it is in), a page that is neither
  *    slab nor large kmalloc ("Not a kmalloc allocation"), a pointer inside an
- *    object ("Invalid object pointer"), an object freed twice in a row
- *    ("Object already free"), an object of another cache ("Wrong slab cache").
+ *    object ("Invalid object pointer"), an object freed twice, however long
+ *    ago ("Object already free"), an object of another cache ("Wrong slab
+ *    cache"), a destroyed cache (a WARNING; see mm/slub.c section 6).
  *
  * Locks: slab_mutex (mm/slub.c) protects the cache list for create, destroy
  * and slabinfo. kmalloc_caches[] is written at boot only.
