@@ -257,3 +257,15 @@ bool kmem_is_booted(void)
 {
 	return __atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE) != 0;
 }
+
+/* fork() holds the boot lock from before the fork until after it in both
+ * processes (arch/x86/fork.c), so no machine is half booted or halted then. */
+void kmem_boot_lock(void)
+{
+	pthread_mutex_lock(&boot_lock);
+}
+
+void kmem_boot_unlock(void)
+{
+	pthread_mutex_unlock(&boot_lock);
+}

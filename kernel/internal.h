@@ -77,4 +77,41 @@ int kmem_parse_gfp(const char *s, unsigned int *out);
  * may be held (used from the fault handler before the process stops). */
 void kmem_emergency_write(const char *msg);
 
+/*
+ * fork() (arch/x86/fork.c): the child gets its own copy of the machine. A
+ * layer with locks to hold across fork(), or state of its own to copy,
+ * registers hooks; they run only while a machine is up, with the boot lock
+ * held. prepare runs in the parent before fork() in increasing `order` (the
+ * lock order: outermost lock first), then the RAM is copied; parent and
+ * child run in decreasing order after it, child once the RAM is the child's
+ * own (it may touch kmem memory, after releasing its locks).
+ */
+struct kmem_fork_hooks {
+	const char *name;
+	int order;
+	void (*prepare)(void);
+	void (*parent)(void);
+	void (*child)(void);
+	struct kmem_fork_hooks *next;
+};
+
+void kmem_register_fork_hooks(struct kmem_fork_hooks *h);
+
+#define KMEM_FORK_HOOKS(ord, prep, par, chld)                                \
+	static struct kmem_fork_hooks __kmem_fork_##prep = {                 \
+		#prep, (ord), (prep), (par), (chld), NULL                    \
+	};                                                                   \
+	__attribute__((constructor)) static void __kmem_regfork_##prep(void) \
+	{                                                                    \
+		kmem_register_fork_hooks(&__kmem_fork_##prep);               \
+	}
+
+/* A new memfd (close-on-exec) with the contents of memfd `fd`: same size,
+ * only the populated parts copied (holes stay holes). The new fd or -errno. */
+int kmem_copy_memfd(int fd, const char *name);
+
+/* The boot lock, for fork() (kernel/init.c). */
+void kmem_boot_lock(void);
+void kmem_boot_unlock(void);
+
 #endif

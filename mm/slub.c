@@ -1748,3 +1748,39 @@ void slab_core_exit(void)
 }
 
 KMEM_LINK_ANCHOR(slub);
+
+/*
+ * fork() (arch/x86/fork.c): slab_mutex is held across the fork, so no cache
+ * is created or destroyed half way. In the child only the forking thread
+ * exists: the sheaves of every other registered thread go back to their
+ * slabs and the threads are unregistered, as if they had exited (the
+ * kernel flushes a dead CPU's caches). Their TLS is still mapped in the
+ * child at this point; the C library may reuse it for a new thread later.
+ */
+static void slab_fork_prepare(void)
+{
+	mutex_lock(&slab_mutex);
+}
+
+static void slab_fork_parent(void)
+{
+	mutex_unlock(&slab_mutex);
+}
+
+static void slab_fork_child(void)
+{
+	struct slab_thread *t, *tnext;
+
+	mutex_unlock(&slab_mutex);
+	pthread_mutex_lock(&slab_tc_lock);
+	list_for_each_entry_safe(t, tnext, &slab_threads, link) {
+		if (t == &slab_thread)
+			continue;
+		if (t->epoch && t->epoch == slab_epoch)
+			__flush_thread(t);
+		drop_table(t);
+	}
+	pthread_mutex_unlock(&slab_tc_lock);
+}
+
+KMEM_FORK_HOOKS(10, slab_fork_prepare, slab_fork_parent, slab_fork_child);

@@ -37,6 +37,8 @@
  * swap_map and the cursor; it is a leaf.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -247,3 +249,50 @@ void swap_exit(void)
 	INIT_LIST_HEAD(&lru_list);
 	lru_count = 0;
 }
+
+/*
+ * fork() (arch/x86/fork.c): the child gets a copy of the swap area, as of
+ * the RAM. The copy is made in the parent before the fork, with the
+ * shrinker lock held (no swap-out in flight), and takes swap_fd's number in
+ * the child.
+ */
+static int swap_fork_copy = -1;
+static int swap_fork_error;
+
+static void swap_fork_prepare(void)
+{
+	swap_fork_copy = -1;
+	swap_fork_error = 0;
+	if (swap_fd < 0)
+		return;
+	swap_fork_copy = kmem_copy_memfd(swap_fd, "kmem-swap");
+	if (swap_fork_copy < 0)
+		swap_fork_error = -swap_fork_copy;
+}
+
+static void swap_fork_parent(void)
+{
+	if (swap_fork_copy >= 0)
+		close(swap_fork_copy);
+	swap_fork_copy = -1;
+}
+
+static void swap_fork_child(void)
+{
+	char buf[128];
+
+	if (swap_fd < 0)
+		return;
+	if (swap_fork_copy >= 0 && dup3(swap_fork_copy, swap_fd, O_CLOEXEC) >= 0) {
+		close(swap_fork_copy);
+		swap_fork_copy = -1;
+		return;
+	}
+	snprintf(buf, sizeof(buf),
+		 "kmem: fork: cannot give the child its own swap (%s)\n",
+		 strerror(swap_fork_copy >= 0 ? errno : swap_fork_error));
+	kmem_emergency_write(buf);
+	abort();
+}
+
+KMEM_FORK_HOOKS(90, swap_fork_prepare, swap_fork_parent, swap_fork_child);

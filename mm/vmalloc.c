@@ -1221,3 +1221,17 @@ static void vmalloc_exit(void)
 KMEM_INITCALL(KMEM_INIT_VMALLOC, vmalloc_init, vmalloc_exit);
 
 KMEM_LINK_ANCHOR(vmalloc);
+
+/* fork() (arch/x86/fork.c): no area is mapped or unmapped while the machine
+ * is copied (pt_lock is taken after purge_mutex, as everywhere). */
+static void pt_fork_prepare(void)
+{
+	pthread_mutex_lock(&pt_lock);
+}
+
+static void pt_fork_release(void)
+{
+	pthread_mutex_unlock(&pt_lock);
+}
+
+KMEM_FORK_HOOKS(21, pt_fork_prepare, pt_fork_release, pt_fork_release);

@@ -891,3 +891,16 @@ void vmap_area_exit(void)
 	nr_purges = 0;
 	vm_space_start = vm_space_end = 0;
 }
+
+/* fork() (arch/x86/fork.c): no purge runs while the machine is copied. */
+static void purge_fork_prepare(void)
+{
+	pthread_mutex_lock(&purge_mutex);
+}
+
+static void purge_fork_release(void)
+{
+	pthread_mutex_unlock(&purge_mutex);
+}
+
+KMEM_FORK_HOOKS(20, purge_fork_prepare, purge_fork_release, purge_fork_release);

@@ -165,3 +165,17 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 	pthread_mutex_unlock(&shrinker_lock);
 	return after > before ? after - before : 0;
 }
+
+/* fork() (arch/x86/fork.c): no reclaim runs while the machine is copied. */
+static void shrinker_fork_prepare(void)
+{
+	pthread_mutex_lock(&shrinker_lock);
+}
+
+static void shrinker_fork_release(void)
+{
+	pthread_mutex_unlock(&shrinker_lock);
+}
+
+KMEM_FORK_HOOKS(30, shrinker_fork_prepare, shrinker_fork_release,
+		shrinker_fork_release);

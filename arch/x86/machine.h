@@ -132,4 +132,13 @@ unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end, bool 
 /* vaddr's page is mapped by a ring slot (tests). */
 bool hostmap_ondemand_mapped(unsigned long vaddr);
 
+/* What the last fork() cost (arch/x86/fork.c; benchmarks): the parent's
+ * prepare (locks, copies of the RAM and swap), the child's handler (mapping
+ * the copy, hooks) and how many host mappings it remapped. */
+struct kmem_fork_stats {
+	unsigned long long prepare_ns, child_ns;
+	unsigned long remapped;
+};
+void kmem_fork_get_stats(struct kmem_fork_stats *st);
+
 #endif
