@@ -67,8 +67,13 @@
 #include <time.h>
 
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include "arch/x86/machine.h"
 #include "kernel/internal.h"
+
+/* RAM above 3 GiB sits 1 GiB lower in the memfd (arch_phys_to_file()). */
+#define PCI_HOLE_START (3ULL << 30)
+#define PCI_HOLE_END (4ULL << 30)
 
 static struct kmem_fork_hooks *fork_hooks; /* increasing order */
 static pthread_mutex_t fork_hooks_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -149,7 +154,31 @@ static int copy_range(int in, int out, off_t off, off_t len)
 	return 0;
 }
 
-int kmem_copy_memfd(int fd, const char *name)
+/* Copy [off, off + len) of in to out, leaving out the pages skip() names. */
+static int copy_data(int in, int out, off_t off, off_t len,
+		     bool (*skip)(off_t off))
+{
+	off_t end = off + len, run;
+	int err;
+
+	if (!skip)
+		return copy_range(in, out, off, len);
+	while (off < end) {
+		while (off < end && skip(off))
+			off += PAGE_SIZE;
+		for (run = off; run < end && !skip(run); run += PAGE_SIZE)
+			;
+		if (run > off) {
+			err = copy_range(in, out, off, run - off);
+			if (err)
+				return err;
+		}
+		off = run;
+	}
+	return 0;
+}
+
+static int copy_memfd(int fd, const char *name, bool (*skip)(off_t off))
 {
 	struct stat st;
 	off_t off = 0, data, hole;
@@ -172,7 +201,7 @@ int kmem_copy_memfd(int fd, const char *name)
 		hole = lseek(fd, data, SEEK_HOLE);
 		if (hole < 0)
 			goto fail;
-		err = copy_range(fd, nfd, data, hole - data);
+		err = copy_data(fd, nfd, data, hole - data, skip);
 		if (err) {
 			errno = -err;
 			goto fail;
@@ -185,6 +214,30 @@ fail:
 	err = -errno;
 	close(nfd);
 	return err;
+}
+
+int kmem_copy_memfd(int fd, const char *name)
+{
+	return copy_memfd(fd, name, NULL);
+}
+
+/* The frame at RAM file offset off is free (in the buddy allocator or on a
+ * per-CPU list): nobody can see its contents, so it is not copied (the
+ * child reads zeroes there, as from a frame never touched). */
+static bool ram_frame_free(off_t off)
+{
+	unsigned long long phys = (unsigned long long)off;
+	enum kmem_page_owner o;
+	unsigned long pfn;
+
+	if (machine.layout == KMEM_LAYOUT_X86_64 && phys >= PCI_HOLE_START &&
+	    machine.ram_bytes > PCI_HOLE_START)
+		phys += PCI_HOLE_END - PCI_HOLE_START;
+	pfn = (unsigned long)(phys >> PAGE_SHIFT);
+	if (!mem_map || pfn >= max_pfn)
+		return false;
+	o = page_owner(pfn_to_page(pfn));
+	return o == KMEM_OWNER_FREE || o == KMEM_OWNER_PCP;
 }
 
 static unsigned long long now_ns(void)
@@ -215,7 +268,7 @@ static void fork_prepare(void)
 	for (h = fork_hooks; h; h = h->next)
 		if (h->prepare)
 			h->prepare();
-	fork_ram = kmem_copy_memfd(machine.memfd, "kmem-ram");
+	fork_ram = copy_memfd(machine.memfd, "kmem-ram", ram_frame_free);
 	fork_ram_error = fork_ram < 0 ? -fork_ram : 0;
 	fork_stats.prepare_ns = now_ns() - t0;
 }
@@ -314,7 +367,10 @@ static int remap_memfd(int old, int copy)
 		return -ENOMEM;
 	for (line = maps; *line; line = next) {
 		next = strchr(line, '\n');
-		next = next ? next + 1 : line + strlen(line);
+		if (next)
+			*next++ = '\0'; /* sscanf would measure all the rest */
+		else
+			next = line + strlen(line);
 		if (sscanf(line, "%lx-%lx %4s %llx %x:%x %lu", &start, &end,
 			   perms, &off, &maj, &mnr, &ino) != 7)
 			continue;
