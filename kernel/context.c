@@ -50,17 +50,34 @@ const char *kmem_current_comm(void)
 	return current_comm ? current_comm : program_invocation_short_name;
 }
 
+/* The host's tid of this thread, what kmem_current_pid() says outside any
+ * simulated process (current_pid 0). */
+static __thread int host_tid;
+
 int kmem_current_pid(void)
 {
-	if (!current_pid)
-		current_pid = (int)syscall(SYS_gettid);
-	return current_pid;
+	if (current_pid)
+		return current_pid;
+	if (!host_tid)
+		host_tid = (int)syscall(SYS_gettid);
+	return host_tid;
 }
 
 void kmem_set_current(const char *comm, int pid)
 {
 	current_comm = comm;
-	current_pid = pid;
+	current_pid = pid == host_tid ? 0 : pid; /* a saved host tid: follow it */
+}
+
+/* A forked child's thread has a tid of its own. */
+static void current_pid_fork_child(void)
+{
+	host_tid = 0;
+}
+
+__attribute__((constructor)) static void current_pid_init(void)
+{
+	pthread_atfork(NULL, NULL, current_pid_fork_child);
 }
 
 void irq_enter(void)
