@@ -36,8 +36,17 @@ int __kmem_assign_cpu(void)
 	return __kmem_cpu;
 }
 
+unsigned int num_online_cpus(void)
+{
+	kmem_ensure_booted();
+	return nr_cpu_ids;
+}
+
 void kmem_set_cpu(int cpu)
 {
+	/* Boot first: nr_cpu_ids is the machine's, and boot resets the CPU. */
+	if (!kmem_ensure_booted())
+		return;
 	if (cpu < 0 || (unsigned int)cpu >= nr_cpu_ids) {
 		pr_warn("kmem: no CPU %d (the machine has %u)\n", cpu, nr_cpu_ids);
 		return;

@@ -9,13 +9,21 @@
  * order (slab, kmalloc, vmalloc, user address spaces ...). kmem_halt() undoes
  * it all in reverse.
  *
+ * Configuration errors are found before anything is built
+ * (kmem_config_resolve(): one line naming the variable, the value and the
+ * accepted range). The implicit boot of the first call never panics: its
+ * failure is remembered in default_boot_err, so that every later call fails
+ * fast the same way (NULL, an error) without printing the line again.
+ *
  * Locking: boot_lock serialises boot and halt. __kmem_running is published
  * with release order once every initcall has run, so an allocator that sees
  * it set (acquire) sees a complete machine; a thread that does not see it
  * waits for boot_lock in kmem_boot_default() and finds the machine up. The
  * booting thread itself (kmem_booting) lets the initcalls allocate before
- * the machine is published. Halting while other threads still use the
- * machine is the caller's error, as unplugging a running computer.
+ * the machine is published. default_boot_err is written under boot_lock and
+ * read without it (release/acquire) on the failure path only. Halting while
+ * other threads still use the machine is the caller's error, as unplugging a
+ * running computer.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,8 +59,11 @@ int __kmem_running;
 unsigned long kmem_boot_generation;
 
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Set in the thread running kmem_boot()'s initcalls (which allocate). */
+/* Set in the thread booting or halting the machine: its own calls to entry
+ * points pass kmem_ensure_booted() instead of booting (and deadlocking). */
 static __thread bool kmem_booting;
+/* The remembered failure of the implicit boot (0: none); see below. */
+static int default_boot_err;
 static struct kmem_initcall *initcalls; /* sorted by level */
 
 void kmem_register_initcall(struct kmem_initcall *ic)
@@ -67,18 +78,19 @@ void kmem_register_initcall(struct kmem_initcall *ic)
 	pthread_mutex_unlock(&boot_lock);
 }
 
-unsigned long long kmem_parse_size(const char *s)
+/* A size: digits, then an optional K/M/G/T and an optional "B" or "iB". */
+static bool kmem_parse_size_ok(const char *s, unsigned long long *out)
 {
 	unsigned long long v;
 	char *end;
 	unsigned int shift = 0;
 
 	if (!s || !isdigit((unsigned char)*s))
-		return 0;
+		return false;
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno)
-		return 0;
+		return false;
 	switch (toupper((unsigned char)*end)) {
 	case 'K':
 		shift = 10;
@@ -97,69 +109,162 @@ unsigned long long kmem_parse_size(const char *s)
 	}
 	if (shift) {
 		if (v > (~0ULL >> shift))
-			return 0; /* does not fit in 64 bits: not a size */
+			return false; /* does not fit in 64 bits: not a size */
 		v <<= shift;
 		end++;
 	}
 	if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
 		end += strlen(end);
-	return *end ? 0 : v;
+	if (*end)
+		return false;
+	*out = v;
+	return true;
 }
 
-static int resolve_config(const struct kmem_config *in, struct kmem_config *out)
+unsigned long long kmem_parse_size(const char *s)
 {
-	const char *env;
-	long ncpu;
+	unsigned long long v;
 
+	return kmem_parse_size_ok(s, &v) ? v : 0;
+}
+
+/*
+ * Configuration errors. Every value is checked here, before anything is built,
+ * and reported in one line that names the variable, the value as the user
+ * wrote it and what is accepted, e.g.
+ *	kmem: KMEM_RAM=16M: too little RAM; use 32M to 64G
+ * A value given in struct kmem_config is named as the field.
+ */
+static int config_error(char *msg, size_t len, const char *var,
+			const char *val, const char *why)
+{
+	snprintf(msg, len, "kmem: %s=%s: %s", var, val, why);
+	return -EINVAL;
+}
+
+/* One size, from the environment (as written) or the struct (in bytes). */
+static int check_size(const char *env, const char *envname,
+		      const char *field, unsigned long long *v,
+		      unsigned long long min, unsigned long long max,
+		      const char *range, const char *what, char *msg,
+		      size_t len)
+{
+	char num[32], why[96];
+	const char *var = env ? envname : field, *val = env;
+
+	if (!env) {
+		snprintf(num, sizeof(num), "%llu", *v);
+		val = num;
+	}
+	if (env && !kmem_parse_size_ok(env, v)) {
+		snprintf(why, sizeof(why), "not a size; use %s (e.g. 160M, 2G)",
+			 range);
+		return config_error(msg, len, var, val, why);
+	}
+	if (*v < min || *v > max) {
+		snprintf(why, sizeof(why), "too %s %s; use %s",
+			 *v < min ? "little" : "much", what, range);
+		return config_error(msg, len, var, val, why);
+	}
+	return 0;
+}
+
+int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
+			char *msg, size_t len)
+{
+	const char *env, *ram_env = NULL;
+	char buf[160], num[24], why[96];
+	long ncpu;
+	int ret;
+
+	if (!msg || !len) {
+		msg = buf;
+		len = sizeof(buf);
+	}
+	msg[0] = '\0';
 	memset(out, 0, sizeof(*out));
 	if (in)
 		*out = *in;
-	if (!out->ram) {
-		env = getenv("KMEM_RAM");
-		out->ram = env ? kmem_parse_size(env) : 256ULL << 20;
-		if (!out->ram) {
-			pr_err("kmem: KMEM_RAM=%s is not a size (try 160M or 2G)\n", env);
-			return -EINVAL;
-		}
-	}
 	if (out->layout == KMEM_LAYOUT_DEFAULT) {
 		env = getenv("KMEM_LAYOUT");
-		if (!env || !strcmp(env, "x86-64") || !strcmp(env, "x86_64")) {
+		if (!env || !*env || !strcmp(env, "x86-64") ||
+		    !strcmp(env, "x86_64")) {
 			out->layout = KMEM_LAYOUT_X86_64;
 		} else if (!strcmp(env, "x86-32") || !strcmp(env, "x86_32") ||
 			   !strcmp(env, "i386")) {
 			out->layout = KMEM_LAYOUT_X86_32;
 		} else {
-			pr_err("kmem: KMEM_LAYOUT=%s: use x86-64 or x86-32\n", env);
-			return -EINVAL;
+			return config_error(msg, len, "KMEM_LAYOUT", env,
+					    "unknown layout; use x86-64 or x86-32");
 		}
+	} else if (out->layout != KMEM_LAYOUT_X86_64 &&
+		   out->layout != KMEM_LAYOUT_X86_32) {
+		snprintf(num, sizeof(num), "%d", (int)out->layout);
+		return config_error(msg, len, "kmem_config.layout", num,
+				    "unknown layout; use KMEM_LAYOUT_X86_64 or KMEM_LAYOUT_X86_32");
 	}
+	if (!out->ram) {
+		env = getenv("KMEM_RAM");
+		if (env && *env)
+			ram_env = env;
+		else
+			out->ram = KMEM_DEFAULT_RAM;
+	}
+	if (out->layout == KMEM_LAYOUT_X86_32)
+		ret = check_size(ram_env, "KMEM_RAM", "kmem_config.ram",
+				 &out->ram, KMEM_MIN_RAM, KMEM_MAX_RAM_X86_32,
+				 "32M to 4G with the x86-32 layout", "RAM",
+				 msg, len);
+	else
+		ret = check_size(ram_env, "KMEM_RAM", "kmem_config.ram",
+				 &out->ram, KMEM_MIN_RAM, KMEM_MAX_RAM,
+				 "32M to 64G", "RAM", msg, len);
+	if (ret)
+		return ret;
 	if (!out->cpus) {
 		env = getenv("KMEM_CPUS");
-		if (env) {
-			out->cpus = atoi(env);
-			if (out->cpus <= 0) {
-				pr_err("kmem: KMEM_CPUS=%s is not a CPU count\n", env);
-				return -EINVAL;
+		if (env && *env) {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(env, &end, 10);
+			if (errno || end == env || *end || v < 1 ||
+			    v > KMEM_MAX_CPUS) {
+				snprintf(why, sizeof(why),
+					 "%s; use 1 to %d",
+					 errno || end == env || *end ?
+						 "not a CPU count" :
+						 v < 1 ? "too few CPUs" :
+							 "too many CPUs",
+					 KMEM_MAX_CPUS);
+				return config_error(msg, len, "KMEM_CPUS", env,
+						    why);
 			}
+			out->cpus = (int)v;
 		} else {
 			ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 			out->cpus = ncpu > 0 ? (int)ncpu : 1;
+			if (out->cpus > KMEM_MAX_CPUS)
+				out->cpus = KMEM_MAX_CPUS;
 		}
-	}
-	if (out->cpus > 256) {
-		pr_err("kmem: %d CPUs: at most 256 are simulated\n", out->cpus);
-		return -EINVAL;
+	} else if (out->cpus < 1 || out->cpus > KMEM_MAX_CPUS) {
+		snprintf(num, sizeof(num), "%d", out->cpus);
+		snprintf(why, sizeof(why), "%s; use 1 to %d",
+			 out->cpus < 1 ? "too few CPUs" : "too many CPUs",
+			 KMEM_MAX_CPUS);
+		return config_error(msg, len, "kmem_config.cpus", num, why);
 	}
 	if (!out->swap) {
 		env = getenv("KMEM_SWAP");
-		if (env && *env) {
-			out->swap = kmem_parse_size(env);
-			if (!out->swap && strcmp(env, "0")) {
-				pr_err("kmem: KMEM_SWAP=%s is not a size\n", env);
-				return -EINVAL;
-			}
-		}
+		if (env && *env)
+			return check_size(env, "KMEM_SWAP", NULL, &out->swap, 0,
+					  KMEM_MAX_SWAP, "0 (none) to 64G", "swap",
+					  msg, len);
+	} else {
+		return check_size(NULL, NULL, "kmem_config.swap", &out->swap,
+				  0, KMEM_MAX_SWAP, "0 (none) to 64G", "swap",
+				  msg, len);
 	}
 	return 0;
 }
@@ -177,66 +282,110 @@ static void run_exits(struct kmem_initcall *upto)
 			stack[n]->exit();
 }
 
-int kmem_boot(const struct kmem_config *cfg)
+static int __boot_locked(const struct kmem_config *cfg)
 {
 	struct kmem_initcall *ic;
+	char msg[160];
 	int ret;
 
-	pthread_mutex_lock(&boot_lock);
-	if (__kmem_running) {
-		pthread_mutex_unlock(&boot_lock);
-		return -EBUSY;
+	ret = kmem_config_resolve(cfg, &kmem_cfg, msg, sizeof(msg));
+	if (ret) {
+		pr_err("%s\n", msg);
+		return ret;
 	}
-	ret = resolve_config(cfg, &kmem_cfg);
-	if (ret)
-		goto out_unlock;
 	nr_cpu_ids = (unsigned int)kmem_cfg.cpus;
 	__kmem_cpu = -1;
 
 	ret = arch_machine_setup(&kmem_cfg);
 	if (ret)
-		goto out_unlock;
+		return ret;
 	ret = page_alloc_init();
 	if (ret)
 		goto out_arch;
-	/* Initcalls may allocate: kmem_booting lets this thread's
-	 * kmem_ensure_booted() pass; other threads wait for boot_lock. */
 	kmem_boot_generation++;
-	kmem_booting = true;
 	for (ic = initcalls; ic; ic = ic->next) {
 		ret = ic->init();
 		if (ret) {
 			pr_err("kmem: %s failed: %d\n", ic->name, ret);
 			run_exits(ic);
-			kmem_booting = false;
 			goto out_page_alloc;
 		}
 	}
-	kmem_booting = false;
 	__atomic_store_n(&__kmem_running, 1, __ATOMIC_RELEASE);
 	if (!kmem_cfg.quiet)
 		arch_print_banner();
-	pthread_mutex_unlock(&boot_lock);
 	return 0;
 
 out_page_alloc:
 	page_alloc_exit();
 out_arch:
 	arch_machine_teardown();
-out_unlock:
+	return ret;
+}
+
+/* Boot in process context, as start_kernel() runs: the first call may come
+ * from a caller in (simulated) interrupt or atomic context, whose allocation
+ * rules do not apply to the initcalls. */
+static int boot_locked(const struct kmem_config *cfg)
+{
+	unsigned int saved_preempt = __kmem_preempt_count;
+	int ret;
+
+	/* The machine's own setup may call entry points (num_online_cpus(),
+	 * allocations in initcalls): kmem_booting lets this thread's
+	 * kmem_ensure_booted() pass; other threads wait for boot_lock. */
+	__kmem_preempt_count = 0;
+	kmem_booting = true;
+	ret = __boot_locked(cfg);
+	kmem_booting = false;
+	__kmem_preempt_count = saved_preempt;
+	return ret;
+}
+
+int kmem_boot(const struct kmem_config *cfg)
+{
+	int ret = -EBUSY;
+
+	pthread_mutex_lock(&boot_lock);
+	if (!__kmem_running) {
+		/* An explicit boot is a new start: forget a failed default. */
+		__atomic_store_n(&default_boot_err, 0, __ATOMIC_RELEASE);
+		ret = boot_locked(cfg);
+	}
 	pthread_mutex_unlock(&boot_lock);
 	return ret;
 }
 
-void kmem_boot_default(void)
+/*
+ * The implicit boot of the first kmem call. If it fails (a bad KMEM_*
+ * value, a host out of memory), the error is remembered: every later call
+ * fails at once the same way (NULL, -errno) without printing again, until an
+ * explicit kmem_boot().
+ */
+int kmem_boot_default(void)
 {
 	int ret;
 
 	if (__atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE) || kmem_booting)
-		return;
-	ret = kmem_boot(NULL);
-	if (ret && ret != -EBUSY)
-		panic("kmem: cannot boot the default machine (error %d)", ret);
+		return 0;
+	ret = __atomic_load_n(&default_boot_err, __ATOMIC_ACQUIRE);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&boot_lock);
+	if (__kmem_running) {
+		ret = 0;
+	} else {
+		ret = default_boot_err;
+		if (!ret) {
+			ret = boot_locked(NULL);
+			if (ret && ret != -EINVAL)
+				pr_err("kmem: cannot boot the default machine (error %d)\n",
+				       ret);
+			__atomic_store_n(&default_boot_err, ret, __ATOMIC_RELEASE);
+		}
+	}
+	pthread_mutex_unlock(&boot_lock);
+	return ret;
 }
 
 void kmem_halt(void)
@@ -246,10 +395,12 @@ void kmem_halt(void)
 		pthread_mutex_unlock(&boot_lock);
 		return;
 	}
+	kmem_booting = true; /* teardown must not boot a machine */
 	run_exits(NULL);
 	__atomic_store_n(&__kmem_running, 0, __ATOMIC_RELEASE);
 	page_alloc_exit();
 	arch_machine_teardown();
+	kmem_booting = false;
 	pthread_mutex_unlock(&boot_lock);
 }
 

@@ -10,14 +10,19 @@
 /* The configuration of the running machine, every field resolved. */
 extern struct kmem_config kmem_cfg;
 
-/* Non-zero while a machine is up. Entry points of the allocators call
- * kmem_ensure_booted() (one predictable branch) so kernel code needs no setup. */
+/* Non-zero while a machine is up. Every public entry point calls
+ * kmem_ensure_booted() (one predictable branch) before it reads any machine
+ * state (zones, the vmalloc range, the caches), so kernel code needs no setup.
+ * It returns false if no machine could be booted (a bad KMEM_* value: the
+ * line saying so was printed once); the entry point then fails as its API
+ * allows (NULL, -ENOMEM, nothing done). */
 extern int __kmem_running;
 
-static __always_inline void kmem_ensure_booted(void)
+static __always_inline bool kmem_ensure_booted(void)
 {
-	if (unlikely(!__atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE)))
-		kmem_boot_default();
+	if (likely(__atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE)))
+		return true;
+	return kmem_boot_default() == 0;
 }
 
 /*

@@ -62,6 +62,7 @@ static const struct kmem_view *find_view(const char *name)
 int kmem_show(const char *name, FILE *f)
 {
 	const struct kmem_view *v;
+	int ret;
 
 	if (!strncmp(name, "/proc/", 6))
 		name += 6;
@@ -71,6 +72,8 @@ int kmem_show(const char *name, FILE *f)
 		kmem_list_views(f);
 		return -ENOENT;
 	}
-	kmem_ensure_booted();
+	ret = kmem_boot_default();
+	if (ret)
+		return ret; /* no machine: the boot said why */
 	return v->show(name, f);
 }

@@ -487,7 +487,10 @@ struct kmem_process *kmem_process_create(const char *comm)
 	struct kmem_process *p;
 	struct vm_area_struct *stack;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted())) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	p = kmem_cache_zalloc(process_cachep, GFP_KERNEL);
 	if (!p) {
 		errno = ENOMEM;

@@ -811,7 +811,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	enum zone_type highest;
 	struct page *page;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	might_sleep_if(gfpflags_allow_blocking(gfp));
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		if (!(gfp & __GFP_NOWARN))
@@ -839,6 +840,8 @@ unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr_pages,
 {
 	unsigned long i, filled = 0;
 
+	if (unlikely(!kmem_ensure_booted()))
+		return 0;
 	for (i = 0; i < nr_pages; i++) {
 		if (page_array[i]) {
 			filled++;
@@ -1086,6 +1089,8 @@ unsigned long global_zone_page_state(enum zone_stat_item item)
 	struct zone *zone;
 	unsigned long n = 0;
 
+	if (unlikely(!kmem_ensure_booted()))
+		return 0;
 	for_each_zone(zone)
 		n += zone_page_state(zone, item);
 	return n;
@@ -1118,7 +1123,8 @@ unsigned long kmem_free_pages_drained(void)
 {
 	int i;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return 0;
 	/* Newest first: a higher layer's drain (vmalloc's purge) frees objects
 	 * into a lower layer's caches (slab), which must drain after it. */
 	for (i = MAX_CACHE_DRAINS - 1; i >= 0; i--) {
@@ -1137,6 +1143,8 @@ unsigned long totalram_pages(void)
 	struct zone *zone;
 	unsigned long n = 0;
 
+	if (unlikely(!kmem_ensure_booted()))
+		return 0;
 	for_each_zone(zone)
 		n += zone_managed_pages(zone);
 	return n;
@@ -1144,6 +1152,8 @@ unsigned long totalram_pages(void)
 
 unsigned long totalhigh_pages(void)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return 0;
 	return zone_managed_pages(&contig_page_data.node_zones[ZONE_HIGHMEM]);
 }
 

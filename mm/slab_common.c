@@ -316,7 +316,8 @@ static noinline void *kmalloc_slow(size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	s = kmalloc_slab(size, flags);
 	if (!s)
 		return NULL;
@@ -719,7 +720,8 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	struct kmem_cache *s = NULL;
 	int err = 0;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL; /* no machine: the boot said why */
 	if (!name || in_interrupt() || size > KMALLOC_MAX_SIZE || !size) {
 		pr_err("kmem_cache_create(%s) integrity check failed\n",
 		       name ? name : "(null)");

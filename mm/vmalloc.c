@@ -434,7 +434,8 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 	struct vmap_area *va;
 	struct vm_struct *area;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	size = PAGE_ALIGN(size);
 	if (unlikely(!size))
 		return NULL;
@@ -468,12 +469,16 @@ struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
 struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags,
 				     const void *caller)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __get_vm_area_node(size, 1, flags, VMALLOC_START, VMALLOC_END,
 				  NUMA_NO_NODE, GFP_KERNEL, caller);
 }
 
 struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __get_vm_area_node(size, 1, flags, VMALLOC_START, VMALLOC_END,
 				  NUMA_NO_NODE, GFP_KERNEL,
 				  __builtin_return_address(0));
@@ -692,7 +697,8 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 	struct vm_struct *area;
 	void *ret;
 
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	might_sleep_if(gfpflags_allow_blocking(gfp_mask));
 	if (gfpflags_allow_blocking(gfp_mask) && !in_atomic())
 		vmalloc_run_deferred();
@@ -739,6 +745,9 @@ fail:
 void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 		     int node, const void *caller)
 {
+	/* Boot before the arguments below read VMALLOC_START. */
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __vmalloc_node_range(size, align, VMALLOC_START, VMALLOC_END, gfp_mask,
 				    PAGE_KERNEL, 0, node, caller);
 }
@@ -774,6 +783,8 @@ void *vzalloc_node(unsigned long size, int node)
 
 void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp_mask,
 				    PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, node,
 				    __builtin_return_address(0));
@@ -781,6 +792,8 @@ void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node)
 
 void *vmalloc_huge(unsigned long size, gfp_t gfp_mask)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp_mask,
 				    PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE,
 				    __builtin_return_address(0));
@@ -788,6 +801,8 @@ void *vmalloc_huge(unsigned long size, gfp_t gfp_mask)
 
 void *vmalloc_user(unsigned long size)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __vmalloc_node_range(size, SHMLBA, VMALLOC_START, VMALLOC_END,
 				    GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL, VM_USERMAP,
 				    NUMA_NO_NODE, __builtin_return_address(0));
@@ -801,12 +816,16 @@ static gfp_t gfp_vmalloc32(void)
 
 void *vmalloc_32(unsigned long size)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __vmalloc_node(size, 1, gfp_vmalloc32(), NUMA_NO_NODE,
 			      __builtin_return_address(0));
 }
 
 void *vmalloc_32_user(unsigned long size)
 {
+	if (unlikely(!kmem_ensure_booted()))
+		return NULL;
 	return __vmalloc_node_range(size, SHMLBA, VMALLOC_START, VMALLOC_END,
 				    gfp_vmalloc32() | __GFP_ZERO, PAGE_KERNEL,
 				    VM_USERMAP, NUMA_NO_NODE,
@@ -992,7 +1011,7 @@ void *vm_map_ram(struct page **pages, unsigned int count, int node)
 	struct vmap_area *va;
 
 	might_sleep();
-	if (!count)
+	if (!count || unlikely(!kmem_ensure_booted()))
 		return NULL;
 	va = alloc_vmap_area(size, PAGE_SIZE, VMALLOC_START, VMALLOC_END, node,
 			     GFP_KERNEL, VMAP_RAM, NULL);
@@ -1081,7 +1100,8 @@ static void show_one(const struct vmalloc_area_info *a, void *arg)
 static int show_vmallocinfo(const char *name, FILE *f)
 {
 	(void)name;
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return -EINVAL;
 	vmalloc_for_each_area(show_one, f);
 	return 0;
 }

@@ -468,7 +468,8 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
 	int ret;
 
 	(void)node;
-	kmem_ensure_booted();
+	if (unlikely(!kmem_ensure_booted()))
+		return ERR_PTR(-ENOMEM);
 	if (unlikely(!size || offset_in_page(size) || !is_power_of_2(align)))
 		return ERR_PTR(-EINVAL);
 	if (align < PAGE_SIZE)

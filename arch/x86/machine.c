@@ -341,8 +341,11 @@ bool machine_is_x86_32(void)
 
 void kmem_machine_info(struct kmem_machine_info *info)
 {
-	kmem_ensure_booted();
 	memset(info, 0, sizeof(*info));
+	if (!kmem_ensure_booted()) {
+		info->layout_name = "none"; /* no machine: all zero */
+		return;
+	}
 	info->layout = machine.layout;
 	info->layout_name = machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64";
 	info->ram = machine.ram_bytes;

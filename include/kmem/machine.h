@@ -2,14 +2,24 @@
 /*
  * kmem's own API: the simulated machine.
  *
- * The machine boots itself the first time kernel code allocates, configured
- * from the environment:
- *   KMEM_RAM     RAM size, e.g. "160M", "2G" (default 256M)
+ * The machine boots itself the first time kernel code calls kmem, configured
+ * from the environment (an empty variable counts as unset):
+ *   KMEM_RAM     RAM size, 32M to 64G (4G with x86-32), e.g. "160M", "2G";
+ *                K, M, G, T are binary multiples (default 256M)
  *   KMEM_LAYOUT  "x86-64" (default) or "x86-32"
- *   KMEM_CPUS    simulated CPUs (default: the host's online CPUs)
- *   KMEM_SWAP    swap size, e.g. "64M" (default: none)
+ *   KMEM_CPUS    simulated CPUs, 1 to 256 (default: the host's online CPUs)
+ *   KMEM_SWAP    swap size, 0 to 64G, e.g. "64M" (default: none)
  * or explicitly with kmem_boot(). kmem_halt() tears it down (every pointer into
  * it becomes invalid) so that another can be booted, e.g. by tests and the tour.
+ *
+ * A bad value is not fatal. The first call prints one line naming the
+ * variable, the value and the accepted range, e.g.
+ *	kmem: KMEM_RAM=16M: too little RAM; use 32M to 64G
+ * and fails as its API allows: allocators return NULL (or 0), functions that
+ * return an error return -EINVAL, void functions do nothing. Every later call
+ * fails the same way at once, without printing again, until an explicit
+ * kmem_boot(). The kmem command checks the environment first and exits with
+ * status 2 and that line.
  */
 #ifndef _KMEM_MACHINE_H
 #define _KMEM_MACHINE_H
@@ -31,21 +41,36 @@ enum kmem_layout {
 struct kmem_config {
 	unsigned long long ram;  /* bytes; 0: $KMEM_RAM, else 256 MiB */
 	enum kmem_layout layout;
-	int cpus;                /* 0: $KMEM_CPUS, else host online CPUs */
+	int cpus;                /* 1..256; 0: $KMEM_CPUS, else host CPUs */
 	unsigned long long swap; /* bytes; 0: $KMEM_SWAP, else none */
 	bool quiet;              /* do not print the boot banner */
 };
 
+/* The accepted ranges: RAM and swap in bytes. */
+#define KMEM_MIN_RAM (32ULL << 20)
+#define KMEM_MAX_RAM (64ULL << 30)
+#define KMEM_MAX_RAM_X86_32 (4ULL << 30)
+#define KMEM_DEFAULT_RAM (256ULL << 20)
+#define KMEM_MAX_SWAP (64ULL << 30)
 /* The most CPUs a machine simulates (kmem_config.cpus, $KMEM_CPUS); CPU
  * numbers are 0 to KMEM_MAX_CPUS - 1. */
 #define KMEM_MAX_CPUS 256
 
 /* Boot a machine. Returns 0, -EBUSY if one is running, -EINVAL for a bad
- * configuration, -ENOMEM if the host cannot provide the memory. Fields left 0
- * are taken from the environment, then from the defaults. */
+ * configuration (one line in the log says which value), -ENOMEM if the host
+ * cannot provide the memory. Fields left 0 are taken from the environment,
+ * then from the defaults. */
 int kmem_boot(const struct kmem_config *cfg);
-/* Boot from the environment if no machine is running (what first use does). */
-void kmem_boot_default(void);
+/* Boot from the environment if no machine is running (what first use does).
+ * Returns 0 if a machine is running; otherwise the error, remembered: a
+ * failed default boot is not retried (see above). */
+int kmem_boot_default(void);
+/* Resolve a configuration as kmem_boot() does (fields left 0 from the
+ * environment, then the defaults) without booting. Returns 0, or -EINVAL with
+ * the one-line reason in msg ("kmem: KMEM_CPUS=0: too few CPUs; use 1 to
+ * 256", no newline). */
+int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
+			char *msg, size_t len);
 /* Tear the machine down: every subsystem is reset, the RAM is unmapped. */
 void kmem_halt(void);
 bool kmem_is_booted(void);

@@ -20,14 +20,9 @@ static __always_inline int raw_smp_processor_id(void)
 #define get_cpu() ({ preempt_disable(); smp_processor_id(); })
 #define put_cpu() preempt_enable()
 
-static inline unsigned int num_online_cpus(void)
-{
-	return nr_cpu_ids;
-}
-static inline unsigned int num_possible_cpus(void)
-{
-	return nr_cpu_ids;
-}
+/* The machine's CPUs (booting it first, so a first call sees its count). */
+unsigned int num_online_cpus(void);
+#define num_possible_cpus() num_online_cpus()
 #define for_each_online_cpu(cpu) \
 	for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++)
 #define for_each_possible_cpu(cpu) for_each_online_cpu(cpu)

@@ -32,9 +32,13 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (c = commands; c; c = c->next)
 		fprintf(f, "  %-34s %s\n", c->usage, c->summary);
-	fprintf(f, "\nThe machine is configured with KMEM_RAM (e.g. 160M, 2G; default 256M),\n"
-		   "KMEM_LAYOUT (x86-64 or x86-32), KMEM_CPUS and KMEM_SWAP.\n"
-		   "`kmem COMMAND --help` describes a command.\n");
+	fprintf(f, "\nThe machine is configured from the environment:\n"
+		   "  KMEM_RAM     RAM, 32M to 64G (4G with x86-32); default 256M\n"
+		   "  KMEM_LAYOUT  x86-64 (default) or x86-32\n"
+		   "  KMEM_CPUS    CPUs, 1 to %d; default: the host's\n"
+		   "  KMEM_SWAP    swap, 0 to 64G; default none\n"
+		   "A value outside these is an error (exit status 2).\n"
+		   "`kmem COMMAND --help` describes a command.\n", KMEM_MAX_CPUS);
 }
 
 int main(int argc, char **argv)
@@ -48,7 +52,18 @@ int main(int argc, char **argv)
 	}
 	for (c = commands; c; c = c->next)
 		if (!strcmp(c->name, argv[1]))
-			return c->run(argc - 1, argv + 1);
+			break;
+	if (c) {
+		struct kmem_config cfg;
+		char msg[160];
+
+		/* A bad KMEM_* value is a usage error, whatever the command. */
+		if (kmem_config_resolve(NULL, &cfg, msg, sizeof(msg))) {
+			fprintf(stderr, "%s\n", msg);
+			return 2;
+		}
+		return c->run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "kmem: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -613,7 +613,9 @@ static int snapshot_take(struct map_snapshot *s)
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	kmem_boot_default();
+	ret = kmem_boot_default();
+	if (ret)
+		return ret;
 	kmem_machine_info(&s->info);
 	classes_init(s);
 	ret = snapshot_frames(s);

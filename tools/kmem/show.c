@@ -13,11 +13,13 @@ static int cmd_show(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
 		printf("usage: kmem show NAME...\n\n"
 		       "Print /proc views of the machine (configured by KMEM_RAM,\n"
-		       "KMEM_LAYOUT, KMEM_CPUS) in the kernel's formats. Views:\n");
+		       "KMEM_LAYOUT, KMEM_CPUS, KMEM_SWAP: see kmem --help) in the\n"
+		       "kernel's formats. Views:\n");
 		kmem_list_views(stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	kmem_boot_default();
+	if (kmem_boot_default())
+		return 1; /* the boot said why */
 	for (i = 1; i < argc; i++)
 		if (kmem_show(argv[i], stdout))
 			ret = 1;
