@@ -79,7 +79,7 @@ for n in 0 257 abc; do
 	st=$?
 	set -e
 	[ "$st" -eq 2 ] || fail "replay --cpus $n: exit status $st"
-	[ "$(cat "$out/e")" = "kmem replay: --cpus $n: use 1 to 256" ] ||
+	[ "$(cat "$out/e")" = "kmem replay: bad --cpus '$n': 1 to 256" ] ||
 		fail "replay --cpus $n said '$(cat "$out/e")'"
 done
 KMEM_QUIET=1 "$kmem" replay --no-progress --cpus 128 "$src/tests/data/trace-ftrace.txt" >"$out/o" 2>&1 ||
