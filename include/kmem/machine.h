@@ -84,7 +84,8 @@ unsigned long long kmem_parse_size(const char *s);
  * addresses, relocated where the host needs it). */
 struct kmem_machine_info {
 	enum kmem_layout layout;
-	const char *layout_name;   /* "x86-64" or "x86-32" */
+	const char *layout_name;   /* "x86-64", "x86-32"; "none" (and every
+				    * field 0) if no machine could boot */
 	unsigned long long ram;    /* bytes */
 	unsigned int cpus;
 	unsigned long page_offset; /* PAGE_OFFSET */
