@@ -422,9 +422,18 @@ static void fail_pages(struct replay *rp, const struct trace_event *e,
 
 static gfp_t replay_gfp(unsigned int gfp)
 {
+	gfp_t g = (gfp_t)gfp;
+
+	/* A trace can name two zone modifiers at once (GFP_DMA|__GFP_HIGHMEM),
+	 * which no kernel caller passes and gfp_zone() warns about: keep the
+	 * most restrictive one (DMA, then DMA32, then HighMem). */
+	if (g & __GFP_DMA)
+		g &= ~(__GFP_DMA32 | __GFP_HIGHMEM);
+	else if (g & __GFP_DMA32)
+		g &= ~__GFP_HIGHMEM;
 	/* __GFP_NOFAIL would retry forever on a full machine: the replay reports
 	 * the failure instead; the report says why, so no console warning. */
-	return ((gfp_t)gfp & ~__GFP_NOFAIL) | __GFP_NOWARN;
+	return (g & ~__GFP_NOFAIL) | __GFP_NOWARN;
 }
 
 static void mismatch(struct replay *rp, const struct trace_event *e, size_t kmem_alloc)

@@ -120,4 +120,12 @@ set -e
 grep -q "^kmem map: /nonexistent/x.html: No such file or directory$" "$out/e" ||
 	fail "replay --map /nonexistent: $(cat "$out/e")"
 [ ! -s "$out/r" ] || fail "replay --map /nonexistent: replayed first"
+# Two zone modifiers at once (found by the replay fuzzer's author): replayed
+# with the most restrictive zone, no gfp_zone WARNING on the console.
+printf '            bash-2460    [000] .....   203.600002: mm_page_alloc: page=000000001 pfn=0x1234 order=0 migratetype=0 gfp_flags=GFP_DMA|__GFP_HIGHMEM\n' >"$out/zone.txt"
+set +e
+"$kmem" replay --no-progress "$out/zone.txt" >"$out/r" 2>"$out/e"; rc=$?
+set -e
+[ $rc = 0 ] || fail "zone conflict: exit $rc: $(cat "$out/e")"
+! grep -q "WARNING" "$out/r" "$out/e" || fail "zone conflict: $(grep WARNING "$out/r" "$out/e")"
 echo "ok replay_bad_input"
