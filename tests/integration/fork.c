@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -594,6 +595,51 @@ TEST(fork_threads)
 	CHECK(kmem_check_invariants());
 }
 
+/* x86-32 with HighMem: a page kmapped at the fork stays mapped in both, each
+ * at its own frame. Ends with the machine halted. */
+TEST(fork_kmap)
+{
+	struct kmem_config cfg = { .ram = 1ULL << 30,
+				   .layout = KMEM_LAYOUT_X86_32,
+				   .cpus = 2,
+				   .quiet = true };
+	struct world w;
+	struct page *hp;
+	void *addr;
+	pid_t pid;
+
+	kmem_halt();
+	CHECK_EQ(kmem_boot(&cfg), 0);
+	world_create(&w);
+	world_fill(&w, 60);
+	hp = alloc_pages(GFP_HIGHUSER, 0);
+	CHECK(hp != NULL && PageHighMem(hp));
+	addr = kmap(hp);
+	pattern(addr, PG, 61);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		CHILD_START();
+		CHECK(is_pattern(addr, PG, 61));
+		pattern(addr, PG, 62);
+		CHECK(world_holds(&w, 60));
+		world_fill(&w, 63);
+		kunmap(hp);
+		__free_pages(hp, 0);
+		world_destroy(&w);
+		churn();
+		child_exit();
+	}
+	CHECK(child_ok(pid));
+	CHECK(is_pattern(addr, PG, 61));
+	CHECK(world_holds(&w, 60));
+	kunmap(hp);
+	__free_pages(hp, 0);
+	world_destroy(&w);
+	CHECK(kmem_check_invariants());
+	kmem_halt();
+}
+
 static long meminfo_kb(const char *key)
 {
 	char *buf = NULL, *line;
@@ -718,6 +764,7 @@ int main(void)
 	RUN(fork_in_process);
 	RUN(fork_death);
 	RUN(fork_threads);
+	RUN(fork_kmap);
 	RUN(fork_swap);
 	fork_after_halt();
 	return test_summary();
