@@ -11,7 +11,7 @@
  *   kmem      kmalloc(bytes_req) / kmem_cache_alloc(the named cache), kfree
  *   others    malloc(bytes_req) / free, resolved with dlsym in the library
  *             loaded with dlopen (glibc: the C library the command runs on)
- * Each allocator runs in a fresh child process (fork + exec of this program,
+ * Each allocator runs in a fresh child process (posix_spawn of this program,
  * the peer LD_PRELOADed), three times; the time is the median, and the memory
  * is the growth of the resident set during the run (peak RSS from
  * /proc/self/status after resetting it with clear_refs "5"). Every new object
@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -390,35 +391,78 @@ static const char *peer_missing(int which, char *buf, size_t len)
 	return buf;
 }
 
+/* The environment for a child: ours without LD_PRELOAD, plus `preload`. */
+static char **child_env(const char *preload)
+{
+	size_t n = 0, i, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "LD_PRELOAD=", 11))
+			env[k++] = environ[i];
+	if (preload) {
+		size_t len = strlen(preload) + 12;
+
+		env[k] = malloc(len);
+		if (!env[k]) {
+			free(env);
+			return NULL;
+		}
+		snprintf(env[k], len, "LD_PRELOAD=%s", preload);
+	}
+	return env;
+}
+
 static int run_one(int which, int mfd, struct child_out *out)
 {
-	int pfd[2], status = 0;
+	const char *preload = which >= 0 ? peers[which].lib : NULL;
+	posix_spawn_file_actions_t fa;
+	int pfd[2], status = 0, err;
 	char mfd_s[16], pfd_s[16];
+	char *argv[7];
+	char **env;
+	size_t i;
 	pid_t pid;
 	ssize_t n;
 
 	if (pipe(pfd))
 		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
+	env = child_env(preload);
+	if (!env) {
 		close(pfd[0]);
 		close(pfd[1]);
 		return -1;
 	}
-	if (pid == 0) {
-		close(pfd[0]);
-		snprintf(mfd_s, sizeof(mfd_s), "%d", mfd);
-		snprintf(pfd_s, sizeof(pfd_s), "%d", pfd[1]);
-		if (which >= 0 && peers[which].lib)
-			setenv("LD_PRELOAD", peers[which].lib, 1);
-		else
-			unsetenv("LD_PRELOAD");
-		execl("/proc/self/exe", "kmem", "replay", "--peer-child",
-		      which < 0 ? "kmem" : peers[which].name, mfd_s, pfd_s, (char *)NULL);
-		_exit(127);
-	}
+	snprintf(mfd_s, sizeof(mfd_s), "%d", mfd);
+	snprintf(pfd_s, sizeof(pfd_s), "%d", pfd[1]);
+	argv[0] = "kmem";
+	argv[1] = "replay";
+	argv[2] = "--peer-child";
+	argv[3] = (char *)(which < 0 ? "kmem" : peers[which].name);
+	argv[4] = mfd_s;
+	argv[5] = pfd_s;
+	argv[6] = NULL;
+	/* posix_spawn, not fork + exec: a fork copies the running machine's RAM
+	 * for the child (arch/x86/fork.c), which an exec then throws away. */
+	fflush(NULL);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	err = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	for (i = 0; env[i]; i++) /* only the LD_PRELOAD entry is ours */
+		if (preload && !strncmp(env[i], "LD_PRELOAD=", 11))
+			free(env[i]);
+	free(env);
 	close(pfd[1]);
+	if (err) {
+		close(pfd[0]);
+		return -1;
+	}
 	memset(out, 0, sizeof(*out));
 	n = read(pfd[0], out, sizeof(*out));
 	close(pfd[0]);
