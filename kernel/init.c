@@ -293,6 +293,7 @@ static int __boot_locked(const struct kmem_config *cfg)
 		pr_err("%s\n", msg);
 		return ret;
 	}
+	kmem_cmdline_boot(&kmem_cfg);
 	nr_cpu_ids = (unsigned int)kmem_cfg.cpus;
 	__kmem_cpu = -1;
 

@@ -49,6 +49,11 @@ struct kmem_initcall {
 
 void kmem_register_initcall(struct kmem_initcall *ic);
 
+/* Take the command line (cfg->cmdline, else $KMEM_CMDLINE), point
+ * cfg->cmdline at the machine's copy and run the parameters' handlers
+ * (kernel/cmdline.c). Called by kmem_boot() under boot_lock. */
+void kmem_cmdline_boot(struct kmem_config *cfg);
+
 #define KMEM_INITCALL(lvl, initfn, exitfn)                                   \
 	static struct kmem_initcall __kmem_initcall_##initfn = {             \
 		#initfn, (lvl), (initfn), (exitfn), NULL                     \

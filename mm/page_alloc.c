@@ -92,6 +92,7 @@
 #include <linux/gfp.h>
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
+#include "mm/fault_inject.h"
 
 pg_data_t contig_page_data;
 unsigned int zones_in_layout;
@@ -819,6 +820,8 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 			WARN_ON_ONCE(order > MAX_PAGE_ORDER);
 		return NULL;
 	}
+	if (unlikely(kmem_fault_active) && should_fail_alloc_page(gfp, order))
+		return NULL; /* fail_page_alloc (mm/fault_inject.c) */
 	highest = gfp_zone(gfp);
 	page = get_page_from_freelist(gfp, order,
 				      ALLOC_WMARK_LOW |

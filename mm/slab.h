@@ -22,6 +22,7 @@
 #include <linux/mm_types.h>
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include "mm/fault_inject.h"
 
 struct kmem_cache;
 
@@ -355,6 +356,8 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 	struct slab_thread_cache *tc = slab_tc(s->index);
 	unsigned int n = tc->size;
 
+	if (unlikely(kmem_fault_active) && should_failslab(s, gfp))
+		return NULL; /* failslab (mm/fault_inject.c) */
 	if (likely(n)) {
 		void *obj = tc->objs[n - 1];
 

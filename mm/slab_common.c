@@ -711,7 +711,7 @@ char *kstrndup(const char *s, size_t max, gfp_t gfp)
 	 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 |                 \
 	 SLAB_STORE_USER | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |       \
 	 SLAB_NOLEAKTRACE | SLAB_NO_MERGE | SLAB_ACCOUNT | SLAB_NO_USER_FLAGS |   \
-	 SLAB_RECLAIM_ACCOUNT)
+	 SLAB_RECLAIM_ACCOUNT | SLAB_FAILSLAB)
 
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,

@@ -5,4 +5,6 @@
 #include <kmem/machine.h>
 #include <kmem/log.h>
 #include <kmem/show.h>
+#include <kmem/cmdline.h>
+#include <kmem/fault.h>
 #endif

@@ -9,6 +9,8 @@
  *   KMEM_LAYOUT  "x86-64" (default) or "x86-32"
  *   KMEM_CPUS    simulated CPUs, 1 to 256 (default: the host's online CPUs)
  *   KMEM_SWAP    swap size, 0 to 64G, e.g. "64M" (default: none)
+ *   KMEM_CMDLINE the kernel command line, e.g. "failslab=1,100,0,-1"
+ *                (<kmem/cmdline.h>; default: empty)
  * or explicitly with kmem_boot(). kmem_halt() tears it down (every pointer into
  * it becomes invalid) so that another can be booted, e.g. by tests and the tour.
  *
@@ -44,6 +46,8 @@ struct kmem_config {
 	int cpus;                /* 1..256; 0: $KMEM_CPUS, else host CPUs */
 	unsigned long long swap; /* bytes; 0: $KMEM_SWAP, else none */
 	bool quiet;              /* do not print the boot banner */
+	const char *cmdline;     /* kernel command line; NULL: $KMEM_CMDLINE
+				  * (<kmem/cmdline.h>); copied at boot */
 };
 
 /* The accepted ranges: RAM and swap in bytes. */

@@ -37,6 +37,7 @@
 #define SLAB_TRACE ((slab_flags_t)0x00200000U)
 #define SLAB_NOLEAKTRACE ((slab_flags_t)0x00800000U)
 #define SLAB_NO_MERGE ((slab_flags_t)0x01000000U)
+#define SLAB_FAILSLAB ((slab_flags_t)0x02000000U) /* failslab's cache-filter */
 #define SLAB_ACCOUNT ((slab_flags_t)0x04000000U)
 #define SLAB_NO_USER_FLAGS ((slab_flags_t)0x10000000U)
 #define SLAB_RECLAIM_ACCOUNT ((slab_flags_t)0x00020000U)
