@@ -186,12 +186,13 @@ static bool handle_param(const char *param, const char *val, bool early)
 }
 
 /* Append "param[=val]" to buf (space-separated). */
-static void append_arg(char *buf, size_t len, const char *param, const char *val)
+static void append_arg(char *buf, size_t len, const char *param,
+		       const char *val)
 {
 	size_t n = strlen(buf);
 
-	snprintf(buf + n, len - n, "%s%s%s%s", n ? " " : "", param, val ? "=" : "",
-		 val ? val : "");
+	snprintf(buf + n, len - n, "%s%s%s%s", n ? " " : "", param,
+		 val ? "=" : "", val ? val : "");
 }
 
 /* One pass over a scratch copy. Unknown arguments are collected in the
@@ -240,8 +241,9 @@ void kmem_cmdline_boot(struct kmem_config *cfg)
 	parse_args(true, argv, envp, sizeof(argv));
 	parse_args(false, argv, envp, sizeof(argv));
 	if (argv[0] || envp[0])
-		pr_notice("Unknown kernel command line parameters \"%s%s%s\", will be passed to user space.\n",
-			  argv, argv[0] && envp[0] ? " " : "", envp);
+		pr_notice(
+			"Unknown kernel command line parameters \"%s%s%s\", will be passed to user space.\n",
+			argv, argv[0] && envp[0] ? " " : "", envp);
 }
 
 /* /proc/cmdline */

@@ -67,9 +67,12 @@ struct fault_attr {
 	int rs_printed, rs_missed;
 };
 
-#define FAULT_ATTR_INIT(n)                                                  \
-	{ .name = (n), .probability = 0, .interval = 1, .times = 1,          \
-	  .space = 0, .verbose = 2, .rs_interval_ms = 5000, .rs_burst = 10 }
+#define FAULT_ATTR_INIT(n)                                                \
+	{                                                                 \
+		.name = (n), .probability = 0, .interval = 1, .times = 1, \
+		.space = 0, .verbose = 2, .rs_interval_ms = 5000,         \
+		.rs_burst = 10                                            \
+	}
 
 struct failslab {
 	struct fault_attr attr;
@@ -99,9 +102,9 @@ static struct failslab failslab = failslab_defaults;
 static struct fail_page_alloc fail_page_alloc = fail_page_alloc_defaults;
 
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool fault_live;         /* booted and not halting */
-static int nth_armed;           /* threads with fail-nth armed */
-static unsigned int boot_nth;   /* the command line's fail_nth= */
+static bool fault_live; /* booted and not halting */
+static int nth_armed; /* threads with fail-nth armed */
+static unsigned int boot_nth; /* the command line's fail_nth= */
 static unsigned long stat_forced, stat_silent;
 
 static __thread unsigned int task_fail_nth;
@@ -157,7 +160,8 @@ static bool fail_dump_ratelimit(struct fault_attr *attr)
 	pthread_mutex_lock(&fault_lock);
 	if (!attr->rs_begin || now - attr->rs_begin >= attr->rs_interval_ms) {
 		if (attr->rs_missed)
-			pr_warn("fail_dump: %d callbacks suppressed\n", attr->rs_missed);
+			pr_warn("fail_dump: %d callbacks suppressed\n",
+				attr->rs_missed);
 		attr->rs_begin = now;
 		attr->rs_printed = 0;
 		attr->rs_missed = 0;
@@ -175,14 +179,16 @@ static noinline void fail_dump(struct fault_attr *attr)
 {
 	if (!attr->verbose || !fail_dump_ratelimit(attr))
 		return;
-	printk(KERN_NOTICE "FAULT_INJECTION: forcing a failure.\n"
-			   "name %s, interval %lu, probability %lu, space %d, times %d\n",
+	printk(KERN_NOTICE
+	       "FAULT_INJECTION: forcing a failure.\n"
+	       "name %s, interval %lu, probability %lu, space %d, times %d\n",
 	       attr->name, attr->interval, attr->probability,
 	       __atomic_load_n(&attr->space, __ATOMIC_RELAXED),
 	       __atomic_load_n(&attr->times, __ATOMIC_RELAXED));
 	if (attr->verbose > 1) {
 		printk(KERN_NOTICE "CPU: %d UID: 0 PID: %d Comm: %s\n",
-		       raw_smp_processor_id(), kmem_current_pid(), kmem_current_comm());
+		       raw_smp_processor_id(), kmem_current_pid(),
+		       kmem_current_comm());
 		dump_stack();
 	}
 }
@@ -231,7 +237,8 @@ static bool should_fail(struct fault_attr *attr, long size, bool nowarn)
 		return false;
 	}
 	if (attr->interval > 1 &&
-	    __atomic_add_fetch(&attr->count, 1, __ATOMIC_RELAXED) % attr->interval)
+	    __atomic_add_fetch(&attr->count, 1, __ATOMIC_RELAXED) %
+		    attr->interval)
 		return false;
 	if (attr->probability <= random_below_100())
 		return false;
@@ -265,6 +272,13 @@ noinline bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 			   gfp & __GFP_NOWARN);
 }
 
+noinline void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp)
+{
+	if (should_failslab(s, gfp))
+		return NULL;
+	return __slab_alloc_fast(s, gfp);
+}
+
 noinline bool should_fail_alloc_page(gfp_t gfp, unsigned int order)
 {
 	if (order < fail_page_alloc.min_order)
@@ -275,7 +289,8 @@ noinline bool should_fail_alloc_page(gfp_t gfp, unsigned int order)
 		return false;
 	if (fail_page_alloc.ignore_gfp_reclaim && (gfp & __GFP_DIRECT_RECLAIM))
 		return false;
-	return should_fail(&fail_page_alloc.attr, 1L << order, gfp & __GFP_NOWARN);
+	return should_fail(&fail_page_alloc.attr, 1L << order,
+			   gfp & __GFP_NOWARN);
 }
 
 void fault_inject_get_stats(struct fault_inject_stats *st)
@@ -294,14 +309,17 @@ struct knob {
 	void *ptr;
 };
 
-#define ATTR_KNOBS(a)                                                        \
-	{ "probability", KNOB_UL, &(a).probability },                        \
-	{ "interval", KNOB_UL, &(a).interval },                              \
-	{ "times", KNOB_INT, &(a).times },                                   \
-	{ "space", KNOB_INT, &(a).space },                                   \
-	{ "verbose", KNOB_UL, &(a).verbose },                                \
-	{ "verbose_ratelimit_interval_ms", KNOB_U32, &(a).rs_interval_ms },  \
-	{ "verbose_ratelimit_burst", KNOB_U32, &(a).rs_burst }
+#define ATTR_KNOBS(a)                                              \
+	{ "probability", KNOB_UL, &(a).probability },              \
+		{ "interval", KNOB_UL, &(a).interval },            \
+		{ "times", KNOB_INT, &(a).times },                 \
+		{ "space", KNOB_INT, &(a).space },                 \
+		{ "verbose", KNOB_UL, &(a).verbose },              \
+		{ "verbose_ratelimit_interval_ms", KNOB_U32,       \
+		  &(a).rs_interval_ms },                           \
+	{                                                          \
+		"verbose_ratelimit_burst", KNOB_U32, &(a).rs_burst \
+	}
 
 static const struct knob failslab_knobs[] = {
 	ATTR_KNOBS(failslab.attr),
@@ -313,7 +331,8 @@ static const struct knob failslab_knobs[] = {
 static const struct knob fail_page_alloc_knobs[] = {
 	ATTR_KNOBS(fail_page_alloc.attr),
 	{ "ignore-gfp-wait", KNOB_BOOL, &fail_page_alloc.ignore_gfp_reclaim },
-	{ "ignore-gfp-highmem", KNOB_BOOL, &fail_page_alloc.ignore_gfp_highmem },
+	{ "ignore-gfp-highmem", KNOB_BOOL,
+	  &fail_page_alloc.ignore_gfp_highmem },
 	{ "min-order", KNOB_U32, &fail_page_alloc.min_order },
 	{ NULL, KNOB_UL, NULL },
 };
@@ -365,13 +384,18 @@ static int parse_bool(const char *s, bool *out)
 	if (!s)
 		return -EINVAL;
 	switch (s[0]) {
-	case 'y': case 'Y': case '1':
+	case 'y':
+	case 'Y':
+	case '1':
 		*out = true;
 		return 0;
-	case 'n': case 'N': case '0':
+	case 'n':
+	case 'N':
+	case '0':
 		*out = false;
 		return 0;
-	case 'o': case 'O':
+	case 'o':
+	case 'O':
 		if (s[1] == 'n' || s[1] == 'N') {
 			*out = true;
 			return 0;
@@ -421,7 +445,8 @@ static int knob_write(const struct knob *k, const char *value)
 	return 0;
 }
 
-static int fault_set_locked(const char *name, const char *knob, const char *value)
+static int fault_set_locked(const char *name, const char *knob,
+			    const char *value)
 {
 	const struct knob *k = find_knob(name, knob);
 	int ret;
@@ -458,7 +483,8 @@ int kmem_fault_get(const char *name, const char *knob, char *buf, size_t len)
 		snprintf(buf, len, "%lu", *(unsigned long *)k->ptr);
 		break;
 	case KNOB_INT:
-		snprintf(buf, len, "%d", __atomic_load_n((int *)k->ptr, __ATOMIC_RELAXED));
+		snprintf(buf, len, "%d",
+			 __atomic_load_n((int *)k->ptr, __ATOMIC_RELAXED));
 		break;
 	case KNOB_BOOL:
 		snprintf(buf, len, "%s", *(bool *)k->ptr ? "Y" : "N");
@@ -507,7 +533,8 @@ static int setup_fault_attr(struct fault_attr *attr, const char *str)
 	}
 	if (i < 4 || v[0] < 0 || v[1] < 0 || v[2] < INT_MIN || v[2] > INT_MAX ||
 	    v[3] < INT_MIN || v[3] > INT_MAX) {
-		printk(KERN_WARNING "FAULT_INJECTION: failed to parse arguments\n");
+		printk(KERN_WARNING
+		       "FAULT_INJECTION: failed to parse arguments\n");
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&fault_lock);

@@ -73,6 +73,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -934,6 +935,24 @@ static void show_signal_msg(struct kmem_process *p, struct kmem_fault *f,
 	printk(KERN_INFO "Code: %s\n", line);
 }
 
+/* Failed retries of this thread's current fault (see user_fault). */
+#define PF_OOM_RETRIES 16
+static __thread unsigned int pf_oom_retries;
+
+/* pfoom_rs: about 10 reports per 5 s (no lock: a signal handler). */
+static bool pf_oom_ratelimit(void)
+{
+	static long begin;
+	static int printed;
+	long now = (long)time(NULL), b = __atomic_load_n(&begin, __ATOMIC_RELAXED);
+
+	if (now - b >= 5 &&
+	    __atomic_compare_exchange_n(&begin, &b, now, false, __ATOMIC_RELAXED,
+					__ATOMIC_RELAXED))
+		__atomic_store_n(&printed, 0, __ATOMIC_RELAXED);
+	return __atomic_fetch_add(&printed, 1, __ATOMIC_RELAXED) < 10;
+}
+
 static enum kmem_fault_result user_fault(struct kmem_fault *f)
 {
 	struct kmem_process *p = process_of_host(f->address);
@@ -949,13 +968,26 @@ static enum kmem_fault_result user_fault(struct kmem_fault *f)
 	if (ret != -ESRCH)
 		__atomic_fetch_add(major ? &p->mm.maj_flt : &p->mm.min_flt, 1,
 				   __ATOMIC_RELAXED);
-	if (!ret)
+	if (!ret) {
+		pf_oom_retries = 0;
 		return KMEM_FAULT_HANDLED;
+	}
 	if (ret == -EFAULT || ret == -EACCES) {
 		show_signal_msg(p, f, uaddr);
 		process_kill(p, SIGSEGV);
 	} else if (ret == -ENOMEM) {
-		/* VM_FAULT_OOM and nothing left to kill: this process goes. */
+		/* VM_FAULT_OOM. The kernel's pagefault_out_of_memory() retries
+		 * the fault: the allocation has already run the OOM killer if
+		 * there was anything to kill, and a failure that passes (an
+		 * injected one, a moment of pressure) must not kill the
+		 * process. Where the kernel would then panic, kmem's allocator
+		 * fails: after PF_OOM_RETRIES failures in a row the process goes. */
+		if (++pf_oom_retries <= PF_OOM_RETRIES) {
+			if (pf_oom_ratelimit())
+				pr_warn("Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF\n");
+			return KMEM_FAULT_HANDLED;
+		}
+		pf_oom_retries = 0;
 		oom_kill_process(p, "Out of memory (page fault)");
 	}
 	if (current_process() == p)

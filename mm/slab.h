@@ -351,13 +351,11 @@ static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
  * yet, another machine, empty sheaf, a destroyed cache, whose index has an
  * empty entry in every table) is the slow path's.
  */
-static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
+static __always_inline void *__slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
 	struct slab_thread_cache *tc = slab_tc(s->index);
 	unsigned int n = tc->size;
 
-	if (unlikely(kmem_fault_active) && should_failslab(s, gfp))
-		return NULL; /* failslab (mm/fault_inject.c) */
 	if (likely(n)) {
 		void *obj = tc->objs[n - 1];
 
@@ -368,6 +366,18 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 		return obj;
 	}
 	return slab_alloc_slow(s, gfp);
+}
+
+/* failslab's hook, then __slab_alloc_fast (mm/fault_inject.c). */
+void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp);
+
+static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
+{
+	/* A tail call when fault injection is on: the fast path keeps no
+	 * frame and pays one load and one branch. */
+	if (unlikely(kmem_fault_active))
+		return slab_alloc_fault(s, gfp);
+	return __slab_alloc_fast(s, gfp);
 }
 
 /*

@@ -47,17 +47,17 @@ struct kmem_param {
 	 * gets "<rest>[=value]" (as the kernel's __setup matches a prefix). */
 	const char *name;
 	int (*setup)(const char *val);
-	bool early;       /* early_param: handled before the others */
+	bool early; /* early_param: handled before the others */
 	struct kmem_param *next;
 };
 void kmem_register_param(struct kmem_param *p);
 
-#define __KMEM_PARAM(str, fn, is_early, id)                                 \
-	static struct kmem_param __kmem_param_##id = { (str), (fn), (is_early), \
-						       0 };                     \
-	__attribute__((constructor)) static void __kmem_reg_param_##id(void)  \
-	{                                                                     \
-		kmem_register_param(&__kmem_param_##id);                      \
+#define __KMEM_PARAM(str, fn, is_early, id)                                  \
+	static struct kmem_param __kmem_param_##id = { (str), (fn),          \
+						       (is_early), 0 };      \
+	__attribute__((constructor)) static void __kmem_reg_param_##id(void) \
+	{                                                                    \
+		kmem_register_param(&__kmem_param_##id);                     \
 	}
 /* KMEM_SETUP("failslab", setup_failslab): the kernel's __setup("failslab=", ...). */
 #define KMEM_SETUP(str, fn) __KMEM_PARAM(str, fn, false, fn)

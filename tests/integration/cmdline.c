@@ -56,8 +56,9 @@ KMEM_SETUP("kmem_test_ns.", setup_prefix)
 
 static size_t boot_with(const char *line)
 {
-	struct kmem_config cfg = { .ram = 64ULL << 20, .cpus = 2, .quiet = true,
-				   .cmdline = line };
+	struct kmem_config cfg = {
+		.ram = 64ULL << 20, .cpus = 2, .quiet = true, .cmdline = line
+	};
 	size_t mark;
 
 	kmem_halt();
@@ -79,9 +80,10 @@ static char *show(const char *name)
 
 TEST(syntax_and_order)
 {
-	size_t mark = boot_with("kmem_test_demo=1 kmem-test-demo=\"a b\"  "
-				"\"kmem_test_demo=c d\" kmem_test_demo "
-				"kmem_test_early=e kmem_test_ns.knob=v kmem_test_ns.flag");
+	size_t mark = boot_with(
+		"kmem_test_demo=1 kmem-test-demo=\"a b\"  "
+		"\"kmem_test_demo=c d\" kmem_test_demo "
+		"kmem_test_early=e kmem_test_ns.knob=v kmem_test_ns.flag");
 
 	/* The early parameter first, then the others in order; quotes gone;
 	 * '-' and '_' equal; prefixes get the rest. */
@@ -89,26 +91,31 @@ TEST(syntax_and_order)
 			"prefix=knob=v|prefix=flag");
 	CHECK_LOG(mark, "Kernel command line: kmem_test_demo=1");
 	CHECK(!kmem_log_contains(mark, "Unknown kernel command line"));
-	CHECK_STR(kmem_cmdline(), "kmem_test_demo=1 kmem-test-demo=\"a b\"  "
-				  "\"kmem_test_demo=c d\" kmem_test_demo "
-				  "kmem_test_early=e kmem_test_ns.knob=v kmem_test_ns.flag");
+	CHECK_STR(kmem_cmdline(),
+		  "kmem_test_demo=1 kmem-test-demo=\"a b\"  "
+		  "\"kmem_test_demo=c d\" kmem_test_demo "
+		  "kmem_test_early=e kmem_test_ns.knob=v kmem_test_ns.flag");
 }
 
 TEST(unknown_reported_once)
 {
-	size_t mark = boot_with("foo=bar kmem_test_demo=x nosmp quiet=\"a b\" "
-				"kmem_test_picky=bad kmem_test_picky=good dotted.param=1 "
-				"-- init_arg=1 other");
+	size_t mark = boot_with(
+		"foo=bar kmem_test_demo=x nosmp quiet=\"a b\" "
+		"kmem_test_picky=bad kmem_test_picky=good dotted.param=1 "
+		"-- init_arg=1 other");
 
 	/* Without a value first (init's argv), then with one (its
 	 * environment); a value the handler refused counts as unknown; what
 	 * follows "--" is init's. */
-	CHECK_EQ(kmem_log_count(mark, "Unknown kernel command line parameters"), 1);
-	CHECK_LOG(mark, "Unknown kernel command line parameters \"nosmp foo=bar "
-			"quiet=a b kmem_test_picky=bad dotted.param=1\", will be "
-			"passed to user space.");
+	CHECK_EQ(kmem_log_count(mark, "Unknown kernel command line parameters"),
+		 1);
+	CHECK_LOG(mark,
+		  "Unknown kernel command line parameters \"nosmp foo=bar "
+		  "quiet=a b kmem_test_picky=bad dotted.param=1\", will be "
+		  "passed to user space.");
 	CHECK_STR(seen, "demo=x|picky=bad|picky=good");
-	CHECK_EQ(kmem_log_count(mark, "init_arg"), 1); /* in "Kernel command line" only */
+	CHECK_EQ(kmem_log_count(mark, "init_arg"),
+		 1); /* in "Kernel command line" only */
 }
 
 TEST(empty_and_env)
@@ -133,9 +140,10 @@ TEST(empty_and_env)
 TEST(failslab_param)
 {
 	char buf[32];
-	size_t mark = boot_with("failslab=3,50,100,-1 fail_page_alloc=1,10,0,5 "
-				"failslab.ignore-gfp-wait=N fail_page_alloc.min-order=0 "
-				"failslab=1,2 failslab.nosuch=1");
+	size_t mark = boot_with(
+		"failslab=3,50,100,-1 fail_page_alloc=1,10,0,5 "
+		"failslab.ignore-gfp-wait=N fail_page_alloc.min-order=0 "
+		"failslab=1,2 failslab.nosuch=1");
 
 	kmem_fault_get("failslab", "interval", buf, sizeof(buf));
 	CHECK_STR(buf, "3");

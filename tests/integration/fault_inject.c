@@ -25,14 +25,16 @@ static void set(const char *cap, const char *knob, const char *val)
 	int ret = kmem_fault_set(cap, knob, val);
 
 	if (ret)
-		fprintf(stderr, "kmem_fault_set(%s, %s, %s) = %d\n", cap, knob, val, ret);
+		fprintf(stderr, "kmem_fault_set(%s, %s, %s) = %d\n", cap, knob,
+			val, ret);
 	CHECK_EQ(ret, 0);
 }
 
 static void reboot(const char *cmdline)
 {
-	struct kmem_config cfg = { .ram = 64ULL << 20, .cpus = 2, .quiet = true,
-				   .cmdline = cmdline };
+	struct kmem_config cfg = {
+		.ram = 64ULL << 20, .cpus = 2, .quiet = true, .cmdline = cmdline
+	};
 
 	kmem_halt();
 	CHECK_EQ(kmem_boot(&cfg), 0);
@@ -51,8 +53,10 @@ TEST(failslab_probability_times)
 	/* ... GFP_ATOMIC does, once (times = 1). */
 	b = kmalloc(64, GFP_ATOMIC);
 	CHECK(b == NULL);
-	CHECK_LOG(mark, "FAULT_INJECTION: forcing a failure.\n"
-			"name failslab, interval 1, probability 100, space 0, times 1\n");
+	CHECK_LOG(
+		mark,
+		"FAULT_INJECTION: forcing a failure.\n"
+		"name failslab, interval 1, probability 100, space 0, times 1\n");
 	CHECK_LOG(mark, "Call Trace:");
 	c = kmalloc(64, GFP_ATOMIC);
 	CHECK(c != NULL);
@@ -128,7 +132,8 @@ static void ctor(void *p)
 
 TEST(failslab_cache_filter)
 {
-	struct kmem_cache *plain = kmem_cache_create("fi_plain", 40, 0, 0, NULL);
+	struct kmem_cache *plain =
+		kmem_cache_create("fi_plain", 40, 0, 0, NULL);
 	struct kmem_cache *marked =
 		kmem_cache_create("fi_marked", 40, 0, SLAB_FAILSLAB, ctor);
 	void *a, *b;
@@ -161,8 +166,10 @@ TEST(fail_page_alloc_filters)
 	p1 = alloc_pages(GFP_KERNEL, 1);
 	CHECK(p0 != NULL);
 	CHECK(p1 == NULL);
-	CHECK_LOG(mark, "FAULT_INJECTION: forcing a failure.\n"
-			"name fail_page_alloc, interval 1, probability 100, space 0, times -1\n");
+	CHECK_LOG(
+		mark,
+		"FAULT_INJECTION: forcing a failure.\n"
+		"name fail_page_alloc, interval 1, probability 100, space 0, times -1\n");
 	/* No "page allocation failure" report: the kernel's injected
 	 * failure returns before the allocator proper. */
 	CHECK(!kmem_log_contains(mark, "page allocation failure"));
@@ -216,7 +223,9 @@ TEST(fail_nth)
 	CHECK(p[0] && p[1] && !p[2] && p[3]);
 	CHECK_EQ(kmem_fail_nth_get(), 0); /* it fired */
 	/* probability 0 and times 1: fail-nth does not need them. */
-	CHECK_LOG(mark, "name failslab, interval 1, probability 0, space 0, times 1\n");
+	CHECK_LOG(
+		mark,
+		"name failslab, interval 1, probability 0, space 0, times 1\n");
 	for (i = 0; i < 4; i++)
 		kfree(p[i]);
 	/* Not fired yet: the calls still to go; 0 disarms. */
@@ -257,13 +266,17 @@ TEST(bad_knobs)
 	CHECK_EQ(kmem_fault_set("failslab", "probability", "lots"), -EINVAL);
 	CHECK_EQ(kmem_fault_set("failslab", "probability", "-1"), -EINVAL);
 	CHECK_EQ(kmem_fault_set("failslab", "probability", ""), -EINVAL);
-	CHECK_EQ(kmem_fault_set("failslab", "ignore-gfp-wait", "maybe"), -EINVAL);
+	CHECK_EQ(kmem_fault_set("failslab", "ignore-gfp-wait", "maybe"),
+		 -EINVAL);
 	CHECK_EQ(kmem_fault_set("failslab", "times", "99999999999"), -EINVAL);
 	CHECK_EQ(kmem_fault_set("failslab", "min-order", "0"), -ENOENT);
-	CHECK_EQ(kmem_fault_set("fail_page_alloc", "cache-filter", "Y"), -ENOENT);
-	CHECK_EQ(kmem_fault_get("failslab", "nosuch", buf, sizeof(buf)), -ENOENT);
+	CHECK_EQ(kmem_fault_set("fail_page_alloc", "cache-filter", "Y"),
+		 -ENOENT);
+	CHECK_EQ(kmem_fault_get("failslab", "nosuch", buf, sizeof(buf)),
+		 -ENOENT);
 	CHECK_EQ(kmem_fault_set("failslab", "probability", "7\n"), 0);
-	CHECK_EQ(kmem_fault_get("failslab", "probability", buf, sizeof(buf)), 0);
+	CHECK_EQ(kmem_fault_get("failslab", "probability", buf, sizeof(buf)),
+		 0);
 	CHECK_STR(buf, "7");
 	CHECK_EQ(kmem_fault_set("failslab", "probability", "0"), 0);
 }
