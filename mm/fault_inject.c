@@ -87,19 +87,21 @@ struct fail_page_alloc {
 	unsigned int min_order;
 };
 
-static const struct failslab failslab_defaults = {
-	.attr = FAULT_ATTR_INIT("failslab"),
-	.ignore_gfp_reclaim = true,
-	.cache_filter = false,
-};
-static const struct fail_page_alloc fail_page_alloc_defaults = {
-	.attr = FAULT_ATTR_INIT("fail_page_alloc"),
-	.ignore_gfp_highmem = true,
-	.ignore_gfp_reclaim = true,
-	.min_order = 1,
-};
-static struct failslab failslab = failslab_defaults;
-static struct fail_page_alloc fail_page_alloc = fail_page_alloc_defaults;
+#define FAILSLAB_INIT                                                     \
+	{                                                                 \
+		.attr = FAULT_ATTR_INIT("failslab"),                      \
+		.ignore_gfp_reclaim = true, .cache_filter = false,        \
+	}
+#define FAIL_PAGE_ALLOC_INIT                                              \
+	{                                                                 \
+		.attr = FAULT_ATTR_INIT("fail_page_alloc"),               \
+		.ignore_gfp_highmem = true, .ignore_gfp_reclaim = true,   \
+		.min_order = 1,                                           \
+	}
+static const struct failslab failslab_defaults = FAILSLAB_INIT;
+static const struct fail_page_alloc fail_page_alloc_defaults = FAIL_PAGE_ALLOC_INIT;
+static struct failslab failslab = FAILSLAB_INIT;
+static struct fail_page_alloc fail_page_alloc = FAIL_PAGE_ALLOC_INIT;
 
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool fault_live; /* booted and not halting */
