@@ -93,6 +93,7 @@
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
 #include "mm/fault_inject.h"
+#include "mm/page_debug.h"
 
 pg_data_t contig_page_data;
 unsigned int zones_in_layout;
@@ -613,6 +614,10 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
 	atomic_set(&page->_refcount, 1);
 	set_alloc_order_tag(page, order + 1);
+	/* post_alloc_hook(): debug_pagealloc, page_poison, page_owner; the
+	 * hook says whether init_on_alloc/init_on_free want zeroing. */
+	if (unlikely(page_debug_flags))
+		gfp = page_debug_alloc(page, order, gfp);
 	if (gfp & __GFP_ZERO)
 		zero_pages(page, order);
 	if (order && (gfp & __GFP_COMP))
@@ -957,6 +962,9 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 	unsigned long i;
 	int mt;
 
+	/* free_pages_prepare(): init_on_free, page_poison, debug_pagealloc. */
+	if (unlikely(page_debug_flags))
+		page_debug_free(page, order);
 	if (PageHead(page)) {
 		ClearPageHead(page);
 		for (i = 1; i < (1UL << order); i++)
@@ -1055,6 +1063,8 @@ static void split_page_tags(struct page *page, unsigned int order)
 		atomic_set(&page[i]._refcount, 1);
 	}
 	set_alloc_order_tag(page, 1);
+	if (unlikely(page_debug_flags & PAGE_DEBUG_OWNER))
+		page_debug_split(page, order);
 }
 
 void *alloc_pages_exact(size_t size, gfp_t gfp)
@@ -1731,7 +1741,9 @@ int page_alloc_init(void)
 		memset(__va(zp), 0, PAGE_SIZE);
 		set_page_owner_tag(zero_page, 1, KMEM_OWNER_ZERO);
 	}
+	page_debug_init(); /* page_ext is reserved from memblock */
 	memblock_free_all();
+	page_debug_init_late();
 	for (z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &pgdat->node_zones[z];
 
@@ -1762,5 +1774,6 @@ void page_alloc_exit(void)
 	}
 	memset(&contig_page_data, 0, sizeof(contig_page_data));
 	zero_page = NULL;
+	page_debug_exit();
 	shrinkers_reset();
 }

@@ -16,6 +16,8 @@
  *      HOSTMAP_VMALLOC   vmalloc's eagerly mapped areas (mm/vmalloc.c)
  *      HOSTMAP_USER      user pages mapped eagerly (mm/memory.c)
  *      HOSTMAP_ONDEMAND  the live slots of the on-demand ring
+ *      HOSTMAP_DEBUG     debug_pagealloc's splits of the direct map (one per
+ *                        boundary between a mapped and an unmapped page)
  *    A mapping placed inside a PROT_NONE reservation splits it, so a lone
  *    mapping costs the host two entries; the layers count what they add
  *    (vmalloc: runs + 1 per area; user mm: the change in the number of
@@ -107,6 +109,16 @@ void hostmap_init(void)
 	spin_lock_init(&ring_lock);
 	memset(ring, 0, sizeof(ring));
 	ring_head = ring_live = 0;
+}
+
+void hostmap_debug_pagealloc(void)
+{
+	/* debug_pagealloc=on: a quarter of max_map_count for its splits of the
+	 * direct map, taken from vmalloc's half. */
+	budget_default[HOSTMAP_DEBUG] = max_map_count / 4;
+	budget_default[HOSTMAP_VMALLOC] = max_map_count / 2 - max_map_count / 4;
+	budget[HOSTMAP_DEBUG] = budget_default[HOSTMAP_DEBUG];
+	budget[HOSTMAP_VMALLOC] = budget_default[HOSTMAP_VMALLOC];
 }
 
 void hostmap_exit(void)

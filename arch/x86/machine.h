@@ -93,12 +93,15 @@ enum hostmap_class {
 	HOSTMAP_VMALLOC,  /* vmalloc areas mapped eagerly */
 	HOSTMAP_USER,     /* user pages mapped eagerly */
 	HOSTMAP_ONDEMAND, /* live slots of the ring (2 each): no budget */
+	HOSTMAP_DEBUG,    /* debug_pagealloc's splits of the direct map */
 	NR_HOSTMAP_CLASSES
 };
 #define HOSTMAP_RING_SLOTS 512
 
 void hostmap_init(void); /* at machine setup, before the direct map */
 void hostmap_exit(void);
+/* debug_pagealloc=on: give HOSTMAP_DEBUG its budget (at boot). */
+void hostmap_debug_pagealloc(void);
 /* Charge n host mappings to class c; false (nothing charged) if that would
  * pass the class's budget. A negative n always succeeds. */
 bool hostmap_charge(enum hostmap_class c, long n);
