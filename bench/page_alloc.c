@@ -11,13 +11,20 @@
  *                                 drains at batch/high)
  * and the same order-0 pair from two threads at once.
  *
+ * `bench_page_alloc --debug [pairs]` measures instead the order-0 pair (pcp
+ * on, one thread) on machines booted with each debugging option of
+ * mm/page_debug.c on the command line (init_on_alloc=1, init_on_free=1,
+ * page_poison=1, debug_pagealloc=on, page_owner=on), one boot per run, the
+ * runs of the options interleaved.
+ *
  * Each configuration runs RUNS times, the runs of all configurations
  * interleaved (so the noise of a shared VM spreads evenly); the table shows
- * the median. Usage: bench_page_alloc [pairs per run]
+ * the median. Usage: bench_page_alloc [--debug] [pairs per run]
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <linux/gfp.h>
@@ -123,6 +130,51 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static const char *const debug_options[] = {
+	"", "init_on_alloc=1", "init_on_free=1", "page_poison=1",
+	"debug_pagealloc=on", "page_owner=on",
+};
+#define NR_DEBUG (sizeof(debug_options) / sizeof(debug_options[0]))
+
+static int bench_debug_options(long n)
+{
+	static const struct config pair = { "order 0, pcp on", 0, true, 0, 1 };
+	static double res[NR_DEBUG][RUNS];
+	unsigned int c, r;
+
+	for (r = 0; r < RUNS; r++) {
+		for (c = 0; c < NR_DEBUG; c++) {
+			struct kmem_config cfg = { .ram = 1ULL << 30,
+						   .layout = KMEM_LAYOUT_X86_64,
+						   .cpus = 2,
+						   .quiet = true,
+						   .cmdline = debug_options[c] };
+
+			if (kmem_boot(&cfg))
+				return 1;
+			measure(&pair, n / 20); /* warm up */
+			res[c][r] = measure(&pair, n);
+			if (!kmem_check_invariants())
+				return 1;
+			kmem_halt();
+		}
+	}
+	printf("alloc_pages + __free_pages, order 0, pcp on: ns per pair, median "
+	       "of %d interleaved boots, %ld pairs each, 1 GiB x86-64 machine\n\n",
+	       RUNS, n);
+	printf("| %-22s | %8s | %8s | %8s | %7s |\n", "command line", "median",
+	       "min", "max", "x off");
+	printf("|:-----------------------|---------:|---------:|---------:|--------:|\n");
+	for (c = 0; c < NR_DEBUG; c++)
+		qsort(res[c], RUNS, sizeof(double), cmp);
+	for (c = 0; c < NR_DEBUG; c++)
+		printf("| %-22s | %8.1f | %8.1f | %8.1f | %6.1fx |\n",
+		       *debug_options[c] ? debug_options[c] : "(none)",
+		       res[c][RUNS / 2], res[c][0], res[c][RUNS - 1],
+		       res[c][RUNS / 2] / res[0][RUNS / 2]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct kmem_config cfg = { .ram = 1ULL << 30,
@@ -130,8 +182,12 @@ int main(int argc, char **argv)
 				   .cpus = 2,
 				   .quiet = true };
 	static double res[NR_CONFIGS][RUNS];
-	long n = argc > 1 ? atol(argv[1]) : 1000000;
+	long n;
 	unsigned int c, r;
+
+	if (argc > 1 && !strcmp(argv[1], "--debug"))
+		return bench_debug_options(argc > 2 ? atol(argv[2]) : 200000);
+	n = argc > 1 ? atol(argv[1]) : 1000000;
 
 	if (kmem_boot(&cfg))
 		return 1;

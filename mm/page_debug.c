@@ -721,7 +721,9 @@ void page_debug_init(void)
 			memset(page_ext, 0, bytes);
 			depot_used = 0;
 			clock_gettime(CLOCK_MONOTONIC, &boot_ts);
-			pr_info("allocated %lu bytes of page_ext\n", bytes);
+			if (!kmem_cfg.quiet)
+				pr_info("allocated %lu bytes of page_ext\n",
+					bytes);
 		}
 	}
 	if (f & PAGE_DEBUG_POISON) {

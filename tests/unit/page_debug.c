@@ -346,12 +346,12 @@ TEST(page_owner_records_known_allocations)
 	if (rec) {
 		for (start = rec; start > text && start[-1] != '\n'; start--)
 			;
-		for (start--; start > text && start[-1] != '\n'; start--)
-			;
-		CHECK(!strncmp(
-			start,
-			"Page allocated via order 2, mask 0xcc0(GFP_KERNEL), pid ",
-			57));
+		{
+			static const char head[] =
+				"Page allocated via order 2, mask 0xcc0(GFP_KERNEL), pid ";
+
+			CHECK(!strncmp(start, head, sizeof(head) - 1));
+		}
 		CHECK(strstr(start, ", tgid ") < rec);
 		CHECK(strstr(start, " ns\n") < rec);
 		end = strstr(rec, "\n\n");
