@@ -267,6 +267,20 @@ static void unpoison_pages(struct page *page, unsigned long nr)
 	}
 }
 
+/* A forked child's copy of RAM leaves the free frames out (arch/x86/fork.c):
+ * they read zero there, no longer PAGE_POISON. */
+static void page_poison_fork_child(void)
+{
+	if (poisoned)
+		memset(poisoned, 0,
+		       (max_pfn + BITS_LONG - 1) / BITS_LONG * sizeof(long));
+}
+
+__attribute__((constructor)) static void page_poison_atfork(void)
+{
+	pthread_atfork(NULL, NULL, page_poison_fork_child);
+}
+
 static void poison_pages(struct page *page, unsigned long nr)
 {
 	unsigned long i, pfn = page_to_pfn(page);

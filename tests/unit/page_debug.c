@@ -197,6 +197,25 @@ TEST(page_poison_write_after_free)
 	kmem_log_set_console(old);
 	CHECK(again == page);
 	CHECK_LOG(mark, "pagealloc: single bit error\n");
+	/* A forked child's RAM copy has the free frames zero: no report. */
+	page = alloc_pages(GFP_KERNEL, 0);
+	__free_pages(page, 0);
+	{
+		pid_t pid = fork();
+		int status = -1;
+
+		if (pid == 0) {
+			size_t m = kmem_log_mark();
+			struct page *pg = alloc_pages(GFP_KERNEL, 0);
+
+			_exit(pg == page && !kmem_log_contains(m, "pagealloc:") ?
+				      0 :
+				      1);
+		}
+		CHECK(pid > 0);
+		CHECK_EQ(waitpid(pid, &status, 0), pid);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
 	/* A clean reuse says nothing. */
 	__free_pages(again, 0);
 	mark = kmem_log_mark();
