@@ -558,7 +558,8 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 	for (o = order; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
 
-		if (!area->nr_free)
+		/* Without zone->lock, as the kernel: a hint, rmqueue decides. */
+		if (!data_race(area->nr_free))
 			continue;
 		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!list_empty(&area->free_list[mt]))

@@ -76,10 +76,68 @@ unsigned long __kmem_pkmap_base;
 #define X86_32_MAXMEM 0x377fe000UL      /* VMALLOC_END - PAGE_OFFSET - 128M */
 #define X86_32_VMALLOC_END_OFF 0x3f7fe000UL
 #define X86_32_PKMAP_OFF 0x3f800000UL
+#ifndef KMEM_TSAN
 #define X86_64_KVA_HINT 0x200000000000UL /* 32 TiB */
 #define X86_64_VMALLOC_SIZE (32UL << 40)
+#else
+/*
+ * Under ThreadSanitizer the program may only map memory inside TSan's
+ * application ranges (the rest of the address space is its shadow and
+ * metadata; an mmap elsewhere is refused, or kills the program). The ranges
+ * below are those that both gcc 12's libtsan and clang 14's runtime (the
+ * 48-bit x86-64 mapping) accept, and that the newer runtimes keep too. No
+ * one of them holds the kernel's 32 TiB vmalloc range, so a TSan build has a
+ * 256 GiB one (VmallocTotal 268435455 kB; the banner says so); the kernel
+ * half goes at 64 GiB, in the low range, which nothing else uses in a PIE
+ * program. Reservations without a hint (user address spaces) are placed by
+ * tsan_reserve() in the same ranges, never by the host's mmap, which would
+ * put them below TSan's high range once that is full.
+ */
+#define X86_64_KVA_HINT 0x1000000000UL /* 64 GiB */
+#define X86_64_VMALLOC_SIZE (256UL << 30)
+static const struct {
+	unsigned long start, end;
+} tsan_app_ranges[] = {
+	{ 0x000100000000UL, 0x008000000000UL }, /* low: 4 GiB - 512 GiB */
+	{ 0x550000000000UL, 0x568000000000UL }, /* PIE programs */
+	{ 0x7e8000000000UL, 0x800000000000UL }, /* libraries, stacks */
+};
+#endif
 #define PCI_HOLE_START (3ULL << 30)
 #define PCI_HOLE_END (4ULL << 30)
+
+static void *reserve_at(unsigned long addr, size_t len)
+{
+	void *p = mmap((void *)addr, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+
+	if (p == (void *)addr)
+		return p;
+	if (p != MAP_FAILED) /* a kernel before 4.17 took the flag as a hint */
+		munmap(p, len);
+	return NULL;
+}
+
+#ifdef KMEM_TSAN
+/* First fit in TSan's application ranges, in steps of 1 GiB (or align). */
+static void *tsan_reserve(size_t len, size_t align)
+{
+	unsigned long step = max_t(unsigned long, align, SZ_1G);
+	unsigned long a;
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < ARRAY_SIZE(tsan_app_ranges); i++)
+		for (a = ALIGN(tsan_app_ranges[i].start, align);
+		     a + len > a && a + len <= tsan_app_ranges[i].end; a += step) {
+			p = reserve_at(a, len);
+			if (p)
+				return p;
+		}
+	return NULL;
+}
+#endif
 
 void *arch_reserve(unsigned long hint, size_t len, size_t align)
 {
@@ -87,16 +145,15 @@ void *arch_reserve(unsigned long hint, size_t len, size_t align)
 	unsigned long a, start;
 
 	if (hint) {
-		p = mmap((void *)hint, len, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-			 -1, 0);
-		if (p == (void *)hint)
+		p = reserve_at(hint, len);
+		if (p)
 			return p;
-		if (p != MAP_FAILED)
-			munmap(p, len);
 	}
 	if (align < PAGE_SIZE)
 		align = PAGE_SIZE;
+#ifdef KMEM_TSAN
+	return tsan_reserve(len, align);
+#endif
 	p = mmap(NULL, len + align, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -369,6 +426,11 @@ void arch_print_banner(void)
 	if (machine.layout == KMEM_LAYOUT_X86_32 && machine.relocated)
 		pr_info("kmem: PAGE_OFFSET relocated to %#lx (the host uses 0xc0000000)\n",
 			PAGE_OFFSET);
+#ifdef KMEM_TSAN
+	if (machine.layout == KMEM_LAYOUT_X86_64)
+		pr_info("kmem: ThreadSanitizer build: vmalloc range %lu GiB (the kernel's is 32 TiB)\n",
+			X86_64_VMALLOC_SIZE >> 30);
+#endif
 }
 
 /* ---- Page faults ----------------------------------------------------- */

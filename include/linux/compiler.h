@@ -3,6 +3,18 @@
 #ifndef _KMEM_LINUX_COMPILER_H
 #define _KMEM_LINUX_COMPILER_H
 
+/*
+ * KMEM_TSAN: this is a ThreadSanitizer build (gcc: -fsanitize=thread defines
+ * __SANITIZE_THREAD__; clang: __has_feature(thread_sanitizer)).
+ */
+#if defined(__SANITIZE_THREAD__)
+#define KMEM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KMEM_TSAN 1
+#endif
+#endif
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #ifndef __always_inline
@@ -32,7 +44,37 @@
 #define fallthrough __attribute__((__fallthrough__))
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
+/*
+ * Lock-free peeks. data_race(expr) evaluates expr, whose accesses race with
+ * other threads on purpose: a look at a counter, a flag or a list head that
+ * another thread changes under a lock this one does not hold, where a stale
+ * value is fine (a watermark check, a PageBuddy test of a neighbour, a barn
+ * count before taking the lock that rechecks it). As in the kernel, where
+ * KCSAN does not report them, a ThreadSanitizer build does not report these
+ * accesses (the thread ignores its accesses for the length of expr); every
+ * other build compiles plain (expr), at no cost.
+ *
+ * READ_ONCE(x) reads x exactly once, whole (no tearing, no re-reading): the
+ * marked form of such a peek. A TSan build reads it inside data_race(), as
+ * KCSAN by default does not report a marked read against a plain write.
+ * WRITE_ONCE() stays an ordinary write for TSan: it is still checked against
+ * other plain accesses.
+ */
+#ifdef KMEM_TSAN
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#define data_race(expr)                                 \
+	({                                              \
+		__tsan_ignore_thread_begin();           \
+		__auto_type __data_race_v = (expr);     \
+		__tsan_ignore_thread_end();             \
+		__data_race_v;                          \
+	})
+#define READ_ONCE(x) data_race(*(const volatile __typeof__(x) *)&(x))
+#else
+#define data_race(expr) (expr)
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#endif
 #define WRITE_ONCE(x, val) \
 	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
 

@@ -142,7 +142,9 @@ static inline unsigned int compound_order(const struct page *page)
 
 static inline unsigned int page_type_of(const struct page *page)
 {
-	return __atomic_load_n(&page->page_type, __ATOMIC_RELAXED) >> 24;
+	/* data_race: PageBuddy(buddy) looks at a neighbour its owner may be
+	 * retyping; it cannot become a buddy without zone->lock. */
+	return data_race(page->page_type) >> 24;
 }
 
 #define KMEM_PAGE_TYPE(Name, type)                                      \

@@ -50,10 +50,14 @@ int main(void)
 }
 APP
 
+# A sanitizer build's library needs the application linked with the same
+# sanitizer (KMEM_SANITIZE: ON/address is ASan+UBSan, thread is TSan).
 extra=""
-if grep -q "^KMEM_SANITIZE:BOOL=ON" "$build/CMakeCache.txt" 2>/dev/null; then
-	extra="-fsanitize=address,undefined"
-fi
+san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
+case "$san" in
+thread | THREAD) extra="-fsanitize=thread" ;;
+ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
+esac
 PKG_CONFIG_PATH="$libdir/pkgconfig" 
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046
