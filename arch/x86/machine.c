@@ -22,7 +22,8 @@
  *           mapped at PAGE_OFFSET; VMALLOC_START is 1 GiB past the end of the
  *           direct map and the vmalloc range is 32 TiB (VmallocTotal
  *           34359738367 kB, as the real kernel). Both are relocated: user space
- *           cannot map the kernel half of the address space.
+ *           cannot map the kernel half of the address space. A ThreadSanitizer
+ *           build has a 256 GiB vmalloc range (see tsan_app_ranges below).
  *   x86-32: PAGE_OFFSET 0xC0000000 when the host has [3 GiB, 4 GiB) free,
  *           otherwise a relocated 1 GiB-aligned base (the banner says so).
  *           Low memory ends at MAXMEM = VMALLOC_END - PAGE_OFFSET - 128 MiB
@@ -56,6 +57,9 @@
 #include "arch/x86/machine.h"
 #include "kernel/internal.h"
 #include "mm/internal.h"
+#ifdef KMEM_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -341,6 +345,27 @@ static int map_direct(void)
 	return 0;
 }
 
+/*
+ * LeakSanitizer looks for pointers to host memory in the heap, the stacks and
+ * the globals, not in the simulated RAM (a shared mapping of the memfd). The
+ * kernel keeps some host memory only there (the slab barns' sheaves hang off
+ * a struct kmem_cache_node in a slab page), which would look leaked at exit
+ * while the machine is up. So the direct map is an LSan root region while
+ * it is mapped.
+ */
+static void lsan_direct_map(bool mapped)
+{
+#ifdef KMEM_ASAN
+	const void *start = (const void *)__kmem_page_offset;
+	size_t len = (size_t)max_low_pfn << PAGE_SHIFT;
+
+	if (mapped)
+		__lsan_register_root_region(start, len);
+	else
+		__lsan_unregister_root_region(start, len);
+#endif
+}
+
 static void install_fault_handler(void);
 
 int arch_machine_setup(const struct kmem_config *cfg)
@@ -362,6 +387,7 @@ int arch_machine_setup(const struct kmem_config *cfg)
 	ret = map_direct();
 	if (ret)
 		goto out_kva;
+	lsan_direct_map(true);
 	install_fault_handler();
 	return 0;
 
@@ -378,6 +404,7 @@ void arch_machine_teardown(void)
 {
 	arch_kmap_reset();
 	hostmap_exit();
+	lsan_direct_map(false);
 	arch_release(machine.kva_base, machine.kva_size);
 	machine.kva_base = NULL;
 	machine.kva_size = 0;

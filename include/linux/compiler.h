@@ -4,14 +4,22 @@
 #define _KMEM_LINUX_COMPILER_H
 
 /*
- * KMEM_TSAN: this is a ThreadSanitizer build (gcc: -fsanitize=thread defines
- * __SANITIZE_THREAD__; clang: __has_feature(thread_sanitizer)).
+ * KMEM_TSAN, KMEM_ASAN: this is a ThreadSanitizer, an AddressSanitizer build
+ * (gcc defines __SANITIZE_THREAD__, __SANITIZE_ADDRESS__; clang answers
+ * __has_feature(thread_sanitizer), __has_feature(address_sanitizer)).
  */
 #if defined(__SANITIZE_THREAD__)
 #define KMEM_TSAN 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define KMEM_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KMEM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KMEM_ASAN 1
 #endif
 #endif
 
