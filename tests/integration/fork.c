@@ -763,7 +763,15 @@ int main(void)
 	RUN(fork_twice);
 	RUN(fork_in_process);
 	RUN(fork_death);
+#ifdef KMEM_TSAN
+	/* gcc 12's and clang 14's TSan cannot start a thread in the child of
+	 * a multithreaded fork ("dup thread with used id"): a TSan limitation,
+	 * so `make tsan` runs every case but this one (all other builds run it). */
+	(void)fork_threads;
+	fprintf(stderr, "skip fork_threads: not under ThreadSanitizer\n");
+#else
 	RUN(fork_threads);
+#endif
 	RUN(fork_kmap);
 	RUN(fork_swap);
 	fork_after_halt();
