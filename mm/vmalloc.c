@@ -263,10 +263,18 @@ static void vunmap_range(struct vmap_area *va, unsigned long start, unsigned lon
 }
 
 /* Called by a purge: the TLB flush of the batch, and the page tables that
- * map nothing any more go back to the buddy allocator. */
+ * map nothing any more go back to the buddy allocator. A purge from reclaim
+ * (the shrinker, under shrinker_lock) only trylocks pt_lock, which is above
+ * shrinker_lock (fork's prepare hooks take pt_lock, then shrinker_lock); if
+ * it is busy, the empty tables wait for the next purge. */
 void vmalloc_release_lazy_range(unsigned long start, unsigned long end)
 {
-	pthread_mutex_lock(&pt_lock);
+	if (current_pf_memalloc) {
+		if (pthread_mutex_trylock(&pt_lock))
+			return;
+	} else {
+		pthread_mutex_lock(&pt_lock);
+	}
 	pgtable_free_empty(&vmalloc_pt, start, end);
 	pthread_mutex_unlock(&pt_lock);
 }
