@@ -12,10 +12,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v cc >/dev/null 2>&1 || { echo "SKIP: no C compiler"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The build's sanitizer (KMEM_SANITIZE: ON/address is ASan+UBSan, thread TSan).
 extra=""
-if grep -q "^KMEM_SANITIZE:BOOL=ON" "$build/CMakeCache.txt" 2>/dev/null; then
-	extra="-fsanitize=address,undefined"
-fi
+san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
+case "$san" in
+thread | THREAD) extra="-fsanitize=thread" ;;
+ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
+esac
 
 # snippet SECTION: the first ```c block after the README heading "### SECTION".
 snippet() {
