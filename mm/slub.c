@@ -999,7 +999,7 @@ static void print_section_header(struct kmem_cache *s, const char *why)
 
 static void print_slab_info(const struct slab *slab)
 {
-	pr_err("Slab 0x%p objects=%u used=%u fp=0x%p flags=%#lx\n", (void *)slab,
+	pr_err("Slab %p objects=%u used=%u fp=%p flags=%#lx\n", (void *)slab,
 	       slab->objects, slab->inuse, slab->freelist,
 	       slab->__page_flags & ((1UL << 32) - 1));
 }
@@ -1010,12 +1010,12 @@ static void report_object_problem(struct kmem_cache *s, struct slab *slab,
 	print_section_header(s, why);
 	if (slab) {
 		print_slab_info(slab);
-		pr_err("Object 0x%p @offset=%lu\n", x,
+		pr_err("Object %p @offset=%lu\n", x,
 		       (unsigned long)((const char *)x - (const char *)slab->s_mem));
 	} else {
-		pr_err("Object 0x%p\n", x);
+		pr_err("Object %p\n", x);
 	}
-	pr_err("FIX %s: Object at 0x%p not freed\n", s->name, x);
+	pr_err("FIX %s: Object at %p not freed\n", s->name, x);
 	dump_stack();
 }
 
@@ -1027,10 +1027,10 @@ static void report_freelist_damage(const struct freelist_damage *d)
 	struct slab *slab = d->slab;
 
 	print_section_header(s, "Freepointer corrupt");
-	pr_err("Slab 0x%p objects=%u used=%u fp=0x%p flags=%#lx\n", (void *)slab,
+	pr_err("Slab %p objects=%u used=%u fp=%p flags=%#lx\n", (void *)slab,
 	       slab->objects, d->used, d->object,
 	       slab->__page_flags & ((1UL << 32) - 1));
-	pr_err("Object 0x%p @offset=%lu fp=0x%016lx\n", d->object,
+	pr_err("Object %p @offset=%lu fp=0x%016lx\n", d->object,
 	       (unsigned long)((char *)d->object - (char *)slab->s_mem), d->word);
 	pr_err("FIX %s: Marking all objects used\n", s->name);
 	dump_stack();
@@ -1124,7 +1124,7 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 	char buf[64];
 
 	if (!slab_is_obj_start(s, slab, x)) {
-		snprintf(buf, sizeof(buf), "Invalid object pointer 0x%p", x);
+		snprintf(buf, sizeof(buf), "Invalid object pointer %p", x);
 		report_object_problem(s, slab, x, buf);
 		return;
 	}
@@ -1333,7 +1333,7 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 	for (i = 0; i < slab->objects && shown < 16; i++) {
 		if (is_free && is_free[i])
 			continue;
-		pr_err("Object 0x%p @offset=%lu\n",
+		pr_err("Object %p @offset=%lu\n",
 		       (char *)slab->s_mem + (size_t)i * s->size,
 		       (unsigned long)i * s->size);
 		shown++;

@@ -184,6 +184,8 @@ TEST(double_free_aba)
 	kfree(a);
 	CHECK_EQ(kmem_log_count(mark, "Object already free"), 1);
 	CHECK_LOG(mark, "BUG kmalloc-64 (Not tainted): Object already free");
+	CHECK_LOG(mark, "Slab 0x");
+	CHECK(!kmem_log_contains(mark, "0x0x")); /* %p prints its own 0x */
 	p[0] = kmalloc(64, GFP_KERNEL);
 	p[1] = kmalloc(64, GFP_KERNEL);
 	p[2] = kmalloc(64, GFP_KERNEL);
