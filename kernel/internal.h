@@ -53,6 +53,8 @@ void kmem_register_initcall(struct kmem_initcall *ic);
  * cfg->cmdline at the machine's copy and run the parameters' handlers
  * (kernel/cmdline.c). Called by kmem_boot() under boot_lock. */
 void kmem_cmdline_boot(struct kmem_config *cfg);
+/* The kernel's kstrtobool(): y/Y/t/T/1, n/N/f/F/0, on/off; 0 or -EINVAL. */
+int kstrtobool(const char *s, bool *res);
 
 #define KMEM_INITCALL(lvl, initfn, exitfn)                                   \
 	static struct kmem_initcall __kmem_initcall_##initfn = {             \

@@ -380,37 +380,6 @@ static int parse_number(const char *s, bool is_signed, long long *out)
 	return 0;
 }
 
-/* kstrtobool(): y/Y/1/on and n/N/0/off. */
-static int parse_bool(const char *s, bool *out)
-{
-	if (!s)
-		return -EINVAL;
-	switch (s[0]) {
-	case 'y':
-	case 'Y':
-	case '1':
-		*out = true;
-		return 0;
-	case 'n':
-	case 'N':
-	case '0':
-		*out = false;
-		return 0;
-	case 'o':
-	case 'O':
-		if (s[1] == 'n' || s[1] == 'N') {
-			*out = true;
-			return 0;
-		}
-		if (s[1] == 'f' || s[1] == 'F') {
-			*out = false;
-			return 0;
-		}
-		break;
-	}
-	return -EINVAL;
-}
-
 static int knob_write(const struct knob *k, const char *value)
 {
 	long long v = 0;
@@ -418,7 +387,7 @@ static int knob_write(const struct knob *k, const char *value)
 	int ret;
 
 	if (k->type == KNOB_BOOL) {
-		ret = parse_bool(value, &b);
+		ret = kstrtobool(value, &b);
 		if (ret)
 			return ret;
 		*(bool *)k->ptr = b;

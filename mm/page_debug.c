@@ -75,41 +75,6 @@ static unsigned int page_debug_want; /* from this boot's command line */
 
 /* ---- the command line -------------------------------------------------- */
 
-/* The kernel's kstrtobool(): y/Y/t/T/1, n/N/f/F/0, on/off. */
-static int kstrtobool(const char *s, bool *res)
-{
-	if (!s)
-		return -EINVAL;
-	switch (s[0]) {
-	case 'y':
-	case 'Y':
-	case 't':
-	case 'T':
-	case '1':
-		*res = true;
-		return 0;
-	case 'n':
-	case 'N':
-	case 'f':
-	case 'F':
-	case '0':
-		*res = false;
-		return 0;
-	case 'o':
-	case 'O':
-		if (s[1] == 'n' || s[1] == 'N') {
-			*res = true;
-			return 0;
-		}
-		if (s[1] == 'f' || s[1] == 'F') {
-			*res = false;
-			return 0;
-		}
-		break;
-	}
-	return -EINVAL;
-}
-
 static int want_option(const char *val, unsigned int bit)
 {
 	bool on;
