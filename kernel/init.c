@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include <linux/kernel.h>
+#include <kmem/log.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
 #include "arch/x86/machine.h"
@@ -290,7 +291,15 @@ static int __boot_locked(const struct kmem_config *cfg)
 
 	ret = kmem_config_resolve(cfg, &kmem_cfg, msg, sizeof(msg));
 	if (ret) {
+		/* As the kernel's `quiet` keeps KERN_ERR on the console, a
+		 * configuration error reaches stderr even with KMEM_QUIET=1. */
+		FILE *con = kmem_log_set_console(stderr);
+
+		if (con)
+			kmem_log_set_console(con);
 		pr_err("%s\n", msg);
+		if (!con)
+			kmem_log_set_console(NULL);
 		return ret;
 	}
 	kmem_cmdline_boot(&kmem_cfg);
