@@ -76,6 +76,25 @@ static inline unsigned long host_map_count(void)
 	return n;
 }
 
+/* The value of one /proc/meminfo line ("SwapFree:"), in kB; -1 if absent. */
+static inline long meminfo_kb(const char *key)
+{
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	long v = -1;
+
+	if (!f)
+		return -1;
+	kmem_show("meminfo", f);
+	fclose(f);
+	line = strstr(buf, key);
+	if (line)
+		v = strtol(line + strlen(key), NULL, 10);
+	free(buf);
+	return v;
+}
+
 static inline unsigned long test_free_pages(void)
 {
 	return kmem_free_pages_drained();

@@ -640,22 +640,6 @@ TEST(fork_kmap)
 	kmem_halt();
 }
 
-static long meminfo_kb(const char *key)
-{
-	char *buf = NULL, *line;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	long v = -1;
-
-	kmem_show("meminfo", f);
-	fclose(f);
-	line = strstr(buf, key);
-	if (line)
-		v = strtol(line + strlen(key), NULL, 10);
-	free(buf);
-	return v;
-}
-
 #define SWAP_FILL (40 * MIB)
 static uint64_t *swap_mem;
 

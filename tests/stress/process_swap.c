@@ -33,22 +33,6 @@ static void boot(unsigned long long swap)
 	CHECK_EQ(kmem_boot(&cfg), 0);
 }
 
-static long meminfo_kb(const char *key)
-{
-	char *buf = NULL, *line;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	long v = -1;
-
-	kmem_show("meminfo", f);
-	fclose(f);
-	line = strstr(buf, key);
-	if (line)
-		v = strtol(line + strlen(key), NULL, 10);
-	free(buf);
-	return v;
-}
-
 static uint64_t page_word(unsigned int seed, unsigned long page, unsigned long word)
 {
 	uint64_t x = ((uint64_t)seed << 40) ^ (page << 12) ^ word;
