@@ -20,6 +20,7 @@
  * Locking: process_lock (read) is held while the victim is chosen and killed,
  * so that it cannot exit meanwhile; killing takes its page_table_lock.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -132,4 +133,35 @@ bool oom_kill_largest(gfp_t gfp, unsigned int order)
 	oom_kill_process(victim, "Out of memory");
 	pthread_rwlock_unlock(&process_lock);
 	return true;
+}
+
+/*
+ * kill(2) for the simulated processes: sig kills process pid (0: the calling
+ * thread's own). There are no handlers, so every signal is fatal, as SIGKILL
+ * and a blocked-and-default SIGABRT are: the C library's abort() lands here.
+ * A thread killing its own process does not come back (it is thrown back to
+ * its kmem_process_enter(), as at a segfault).
+ */
+int kmem_sys_kill(int pid, int sig)
+{
+	struct kmem_process *self = current_process();
+	struct kmem_process *p;
+
+	if (sig < 0 || sig >= 65) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_rwlock_rdlock(&process_lock);
+	p = pid == 0 ? self : find_process(pid);
+	if (!p || __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
+		pthread_rwlock_unlock(&process_lock);
+		errno = ESRCH;
+		return -1;
+	}
+	if (sig)
+		process_kill(p, sig);
+	pthread_rwlock_unlock(&process_lock);
+	if (sig && p == self)
+		process_die();
+	return 0;
 }

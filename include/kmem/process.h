@@ -90,6 +90,11 @@ int kmem_sys_mprotect(void *addr, size_t length, int prot);
 int kmem_sys_madvise(void *addr, size_t length, int advice);
 int kmem_sys_mlock(const void *addr, size_t length);
 int kmem_sys_munlock(const void *addr, size_t length);
+/* kill(2): signal sig kills process pid (0: the caller's own; every signal is
+ * fatal, there are no handlers). Killing one's own process does not return:
+ * the thread is thrown back to its kmem_process_enter() (the C library's
+ * abort() is kmem_sys_kill(0, SIGABRT)). -1 with ESRCH for no such process. */
+int kmem_sys_kill(int pid, int sig);
 
 /* Address translation for the process the thread is inside (or p). */
 unsigned long kmem_user_addr(const void *ptr);
