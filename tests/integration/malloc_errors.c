@@ -128,7 +128,8 @@ static const struct {
 	{ "double free or corruption (fasttop)", fasttop },
 	{ "double free or corruption (!prev)", not_prev },
 	{ "malloc(): corrupted top size", corrupted_top },
-	{ "malloc(): unsorted double linked list corrupted", unsorted_corrupted },
+	{ "malloc(): unsorted double linked list corrupted",
+	  unsorted_corrupted },
 	{ "realloc(): invalid next size", realloc_next_size },
 };
 
@@ -172,7 +173,8 @@ TEST(each_error_aborts_the_process)
 		CHECK_LOG(mark, cases[i].message);
 		kmem_process_info(p, &in);
 		CHECK_EQ(in.killed, SIGABRT);
-		CHECK_EQ(in.rss_anon, 0UL); /* its memory went back at the kill */
+		CHECK_EQ(in.rss_anon,
+			 0UL); /* its memory went back at the kill */
 		CHECK_EQ(kmem_process_exit(p), SIGABRT);
 		CHECK_EQ(kmem_process_run(bystander, check_fill, v), 0);
 	}
