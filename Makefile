@@ -4,7 +4,8 @@
 # Others: make asan (the test suite under ASan+UBSan, LeakSanitizer on),
 # make tsan (the threaded tests and the integration programs under
 # ThreadSanitizer), make clang (warnings as errors with clang), make bench,
-# make install PREFIX=..., make format,
+# make install PREFIX=..., make deb (the Debian package, build/kmem_*.deb),
+# make format,
 # make fuzz (the libFuzzer harnesses of fuzz/, FUZZ_TIME seconds each; FUZZ=
 # names one or some) and make fuzz-ci (each for FUZZ_CI_TIME seconds, as CI).
 #
@@ -15,55 +16,71 @@
 # faults are real SIGSEGVs, which TSan passes to kmem's handler as it
 # stands (no option needed). Lock-free peeks are marked with data_race() or
 # READ_ONCE() (include/linux/compiler.h), not suppressed.
+#
+# Warnings are errors (KMEM_WERROR) in CI (.ci/run sets WERROR=ON) and in
+# make asan/tsan/clang; not in make tour/test/build by default, so a newer
+# compiler's new warning does not stop a user's build.
+# The build is quiet: no "Entering directory" lines, no "Built target" lines
+# (CMAKE_TARGET_MESSAGES), only cmake's progress for what it compiles.
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+WERROR ?= OFF
+MAKEFLAGS += --no-print-directory
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 600
 FUZZ_CI_TIME ?= 60
 FUZZ ?=
 
-.PHONY: all deps configure build tour test asan tsan clang bench install format clean \
-	fuzz-build fuzz fuzz-ci
+.PHONY: all deps configure build tour test asan tsan clang bench install deb format \
+	clean fuzz-build fuzz fuzz-ci
 
 all: build
 
-deps:
-	@sh scripts/install-deps.sh
+# The Debian packages are checked once per build directory (the stamp), and
+# only missing ones are installed (the script names them).
+deps: $(BUILD)/.deps-checked
+$(BUILD)/.deps-checked: scripts/install-deps.sh
+	@st=0; sh scripts/install-deps.sh || st=$$?; \
+	if [ $$st = 0 ]; then mkdir -p $(BUILD) && touch $@; elif [ $$st != 3 ]; then exit $$st; fi
 
 configure: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKMEM_WERROR=$(WERROR) \
+		-DCMAKE_TARGET_MESSAGES=OFF $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-tour: build
+# The tour needs only the command.
+tour: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target kmem_cmd
 	@./$(BUILD)/kmem tour
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan:
-	@$(MAKE) --no-print-directory test BUILD=build-asan \
+	@$(MAKE) test BUILD=build-asan WERROR=ON \
 		CMAKE_FLAGS="-DKMEM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DKMEM_BUILD_BENCH=OFF"
 
 # The tests that start threads (label "concurrent") and the integration
 # programs; the kmem command's shell tests are single-threaded, left out.
 tsan:
-	@$(MAKE) --no-print-directory build BUILD=build-tsan \
+	@$(MAKE) build BUILD=build-tsan WERROR=ON \
 		CMAKE_FLAGS="-DKMEM_SANITIZE=thread -DKMEM_BUILD_BENCH=OFF"
 	@cd build-tsan && ctest --output-on-failure -j $(JOBS) \
 		-L 'concurrent|integration' -E '/cmd_'
 
 clang:
-	@$(MAKE) --no-print-directory build BUILD=build-clang \
+	@$(MAKE) build BUILD=build-clang WERROR=ON \
 		CMAKE_FLAGS="-DCMAKE_C_COMPILER=clang"
 
 fuzz-build: deps
 	@command -v clang >/dev/null 2>&1 || { echo "make fuzz: needs clang (libFuzzer)"; exit 1; }
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DKMEM_FUZZ=ON \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DKMEM_BUILD_TESTS=OFF \
-		-DKMEM_BUILD_BENCH=OFF >/dev/null
+		-DKMEM_BUILD_BENCH=OFF -DKMEM_WERROR=$(WERROR) \
+		-DCMAKE_TARGET_MESSAGES=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
 fuzz: fuzz-build
@@ -77,6 +94,11 @@ bench: build
 
 install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
+
+# The Debian package (cmake/install.cmake): $(BUILD)/kmem_VERSION_ARCH.deb,
+# installable with `apt install ./$(BUILD)/kmem_*.deb`.
+deb: build
+	@cd $(BUILD) && cpack -G DEB >/dev/null && ls $$PWD/kmem_*.deb
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

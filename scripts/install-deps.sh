@@ -2,12 +2,16 @@
 # Install the Debian packages kmem uses beyond gcc, make and cmake, if missing:
 #   liblzma-dev, zlib1g-dev  compressed trace input for `kmem replay`
 #   pkg-config               the installed kmem.pc
+#   man-db                   `man`, to read (and test) the man pages
 # Benchmark peers (libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev) and
 # chromium (the `kmem map` rendering test) are installed by their own targets:
 #   KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh
 # Needs root (or sudo) only when something is missing; otherwise prints nothing.
+# Exit status: 0 when everything is there (or was installed); 3 when some
+# package is still missing (the build goes on without it, and `make` checks
+# again next time); `make` runs it once per build directory otherwise.
 set -e
-need="liblzma-dev zlib1g-dev pkg-config"
+need="liblzma-dev zlib1g-dev pkg-config man-db"
 if [ "${KMEM_DEPS_EXTRA:-0}" = 1 ]; then
 	need="$need libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev chromium"
 fi
@@ -21,12 +25,13 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
 		echo "kmem: not root and no sudo: install$missing by hand, or build without them" >&2
-		exit 0
+		exit 3
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null || true
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
 	echo "kmem: apt-get install$missing failed; continuing without them" >&2
-	exit 0
+	exit 3
 }
+echo "kmem: installed$missing"

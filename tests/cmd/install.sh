@@ -6,7 +6,7 @@ set -eu
 kmem=$1
 build=$(cd "$(dirname "$kmem")" && pwd)
 fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v pkg-config >/dev/null 2>&1 || { echo "SKIP: no pkg-config"; exit 0; }
+command -v pkg-config >/dev/null 2>&1 || { echo "SKIP: no pkg-config"; exit 77; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -58,12 +58,13 @@ case "$san" in
 thread | THREAD) extra="-fsanitize=thread" ;;
 ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
 esac
-PKG_CONFIG_PATH="$libdir/pkgconfig" 
+PKG_CONFIG_PATH="$libdir/pkgconfig"
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046
 cc $extra -o "$tmp/app" "$tmp/app.c" $(pkg-config --cflags --libs kmem) ||
 	fail "cc app.c \$(pkg-config --cflags --libs kmem) failed"
-LD_LIBRARY_PATH="$libdir" KMEM_QUIET=1 "$tmp/app" >"$tmp/out" 2>&1 ||
+# No LD_LIBRARY_PATH: kmem.pc's Libs carry the rpath (README, "Usage").
+(cd / && env -u LD_LIBRARY_PATH KMEM_QUIET=1 "$tmp/app") >"$tmp/out" 2>&1 ||
 	{ cat "$tmp/out"; fail "the application exited $?"; }
 grep -q "^order-2 block at phys 0x" "$tmp/out" || fail "application output"
 grep -Eq "^Node 0, zone    DMA32( +[0-9]+){11} $" "$tmp/out" || fail "buddyinfo from the application"

@@ -8,7 +8,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 "$kmem" --help >"$out/help" || fail "kmem --help exited $?"
-grep -q "^  show NAME" "$out/help" || fail "--help does not list show"
+grep -q "^  show " "$out/help" || fail "--help does not list show"
 grep -q "^  tour" "$out/help" || fail "--help does not list tour"
 
 KMEM_QUIET=1 KMEM_RAM=160M KMEM_LAYOUT=x86-32 "$kmem" show buddyinfo >"$out/b" ||

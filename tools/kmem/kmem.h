@@ -49,6 +49,9 @@ struct tour {
 	 * are all alive (chapters free them before they end). */
 	void (*scene)(struct tour *t, void *arg);
 	void *scene_arg;
+	/* Not NULL: tour_run() reports each chapter on stderr, prefixed with
+	 * this ("kmem map"), for commands that run the tour silently. */
+	const char *progress;
 };
 
 struct tour_chapter {
@@ -64,6 +67,8 @@ void tour_register_chapter(struct tour_chapter *c);
 int tour_run(struct tour *t, const char *upto);
 /* Chapters, in order (for listing). */
 struct tour_chapter *tour_chapters(void);
+/* The chapter named `name`, or NULL. */
+struct tour_chapter *tour_find_chapter(const char *name);
 
 #define TOUR_CHAPTER(ord, id, title_, fn)                                      \
 	static struct tour_chapter __tour_ch_##id = { ord, #id, title_, fn, NULL }; \
@@ -84,5 +89,17 @@ void tour_step(struct tour *t, const char *fmt, ...) __attribute__((format(print
 void tour_scene(struct tour *t);
 /* Show a /proc view, indented. */
 void tour_show(struct tour *t, const char *view);
+
+/* The example data directory (tools/kmem/data.c): $KMEM_DATA, else
+ * <bindir>/../share/kmem of the installed command, else the source tree's
+ * tests/data; NULL if none is there. kmem_data_path() joins a file name to it
+ * (DATA/name when there is none). */
+const char *kmem_data_dir(void);
+const char *kmem_data_path(const char *name, char *buf, size_t len);
+
+/* The command's version (the project's, from CMake). */
+#ifndef KMEM_VERSION
+#define KMEM_VERSION "unknown"
+#endif
 
 #endif

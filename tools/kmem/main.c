@@ -38,7 +38,8 @@ static void usage(FILE *f)
 		   "  KMEM_CPUS    CPUs, 1 to %d; default: the host's\n"
 		   "  KMEM_SWAP    swap, 0 to 64G; default none\n"
 		   "A value outside these is an error (exit status 2).\n"
-		   "`kmem COMMAND --help` describes a command.\n", KMEM_MAX_CPUS);
+		   "`kmem COMMAND --help` describes a command; `kmem --version` (-V)\n"
+		   "prints the version; `man kmem` is the manual.\n", KMEM_MAX_CPUS);
 }
 
 int main(int argc, char **argv)
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
 	    !strcmp(argv[1], "help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("kmem %s\n", KMEM_VERSION);
+		return 0;
 	}
 	for (c = commands; c; c = c->next)
 		if (!strcmp(c->name, argv[1]))

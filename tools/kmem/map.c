@@ -1085,6 +1085,8 @@ static int cmd_map(int argc, char **argv)
 	ms.title = title ? title : deftitle;
 	t.scene = map_scene_cb;
 	t.scene_arg = &ms;
+	if (!verbose)
+		t.progress = "kmem map";
 	old = kmem_log_set_console(verbose ? stderr : NULL);
 	ret = tour_run(&t, scene);
 	kmem_log_set_console(old);

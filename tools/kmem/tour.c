@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <kmem/kmem.h>
 #include "tools/kmem/kmem.h"
@@ -120,16 +122,49 @@ void tour_scene(struct tour *t)
 		t->scene(t, t->scene_arg);
 }
 
+/* Progress on standard error for work that runs the tour silently (`kmem map
+ * --scene`, `kmem show --scene`): one line per chapter, rewritten in place on
+ * a terminal. */
+static void tour_progress(struct tour *t, struct tour_chapter *c, int total,
+			  struct timespec *t0)
+{
+	struct timespec now;
+	double s;
+	bool tty = isatty(STDERR_FILENO);
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	if (c)
+		fprintf(stderr, "%s%s: running the tour, chapter %d of %d: %s (%.1f s)%s",
+			tty ? "\r\033[K" : "", t->progress, t->chapter_no, total,
+			c->name, s, tty ? "" : "\n");
+	else if (tty)
+		fprintf(stderr, "\r\033[K%s: ran %d chapters in %.1f s\n", t->progress,
+			t->chapter_no, s);
+	fflush(stderr);
+}
+
 int tour_run(struct tour *t, const char *upto)
 {
 	struct tour_chapter *c;
-	int failed = 0;
+	struct timespec t0;
+	int failed = 0, total = 0;
 
+	for (c = chapters; c; c = c->next) {
+		if (t->only && strcmp(t->only, c->name))
+			continue;
+		total++;
+		if (upto && !strcmp(upto, c->name))
+			break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (c = chapters; c; c = c->next) {
 		if (t->only && strcmp(t->only, c->name))
 			continue;
 		t->chapter_no++;
 		t->chapter = c->name;
+		if (t->progress)
+			tour_progress(t, c, total, &t0);
 		fprintf(t->out, "\n== %d. %s ==\n\n", t->chapter_no, c->title);
 		if (c->run(t)) {
 			fprintf(t->out, "  (chapter '%s' failed)\n", c->name);
@@ -138,33 +173,65 @@ int tour_run(struct tour *t, const char *upto)
 		if (upto && !strcmp(upto, c->name))
 			break;
 	}
+	if (t->progress)
+		tour_progress(t, NULL, total, &t0);
 	return failed;
+}
+
+struct tour_chapter *tour_find_chapter(const char *name)
+{
+	struct tour_chapter *c;
+
+	for (c = chapters; c && strcmp(c->name, name); c = c->next)
+		;
+	return c;
+}
+
+static void tour_usage(FILE *f)
+{
+	struct tour_chapter *c;
+
+	fprintf(f, "usage: kmem tour [CHAPTER]\n       kmem tour --list\n\n"
+		   "The guided tour: every chapter, or only CHAPTER. --list (or --help,\n"
+		   "-h) lists the chapters:\n");
+	for (c = chapters; c; c = c->next)
+		fprintf(f, "  %-16s %s\n", c->name, c->title);
 }
 
 static int cmd_tour(int argc, char **argv)
 {
 	struct tour t = { .out = stdout };
-	struct tour_chapter *c;
 	FILE *old;
 	int ret;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "--list"))) {
-		printf("usage: kmem tour [CHAPTER]\n\nChapters:\n");
-		for (c = chapters; c; c = c->next)
-			printf("  %-16s %s\n", c->name, c->title);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "--list"))) {
+		tour_usage(stdout);
 		return 0;
 	}
-	if (argc >= 2)
+	if (argc >= 2 && argv[1][0] == '-') {
+		fprintf(stderr, "kmem tour: unknown option '%s'\n\n", argv[1]);
+		tour_usage(stderr);
+		return 2;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "kmem tour: one chapter at a time ('%s')\n\n", argv[2]);
+		tour_usage(stderr);
+		return 2;
+	}
+	if (argc == 2) {
+		if (!tour_find_chapter(argv[1])) {
+			fprintf(stderr, "kmem tour: no chapter '%s' (kmem tour --list)\n",
+				argv[1]);
+			return 2;
+		}
 		t.only = argv[1];
+	}
 	/* The tour quotes the kernel log itself where it matters. */
 	old = kmem_log_set_console(NULL);
 	fprintf(t.out, "kmem tour: the Linux kernel's memory allocators, running in user space.\n");
 	ret = tour_run(&t, NULL);
 	kmem_log_set_console(old);
-	if (t.only && !t.chapter_no) {
-		fprintf(stderr, "kmem tour: no chapter '%s' (kmem tour --list)\n", t.only);
-		return 2;
-	}
 	return ret;
 }
 KMEM_COMMAND(tour, "tour [CHAPTER]", "a guided tour of the allocators, with real figures", cmd_tour)

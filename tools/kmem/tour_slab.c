@@ -19,26 +19,23 @@
 #include "tools/kmem/kmem.h"
 
 /* The task_struct line of the real 6.18 slabinfo (tests/data), quoted here so
- * that an installed kmem, far from its source tree, can still show it. */
+ * that kmem without its example data can still show it. */
 static const char real_task_struct_line[] =
 	"task_struct          112    130   5888    5    8 : tunables    0    0    0 : slabdata     26     26      0";
 
-/* The line of `name` in the real 6.18 slabinfo, or NULL. */
+/* The line of `name` in the real 6.18 slabinfo (the example data,
+ * kmem_data_dir()), or NULL. */
 static char *real_slabinfo_line(const char *name, char *buf, size_t len)
 {
-	static const char *const dirs[] = { KMEM_SOURCE_DIR "/tests/data",
-					    KMEM_SOURCE_DIR "/../shared/data" };
-	unsigned int i;
+	const char *dir = kmem_data_dir();
 
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+	if (dir) {
 		char path[1024];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/linux-6.18-x86_64/slabinfo.txt", dirs[i]);
+		snprintf(path, sizeof(path), "%s/linux-6.18-x86_64/slabinfo.txt", dir);
 		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(buf, (int)len, f)) {
+		while (f && fgets(buf, (int)len, f)) {
 			size_t n = strlen(name);
 
 			if (!strncmp(buf, name, n) && buf[n] == ' ') {
@@ -47,7 +44,8 @@ static char *real_slabinfo_line(const char *name, char *buf, size_t len)
 				return buf;
 			}
 		}
-		fclose(f);
+		if (f)
+			fclose(f);
 	}
 	if (!strcmp(name, "task_struct")) {
 		snprintf(buf, len, "%s", real_task_struct_line);
