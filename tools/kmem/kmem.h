@@ -77,9 +77,11 @@ struct tour_chapter *tour_find_chapter(const char *name);
 		tour_register_chapter(&__tour_ch_##id);                        \
 	}
 
-/* Boot a fresh machine for a chapter (halting the current one). */
+/* Boot a fresh machine for a chapter (halting the current one), and say so
+ * ("[a fresh machine: x86-32, 160 MiB RAM, 2 CPUs]"). */
 int tour_boot(struct tour *t, unsigned long long ram, enum kmem_layout layout,
 	      int cpus);
+int tour_boot_config(struct tour *t, const struct kmem_config *cfg);
 /* Narration: a paragraph of explanation, and a result line. */
 void tour_say(struct tour *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tour_step(struct tour *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -31,18 +31,37 @@ struct tour_chapter *tour_chapters(void)
 	return chapters;
 }
 
+int tour_boot_config(struct tour *t, const struct kmem_config *cfg)
+{
+	struct kmem_machine_info info;
+	struct kmem_config c = *cfg;
+	int ret;
+
+	c.quiet = true;
+	kmem_halt();
+	ret = kmem_boot(&c);
+	if (ret) {
+		fprintf(t->out, "  (boot failed: %d)\n", ret);
+		return ret;
+	}
+	/* Every chapter that boots says on what, so that no address or figure
+	 * that follows is read against the previous chapter's machine. */
+	kmem_machine_info(&info);
+	fprintf(t->out, "  [a fresh machine: %s, %llu MiB RAM, %u CPU%s", info.layout_name,
+		info.ram >> 20, info.cpus, info.cpus == 1 ? "" : "s");
+	if (info.swap)
+		fprintf(t->out, ", %llu MiB swap", info.swap >> 20);
+	fprintf(t->out, "]\n\n");
+	return 0;
+}
+
 int tour_boot(struct tour *t, unsigned long long ram, enum kmem_layout layout,
 	      int cpus)
 {
 	struct kmem_config cfg = { .ram = ram, .layout = layout, .cpus = cpus,
 				   .quiet = true };
-	int ret;
 
-	kmem_halt();
-	ret = kmem_boot(&cfg);
-	if (ret)
-		fprintf(t->out, "  (boot failed: %d)\n", ret);
-	return ret;
+	return tour_boot_config(t, &cfg);
 }
 
 static void wrap(FILE *out, const char *indent, const char *text)
@@ -125,8 +144,8 @@ void tour_scene(struct tour *t)
 /* Progress on standard error for work that runs the tour silently (`kmem map
  * --scene`, `kmem show --scene`): one line per chapter, rewritten in place on
  * a terminal. */
-static void tour_progress(struct tour *t, struct tour_chapter *c, int total,
-			  struct timespec *t0)
+static void tour_progress(struct tour *t, struct tour_chapter *c, int ran,
+			  int total, struct timespec *t0)
 {
 	struct timespec now;
 	double s;
@@ -136,11 +155,11 @@ static void tour_progress(struct tour *t, struct tour_chapter *c, int total,
 	s = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 	if (c)
 		fprintf(stderr, "%s%s: running the tour, chapter %d of %d: %s (%.1f s)%s",
-			tty ? "\r\033[K" : "", t->progress, t->chapter_no, total,
+			tty ? "\r\033[K" : "", t->progress, ran, total,
 			c->name, s, tty ? "" : "\n");
 	else if (tty)
 		fprintf(stderr, "\r\033[K%s: ran %d chapters in %.1f s\n", t->progress,
-			t->chapter_no, s);
+			ran, s);
 	fflush(stderr);
 }
 
@@ -148,7 +167,7 @@ int tour_run(struct tour *t, const char *upto)
 {
 	struct tour_chapter *c;
 	struct timespec t0;
-	int failed = 0, total = 0;
+	int failed = 0, total = 0, ran = 0, no;
 
 	for (c = chapters; c; c = c->next) {
 		if (t->only && strcmp(t->only, c->name))
@@ -158,13 +177,15 @@ int tour_run(struct tour *t, const char *upto)
 			break;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (c = chapters; c; c = c->next) {
+	for (c = chapters, no = 1; c; c = c->next, no++) {
 		if (t->only && strcmp(t->only, c->name))
 			continue;
-		t->chapter_no++;
+		/* Numbered as in the whole tour, also when run alone. */
+		t->chapter_no = no;
 		t->chapter = c->name;
+		ran++;
 		if (t->progress)
-			tour_progress(t, c, total, &t0);
+			tour_progress(t, c, ran, total, &t0);
 		fprintf(t->out, "\n== %d. %s ==\n\n", t->chapter_no, c->title);
 		if (c->run(t)) {
 			fprintf(t->out, "  (chapter '%s' failed)\n", c->name);
@@ -174,7 +195,7 @@ int tour_run(struct tour *t, const char *upto)
 			break;
 	}
 	if (t->progress)
-		tour_progress(t, NULL, total, &t0);
+		tour_progress(t, NULL, ran, total, &t0);
 	return failed;
 }
 

@@ -152,8 +152,7 @@ static int chapter_process(struct tour *t)
 	void *kobj;
 	int i;
 
-	kmem_halt();
-	if (kmem_boot(&cfg))
+	if (tour_boot_config(t, &cfg))
 		return 1;
 	free0 = kmem_free_pages_drained();
 	tour_say(t, "glibc's malloc gets memory from brk and mmap; the kernel gives "
