@@ -40,7 +40,8 @@ struct slab {
 	void *freelist;                /* first free object (its link: free_link_*) */
 	unsigned short inuse;          /* objects not on the freelist */
 	unsigned short objects;        /* objects in this slab */
-	unsigned short cache_index;    /* slab_cache->index, for the free fast path */
+	unsigned short tc_offset;      /* the free fast path's sheaf entry (see
+					* slab_free_fast) */
 	unsigned char order;           /* the slab is 2^order pages */
 	unsigned char __pad;
 	unsigned int __page_type;
@@ -109,7 +110,8 @@ struct kmem_cache_node {
 
 struct kmem_cache {
 	/* Read-mostly after creation; the fast paths read the first line. */
-	unsigned int index;         /* slot in the per-thread sheaf table */
+	unsigned int alloc_tc;      /* the alloc fast path's entry, in bytes
+				     * (see slab_alloc_fast) */
 	unsigned int size;          /* s->size: object + metadata, aligned */
 	unsigned int object_size;   /* what the user asked for */
 	unsigned int offset;        /* free pointer offset in the object */
@@ -122,7 +124,12 @@ struct kmem_cache {
 	void (*ctor)(void *);
 
 	unsigned long free_key;     /* secret, odd: free word links are multiples */
+	unsigned int index;         /* slot in the per-thread sheaf table */
 	unsigned int sheaf_capacity;
+	bool init_on_alloc;         /* slab_want_init_on_alloc() without GFP */
+	bool init_on_free;          /* slab_want_init_on_free() */
+	unsigned int *random_seq;   /* CONFIG_SLAB_FREELIST_RANDOM: s->objects
+				     * indices, shuffled (host memory) */
 
 	unsigned int align;
 	unsigned int inuse;         /* offset of the end of the object's data */
@@ -221,15 +228,19 @@ static inline bool slab_cache_dead(const struct kmem_cache *s)
 /*
  * The free word: the word at s->offset of every free object (see section 5
  * of mm/slub.c). A free object holds
- *	s->free_mark ^ link * s->free_key		(mod 2^64)
+ *	link * s->free_key ^ s->free_mark ^ swab(&word)		(mod 2^64)
  * where link is 0 while the object sits in a sheaf, and on a slab freelist
  * 1 for the end of the list or 2 + the index of the next free object in the
- * slab. free_key is odd and s->free_unkey its inverse, so
- * (word ^ free_mark) * free_unkey gives the link back, and a link is at
- * most FREE_LINK_MAX: "free" is one xor, one multiply and one compare. Any
- * other word (0, which allocation writes there, user data, a partial
- * overwrite of a free word) decodes to a link that small with probability
- * about 2^-48.
+ * slab; swab(&word), the byte-swapped address of the word itself, is
+ * CONFIG_SLAB_FREELIST_HARDENED's (the kernel's freelist_ptr_encode():
+ * ptr ^ s->random ^ swab(ptr_addr)), so a free word copied to another
+ * object, or one leaked and replayed elsewhere, is not a link there.
+ * free_key is odd and s->free_unkey its inverse, so
+ * (word ^ free_mark ^ swab(&word)) * free_unkey gives the link back, and a
+ * link is at most FREE_LINK_MAX: "free" is two xors, a byte swap, one
+ * multiply and one compare. Any other word (0, which allocation writes
+ * there, user data, a partial overwrite or a copy of a free word) decodes
+ * to a link that small with probability about 2^-48.
  */
 #define FREE_LINK_SHEAF 0UL
 #define FREE_LINK_END 1UL
@@ -239,6 +250,17 @@ static __always_inline unsigned long *free_word(const struct kmem_cache *s,
 						void *object)
 {
 	return (unsigned long *)((char *)object + s->offset);
+}
+
+/* What the slot's address adds to the free word stored there. */
+static __always_inline unsigned long free_word_salt(const unsigned long *slot)
+{
+#ifdef CONFIG_SLAB_FREELIST_HARDENED
+	return __builtin_bswap64((unsigned long)slot);
+#else
+	(void)slot;
+	return 0;
+#endif
 }
 
 static __always_inline unsigned long free_word_read(const struct kmem_cache *s,
@@ -256,17 +278,29 @@ static __always_inline void free_word_write(const struct kmem_cache *s,
 	__builtin_memcpy(free_word(s, object), &w, sizeof(w));
 }
 
-/* The link a free word holds (> FREE_LINK_MAX: not a free word). */
+/* The link the free word w of object holds (> FREE_LINK_MAX: w is not a
+ * free word there). */
 static __always_inline unsigned long free_word_link(const struct kmem_cache *s,
-						    unsigned long w)
+						    void *object, unsigned long w)
 {
-	return (w ^ s->free_mark) * s->free_unkey;
+	return (w ^ s->free_mark ^ free_word_salt(free_word(s, object))) *
+	       s->free_unkey;
 }
 
+/* The free word of object for link. */
 static __always_inline unsigned long free_word_make(const struct kmem_cache *s,
+						    void *object,
 						    unsigned long link)
 {
-	return s->free_mark ^ link * s->free_key;
+	return link * s->free_key ^ s->free_mark ^
+	       free_word_salt(free_word(s, object));
+}
+
+/* The link object's free word holds now. */
+static __always_inline unsigned long free_word_get(const struct kmem_cache *s,
+						   void *object)
+{
+	return free_word_link(s, object, free_word_read(s, object));
 }
 
 /* Does the free word of object say it is free (in a sheaf or on a slab's
@@ -274,21 +308,29 @@ static __always_inline unsigned long free_word_make(const struct kmem_cache *s,
 static __always_inline bool free_word_says_free(const struct kmem_cache *s,
 						void *object)
 {
-	return free_word_link(s, free_word_read(s, object)) <= FREE_LINK_MAX;
+	return free_word_get(s, object) <= FREE_LINK_MAX;
 }
 
-/* One thread's sheaves of one cache. The main sheaf's array and fill are
- * copied here so that the fast paths do one load less: while a sheaf is
- * main, its own `size` is stale and tc->size is the truth (tc_detach()
- * writes it back). An all-zero entry (capacity 0) sends both fast paths to
- * the slow path. */
+/*
+ * One thread's sheaves of one cache: the main sheaf as three pointers, so
+ * that each fast path is one compare and one pointer step (its free
+ * objects are [base, top), its room ends at end), and the spare. base is
+ * main->objects, so main itself is found from it (tc_main()); while a
+ * sheaf is main, its own `size` is stale and top - base is the truth
+ * (tc_detach() writes it back). An all-zero entry (base == top == end)
+ * sends both fast paths to the slow path. 32 bytes: an entry's byte offset
+ * in a table is index << 5.
+ */
 struct slab_thread_cache {
-	void **objs;            /* main->objects */
-	unsigned int size;      /* free objects in objs[] */
-	unsigned int capacity;  /* main->capacity (0: not set up yet) */
-	struct slab_sheaf *main;
+	void **top;
+	void **base;
+	void **end;
 	struct slab_sheaf *spare;
 };
+
+#define SLAB_TC_SHIFT 5
+_Static_assert(sizeof(struct slab_thread_cache) == 1 << SLAB_TC_SHIFT,
+	       "sheaf table entries are indexed by a shift");
 
 /*
  * A thread's slab state. tc is the only field the fast paths read: it
@@ -315,6 +357,13 @@ extern unsigned long slab_epoch;
 static __always_inline struct slab_thread_cache *slab_tc(unsigned int i)
 {
 	return &slab_thread.tc[i];
+}
+
+/* The calling thread's entry at byte offset off (s->alloc_tc,
+ * slab->tc_offset): the fast paths' form, with no shift. */
+static __always_inline struct slab_thread_cache *slab_tc_at(unsigned long off)
+{
+	return (struct slab_thread_cache *)((char *)slab_thread.tc + off);
 }
 
 /*
@@ -349,17 +398,18 @@ static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
  * Allocation fast path: pop the thread's main sheaf of s and clear the
  * object's free word (it is not free any more). Everything else (no table
  * yet, another machine, empty sheaf, a destroyed cache, whose index has an
- * empty entry in every table) is the slow path's.
+ * empty entry in every table, a cache with init_on_alloc, whose alloc_tc
+ * is that empty entry too) is the slow path's.
  */
 static __always_inline void *__slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 {
-	struct slab_thread_cache *tc = slab_tc(s->index);
-	unsigned int n = tc->size;
+	struct slab_thread_cache *tc = slab_tc_at(s->alloc_tc);
+	void **top = tc->top;
 
-	if (likely(n)) {
-		void *obj = tc->objs[n - 1];
+	if (likely(top != tc->base)) {
+		void *obj = *--top;
 
-		tc->size = n - 1;
+		tc->top = top;
 		free_word_write(s, obj, 0);
 		if (unlikely(gfp & __GFP_ZERO))
 			return slab_zero_object(s, obj);
@@ -385,20 +435,23 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
  * the thread's main sheaf and mark it free. One combined test: x is an
  * object start of the slab, the sheaf has room, and x's free word does not
  * say it is free already (a double free, however long ago: in any sheaf or
- * on a slab freelist). Everything else, including confirming a double free
- * and the reports, is slab_free_slow()'s.
+ * on a slab freelist). Everything else, including confirming a double free,
+ * the reports and init_on_free (the slabs of such a cache have the empty
+ * entry as tc_offset), is slab_free_slow()'s.
  */
 static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *slab,
 					   void *x)
 {
-	struct slab_thread_cache *tc = slab_tc(slab->cache_index);
-	long n = tc->size;
+	struct slab_thread_cache *tc = slab_tc_at(slab->tc_offset);
+	void **top = tc->top;
+	unsigned long sheaf_word = free_word_make(s, x, FREE_LINK_SHEAF);
 
-	if (likely(slab_is_obj_start(s, slab, x) && n < tc->capacity &&
-		   !free_word_says_free(s, x))) {
-		free_word_write(s, x, s->free_mark); /* link FREE_LINK_SHEAF */
-		tc->objs[n] = x;
-		tc->size = (unsigned int)n + 1;
+	if (likely(slab_is_obj_start(s, slab, x) && top != tc->end &&
+		   (free_word_read(s, x) ^ sheaf_word) * s->free_unkey >
+			   FREE_LINK_MAX)) {
+		free_word_write(s, x, sheaf_word);
+		*top = x;
+		tc->top = top + 1;
 		return;
 	}
 	slab_free_slow(s, slab, x);

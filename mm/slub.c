@@ -66,6 +66,12 @@
  *    to the running machine.
  *
  *    The fast paths (mm/slab.h) are one pop or push with one combined test.
+ *    A thread's entry holds its main sheaf as pointers (top, base, end), and
+ *    the fast paths reach it by a byte offset stored pre-shifted: in the
+ *    cache for allocation (s->alloc_tc), in the slab for free
+ *    (slab->tc_offset). Pointing either at the dead index's entry (always
+ *    empty) sends that path to the slow path for a whole cache at no cost
+ *    on the fast path: init_on_alloc and init_on_free use it.
  *    Free checks in that test, for every object, that x is an object start
  *    of its slab (one multiply: slab_obj_index()) and that its free word
  *    (section 5) does not say it is free already; it then writes the
@@ -82,9 +88,14 @@
  *    allocator never follows it out of its slab. Any word other than a
  *    real free word, user data or a partial overwrite of a free word alike,
  *    decodes to a valid link with probability about 2^-48 (the multiply by
- *    the odd key spreads every bit change over the whole word). A later
- *    CONFIG_SLAB_FREELIST_HARDENED can key the link further by the slot's
- *    address; only free_word_make()/free_word_link() change.
+ *    the odd key spreads every bit change over the whole word).
+ *    CONFIG_SLAB_FREELIST_HARDENED (on by default, as in distribution
+ *    kernels; the CMake option KMEM_SLAB_FREELIST_HARDENED turns it off)
+ *    also xors in the byte-swapped address of the word, as the kernel's
+ *    freelist_ptr_encode() does: a free word copied or replayed into
+ *    another object is not a link there, and the walk reports it at that
+ *    object ("Freepointer corrupt"). Free pays one copy, a byte swap and an
+ *    xor for it; allocation nothing (it writes 0).
  *
  * 6. Bad frees (slab_free_slow): a pointer that is not an object start
  *    ("Invalid object pointer"), an object of a slab that has no object in
@@ -142,6 +153,7 @@
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include "mm/slab.h"
+#include "mm/page_debug.h"
 
 #define CACHE_LINE_SIZE 64
 
@@ -303,7 +315,7 @@ static inline void set_free_link(const struct kmem_cache *s, const struct slab *
 {
 	unsigned long link = next ? 2 + slab_obj_index(s, slab, next) : FREE_LINK_END;
 
-	free_word_write(s, object, free_word_make(s, link));
+	free_word_write(s, object, free_word_make(s, object, link));
 }
 
 /*
@@ -317,7 +329,7 @@ static inline void set_free_link(const struct kmem_cache *s, const struct slab *
 static inline bool get_free_link(const struct kmem_cache *s, const struct slab *slab,
 				 void *object, void **next)
 {
-	unsigned long link = free_word_link(s, free_word_read(s, object));
+	unsigned long link = free_word_get(s, object);
 
 	if (link == FREE_LINK_END) {
 		*next = NULL;
@@ -400,6 +412,79 @@ static inline unsigned int slab_order(const struct slab *slab)
 
 /* ---- Slabs --------------------------------------------------------------- */
 
+static unsigned long next_random(void);
+
+/*
+ * CONFIG_SLAB_FREELIST_RANDOM: the kernel's cache_random_seq_create(). At
+ * creation a cache gets a random permutation of its object indices (a
+ * Fisher-Yates shuffle); each new slab links its objects in that order,
+ * starting at a random place in it and wrapping around (shuffle_freelist()),
+ * so neither the order inside a slab nor which object comes first can be
+ * predicted from the previous slab. Indices beyond a smaller slab's count
+ * (the min_order fallback) are skipped.
+ */
+static int cache_random_seq_create(struct kmem_cache *s)
+{
+#ifdef CONFIG_SLAB_FREELIST_RANDOM
+	unsigned int n = s->objects, i;
+
+	if (n < 2)
+		return 0;
+	s->random_seq = malloc(n * sizeof(*s->random_seq));
+	if (!s->random_seq)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		s->random_seq[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		unsigned int j = (unsigned int)(next_random() % (i + 1));
+		unsigned int t = s->random_seq[i];
+
+		s->random_seq[i] = s->random_seq[j];
+		s->random_seq[j] = t;
+	}
+#else
+	(void)s;
+#endif
+	return 0;
+}
+
+/* Link the `objects` objects of a new slab at p into a freelist (in the
+ * cache's random order if it has one); returns the first one's index. */
+static unsigned int link_objects(struct kmem_cache *s, char *p, unsigned int objects)
+{
+	unsigned int n = s->objects, pos, k, first = 0, prev = UINT_MAX, i;
+
+	if (!s->random_seq || objects < 2) {
+		for (i = 0; i + 1 < objects; i++) { /* object i links to i + 1 */
+			void *obj = p + (size_t)i * s->size;
+
+			free_word_write(s, obj, free_word_make(s, obj, 2 + (unsigned long)i + 1));
+		}
+		prev = objects - 1;
+	} else {
+		pos = (unsigned int)(next_random() % n);
+		for (k = 0; k < n; k++) {
+			i = s->random_seq[(pos + k) % n];
+			if (i >= objects)
+				continue;
+			if (prev == UINT_MAX) {
+				first = i;
+			} else {
+				void *obj = p + (size_t)prev * s->size;
+
+				free_word_write(s, obj, free_word_make(s, obj, 2 + (unsigned long)i));
+			}
+			prev = i;
+		}
+	}
+	{
+		void *last = p + (size_t)prev * s->size;
+
+		free_word_write(s, last, free_word_make(s, last, FREE_LINK_END));
+	}
+	return first;
+}
+
 /* A new slab, every object free and constructed; not on any list. */
 static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
@@ -425,19 +510,16 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->slab_cache = s;
 	slab->objects = (unsigned short)objects;
 	slab->order = (unsigned char)order;
-	slab->cache_index = (unsigned short)s->index;
+	slab->tc_offset = (unsigned short)(s->init_on_free ?
+						   SLAB_DEAD_INDEX << SLAB_TC_SHIFT :
+						   s->index << SLAB_TC_SHIFT);
 	slab->inuse = 0;
 	INIT_LIST_HEAD(&slab->slab_list);
 	p = slab->s_mem;
 	if (s->ctor)
 		for (i = 0; i < objects; i++)
 			s->ctor(p + (size_t)i * s->size + s->red_left_pad);
-	for (i = 0; i + 1 < objects; i++) /* object i links to i + 1 */
-		free_word_write(s, p + (size_t)i * s->size,
-				free_word_make(s, 2 + (unsigned long)i + 1));
-	free_word_write(s, p + (size_t)(objects - 1) * s->size,
-			free_word_make(s, FREE_LINK_END));
-	slab->freelist = p;
+	slab->freelist = p + (size_t)link_objects(s, p, objects) * s->size;
 	return slab;
 }
 
@@ -523,7 +605,7 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 					break;
 				}
 				slab->freelist = next;
-				free_word_write(s, obj, free_word_make(s, FREE_LINK_SHEAF));
+				free_word_write(s, obj, free_word_make(s, obj, FREE_LINK_SHEAF));
 				slab->inuse++;
 				objs[got++] = obj;
 				n->total_inuse++;
@@ -595,7 +677,7 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 			continue;
 		}
 		unfile_slab(n, slab);
-		link = free_word_link(s, free_word_read(s, x));
+		link = free_word_get(s, x);
 		if (unlikely(link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX))
 			dup = on_slab_freelist(s, slab, x, &d);
 		if (unlikely(dup || d.object)) {
@@ -755,20 +837,33 @@ static void barn_flush(struct kmem_cache *s)
 
 /* ---- Per-thread state -------------------------------------------------------- */
 
+/* The main sheaf of tc (a table's entry: never slab_no_table's). */
+static inline struct slab_sheaf *tc_main(const struct slab_thread_cache *tc)
+{
+	return container_of(tc->base, struct slab_sheaf, objects[0]);
+}
+
+/* Free objects in tc's main sheaf. */
+static inline unsigned int tc_size(const struct slab_thread_cache *tc)
+{
+	return (unsigned int)(tc->top - tc->base);
+}
+
 /* Make sh the main sheaf of tc. */
 static inline void tc_attach(struct slab_thread_cache *tc, struct slab_sheaf *sh)
 {
-	tc->main = sh;
-	tc->objs = sh->objects;
-	tc->size = sh->size;
-	tc->capacity = sh->capacity;
+	tc->base = sh->objects;
+	tc->top = sh->objects + sh->size;
+	tc->end = sh->objects + sh->capacity;
 }
 
 /* Write the fill back into the main sheaf (before it is swapped or stored). */
 static inline struct slab_sheaf *tc_detach(struct slab_thread_cache *tc)
 {
-	tc->main->size = tc->size;
-	return tc->main;
+	struct slab_sheaf *main = tc_main(tc);
+
+	main->size = tc_size(tc);
+	return main;
 }
 
 static void tc_init(struct slab_thread_cache *tc)
@@ -781,7 +876,7 @@ static void flush_thread_entry(struct kmem_cache *s, struct slab_thread_cache *t
 {
 	flush_sheaf(s, tc_detach(tc));
 	flush_sheaf(s, tc->spare);
-	free_sheaf(tc->main);
+	free_sheaf(tc_main(tc));
 	free_sheaf(tc->spare);
 	tc_init(tc);
 }
@@ -805,7 +900,7 @@ static void drop_table(struct slab_thread *t)
 
 		WRITE_ONCE(t->tc, slab_no_table);
 		for (i = 0; i < SLAB_MAX_CACHES; i++) {
-			free_sheaf(tbl[i].main);
+			free_sheaf(tc_main(&tbl[i]));
 			free_sheaf(tbl[i].spare);
 		}
 		free(tbl);
@@ -826,10 +921,10 @@ static void __flush_thread(struct slab_thread *t)
 	for (i = 0; i < SLAB_MAX_CACHES; i++) {
 		struct slab_thread_cache *tc = &t->tc[i];
 
-		if (tc->main == &empty_sheaf && tc->spare == &empty_sheaf)
+		if (tc_main(tc) == &empty_sheaf && tc->spare == &empty_sheaf)
 			continue;
 		flush_thread_entry(cache_by_index[i] ? cache_by_index[i] :
-						       tc->main->cache,
+						       tc_main(tc)->cache,
 				   tc);
 	}
 }
@@ -882,15 +977,15 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 		pthread_mutex_unlock(&slab_tc_lock);
 	}
 	tc = &t->tc[s->index];
-	if (tc->main == &empty_sheaf || tc->spare == &empty_sheaf) {
-		struct slab_sheaf *m = tc->main, *sp = tc->spare;
+	if (tc_main(tc) == &empty_sheaf || tc->spare == &empty_sheaf) {
+		struct slab_sheaf *m = tc_main(tc), *sp = tc->spare;
 
 		if (m == &empty_sheaf)
 			m = alloc_sheaf(s);
 		if (sp == &empty_sheaf)
 			sp = alloc_sheaf(s);
 		pthread_mutex_lock(&slab_tc_lock);
-		if (m && tc->main == &empty_sheaf)
+		if (m && tc_main(tc) == &empty_sheaf)
 			tc_attach(tc, m);
 		if (sp)
 			tc->spare = sp;
@@ -957,7 +1052,7 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 		goto out;
 	}
 	tc = slab_tc(s->index);
-	if (!tc->size) {
+	if (tc->top == tc->base) {
 		if (tc->spare->size) {
 			struct slab_sheaf *old = tc_detach(tc);
 
@@ -970,15 +1065,17 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 			if (!barn_put(n, old))
 				free_sheaf(old);
 		} else {
-			tc->size = take_objects(s, tc->objs, tc->capacity, gfp);
-			if (!tc->size)
+			tc->top = tc->base + take_objects(s, tc->base,
+							  (unsigned int)(tc->end - tc->base),
+							  gfp);
+			if (tc->top == tc->base)
 				return NULL;
 		}
 	}
-	obj = tc->objs[--tc->size];
+	obj = *--tc->top;
 out:
 	free_word_write(s, obj, 0);
-	if (unlikely(gfp & __GFP_ZERO))
+	if (unlikely((gfp & __GFP_ZERO) || s->init_on_alloc))
 		memset(obj, 0, s->object_size);
 	return obj;
 }
@@ -1046,6 +1143,16 @@ static bool sheaf_holds(void *const *objs, unsigned int size, const void *x)
 	return false;
 }
 
+/* The same for another thread's main sheaf [base, top), whose two pointers
+ * were read apart: if they do not belong together, look no further. */
+static bool sheaf_holds_range(void *const *base, void *const *top,
+			      unsigned int capacity, const void *x)
+{
+	if (!base || top < base || top > base + capacity)
+		return false;
+	return sheaf_holds(base, (unsigned int)(top - base), x);
+}
+
 /*
  * Is x, whose free word says "in a sheaf", in one? The calling thread's
  * sheaves, the barn, then every other thread's sheaves of s (a free from
@@ -1077,7 +1184,8 @@ static bool in_some_sheaf(struct kmem_cache *s, const void *x)
 			continue;
 		tc = &t->tc[s->index];
 		spare = READ_ONCE(tc->spare);
-		if (sheaf_holds(READ_ONCE(tc->objs), READ_ONCE(tc->size), x) ||
+		if (sheaf_holds_range(READ_ONCE(tc->base), READ_ONCE(tc->top),
+				      s->sheaf_capacity, x) ||
 		    sheaf_holds(spare->objects, READ_ONCE(spare->size), x)) {
 			found = true;
 			break;
@@ -1100,7 +1208,7 @@ static noinline bool object_is_free(struct kmem_cache *s, struct slab *slab, voi
 	bool found = false;
 
 	spin_lock(&n->list_lock);
-	link = free_word_link(s, free_word_read(s, x));
+	link = free_word_get(s, x);
 	if (link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX) {
 		unfile_slab(n, slab);
 		found = on_slab_freelist(s, slab, x, &d);
@@ -1111,7 +1219,7 @@ static noinline bool object_is_free(struct kmem_cache *s, struct slab *slab, voi
 		report_freelist_damage(&d);
 	if (found)
 		return true;
-	if (free_word_link(s, free_word_read(s, x)) != FREE_LINK_SHEAF)
+	if (free_word_get(s, x) != FREE_LINK_SHEAF)
 		return false;
 	return in_some_sheaf(s, x);
 }
@@ -1139,7 +1247,7 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 	}
 	n = get_node(s);
 	tc = slab_tc(s->index);
-	if (tc->size == tc->capacity) {
+	if (tc->top == tc->end) {
 		sh = tc_detach(tc);
 		if (!tc->spare->size) {
 			tc_attach(tc, tc->spare);
@@ -1159,8 +1267,10 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 			}
 		}
 	}
-	free_word_write(s, x, free_word_make(s, FREE_LINK_SHEAF));
-	tc->objs[tc->size++] = x;
+	if (s->init_on_free)
+		memset(x, 0, s->object_size);
+	free_word_write(s, x, free_word_make(s, x, FREE_LINK_SHEAF));
+	*tc->top++ = x;
 }
 
 void slab_free(struct kmem_cache *s, struct slab *slab, void *x)
@@ -1224,10 +1334,29 @@ static int alloc_index(struct kmem_cache *s)
 		if (!cache_by_index[i]) {
 			cache_by_index[i] = s;
 			s->index = i;
+			/* init_on_alloc: every allocation takes the slow path,
+			 * which zeroes (the fast path has no test for it). */
+			s->alloc_tc = (s->init_on_alloc ? SLAB_DEAD_INDEX : i)
+				      << SLAB_TC_SHIFT;
 			return 0;
 		}
 	}
 	return -ENOSPC;
+}
+
+/*
+ * The kernel's slab_want_init_on_alloc() / slab_want_init_on_free() for s,
+ * with init_on_alloc= / init_on_free= of this boot (mm/page_debug.c): not
+ * for caches whose objects must keep their contents while free or
+ * unallocated (a constructor, SLAB_TYPESAFE_BY_RCU, or poisoning), which
+ * __GFP_ZERO still zeroes on allocation.
+ */
+static void slab_set_init(struct kmem_cache *s, slab_flags_t flags, bool has_ctor)
+{
+	bool exempt = has_ctor || (flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+
+	s->init_on_alloc = !exempt && (page_debug_flags & PAGE_DEBUG_INIT_ON_ALLOC);
+	s->init_on_free = !exempt && (page_debug_flags & PAGE_DEBUG_INIT_ON_FREE);
 }
 
 static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
@@ -1257,13 +1386,17 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	s->ctor = ctor;
 	s->src = src;
 	s->refcount = 1;
-	/* The free word's secrets; 0 (what allocation writes) must not
-	 * decode to a link. */
+	/* The free word's secrets. A 0 (what allocation writes) that decodes
+	 * to a link at its slot (about 2^-48 per slot) only sends a free of
+	 * that object to the slow path, which finds it in no freelist and no
+	 * sheaf: never a false report. */
 	s->free_key = next_random(); /* odd */
 	s->free_unkey = mul_inverse(s->free_key);
-	do
-		s->free_mark = next_random();
-	while (free_word_link(s, 0) <= FREE_LINK_MAX);
+	s->free_mark = next_random();
+	slab_set_init(s, flags, ctor != NULL);
+	err = cache_random_seq_create(s);
+	if (err)
+		return err;
 	s->allocflags = 0;
 	if (flags & SLAB_CACHE_DMA)
 		s->allocflags |= GFP_DMA;
@@ -1308,6 +1441,7 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	err = init_cache(s, name, size, align, flags, ctor, src ? src : default_src);
 	if (err) {
 		kmem_cache_free(kmem_cache_node, n);
+		free(s->random_seq);
 		free(s);
 		return ERR_PTR(err);
 	}
@@ -1383,9 +1517,12 @@ static void release_cache(struct kmem_cache *s)
 
 	list_del(&s->list);
 	cache_by_index[s->index] = NULL;
+	free(s->random_seq); /* no slab is left to link */
+	s->random_seq = NULL;
 	kmem_cache_free(kmem_cache_node, n);
 	s->node[0] = NULL;
 	WRITE_ONCE(s->index, SLAB_DEAD_INDEX);
+	WRITE_ONCE(s->alloc_tc, SLAB_DEAD_INDEX << SLAB_TC_SHIFT);
 	list_add(&s->list, &slab_dead_caches);
 }
 
@@ -1482,7 +1619,7 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
 	c->barn_empty = n->nr_barn_empty;
 	spin_unlock(&n->barn_lock);
 	if (has_table(t))
-		c->thread_cached = t->tc[s->index].size +
+		c->thread_cached = tc_size(&t->tc[s->index]) +
 				   t->tc[s->index].spare->size;
 }
 
@@ -1735,9 +1872,11 @@ void slab_core_exit(void)
 	pthread_mutex_unlock(&slab_tc_lock);
 	/* Descriptors in host memory: every cache's but the two boot caches'
 	 * (objects of kmem_cache, in the RAM that goes away), dead or alive. */
-	list_for_each_entry_safe(s, snext, &slab_caches, list)
+	list_for_each_entry_safe(s, snext, &slab_caches, list) {
+		free(s->random_seq);
 		if (s != kmem_cache && s != kmem_cache_node)
 			free(s);
+	}
 	list_for_each_entry_safe(s, snext, &slab_dead_caches, list)
 		free(s);
 	INIT_LIST_HEAD(&slab_dead_caches);
