@@ -231,9 +231,10 @@ struct tctx {
 };
 
 #define NR_TCTX 4
-static __thread struct tctx tctx_slot[NR_TCTX];
-static __thread struct tctx *tc;
-static __thread unsigned int tctx_next;
+#define TLS_IE __attribute__((tls_model("initial-exec")))
+static __thread struct tctx tctx_slot[NR_TCTX] TLS_IE;
+static __thread struct tctx *tc TLS_IE;
+static __thread unsigned int tctx_next TLS_IE;
 
 /* ---- chunk arithmetic ------------------------------------------------------------ */
 
