@@ -208,8 +208,50 @@ TEST(four_threads_cross_frees)
 	CHECK_EQ(kmem_process_exit(proc), 0);
 }
 
+static int arena_max_two(void *arg)
+{
+	return kmem_mallopt(M_ARENA_MAX, 2) == 1 ? 0 : -1;
+}
+
+static void *small_worker(void *arg)
+{
+	int i;
+
+	if (kmem_process_enter(proc) != 0)
+		return NULL;
+	for (i = 0; i < 1000; i++)
+		kmem_free(kmem_malloc(100 + i));
+	kmem_process_leave();
+	return NULL;
+}
+
+TEST(arena_max_limits_the_arenas)
+{
+	pthread_t t[NTHREADS];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	proc = kmem_process_create("arena-max");
+	CHECK_EQ(kmem_process_run(proc, arena_max_two, NULL), 0);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&t[i], NULL, small_worker, NULL);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	f = open_memstream(&text, &len);
+	CHECK_EQ(kmem_process_run(proc, stats, f), 0);
+	fclose(f);
+	CHECK(strstr(text, "Arena 1:") != NULL);
+	CHECK(strstr(text, "Arena 2:") ==
+	      NULL); /* M_ARENA_MAX 2: threads share */
+	free(text);
+	CHECK_EQ(kmem_process_exit(proc), 0);
+}
+
 int main(void)
 {
+	RUN(arena_max_limits_the_arenas);
 	RUN(four_threads_cross_frees);
 	return test_summary();
 }
