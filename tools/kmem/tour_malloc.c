@@ -165,8 +165,7 @@ static int chapter_malloc(struct tour *t)
 	bool moved;
 	int i;
 
-	kmem_halt();
-	if (kmem_boot(&cfg))
+	if (tour_boot_config(t, &cfg))
 		return 1;
 	free0 = kmem_free_pages_drained();
 	tour_say(
