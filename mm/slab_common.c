@@ -46,6 +46,7 @@
 #include <kmem/machine.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
+#include "mm/kfence.h"
 #include "mm/slab.h"
 
 kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
@@ -312,6 +313,16 @@ static void free_large_kmalloc(struct page *page, const void *x)
 
 /* ---- kmalloc --------------------------------------------------------------- */
 
+/* The slab fast path, or KFENCE's sample while its gate is armed (one load
+ * and one branch: mm/kfence.c). */
+static __always_inline void *slab_alloc_sampled(struct kmem_cache *s,
+						gfp_t flags, size_t size)
+{
+	if (unlikely(kfence_gate_armed()))
+		return kfence_alloc_slow(s, size, flags);
+	return slab_alloc_fast(s, flags);
+}
+
 static noinline void *kmalloc_slow(size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
@@ -321,7 +332,7 @@ static noinline void *kmalloc_slow(size_t size, gfp_t flags)
 	s = kmalloc_slab(size, flags);
 	if (!s)
 		return NULL;
-	return slab_alloc_fast(s, flags);
+	return slab_alloc_sampled(s, flags, size);
 }
 
 static __always_inline void *__do_kmalloc(size_t size, gfp_t flags)
@@ -335,7 +346,7 @@ static __always_inline void *__do_kmalloc(size_t size, gfp_t flags)
 	s = kmalloc_slab(size, flags);
 	if (unlikely(!s))
 		return kmalloc_slow(size, flags);
-	return slab_alloc_fast(s, flags);
+	return slab_alloc_sampled(s, flags, size);
 }
 
 static noinline void *kmalloc_sleepy(struct kmem_cache *s, size_t size, gfp_t flags,
@@ -343,7 +354,7 @@ static noinline void *kmalloc_sleepy(struct kmem_cache *s, size_t size, gfp_t fl
 {
 	__might_sleep(__FILE__, __LINE__, caller);
 	if (s)
-		return slab_alloc_fast(s, flags);
+		return slab_alloc_sampled(s, flags, s->object_size);
 	return __do_kmalloc(size, flags);
 }
 
@@ -367,7 +378,7 @@ void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 		return kmalloc_sleepy(NULL, size, flags, __builtin_return_address(0));
 	if (unlikely(!s))
 		return kmalloc_slow(size, flags);
-	return slab_alloc_fast(s, flags);
+	return slab_alloc_sampled(s, flags, size);
 }
 
 /* kmem_cache_alloc(NULL, ...): warn once, fail (out of line: the call
@@ -389,7 +400,7 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 		return kmalloc_sleepy(s, 0, flags, __builtin_return_address(0));
 	if (unlikely(!s))
 		return kmem_cache_alloc_no_cache();
-	return slab_alloc_fast(s, flags);
+	return slab_alloc_sampled(s, flags, s->object_size);
 }
 
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
@@ -398,7 +409,7 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 	slab_might_sleep(flags);
 	if (WARN_ON_ONCE(!s))
 		return NULL;
-	return slab_alloc_fast(s, flags);
+	return slab_alloc_sampled(s, flags, s->object_size);
 }
 
 /* Everything kfree()'s fast path does not handle: NULL and ZERO_SIZE_PTR
@@ -490,7 +501,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void *
 
 	slab_might_sleep(flags);
 	for (i = 0; i < size; i++) {
-		p[i] = slab_alloc_fast(s, flags);
+		p[i] = slab_alloc_sampled(s, flags, s->object_size);
 		if (unlikely(!p[i])) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
@@ -533,6 +544,14 @@ static size_t kmalloc_block_size(const char *func, const void *x,
 	struct page *page = kmem_addr_head_page(x);
 
 	*sp = NULL;
+	if (unlikely(is_kfence_address(x))) {
+		/* A KFENCE object: the size it was allocated with. */
+		if (kfence_object_start(x) == x)
+			return kfence_ksize(x);
+		WARN(1, "%s(%p): Invalid object pointer (inside a KFENCE object)\n",
+		     func, x);
+		return 0;
+	}
 	if (page && PageSlab(page)) {
 		struct slab *slab = (struct slab *)page;
 		struct kmem_cache *s = slab->slab_cache;

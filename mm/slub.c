@@ -152,6 +152,7 @@
 #include <kmem/machine.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
+#include "mm/kfence.h"
 #include "mm/slab.h"
 #include "mm/page_debug.h"
 
@@ -1231,6 +1232,10 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 	struct slab_sheaf *sh;
 	char buf[64];
 
+	if (unlikely(is_kfence_address(x))) {
+		__kfence_free(x); /* its slab never passes the fast path */
+		return;
+	}
 	if (!slab_is_obj_start(s, slab, x)) {
 		snprintf(buf, sizeof(buf), "Invalid object pointer %p", x);
 		report_object_problem(s, slab, x, buf);
