@@ -635,7 +635,7 @@ noinline void *kfence_alloc_slow(struct kmem_cache *s, size_t size, gfp_t gfp)
 
 	if (unlikely(kmem_fault_active) && should_failslab(s, gfp))
 		return NULL;
-	p = __kfence_alloc(s, size, gfp);
+	p = __kfence_alloc(s, size ? size : s->object_size, gfp);
 	if (p)
 		return p;
 	return __slab_alloc_fast(s, gfp);

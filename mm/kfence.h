@@ -20,8 +20,9 @@ static __always_inline bool kfence_gate_armed(void)
 	return __atomic_load_n(&kfence_armed, __ATOMIC_RELAXED);
 }
 
-/* A KFENCE object of `size` bytes for cache s if this allocation is the
- * sample, else an ordinary object of s (failslab applies to both). */
+/* A KFENCE object of `size` bytes (0: s->object_size) for cache s if this
+ * allocation is the sample, else an ordinary object of s (failslab applies
+ * to both). */
 void *kfence_alloc_slow(struct kmem_cache *s, size_t size, gfp_t gfp);
 /* Free addr, inside the pool (slab_free_slow(): an object page's struct
  * slab never passes the free fast path). Reports an invalid free. */

@@ -314,7 +314,8 @@ static void free_large_kmalloc(struct page *page, const void *x)
 /* ---- kmalloc --------------------------------------------------------------- */
 
 /* The slab fast path, or KFENCE's sample while its gate is armed (one load
- * and one branch: mm/kfence.c). */
+ * and one branch: mm/kfence.c). size: the kmalloc size, 0 for a cache's
+ * object_size (read only when sampling). */
 static __always_inline void *slab_alloc_sampled(struct kmem_cache *s,
 						gfp_t flags, size_t size)
 {
@@ -354,7 +355,7 @@ static noinline void *kmalloc_sleepy(struct kmem_cache *s, size_t size, gfp_t fl
 {
 	__might_sleep(__FILE__, __LINE__, caller);
 	if (s)
-		return slab_alloc_sampled(s, flags, s->object_size);
+		return slab_alloc_sampled(s, flags, 0);
 	return __do_kmalloc(size, flags);
 }
 
@@ -400,7 +401,7 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 		return kmalloc_sleepy(s, 0, flags, __builtin_return_address(0));
 	if (unlikely(!s))
 		return kmem_cache_alloc_no_cache();
-	return slab_alloc_sampled(s, flags, s->object_size);
+	return slab_alloc_sampled(s, flags, 0);
 }
 
 void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
@@ -409,7 +410,7 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node)
 	slab_might_sleep(flags);
 	if (WARN_ON_ONCE(!s))
 		return NULL;
-	return slab_alloc_sampled(s, flags, s->object_size);
+	return slab_alloc_sampled(s, flags, 0);
 }
 
 /* Everything kfree()'s fast path does not handle: NULL and ZERO_SIZE_PTR
@@ -501,7 +502,7 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void *
 
 	slab_might_sleep(flags);
 	for (i = 0; i < size; i++) {
-		p[i] = slab_alloc_sampled(s, flags, s->object_size);
+		p[i] = slab_alloc_sampled(s, flags, 0);
 		if (unlikely(!p[i])) {
 			kmem_cache_free_bulk(s, i, p);
 			return 0;
