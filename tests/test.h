@@ -8,7 +8,9 @@
  * RUN() boots the default machine if needed, records MemFree before the test
  * and checks that the test gave every page back ("lost some free pages", as
  * xv6's usertests say) and that kmem_check_invariants() holds afterwards.
- * Tests that keep memory on purpose use RUN_KEEP().
+ * Tests that keep memory on purpose use RUN_KEEP(). A test that boots a
+ * machine of its own uses test_boot() and test_halt(), which run the same
+ * checks on that machine before halting it.
  */
 #ifndef KMEM_TEST_H
 #define KMEM_TEST_H
@@ -100,29 +102,73 @@ static inline unsigned long test_free_pages(void)
 	return kmem_free_pages_drained();
 }
 
-static inline void test_run(const char *name, void (*fn)(void), int keep)
-{
-	unsigned long before, after;
-	int failed = test_failures;
+/* The free pages of the machine the current test runs on, just after RUN or
+ * test_boot() gave it to the test; and whether the test keeps memory. */
+static unsigned long test_before;
+static int test_keep;
 
-	test_current = name;
-	kmem_boot_default();
-	before = test_free_pages();
-	fn();
-	if (!kmem_is_booted()) { /* the test halted or rebooted on its own */
-		fprintf(stderr, "%s %s\n", test_failures > failed ? "FAIL" : "ok  ", name);
-		return;
-	}
-	after = test_free_pages();
-	if (!keep && after < before) {
+/* The checks of RUN on the booted machine: every page back, invariants hold. */
+static inline void test_check_machine(const char *when)
+{
+	unsigned long after = test_free_pages();
+
+	if (!test_keep && after < test_before) {
 		test_failures++;
-		fprintf(stderr, "FAIL %s: lost some free pages: %lu before, %lu after\n",
-			name, before, after);
+		fprintf(stderr, "FAIL %s: lost some free pages %s: %lu before, %lu after\n",
+			test_current, when, test_before, after);
 	}
 	if (!kmem_check_invariants()) {
 		test_failures++;
-		fprintf(stderr, "FAIL %s: invariants do not hold after the test\n", name);
+		fprintf(stderr, "FAIL %s: invariants do not hold %s\n", test_current, when);
 	}
+}
+
+/* Halt the machine after the checks of RUN: a test that halts or reboots uses
+ * this (not kmem_halt()), so its machine is checked like the default one. */
+static inline void test_halt(void)
+{
+	if (kmem_is_booted()) {
+		test_check_machine("before the halt");
+		kmem_halt();
+	}
+}
+
+/* Boot a machine of the test's own (halting the current one after the
+ * checks); the leak check of RUN then compares against this machine. */
+static inline int test_boot(const struct kmem_config *cfg)
+{
+	int err;
+
+	test_halt();
+	err = kmem_boot(cfg);
+	if (!err)
+		test_before = test_free_pages();
+	return err;
+}
+
+/* The same for the default machine (KMEM_RAM, KMEM_CPUS, ...). */
+static inline int test_boot_default(void)
+{
+	int err;
+
+	test_halt();
+	err = kmem_boot_default();
+	if (!err)
+		test_before = test_free_pages();
+	return err;
+}
+
+static inline void test_run(const char *name, void (*fn)(void), int keep)
+{
+	int failed = test_failures;
+
+	test_current = name;
+	test_keep = keep;
+	kmem_boot_default();
+	test_before = test_free_pages();
+	fn();
+	if (kmem_is_booted()) /* a test that halted was checked by test_halt() */
+		test_check_machine("after the test");
 	fprintf(stderr, "%s %s\n", test_failures > failed ? "FAIL" : "ok  ", name);
 }
 

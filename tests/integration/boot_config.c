@@ -96,7 +96,7 @@ TEST(env_remembered_then_explicit)
 
 	/* An explicit boot with every field given works (the environment's
 	 * KMEM_CPUS is not consulted), and so does everything after it. */
-	CHECK_EQ(kmem_boot(&c), 0);
+	CHECK_EQ(test_boot(&c), 0);
 	CHECK(kmem_is_booted());
 	p = vmalloc(8192);
 	page = alloc_pages(GFP_KERNEL, 0);
@@ -106,11 +106,11 @@ TEST(env_remembered_then_explicit)
 	if (page)
 		__free_pages(page, 0);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 	unsetenv("KMEM_CPUS");
-	CHECK_EQ(kmem_boot_default(), 0);
+	CHECK_EQ(test_boot_default(), 0);
 	CHECK(kmem_is_booted());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)

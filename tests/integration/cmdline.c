@@ -61,10 +61,10 @@ static size_t boot_with(const char *line)
 	};
 	size_t mark;
 
-	kmem_halt();
+	test_halt();
 	seen[0] = '\0';
 	mark = kmem_log_mark();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	return mark;
 }
 
@@ -197,6 +197,6 @@ int main(void)
 	RUN_KEEP(empty_and_env);
 	RUN_KEEP(failslab_param);
 	RUN_KEEP(too_long);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

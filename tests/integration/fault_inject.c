@@ -36,8 +36,7 @@ static void reboot(const char *cmdline)
 		.ram = 64ULL << 20, .cpus = 2, .quiet = true, .cmdline = cmdline
 	};
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 TEST(failslab_probability_times)
@@ -322,6 +321,6 @@ int main(void)
 	RUN(fail_nth);
 	RUN(bad_knobs);
 	RUN_KEEP(cmdline_fail_nth);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

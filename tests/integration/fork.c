@@ -608,8 +608,7 @@ TEST(fork_kmap)
 	void *addr;
 	pid_t pid;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	world_create(&w);
 	world_fill(&w, 60);
 	hp = alloc_pages(GFP_HIGHUSER, 0);
@@ -637,7 +636,7 @@ TEST(fork_kmap)
 	__free_pages(hp, 0);
 	world_destroy(&w);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 #define SWAP_FILL (40 * MIB)
@@ -692,8 +691,7 @@ TEST(fork_swap)
 	long swap_total;
 	pid_t pid;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	swap_total = meminfo_kb("SwapFree:");
 	p = kmem_process_create("swapper");
 	CHECK_EQ(kmem_process_run(p, swap_fill, &one), 0);
@@ -713,7 +711,7 @@ TEST(fork_swap)
 	CHECK(kmem_check_invariants());
 	CHECK_EQ(kmem_process_exit(p), 0);
 	CHECK_EQ(meminfo_kb("SwapFree:"), swap_total);
-	kmem_halt();
+	test_halt();
 }
 
 /* fork after kmem_halt(): nothing to copy; each side boots its own. */
@@ -723,7 +721,7 @@ static void fork_after_halt(void)
 	pid_t pid;
 
 	test_current = "fork_after_halt";
-	kmem_halt();
+	test_halt();
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
@@ -735,7 +733,7 @@ static void fork_after_halt(void)
 	CHECK(!kmem_is_booted());
 	churn();
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 	fprintf(stderr, "%s fork_after_halt\n",
 		test_failures > failed ? "FAIL" : "ok  ");
 }

@@ -482,8 +482,7 @@ TEST(sweep)
 	double t0 = now_s();
 	int i;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	low_total = low_wmark_total();
 	CHECK(low_total > 0);
 	set("failslab", "ignore-gfp-wait", "N");
@@ -609,6 +608,6 @@ int main(void)
 	}
 	kmem_log_set_console(NULL);
 	RUN_KEEP(sweep);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

@@ -142,13 +142,12 @@ TEST(threads_x86_64)
 				   .quiet = true };
 	unsigned long before;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	before = kmem_free_pages_drained();
 	run_threads();
 	CHECK_EQ(kmem_free_pages_drained(), before);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* A small machine with most of its memory taken: the threads run into the
@@ -163,8 +162,7 @@ TEST(threads_tight_x86_32)
 				   .quiet = true };
 	unsigned long before;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	before = kmem_free_pages_drained();
 	while (nr_free_pages() > 1500 &&
 	       (p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)))
@@ -176,7 +174,7 @@ TEST(threads_tight_x86_32)
 	}
 	CHECK_EQ(kmem_free_pages_drained(), before);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)

@@ -29,8 +29,7 @@ static void boot(unsigned long long swap)
 {
 	struct kmem_config cfg = { .ram = 64ULL << 20, .swap = swap, .cpus = 2, .quiet = true };
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 static uint64_t page_word(unsigned int seed, unsigned long page, unsigned long word)
@@ -239,7 +238,7 @@ TEST(oom_killer)
 	CHECK_EQ(kmem_process_exit(big), SIGKILL);
 	CHECK(kmem_check_invariants());
 	CHECK_EQ(kmem_free_pages_drained(), free_before);
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)

@@ -27,8 +27,7 @@ static void boot(void)
 {
 	struct kmem_config cfg = { .ram = 256ULL << 20, .quiet = true };
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 TEST(budget_split_and_accounting)
@@ -438,6 +437,6 @@ int main(void)
 	RUN(user_count_matches_host);
 	RUN(user_past_the_budget);
 	RUN(ring_shared_across_layers_and_threads);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

@@ -166,6 +166,6 @@ int main(int argc, char **argv)
 		return nofail_child();
 	kmem_log_set_console(NULL);
 	RUN(nofail_no_killable_panics);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

@@ -25,8 +25,7 @@ static void boot(unsigned long long ram, enum kmem_layout layout)
 		.ram = ram, .layout = layout, .cpus = 2, .quiet = true
 	};
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 static struct zone *zone_of(enum zone_type z)
@@ -240,7 +239,7 @@ TEST(zones_x86_64)
 	CHECK(kmem_check_invariants());
 	give_back();
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* lowmem_reserve: GFP_KERNEL may not take the DMA zone below min +
@@ -268,7 +267,7 @@ TEST(lowmem_reserve)
 	give_back();
 	page_alloc_set_pcp(true);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 TEST(zones_x86_32)
@@ -317,7 +316,7 @@ TEST(zones_x86_32)
 	CHECK(kmem_check_invariants());
 	give_back();
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* ---- watermarks and reserves ------------------------------------------------- */
@@ -363,7 +362,7 @@ TEST(atomic_reserves)
 	give_back();
 	page_alloc_set_pcp(true);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* Fragmentation: an order-1 request fails while many order-0 pages are free. */
@@ -401,7 +400,7 @@ TEST(fragmentation)
 	CHECK(zone_of(ZONE_DMA)->free_area[MAX_PAGE_ORDER].nr_free >= 3);
 	page_alloc_set_pcp(true);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* ---- reclaim and the retry flags --------------------------------------------------- */
@@ -508,7 +507,7 @@ TEST(reclaim_and_retry_flags)
 		cache_pages--;
 	}
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* ---- bad frees ------------------------------------------------------------------ */
@@ -722,7 +721,7 @@ TEST(random_sequences)
 	boot(64 * MiB, KMEM_LAYOUT_X86_32);
 	random_ops(1500);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)
@@ -739,6 +738,6 @@ int main(void)
 	RUN(bad_frees);
 	RUN(might_sleep_once_per_site);
 	RUN(random_sequences);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

@@ -40,16 +40,16 @@ TEST(x86_32_layout)
 	struct page *hp;
 	char *k;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	kmem_machine_info(&info);
 	CHECK_EQ(info.vmalloc_start - info.page_offset, (160UL + 8) << 20);
 	CHECK_EQ(info.high_memory - info.page_offset, 160UL << 20);
 	hp = alloc_pages(GFP_HIGHUSER, 0);
 	CHECK(hp != NULL);
-	kmem_halt();
+	if (hp)
+		__free_pages(hp, 0);
 	cfg.ram = 1ULL << 30;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	hp = alloc_pages(GFP_HIGHUSER, 0);
 	CHECK(hp && PageHighMem(hp));
 	CHECK(page_address(hp) == NULL);
@@ -65,7 +65,7 @@ TEST(x86_32_layout)
 	kunmap_local(k);
 	__free_pages(hp, 0);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)

@@ -29,11 +29,11 @@ static void boot_with(const char *cmdline)
 {
 	struct kmem_config cfg = { 0 };
 
-	kmem_halt();
+	test_halt();
 	cfg.ram = 64ULL << 20;
 	cfg.cpus = 2;
 	cfg.cmdline = cmdline;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 /* The allocator still works and every page came back (the machine is
@@ -52,7 +52,7 @@ static void still_works_and_halt(unsigned long free_before)
 			__free_pages(pages[i], (unsigned int)(i % 3));
 	CHECK(kmem_check_invariants());
 	CHECK_EQ(kmem_free_pages_drained(), free_before);
-	kmem_halt();
+	test_halt();
 }
 
 static bool all_bytes(const unsigned char *p, int c)
@@ -114,7 +114,7 @@ TEST(banner_each_combination)
 		CHECK(!kmem_log_contains(mark, "Unknown kernel command line"));
 	}
 	kmem_log_set_console(old);
-	kmem_halt();
+	test_halt();
 }
 
 TEST(init_on_alloc_zeroes_without_gfp_zero)

@@ -27,8 +27,10 @@ static void exercise(void)
 		if (pte)
 			*pte = pfn_pte(i + 1, _PAGE_PRESENT | _PAGE_RW);
 	}
-	/* 1024 ptes = 2 pte tables, plus the upper levels. */
-	CHECK(pt.nr_table_pages >= 3);
+	/* 1024 ptes from a 2 MiB boundary = 2 pte tables, plus one table on
+	 * each upper level with the root: 5 with 4 levels, 4 with PAE's 3. */
+	CHECK_EQ(pt.nr_table_pages, 2 + (pt.levels - 1));
+	CHECK_EQ(pt.nr_table_pages, pt.levels == 4 ? 5 : 4);
 	CHECK_EQ(global_node_page_state(NR_PAGETABLE), before + pt.nr_table_pages);
 	pte = pgtable_pte(&pt, base + 700 * PAGE_SIZE, false);
 	CHECK(pte && pte_pfn(*pte) == 701);
@@ -54,11 +56,10 @@ TEST(pgtable_x86_32)
 	struct kmem_config cfg = { .ram = 160ULL << 20, .layout = KMEM_LAYOUT_X86_32,
 				   .quiet = true };
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	exercise();
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)

@@ -116,8 +116,7 @@ static void boot(unsigned long long ram, enum kmem_layout layout)
 		.ram = ram, .layout = layout, .cpus = 2, .quiet = true
 	};
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 /* An x86-64 machine with the snapshot's zones: DMA, DMA32 and Normal. */
@@ -186,7 +185,7 @@ TEST(buddyinfo_format)
 	free(ours);
 	free(snap);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* After allocations, buddyinfo moves: the order-10 count drops, a split
@@ -305,7 +304,7 @@ TEST(pagetypeinfo_format)
 	free(ours);
 	free(snap);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* ---- zoneinfo ----------------------------------------------------------------- */
@@ -409,7 +408,7 @@ TEST(zoneinfo_format)
 	free(ours);
 	free(snap);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 TEST(zoneinfo_x86_32)
@@ -435,7 +434,7 @@ TEST(zoneinfo_x86_32)
 	CHECK(strstr(ours, "protection: (0, 0, 0, 0)\nNode 0, zone  Movable") !=
 	      NULL);
 	free(ours);
-	kmem_halt();
+	test_halt();
 	boot(1ULL << 30, KMEM_LAYOUT_X86_32);
 	ours = view("zoneinfo");
 	nr = parse_zoneinfo(ours, z, MAX_NR_ZONES);
@@ -447,7 +446,7 @@ TEST(zoneinfo_x86_32)
 	CHECK_EQ(z[1].prot[2], z[2].managed / 32);
 	free(ours);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* ---- meminfo ------------------------------------------------------------------- */
@@ -520,7 +519,7 @@ TEST(meminfo_format)
 	free(snap);
 	free(zi);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 TEST(meminfo_x86_32)
@@ -565,7 +564,7 @@ TEST(meminfo_x86_32)
 	free(ours);
 	free(snap);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* ---- accounting ------------------------------------------------------------------ */
@@ -616,6 +615,6 @@ int main(void)
 	RUN(meminfo_format);
 	RUN(meminfo_x86_32);
 	RUN(accounting_adds_up);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

@@ -231,7 +231,7 @@ TEST(boot_publishes_complete_machine)
 		void *out[2] = { NULL, NULL };
 		pthread_t th;
 
-		kmem_halt();
+		test_halt();
 		race_go = 0;
 		pthread_create(&th, NULL, use_as_soon_as_up, out);
 		__atomic_store_n(&race_go, 1, __ATOMIC_RELEASE);

@@ -687,8 +687,7 @@ TEST(exhaustion_x86_32)
 	size_t mark;
 	int n = 0;
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 	space = (VMALLOC_END & PAGE_MASK) - VMALLOC_START;
 	/* 1 GiB of RAM but about 120 MiB of vmalloc space. */
 	CHECK(space < (128UL << 20));
@@ -721,8 +720,8 @@ TEST(exhaustion_x86_32)
 	}
 	vfree(p[0]);
 	check_idle();
-	kmem_halt();
-	kmem_boot_default();
+	test_halt();
+	test_boot_default();
 }
 
 /* Faults: a child process touches a guard page or a freed area; it must die
@@ -941,7 +940,7 @@ TEST(concurrent)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	kmem_boot_default();
+	test_boot_default();
 	RUN(basic);
 	RUN(vzalloc_and_friends);
 	RUN(fixed_size_loop);

@@ -29,8 +29,7 @@ static void reboot(unsigned int cpus)
 				   .cpus = cpus,
 				   .quiet = true };
 
-	kmem_halt();
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 static void show_to_null(const char *view)
@@ -71,7 +70,7 @@ TEST(threshold_is_the_one_printed)
 	CHECK(strstr(buf, line) != NULL);
 	free(buf);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* A delta stays on its CPU until it would pass the threshold, then the whole
@@ -118,7 +117,7 @@ TEST(fold_at_threshold)
 	refresh_vm_stats();
 	CHECK_EQ((long)zone_page_state(zone, item), base);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 #define NR_THREADS 6
@@ -226,7 +225,7 @@ TEST(exact_after_fold_under_threads)
 	refresh_vm_stats();
 	CHECK_EQ((long)zone_page_state(main_zone(), NR_MLOCK), mlock0);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)
