@@ -590,7 +590,6 @@ static void *kfence_guarded_alloc(struct kmem_cache *s, size_t size, gfp_t gfp,
 
 	/* The page's struct slab: found by kfree(), never an object start. */
 	slab = (struct slab *)virt_to_page(addr);
-	slab->cache_index = (unsigned short)s->index;
 	__atomic_store_n(&slab->slab_cache, s, __ATOMIC_RELEASE);
 
 	for_each_canary(meta, set_canary_byte);
@@ -950,6 +949,9 @@ static int kfence_init(void)
 		/* An object page: a slab page of no object (see 1.). */
 		((struct slab *)page)->slab_cache = kmem_cache;
 		((struct slab *)page)->objects = 0;
+		/* The dead index's (empty) sheaf entry: slow path. */
+		((struct slab *)page)->tc_offset =
+			(unsigned short)(SLAB_DEAD_INDEX << SLAB_TC_SHIFT);
 		((struct slab *)page)->s_mem = lowmem_page_address(page);
 		__SetPageSlab(page);
 	}
@@ -1006,7 +1008,7 @@ static void kfence_exit(void)
 
 			__ClearPageSlab(page);
 			slab->slab_cache = NULL;
-			slab->cache_index = 0;
+			slab->tc_offset = 0;
 			slab->s_mem = NULL;
 		}
 	}
