@@ -88,6 +88,7 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/kmemleak.h>
 #include <linux/highmem.h>
 #include <linux/gfp.h>
 #include "arch/x86/machine.h"
@@ -1084,6 +1085,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 	end = addr + (PAGE_SIZE << order);
 	for (; used < end; used += PAGE_SIZE)
 		free_pages(used, 0);
+	kmemleak_alloc((void *)addr, size, 1, gfp);
 	return (void *)addr;
 }
 
@@ -1092,6 +1094,7 @@ void free_pages_exact(void *virt, size_t size)
 	unsigned long addr = (unsigned long)virt;
 	unsigned long end = addr + PAGE_ALIGN(size);
 
+	kmemleak_free(virt);
 	for (; addr < end; addr += PAGE_SIZE)
 		free_pages(addr, 0);
 }

@@ -418,6 +418,13 @@ static __always_inline void *__slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 	return slab_alloc_slow(s, gfp);
 }
 
+/* kmemleak (mm/kmemleak.c): on from boot with kmemleak=on. While it is,
+ * no thread has sheaves (slab_thread_prepare() says no), so the fast paths
+ * cost nothing and every object passes the slow paths, which record it
+ * (kmemleak_slab_alloc) or forget it (kmemleak_free). */
+extern int kmemleak_enabled __attribute__((visibility("hidden")));
+void kmemleak_slab_alloc(struct kmem_cache *s, void *obj);
+
 /* failslab's hook, then __slab_alloc_fast (mm/fault_inject.c). */
 void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp);
 

@@ -42,6 +42,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/shrinker.h>
+#include <linux/kmemleak.h>
 #include <kmem/show.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
@@ -286,6 +287,8 @@ static void *___kmalloc_large(size_t size, gfp_t flags)
 	set_page_owner_tag(page, 1u << order, KMEM_OWNER_LARGE_KMALLOC);
 	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, 1L << order);
 	atomic_long_add(1L << order, &nr_large_kmalloc_pages);
+	if (unlikely(kmemleak_enabled))
+		kmemleak_alloc(lowmem_page_address(page), size, 1, flags);
 	return lowmem_page_address(page);
 }
 
@@ -304,6 +307,8 @@ static void free_large_kmalloc(struct page *page, const void *x)
 		     lowmem_page_address(page));
 		return;
 	}
+	if (unlikely(kmemleak_enabled))
+		kmemleak_free(x);
 	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, -(1L << order));
 	atomic_long_sub(1L << order, &nr_large_kmalloc_pages);
 	__ClearPageLargeKmalloc(page);

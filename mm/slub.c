@@ -149,6 +149,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/mutex.h>
+#include <linux/kmemleak.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
@@ -954,6 +955,10 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 	struct slab_thread *t = &slab_thread;
 	struct slab_thread_cache *tc;
 
+	/* kmemleak records every object: no thread gets sheaves, so both
+	 * fast paths fall through to the slow ones, which hold its hooks. */
+	if (unlikely(kmemleak_enabled))
+		return false;
 	if (!has_table(t)) {
 		struct slab_thread_cache *tbl;
 		unsigned int i;
@@ -1078,6 +1083,8 @@ out:
 	free_word_write(s, obj, 0);
 	if (unlikely((gfp & __GFP_ZERO) || s->init_on_alloc))
 		memset(obj, 0, s->object_size);
+	if (unlikely(kmemleak_enabled))
+		kmemleak_slab_alloc(s, obj);
 	return obj;
 }
 
@@ -1246,6 +1253,8 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 		report_object_problem(s, slab, x, "Object already free");
 		return;
 	}
+	if (unlikely(kmemleak_enabled))
+		kmemleak_free(x);
 	if (unlikely(slab_epoch == 0 || !slab_thread_prepare(s))) {
 		return_objects(s, &x, 1);
 		return;
@@ -1451,6 +1460,8 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 		return ERR_PTR(err);
 	}
 	list_add(&s->list, &slab_caches);
+	/* In host memory: a root for kmemleak (its node is a slab object). */
+	kmemleak_alloc(s, sizeof(*s), 0, GFP_KERNEL);
 	return s;
 }
 

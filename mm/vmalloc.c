@@ -63,6 +63,7 @@
 #include <linux/highmem.h>
 #include <linux/vmalloc.h>
 #include <linux/shrinker.h>
+#include <linux/kmemleak.h>
 #include <kmem/show.h>
 #include "arch/x86/machine.h"
 #include "kernel/internal.h"
@@ -452,6 +453,8 @@ static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long al
 	area = kzalloc_node(sizeof(*area), gfp & GFP_RECLAIM_MASK, node);
 	if (unlikely(!area))
 		return NULL;
+	/* Referenced from its vmap_area, which kmemleak does not track. */
+	kmemleak_not_leak(area);
 	if (!(flags & VM_NO_GUARD))
 		size += PAGE_SIZE;
 	area->flags = flags;
@@ -738,6 +741,7 @@ again:
 		goto fail;
 	__atomic_and_fetch(&area->flags, ~VM_UNINITIALIZED, __ATOMIC_RELEASE);
 	area->requested_size = real_size;
+	kmemleak_vmalloc(area, PAGE_ALIGN(real_size), gfp_mask);
 	return ret;
 
 fail:
@@ -915,6 +919,7 @@ void vfree(const void *addr)
 	might_sleep();
 	if (!addr)
 		return;
+	kmemleak_free(addr);
 	vmalloc_run_deferred();
 	__vfree(addr);
 }

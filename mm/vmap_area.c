@@ -846,8 +846,10 @@ int vmap_area_init(void)
 {
 	struct vmap_area *va;
 
+	/* Not tracked by kmemleak: va_start/va_end are bounds, not
+	 * references (a free range's end is the next area's start). */
 	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
-					     0, 0, NULL);
+					     0, SLAB_NOLEAKTRACE, NULL);
 	if (!vmap_area_cachep)
 		return -ENOMEM;
 	vm_space_start = VMALLOC_START;
