@@ -86,6 +86,7 @@ static __always_inline void pcp_mod_zone_stat(struct per_cpu_pages *pcp,
 	long x = pcp->zstats.vm_stat_diff[item] + delta;
 	long t = pcp->zstats.stat_threshold;
 
+	lockdep_assert_held(&pcp->lock);
 	if (unlikely(x > t || x < -t)) {
 		atomic_long_add(x, &zone->vm_stat[item]);
 		x = 0;

@@ -60,11 +60,10 @@
  *    the low watermark it reclaims (try_to_free_pages: shrinkers and the
  *    anon LRU, which swaps out) so that the machine stays above it.
  *
- * Locking: mmap_lock (read in faults, write in system calls) -> pgt_alloc_lock
- * (page-table pages are allocated with it, never freed while a fault may run)
- * -> page_table_lock (ptes, host mappings, rss, host_maps) -> lru_lock ->
- * swap_lock. The machine's ring_lock is a leaf taken under page_table_lock.
- * Whoever changes the host mapping of an ONDEMAND page first drops it from
+ * Locking (the order: docs/ARCHITECTURE.md, "Lock order"): mmap_lock is read
+ * in faults, written in system calls; page-table pages are allocated under
+ * pgt_alloc_lock and never freed while a fault may run; page_table_lock
+ * covers ptes, host mappings, rss and host_maps. Whoever changes the host mapping of an ONDEMAND page first drops it from
  * the ring (hostmap_ondemand_drop), under page_table_lock.
  */
 #include <dlfcn.h>
@@ -160,7 +159,8 @@ static long host_delta(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
 {
 	const struct uwindow *w;
 	long d = 0;
-	pteval_t n;
+
+	lockdep_assert_held(&mm->page_table_lock);	pteval_t n;
 
 	if (host_id(old) == host_id(new) || !(w = uwindow_of(mm, addr)))
 		return 0;
@@ -346,6 +346,7 @@ static void munlock_page(struct page *page)
 /* A frame leaves its process for good (page_table_lock held). */
 static void free_user_frame(struct mm_struct *mm, struct page *page, bool mapped)
 {
+	lockdep_assert_held(&mm->page_table_lock);
 	if (PageMlocked(page))
 		munlock_page(page);
 	else
@@ -369,6 +370,7 @@ static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 {
 	int ret;
 
+	lockdep_assert_held(&mm->page_table_lock);
 	ret = map_user_pte(mm, addr, ptep,
 			   pfn_pte(page_to_pfn(page), user_pte_bits(vma->vm_flags, dirty)),
 			   vma_host_prot(vma->vm_flags));

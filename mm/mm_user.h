@@ -16,19 +16,18 @@
  *           [TASK_SIZE - 256 GiB, TASK_SIZE) that holds the mmap area and the
  *           stack (the 128 TiB user space cannot be reserved per process).
  *
- * Locks (outermost first; see docs/ARCHITECTURE.md for the whole order)
+ * Locks: what each protects. Their order is written once, in
+ * docs/ARCHITECTURE.md ("Lock order"); debug builds check it
+ * (include/linux/lockdep.h).
  *   mm->mmap_lock       (rwlock) the VMA array and the mm's layout fields;
  *                       taken for read by faults, for write by mmap & co.
- *   lru_lock            the global anon LRU list (reclaim takes a page's
- *                       page_table_lock with a trylock while holding it)
+ *   mm->pgt_alloc_lock  page-table page allocation
+ *   process_lock        (rwlock) the process list
  *   mm->page_table_lock (spinlock) the mm's page tables, the host mappings,
  *                       the rss counters, host_maps and mm->dead
- *   ring_lock           the machine's on-demand ring (arch/x86/hostmap.c;
- *                       a leaf, taken under page_table_lock)
- *   lru_lock            (again: page_table_lock -> lru_lock is the normal
- *                       order; reclaim only trylocks in the other direction)
+ *   lru_lock            the global anon LRU list (reclaim only trylocks a
+ *                       page's page_table_lock while holding it)
  *   swap_lock           the swap slot map
- *   process_lock        (rwlock) the process list (leaf)
  */
 #ifndef _KMEM_MM_MM_USER_H
 #define _KMEM_MM_MM_USER_H

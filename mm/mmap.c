@@ -500,6 +500,7 @@ struct kmem_process *kmem_process_create(const char *comm)
 	INIT_LIST_HEAD(&p->list);
 	pthread_rwlock_init(&p->mm.mmap_lock, NULL);
 	spin_lock_init(&p->mm.page_table_lock);
+	lockdep_set_rank(&p->mm.page_table_lock, LOCK_RANK_PAGE_TABLE);
 	pthread_mutex_init(&p->mm.pgt_alloc_lock, NULL);
 	if (mm_setup_layout(&p->mm))
 		goto out_windows;

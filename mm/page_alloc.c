@@ -61,8 +61,7 @@
  *    - free + pcp + allocated-by-owner == managed pages, for every zone;
  *    - every CPU holds the zone's stat threshold and its deltas within it.
  *
- * 8. Locking (the kernel's order, see docs/ARCHITECTURE.md for the full list)
- *    pcp->lock  -> zone->lock
+ * 8. Locking (the order: docs/ARCHITECTURE.md, "Lock order")
  *    zone->lock protects the free lists, nr_free and pageblock types.
  *    pcp->lock protects one CPU's lists of one zone, and that CPU's deltas of
  *    the zone counters and its event counts (nr_alloc, nr_hits, nr_refills).
@@ -210,6 +209,7 @@ static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
 static inline void __mod_zone_freepage_state(struct zone *zone, long nr,
 					     unsigned int order)
 {
+	lockdep_assert_held(&zone->lock);
 	atomic_long_add(nr, &zone->vm_stat[NR_FREE_PAGES]);
 	if (order >= pageblock_order)
 		atomic_long_add(nr, &zone->vm_stat[NR_FREE_PAGES_BLOCKS]);
@@ -386,12 +386,26 @@ static inline struct per_cpu_pages *this_pcp(struct zone *zone)
 	return &zone->per_cpu_pageset[raw_smp_processor_id()];
 }
 
+/* The pages on a pcp's lists (its lock held): pcp->count, recounted. */
+static unsigned long pcp_pages_listed(struct per_cpu_pages *pcp)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR_PCP_LISTS; i++)
+		n += list_count_nodes(&pcp->lists[i]) << (i / MIGRATE_PCPTYPES);
+	return n;
+}
+
 /* Free `count` pages from a pcp (its lock held) back to the buddy lists. */
 static void free_pcppages_bulk(struct zone *zone, int count,
 			       struct per_cpu_pages *pcp)
 {
 	unsigned int pindex = 0;
 
+	lockdep_assert_held(&pcp->lock);
+	kmem_assert(pcp->count >= 0);
+	kmem_assert_expensive(pcp_pages_listed(pcp) == (unsigned long)pcp->count);
 	spin_lock(&zone->lock);
 	while (count > 0 && pcp->count > 0) {
 		struct list_head *list;
@@ -1524,6 +1538,7 @@ static void init_zone(struct zone *zone, enum zone_type idx)
 	zone->name = zone_names[idx];
 	zone->idx = (int)idx;
 	spin_lock_init(&zone->lock);
+	lockdep_set_rank(&zone->lock, LOCK_RANK_ZONE);
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
 		for (mt = 0; mt < MIGRATE_TYPES; mt++)
 			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
@@ -1555,6 +1570,7 @@ static void init_zone(struct zone *zone, enum zone_type idx)
 		unsigned int i;
 
 		spin_lock_init(&pcp->lock);
+		lockdep_set_rank(&pcp->lock, LOCK_RANK_PCP);
 		for (i = 0; i < NR_PCP_LISTS; i++)
 			INIT_LIST_HEAD(&pcp->lists[i]);
 	}

@@ -125,7 +125,7 @@
  *    cache; kmem_cache_alloc/free/shrink/destroy on it warn in the kernel's
  *    WARN format and do nothing.
  *
- * 7. Locks, outermost first (see docs/ARCHITECTURE.md):
+ * 7. Locks (their order: docs/ARCHITECTURE.md, "Lock order"):
  *    slab_mutex     the cache list, cache indices, create/destroy/shrink; the
  *                   shrinker only trylocks it (it runs inside allocations)
  *    slab_tc_lock   the registry of threads and their sheaf tables
@@ -161,7 +161,7 @@
 
 /* ---- Data ------------------------------------------------------------------ */
 
-DEFINE_MUTEX(slab_mutex);
+DEFINE_MUTEX_RANK(slab_mutex, LOCK_RANK_SLAB_MUTEX);
 LIST_HEAD(slab_caches);
 struct kmem_cache *kmem_cache;
 struct kmem_cache *kmem_cache_node;
@@ -1299,6 +1299,8 @@ static void init_node(struct kmem_cache_node *n)
 	memset(n, 0, sizeof(*n));
 	spin_lock_init(&n->list_lock);
 	spin_lock_init(&n->barn_lock);
+	lockdep_set_rank(&n->list_lock, LOCK_RANK_LIST);
+	lockdep_set_rank(&n->barn_lock, LOCK_RANK_BARN);
 	INIT_LIST_HEAD(&n->partial);
 	INIT_LIST_HEAD(&n->full);
 	INIT_LIST_HEAD(&n->empty);

@@ -49,11 +49,11 @@
 #include <linux/mm.h>
 #include "mm/mm_user.h"
 
-static DEFINE_SPINLOCK(lru_lock);
+static DEFINE_SPINLOCK_RANK(lru_lock, LOCK_RANK_LRU);
 static LIST_HEAD(lru_list);
 static unsigned long lru_count;
 
-static DEFINE_SPINLOCK(swap_lock);
+static DEFINE_SPINLOCK_RANK(swap_lock, LOCK_RANK_SWAP);
 static int swap_fd = -1;
 static unsigned char *swap_map;
 static unsigned long swap_slots; /* including the header slot */
@@ -81,6 +81,7 @@ void lru_add_page(struct page *page)
 
 void __lru_del_page(struct page *page)
 {
+	lockdep_assert_held(&lru_lock);
 	if (PageLRU(page)) {
 		ClearPageLRU(page);
 		list_del(&page->lru);

@@ -40,7 +40,7 @@
  *    range like the kernel's oops, naming what was hit: a guard page, an area
  *    freed but not yet purged, free space, an unmapped page of an area.
  *
- * 5. Locks (outermost first):
+ * 5. Locks (their order: docs/ARCHITECTURE.md, "Lock order"):
  *      purge_mutex (mm/vmap_area.c)
  *      pt_lock      the kernel page tables of the vmalloc range, and the host
  *                   mappings of the range (pthread mutex: table pages are

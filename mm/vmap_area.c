@@ -39,7 +39,7 @@
  *    that crosses the threshold purges. Exhaustion of the space also purges
  *    (then retries once), and so does reclaim (a shrinker in mm/vmalloc.c).
  *
- * 5. Locks (outermost first; see docs/ARCHITECTURE.md for the global order):
+ * 5. Locks (their order: docs/ARCHITECTURE.md, "Lock order"):
  *      purge_mutex          one purge at a time; the checker takes it to see
  *                           a quiescent state (pthread mutex)
  *      vmap_area_lock       the busy tree, the purge list, vmap_lazy_nr
@@ -58,8 +58,8 @@
 #include "mm/internal.h"
 #include "mm/vmalloc.h"
 
-DEFINE_SPINLOCK(vmap_area_lock);
-static DEFINE_SPINLOCK(free_vmap_area_lock);
+DEFINE_SPINLOCK_RANK(vmap_area_lock, LOCK_RANK_VMAP_AREA);
+static DEFINE_SPINLOCK_RANK(free_vmap_area_lock, LOCK_RANK_VMAP_AREA);
 static pthread_mutex_t purge_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static struct kmem_cache *vmap_area_cachep;

@@ -106,6 +106,10 @@ static inline unsigned long test_free_pages(void)
  * test_boot() gave it to the test; and whether the test keeps memory. */
 static unsigned long test_before;
 static int test_keep;
+/* The log since this mark must hold no lock-debugging report (debug and
+ * sanitizer builds: include/linux/lockdep.h); a test that provokes one on
+ * purpose moves the mark past it. */
+static size_t test_lock_mark;
 
 /* The checks of RUN on the booted machine: every page back, invariants hold. */
 static inline void test_check_machine(const char *when)
@@ -120,6 +124,12 @@ static inline void test_check_machine(const char *when)
 	if (!kmem_check_invariants()) {
 		test_failures++;
 		fprintf(stderr, "FAIL %s: invariants do not hold %s\n", test_current, when);
+	}
+	if (kmem_log_contains(test_lock_mark, "possible circular locking dependency") ||
+	    kmem_log_contains(test_lock_mark, " is not held\n")) {
+		test_failures++;
+		fprintf(stderr, "FAIL %s: lock debugging reported a bug %s\n", test_current,
+			when);
 	}
 }
 
@@ -164,6 +174,7 @@ static inline void test_run(const char *name, void (*fn)(void), int keep)
 
 	test_current = name;
 	test_keep = keep;
+	test_lock_mark = kmem_log_mark();
 	kmem_boot_default();
 	test_before = test_free_pages();
 	fn();

@@ -52,6 +52,21 @@ __noreturn void __kmem_bug(const char *file, int line, const char *func);
 			BUG();            \
 	} while (0)
 #define VM_BUG_ON(cond) BUG_ON(cond)
+
+/*
+ * Graded internal assertions, as mimalloc grades mi_assert_internal and
+ * mi_assert_expensive: kmem_assert() is a cheap test (a compare or two) and
+ * always on; kmem_assert_expensive() walks or recounts something and runs only
+ * in debug and sanitizer builds (CONFIG_DEBUG_VM, CMakeLists.txt); elsewhere
+ * it compiles to nothing but its condition is still type-checked. A failed
+ * assertion is a kernel BUG.
+ */
+#define kmem_assert(cond) BUG_ON(!(cond))
+#ifdef CONFIG_DEBUG_VM
+#define kmem_assert_expensive(cond) BUG_ON(!(cond))
+#else
+#define kmem_assert_expensive(cond) ((void)sizeof(!(cond)))
+#endif
 #define VM_WARN_ON(cond) (void)WARN_ON(cond)
 #define VM_WARN_ON_ONCE(cond) (void)WARN_ON_ONCE(cond)
 

@@ -6,31 +6,56 @@
 
 #include <pthread.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 
 struct mutex {
 	pthread_mutex_t lock;
+#ifdef CONFIG_LOCKDEP
+	struct lockdep_map dep_map; /* owner and rank (linux/lockdep.h) */
+#endif
 };
 
 #define DEFINE_MUTEX(name) struct mutex name = { PTHREAD_MUTEX_INITIALIZER }
+/* A mutex with its place in the lock order (enum lock_rank). */
+#ifdef CONFIG_LOCKDEP
+#define DEFINE_MUTEX_RANK(name, r) \
+	struct mutex name = { PTHREAD_MUTEX_INITIALIZER, { NULL, (r) } }
+#else
+#define DEFINE_MUTEX_RANK(name, r) DEFINE_MUTEX(name)
+#endif
 
 static inline void mutex_init(struct mutex *m)
 {
 	pthread_mutex_init(&m->lock, NULL);
+#ifdef CONFIG_LOCKDEP
+	m->dep_map = (struct lockdep_map){ NULL, LOCK_RANK_NONE };
+#endif
 }
 
-static inline void mutex_lock(struct mutex *m)
+static __always_inline void mutex_lock(struct mutex *m)
 {
 	might_sleep();
 	pthread_mutex_lock(&m->lock);
+#ifdef CONFIG_LOCKDEP
+	lock_acquire(&m->dep_map, 0, _THIS_IP_);
+#endif
 }
 
-static inline int mutex_trylock(struct mutex *m)
+static __always_inline int mutex_trylock(struct mutex *m)
 {
-	return pthread_mutex_trylock(&m->lock) == 0;
+	if (pthread_mutex_trylock(&m->lock))
+		return 0;
+#ifdef CONFIG_LOCKDEP
+	lock_acquire(&m->dep_map, 1, _THIS_IP_);
+#endif
+	return 1;
 }
 
-static inline void mutex_unlock(struct mutex *m)
+static __always_inline void mutex_unlock(struct mutex *m)
 {
+#ifdef CONFIG_LOCKDEP
+	lock_release(&m->dep_map);
+#endif
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -9,21 +9,39 @@
 #include <linux/types.h>
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
+#include <linux/lockdep.h>
 
 typedef struct spinlock {
 	int locked;
+#ifdef CONFIG_LOCKDEP
+	struct lockdep_map dep_map; /* owner and rank (linux/lockdep.h) */
+#endif
 } spinlock_t;
 
 typedef spinlock_t raw_spinlock_t;
 
 #define __SPIN_LOCK_UNLOCKED(name) { 0 }
+#ifdef CONFIG_LOCKDEP
+#define spin_acquire(l, try) lock_acquire(&(l)->dep_map, (try), _THIS_IP_)
+#define spin_release(l) lock_release(&(l)->dep_map)
+#else
+#define spin_acquire(l, try) ((void)(l))
+#define spin_release(l) ((void)(l))
+#endif
 #define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
+/* A lock with its place in the lock order (enum lock_rank). */
+#ifdef CONFIG_LOCKDEP
+#define DEFINE_SPINLOCK_RANK(name, r) \
+	spinlock_t name = { .locked = 0, .dep_map = { NULL, (r) } }
+#else
+#define DEFINE_SPINLOCK_RANK(name, r) DEFINE_SPINLOCK(name)
+#endif
 
 void __kmem_spin_lock_slow(spinlock_t *lock);
 
 static inline void spin_lock_init(spinlock_t *lock)
 {
-	lock->locked = 0;
+	*lock = (spinlock_t)__SPIN_LOCK_UNLOCKED(lock);
 }
 
 /* The raw lock, without the preemption accounting (used by kmem internals that
@@ -55,19 +73,23 @@ static __always_inline void spin_lock(spinlock_t *lock)
 {
 	preempt_disable();
 	arch_spin_lock(lock);
+	spin_acquire(lock, 0);
 }
 
 static __always_inline bool spin_trylock(spinlock_t *lock)
 {
 	preempt_disable();
-	if (arch_spin_trylock(lock))
+	if (arch_spin_trylock(lock)) {
+		spin_acquire(lock, 1);
 		return true;
+	}
 	preempt_enable();
 	return false;
 }
 
 static __always_inline void spin_unlock(spinlock_t *lock)
 {
+	spin_release(lock);
 	arch_spin_unlock(lock);
 	preempt_enable();
 }
@@ -99,7 +121,5 @@ static __always_inline void spin_unlock(spinlock_t *lock)
 #define raw_spin_lock_init spin_lock_init
 #define raw_spin_lock_irqsave spin_lock_irqsave
 #define raw_spin_unlock_irqrestore spin_unlock_irqrestore
-
-#define lockdep_assert_held(lock) ((void)(lock))
 
 #endif

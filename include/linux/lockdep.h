@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Lock debugging: a small form of the kernel's lockdep, on when CONFIG_LOCKDEP
+ * is defined (CMakeLists.txt: Debug and sanitizer builds; release builds
+ * compile all of it away and spinlock_t stays one int).
+ *
+ * Every spinlock_t and struct mutex carries a struct lockdep_map: the thread
+ * that holds it (lockdep_assert_held() checks it is the caller) and its rank.
+ * The rank is the lock's place in the lock order of docs/ARCHITECTURE.md
+ * ("Lock order"; that section is the one written order, enum lock_rank below
+ * numbers the locks of it that are spinlocks or struct mutex, outermost
+ * first). Each thread keeps the locks it holds; taking a lock whose rank is
+ * lower than a held one's reports the kernel's "WARNING: possible circular
+ * locking dependency detected" with both locks, then turns the order check
+ * off as the kernel's debug_locks_off() does (one report, not a flood).
+ * Locks without a rank (LOCK_RANK_NONE) are only tracked for their owner;
+ * trylocks are never an inversion (they cannot wait) and are not checked.
+ */
+#ifndef _KMEM_LINUX_LOCKDEP_H
+#define _KMEM_LINUX_LOCKDEP_H
+
+#include <linux/compiler.h>
+
+/* Outermost first; see docs/ARCHITECTURE.md "Lock order" for the whole
+ * order, host mutexes included. Equal ranks do not nest with each other. */
+enum lock_rank {
+	LOCK_RANK_NONE,
+	LOCK_RANK_SLAB_MUTEX, /* slab_mutex (mm/slub.c) */
+	LOCK_RANK_BARN, /* n->barn_lock (mm/slab.h) */
+	LOCK_RANK_LIST, /* n->list_lock (mm/slab.h) */
+	LOCK_RANK_PAGE_TABLE, /* mm->page_table_lock (mm/mm_user.h) */
+	LOCK_RANK_LRU, /* lru_lock (mm/swapfile.c) */
+	LOCK_RANK_SWAP, /* swap_lock (mm/swapfile.c) */
+	LOCK_RANK_PCP, /* pcp->lock (mm/page_alloc.c) */
+	LOCK_RANK_ZONE, /* zone->lock (mm/page_alloc.c) */
+	LOCK_RANK_VMAP_AREA, /* vmap_area_lock, free_vmap_area_lock */
+	NR_LOCK_RANKS
+};
+
+/* The address of the code that takes a lock (the kernel's _THIS_IP_). */
+#ifndef _THIS_IP_
+#define _THIS_IP_                       \
+	({                              \
+		__label__ __here;       \
+__here:                                 \
+		(const void *)&&__here; \
+	})
+#endif
+
+struct lockdep_map {
+	const void *owner; /* the holding thread's tag, NULL when free */
+	unsigned int rank; /* enum lock_rank */
+};
+
+#ifdef CONFIG_LOCKDEP
+extern int debug_locks; /* 0 after the first order report */
+
+void lock_acquire(struct lockdep_map *map, int trylock, const void *ip);
+void lock_release(struct lockdep_map *map);
+bool lock_is_held(const struct lockdep_map *map);
+void __lockdep_assert_held(const struct lockdep_map *map, const char *name,
+			   const char *file, int line, const char *func);
+
+#define lockdep_set_rank(lock, r) ((lock)->dep_map.rank = (r))
+#define lockdep_is_held(lock) lock_is_held(&(lock)->dep_map)
+/* The caller holds `lock` (a spinlock_t or struct mutex). */
+#define lockdep_assert_held(lock)                                            \
+	do {                                                                 \
+		if (unlikely(!lock_is_held(&(lock)->dep_map)))               \
+			__lockdep_assert_held(&(lock)->dep_map, #lock,       \
+					      __FILE__, __LINE__, __func__); \
+	} while (0)
+#else
+#define lockdep_set_rank(lock, r) ((void)(lock), (void)(r))
+#define lockdep_is_held(lock) ((void)(lock), true)
+#define lockdep_assert_held(lock) ((void)(lock))
+#endif
+
+#endif

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Lock debugging (include/linux/lockdep.h has the theory): who holds each
+ * lock, and the documented lock order checked at every lock taken.
+ *
+ * Each thread keeps the locks it holds in a small stack (thread-local, so
+ * no lock of its own); a lockdep_map records the holding thread's tag. The
+ * check is linear in the locks held (rarely more than three). The first
+ * inversion is reported the kernel's way and turns the order check off
+ * (debug_locks = 0, the kernel's debug_locks_off()); ownership stays tracked.
+ * Compiled only with CONFIG_LOCKDEP (Debug and sanitizer builds).
+ */
+#include <stdio.h>
+
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/printk.h>
+#include <linux/smp.h>
+#include <kmem/machine.h>
+#include "kernel/internal.h"
+
+#ifdef CONFIG_LOCKDEP
+
+#define MAX_LOCK_DEPTH 48
+
+struct held_lock {
+	struct lockdep_map *map;
+	const void *ip;
+};
+
+static __thread struct held_lock held_locks[MAX_LOCK_DEPTH];
+static __thread int lockdep_depth;
+static __thread char lockdep_self; /* its address tags this thread */
+
+int debug_locks = 1;
+
+/* The locks of enum lock_rank, as the kernel names lock classes. */
+static const char *const rank_names[NR_LOCK_RANKS] = {
+	[LOCK_RANK_NONE] = "(lock without a rank)",
+	[LOCK_RANK_SLAB_MUTEX] = "slab_mutex",
+	[LOCK_RANK_BARN] = "&n->barn_lock",
+	[LOCK_RANK_LIST] = "&n->list_lock",
+	[LOCK_RANK_PAGE_TABLE] = "&mm->page_table_lock",
+	[LOCK_RANK_LRU] = "lru_lock",
+	[LOCK_RANK_SWAP] = "swap_lock",
+	[LOCK_RANK_PCP] = "&pcp->lock",
+	[LOCK_RANK_ZONE] = "&zone->lock",
+	[LOCK_RANK_VMAP_AREA] = "vmap_area_lock",
+};
+
+static const char *rank_name(unsigned int rank)
+{
+	return rank < NR_LOCK_RANKS ? rank_names[rank] : "(bad rank)";
+}
+
+static void print_lock(const char *prefix, const struct lockdep_map *map,
+		       const void *ip)
+{
+	char sym[256];
+
+	printk(KERN_WARNING "%s%016lx (%s){rank %u}, at: %s\n", prefix,
+	       (unsigned long)map, rank_name(map->rank), map->rank,
+	       kmem_symbolize(ip, sym, sizeof(sym)));
+}
+
+/* The kernel's print_circular_bug_header(), with the documented order in
+ * place of the dependency chain lockdep found. */
+static void print_order_bug(struct lockdep_map *map, const void *ip,
+			    const struct held_lock *h)
+{
+	int i;
+
+	printk(KERN_WARNING "\n");
+	printk(KERN_WARNING
+	       "======================================================\n");
+	printk(KERN_WARNING
+	       "WARNING: possible circular locking dependency detected\n");
+	printk(KERN_WARNING "kmem (Not tainted)\n");
+	printk(KERN_WARNING
+	       "------------------------------------------------------\n");
+	printk(KERN_WARNING "%s/%d is trying to acquire lock:\n",
+	       kmem_current_comm(), kmem_current_pid());
+	print_lock("", map, ip);
+	printk(KERN_WARNING "\nbut task is already holding lock:\n");
+	print_lock("", h->map, h->ip);
+	printk(KERN_WARNING
+	       "\nwhich lock already depends on the new lock.\n\n");
+	printk(KERN_WARNING
+	       "the documented lock order (docs/ARCHITECTURE.md, \"Lock order\") takes\n");
+	printk(KERN_WARNING "%s (rank %u) before %s (rank %u).\n",
+	       rank_name(map->rank), map->rank, rank_name(h->map->rank),
+	       h->map->rank);
+	printk(KERN_WARNING "\nother info that might help us debug this:\n\n");
+	printk(KERN_WARNING " Possible unsafe locking scenario:\n\n");
+	printk(KERN_WARNING "       CPU0                    CPU1\n");
+	printk(KERN_WARNING "       ----                    ----\n");
+	printk(KERN_WARNING "  lock(%s);\n", rank_name(h->map->rank));
+	printk(KERN_WARNING "                               lock(%s);\n",
+	       rank_name(map->rank));
+	printk(KERN_WARNING "                               lock(%s);\n",
+	       rank_name(h->map->rank));
+	printk(KERN_WARNING "  lock(%s);\n", rank_name(map->rank));
+	printk(KERN_WARNING "\n *** DEADLOCK ***\n\n");
+	printk(KERN_WARNING "%d lock%s held by %s/%d:\n", lockdep_depth,
+	       lockdep_depth == 1 ? "" : "s", kmem_current_comm(),
+	       kmem_current_pid());
+	for (i = 0; i < lockdep_depth; i++) {
+		char prefix[16];
+
+		snprintf(prefix, sizeof(prefix), " #%d: ", i);
+		print_lock(prefix, held_locks[i].map, held_locks[i].ip);
+	}
+	printk(KERN_WARNING "\nstack backtrace:\n");
+	printk(KERN_WARNING "CPU: %d PID: %d Comm: %s\n",
+	       raw_smp_processor_id(), kmem_current_pid(), kmem_current_comm());
+	dump_stack();
+}
+
+void lock_acquire(struct lockdep_map *map, int trylock, const void *ip)
+{
+	int i;
+
+	if (!trylock && map->rank &&
+	    __atomic_load_n(&debug_locks, __ATOMIC_RELAXED)) {
+		for (i = 0; i < lockdep_depth; i++) {
+			if (held_locks[i].map->rank > map->rank) {
+				if (__atomic_exchange_n(&debug_locks, 0,
+							__ATOMIC_RELAXED))
+					print_order_bug(map, ip,
+							&held_locks[i]);
+				break;
+			}
+		}
+	}
+	__atomic_store_n(&map->owner, &lockdep_self, __ATOMIC_RELAXED);
+	if (lockdep_depth < MAX_LOCK_DEPTH) {
+		held_locks[lockdep_depth].map = map;
+		held_locks[lockdep_depth].ip = ip;
+		lockdep_depth++;
+	}
+}
+
+void lock_release(struct lockdep_map *map)
+{
+	int i;
+
+	__atomic_store_n(&map->owner, NULL, __ATOMIC_RELAXED);
+	for (i = lockdep_depth - 1; i >= 0; i--) {
+		if (held_locks[i].map == map) {
+			for (; i < lockdep_depth - 1; i++)
+				held_locks[i] = held_locks[i + 1];
+			lockdep_depth--;
+			return;
+		}
+	}
+}
+
+bool lock_is_held(const struct lockdep_map *map)
+{
+	return __atomic_load_n(&map->owner, __ATOMIC_RELAXED) == &lockdep_self;
+}
+
+void __lockdep_assert_held(const struct lockdep_map *map, const char *name,
+			   const char *file, int line, const char *func)
+{
+	(void)map;
+	__kmem_warn(file, line, func, KERN_WARNING "%s is not held\n", name);
+}
+
+#endif /* CONFIG_LOCKDEP */
