@@ -274,11 +274,11 @@ noinline bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 			   gfp & __GFP_NOWARN);
 }
 
-noinline void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp)
+noinline void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
 {
 	if (should_failslab(s, gfp))
 		return NULL;
-	return __slab_alloc_fast(s, gfp);
+	return __slab_alloc_fast(s, gfp, orig_size);
 }
 
 noinline bool should_fail_alloc_page(gfp_t gfp, unsigned int order)

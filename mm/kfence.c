@@ -637,7 +637,7 @@ noinline void *kfence_alloc_slow(struct kmem_cache *s, size_t size, gfp_t gfp)
 	p = __kfence_alloc(s, size ? size : s->object_size, gfp);
 	if (p)
 		return p;
-	return __slab_alloc_fast(s, gfp);
+	return __slab_alloc_fast(s, gfp, size);
 }
 
 static void kfence_guarded_free(void *addr, struct kfence_metadata *meta,

@@ -180,7 +180,9 @@ int __kmem_cache_destroy(struct kmem_cache *s);
 int slab_core_init(const struct slab_page_source *src);
 void slab_core_exit(void);
 
-void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp);
+/* orig_size: the size a kmalloc asked for (0: the whole object); only
+ * debug caches use it (the kmalloc red zone, mm/slub_debug.c). */
+void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t orig_size);
 /* memset(obj, 0, s->object_size); returns obj (out of line: a tail call
  * keeps the fast path free of saved registers). */
 void *slab_zero_object(struct kmem_cache *s, void *obj);
@@ -401,7 +403,8 @@ static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
  * empty entry in every table, a cache with init_on_alloc, whose alloc_tc
  * is that empty entry too) is the slow path's.
  */
-static __always_inline void *__slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
+static __always_inline void *__slab_alloc_fast(struct kmem_cache *s, gfp_t gfp,
+					       size_t orig_size)
 {
 	struct slab_thread_cache *tc = slab_tc_at(s->alloc_tc);
 	void **top = tc->top;
@@ -415,7 +418,7 @@ static __always_inline void *__slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
 			return slab_zero_object(s, obj);
 		return obj;
 	}
-	return slab_alloc_slow(s, gfp);
+	return slab_alloc_slow(s, gfp, orig_size);
 }
 
 /* kmemleak (mm/kmemleak.c): on from boot with kmemleak=on. While it is,
@@ -426,15 +429,16 @@ extern int kmemleak_enabled __attribute__((visibility("hidden")));
 void kmemleak_slab_alloc(struct kmem_cache *s, void *obj);
 
 /* failslab's hook, then __slab_alloc_fast (mm/fault_inject.c). */
-void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp);
+void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp, size_t orig_size);
 
-static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp)
+static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp,
+					     size_t orig_size)
 {
 	/* A tail call when fault injection is on: the fast path keeps no
 	 * frame and pays one load and one branch. */
 	if (unlikely(kmem_fault_active))
-		return slab_alloc_fault(s, gfp);
-	return __slab_alloc_fast(s, gfp);
+		return slab_alloc_fault(s, gfp, orig_size);
+	return __slab_alloc_fast(s, gfp, orig_size);
 }
 
 /*

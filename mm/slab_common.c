@@ -49,6 +49,7 @@
 #include "mm/internal.h"
 #include "mm/kfence.h"
 #include "mm/slab.h"
+#include "mm/slub_debug.h"
 
 kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
 static atomic_long_t nr_large_kmalloc_pages;
@@ -326,7 +327,7 @@ static __always_inline void *slab_alloc_sampled(struct kmem_cache *s,
 {
 	if (unlikely(kfence_gate_armed()))
 		return kfence_alloc_slow(s, size, flags);
-	return slab_alloc_fast(s, flags);
+	return slab_alloc_fast(s, flags, size);
 }
 
 static noinline void *kmalloc_slow(size_t size, gfp_t flags)
@@ -588,10 +589,14 @@ static size_t kmalloc_block_size(const char *func, const void *x,
 size_t ksize(const void *x)
 {
 	struct kmem_cache *s;
+	size_t ks;
 
 	if (unlikely(ZERO_OR_NULL_PTR(x)))
 		return 0;
-	return kmalloc_block_size("ksize", x, &s, __builtin_return_address(0));
+	ks = kmalloc_block_size("ksize", x, &s, __builtin_return_address(0));
+	if (s && slub_debug_orig_size(s))
+		slab_debug_ksize(s, (void *)x); /* the caller may use it all */
+	return ks;
 }
 
 void kfree_sensitive(const void *p)
@@ -604,6 +609,8 @@ void kfree_sensitive(const void *p)
 	ks = kmalloc_block_size("kfree_sensitive", p, &s, __builtin_return_address(0));
 	if (!ks)
 		return; /* not a block: reported, nothing zeroed or freed */
+	if (s && slub_debug_orig_size(s))
+		slab_debug_ksize(s, (void *)p);
 	memzero_explicit((void *)p, ks);
 	kfree(p);
 }
@@ -632,10 +639,15 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		if (s)
 			ks = s->object_size;
 		if (new_size <= ks) {
-			if (flags & __GFP_ZERO)
+			if (s && slub_debug_orig_size(s))
+				/* the kmalloc red zone follows the new size */
+				slab_debug_krealloc(s, (void *)p, new_size, flags);
+			else if (flags & __GFP_ZERO)
 				memset((char *)p + new_size, 0, ks - new_size);
 			return (void *)p;
 		}
+		if (s && slub_debug_orig_size(s))
+			ks = slab_debug_orig_size_of(s, p); /* not the red zone */
 	}
 	ret = __do_kmalloc(new_size, flags);
 	if (ret && ks) {

@@ -156,6 +156,7 @@
 #include "mm/kfence.h"
 #include "mm/slab.h"
 #include "mm/page_debug.h"
+#include "mm/slub_debug.h"
 
 #define CACHE_LINE_SIZE 64
 
@@ -517,10 +518,15 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 						   s->index << SLAB_TC_SHIFT);
 	slab->inuse = 0;
 	INIT_LIST_HEAD(&slab->slab_list);
+	if (unlikely(kmem_cache_debug(s))) {
+		/* Objects start after the first left red zone. */
+		slab->s_mem = (char *)slab->s_mem + s->red_left_pad;
+		slab_debug_init_slab(s, slab);
+	}
 	p = slab->s_mem;
 	if (s->ctor)
 		for (i = 0; i < objects; i++)
-			s->ctor(p + (size_t)i * s->size + s->red_left_pad);
+			s->ctor(p + (size_t)i * s->size);
 	slab->freelist = p + (size_t)link_objects(s, p, objects) * s->size;
 	return slab;
 }
@@ -529,6 +535,8 @@ static void discard_slab(struct kmem_cache *s, struct slab *slab)
 {
 	unsigned int order = slab_order(slab);
 
+	if (unlikely(kmem_cache_debug(s)))
+		slab_debug_free_slab(s, slab);
 	slab->freelist = NULL;
 	slab->inuse = 0;
 	s->src->free_slab(s, slab, order);
@@ -1035,7 +1043,7 @@ noinline void slab_dead_cache(struct kmem_cache *s, const char *func)
 	WARN(1, "%s: cache %s (%p) was destroyed\n", func, s->name, (void *)s);
 }
 
-noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
+noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
 {
 	struct kmem_cache_node *n;
 	struct slab_thread_cache *tc;
@@ -1050,6 +1058,8 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp)
 		return NULL;
 	}
 	WARN_ON_ONCE(s->ctor && (gfp & __GFP_ZERO));
+	if (unlikely(kmem_cache_debug(s)))
+		return slab_debug_alloc(s, gfp, orig_size);
 	n = get_node(s);
 	if (unlikely(!slab_thread_prepare(s))) {
 		/* No sheaves (host memory short): straight from the slabs. */
@@ -1131,6 +1141,8 @@ static void report_freelist_damage(const struct freelist_damage *d)
 	struct kmem_cache *s = d->s;
 	struct slab *slab = d->slab;
 
+	slab_debug_count_error(); /* object_err and slab_fix: two */
+	slab_debug_count_error();
 	print_section_header(s, "Freepointer corrupt");
 	pr_err("Slab %p objects=%u used=%u fp=%p flags=%#lx\n", (void *)slab,
 	       slab->objects, d->used, d->object,
@@ -1243,6 +1255,10 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 		__kfence_free(x); /* its slab never passes the fast path */
 		return;
 	}
+	if (unlikely(kmem_cache_debug(s))) {
+		slab_debug_free(s, slab, x);
+		return;
+	}
 	if (!slab_is_obj_start(s, slab, x)) {
 		snprintf(buf, sizeof(buf), "Invalid object pointer %p", x);
 		report_object_problem(s, slab, x, buf);
@@ -1285,6 +1301,146 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 		memset(x, 0, s->object_size);
 	free_word_write(s, x, free_word_make(s, x, FREE_LINK_SHEAF));
 	*tc->top++ = x;
+}
+
+/* ---- Debug caches (slab_debug; the checks are in mm/slub_debug.c) ---------- */
+
+bool slab_next_free(const struct kmem_cache *s, const struct slab *slab,
+		    void *object, void **next)
+{
+	return get_free_link(s, slab, object, next);
+}
+
+void slab_set_next_free(const struct kmem_cache *s, const struct slab *slab,
+			void *object, void *next)
+{
+	set_free_link(s, slab, object, next);
+}
+
+/*
+ * A debug cache has no sheaves: one object straight from a slab, under
+ * list_lock, checked (F) and set up as allocated (red zones 0xcc, track),
+ * as the kernel's alloc_single_from_partial/new_slab. A slab whose checks
+ * fail is marked all used (reported) and the next one is tried.
+ */
+noinline void *slab_debug_alloc(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
+{
+	struct kmem_cache_node *n = get_node(s);
+	unsigned int osize = s->object_size;
+	bool tried_new = false;
+	void *obj = NULL;
+
+	if (orig_size && orig_size < osize)
+		osize = (unsigned int)orig_size;
+	for (;;) {
+		struct freelist_damage d = { 0 };
+		struct slab *slab = NULL, *fresh;
+		unsigned int old;
+		void *next;
+
+		spin_lock(&n->list_lock);
+		if (!list_empty(&n->partial))
+			slab = list_first_entry(&n->partial, struct slab, slab_list);
+		else if (!list_empty(&n->empty))
+			slab = list_first_entry(&n->empty, struct slab, slab_list);
+		if (slab) {
+			unfile_slab(n, slab);
+			old = slab->inuse;
+			obj = slab->freelist;
+			if (!slab_debug_alloc_checks(s, slab, obj, osize)) {
+				obj = NULL;
+			} else if (!get_free_link(s, slab, obj, &next)) {
+				abandon_freelist(s, slab, obj, &d);
+				old = slab->inuse; /* counted by abandon_freelist */
+				obj = NULL;
+			} else {
+				slab->freelist = next;
+				slab->inuse++;
+				free_word_write(s, obj, 0);
+			}
+			n->total_inuse += (long)slab->inuse - (long)old;
+			file_slab(n, slab);
+		}
+		spin_unlock(&n->list_lock);
+		if (d.object)
+			report_freelist_damage(&d);
+		if (obj)
+			break;
+		if (slab)
+			continue;
+		if (tried_new)
+			return NULL;
+		tried_new = true;
+		fresh = new_slab(s, gfp);
+		if (!fresh)
+			return NULL;
+		spin_lock(&n->list_lock);
+		n->total_objects += fresh->objects;
+		file_slab(n, fresh);
+		spin_unlock(&n->list_lock);
+	}
+	slab_debug_alloc_done(s, obj);
+	if (unlikely((gfp & __GFP_ZERO) || s->init_on_alloc))
+		memset(obj, 0, (s->flags & SLAB_KMALLOC) ? osize : s->object_size);
+	return obj;
+}
+
+/* The kernel's free_to_partial_list for a debug cache: checked, then back
+ * on its slab's freelist (or not freed at all if the checks fail). */
+noinline void slab_debug_free(struct kmem_cache *s, struct slab *slab, void *x)
+{
+	struct kmem_cache_node *n = get_node(s);
+	unsigned int old;
+	bool discard = false;
+
+	spin_lock(&n->list_lock);
+	unfile_slab(n, slab);
+	old = slab->inuse;
+	if (slab_debug_free_checks(s, slab, x)) {
+		set_free_link(s, slab, x, slab->freelist);
+		slab->freelist = x;
+		slab->inuse--;
+	}
+	n->total_inuse += (long)slab->inuse - (long)old;
+	if (!slab->inuse && n->nr_empty >= s->min_partial) {
+		n->total_objects -= slab->objects;
+		discard = true;
+	} else {
+		file_slab(n, slab);
+	}
+	spin_unlock(&n->list_lock);
+	if (discard)
+		discard_slab(s, slab);
+}
+
+/* validate_slab_cache(): every slab of every list, under list_lock. */
+void slab_debug_validate_cache(struct kmem_cache *s)
+{
+	struct kmem_cache_node *n = get_node(s);
+	struct slab *slab, *next;
+	LIST_HEAD(all);
+	LIST_HEAD(discard);
+
+	spin_lock(&n->list_lock);
+	list_splice_init(&n->partial, &all);
+	list_splice_init(&n->full, &all);
+	list_splice_init(&n->empty, &all);
+	n->nr_partial = n->nr_full = n->nr_empty = 0;
+	list_for_each_entry_safe(slab, next, &all, slab_list) {
+		unsigned int old = slab->inuse;
+
+		list_del(&slab->slab_list);
+		slab_debug_validate_slab(s, slab);
+		n->total_inuse += (long)slab->inuse - (long)old;
+		if (!slab->inuse && n->nr_empty >= s->min_partial) {
+			n->total_objects -= slab->objects;
+			list_add(&slab->slab_list, &discard);
+		} else {
+			file_slab(n, slab);
+		}
+	}
+	spin_unlock(&n->list_lock);
+	free_slab_list(s, &discard);
 }
 
 void slab_free(struct kmem_cache *s, struct slab *slab, void *x)
@@ -1385,6 +1541,14 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	err = slab_calculate_geometry(size, align, flags, ctor != NULL, nr_cpu_ids, &g);
 	if (err)
 		return err;
+	/* slab_debug=O: no debug metadata where it would raise the order. */
+	if (slab_debug_higher_order_disabled() && get_order(g.size) > get_order(size)) {
+		flags &= ~DEBUG_METADATA_FLAGS;
+		err = slab_calculate_geometry(size, align, flags, ctor != NULL,
+					      nr_cpu_ids, &g);
+		if (err)
+			return err;
+	}
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->object_size = size;
 	s->size = g.size;
@@ -1454,6 +1618,7 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	}
 	init_node(n);
 	s->node[0] = n;
+	flags = kmem_cache_flags(flags, name);
 	err = init_cache(s, name, size, align, flags, ctor, src ? src : default_src);
 	if (err) {
 		kmem_cache_free(kmem_cache_node, n);
@@ -1474,6 +1639,7 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 	unsigned char *is_free = calloc(slab->objects, 1);
 	void *p, *next;
 
+	slab_debug_count_error(); /* per slab, as the kernel's slab_bug */
 	print_section_header(s, "");
 	for (p = slab->freelist; p && is_free && shown++ < slab->objects; p = next) {
 		is_free[slab_obj_index(s, slab, p)] = 1;
@@ -1485,9 +1651,11 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 	for (i = 0; i < slab->objects && shown < 16; i++) {
 		if (is_free && is_free[i])
 			continue;
-		pr_err("Object %p @offset=%lu\n",
-		       (char *)slab->s_mem + (size_t)i * s->size,
-		       (unsigned long)i * s->size);
+		slab_debug_count_error();
+		pr_err("Object 0x%lx @offset=%lu\n",
+		       (unsigned long)((char *)slab->s_mem + (size_t)i * s->size),
+		       (unsigned long)i * s->size + s->red_left_pad);
+		slab_debug_print_tracking(s, (char *)slab->s_mem + (size_t)i * s->size);
 		shown++;
 	}
 	free(is_free);
@@ -1837,6 +2005,7 @@ int slab_core_init(const struct slab_page_source *src)
 	INIT_LIST_HEAD(&slab_threads);
 	pthread_mutex_unlock(&slab_tc_lock);
 	slab_epoch = kmem_boot_generation;
+	slab_debug_boot();
 
 	memset(&boot_kmem_cache, 0, sizeof(boot_kmem_cache));
 	memset(&boot_kmem_cache_node, 0, sizeof(boot_kmem_cache_node));
@@ -1902,6 +2071,7 @@ void slab_core_exit(void)
 	memset(cache_by_index, 0, sizeof(cache_by_index));
 	kmem_cache = kmem_cache_node = NULL;
 	default_src = NULL;
+	slab_debug_halt();
 }
 
 KMEM_LINK_ANCHOR(slub);

@@ -7,4 +7,5 @@
 #include <kmem/show.h>
 #include <kmem/cmdline.h>
 #include <kmem/fault.h>
+#include <kmem/slab_debug.h>
 #endif
