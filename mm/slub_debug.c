@@ -78,8 +78,9 @@
 #define POISON_FREE 0x6b
 #define POISON_END 0xa5
 
-#define DEBUG_DEFAULT_FLAGS                                                  \
-	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+#define DEBUG_DEFAULT_FLAGS                                      \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | \
+	 SLAB_STORE_USER)
 
 #define HZ 1000
 
@@ -225,7 +226,8 @@ void slab_debug_boot(void)
 	disable_higher_order_debug = want_higher_order_disable;
 	slub_debug_blocks = NULL;
 	if (want_string_set) {
-		memcpy(slub_debug_string, want_string, sizeof(slub_debug_string));
+		memcpy(slub_debug_string, want_string,
+		       sizeof(slub_debug_string));
 		slub_debug_blocks = slub_debug_string;
 	}
 	/* The next boot reads its own command line. */
@@ -304,10 +306,12 @@ static unsigned long jiffies_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long)((ts.tv_sec - boot_ts.tv_sec) * HZ +
-			       (ts.tv_nsec - boot_ts.tv_nsec) / (1000000000L / HZ));
+			       (ts.tv_nsec - boot_ts.tv_nsec) /
+				       (1000000000L / HZ));
 }
 
-static inline char *slab_base(const struct kmem_cache *s, const struct slab *slab)
+static inline char *slab_base(const struct kmem_cache *s,
+			      const struct slab *slab)
 {
 	return (char *)slab->s_mem - s->red_left_pad;
 }
@@ -325,8 +329,9 @@ static inline bool freeptr_outside_object(const struct kmem_cache *s)
 /* The end of the object, its red zone and the free word if outside. */
 static inline unsigned int get_info_end(const struct kmem_cache *s)
 {
-	return freeptr_outside_object(s) ? s->inuse + (unsigned int)sizeof(void *) :
-					   s->inuse;
+	return freeptr_outside_object(s) ?
+		       s->inuse + (unsigned int)sizeof(void *) :
+		       s->inuse;
 }
 
 static inline unsigned int size_from_object(const struct kmem_cache *s)
@@ -362,8 +367,8 @@ static void print_section(const char *text, const u8 *addr, unsigned int length)
 		int l = 0;
 
 		for (i = 0; i < n; i++)
-			l += snprintf(line + l, sizeof(line) - (size_t)l, "%s%02x",
-				      i ? " " : "", addr[off + i]);
+			l += snprintf(line + l, sizeof(line) - (size_t)l,
+				      "%s%02x", i ? " " : "", addr[off + i]);
 		while (l < 49)
 			line[l++] = ' ';
 		for (i = 0; i < n; i++) {
@@ -372,7 +377,8 @@ static void print_section(const char *text, const u8 *addr, unsigned int length)
 			line[l++] = c < 0x80 && isprint(c) ? (char)c : '.';
 		}
 		line[l] = '\0';
-		pr_err("%s%016lx: %s\n", text, (unsigned long)(addr + off), line);
+		pr_err("%s%016lx: %s\n", text, (unsigned long)(addr + off),
+		       line);
 	}
 }
 
@@ -516,17 +522,19 @@ static noinline void set_track(struct kmem_cache *s, void *object,
 static void init_tracking(struct kmem_cache *s, void *object)
 {
 	if (s->flags & SLAB_STORE_USER)
-		memset(get_track(s, object, TRACK_ALLOC), 0, 2 * sizeof(struct track));
+		memset(get_track(s, object, TRACK_ALLOC), 0,
+		       2 * sizeof(struct track));
 }
 
 /* A frame inside the allocator's entry points (not the caller). */
 static bool allocator_frame(const char *sym)
 {
 	static const char *const prefixes[] = {
-		"slab_", "__slab", "kmalloc", "__kmalloc", "___kmalloc",
-		"kmem_cache_", "__kmem_cache", "kfree", "krealloc", "kzalloc",
-		"kcalloc", "kmemdup", "kstrdup", "kstrndup", "kvmalloc",
-		"kvfree", "kvrealloc", "kvzalloc", "kvcalloc", "should_failslab",
+		"slab_",      "__slab",	     "kmalloc",	     "__kmalloc",
+		"___kmalloc", "kmem_cache_", "__kmem_cache", "kfree",
+		"krealloc",   "kzalloc",     "kcalloc",	     "kmemdup",
+		"kstrdup",    "kstrndup",    "kvmalloc",     "kvfree",
+		"kvrealloc",  "kvzalloc",    "kvcalloc",     "should_failslab",
 		"set_track",
 	};
 	size_t i;
@@ -566,7 +574,8 @@ static void print_track(const char *what, const struct track *t,
 		return;
 	}
 	for (i = 0; i < ds->nr; i++)
-		pr_err(" %s\n", kmem_symbolize(ds->frames[i], sym, sizeof(sym)));
+		pr_err(" %s\n",
+		       kmem_symbolize(ds->frames[i], sym, sizeof(sym)));
 }
 
 static void print_tracking(struct kmem_cache *s, void *object)
@@ -595,7 +604,8 @@ static void set_orig_size(struct kmem_cache *s, void *object,
 			  unsigned int orig_size)
 {
 	if (slub_debug_orig_size(s))
-		memcpy(orig_size_word(s, object), &orig_size, sizeof(orig_size));
+		memcpy(orig_size_word(s, object), &orig_size,
+		       sizeof(orig_size));
 }
 
 static unsigned int get_orig_size(struct kmem_cache *s, void *object)
@@ -621,10 +631,12 @@ static void print_trailer(struct kmem_cache *s, struct slab *slab, u8 *p)
 	       (unsigned long)(p - addr), freepointer(s, slab, p));
 	pr_err("\n");
 	if (s->flags & SLAB_RED_ZONE)
-		print_section("Redzone  ", p - s->red_left_pad, s->red_left_pad);
+		print_section("Redzone  ", p - s->red_left_pad,
+			      s->red_left_pad);
 	else if (p > addr + 16)
 		print_section("Bytes b4 ", p - 16, 16);
-	print_section("Object   ", p, min(s->object_size, (unsigned int)PAGE_SIZE));
+	print_section("Object   ", p,
+		      min(s->object_size, (unsigned int)PAGE_SIZE));
 	if (s->flags & SLAB_RED_ZONE)
 		print_section("Redzone  ", p + s->object_size,
 			      s->inuse - s->object_size);
@@ -647,7 +659,8 @@ static void object_err(struct kmem_cache *s, struct slab *slab, void *object,
 	print_trailer(s, slab, object);
 }
 
-static void slab_err(struct kmem_cache *s, struct slab *slab, const char *fmt, ...)
+static void slab_err(struct kmem_cache *s, struct slab *slab, const char *fmt,
+		     ...)
 {
 	char buf[160];
 	va_list args;
@@ -683,8 +696,8 @@ static void init_object(struct kmem_cache *s, void *object, u8 val)
 static void restore_bytes(struct kmem_cache *s, const char *message, u8 data,
 			  u8 *from, u8 *to)
 {
-	slab_fix(s, "Restoring %s 0x%lx-0x%lx=0x%x", message, (unsigned long)from,
-		 (unsigned long)(to - 1), data);
+	slab_fix(s, "Restoring %s 0x%lx-0x%lx=0x%x", message,
+		 (unsigned long)from, (unsigned long)(to - 1), data);
 	memset(from, data, (size_t)(to - from));
 }
 
@@ -795,13 +808,15 @@ static int check_object(struct kmem_cache *s, struct slab *slab, void *object,
 
 			if (s->object_size > orig_size &&
 			    !check_bytes_and_report(s, slab, object,
-						    "kmalloc Redzone", p + orig_size,
-						    val, s->object_size - orig_size))
+						    "kmalloc Redzone",
+						    p + orig_size, val,
+						    s->object_size - orig_size))
 				return 0;
 		}
 	} else if ((s->flags & SLAB_POISON) && s->object_size < s->inuse) {
-		check_bytes_and_report(s, slab, p, "Alignment padding", endobject,
-				       POISON_INUSE, s->inuse - s->object_size);
+		check_bytes_and_report(s, slab, p, "Alignment padding",
+				       endobject, POISON_INUSE,
+				       s->inuse - s->object_size);
 	}
 	if (s->flags & SLAB_POISON) {
 		if (val != SLUB_RED_ACTIVE && (s->flags & __OBJECT_POISON)) {
@@ -842,7 +857,8 @@ static int check_slab(struct kmem_cache *s, struct slab *slab)
 		return 0;
 	}
 	if (slab->inuse > slab->objects) {
-		slab_err(s, slab, "inuse %u > max %u", slab->inuse, slab->objects);
+		slab_err(s, slab, "inuse %u > max %u", slab->inuse,
+			 slab->objects);
 		return 0;
 	}
 	/* slab_pad_check fixes things up after itself */
@@ -879,14 +895,17 @@ static int on_freelist(struct kmem_cache *s, struct slab *slab, void *search)
 	}
 	max_objects = (unsigned int)(slab_bytes(slab) / s->size);
 	if (slab->objects != max_objects) {
-		slab_err(s, slab, "Wrong number of objects. Found %d but should be %d",
+		slab_err(s, slab,
+			 "Wrong number of objects. Found %d but should be %d",
 			 slab->objects, max_objects);
 		slab->objects = (unsigned short)max_objects;
 		slab_fix(s, "Number of objects adjusted");
 	}
 	if (slab->inuse != slab->objects - nr) {
-		slab_err(s, slab, "Wrong object count. Counter is %d but counted were %d",
-			 slab->inuse, slab->objects - nr);
+		slab_err(
+			s, slab,
+			"Wrong object count. Counter is %d but counted were %d",
+			slab->inuse, slab->objects - nr);
 		slab->inuse = (unsigned short)(slab->objects - nr);
 		slab_fix(s, "Object count adjusted");
 	}
@@ -943,7 +962,8 @@ bool slab_debug_alloc_checks(struct kmem_cache *s, struct slab *slab,
 		if (!check_slab(s, slab))
 			goto bad;
 		if (!check_valid_pointer(s, slab, object)) {
-			object_err(s, slab, object, "Freelist Pointer check fails");
+			object_err(s, slab, object,
+				   "Freelist Pointer check fails");
 			goto bad;
 		}
 		if (!check_object(s, slab, object, SLUB_RED_INACTIVE))
@@ -973,7 +993,8 @@ bool slab_debug_free_checks(struct kmem_cache *s, struct slab *slab,
 	if ((s->flags & SLAB_CONSISTENCY_CHECKS) && !check_slab(s, slab))
 		goto fail;
 	if (!slab->inuse) {
-		slab_err(s, slab, "Slab has %d allocated objects but %d are to be freed",
+		slab_err(s, slab,
+			 "Slab has %d allocated objects but %d are to be freed",
 			 slab->inuse, 1);
 		goto fail;
 	}
@@ -1022,7 +1043,8 @@ void slab_debug_validate_slab(struct kmem_cache *s, struct slab *slab)
 	for (i = 0; i < slab->objects; i++) {
 		p = (char *)slab->s_mem + (size_t)i * s->size;
 		if (!check_object(s, slab, p,
-				  is_free[i] ? SLUB_RED_INACTIVE : SLUB_RED_ACTIVE))
+				  is_free[i] ? SLUB_RED_INACTIVE :
+					       SLUB_RED_ACTIVE))
 			break;
 	}
 	free(is_free);
@@ -1067,4 +1089,3 @@ int kmem_cache_validate(struct kmem_cache *s)
 	slab_debug_validate_cache(s);
 	return (int)(kmem_slab_errors() - before);
 }
-

@@ -10,8 +10,8 @@
 #include "mm/slab.h"
 
 /* The flags that make a cache a debug cache (the kernel's SLAB_DEBUG_FLAGS). */
-#define SLAB_DEBUG_FLAGS                                                     \
-	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON |             \
+#define SLAB_DEBUG_FLAGS                                         \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | \
 	 SLAB_STORE_USER | SLAB_TRACE)
 /* The ones that add metadata to each object ('O' drops them). */
 #define DEBUG_METADATA_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)

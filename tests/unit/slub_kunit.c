@@ -19,11 +19,11 @@
 #define HIDE(p) __asm__("" : "+r"(p))
 
 /* As the kernel's wrapper: no command-line debug flags on top. */
-static struct kmem_cache *test_kmem_cache_create(const char *name,
-						 unsigned int size,
-						 slab_flags_t flags)
+static struct kmem_cache *
+test_kmem_cache_create(const char *name, unsigned int size, slab_flags_t flags)
 {
-	return kmem_cache_create(name, size, 0, flags | SLAB_NO_USER_FLAGS, NULL);
+	return kmem_cache_create(name, size, 0, flags | SLAB_NO_USER_FLAGS,
+				 NULL);
 }
 
 TEST(test_clobber_zone)
@@ -42,8 +42,8 @@ TEST(test_clobber_zone)
 
 TEST(test_next_pointer)
 {
-	struct kmem_cache *s =
-		test_kmem_cache_create("TestSlub_next_ptr_free", 64, SLAB_POISON);
+	struct kmem_cache *s = test_kmem_cache_create("TestSlub_next_ptr_free",
+						      64, SLAB_POISON);
 	u8 *p = kmem_cache_alloc(s, GFP_KERNEL);
 	unsigned long tmp, *ptr_addr;
 
@@ -63,8 +63,8 @@ TEST(test_next_pointer)
 
 TEST(test_first_word)
 {
-	struct kmem_cache *s =
-		test_kmem_cache_create("TestSlub_1th_word_free", 64, SLAB_POISON);
+	struct kmem_cache *s = test_kmem_cache_create("TestSlub_1th_word_free",
+						      64, SLAB_POISON);
 	u8 *p = kmem_cache_alloc(s, GFP_KERNEL);
 
 	kmem_cache_free(s, p);
@@ -76,8 +76,8 @@ TEST(test_first_word)
 
 TEST(test_clobber_50th_byte)
 {
-	struct kmem_cache *s =
-		test_kmem_cache_create("TestSlub_50th_word_free", 64, SLAB_POISON);
+	struct kmem_cache *s = test_kmem_cache_create("TestSlub_50th_word_free",
+						      64, SLAB_POISON);
 	u8 *p = kmem_cache_alloc(s, GFP_KERNEL);
 
 	kmem_cache_free(s, p);
@@ -136,8 +136,8 @@ TEST(test_kfree_rcu)
 /* Kept on purpose: the destroy fails, the cache and its object stay. */
 TEST(test_leak_destroy)
 {
-	struct kmem_cache *s =
-		test_kmem_cache_create("TestSlub_leak_destroy", 64, SLAB_NO_MERGE);
+	struct kmem_cache *s = test_kmem_cache_create("TestSlub_leak_destroy",
+						      64, SLAB_NO_MERGE);
 	unsigned long before = kmem_slab_errors();
 
 	CHECK(kmem_cache_alloc(s, GFP_KERNEL) != NULL);
@@ -149,7 +149,8 @@ TEST(test_leak_destroy)
 TEST(test_krealloc_redzone_zeroing)
 {
 	struct kmem_cache *s = test_kmem_cache_create(
-		"TestSlub_krealloc", 64, SLAB_KMALLOC | SLAB_STORE_USER | SLAB_RED_ZONE);
+		"TestSlub_krealloc", 64,
+		SLAB_KMALLOC | SLAB_STORE_USER | SLAB_RED_ZONE);
 	u8 *p = __kmalloc_cache_noprof(s, GFP_KERNEL, 48);
 	int i, bad = 0;
 
