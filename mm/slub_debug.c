@@ -558,13 +558,23 @@ static void print_track(const char *what, const struct track *t,
 	if (t->handle && depot && t->handle <= DEPOT_MAX)
 		ds = &depot[t->handle - 1];
 	if (ds) {
+		/* The caller: the frame after the first run of allocator
+		 * frames (before it: set_track and, under a sanitizer, its
+		 * interceptor of backtrace(), which have no symbol). */
+		bool in_run = false;
+
 		for (i = 0; i < ds->nr; i++) {
+			bool alloc_frame;
+
 			kmem_symbolize(ds->frames[i], sym, sizeof(sym));
-			if (!allocator_frame(sym)) {
-				caller = ds->frames[i];
+			alloc_frame = allocator_frame(sym);
+			if (alloc_frame)
+				in_run = true;
+			else if (in_run)
 				break;
-			}
 		}
+		if (in_run && i < ds->nr)
+			caller = ds->frames[i];
 	}
 	pr_err("INFO: %s in %s age=%lu cpu=%d pid=%d\n", what,
 	       kmem_symbolize(caller, sym, sizeof(sym)), now - t->when, t->cpu,
