@@ -219,6 +219,8 @@ struct replay_result {
 	unsigned long page_alloc_replayed, page_alloc_slab, page_alloc_kmalloc;
 	unsigned long page_free_replayed, page_free_slab, page_free_unknown;
 	unsigned long page_free_batched_dup, page_free_order_mismatch;
+	unsigned long page_alloc_live_pfn;  /* allocation of a pfn still live */
+	unsigned long page_alloc_not_slab;  /* slab signature, refuted: replayed */
 	/* vmalloc */
 	unsigned long vmap_alloc_replayed, vmap_free_replayed, vmap_free_unknown;
 	unsigned long vmap_purge_events;

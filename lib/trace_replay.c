@@ -38,9 +38,15 @@
  * same pid: that mm_page_alloc (order == get_order(bytes_alloc), at most 32
  * events back) is marked "kmalloc page" likewise. SLUB's fallback to the
  * minimum order (no __GFP_NORETRY) is the one slab allocation this misses.
+ * The signature alone also matches other order-3 __GFP_COMP|__GFP_NORETRY
+ * requests (a socket's page fragment right after __alloc_skb), so at replay
+ * the task's next object allocations confirm it (slab_page_refuted()).
  * mm_page_free_batched follows mm_page_free for the same page on 6.x kernels
  * (both tracepoints fire): a batched free of a pfn that mm_page_free already
- * freed is counted as a duplicate, not freed twice.
+ * freed -- replayed, or a page from before the trace -- is counted as a
+ * duplicate, not freed twice. An allocation of a pfn still live frees the old
+ * page first and is counted apart, so that the categories of page frees add
+ * up to the page-free events.
  *
  * The machine (without --ram) is sized from trace_estimate_need(): the peak
  * of live object bytes + 25% + pages held, counting only requests that could
@@ -666,6 +672,61 @@ static void do_free(struct replay *rp, const struct trace_event *e)
 	free_object(rp, p, e->type == TR_KFREE || !p->cache);
 }
 
+/* The slab order kmem uses for the object of an allocation event, or -1. */
+static int object_slab_order(struct replay *rp, const struct trace_event *f)
+{
+	struct kmem_cache *s = NULL;
+
+	if (f->type == TR_KMALLOC) {
+		if (f->alloc > KMALLOC_MAX_CACHE_SIZE)
+			return -1;
+		s = kmalloc_caches[KMALLOC_NORMAL][__kmalloc_index(f->alloc)];
+	} else if (f->mark != MARK_VMAP_OBJ) {
+		struct replay_cache *c = get_cache(rp, f);
+
+		s = c ? c->s : NULL;
+	}
+	return s ? (int)s->order : -1;
+}
+
+/*
+ * A page allocation with the slab signature is taken for a slab page unless
+ * the task's next object allocations say otherwise. The kernel traces an
+ * object allocation when it returns, so a slab page allocated for it is
+ * followed by it in the same task; a slab of that order serves it. Other
+ * __GFP_COMP|__GFP_NORETRY allocations (a socket's order-3 page fragment,
+ * after __alloc_skb) are followed by objects of other sizes. The first two
+ * object allocations of the task within 64 events decide (the second, as a
+ * slab of an accounted cache allocates its obj_exts vector first); none
+ * before the task's next page allocation (a sheaf prefill, a nested slab,
+ * the end of the trace): a slab page, as before.
+ */
+static bool slab_page_refuted(struct replay *rp, const struct trace_event *e)
+{
+	const struct trace_event *end = rp->t->ev + rp->t->nr, *f;
+	int seen = 0;
+
+	if (end - e > 64)
+		end = e + 64;
+	for (f = e + 1; f < end && seen < 2; f++) {
+		int order;
+
+		if (f->pid != e->pid)
+			continue;
+		if (f->type == TR_PAGE_ALLOC)
+			break; /* a nested slab, or the task went on: undecided */
+		if (!f->key || (f->type != TR_KMALLOC && f->type != TR_KMEM_CACHE_ALLOC))
+			continue;
+		order = object_slab_order(rp, f);
+		if (order < 0)
+			continue;
+		if (order == e->order)
+			return false;
+		seen++;
+	}
+	return seen > 0;
+}
+
 static void do_page_alloc(struct replay *rp, const struct trace_event *e)
 {
 	struct replay_result *r = rp->r;
@@ -684,10 +745,12 @@ static void do_page_alloc(struct replay *rp, const struct trace_event *e)
 	if (p->state == PG_LIVE) { /* its free is recorded later: free it now */
 		__free_pages((struct page *)p->p, p->a);
 		rp->replayed_pages -= 1ul << p->a;
-		r->page_free_replayed++;
+		r->page_alloc_live_pfn++; /* not a free event: counted apart */
 	}
 	p->a = e->order;
-	if (e->mark != MARK_NONE) {
+	if (e->mark == MARK_SLAB_PAGE && slab_page_refuted(rp, e))
+		r->page_alloc_not_slab++;
+	else if (e->mark != MARK_NONE) {
 		p->state = PG_SKIPPED;
 		p->p = NULL;
 		if (e->mark == MARK_SLAB_PAGE)
@@ -717,6 +780,12 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 
 	if (!p) {
 		r->page_free_unknown++;
+		/* A page allocated before the trace: remember that it was
+		 * freed, so that its mm_page_free_batched is a duplicate. */
+		if (e->type == TR_PAGE_FREE && (p = pmap_get(&rp->pages, e->key))) {
+			p->state = PG_FREED;
+			p->p = NULL;
+		}
 		return;
 	}
 	switch (p->state) {

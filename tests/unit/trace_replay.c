@@ -11,6 +11,7 @@
 
 #include <linux/slab.h>
 #include <kmem/kmem.h>
+#include "kernel/internal.h"
 #include "lib/trace.h"
 #include "test.h"
 
@@ -312,6 +313,111 @@ TEST(replay_real_trace)
 	kmem_halt();
 }
 
+/* Replay a hand-made ftrace text; the machine is left booted. */
+static void replay_text(struct trace *t, struct replay_result *r, const char *text)
+{
+	struct replay_opts o = { .cpus = 2 };
+
+	memset(t, 0, sizeof(*t));
+	CHECK_EQ(trace_load_buffer(t, "test", text, strlen(text), &quiet), 0);
+	CHECK_EQ(trace_replay(t, &o, r), 0);
+}
+
+#define L(ts, ev) "  bash-2460 [000] ..... 300." ts ": " ev "\n"
+
+/* Every page-free event falls in exactly one category. */
+static unsigned long page_free_categories(const struct replay_result *r)
+{
+	return r->page_free_replayed + r->page_free_unknown + r->page_free_batched_dup +
+	       r->page_free_slab;
+}
+
+/* 6.x fires mm_page_free and then mm_page_free_batched for a page freed in a
+ * batch: for a page allocated before the trace, one free, not two. */
+TEST(replay_batched_free_of_page_before_trace)
+{
+	struct trace t;
+	struct replay_result r;
+
+	replay_text(&t, &r,
+		    L("000001", "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=0")
+		    L("000002", "mm_page_free_batched: page=00000000aaaa0001 pfn=0x120000 order=0"));
+	CHECK_EQ(r.page_free_unknown, 1);
+	CHECK_EQ(r.page_free_batched_dup, 1);
+	CHECK_EQ(page_free_categories(&r), 2);
+	replay_result_free(&r);
+	trace_free(&t);
+	kmem_halt();
+}
+
+/* An allocation of a pfn still live (its free comes later from the other
+ * CPU) frees the old page first, but that is no free event. */
+TEST(replay_alloc_of_live_pfn)
+{
+	struct trace t;
+	struct replay_result r;
+
+	replay_text(&t, &r,
+		    L("000001", "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=0 migratetype=0 gfp_flags=GFP_KERNEL")
+		    L("000002", "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=0 migratetype=0 gfp_flags=GFP_KERNEL")
+		    L("000003", "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=0"));
+	CHECK_EQ(r.page_alloc_replayed, 2);
+	CHECK_EQ(r.page_alloc_live_pfn, 1);
+	CHECK_EQ(r.page_free_replayed, 1);
+	CHECK_EQ(page_free_categories(&r), 1);
+	CHECK_EQ(r.final_replayed_pages, 0);
+	replay_result_free(&r);
+	trace_free(&t);
+	kmem_halt();
+}
+
+/* A socket's order-3 page fragment (skb_page_frag_refill: __GFP_COMP |
+ * __GFP_NORETRY | __GFP_NOWARN, no direct reclaim) right after __alloc_skb
+ * has the slab signature but is no slab page: the task's next objects are
+ * small. A real order-3 slab page (kmalloc-2k on 2 CPUs) stays one. */
+TEST(replay_skb_frag_is_not_slab)
+{
+	struct trace t;
+	struct replay_result r;
+
+	replay_text(&t, &r,
+		    L("000001", "kmem_cache_alloc: call_site=__alloc_skb+0x5b/0x1e0 ptr=0000000011110001 name=skbuff_fclone_cache bytes_req=472 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false")
+		    L("000002", "kmalloc: call_site=__alloc_skb+0x88/0x1e0 ptr=0000000011110002 bytes_req=320 bytes_alloc=512 gfp_flags=GFP_KERNEL|__GFP_NOWARN node=-1 accounted=false")
+		    L("000003", "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=3 migratetype=0 gfp_flags=__GFP_IO|__GFP_FS|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_KSWAPD_RECLAIM")
+		    L("000004", "kmem_cache_alloc: call_site=__alloc_skb+0x5b/0x1e0 ptr=0000000011110003 name=skbuff_fclone_cache bytes_req=472 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false")
+		    L("000005", "kmalloc: call_site=__alloc_skb+0x88/0x1e0 ptr=0000000011110004 bytes_req=320 bytes_alloc=512 gfp_flags=GFP_KERNEL|__GFP_NOWARN node=-1 accounted=false")
+		    L("000006", "mm_page_alloc: page=00000000aaaa0002 pfn=0x120008 order=3 migratetype=0 gfp_flags=GFP_KERNEL|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP")
+		    L("000007", "kmalloc: call_site=seq_read+0x1/0x2 ptr=0000000011110005 bytes_req=2048 bytes_alloc=2048 gfp_flags=GFP_KERNEL node=-1 accounted=false")
+		    L("000008", "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=3"));
+	CHECK_EQ(r.page_alloc_not_slab, 1);
+	CHECK_EQ(r.page_alloc_replayed, 1);
+	CHECK_EQ(r.page_alloc_slab, 1);
+	CHECK_EQ(r.page_free_replayed, 1);
+	CHECK_EQ(r.failures, 0);
+	replay_result_free(&r);
+	trace_free(&t);
+	kmem_halt();
+}
+
+/* Linux 6.18: GFP_NOWAIT is __GFP_KSWAPD_RECLAIM | __GFP_NOWARN, and the
+ * tracepoints print that combination as GFP_NOWAIT alone. */
+TEST(gfp_nowait_includes_nowarn)
+{
+	char buf[128];
+	unsigned int g;
+
+	CHECK_EQ(GFP_NOWAIT, __GFP_KSWAPD_RECLAIM | __GFP_NOWARN);
+	CHECK_EQ(kmem_parse_gfp("GFP_NOWAIT", &g), 0);
+	CHECK_EQ(g, __GFP_KSWAPD_RECLAIM | __GFP_NOWARN);
+	CHECK_STR(kmem_format_gfp(GFP_NOWAIT, buf, sizeof(buf)), "GFP_NOWAIT");
+	CHECK_STR(kmem_format_gfp(__GFP_KSWAPD_RECLAIM, buf, sizeof(buf)),
+		  "__GFP_KSWAPD_RECLAIM");
+	CHECK_STR(kmem_format_gfp(GFP_NOWAIT | __GFP_NORETRY | __GFP_COMP, buf, sizeof(buf)),
+		  "GFP_NOWAIT|__GFP_NORETRY|__GFP_COMP");
+	CHECK_STR(kmem_format_gfp(GFP_ATOMIC | __GFP_NOWARN, buf, sizeof(buf)),
+		  "GFP_ATOMIC|__GFP_NOWARN");
+}
+
 int main(void)
 {
 	RUN(formats);
@@ -323,5 +429,9 @@ int main(void)
 	RUN(replay_sample);
 	RUN(replay_configured_machine);
 	RUN(replay_real_trace);
+	RUN(replay_batched_free_of_page_before_trace);
+	RUN(replay_alloc_of_live_pfn);
+	RUN(replay_skb_frag_is_not_slab);
+	RUN(gfp_nowait_includes_nowarn);
 	return test_summary();
 }

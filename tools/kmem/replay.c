@@ -187,6 +187,12 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		   "    %lu large-kmalloc page allocations of the traced kernel (%lu of their\n"
 		   "    frees); kmem's slab layer and kmalloc allocate their own\n",
 		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab);
+	if (r->page_alloc_live_pfn || r->page_alloc_not_slab)
+		fprintf(f, "  pages: %lu allocations of a pfn still live (its free comes\n"
+			   "    later from another CPU: freed first); %lu with the slab\n"
+			   "    signature replayed (the task's next objects are not from\n"
+			   "    a slab of that order)\n",
+			r->page_alloc_live_pfn, r->page_alloc_not_slab);
 	if (r->vmap_supported)
 		fprintf(f, "  vmalloc areas: %lu allocated, %lu freed, %lu frees of areas "
 			   "allocated before the trace;\n    %lu vmap_area objects not "
@@ -331,13 +337,15 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		   "\"page_free_replayed\": %lu, \"page_free_before_trace\": %lu, "
 		   "\"page_free_batched_duplicate\": %lu, \"page_free_order_mismatch\": %lu, "
 		   "\"slab_page_alloc_skipped\": %lu, \"kmalloc_page_alloc_skipped\": %lu, "
-		   "\"slab_page_free_skipped\": %lu, \"vmap_supported\": %s, "
+		   "\"slab_page_free_skipped\": %lu, \"page_alloc_of_live_pfn\": %lu, "
+		   "\"slab_signature_replayed\": %lu, \"vmap_supported\": %s, "
 		   "\"vmap_alloc_replayed\": %lu, \"vmap_free_replayed\": %lu, "
 		   "\"vmap_free_before_trace\": %lu, \"vmap_area_objects_skipped\": %lu},\n",
 		r->kfree_null, r->free_unknown, r->alloc_live_ptr, r->free_cache_mismatch,
 		r->failed_in_trace, r->page_alloc_replayed, r->page_free_replayed,
 		r->page_free_unknown, r->page_free_batched_dup, r->page_free_order_mismatch,
 		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab,
+		r->page_alloc_live_pfn, r->page_alloc_not_slab,
 		r->vmap_supported ? "true" : "false", r->vmap_alloc_replayed,
 		r->vmap_free_replayed, r->vmap_free_unknown, r->vmap_objects_skipped);
 	fprintf(f, "  \"memory\": {\"peak_slab_pages\": %lu, \"final_slab_pages\": %lu, "
