@@ -95,6 +95,8 @@ struct trace {
 	uint32_t nr_names, cap_names;
 	uint32_t *name_hash; /* open addressing, size name_hash_size */
 	uint32_t name_hash_size;
+	void *gfp_cache;     /* the parser's parsed gfp_flags strings */
+	uint32_t *name_cache; /* the parser's recent names */
 
 	unsigned long lines, header_lines, blank_lines;
 	unsigned long count[TR_NR_TYPES];
@@ -137,6 +139,9 @@ void trace_free(struct trace *t);
  * (why is filled). Exposed for the tests. */
 int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 		     char *why, size_t whylen);
+/* The same without the fast path for well-formed kmem events (tests). */
+int trace_parse_line_general(struct trace *t, char *line, unsigned long lineno,
+			     char *why, size_t whylen);
 
 static inline const char *trace_name(const struct trace *t, uint32_t id)
 {

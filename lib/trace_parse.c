@@ -157,7 +157,7 @@ uint32_t trace_intern(struct trace *t, const char *name, size_t len)
 	     h = (h + 1) & (t->name_hash_size - 1)) {
 		const char *n = t->names[t->name_hash[h]];
 
-		if (strlen(n) == len && !memcmp(n, name, len))
+		if (!strncmp(n, name, len) && !n[len])
 			return t->name_hash[h];
 	}
 	if (t->nr_names == t->cap_names) {
@@ -371,153 +371,644 @@ static int grow_events(struct trace *t)
 	return 0;
 }
 
+/* ---- the fast path ------------------------------------------------------------
+ *
+ * Nearly every line of a real trace is one of the seven kmem events in the
+ * ftrace or trace-cmd shape, well formed. parse_line_fast() reads such a line
+ * in one pass, with no copies and few library calls, and returns NULL ("not
+ * mine") at the first thing it does not expect; the general parser below
+ * then reads the line from the start and decides (its messages for malformed
+ * lines are the ones users see). The fast path accepts only what the general
+ * parser accepts, with the same result: a test compares the two on every line
+ * of the test traces (tests/unit/trace_parse_input.c).
+ *
+ * It reads 8 bytes at a time (words, hex numbers: SWAR), so the line must be
+ * followed by LINE_PAD readable bytes: parse_stream's window has them, and
+ * trace_parse_line() copies other lines into a padded buffer. A read past the
+ * line's NUL never changes a result: every comparison spanning the NUL fails.
+ */
+#define LINE_PAD 32
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline bool is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+static inline uint64_t load64(const char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/* A word ends at a space, a tab or the end of the line; any other control
+ * character sends the line to the general parser. */
+static inline bool word_stop_ok(char c)
+{
+	return c == ' ' || c == '\t' || c == 0;
+}
+
+/* The first byte <= ' ' from p on (8 at a time). */
+static inline const char *fast_word_end(const char *p)
+{
+	for (;; p += 8) {
+		uint64_t x = load64(p), m = (x - 0x21 * ONES) & ~x & HIGHS;
+
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+	}
+}
+
+static const signed char hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* Eight hex digits at p (first most significant); false if one is not. */
+static inline bool hex8(const char *p, uint32_t *out)
+{
+	uint64_t x = load64(p), y = x | 0x20 * ONES, d, a, v;
+
+	if (x & HIGHS)
+		return false;
+	d = (x + 0x50 * ONES) & ~(x + 0x46 * ONES);   /* '0'..'9' */
+	a = (y + 0x1f * ONES) & ~(y + 0x19 * ONES);   /* 'a'..'f', 'A'..'F' */
+	if (((d | a) & HIGHS) != HIGHS)
+		return false;
+	v = (x & 0x0f * ONES) + 9 * ((x >> 6) & ONES);
+	v = ((v << 4) | (v >> 8)) & 0x00ff00ff00ff00ffull;
+	v = ((v << 8) | (v >> 16)) & 0x0000ffff0000ffffull;
+	*out = (uint32_t)(((v << 16) | (v >> 32)) & 0xffffffffull);
+	return true;
+}
+
+/* [0x]<1..16 hex digits> up to the end of the word; NULL otherwise. */
+static inline const char *fast_hex(const char *p, uint64_t *out)
+{
+	const char *s;
+	uint64_t v = 0;
+	uint32_t hi, lo;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (hex8(p, &hi) && hex8(p + 8, &lo) && word_stop_ok(p[16])) {
+		*out = (uint64_t)hi << 32 | lo;
+		return p + 16;
+	}
+	for (s = p; hexval[(unsigned char)*p]; p++)
+		v = (v << 4) | (uint64_t)(hexval[(unsigned char)*p] - 1);
+	if (p == s || p - s > 16 || !word_stop_ok(*p))
+		return NULL;
+	*out = v;
+	return p;
+}
+
+/* <1..10 decimal digits> <= 0xffffffff up to the end of the word. */
+static inline const char *fast_u32(const char *p, uint32_t *out)
+{
+	const char *s = p;
+	uint64_t v = 0;
+
+	while (is_digit(*p))
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	if (p == s || p - s > 10 || v > 0xffffffffull || !word_stop_ok(*p))
+		return NULL;
+	*out = (uint32_t)v;
+	return p;
+}
+
+/* A small decimal as strtoll(, 0) reads it: no leading zero (octal), at
+ * most two digits, an optional '-'. */
+static inline const char *fast_small(const char *p, int *out)
+{
+	bool neg = *p == '-';
+	int v;
+
+	p += neg;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	v = *p++ - '0';
+	if (is_digit(*p)) {
+		if (v == 0)
+			return NULL;
+		v = v * 10 + (*p++ - '0');
+	}
+	if (!word_stop_ok(*p))
+		return NULL;
+	*out = neg ? -v : v;
+	return p;
+}
+
+static const uint32_t pow10_9[10] = { 1000000000, 100000000, 10000000, 1000000,
+				      100000, 10000, 1000, 100, 10, 1 };
+
+/* "<secs>.<frac>:" as parse_ts() reads it, ending the word; NULL otherwise,
+ * with *bail set when parse_ts() might read it (more than 10 digits). */
+static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail)
+{
+	const char *s = p, *fs;
+	uint64_t secs = 0, f = 0;
+	size_t fd;
+
+	while (is_digit(*p))
+		secs = secs * 10 + (uint64_t)(*p++ - '0');
+	if (p - s > 10)
+		*bail = true;
+	if (p == s || p - s > 10 || *p != '.')
+		return NULL;
+	fs = ++p;
+	{ /* the fraction, 8 digits at a time */
+		uint64_t x = load64(p), dg = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS;
+		size_t n = (size_t)__builtin_ctzll(~dg & HIGHS) >> 3;
+
+		if (n && n < 8) {
+			x = ((x - 0x30 * ONES) << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0full;
+			x = (x * 2561) >> 8 & 0x00ff00ff00ff00ffull;
+			x = (x * 6553601) >> 16 & 0x0000ffff0000ffffull;
+			f = (x * 42949672960001ull) >> 32;
+			p += n;
+		}
+	}
+	for (; is_digit(*p); p++)
+		f = f * 10 + (uint64_t)(*p - '0');
+	fd = (size_t)(p - fs);
+	if (!fd || *p != ':' || !word_stop_ok(p[1]))
+		return NULL;
+	if (fd > 9) { /* digits beyond nanoseconds are dropped */
+		*bail = true;
+		return NULL;
+	}
+	*ns = secs * 1000000000ull + f * pow10_9[fd];
+	return p + 1;
+}
+
+/* Does p start with lit? Constant n: compiled to a few loads. */
+#define STARTS(p, lit) (!memcmp((p), lit, sizeof(lit) - 1))
+
+/* The parsed gfp_flags strings of this trace (a trace has a few dozen). */
+#define GFP_CACHE_SIZE 256
+#define GFP_CACHE_LEN 95
+struct gfp_cache_ent {
+	uint32_t gfp;
+	uint8_t len;
+	char s[GFP_CACHE_LEN];
+};
+
+static const char *fast_gfp(struct trace *t, const char *p, uint32_t *out)
+{
+	struct gfp_cache_ent *c = t->gfp_cache, *e;
+	const char *we = fast_word_end(p);
+	size_t n = (size_t)(we - p);
+	uint64_t h;
+	char buf[GFP_CACHE_LEN + 1];
+	unsigned int g;
+
+	if (!n || n > GFP_CACHE_LEN || !word_stop_ok(*we))
+		return NULL;
+	if (!c) {
+		c = t->gfp_cache = calloc(GFP_CACHE_SIZE, sizeof(*c));
+		if (!c)
+			return NULL;
+	}
+	h = (load64(p) ^ load64(we - 8) ^ n) * 0x9e3779b97f4a7c15ull;
+	e = &c[h >> 56];
+	if (e->len == n && !memcmp(e->s, p, n)) {
+		*out = e->gfp;
+		return we;
+	}
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	if (kmem_parse_gfp(buf, &g))
+		return NULL;
+	e->len = (uint8_t)n;
+	memcpy(e->s, p, n);
+	e->gfp = g;
+	*out = g;
+	return we;
+}
+
+/* Cache names of this trace, by their first and last 8 bytes and length. */
+#define NAME_CACHE_SIZE 1024
+static uint32_t fast_intern(struct trace *t, const char *p, size_t n)
+{
+	uint64_t h = (load64(p) ^ load64(p + n - 8) ^ n) * 0x9e3779b97f4a7c15ull;
+	uint32_t *slot, id;
+
+	if (!t->name_cache) {
+		t->name_cache = calloc(NAME_CACHE_SIZE, sizeof(uint32_t));
+		if (!t->name_cache)
+			return trace_intern(t, p, n);
+	}
+	slot = &t->name_cache[h >> 54];
+	id = *slot;
+	if (id && !strncmp(t->names[id], p, n) && !t->names[id][n])
+		return id;
+	id = trace_intern(t, p, n);
+	*slot = id;
+	return id;
+}
+
+/* The event name, n bytes at w: its type or -1. */
+static inline int fast_event_type(const char *w, size_t n)
+{
+	switch (n) {
+	case 7:
+		return STARTS(w, "kmalloc") ? TR_KMALLOC : -1;
+	case 5:
+		return STARTS(w, "kfree") ? TR_KFREE : -1;
+	case 16:
+		return STARTS(w, "kmem_cache_alloc") ? TR_KMEM_CACHE_ALLOC : -1;
+	case 15:
+		return STARTS(w, "kmem_cache_free") ? TR_KMEM_CACHE_FREE : -1;
+	case 13:
+		return STARTS(w, "mm_page_alloc") ? TR_PAGE_ALLOC : -1;
+	case 12:
+		return STARTS(w, "mm_page_free") ? TR_PAGE_FREE : -1;
+	case 20:
+		return STARTS(w, "mm_page_free_batched") ? TR_PAGE_FREE_BATCHED : -1;
+	}
+	return -1;
+}
+
+/* Is the key of the word [w, we) (up to '=' or a trailing ':') one the
+ * general parser reads? Then the fast path must not skip it. */
+static bool key_is_read(const char *w, const char *we)
+{
+	const char *eq = memchr(w, '=', (size_t)(we - w));
+	size_t klen, i;
+
+	if (!eq) /* "key: value" is the general parser's */
+		return we > w && we[-1] == ':';
+	klen = (size_t)(eq - w);
+	for (i = 0; i < sizeof(field_keys) / sizeof(field_keys[0]); i++)
+		if (strlen(field_keys[i].key) == klen && !memcmp(field_keys[i].key, w, klen))
+			return true;
+	return false;
+}
+
+/* The fields of a kmem event from w on; the end of the line, or NULL: the
+ * general parser decides. */
+static const char *fast_fields(struct trace *t, const char *w, struct trace_event *e,
+			       unsigned int *have)
+{
+	uint64_t v;
+	int sv;
+
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		switch (w[0]) {
+		case 0:
+			return w;
+		case '\t':
+			return NULL;
+		case 'c':
+			if (!STARTS(w, "call_site="))
+				goto other;
+			w = fast_word_end(w + 10);
+			break;
+		case 'a':
+			if (!STARTS(w, "accounted="))
+				goto other;
+			w = fast_word_end(w + 10);
+			break;
+		case 'p':
+			if (STARTS(w, "ptr=")) {
+				if (STARTS(w + 4, "(null)") && word_stop_ok(w[10])) {
+					v = 0;
+					w += 10;
+				} else if (!(w = fast_hex(w + 4, &v))) {
+					return NULL;
+				}
+				e->key = v;
+				*have |= F_PTR;
+			} else if (STARTS(w, "pfn=")) {
+				if (!(w = fast_hex(w + 4, &v)) || v == ~0ull)
+					return NULL;
+				e->key = v;
+				*have |= F_PFN;
+			} else if (STARTS(w, "page=")) {
+				if (STARTS(w + 5, "(null)") && word_stop_ok(w[11])) {
+					e->flags |= TEV_FAILED;
+					w += 11;
+				} else if (!(w = fast_hex(w + 5, &v))) {
+					return NULL;
+				} else if (!v) {
+					e->flags |= TEV_FAILED;
+				}
+				*have |= F_PAGE;
+			} else {
+				goto other;
+			}
+			break;
+		case 'b':
+			if (STARTS(w, "bytes_req=")) {
+				if (!(w = fast_u32(w + 10, &e->req)))
+					return NULL;
+				*have |= F_REQ;
+			} else if (STARTS(w, "bytes_alloc=")) {
+				if (!(w = fast_u32(w + 12, &e->alloc)))
+					return NULL;
+				*have |= F_ALLOC;
+			} else {
+				goto other;
+			}
+			break;
+		case 'g':
+			if (!STARTS(w, "gfp_flags="))
+				goto other;
+			if (!(w = fast_gfp(t, w + 10, &e->gfp)))
+				return NULL;
+			*have |= F_GFP;
+			break;
+		case 'n':
+			if (STARTS(w, "name=")) {
+				const char *val = w + 5;
+
+				w = fast_word_end(val);
+				if (w == val || !word_stop_ok(*w))
+					return NULL;
+				e->name = fast_intern(t, val, (size_t)(w - val));
+				if (!e->name)
+					return NULL;
+				*have |= F_NAME;
+			} else if (STARTS(w, "node=")) {
+				w = fast_word_end(w + 5);
+			} else {
+				goto other;
+			}
+			break;
+		case 'o':
+			if (!STARTS(w, "order="))
+				goto other;
+			if (!(w = fast_small(w + 6, &sv)) || sv < 0 || sv > 30)
+				return NULL;
+			e->order = (uint8_t)sv;
+			*have |= F_ORDER;
+			break;
+		case 'm':
+			if (!STARTS(w, "migratetype="))
+				goto other;
+			if (!(w = fast_small(w + 12, &sv)) || sv < -1 || sv > 16)
+				return NULL;
+			e->migratetype = (int8_t)sv;
+			*have |= F_MT;
+			break;
+		default:
+other: {
+			const char *we = fast_word_end(w);
+
+			if (key_is_read(w, we))
+				return NULL;
+			w = we;
+		}
+		}
+		if ((unsigned char)*w > ' ')
+			return NULL; /* values end at a word's end */
+		if (*w && *w != ' ')
+			return NULL; /* a tab or a control character */
+	}
+}
+
+/*
+ * A well-formed kmem event line: append its event and return the end of the
+ * line (its NUL, which the caller checks is the line's end). NULL: the
+ * general parser must read the line.
+ */
+static const char *parse_line_fast(struct trace *t, const char *line, unsigned long lineno)
+{
+	const char *p = line, *q, *d, *w, *end;
+	struct trace_event e;
+	unsigned int have = 0, cpu = 0, pid = 0;
+	bool bail = false;
+	int type;
+
+	if (t->format != TRACE_FMT_FTRACE && t->format != TRACE_FMT_TRACE_CMD)
+		return NULL;
+	/* Blank, header and perf call-chain lines are the general parser's. */
+	for (;; p += 8) { /* the comm's padding, 8 spaces at a time */
+		uint64_t m = load64(p) ^ (0x20 * ONES);
+
+		if (m) {
+			p += __builtin_ctzll(m) >> 3;
+			break;
+		}
+	}
+	if (*p == '#' || *p <= ' ' || STARTS(p, "cpus=") || STARTS(p, "version =") ||
+	    STARTS(p, "CPU"))
+		return NULL;
+	if (p != line) {
+		q = p + (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') ? 2 : 0);
+		for (d = q; hexval[(unsigned char)*d]; d++)
+			;
+		if (d - p >= 8 && d > q && word_stop_ok(*d))
+			return NULL;
+	}
+	/* "comm-pid [cpu]": the first '[' after a space, digits, ']'. */
+	q = strchr(p, '[');
+	if (!q || q == p || q[-1] != ' ')
+		return NULL;
+	/* the pid: the digits after the word's last '-' */
+	for (w = q - 1; w > p && *w == ' '; w--)
+		;
+	for (end = w; w > p && is_digit(*w); w--)
+		;
+	if (*w != '-' || w == end || end - w > 9)
+		return NULL;
+	for (d = w + 1; d <= end; d++)
+		pid = pid * 10 + (unsigned int)(*d - '0');
+	for (d = q + 1; is_digit(*d); d++)
+		cpu = cpu * 10 + (unsigned int)(*d - '0');
+	if (d == q + 1 || d - q > 4 || *d != ']' || cpu >= KMEM_MAX_CPUS)
+		return NULL;
+	/* optional flags, then the timestamp */
+	for (w = d + 1; *w == ' '; w++)
+		;
+	memset(&e, 0, sizeof(e));
+	if (!(q = fast_ts(w, &e.ts_ns, &bail))) {
+		w = fast_word_end(w);
+		if (bail || *w != ' ')
+			return NULL;
+		while (*w == ' ')
+			w++;
+		if (!(q = fast_ts(w, &e.ts_ns, &bail)))
+			return NULL;
+	}
+	/* the event name */
+	for (w = q; *w == ' '; w++)
+		;
+	q = fast_word_end(w);
+	if (q - w < 2 || q[-1] != ':' || *q != ' ')
+		return NULL;
+	type = fast_event_type(w, (size_t)(q - w - 1));
+	if (type < 0)
+		return NULL;
+	e.pid = pid;
+	e.cpu = (uint16_t)cpu;
+	e.type = (uint8_t)type;
+	e.line = (uint32_t)lineno;
+	e.migratetype = -1;
+	end = fast_fields(t, q, &e, &have);
+	if (!end || (have & required[type]) != required[type])
+		return NULL;
+	switch (type) {
+	case TR_KMALLOC:
+	case TR_KMEM_CACHE_ALLOC:
+		if (e.alloc < e.req && e.key)
+			return NULL;
+		break;
+	case TR_PAGE_ALLOC:
+	case TR_PAGE_FREE:
+		if (e.order > 10)
+			return NULL;
+		break;
+	}
+	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
+	    !(have & F_NAME))
+		e.flags |= TEV_NO_NAME;
+	if (t->nr == t->cap && grow_events(t))
+		return NULL;
+	t->ev[t->nr++] = e;
+	t->count[type]++;
+	return end;
+}
+
 #define BAD(...)                                         \
 	do {                                             \
 		snprintf(why, whylen, __VA_ARGS__);      \
 		return -1;                               \
 	} while (0)
 
-int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
-		     char *why, size_t whylen)
+/* ---- the general parser -------------------------------------------------------
+ *
+ * Any line: headers, the three shapes, unknown events, and every way a line
+ * can be malformed (with the message the user sees). In pieces: the line's
+ * kind, the prefix (cpu, pid, timestamp), the event name, the fields, the
+ * checks of the event as a whole.
+ */
+
+/* Blank and header lines: counted, true. */
+static bool skip_non_event(struct trace *t, const char *line, const char *p)
 {
-	const char *p = skip_sp(line), *cpu_open = NULL, *q, *w, *we;
-	const char *ename, *pidw, *pidend;
-	size_t elen;
-	uint64_t ts, v;
-	long long sv;
-	unsigned int have = 0, cpu;
-	bool perf_style = false;
-	struct trace_event e;
-	int type;
+	const char *we;
 
 	if (!*p) {
 		t->blank_lines++;
-		return 0;
+		return true;
 	}
 	if (*p == '#' || !strncmp(p, "cpus=", 5) || !strncmp(p, "version =", 9) ||
 	    (!strncmp(p, "CPU", 3) && strstr(p, " is empty"))) {
 		if (!strncmp(p, "cpus=", 5) && t->format == TRACE_FMT_UNKNOWN)
 			t->format = TRACE_FMT_TRACE_CMD;
 		t->header_lines++;
-		return 0;
+		return true;
 	}
 	/* perf script call-chain line: "\t ffffffff81234567 func+0x1 ([kernel.kallsyms])" */
 	if (p != line) {
 		we = word_end(p);
 		if (we - p >= 8 && is_hexword(p, (size_t)(we - p)) && *we) {
 			t->header_lines++;
-			return 0;
+			return true;
 		}
 	}
+	return false;
+}
 
-	/* The cpu field anchors the line. */
-	for (q = p; (q = strstr(q, "[")) != NULL; q++) {
+/* The " [cpu]" field that anchors the line: its '[', or NULL. */
+static const char *find_cpu_field(const char *p)
+{
+	const char *q;
+
+	for (q = p; (q = strchr(q, '[')) != NULL; q++) {
 		const char *d = q + 1;
 
 		while (*d >= '0' && *d <= '9')
 			d++;
-		if (d > q + 1 && *d == ']' && q > p && (q[-1] == ' ' || q[-1] == '\t')) {
-			cpu_open = q;
-			break;
-		}
+		if (d > q + 1 && *d == ']' && q > p && (q[-1] == ' ' || q[-1] == '\t'))
+			return q;
 	}
-	if (!cpu_open)
-		BAD("no [cpu] field");
-	{
-		unsigned long c = strtoul(cpu_open + 1, NULL, 10);
+	return NULL;
+}
 
-		/* The CPUs a machine can have (the boot's range): a trace
-		 * cannot come from CPU 999, and it would size the machine. */
-		if (c >= KMEM_MAX_CPUS)
-			BAD("CPU [%.*s] out of range (kmem simulates CPUs 0-%d)",
-			    (int)(strchr(cpu_open, ']') - cpu_open - 1), cpu_open + 1,
-			    KMEM_MAX_CPUS - 1);
-		cpu = (unsigned int)c;
-	}
+/* The word before the cpu field: "comm-pid" (ftrace) or "pid"/"pid/tid"
+ * (perf, *perf_style set). 0, or -1 when it is neither. */
+static int parse_pid(const char *p, const char *cpu_open, uint32_t *pid, bool *perf_style)
+{
+	const char *pidend = cpu_open, *pidw, *slash, *dash = NULL, *s;
 
-	/* The word before it: "comm-pid" (ftrace) or "pid"/"pid/tid" (perf). */
-	pidend = cpu_open;
 	while (pidend > p && (pidend[-1] == ' ' || pidend[-1] == '\t'))
 		pidend--;
 	pidw = pidend;
 	while (pidw > p && pidw[-1] != ' ' && pidw[-1] != '\t')
 		pidw--;
-	{
-		const char *slash = memchr(pidw, '/', (size_t)(pidend - pidw));
-		const char *dash = NULL, *s;
-
-		if (pidw > p && is_digits(pidw, (size_t)((slash ? slash : pidend) - pidw)) &&
-		    (!slash || is_digits(slash + 1, (size_t)(pidend - slash - 1)))) {
-			perf_style = true;
-			e.pid = (uint32_t)strtoul(pidw, NULL, 10);
-		} else {
-			for (s = pidw; s < pidend; s++)
-				if (*s == '-')
-					dash = s;
-			if (!dash || !is_digits(dash + 1, (size_t)(pidend - dash - 1)))
-				BAD("no comm-pid before the cpu field");
-			e.pid = (uint32_t)strtoul(dash + 1, NULL, 10);
-		}
-	}
-
-	/* Optional flags, then the timestamp. */
-	w = skip_sp(strchr(cpu_open, ']') + 1);
-	we = word_end(w);
-	if (!parse_ts(w, (size_t)(we - w), &ts)) {
-		w = skip_sp(we);
-		we = word_end(w);
-		if (!parse_ts(w, (size_t)(we - w), &ts))
-			BAD("no timestamp after the cpu field");
-	}
-
-	/* The event name: "name:" or "subsys:name:". */
-	w = skip_sp(we);
-	we = word_end(w);
-	if (we - w < 2 || we[-1] != ':')
-		BAD("no event name after the timestamp");
-	ename = w;
-	elen = (size_t)(we - w - 1);
-	{
-		const char *c = memchr(ename, ':', elen);
-
-		if (c) { /* perf: subsys:event: */
-			const char *last = c;
-
-			while ((c = memchr(last + 1, ':', (size_t)(ename + elen - last - 1))))
-				last = c;
-			elen -= (size_t)(last + 1 - ename);
-			ename = last + 1;
-			perf_style = true;
-		}
-	}
-	if (t->format == TRACE_FMT_UNKNOWN) {
-		if (perf_style)
-			t->format = TRACE_FMT_PERF;
-		else if (we[0] == ' ' && we[1] == ' ')
-			t->format = TRACE_FMT_TRACE_CMD; /* padded event column */
-		else
-			t->format = TRACE_FMT_FTRACE;
-	}
-	type = event_type(ename, elen);
-	if (type < 0) {
-		count_unknown(t, ename, elen);
+	slash = memchr(pidw, '/', (size_t)(pidend - pidw));
+	if (pidw > p && is_digits(pidw, (size_t)((slash ? slash : pidend) - pidw)) &&
+	    (!slash || is_digits(slash + 1, (size_t)(pidend - slash - 1)))) {
+		*perf_style = true;
+		*pid = (uint32_t)strtoul(pidw, NULL, 10);
 		return 0;
 	}
+	for (s = pidw; s < pidend; s++)
+		if (*s == '-')
+			dash = s;
+	if (!dash || !is_digits(dash + 1, (size_t)(pidend - dash - 1)))
+		return -1;
+	*pid = (uint32_t)strtoul(dash + 1, NULL, 10);
+	return 0;
+}
 
-	{
-		uint32_t pid = e.pid;
+/* After "]": optional flags, then the timestamp. The end of the timestamp's
+ * word, or NULL. */
+static const char *parse_prefix_time(const char *cpu_close, uint64_t *ts)
+{
+	const char *w = skip_sp(cpu_close + 1), *we = word_end(w);
 
-		memset(&e, 0, sizeof(e));
-		e.pid = pid;
+	if (parse_ts(w, (size_t)(we - w), ts))
+		return we;
+	w = skip_sp(we);
+	we = word_end(w);
+	return parse_ts(w, (size_t)(we - w), ts) ? we : NULL;
+}
+
+/* The event name at w: "name:" or "subsys:name:". Sets *ename, *elen and the
+ * end of its word; false when there is none. */
+static bool parse_event_name(const char *w, const char **ename, size_t *elen,
+			     const char **wend, bool *perf_style)
+{
+	const char *we = word_end(w), *c;
+
+	if (we - w < 2 || we[-1] != ':')
+		return false;
+	*ename = w;
+	*elen = (size_t)(we - w - 1);
+	c = memchr(w, ':', *elen);
+	if (c) { /* perf: subsys:event: */
+		const char *last = c;
+
+		while ((c = memchr(last + 1, ':', (size_t)(w + *elen - last - 1))))
+			last = c;
+		*elen -= (size_t)(last + 1 - w);
+		*ename = last + 1;
+		*perf_style = true;
 	}
-	e.ts_ns = ts;
-	e.cpu = (uint16_t)cpu;
-	e.type = (uint8_t)type;
-	e.line = (uint32_t)lineno;
-	e.migratetype = -1;
+	*wend = we;
+	return true;
+}
 
-	/* Fields. */
-	for (w = skip_sp(we); *w; w = skip_sp(we)) {
+/* The fields from w on into e; *have gets the F_* bits seen. 0 or -1 (why). */
+static int parse_fields(struct trace *t, const char *w, int type, struct trace_event *e,
+			unsigned int *have, char *why, size_t whylen)
+{
+	const char *we;
+	uint64_t v;
+	long long sv;
+
+	for (w = skip_sp(w); *w; w = skip_sp(we)) {
 		const char *eq, *val;
 		size_t klen, vlen, i;
 		unsigned int bit = 0;
@@ -548,7 +1039,7 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 				v = 0;
 			else if (!parse_u64(val, vlen, 16, &v))
 				BAD("%s: bad ptr=%.*s", trace_type_names[type], (int)vlen, val);
-			e.key = v;
+			e->key = v;
 			break;
 		case F_REQ:
 		case F_ALLOC:
@@ -557,9 +1048,9 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 			if (!parse_u64(val, vlen, 10, &v) || v > 0xffffffffull)
 				BAD("%s: bad %.*s", trace_type_names[type], (int)(we - w), w);
 			if (bit == F_REQ || bit == F_SIZE)
-				e.req = (uint32_t)v;
+				e->req = (uint32_t)v;
 			else
-				e.alloc = (uint32_t)v;
+				e->alloc = (uint32_t)v;
 			break;
 		case F_GFP: {
 			char buf[256];
@@ -571,14 +1062,14 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 			buf[vlen] = 0;
 			if (kmem_parse_gfp(buf, &g))
 				BAD("%s: unknown gfp_flags=%s", trace_type_names[type], buf);
-			e.gfp = g;
+			e->gfp = g;
 			break;
 		}
 		case F_NAME:
 			if (!vlen)
 				BAD("%s: empty name=", trace_type_names[type]);
-			e.name = trace_intern(t, val, vlen);
-			if (!e.name)
+			e->name = trace_intern(t, val, vlen);
+			if (!e->name)
 				BAD("out of memory");
 			break;
 		case F_PFN:
@@ -589,70 +1080,159 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 					BAD("%s: bad pfn=%.*s", trace_type_names[type], (int)vlen, val);
 			}
 			if (v == ~0ull)
-				e.flags |= TEV_FAILED;
-			e.key = v;
+				e->flags |= TEV_FAILED;
+			e->key = v;
 			break;
 		case F_ORDER:
 			if (!parse_s64(val, vlen, &sv) || sv < 0 || sv > 30)
 				BAD("%s: bad order=%.*s", trace_type_names[type], (int)vlen, val);
-			e.order = (uint8_t)sv;
+			e->order = (uint8_t)sv;
 			break;
 		case F_MT:
 			if (!parse_s64(val, vlen, &sv) || sv < -1 || sv > 16)
 				BAD("%s: bad migratetype=%.*s", trace_type_names[type], (int)vlen, val);
-			e.migratetype = (int8_t)sv;
+			e->migratetype = (int8_t)sv;
 			break;
 		case F_VA:
 			if (!parse_u64(val, vlen, 0, &v))
 				BAD("%s: bad va_start %.*s", trace_type_names[type], (int)vlen, val);
-			e.key = v;
+			e->key = v;
 			break;
 		case F_PAGE: /* a failed mm_page_alloc prints page=NULL pfn=0x0 */
 			if ((vlen == 6 && !memcmp(val, "(null)", 6)) ||
 			    (parse_u64(val, vlen, 16, &v) && !v))
-				e.flags |= TEV_FAILED;
+				e->flags |= TEV_FAILED;
 			break;
 		case F_FAILED:
 			if (!parse_s64(val, vlen, &sv))
 				BAD("%s: bad failed=%.*s", trace_type_names[type], (int)vlen, val);
 			if (sv)
-				e.flags |= TEV_FAILED;
+				e->flags |= TEV_FAILED;
 			break;
 		default:
 			continue;
 		}
-		have |= bit;
+		*have |= bit;
 	}
+	return 0;
+}
+
+/* The event as a whole: required fields, and what no kernel prints. */
+static int check_event(struct trace_event *e, int type, unsigned int have, char *why,
+		       size_t whylen)
+{
 	if ((have & required[type]) != required[type]) {
 		unsigned int missing = required[type] & ~have;
 
 		BAD("%s without %s=", trace_type_names[type],
 		    field_name(missing & -missing));
 	}
-	if ((type == TR_KMALLOC || type == TR_KMEM_CACHE_ALLOC) && e.alloc < e.req &&
-	    e.key)
+	if ((type == TR_KMALLOC || type == TR_KMEM_CACHE_ALLOC) && e->alloc < e->req &&
+	    e->key)
 		BAD("%s: bytes_alloc=%u < bytes_req=%u", trace_type_names[type],
-		    e.alloc, e.req);
+		    e->alloc, e->req);
 	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
 	    !(have & F_NAME))
-		e.flags |= TEV_NO_NAME;
-	if (type == TR_PAGE_ALLOC && (e.order > 10 && !(e.flags & TEV_FAILED)))
-		BAD("mm_page_alloc: order=%u above MAX_PAGE_ORDER", e.order);
-	if (type == TR_PAGE_FREE && e.order > 10)
-		BAD("mm_page_free: order=%u above MAX_PAGE_ORDER", e.order);
+		e->flags |= TEV_NO_NAME;
+	if (type == TR_PAGE_ALLOC && (e->order > 10 && !(e->flags & TEV_FAILED)))
+		BAD("mm_page_alloc: order=%u above MAX_PAGE_ORDER", e->order);
+	if (type == TR_PAGE_FREE && e->order > 10)
+		BAD("mm_page_free: order=%u above MAX_PAGE_ORDER", e->order);
 	/* alloc_vmap_area() BUG()s on these: no kernel traced them. */
 	if (type == TR_VMAP_ALLOC && (have & F_ALIGN) &&
-	    (!e.alloc || (e.alloc & (e.alloc - 1))))
-		BAD("alloc_vmap_area: align=%u is not a power of two", e.alloc);
-	if (type == TR_VMAP_ALLOC && (!e.req || (e.req & 4095)))
+	    (!e->alloc || (e->alloc & (e->alloc - 1))))
+		BAD("alloc_vmap_area: align=%u is not a power of two", e->alloc);
+	if (type == TR_VMAP_ALLOC && (!e->req || (e->req & 4095)))
 		BAD("alloc_vmap_area: size=%u is not a positive multiple of PAGE_SIZE",
-		    e.req);
+		    e->req);
+	return 0;
+}
 
+static int parse_line_general(struct trace *t, char *line, unsigned long lineno,
+			      char *why, size_t whylen)
+{
+	const char *p = skip_sp(line), *cpu_open, *we, *ename;
+	size_t elen;
+	uint64_t ts;
+	unsigned int have = 0;
+	unsigned long cpu;
+	bool perf_style = false;
+	struct trace_event e;
+	uint32_t pid = 0;
+	int type;
+
+	if (skip_non_event(t, line, p))
+		return 0;
+	cpu_open = find_cpu_field(p);
+	if (!cpu_open)
+		BAD("no [cpu] field");
+	/* The CPUs a machine can have (the boot's range): a trace cannot come
+	 * from CPU 999, and it would size the machine. */
+	cpu = strtoul(cpu_open + 1, NULL, 10);
+	if (cpu >= KMEM_MAX_CPUS)
+		BAD("CPU [%.*s] out of range (kmem simulates CPUs 0-%d)",
+		    (int)(strchr(cpu_open, ']') - cpu_open - 1), cpu_open + 1,
+		    KMEM_MAX_CPUS - 1);
+	if (parse_pid(p, cpu_open, &pid, &perf_style))
+		BAD("no comm-pid before the cpu field");
+	we = parse_prefix_time(strchr(cpu_open, ']'), &ts);
+	if (!we)
+		BAD("no timestamp after the cpu field");
+	if (!parse_event_name(skip_sp(we), &ename, &elen, &we, &perf_style))
+		BAD("no event name after the timestamp");
+	if (t->format == TRACE_FMT_UNKNOWN) {
+		if (perf_style)
+			t->format = TRACE_FMT_PERF;
+		else if (we[0] == ' ' && we[1] == ' ')
+			t->format = TRACE_FMT_TRACE_CMD; /* padded event column */
+		else
+			t->format = TRACE_FMT_FTRACE;
+	}
+	type = event_type(ename, elen);
+	if (type < 0) {
+		count_unknown(t, ename, elen);
+		return 0;
+	}
+
+	memset(&e, 0, sizeof(e));
+	e.pid = pid;
+	e.ts_ns = ts;
+	e.cpu = (uint16_t)cpu;
+	e.type = (uint8_t)type;
+	e.line = (uint32_t)lineno;
+	e.migratetype = -1;
+	if (parse_fields(t, we, type, &e, &have, why, whylen) ||
+	    check_event(&e, type, have, why, whylen))
+		return -1;
 	if (t->nr == t->cap && grow_events(t))
 		BAD("out of memory");
 	t->ev[t->nr++] = e;
 	t->count[type]++;
 	return 1;
+}
+
+int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
+		     char *why, size_t whylen)
+{
+	size_t len = strlen(line);
+	char *padded = calloc(1, len + 1 + LINE_PAD);
+	const char *end;
+
+	if (padded) { /* the fast path reads ahead */
+		memcpy(padded, line, len);
+		end = parse_line_fast(t, padded, lineno);
+		free(padded);
+		if (end) /* it ends at the first NUL: the line's end */
+			return 1;
+	}
+	return parse_line_general(t, line, lineno, why, whylen);
+}
+
+/* The general parser alone (tests compare the two). */
+int trace_parse_line_general(struct trace *t, char *line, unsigned long lineno,
+			     char *why, size_t whylen)
+{
+	return parse_line_general(t, line, lineno, why, whylen);
 }
 
 /* ---- input: plain, xz, gzip --------------------------------------------------- */
@@ -721,6 +1301,25 @@ static size_t src_read(struct src *s, char *out, size_t cap)
 			s->out_eof = true;
 		return n;
 	case SRC_PLAIN:
+		if (s->in_pos == s->in_len && !s->in_eof) {
+			ssize_t r; /* straight into the caller's buffer */
+
+			do {
+				r = read(s->fd, out, cap);
+			} while (r < 0 && errno == EINTR);
+			if (r > 0) {
+				*s->bytes_in += (uint64_t)r;
+				return (size_t)r;
+			}
+			if (r < 0) {
+				snprintf(s->err, sizeof(s->err), "read error: %s",
+					 strerror(errno));
+				s->truncated = true;
+			}
+			s->in_eof = true;
+			s->out_eof = true;
+			return 0;
+		}
 		if (src_fill_in(s) <= 0) {
 			s->out_eof = true;
 			return 0;
@@ -952,7 +1551,7 @@ static const char *binary_kind(const char *buf, size_t n)
 static int parse_stream(struct trace *t, struct src *s, const char *path,
 			const struct trace_parse_opts *opts, uint64_t total_in)
 {
-	char *win = malloc(WINDOW + 1), why[160];
+	char *win = calloc(1, WINDOW + 1 + LINE_PAD), why[160];
 	size_t have = 0, start;
 	unsigned long lineno = 0, content = 0, prefixed = 0;
 	bool skipping_long = false, first = true, decided = false, header_ftrace = false;
@@ -986,6 +1585,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 		while (start < have) {
 			size_t len;
 			char *line = win + start;
+			const char *fast_end;
 			int r;
 
 			nl = memchr(line, '\n', have - start);
@@ -1021,16 +1621,23 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 				keep_malformed(t, lineno, "line longer than 64 KiB");
 				continue;
 			}
-			if (memchr(line, 0, len)) {
-				keep_malformed(t, lineno, "NUL byte in the line");
-				continue;
-			}
 			line[len] = 0;
-			if (line[0] == '#' && strstr(line, "tracer:"))
-				header_ftrace = true;
-			r = trace_parse_line(t, line, lineno, why, sizeof(why));
-			if (r < 0)
-				keep_malformed(t, lineno, why);
+			fast_end = parse_line_fast(t, line, lineno);
+			if (fast_end != line + len) {
+				if (fast_end) { /* it stopped at a NUL inside: undo */
+					t->nr--;
+					t->count[t->ev[t->nr].type]--;
+				}
+				if (memchr(line, 0, len)) {
+					keep_malformed(t, lineno, "NUL byte in the line");
+					continue;
+				}
+				if (line[0] == '#' && strstr(line, "tracer:"))
+					header_ftrace = true;
+				r = parse_line_general(t, line, lineno, why, sizeof(why));
+				if (r < 0)
+					keep_malformed(t, lineno, why);
+			}
 			/* Lines with a trace prefix: events and unknown events. */
 			prefixed = t->nr + t->unknown_total;
 			content = lineno - t->blank_lines - t->header_lines;
@@ -1147,5 +1754,7 @@ void trace_free(struct trace *t)
 		free(t->names[i]);
 	free(t->names);
 	free(t->name_hash);
+	free(t->gfp_cache);
+	free(t->name_cache);
 	memset(t, 0, sizeof(*t));
 }

@@ -135,11 +135,93 @@ TEST(nul_in_line)
 	trace_free(&t);
 }
 
+/*
+ * The fast path for well-formed kmem events and the general parser agree on
+ * every line: each line of the test traces, and each of them cut short at
+ * every byte and with every byte replaced by a few others, parsed both ways
+ * (return value, event, the message for a malformed line, the counters).
+ */
+static void parse_both(struct trace *a, struct trace *b, const char *line,
+		       unsigned long lineno, unsigned long *disagree)
+{
+	char la[512], lb[512], wa[160] = "", wb[160] = "";
+	unsigned long ca = a->unknown_total + 1000 * (a->header_lines + 1000 * a->blank_lines);
+	unsigned long cb = b->unknown_total + 1000 * (b->header_lines + 1000 * b->blank_lines);
+	size_t na = a->nr, nb = b->nr;
+	int ra, rb;
+
+	snprintf(la, sizeof(la), "%s", line);
+	snprintf(lb, sizeof(lb), "%s", line);
+	ra = trace_parse_line(a, la, lineno, wa, sizeof(wa));
+	rb = trace_parse_line_general(b, lb, lineno, wb, sizeof(wb));
+	if (ra != rb || a->nr - na != b->nr - nb ||
+	    (ra == 1 && memcmp(&a->ev[a->nr - 1], &b->ev[b->nr - 1], sizeof(a->ev[0]))) ||
+	    (ra < 0 && strcmp(wa, wb)) ||
+	    a->unknown_total + 1000 * (a->header_lines + 1000 * a->blank_lines) - ca !=
+		    b->unknown_total + 1000 * (b->header_lines + 1000 * b->blank_lines) - cb ||
+	    a->format != b->format) {
+		if (++*disagree <= 5)
+			fprintf(stderr, "fast and general parsers disagree (%d/%d '%s'/'%s') on: %s\n",
+				ra, rb, wa, wb, line);
+	}
+}
+
+static void compare_file(const char *path, unsigned long max_lines, unsigned long *lines,
+			 unsigned long *disagree)
+{
+	static const char repl[] = { ' ', '\t', '-', '0', 'f', 'x', '=', ':', '[', ']', '|',
+				     '.', '#', 'Z', '\001' };
+	struct trace a, b;
+	char line[512], mut[512];
+	FILE *f = fopen(path, "r");
+	unsigned long n = 0;
+	size_t len, i, k;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.format = b.format = TRACE_FMT_FTRACE; /* as after the first line */
+	while (n < max_lines && fgets(line, sizeof(line), f)) {
+		len = strcspn(line, "\r\n");
+		line[len] = 0;
+		parse_both(&a, &b, line, ++n, disagree);
+		for (i = 0; i < len && n < 400; i++) {
+			memcpy(mut, line, i);
+			mut[i] = 0;
+			parse_both(&a, &b, mut, n, disagree);
+			for (k = 0; k < sizeof(repl); k++) {
+				memcpy(mut, line, len + 1);
+				mut[i] = repl[k];
+				parse_both(&a, &b, mut, n, disagree);
+			}
+		}
+	}
+	fclose(f);
+	*lines += n;
+	trace_free(&a);
+	trace_free(&b);
+}
+
+TEST(fast_path_agrees)
+{
+	unsigned long lines = 0, disagree = 0;
+
+	compare_file(KMEM_TEST_DATA "/trace-ftrace.txt", 1000, &lines, &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-cmd-report.txt", 1000, &lines, &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-perf-script.txt", 1000, &lines, &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-malformed.txt", 1000, &lines, &disagree);
+	CHECK(lines > 100);
+	CHECK_EQ(disagree, 0);
+}
+
 int main(void)
 {
 	RUN(pipe_short_reads);
 	RUN(long_line_and_no_final_newline);
 	RUN(timestamp_out_of_range);
 	RUN(nul_in_line);
+	RUN(fast_path_agrees);
 	return test_summary();
 }
