@@ -89,8 +89,12 @@ fuzz: fuzz-build
 fuzz-ci: fuzz-build
 	@sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_CI_TIME) $(FUZZ)
 
+# Runs every bench/ program, prints the tables and draws docs/bench-*.svg
+# (gnuplot-nox is installed for this target only; without it, no plots).
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
+	@st=0; KMEM_DEPS_BENCH=1 sh scripts/install-deps.sh || st=$$?; \
+	if [ $$st != 0 ] && [ $$st != 3 ]; then exit $$st; fi
+	@sh scripts/bench.sh $(BUILD) docs
 
 install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)

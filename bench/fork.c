@@ -24,6 +24,11 @@
 #include <kmem/kmem.h>
 #include <kmem/process.h>
 #include "arch/x86/machine.h"
+#include "bench.h"
+
+static const char usage[] =
+	"usage: bench_fork\n"
+	"fork() of a process by its size and mappings (takes no arguments)\n";
 
 #define RUNS 9
 
@@ -97,13 +102,17 @@ static int scatter(void *arg)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct kmem_config cfg = { .ram = 256ULL << 20, .quiet = true };
 	struct page *blocks[128];
 	struct kmem_process *p;
 	unsigned long target;
 	int i, n = 0;
+
+	bench_help(argc, argv, usage);
+	if (argc > 1)
+		bench_bad("bench_fork", "unexpected argument", argv[1], usage);
 
 	if (kmem_boot(&cfg))
 		return 1;

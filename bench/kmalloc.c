@@ -29,6 +29,16 @@
 
 #include <linux/slab.h>
 #include <kmem/kmem.h>
+#include "bench.h"
+
+static const char usage[] =
+	"usage: bench_kmalloc [ITERATIONS]\n"
+	"       bench_kmalloc --one NAME PATTERN N\n"
+	"kmalloc/kmem_cache pairs and batches against glibc, jemalloc, mimalloc\n"
+	"and tcmalloc (those installed), 1 and 2 threads; ITERATIONS pairs per\n"
+	"run (default 2000000). --one: one loop of N pairs of NAME (kmalloc,\n"
+	"kmem_cache, glibc, jemalloc, mimalloc, tcmalloc), PATTERN pair or batch,\n"
+	"for callgrind.\n";
 
 #define OBJ 64
 #define BATCH 64
@@ -217,8 +227,16 @@ int main(int argc, char **argv)
 		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384", 1);
 		execv("/proc/self/exe", argv);
 	}
-	if (argc > 1 && strcmp(argv[1], "--one") != 0)
-		iterations = atol(argv[1]);
+	bench_help(argc, argv, usage);
+	if (argc > 1 && !strcmp(argv[1], "--one")) {
+		if (argc != 5 || (strcmp(argv[3], "pair") && strcmp(argv[3], "batch")))
+			bench_bad("bench_kmalloc", "bad --one arguments after", argv[1], usage);
+		bench_count("bench_kmalloc", argv[4], 1000000000L, usage);
+	} else if (argc > 2) {
+		bench_bad("bench_kmalloc", "unexpected argument", argv[2], usage);
+	} else if (argc > 1) {
+		iterations = bench_count("bench_kmalloc", argv[1], 1000000000L, usage);
+	}
 	kmem_boot(&cfg);
 	bench_cache = kmem_cache_create("bench64", OBJ, 0, 0, NULL);
 

@@ -23,6 +23,12 @@
 #include <kmem/kmem.h>
 #include <kmem/malloc.h>
 #include <kmem/process.h>
+#include "bench.h"
+
+static const char usage[] =
+	"usage: bench_malloc\n"
+	"kmem's malloc (in a simulated process) beside the host glibc: pairs and\n"
+	"mixed live sets, cold and warm (takes no arguments)\n";
 
 #define RUNS 7
 #define PAIRS 2000000
@@ -127,12 +133,15 @@ static int in_process(void *arg)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct kmem_process *p;
 	struct kmem_process_info in;
 	unsigned int w;
 
+	bench_help(argc, argv, usage);
+	if (argc > 1)
+		bench_bad("bench_malloc", "unexpected argument", argv[1], usage);
 	kmem_boot_default();
 	p = kmem_process_create("bench");
 	if (!p || kmem_process_run(p, in_process, NULL) != 0) {

@@ -30,6 +30,14 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include "mm/internal.h"
+#include "bench.h"
+
+static const char usage[] =
+	"usage: bench_page_alloc [PAIRS]\n"
+	"       bench_page_alloc --debug [PAIRS]\n"
+	"alloc_pages + __free_pages pairs by order, per-CPU lists on and off, 1 and\n"
+	"2 threads (PAIRS per run, default 1000000); --debug: the order-0 pair\n"
+	"with each page debugging option (default 200000 pairs).\n";
 
 #define RUNS 9
 
@@ -185,9 +193,14 @@ int main(int argc, char **argv)
 	long n;
 	unsigned int c, r;
 
+	bench_help(argc, argv, usage);
+	if (argc > 3 || (argc == 3 && strcmp(argv[1], "--debug")))
+		bench_bad("bench_page_alloc", "unexpected argument", argv[argc - 1], usage);
 	if (argc > 1 && !strcmp(argv[1], "--debug"))
-		return bench_debug_options(argc > 2 ? atol(argv[2]) : 200000);
-	n = argc > 1 ? atol(argv[1]) : 1000000;
+		return bench_debug_options(argc > 2 ? bench_count("bench_page_alloc", argv[2],
+								   1000000000L, usage) :
+						      200000);
+	n = argc > 1 ? bench_count("bench_page_alloc", argv[1], 1000000000L, usage) : 1000000;
 
 	if (kmem_boot(&cfg))
 		return 1;

@@ -20,6 +20,12 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "mm/vmalloc.h"
+#include "bench.h"
+
+static const char usage[] =
+	"usage: bench_vmalloc [RAM]\n"
+	"vmalloc, kmalloc and the host's mmap + touch + free by size, 4 KiB to\n"
+	"64 MiB, on a machine of RAM (default 1G; a size such as 512M or 2G).\n";
 
 #define RUNS 9
 
@@ -117,8 +123,14 @@ int main(int argc, char **argv)
 	struct vmalloc_stats st;
 	unsigned long size;
 
-	if (argc > 1)
+	bench_help(argc, argv, usage);
+	if (argc > 2)
+		bench_bad("bench_vmalloc", "unexpected argument", argv[2], usage);
+	if (argc > 1) {
 		cfg.ram = kmem_parse_size(argv[1]);
+		if (!cfg.ram)
+			bench_bad("bench_vmalloc", "not a RAM size", argv[1], usage);
+	}
 	if (kmem_boot(&cfg))
 		return 1;
 	printf("vmalloc bench: %llu MiB x86-64 machine, ns per alloc+touch+free (median of %d)\n",
