@@ -400,8 +400,10 @@ int main(int argc, char **argv)
 		execv("/proc/self/exe", argv);
 	}
 	if (argc > 1 && strcmp(argv[1], "--one")) {
-		pairs = atol(argv[1]);
-		if (pairs <= 0) {
+		char *end;
+
+		pairs = strtol(argv[1], &end, 10);
+		if (end == argv[1] || *end || pairs <= 0 || argc > 2) {
 			usage(stderr);
 			return 2;
 		}
@@ -435,7 +437,12 @@ int main(int argc, char **argv)
 				continue;
 			for (w = 0; w < NW; w++)
 				if (!strcmp(workloads[w], argv[3])) {
-					run_workload(&al[i], w, atol(argv[4]));
+					char *end;
+					long k = strtol(argv[4], &end, 10);
+
+					if (end == argv[4] || *end || k <= 0)
+						break;
+					run_workload(&al[i], w, k);
 					return 0;
 				}
 		}
