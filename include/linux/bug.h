@@ -58,14 +58,15 @@ __noreturn void __kmem_bug(const char *file, int line, const char *func);
  * mi_assert_expensive: kmem_assert() is a cheap test (a compare or two) and
  * always on; kmem_assert_expensive() walks or recounts something and runs only
  * in debug and sanitizer builds (CONFIG_DEBUG_VM, CMakeLists.txt); elsewhere
- * it compiles to nothing but its condition is still type-checked. A failed
+ * it compiles to nothing but its condition is still type-checked (and its
+ * helpers count as used: clang -Wunneeded-internal-declaration). A failed
  * assertion is a kernel BUG.
  */
 #define kmem_assert(cond) BUG_ON(!(cond))
 #ifdef CONFIG_DEBUG_VM
 #define kmem_assert_expensive(cond) BUG_ON(!(cond))
 #else
-#define kmem_assert_expensive(cond) ((void)sizeof(!(cond)))
+#define kmem_assert_expensive(cond) ((void)(0 && (cond)))
 #endif
 #define VM_WARN_ON(cond) (void)WARN_ON(cond)
 #define VM_WARN_ON_ONCE(cond) (void)WARN_ON_ONCE(cond)
