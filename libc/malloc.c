@@ -72,6 +72,14 @@
 #include <kmem/process.h>
 #include <linux/printk.h>
 
+/*
+ * glibc updates some malloc_par fields without a lock (the dynamic mmap
+ * threshold in free, the mmap counters and their maxima): benign races by
+ * design. Relaxed atomics declare them, for ThreadSanitizer and for C11.
+ */
+#define mp_get(f) __atomic_load_n(&L->mp.f, __ATOMIC_RELAXED)
+#define mp_set(f, v) __atomic_store_n(&L->mp.f, (v), __ATOMIC_RELAXED)
+
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
@@ -137,7 +145,7 @@ typedef struct chunk *mchunkptr;
 struct mstate {
 	pthread_mutex_t mutex;
 	int flags;
-	int have_fastchunks;
+	int have_fastchunks; /* set without the lock by free: relaxed atomics */
 	mchunkptr fastbinsY[10];
 	mchunkptr top;
 	mchunkptr last_remainder;
@@ -255,27 +263,40 @@ static inline bool checked_request2size(size_t req, size_t *sz)
 	return true;
 }
 
-#define prev_inuse(p) ((p)->size & PREV_INUSE)
-#define chunk_is_mmapped(p) ((p)->size & IS_MMAPPED)
-#define chunk_main_arena(p) (((p)->size & NON_MAIN_ARENA) == 0)
-#define set_non_main_arena(p) ((p)->size |= NON_MAIN_ARENA)
-#define chunksize_nomask(p) ((p)->size)
+/*
+ * The size word of a chunk is read without the arena lock by the thread that
+ * frees it (glibc's free looks at IS_MMAPPED and the size before locking)
+ * while another thread, holding the lock, may flip its PREV_INUSE bit when it
+ * frees or allocates the chunk below. A benign race by glibc's design: the
+ * word is read and written with relaxed atomics (plain moves on x86), so it
+ * is a declared one.
+ */
+/* An arena's system_mem changes under its lock but is read without it by
+ * free's fastbin checks, as in glibc: relaxed atomics on both sides. */
+#define sysmem_set(a, v) __atomic_store_n(&(a)->system_mem, (v), __ATOMIC_RELAXED)
+#define sysmem_peek(a) __atomic_load_n(&(a)->system_mem, __ATOMIC_RELAXED)
+#define size_get(p) __atomic_load_n(&(p)->size, __ATOMIC_RELAXED)
+#define size_put(p, v) __atomic_store_n(&(p)->size, (v), __ATOMIC_RELAXED)
+#define prev_inuse(p) (size_get(p) & PREV_INUSE)
+#define chunk_is_mmapped(p) (size_get(p) & IS_MMAPPED)
+#define chunk_main_arena(p) ((size_get(p) & NON_MAIN_ARENA) == 0)
+#define set_non_main_arena(p) size_put(p, size_get(p) | NON_MAIN_ARENA)
+#define chunksize_nomask(p) size_get(p)
 #define chunksize(p) (chunksize_nomask(p) & ~SIZE_BITS)
 #define next_chunk(p) ((mchunkptr)(((char *)(p)) + chunksize(p)))
 #define prev_chunk(p) ((mchunkptr)(((char *)(p)) - (p)->prev_size))
 #define chunk_at_offset(p, s) ((mchunkptr)(((char *)(p)) + (s)))
-#define inuse(p) \
-	((((mchunkptr)(((char *)(p)) + chunksize(p)))->size) & PREV_INUSE)
-#define set_inuse(p) \
-	((mchunkptr)(((char *)(p)) + chunksize(p)))->size |= PREV_INUSE
-#define inuse_bit_at_offset(p, s) \
-	(((mchunkptr)(((char *)(p)) + (s)))->size & PREV_INUSE)
-#define set_inuse_bit_at_offset(p, s) \
-	(((mchunkptr)(((char *)(p)) + (s)))->size |= PREV_INUSE)
-#define clear_inuse_bit_at_offset(p, s) \
-	(((mchunkptr)(((char *)(p)) + (s)))->size &= ~(PREV_INUSE))
-#define set_head_size(p, s) ((p)->size = (((p)->size & SIZE_BITS) | (s)))
-#define set_head(p, s) ((p)->size = (s))
+#define inuse(p) (size_get(chunk_at_offset(p, chunksize(p))) & PREV_INUSE)
+#define set_inuse(p) set_inuse_bit_at_offset(p, chunksize(p))
+#define inuse_bit_at_offset(p, s) (size_get(chunk_at_offset(p, s)) & PREV_INUSE)
+#define set_inuse_bit_at_offset(p, s)                       \
+	size_put(chunk_at_offset(p, s),                     \
+		 size_get(chunk_at_offset(p, s)) | PREV_INUSE)
+#define clear_inuse_bit_at_offset(p, s)                     \
+	size_put(chunk_at_offset(p, s),                     \
+		 size_get(chunk_at_offset(p, s)) & ~PREV_INUSE)
+#define set_head_size(p, s) size_put(p, (size_get(p) & SIZE_BITS) | (s))
+#define set_head(p, s) size_put(p, (s))
 #define set_foot(p, s) (((mchunkptr)((char *)(p) + (s)))->prev_size = (s))
 
 /* Safe-linking of the singly-linked lists (tcache, fastbins). */
@@ -316,7 +337,7 @@ static inline bool checked_request2size(size_t req, size_t *sz)
 
 #define fastbin(ar_ptr, idx) ((ar_ptr)->fastbinsY[idx])
 
-#define SINGLE_THREAD_P(c) (!(c)->L->multi)
+#define SINGLE_THREAD_P(c) (!__atomic_load_n(&(c)->L->multi, __ATOMIC_RELAXED))
 
 static inline void lock(pthread_mutex_t *m)
 {
@@ -394,8 +415,8 @@ static void ptmalloc_init(struct libc *L)
 	pthread_mutexattr_destroy(&a);
 	L->mp.top_pad = DEFAULT_TOP_PAD;
 	L->mp.n_mmaps_max = DEFAULT_MMAP_MAX;
-	L->mp.mmap_threshold = DEFAULT_MMAP_THRESHOLD;
-	L->mp.trim_threshold = DEFAULT_TRIM_THRESHOLD;
+	mp_set(mmap_threshold, DEFAULT_MMAP_THRESHOLD);
+	mp_set(trim_threshold, DEFAULT_TRIM_THRESHOLD);
 	L->mp.arena_test = NARENAS_FROM_NCORES(1);
 	L->mp.tcache_count = TCACHE_FILL_COUNT;
 	L->mp.tcache_bins = TCACHE_MAX_BINS;
@@ -617,7 +638,7 @@ static int heap_trim(struct libc *L, struct heap_info *heap, size_t pad)
 			    (HEAP_MAX_SIZE - prev_heap->size) <
 		    pad + MINSIZE + PAGESIZE)
 			break;
-		ar_ptr->system_mem -= heap->size;
+		sysmem_set(ar_ptr, ar_ptr->system_mem - (heap->size));
 		delete_heap(L, heap);
 		heap = prev_heap;
 		if (!prev_inuse(p)) {
@@ -629,7 +650,7 @@ static int heap_trim(struct libc *L, struct heap_info *heap, size_t pad)
 	}
 
 	top_size = chunksize(top_chunk);
-	if ((unsigned long)top_size < L->mp.trim_threshold)
+	if ((unsigned long)top_size < mp_get(trim_threshold))
 		return 0;
 	top_area = top_size - MINSIZE - 1;
 	if (top_area < 0 || (size_t)top_area <= pad)
@@ -639,7 +660,7 @@ static int heap_trim(struct libc *L, struct heap_info *heap, size_t pad)
 		return 0;
 	if (shrink_heap(heap, extra) != 0)
 		return 0;
-	ar_ptr->system_mem -= extra;
+	sysmem_set(ar_ptr, ar_ptr->system_mem - (extra));
 	set_head(top_chunk, (top_size - extra) | PREV_INUSE);
 	return 1;
 }
@@ -688,8 +709,9 @@ static mstate int_new_arena(struct tctx *c, size_t size)
 
 	lock(&L->list_lock);
 	a->next = L->main_arena.next;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	L->main_arena.next = a;
+	/* Published with a release store (glibc: a write barrier, then the
+	 * store): lockless walkers of the ring see an initialised arena. */
+	__atomic_store_n(&L->main_arena.next, a, __ATOMIC_RELEASE);
 	unlock(&L->list_lock);
 
 	lock(&L->free_list_lock);
@@ -740,22 +762,23 @@ static mstate reused_arena(struct tctx *c, mstate avoid_arena)
 	struct libc *L = c->L;
 	mstate result, begin;
 
-	if (!L->next_to_use)
-		L->next_to_use = &L->main_arena;
+	/* next_to_use and the ring are read without a lock, as glibc reads
+	 * them (a racy hint): atomics, so the race is a declared one. */
+	begin = __atomic_load_n(&L->next_to_use, __ATOMIC_RELAXED);
+	if (!begin)
+		begin = &L->main_arena;
 	/* Iterate over all arenas (including those linked from free_list). */
-	result = L->next_to_use;
+	result = begin;
 	do {
 		if (!pthread_mutex_trylock(&result->mutex))
 			goto out;
-		result = result->next;
-	} while (result != L->next_to_use);
+		result = __atomic_load_n(&result->next, __ATOMIC_ACQUIRE);
+	} while (result != begin);
 
 	/* Avoid the arena that failed to allocate memory. */
 	if (result == avoid_arena)
-		result = result->next;
+		result = __atomic_load_n(&result->next, __ATOMIC_ACQUIRE);
 	/* No arena available without contention: wait for the next one. */
-	begin = result;
-	(void)begin;
 	lock(&result->mutex);
 out:
 	lock(&L->free_list_lock);
@@ -764,7 +787,9 @@ out:
 	++result->attached_threads;
 	unlock(&L->free_list_lock);
 	c->arena = result;
-	L->next_to_use = result->next;
+	__atomic_store_n(&L->next_to_use,
+			 __atomic_load_n(&result->next, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELAXED);
 	return result;
 }
 
@@ -843,7 +868,7 @@ static void malloc_init_state(struct libc *L, mstate av)
 	if (av == &L->main_arena)
 		L->global_max_fast = (DEFAULT_MXFAST + SIZE_SZ) &
 				     ~MALLOC_ALIGN_MASK;
-	av->have_fastchunks = 0;
+	__atomic_store_n(&av->have_fastchunks, 0, __ATOMIC_RELAXED);
 	av->top = initial_top(av);
 }
 
@@ -977,11 +1002,11 @@ static void *sysmalloc_mmap(struct tctx *c, size_t nb, mstate av)
 	p->prev_size = 0;
 	set_head(p, size | IS_MMAPPED);
 	n = __atomic_add_fetch(&L->mp.n_mmaps, 1, __ATOMIC_RELAXED);
-	if (n > L->mp.max_n_mmaps)
-		L->mp.max_n_mmaps = n;
+	if (n > mp_get(max_n_mmaps))
+		mp_set(max_n_mmaps, n);
 	sum = __atomic_add_fetch(&L->mp.mmapped_mem, size, __ATOMIC_RELAXED);
-	if (sum > L->mp.max_mmapped_mem)
-		L->mp.max_mmapped_mem = sum;
+	if (sum > mp_get(max_mmapped_mem))
+		mp_set(max_mmapped_mem, sum);
 	(void)av;
 	return chunk2mem(p);
 }
@@ -999,7 +1024,7 @@ static void *sysmalloc(struct tctx *c, size_t nb, mstate av)
 	bool tried_mmap = false;
 
 	if (av == NULL ||
-	    (nb >= L->mp.mmap_threshold && L->mp.n_mmaps < L->mp.n_mmaps_max)) {
+	    (nb >= mp_get(mmap_threshold) && mp_get(n_mmaps) < L->mp.n_mmaps_max)) {
 		char *mm;
 try_mmap:
 		mm = sysmalloc_mmap(c, nb, av);
@@ -1024,7 +1049,7 @@ try_mmap:
 		old_heap_size = old_heap->size;
 		if ((long)(MINSIZE + nb - old_size) > 0 &&
 		    grow_heap(old_heap, MINSIZE + nb - old_size) == 0) {
-			av->system_mem += old_heap->size - old_heap_size;
+			sysmem_set(av, av->system_mem + (old_heap->size - old_heap_size));
 			set_head(old_top, (((char *)old_heap + old_heap->size) -
 					   (char *)old_top) |
 						  PREV_INUSE);
@@ -1033,7 +1058,7 @@ try_mmap:
 			/* Use a newly allocated heap. */
 			heap->ar_ptr = av;
 			heap->prev = old_heap;
-			av->system_mem += heap->size;
+			sysmem_set(av, av->system_mem + (heap->size));
 			av->top = chunk_at_offset(heap, sizeof(*heap));
 			set_head(av->top,
 				 (heap->size - sizeof(*heap)) | PREV_INUSE);
@@ -1089,7 +1114,7 @@ try_mmap:
 		if (brk != NULL) {
 			if (L->mp.sbrk_base == NULL)
 				L->mp.sbrk_base = brk;
-			av->system_mem += size;
+			sysmem_set(av, av->system_mem + (size));
 			if (brk == old_end && snd_brk == NULL) {
 				/* Extends the old top. */
 				set_head(old_top,
@@ -1106,7 +1131,7 @@ try_mmap:
 				if (contiguous(av)) {
 					/* Count foreign sbrk as system_mem. */
 					if (old_size)
-						av->system_mem += brk - old_end;
+						sysmem_set(av, av->system_mem + (brk - old_end));
 					front_misalign =
 						(uintptr_t)chunk2mem(brk) &
 						MALLOC_ALIGN_MASK;
@@ -1137,7 +1162,7 @@ try_mmap:
 						 (snd_brk - aligned_brk +
 						  correction) |
 							 PREV_INUSE);
-					av->system_mem += correction;
+					sysmem_set(av, av->system_mem + (correction));
 					if (old_size != 0) {
 						/* Double fencepost at the old top. */
 						old_size = (old_size -
@@ -1207,7 +1232,7 @@ static int systrim(struct tctx *c, size_t pad, mstate av)
 		if (new_brk != NULL) {
 			released = (long)(current_brk - new_brk);
 			if (released != 0) {
-				av->system_mem -= released;
+				sysmem_set(av, av->system_mem - (released));
 				set_head(av->top,
 					 (top_size - released) | PREV_INUSE);
 				(void)L;
@@ -1288,8 +1313,8 @@ static mchunkptr mremap_chunk(struct libc *L, mchunkptr p, size_t new_size)
 	set_head(p, (new_size - offset) | IS_MMAPPED);
 	sum = __atomic_add_fetch(&L->mp.mmapped_mem, new_size - size - offset,
 				 __ATOMIC_RELAXED);
-	if (sum > L->mp.max_mmapped_mem)
-		L->mp.max_mmapped_mem = sum;
+	if (sum > mp_get(max_mmapped_mem))
+		mp_set(max_mmapped_mem, sum);
 	return p;
 }
 
@@ -1302,7 +1327,7 @@ static void malloc_consolidate(struct libc *L, mstate av)
 	size_t size, nextsize, prevsize;
 	int nextinuse;
 
-	av->have_fastchunks = 0;
+	__atomic_store_n(&av->have_fastchunks, 0, __ATOMIC_RELAXED);
 	unsorted_bin = unsorted_chunks(av);
 	maxfb = &fastbin(av, NFASTBINS - 1);
 	fb = &fastbin(av, 0);
@@ -1485,7 +1510,7 @@ not_fast:
 		}
 	} else {
 		idx = largebin_index(nb);
-		if (av->have_fastchunks)
+		if (__atomic_load_n(&av->have_fastchunks, __ATOMIC_RELAXED))
 			malloc_consolidate(L, av);
 	}
 
@@ -1773,7 +1798,7 @@ use_top:
 			set_head(remainder, remainder_size | PREV_INUSE);
 			alloc_perturb(L, chunk2mem(victim), bytes);
 			return chunk2mem(victim);
-		} else if (av->have_fastchunks) {
+		} else if (__atomic_load_n(&av->have_fastchunks, __ATOMIC_RELAXED)) {
 			malloc_consolidate(L, av);
 			idx = in_smallbin_range(nb) ? smallbin_index(nb) :
 						      largebin_index(nb);
@@ -1845,7 +1870,7 @@ static void int_free(struct tctx *c, mstate av, mchunkptr p, int have_lock)
 		if (unlikely(chunksize_nomask(chunk_at_offset(p, size)) <=
 			     CHUNK_HDR_SZ) ||
 		    unlikely(chunksize(chunk_at_offset(p, size)) >=
-			     av->system_mem)) {
+			     sysmem_peek(av))) {
 			bool fail = true;
 
 			if (!have_lock) {
@@ -1861,7 +1886,7 @@ static void int_free(struct tctx *c, mstate av, mchunkptr p, int have_lock)
 					"free(): invalid next size (fast)");
 		}
 		free_perturb(L, chunk2mem(p), size - CHUNK_HDR_SZ);
-		av->have_fastchunks = 1;
+		__atomic_store_n(&av->have_fastchunks, 1, __ATOMIC_RELAXED);
 		idx = fastbin_index(size);
 		fb = &fastbin(av, idx);
 		old = *fb;
@@ -1949,10 +1974,10 @@ static void int_free(struct tctx *c, mstate av, mchunkptr p, int have_lock)
 		}
 
 		if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) {
-			if (av->have_fastchunks)
+			if (__atomic_load_n(&av->have_fastchunks, __ATOMIC_RELAXED))
 				malloc_consolidate(L, av);
 			if (av == &L->main_arena) {
-				if (chunksize(av->top) >= L->mp.trim_threshold)
+				if (chunksize(av->top) >= mp_get(trim_threshold))
 					systrim(c, L->mp.top_pad, av);
 			} else {
 				/* Always try heap_trim(): the heap might go away. */
@@ -2135,10 +2160,10 @@ static void free_chunk(struct tctx *c, mchunkptr p)
 	if (chunk_is_mmapped(p)) {
 		/* The dynamic mmap threshold. */
 		if (!L->mp.no_dyn_threshold &&
-		    chunksize_nomask(p) > L->mp.mmap_threshold &&
+		    chunksize_nomask(p) > mp_get(mmap_threshold) &&
 		    chunksize_nomask(p) <= DEFAULT_MMAP_THRESHOLD_MAX) {
-			L->mp.mmap_threshold = chunksize(p);
-			L->mp.trim_threshold = 2 * L->mp.mmap_threshold;
+			mp_set(mmap_threshold, chunksize(p));
+			mp_set(trim_threshold, 2 * mp_get(mmap_threshold));
 		}
 		munmap_chunk(L, p);
 	} else {
@@ -2470,7 +2495,7 @@ int kmem_malloc_trim(size_t s)
 		lock(&ar_ptr->mutex);
 		result |= mtrim(c, ar_ptr, s);
 		unlock(&ar_ptr->mutex);
-		ar_ptr = ar_ptr->next;
+		ar_ptr = __atomic_load_n(&ar_ptr->next, __ATOMIC_ACQUIRE);
 	} while (ar_ptr != &c->L->main_arena);
 	return result;
 }
@@ -2509,8 +2534,8 @@ static void int_mallinfo(struct libc *L, mstate av, struct kmem_mallinfo2 *m)
 	m->arena += av->system_mem;
 	m->fsmblks += fastavail;
 	if (av == &L->main_arena) {
-		m->hblks = L->mp.n_mmaps;
-		m->hblkhd = L->mp.mmapped_mem;
+		m->hblks = mp_get(n_mmaps);
+		m->hblkhd = mp_get(mmapped_mem);
 		m->usmblks = 0;
 		m->keepcost = chunksize(av->top);
 	}
@@ -2530,7 +2555,7 @@ struct kmem_mallinfo2 kmem_mallinfo2(void)
 		lock(&ar_ptr->mutex);
 		int_mallinfo(c->L, ar_ptr, &m);
 		unlock(&ar_ptr->mutex);
-		ar_ptr = ar_ptr->next;
+		ar_ptr = __atomic_load_n(&ar_ptr->next, __ATOMIC_ACQUIRE);
 	} while (ar_ptr != &c->L->main_arena);
 	return m;
 }
@@ -2546,7 +2571,7 @@ void kmem_malloc_stats_to(FILE *f)
 	if (!c)
 		return;
 	L = c->L;
-	in_use_b = system_b = L->mp.mmapped_mem;
+	in_use_b = system_b = mp_get(mmapped_mem);
 	for (i = 0, ar_ptr = &L->main_arena;; i++) {
 		struct kmem_mallinfo2 mi;
 
@@ -2560,7 +2585,7 @@ void kmem_malloc_stats_to(FILE *f)
 		system_b += mi.arena;
 		in_use_b += mi.uordblks;
 		unlock(&ar_ptr->mutex);
-		ar_ptr = ar_ptr->next;
+		ar_ptr = __atomic_load_n(&ar_ptr->next, __ATOMIC_ACQUIRE);
 		if (ar_ptr == &L->main_arena)
 			break;
 	}
@@ -2568,9 +2593,9 @@ void kmem_malloc_stats_to(FILE *f)
 	fprintf(f, "system bytes     = %10u\n", system_b);
 	fprintf(f, "in use bytes     = %10u\n", in_use_b);
 	fprintf(f, "max mmap regions = %10u\n",
-		(unsigned int)L->mp.max_n_mmaps);
+		(unsigned int)mp_get(max_n_mmaps));
 	fprintf(f, "max mmap bytes   = %10lu\n",
-		(unsigned long)L->mp.max_mmapped_mem);
+		(unsigned long)mp_get(max_mmapped_mem));
 }
 
 void kmem_malloc_stats(void)
@@ -2711,7 +2736,7 @@ int kmem_malloc_info(int options, FILE *fp)
 			total_aspace_mprotect += ar_ptr->system_mem;
 		}
 		fputs("</heap>\n", fp);
-		ar_ptr = ar_ptr->next;
+		ar_ptr = __atomic_load_n(&ar_ptr->next, __ATOMIC_ACQUIRE);
 	} while (ar_ptr != &L->main_arena);
 
 	fprintf(fp,
@@ -2724,7 +2749,7 @@ int kmem_malloc_info(int options, FILE *fp)
 		"<aspace type=\"mprotect\" size=\"%zu\"/>\n"
 		"</malloc>\n",
 		total_nfastblocks, total_fastavail, total_nblocks, total_avail,
-		L->mp.n_mmaps, L->mp.mmapped_mem, total_system,
+		mp_get(n_mmaps), mp_get(mmapped_mem), total_system,
 		total_max_system, total_aspace, total_aspace_mprotect);
 	return 0;
 }
@@ -2754,7 +2779,7 @@ int kmem_mallopt(int param_number, int value)
 			res = 0;
 		break;
 	case M_TRIM_THRESHOLD:
-		L->mp.trim_threshold = (size_t)value;
+		mp_set(trim_threshold, (size_t)value);
 		L->mp.no_dyn_threshold = 1;
 		break;
 	case M_TOP_PAD:
@@ -2764,7 +2789,7 @@ int kmem_mallopt(int param_number, int value)
 	case M_MMAP_THRESHOLD:
 		/* Forbid setting the threshold too high. */
 		if ((size_t)value <= HEAP_MAX_SIZE / 2) {
-			L->mp.mmap_threshold = (size_t)value;
+			mp_set(mmap_threshold, (size_t)value);
 			L->mp.no_dyn_threshold = 1;
 		} else {
 			res = 0;
