@@ -524,7 +524,8 @@ static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail)
 	fs = ++p;
 	{ /* the fraction, 8 digits at a time */
 		uint64_t x = load64(p), dg = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS;
-		size_t n = (size_t)__builtin_ctzll(~dg & HIGHS) >> 3;
+		uint64_t nd = ~dg & HIGHS; /* 0 when all eight are digits */
+		size_t n = nd ? (size_t)__builtin_ctzll(nd) >> 3 : 8;
 
 		if (n && n < 8) {
 			x = ((x - 0x30 * ONES) << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0full;

@@ -204,6 +204,35 @@ static void compare_file(const char *path, unsigned long max_lines, unsigned lon
 	trace_free(&b);
 }
 
+/* Timestamps with 1 to 12 fraction digits (eight or more once made the fast
+ * path count trailing zeros of zero, found by fuzz_trace_parse): both
+ * parsers agree on each, and nine digits read to the nanosecond. */
+TEST(fraction_lengths)
+{
+	static const char digits[] = "123456789012";
+	unsigned long disagree = 0;
+	struct trace a, b;
+	char line[256];
+	int n;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.format = b.format = TRACE_FMT_FTRACE;
+	for (n = 1; n <= 12; n++) {
+		snprintf(line, sizeof(line),
+			 "            bash-2460    [000] .....   17.%.*s: kfree: "
+			 "call_site=g+0x10/0x20 ptr=00000000b3287f30",
+			 n, digits);
+		parse_both(&a, &b, line, (unsigned long)n, &disagree);
+	}
+	CHECK_EQ(disagree, 0);
+	CHECK(a.nr >= 9);
+	if (a.nr >= 9)
+		CHECK(a.ev[8].ts_ns == 17123456789ull);
+	trace_free(&a);
+	trace_free(&b);
+}
+
 TEST(fast_path_agrees)
 {
 	unsigned long lines = 0, disagree = 0;
@@ -222,6 +251,7 @@ int main(void)
 	RUN(long_line_and_no_final_newline);
 	RUN(timestamp_out_of_range);
 	RUN(nul_in_line);
+	RUN(fraction_lengths);
 	RUN(fast_path_agrees);
 	return test_summary();
 }
