@@ -7,6 +7,7 @@
 #ifndef KMEM_BENCH_H
 #define KMEM_BENCH_H
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,38 @@ static inline long bench_count(const char *prog, const char *arg, long max,
 	if (errno || end == arg || *end || v < 1 || v > max)
 		bench_bad(prog, "not a count", arg, usage);
 	return v;
+}
+
+/* The user-space allocators compared with kmem, where installed. */
+struct bench_peer {
+	const char *name;
+	void *(*alloc)(size_t);
+	void (*free)(void *);
+};
+
+/* Opens jemalloc, mimalloc and tcmalloc (those present, in that order) into
+ * peers[]; returns how many (at most 3). */
+static inline int bench_load_peers(struct bench_peer peers[3])
+{
+	static const char *const lib[3][4] = {
+		{ "jemalloc", "libjemalloc.so.2", "malloc", "free" },
+		{ "mimalloc", "libmimalloc.so.2", "mi_malloc", "mi_free" },
+		{ "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free" },
+	};
+	int i, n = 0;
+
+	for (i = 0; i < 3; i++) {
+		void *h = dlopen(lib[i][1], RTLD_NOW | RTLD_LOCAL);
+
+		if (!h)
+			continue;
+		peers[n].name = lib[i][0];
+		peers[n].alloc = (void *(*)(size_t))dlsym(h, lib[i][2]);
+		peers[n].free = (void (*)(void *))dlsym(h, lib[i][3]);
+		if (peers[n].alloc && peers[n].free)
+			n++;
+	}
+	return n;
 }
 
 #endif

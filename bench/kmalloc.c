@@ -19,7 +19,6 @@
  * totals of N = 200000 and N = 100000 divided by 100000 is the instructions
  * per pair, free of start-up costs (docs/PERFORMANCE.md).
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,20 +175,6 @@ static double measure_once(const struct allocator *a, bool batch, int threads)
 	return sum / threads;
 }
 
-static bool load_peer(struct allocator *a, const char *name, const char *lib,
-		      const char *malloc_sym, const char *free_sym)
-{
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h)
-		return false;
-	a->name = name;
-	a->alloc = (void *(*)(size_t))dlsym(h, malloc_sym);
-	a->free = (void (*)(void *))dlsym(h, free_sym);
-	a->kernel = false;
-	return a->alloc && a->free;
-}
-
 /* --one NAME PATTERN N: one loop of one allocator (for callgrind). */
 static int run_one(const struct allocator *al, int n, const char *name,
 		   const char *pattern, long pairs)
@@ -218,8 +203,9 @@ int main(int argc, char **argv)
 	struct kmem_config cfg = { .ram = 512ULL << 20, .cpus = 2, .quiet = true };
 	static double res[8][4][RUNS];
 	struct allocator al[8];
+	struct bench_peer peers[3];
 	const char *tun = getenv("GLIBC_TUNABLES");
-	int n = 0, i, c, r;
+	int n = 0, np, i, c, r;
 
 	/* jemalloc's initial-exec TLS does not fit the static TLS surplus a
 	 * dlopen'd library gets by default: ask the loader for more, once. */
@@ -243,12 +229,11 @@ int main(int argc, char **argv)
 	al[n++] = (struct allocator){ "kmalloc(64)/kfree", NULL, NULL, true, 0 };
 	al[n++] = (struct allocator){ "kmem_cache_alloc/free", NULL, NULL, true, 1 };
 	al[n++] = (struct allocator){ "glibc malloc/free", malloc, free, false, 0 };
-	if (load_peer(&al[n], "jemalloc", "libjemalloc.so.2", "malloc", "free"))
-		n++;
-	if (load_peer(&al[n], "mimalloc", "libmimalloc.so.2", "mi_malloc", "mi_free"))
-		n++;
-	if (load_peer(&al[n], "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free"))
-		n++;
+	np = bench_load_peers(peers);
+	for (i = 0; i < np; i++)
+		al[n++] = (struct allocator){ .name = peers[i].name,
+					      .alloc = peers[i].alloc,
+					      .free = peers[i].free };
 
 	if (argc == 5 && !strcmp(argv[1], "--one"))
 		return run_one(al, n, argv[2], argv[3], atol(argv[4]));

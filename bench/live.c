@@ -25,7 +25,6 @@
  *   ./build/bench/bench_live --one NAME WORKLOAD PAIRS   (for callgrind)
  *   ./build/bench/bench_live --help
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,6 +37,7 @@
 
 #include <linux/slab.h>
 #include <kmem/kmem.h>
+#include "bench.h"
 
 #define RUNS 9
 #define SEQ 65536 /* sizes and free orders are taken from fixed tables */
@@ -344,20 +344,6 @@ static double run_workload(const struct allocator *a, int w, long n)
 	}
 }
 
-static bool load_peer(struct allocator *a, const char *name, const char *lib,
-		      const char *malloc_sym, const char *free_sym)
-{
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h)
-		return false;
-	a->name = name;
-	a->alloc = (void *(*)(size_t))dlsym(h, malloc_sym);
-	a->free = (void (*)(void *))dlsym(h, free_sym);
-	a->kernel = false;
-	return a->alloc && a->free;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -386,8 +372,9 @@ int main(int argc, char **argv)
 				   .quiet = true };
 	static double res[8][NW][RUNS];
 	struct allocator al[8];
+	struct bench_peer peers[3];
 	const char *tun = getenv("GLIBC_TUNABLES");
-	int n = 0, i, w, r;
+	int n = 0, np, i, w, r;
 
 	if (argc > 1 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -414,14 +401,11 @@ int main(int argc, char **argv)
 	al[n++] = (struct allocator){ "kmalloc/kfree", kmalloc_wrap, kfree_wrap,
 				      true };
 	al[n++] = (struct allocator){ "glibc", malloc, free, false };
-	if (load_peer(&al[n], "jemalloc", "libjemalloc.so.2", "malloc", "free"))
-		n++;
-	if (load_peer(&al[n], "mimalloc", "libmimalloc.so.2", "mi_malloc",
-		      "mi_free"))
-		n++;
-	if (load_peer(&al[n], "tcmalloc", "libtcmalloc_minimal.so.4",
-		      "tc_malloc", "tc_free"))
-		n++;
+	np = bench_load_peers(peers);
+	for (i = 0; i < np; i++)
+		al[n++] = (struct allocator){ .name = peers[i].name,
+					      .alloc = peers[i].alloc,
+					      .free = peers[i].free };
 
 	if (argc > 1 && !strcmp(argv[1], "--one")) {
 		static const char *const short_names[] = { "kmalloc", "glibc" };

@@ -9,7 +9,6 @@
  * inline path). `--data FILE` also writes the table as columns for gnuplot
  * (scripts/bench.sh draws docs/bench-sizes.svg from it).
  */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,19 +74,6 @@ static double run(const struct allocator *a, size_t size, long n)
 	return (now_ns() - t0) / (double)n;
 }
 
-static bool load_peer(struct allocator *a, const char *name, const char *lib,
-		      const char *malloc_sym, const char *free_sym)
-{
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-
-	if (!h)
-		return false;
-	a->name = name;
-	a->alloc = (void *(*)(size_t))dlsym(h, malloc_sym);
-	a->free = (void (*)(void *))dlsym(h, free_sym);
-	return a->alloc && a->free;
-}
-
 int main(int argc, char **argv)
 {
 	struct kmem_config cfg = { .ram = 512ULL << 20,
@@ -96,8 +82,9 @@ int main(int argc, char **argv)
 	static double res[MAX_AL][NR_SIZES][RUNS];
 	const char *tun = getenv("GLIBC_TUNABLES"), *data = NULL;
 	struct allocator al[MAX_AL];
+	struct bench_peer peers[3];
 	long pairs = 200000;
-	int n = 0, i, s, r;
+	int n = 0, np, i, s, r;
 	FILE *f;
 
 	bench_help(argc, argv, usage);
@@ -121,14 +108,11 @@ int main(int argc, char **argv)
 		return 1;
 	al[n++] = (struct allocator){ "kmalloc", NULL, NULL };
 	al[n++] = (struct allocator){ "glibc", malloc, free };
-	if (load_peer(&al[n], "jemalloc", "libjemalloc.so.2", "malloc", "free"))
-		n++;
-	if (load_peer(&al[n], "mimalloc", "libmimalloc.so.2", "mi_malloc",
-		      "mi_free"))
-		n++;
-	if (load_peer(&al[n], "tcmalloc", "libtcmalloc_minimal.so.4",
-		      "tc_malloc", "tc_free"))
-		n++;
+	np = bench_load_peers(peers);
+	for (i = 0; i < np; i++)
+		al[n++] = (struct allocator){ .name = peers[i].name,
+					      .alloc = peers[i].alloc,
+					      .free = peers[i].free };
 	for (r = 0; r < RUNS; r++)
 		for (s = 0; s < NR_SIZES; s++)
 			for (i = 0; i < n; i++)
