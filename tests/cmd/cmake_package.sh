@@ -6,24 +6,13 @@
 # command runs from any directory.
 set -eu
 kmem=$1
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh"
 
-cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 ||
-	{ st=$?; cat "$tmp/install.log"; fail "cmake --install exited $st"; }
+install_prefix "$tmp/prefix"
 cfg=$(find "$tmp/prefix" -name kmemConfig.cmake)
 [ -n "$cfg" ] || fail "kmemConfig.cmake not installed"
 [ -f "$(dirname "$cfg")/kmemConfigVersion.cmake" ] || fail "kmemConfigVersion.cmake not installed"
 
-# The build's sanitizer, which an application of a sanitizer build needs too.
-extra=""
-san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
-case "$san" in
-thread | THREAD) extra="-fsanitize=thread" ;;
-ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
-esac
 
 mkdir -p "$tmp/app"
 cat >"$tmp/app/CMakeLists.txt" <<'CML'

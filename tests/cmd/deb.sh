@@ -7,14 +7,10 @@
 # and finds its example data in the tree.
 set -eu
 kmem=$1
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
+. "$(dirname "$0")/lib/common.sh"
 command -v dpkg-deb >/dev/null 2>&1 || skip "dpkg-deb not installed (not a Debian system)"
 command -v cpack >/dev/null 2>&1 || skip "cpack not installed"
 command -v pkg-config >/dev/null 2>&1 || skip "pkg-config not installed"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 (cd "$tmp" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/pkg") \
 	>"$tmp/cpack.log" 2>&1 || { st=$?; cat "$tmp/cpack.log"; fail "cpack -G DEB exited $st"; }
@@ -41,12 +37,6 @@ for f in libkmem.so.0 libkmem.so libkmem.a pkgconfig/kmem.pc cmake/kmem/kmemConf
 	[ -n "$(find "$root/usr/lib" -path "*/$f" | head -1)" ] || fail "lib/$f is not in the package"
 done
 
-extra=""
-san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
-case "$san" in
-thread | THREAD) extra="-fsanitize=thread" ;;
-ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
-esac
 cat >"$tmp/app.c" <<'APP'
 #include <stdio.h>
 #include <linux/gfp.h>

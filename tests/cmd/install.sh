@@ -4,14 +4,10 @@
 # says. The application uses the kernel-compatible headers and kmem's API.
 set -eu
 kmem=$1
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"
 command -v pkg-config >/dev/null 2>&1 || { echo "SKIP: no pkg-config"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 ||
-	{ cat "$tmp/install.log"; fail "cmake --install exited $?"; }
+install_prefix "$tmp/prefix"
 pc=$(find "$tmp/prefix" -name kmem.pc | head -1)
 [ -n "$pc" ] || fail "kmem.pc not installed"
 [ -x "$tmp/prefix/bin/kmem" ] || fail "the kmem command not installed"
@@ -52,12 +48,6 @@ APP
 
 # A sanitizer build's library needs the application linked with the same
 # sanitizer (KMEM_SANITIZE: ON/address is ASan+UBSan, thread is TSan).
-extra=""
-san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
-case "$san" in
-thread | THREAD) extra="-fsanitize=thread" ;;
-ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
-esac
 PKG_CONFIG_PATH="$libdir/pkgconfig"
 export PKG_CONFIG_PATH
 # shellcheck disable=SC2046

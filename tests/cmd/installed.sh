@@ -6,13 +6,9 @@
 # as printed; the slab chapter quotes the real kernel's slabinfo from there.
 set -eu
 kmem=$1
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib/common.sh"
 
-cmake --install "$build" --prefix "$tmp/first" >"$tmp/install.log" 2>&1 ||
-	{ st=$?; cat "$tmp/install.log"; fail "cmake --install exited $st"; }
+install_prefix "$tmp/first"
 mv "$tmp/first" "$tmp/moved"
 prefix=$tmp/moved
 [ -f "$prefix/share/kmem/trace-ftrace.txt" ] || fail "no example data in share/kmem"

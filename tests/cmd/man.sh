@@ -7,14 +7,10 @@
 set -eu
 kmem=$1
 src=$2
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"
 command -v man >/dev/null 2>&1 || { echo "SKIP: man not installed (scripts/install-deps.sh installs man-db)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 ||
-	{ st=$?; cat "$tmp/install.log"; fail "cmake --install exited $st"; }
+install_prefix "$tmp/prefix"
 for sec in 1 3; do
 	page=$(find "$tmp/prefix" -path "*/man/man$sec/kmem.$sec*" | head -1)
 	[ -n "$page" ] || fail "kmem.$sec is not installed"

@@ -14,24 +14,14 @@
 set -eu
 kmem=$1
 src=$2
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"
 command -v cc >/dev/null 2>&1 || { echo "SKIP: no C compiler"; exit 77; }
 command -v pkg-config >/dev/null 2>&1 || { echo "SKIP: no pkg-config"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 ||
-	{ st=$?; cat "$tmp/install.log"; fail "cmake --install exited $st"; }
+install_prefix "$tmp/prefix"
 pc=$(find "$tmp/prefix" -name kmem.pc | head -1)
 PKG_CONFIG_PATH=$(dirname "$pc")
 export PKG_CONFIG_PATH
-extra=""
-san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
-case "$san" in
-thread | THREAD) extra="-fsanitize=thread" ;;
-ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
-esac
 
 # Split README.md's ```c blocks into $tmp/snip.N, each with its heading.
 awk -v dir="$tmp" '

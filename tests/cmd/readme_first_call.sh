@@ -7,18 +7,8 @@
 set -eu
 kmem=$1
 src=$2
-build=$(cd "$(dirname "$kmem")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"
 command -v cc >/dev/null 2>&1 || { echo "SKIP: no C compiler"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# The build's sanitizer (KMEM_SANITIZE: ON/address is ASan+UBSan, thread TSan).
-extra=""
-san=$(sed -n 's/^KMEM_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
-case "$san" in
-thread | THREAD) extra="-fsanitize=thread" ;;
-ON | on | address | ADDRESS | TRUE | 1) extra="-fsanitize=address,undefined" ;;
-esac
 
 # snippet SECTION: the first ```c block after the README heading "### SECTION".
 snippet() {
