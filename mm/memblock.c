@@ -112,13 +112,3 @@ phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
 	}
 	return 0;
 }
-
-unsigned long memblock_reserved_pages(void)
-{
-	unsigned long n = 0;
-	int i;
-
-	for (i = 0; i < nr_reserved; i++)
-		n += (unsigned long)(reserved[i].size >> PAGE_SHIFT);
-	return n;
-}

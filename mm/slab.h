@@ -189,8 +189,6 @@ void *slab_zero_object(struct kmem_cache *s, void *obj);
 void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x);
 /* Report a use of a destroyed cache by `func` (the kernel's WARN format). */
 void slab_dead_cache(struct kmem_cache *s, const char *func);
-/* Free one object the caller found in `slab` (validated). */
-void slab_free(struct kmem_cache *s, struct slab *slab, void *x);
 
 /* Flush this thread's sheaves, the barns and the empty slabs of every
  * cache (what kmem_free_pages_drained() and the shrinker use). Returns pages

@@ -1443,11 +1443,6 @@ void slab_debug_validate_cache(struct kmem_cache *s)
 	free_slab_list(s, &discard);
 }
 
-void slab_free(struct kmem_cache *s, struct slab *slab, void *x)
-{
-	slab_free_fast(s, slab, x);
-}
-
 /* ---- Cache creation and destruction ------------------------------------- */
 
 static void init_node(struct kmem_cache_node *n)

@@ -65,8 +65,6 @@ struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
 /* Give a busy area back lazily (it joins the purge list; a purge follows when
  * more than lazy_max_pages() are waiting). The caller has unmapped it. */
 void free_vmap_area_noflush(struct vmap_area *va);
-/* Give a busy area back at once (merged into the free tree now). */
-void free_vmap_area(struct vmap_area *va);
 /* The busy area containing addr, or NULL. */
 struct vmap_area *find_vmap_area(unsigned long addr);
 /* Busy area lookup that also removes it from the busy tree. */

@@ -355,14 +355,6 @@ static int merge_or_add_vmap_area(struct vmap_area *va, struct vmap_area *out[2]
 	return n;
 }
 
-static void free_va_objects(struct vmap_area **vas, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		kmem_cache_free(vmap_area_cachep, vas[i]);
-}
-
 /* Take free ranges back in one batch (one lock round trip). */
 static void free_tree_add_list(struct list_head *head)
 {
@@ -548,17 +540,6 @@ struct vmap_area *__find_lazy_vmap_area(unsigned long addr)
 		if (addr >= va->va_start && addr < va->va_end)
 			return va;
 	return NULL;
-}
-
-void free_vmap_area(struct vmap_area *va)
-{
-	struct vmap_area *out[2];
-	int n;
-
-	spin_lock(&free_vmap_area_lock);
-	n = merge_or_add_vmap_area(va, out);
-	spin_unlock(&free_vmap_area_lock);
-	free_va_objects(out, n);
 }
 
 /* ---- lazy freeing ----------------------------------------------------------- */
