@@ -78,13 +78,6 @@ int kstrtobool(const char *s, bool *res);
  * hex address when no symbol is known. Returns buf. */
 char *kmem_symbolize(const void *addr, char *buf, size_t len);
 
-/* Format GFP flags as the kernel's %pGg: "GFP_KERNEL|__GFP_ZERO". */
-char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len);
-
-/* Parse the kernel's symbolic GFP flags ("GFP_KERNEL|__GFP_ZERO", as the
- * tracepoints print them; "0x..." numbers too). 0 or -EINVAL. */
-int kmem_parse_gfp(const char *s, unsigned int *out);
-
 /* Write a message straight to the console and log without taking locks that
  * may be held (used from the fault handler before the process stops). */
 void kmem_emergency_write(const char *msg);

@@ -45,6 +45,7 @@
 #endif
 
 #include "kernel/internal.h"
+#include "mm/internal.h"
 #include "lib/trace.h"
 
 const char *const trace_type_names[TR_NR_TYPES] = {

@@ -9,6 +9,15 @@
 #include <linux/shrinker.h>
 #include "kernel/internal.h"
 
+/* ---- names for debugging output (mm/debug.c) ---------------------------- */
+/* Format GFP flags as the kernel's %pGg: "GFP_KERNEL|__GFP_ZERO". */
+char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len);
+/* Parse the kernel's symbolic GFP flags ("GFP_KERNEL|__GFP_ZERO", as the
+ * tracepoints print them; "0x..." numbers too). 0 or -EINVAL. */
+int kmem_parse_gfp(const char *s, unsigned int *out);
+/* The owner tags' names (KMEM_OWNER_*), as tools/mm/page-types names them. */
+extern const char *const page_owner_names[KMEM_NR_OWNERS];
+
 /* ---- memblock (mm/memblock.c): the boot-time allocator ---------------- */
 void memblock_reset(void);
 int memblock_add(phys_addr_t base, phys_addr_t size);
@@ -18,7 +27,6 @@ phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
 				phys_addr_t limit);
 bool memblock_is_memory(phys_addr_t addr);
 bool memblock_is_reserved(phys_addr_t addr);
-unsigned long memblock_reserved_pages(void);
 
 /* ---- the page allocator (mm/page_alloc.c) ------------------------------ */
 int page_alloc_init(void);

@@ -1257,11 +1257,6 @@ void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS])
 	}
 }
 
-static const char *const kmem_owner_names[KMEM_NR_OWNERS] = {
-	"pages", "free", "pcp", "reserved", "slab", "large_kmalloc", "vmalloc",
-	"pagetable", "anon", "zero", "swapcache", "kernel_stack"
-};
-
 static unsigned long pcp_pages_all(void)
 {
 	struct zone *zone;
@@ -1517,7 +1512,7 @@ bool page_alloc_check(void)
 			pr_err("kmem: check: owners add up to %lu pages, managed is %lu\n",
 			       sum, managed);
 			for (i = 0; i < KMEM_NR_OWNERS; i++)
-				pr_err("kmem: check:   %-14s %lu\n", kmem_owner_names[i], counts[i]);
+				pr_err("kmem: check:   %-14s %lu\n", page_owner_names[i], counts[i]);
 			ok = false;
 		}
 	}

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
+#include "mm/internal.h"
 #include "lib/trace.h"
 #include "test.h"
 

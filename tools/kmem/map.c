@@ -634,11 +634,6 @@ static int snapshot_take(struct map_snapshot *s)
 
 /* ---- Writing the data --------------------------------------------------- */
 
-static const char *const owner_names[KMEM_NR_OWNERS] = {
-	"pages", "free", "pcp", "reserved", "slab", "large_kmalloc", "vmalloc",
-	"pgtable", "anon", "zero", "swapcache", "kernel_stack"
-};
-
 static int put_frames(FILE *f, const struct map_snapshot *s)
 {
 	struct map_buf b = { 0 };
@@ -850,7 +845,7 @@ static void put_owners(FILE *f, const struct map_snapshot *s)
 
 	fputs("\"owners\":{", f);
 	for (i = 0; i < KMEM_NR_OWNERS; i++)
-		fprintf(f, "%s\"%s\":%lu", i ? "," : "", owner_names[i], s->owner_frames[i]);
+		fprintf(f, "%s\"%s\":%lu", i ? "," : "", page_owner_names[i], s->owner_frames[i]);
 	fprintf(f, "},\"totalram\":%lu,\"free_pages\":%lu", totalram_pages(),
 		global_zone_page_state(NR_FREE_PAGES));
 }
