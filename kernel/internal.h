@@ -6,6 +6,7 @@
 
 #include <linux/kernel.h>
 #include <kmem/machine.h>
+#include "kernel/printk.h"
 
 /* The configuration of the running machine, every field resolved. */
 extern struct kmem_config kmem_cfg;
@@ -69,18 +70,10 @@ int kstrtobool(const char *s, bool *res);
  * Link anchors. A layer whose only entry points are constructors (initcalls,
  * /proc views) would be dropped from a program linked against the static
  * libkmem.a, since nothing references its object file. Each such file says
- * KMEM_LINK_ANCHOR(name) and kernel/init.c references every anchor, so linking
+ * KMEM_LINK_ANCHOR(name) and init/main.c references every anchor, so linking
  * the boot code links every layer, as a kernel image holds all its subsystems.
  */
 #define KMEM_LINK_ANCHOR(name) const char __kmem_anchor_##name = 1
-
-/* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
- * hex address when no symbol is known. Returns buf. */
-char *kmem_symbolize(const void *addr, char *buf, size_t len);
-
-/* Write a message straight to the console and log without taking locks that
- * may be held (used from the fault handler before the process stops). */
-void kmem_emergency_write(const char *msg);
 
 /*
  * fork() (arch/x86/fork.c): the child gets its own copy of the machine. A
@@ -115,7 +108,7 @@ void kmem_register_fork_hooks(struct kmem_fork_hooks *h);
  * only the populated parts copied (holes stay holes). The new fd or -errno. */
 int kmem_copy_memfd(int fd, const char *name);
 
-/* The boot lock, for fork() (kernel/init.c). */
+/* The boot lock, for fork() (init/main.c). */
 void kmem_boot_lock(void);
 void kmem_boot_unlock(void);
 

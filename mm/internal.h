@@ -8,6 +8,7 @@
 #include <linux/mmzone.h>
 #include <linux/shrinker.h>
 #include "kernel/internal.h"
+#include "arch/x86/machine.h"
 
 /* ---- names for debugging output (mm/debug.c) ---------------------------- */
 /* Format GFP flags as the kernel's %pGg: "GFP_KERNEL|__GFP_ZERO". */
@@ -32,8 +33,6 @@ bool memblock_is_reserved(phys_addr_t addr);
 int page_alloc_init(void);
 void page_alloc_exit(void);
 
-/* The layout of the running machine. */
-bool machine_is_x86_32(void);
 
 /* Zones this layout has (bit i: zone i exists, even if empty). */
 extern unsigned int zones_in_layout;

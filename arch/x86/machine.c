@@ -36,7 +36,7 @@
  * arch/x86/hostmap.c, which also keeps the page-by-page mappers (vmalloc,
  * user pages) under the host's vm.max_map_count.
  *
- * Locking: setup and teardown run under the boot lock (kernel/init.c). The MMU
+ * Locking: setup and teardown run under the boot lock (init/main.c). The MMU
  * operations are host system calls and need no lock of their own; callers own
  * the ranges they change.
  */
@@ -55,8 +55,7 @@
 #include <linux/sizes.h>
 #include <asm/pgtable.h>
 #include "arch/x86/machine.h"
-#include "kernel/internal.h"
-#include "mm/internal.h"
+#include "kernel/printk.h"
 #ifdef KMEM_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -421,28 +420,6 @@ void arch_machine_teardown(void)
 bool machine_is_x86_32(void)
 {
 	return machine.layout == KMEM_LAYOUT_X86_32;
-}
-
-void kmem_machine_info(struct kmem_machine_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	if (!kmem_ensure_booted()) {
-		info->layout_name = "none"; /* no machine: all zero */
-		return;
-	}
-	info->layout = machine.layout;
-	info->layout_name = machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64";
-	info->ram = machine.ram_bytes;
-	info->cpus = nr_cpu_ids;
-	info->page_offset = PAGE_OFFSET;
-	info->relocated = machine.relocated;
-	info->high_memory = (unsigned long)high_memory;
-	info->vmalloc_start = VMALLOC_START;
-	info->vmalloc_end = VMALLOC_END;
-	info->pkmap_base = PKMAP_BASE;
-	info->max_low_pfn = max_low_pfn;
-	info->max_pfn = max_pfn;
-	info->swap = kmem_cfg.swap;
 }
 
 void arch_print_banner(void)

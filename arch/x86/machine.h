@@ -28,6 +28,9 @@ struct kmem_machine {
 
 extern struct kmem_machine machine;
 
+/* The layout of the running machine (the kernel's IS_ENABLED(CONFIG_X86_32)). */
+bool machine_is_x86_32(void);
+
 int arch_machine_setup(const struct kmem_config *cfg);
 void arch_machine_teardown(void);
 void arch_print_banner(void);

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Boot and halt: the equivalent of init/main.c's start_kernel().
+ * Boot and halt, where the kernel has them: start_kernel()'s order.
  *
  * kmem_boot() resolves the configuration (struct kmem_config, then the KMEM_*
- * environment variables, then the defaults), builds the machine
- * (arch/x86/machine.c: RAM, layout, direct map, memblock), brings up the page
- * allocator (mm/page_alloc.c), then runs the registered initcalls in level
- * order (slab, kmalloc, vmalloc, user address spaces ...). kmem_halt() undoes
- * it all in reverse.
+ * environment variables, then the defaults) and parses the command line
+ * (parse_early_param), builds the machine (setup_arch: arch/x86/machine.c,
+ * RAM, layout, direct map, memblock), brings up the page allocator
+ * (mm_core_init: mm/page_alloc.c), then runs the registered initcalls in level
+ * order (do_initcalls: slab, kmalloc, vmalloc, user address spaces ...).
+ * kmem_halt() undoes it all in reverse.
+ *
+ * The lazy boot of a first call has one gate: kmem_ensure_booted()
+ * (kernel/internal.h) and kmem_boot_default() below; the layers below (arch/,
+ * mm/) never boot a machine themselves.
  *
  * Configuration errors are found before anything is built
  * (kmem_config_resolve(): one line naming the variable, the value and the
@@ -412,6 +417,29 @@ void kmem_halt(void)
 	arch_machine_teardown();
 	kmem_booting = false;
 	pthread_mutex_unlock(&boot_lock);
+}
+
+/* The public description of the running machine; the first call boots it. */
+void kmem_machine_info(struct kmem_machine_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (!kmem_ensure_booted()) {
+		info->layout_name = "none"; /* no machine: all zero */
+		return;
+	}
+	info->layout = machine.layout;
+	info->layout_name = machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64";
+	info->ram = machine.ram_bytes;
+	info->cpus = nr_cpu_ids;
+	info->page_offset = PAGE_OFFSET;
+	info->relocated = machine.relocated;
+	info->high_memory = (unsigned long)high_memory;
+	info->vmalloc_start = VMALLOC_START;
+	info->vmalloc_end = VMALLOC_END;
+	info->pkmap_base = PKMAP_BASE;
+	info->max_low_pfn = max_low_pfn;
+	info->max_pfn = max_pfn;
+	info->swap = kmem_cfg.swap;
 }
 
 bool kmem_is_booted(void)

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Private interface of kernel/printk.c beyond <linux/printk.h>: what the
+ * lowest layers (arch/, the fault handler) may call. Includes nothing of the
+ * layers above, so arch/ can use it without depending on boot or mm. */
+#ifndef _KMEM_KERNEL_PRINTK_H
+#define _KMEM_KERNEL_PRINTK_H
+
+#include <stddef.h>
+
+/* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
+ * hex address when no symbol is known. Returns buf. */
+char *kmem_symbolize(const void *addr, char *buf, size_t len);
+
+/* Write a message straight to the console and log without taking locks that
+ * may be held (used from the fault handler before the process stops). */
+void kmem_emergency_write(const char *msg);
+
+#endif
