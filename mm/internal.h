@@ -36,6 +36,11 @@ void page_alloc_exit(void);
 
 /* Zones this layout has (bit i: zone i exists, even if empty). */
 extern unsigned int zones_in_layout;
+
+static inline bool zone_exists(enum zone_type z)
+{
+	return zones_in_layout & (1u << z);
+}
 /* The shared zero page (reserved at boot, never freed). */
 extern struct page *zero_page;
 extern unsigned long min_free_kbytes;
@@ -65,8 +70,18 @@ void zone_free_counts_mt(struct zone *zone, int mt,
 int get_pageblock_migratetype(const struct page *page);
 /* Pages on the per-CPU lists of a zone. */
 unsigned long zone_pcp_pages(struct zone *zone);
-/* Print the kernel's show_free_areas() dump ("Mem-Info:" ...). */
+/* Print the kernel's show_free_areas() dump ("Mem-Info:" ...; mm/show_mem.c). */
 void show_free_areas(void);
+/* Boot-time setup that mm/mm_init.c calls into mm/page_alloc.c. */
+static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
+{
+	return pfn >= zone->zone_start_pfn &&
+	       pfn < zone->zone_start_pfn + zone->spanned_pages;
+}
+extern const char *const zone_names[MAX_NR_ZONES];
+void __free_pages_core(struct page *page, unsigned int order);
+void init_per_zone_wmark_min(void);
+void setup_per_cpu_pageset(void);
 /* Invariant checker: no block on two lists, free buddies merged, counters
  * agree with the lists, owner tags agree with the counts. Returns true if all
  * hold; otherwise prints what is wrong. */

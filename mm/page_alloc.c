@@ -102,7 +102,7 @@ unsigned long min_free_kbytes;
 __thread unsigned int current_pf_memalloc;
 
 static bool pcp_enabled = true;
-static const char *const zone_names[MAX_NR_ZONES] = {
+const char *const zone_names[MAX_NR_ZONES] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device"
 };
 static const int lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0, 0 };
@@ -151,11 +151,6 @@ void set_page_owner_tag(struct page *page, unsigned int nr_pages,
 
 /* ---- zone selection ------------------------------------------------------ */
 
-static bool zone_exists(enum zone_type z)
-{
-	return zones_in_layout & (1u << z);
-}
-
 enum zone_type gfp_zone(gfp_t flags)
 {
 	gfp_t zbits = flags & GFP_ZONEMASK;
@@ -196,12 +191,6 @@ static void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int 
 }
 
 /* ---- the buddy lists (zone->lock held) ------------------------------------- */
-
-static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
-{
-	return pfn >= zone->zone_start_pfn &&
-	       pfn < zone->zone_start_pfn + zone->spanned_pages;
-}
 
 /* NR_FREE_PAGES (and NR_FREE_PAGES_BLOCKS) change only here, under
  * zone->lock: straight to the zone's atomic, no per-CPU delta, so the
@@ -1257,147 +1246,6 @@ void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS])
 	}
 }
 
-static unsigned long pcp_pages_all(void)
-{
-	struct zone *zone;
-	unsigned long n = 0;
-
-	for_each_populated_zone(zone)
-		n += zone_pcp_pages(zone);
-	return n;
-}
-
-/* show_migration_types(): the types with free blocks of one order, as the
- * kernel's letters (U)nmovable (M)ovable r(E)claimable (H)ighAtomic (I)solate. */
-static void show_migration_types(unsigned int types)
-{
-	static const char letters[MIGRATE_TYPES] = { 'U', 'M', 'E', 'H', 'I' };
-	char tmp[MIGRATE_TYPES + 1], *p = tmp;
-	int i;
-
-	for (i = 0; i < MIGRATE_TYPES; i++)
-		if (types & (1u << i))
-			*p++ = letters[i];
-	*p = 0;
-	pr_cont("(%s) ", tmp);
-}
-
-#define NODE_KB(item) (global_node_page_state(item) << (PAGE_SHIFT - 10))
-#define ZONE_KB(zone, item) (zone_page_state(zone, item) << (PAGE_SHIFT - 10))
-
-/*
- * The kernel's __show_mem(): "Mem-Info:", the global counters, the node, each
- * zone's watermarks and lowmem_reserve, each zone's free blocks by order with
- * their migrate types, swap, and the page totals. Printed after an allocation
- * failure (and by the OOM killer).
- */
-void show_free_areas(void)
-{
-	struct zone *zone;
-	unsigned long present = 0, managed = 0, highmem = 0;
-	unsigned int o;
-	int z, cpu;
-
-	pr_warn("Mem-Info:\n");
-	pr_warn("active_anon:%lu inactive_anon:%lu isolated_anon:%lu\n"
-		" active_file:%lu inactive_file:%lu isolated_file:%lu\n"
-		" unevictable:%lu dirty:%lu writeback:%lu\n"
-		" slab_reclaimable:%lu slab_unreclaimable:%lu\n"
-		" mapped:%lu shmem:%lu pagetables:%lu\n"
-		" sec_pagetables:%lu bounce:0\n"
-		" kernel_misc_reclaimable:%lu\n"
-		" free:%lu free_pcp:%lu free_cma:0\n",
-		global_node_page_state(NR_ACTIVE_ANON),
-		global_node_page_state(NR_INACTIVE_ANON),
-		global_node_page_state(NR_ISOLATED_ANON),
-		global_node_page_state(NR_ACTIVE_FILE),
-		global_node_page_state(NR_INACTIVE_FILE),
-		global_node_page_state(NR_ISOLATED_FILE),
-		global_node_page_state(NR_UNEVICTABLE),
-		global_node_page_state(NR_FILE_DIRTY),
-		global_node_page_state(NR_WRITEBACK),
-		global_node_page_state(NR_SLAB_RECLAIMABLE),
-		global_node_page_state(NR_SLAB_UNRECLAIMABLE),
-		global_node_page_state(NR_FILE_MAPPED),
-		global_node_page_state(NR_SHMEM),
-		global_node_page_state(NR_PAGETABLE),
-		global_node_page_state(NR_SECONDARY_PAGETABLE),
-		global_node_page_state(NR_KERNEL_MISC_RECLAIMABLE),
-		global_zone_page_state(NR_FREE_PAGES), pcp_pages_all());
-	pr_warn("Node 0 active_anon:%lukB inactive_anon:%lukB active_file:%lukB "
-		"inactive_file:%lukB unevictable:%lukB isolated(anon):%lukB "
-		"isolated(file):%lukB mapped:%lukB dirty:%lukB writeback:%lukB "
-		"shmem:%lukB writeback_tmp:0kB kernel_stack:%lukB pagetables:%lukB "
-		"sec_pagetables:%lukB all_unreclaimable? no Balloon:%lukB\n",
-		NODE_KB(NR_ACTIVE_ANON), NODE_KB(NR_INACTIVE_ANON),
-		NODE_KB(NR_ACTIVE_FILE), NODE_KB(NR_INACTIVE_FILE),
-		NODE_KB(NR_UNEVICTABLE), NODE_KB(NR_ISOLATED_ANON),
-		NODE_KB(NR_ISOLATED_FILE), NODE_KB(NR_FILE_MAPPED),
-		NODE_KB(NR_FILE_DIRTY), NODE_KB(NR_WRITEBACK), NODE_KB(NR_SHMEM),
-		global_node_page_state(NR_KERNEL_STACK_KB), NODE_KB(NR_PAGETABLE),
-		NODE_KB(NR_SECONDARY_PAGETABLE), NODE_KB(NR_BALLOON_PAGES));
-	for_each_populated_zone(zone) {
-		unsigned long local = 0;
-
-		cpu = raw_smp_processor_id();
-		if (cpu >= 0 && (unsigned int)cpu < nr_cpu_ids)
-			local = (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
-		pr_warn("Node 0 %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
-			"reserved_highatomic:0KB free_highatomic:0KB active_anon:%lukB "
-			"inactive_anon:%lukB active_file:%lukB inactive_file:%lukB "
-			"unevictable:%lukB writepending:%lukB present:%lukB managed:%lukB "
-			"mlocked:%lukB bounce:0kB free_pcp:%lukB local_pcp:%lukB free_cma:0kB\n",
-			zone->name, ZONE_KB(zone, NR_FREE_PAGES),
-			zone->watermark_boost << 2, min_wmark_pages(zone) << 2,
-			low_wmark_pages(zone) << 2, high_wmark_pages(zone) << 2,
-			ZONE_KB(zone, NR_ZONE_ACTIVE_ANON), ZONE_KB(zone, NR_ZONE_INACTIVE_ANON),
-			ZONE_KB(zone, NR_ZONE_ACTIVE_FILE), ZONE_KB(zone, NR_ZONE_INACTIVE_FILE),
-			ZONE_KB(zone, NR_ZONE_UNEVICTABLE), ZONE_KB(zone, NR_ZONE_WRITE_PENDING),
-			zone->present_pages << 2, zone_managed_pages(zone) << 2,
-			ZONE_KB(zone, NR_MLOCK), zone_pcp_pages(zone) << 2, local << 2);
-		printk(KERN_WARNING "lowmem_reserve[]:");
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			if (zone_exists((enum zone_type)z))
-				pr_cont(" %ld", zone->lowmem_reserve[z]);
-		pr_cont("\n");
-	}
-	for_each_populated_zone(zone) {
-		unsigned long nr[NR_PAGE_ORDERS], total = 0;
-		unsigned int types[NR_PAGE_ORDERS];
-		int mt;
-
-		spin_lock(&zone->lock);
-		for (o = 0; o < NR_PAGE_ORDERS; o++) {
-			nr[o] = zone->free_area[o].nr_free;
-			total += nr[o] << o;
-			types[o] = 0;
-			for (mt = 0; mt < MIGRATE_TYPES; mt++)
-				if (!list_empty(&zone->free_area[o].free_list[mt]))
-					types[o] |= 1u << mt;
-		}
-		spin_unlock(&zone->lock);
-		printk(KERN_WARNING "Node 0 %s: ", zone->name);
-		for (o = 0; o < NR_PAGE_ORDERS; o++) {
-			pr_cont("%lu*%lukB ", nr[o], 4UL << o);
-			if (nr[o])
-				show_migration_types(types[o]);
-		}
-		pr_cont("= %lukB\n", total << 2);
-		present += zone->present_pages;
-		managed += zone_managed_pages(zone);
-		if (is_highmem(zone) || zone->idx == ZONE_MOVABLE)
-			highmem += zone->present_pages;
-	}
-	pr_warn("Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB\n");
-	pr_warn("%lu total pagecache pages\n", global_node_page_state(NR_FILE_PAGES));
-	pr_warn("%lu pages in swap cache\n", global_node_page_state(NR_SWAPCACHE));
-	pr_warn("Free swap  = %ldkB\n", atomic_long_read(&nr_swap_pages) << 2);
-	pr_warn("Total swap = %lukB\n", (unsigned long)atomic_long_read(&total_swap_pages) << 2);
-	pr_warn("%lu pages RAM\n", present);
-	pr_warn("%lu pages HighMem/MovableOnly\n", highmem);
-	pr_warn("%lu pages reserved\n", present - managed);
-}
-
 /* ---- invariant checker ------------------------------------------------------------- */
 
 bool page_alloc_check(void)
@@ -1519,57 +1367,7 @@ bool page_alloc_check(void)
 	return ok;
 }
 
-/* ---- boot ----------------------------------------------------------------------------- */
-
-static void init_zone(struct zone *zone, enum zone_type idx)
-{
-	unsigned long start = machine.zone_start_pfn[idx];
-	unsigned long end = machine.zone_end_pfn[idx];
-	unsigned long nblocks, pfn;
-	unsigned int o;
-	int mt, cpu;
-
-	memset(zone, 0, sizeof(*zone));
-	zone->name = zone_names[idx];
-	zone->idx = (int)idx;
-	spin_lock_init(&zone->lock);
-	lockdep_set_rank(&zone->lock, LOCK_RANK_ZONE);
-	for (o = 0; o < NR_PAGE_ORDERS; o++)
-		for (mt = 0; mt < MIGRATE_TYPES; mt++)
-			INIT_LIST_HEAD(&zone->free_area[o].free_list[mt]);
-	if (end > start) {
-		zone->zone_start_pfn = start;
-		zone->spanned_pages = end - start;
-		for (pfn = start; pfn < end; pfn++)
-			if (memblock_is_memory(PFN_PHYS(pfn)))
-				zone->present_pages++;
-	} else {
-		/* Empty zones sit at the end of the previous one, like the
-		 * kernel's (start_pfn is not printed for them). */
-		zone->zone_start_pfn = 0;
-	}
-	nblocks = zone->spanned_pages ?
-			  ((end - 1) >> pageblock_order) - (start >> pageblock_order) + 1 :
-			  1;
-	zone->pageblock_mt = malloc(nblocks);
-	memset(zone->pageblock_mt, MIGRATE_MOVABLE, nblocks);
-	/* Each CPU's per_cpu_pages on its own cache lines (the struct is
-	 * aligned; calloc would not align the array). */
-	zone->per_cpu_pageset = aligned_alloc(PCP_CACHELINE_BYTES,
-					      nr_cpu_ids * sizeof(struct per_cpu_pages));
-	if (!zone->per_cpu_pageset)
-		abort();
-	memset(zone->per_cpu_pageset, 0, nr_cpu_ids * sizeof(struct per_cpu_pages));
-	for_each_online_cpu(cpu) {
-		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
-		unsigned int i;
-
-		spin_lock_init(&pcp->lock);
-		lockdep_set_rank(&pcp->lock, LOCK_RANK_PCP);
-		for (i = 0; i < NR_PCP_LISTS; i++)
-			INIT_LIST_HEAD(&pcp->lists[i]);
-	}
-}
+/* ---- boot-time tuning (mm/mm_init.c calls these) ---------------------------------------- */
 
 static void setup_per_zone_lowmem_reserve(void)
 {
@@ -1630,7 +1428,7 @@ static void setup_min_free_kbytes(void)
 	min_free_kbytes = clamp(v, 128UL, 262144UL);
 }
 
-static void setup_pcp(void)
+void setup_per_cpu_pageset(void)
 {
 	struct zone *zone;
 
@@ -1658,137 +1456,27 @@ static void setup_pcp(void)
 	}
 }
 
-/* Give every non-reserved page of RAM to the buddy allocator. */
-static void memblock_free_all(void)
+/*
+ * The watermarks and reserves of every zone, from the managed pages
+ * (the kernel's init_per_zone_wmark_min()); mm_init.c calls it once the
+ * pages are free. Also starts the slow-path event counts afresh.
+ */
+void init_per_zone_wmark_min(void)
 {
-	unsigned long pfn;
-
-	for (pfn = 0; pfn < max_pfn;) {
-		struct page *page = pfn_to_page(pfn);
-		struct zone *zone = page_zone(page);
-		unsigned int order;
-
-		if (!PageReserved(page) || memblock_is_reserved(PFN_PHYS(pfn)) ||
-		    !memblock_is_memory(PFN_PHYS(pfn)) || !zone_spans_pfn(zone, pfn)) {
-			pfn++;
-			continue;
-		}
-		/* The largest aligned block of free, unreserved frames of one
-		 * zone starting here. */
-		for (order = MAX_PAGE_ORDER;; order--) {
-			unsigned long n = 1UL << order, i;
-			bool ok = !(pfn & (n - 1)) && zone_spans_pfn(zone, pfn + n - 1);
-
-			for (i = 0; ok && i < n; i++)
-				ok = memblock_is_memory(PFN_PHYS(pfn + i)) &&
-				     !memblock_is_reserved(PFN_PHYS(pfn + i));
-			if (ok || !order)
-				break;
-		}
-		{
-			unsigned long n = 1UL << order, i;
-
-			for (i = 0; i < n; i++) {
-				ClearPageReserved(page + i);
-				atomic_set(&page[i]._refcount, 0);
-			}
-			atomic_long_add((long)n, &zone->managed_pages);
-			spin_lock(&zone->lock);
-			__free_one_page(page, pfn, zone, order,
-					get_pageblock_migratetype(page));
-			spin_unlock(&zone->lock);
-			pfn += n;
-		}
-	}
-}
-
-int page_alloc_init(void)
-{
-	pg_data_t *pgdat = &contig_page_data;
-	phys_addr_t mm_phys, zp;
-	unsigned long pfn, mem_map_bytes;
-	int i, z;
-
-	memblock_reset();
-	for (i = 0; i < machine.nr_e820; i++)
-		memblock_add(machine.e820[i].start,
-			     machine.e820[i].end - machine.e820[i].start);
-	/* Linux reserves the first MiB on x86 (BIOS, real-mode trampolines). */
-	memblock_reserve(0, 0x100000);
-
-	mem_map_bytes = ALIGN(max_pfn * sizeof(struct page), PAGE_SIZE);
-	mm_phys = memblock_phys_alloc(mem_map_bytes, PAGE_SIZE,
-				      (phys_addr_t)max_low_pfn << PAGE_SHIFT);
-	if (!mm_phys) {
-		pr_err("kmem: no room for mem_map (%lu bytes)\n", mem_map_bytes);
-		return -ENOMEM;
-	}
-	mem_map = __va(mm_phys);
-	zp = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE,
-				 (phys_addr_t)max_low_pfn << PAGE_SHIFT);
-
-	memset(pgdat, 0, sizeof(*pgdat));
-	zones_in_layout = machine.layout == KMEM_LAYOUT_X86_32 ?
-		(1u << ZONE_DMA) | (1u << ZONE_NORMAL) | (1u << ZONE_HIGHMEM) | (1u << ZONE_MOVABLE) :
-		(1u << ZONE_DMA) | (1u << ZONE_DMA32) | (1u << ZONE_NORMAL) |
-			(1u << ZONE_MOVABLE) | (1u << ZONE_DEVICE);
-	for (z = 0; z < MAX_NR_ZONES; z++)
-		init_zone(&pgdat->node_zones[z], (enum zone_type)z);
-
-	/* Every struct page starts reserved, in its zone. */
-	memset(mem_map, 0, max_pfn * sizeof(struct page));
-	for (pfn = 0; pfn < max_pfn; pfn++) {
-		struct page *page = pfn_to_page(pfn);
-		unsigned long zidx = ZONE_DMA;
-
-		for (z = 0; z < MAX_NR_ZONES; z++)
-			if (pfn >= machine.zone_start_pfn[z] && pfn < machine.zone_end_pfn[z])
-				zidx = (unsigned long)z;
-		page->flags = (zidx << ZONES_PGSHIFT) |
-			      ((unsigned long)KMEM_OWNER_RESERVED << KMEM_OWNER_PGSHIFT) |
-			      (1UL << PG_reserved);
-		page->page_type = PAGE_TYPE_NONE;
-		atomic_set(&page->_refcount, 1);
-		INIT_LIST_HEAD(&page->lru);
-	}
-	if (zp) {
-		zero_page = pfn_to_page(PHYS_PFN(zp));
-		memset(__va(zp), 0, PAGE_SIZE);
-		set_page_owner_tag(zero_page, 1, KMEM_OWNER_ZERO);
-	}
-	page_debug_init(); /* page_ext is reserved from memblock */
-	memblock_free_all();
-	page_debug_init_late();
-	for (z = 0; z < MAX_NR_ZONES; z++) {
-		struct zone *zone = &pgdat->node_zones[z];
-
-		pgdat->node_present_pages += zone->present_pages;
-		pgdat->node_spanned_pages += zone->spanned_pages;
-	}
-	pgdat->nr_zones = MAX_NR_ZONES;
 	setup_min_free_kbytes();
 	setup_per_zone_wmarks();
 	setup_per_zone_lowmem_reserve();
-	setup_pcp();
-	setup_vm_stat_thresholds();
 	memset(&stats, 0, sizeof(stats));
 	nopage_ratelimit_reset();
-	kmem_register_checker("page_alloc", page_alloc_check);
-	return 0;
 }
 
-void page_alloc_exit(void)
+/* Free a block of boot memory into the buddy lists (memblock_free_all()). */
+void __free_pages_core(struct page *page, unsigned int order)
 {
-	struct zone *zone;
+	struct zone *zone = page_zone(page);
 
-	for_each_zone(zone) {
-		free(zone->pageblock_mt);
-		free(zone->per_cpu_pageset);
-		zone->pageblock_mt = NULL;
-		zone->per_cpu_pageset = NULL;
-	}
-	memset(&contig_page_data, 0, sizeof(contig_page_data));
-	zero_page = NULL;
-	page_debug_exit();
-	shrinkers_reset();
+	spin_lock(&zone->lock);
+	__free_one_page(page, page_to_pfn(page), zone, order,
+			get_pageblock_migratetype(page));
+	spin_unlock(&zone->lock);
 }
