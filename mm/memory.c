@@ -391,6 +391,145 @@ static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 }
 
 /*
+ * One page being resolved, as the kernel's struct vm_fault: the pte as it was
+ * read under page_table_lock, and the frame do_page() allocated for it with
+ * the lock dropped. The handlers below run with page_table_lock held; one
+ * that needs a frame returns VMF_NEED_ZEROED or VMF_NEED_SWAPIN, do_page()
+ * allocates it without the lock and runs them again on the pte as it is then
+ * (another thread may have resolved it meanwhile).
+ */
+struct vm_fault {
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;
+	unsigned long address; /* page aligned */
+	unsigned long host;    /* its host address (page aligned) */
+	pteval_t *ptep;
+	pteval_t orig_pte;
+	bool write, fault;
+	bool *major;
+	struct page *newpage;    /* allocated for this page, or NULL */
+	unsigned long swap_slot; /* newpage holds this slot's data (0: zeroed) */
+};
+
+#define VMF_NEED_ZEROED 2 /* a zeroed frame (not FAULT_REFILL's 1) */
+#define VMF_NEED_SWAPIN 3 /* a frame read from orig_pte's swap slot */
+
+/* Install vmf->newpage at the address; 0 once it is the process's frame. */
+static int install_new_frame(struct vm_fault *vmf, bool dirty)
+{
+	int ret = install_frame(vmf->mm, vmf->vma, vmf->address, vmf->ptep,
+				vmf->newpage, dirty);
+
+	if (!ret) {
+		account_frame(vmf->mm, vmf->newpage, 1);
+		vmf->newpage = NULL;
+	}
+	return ret;
+}
+
+/* pte_none: the zero page for a private read, else a new zeroed frame. */
+static int do_anonymous_page(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	int ret;
+
+	if (!vmf->write && !(vma->vm_flags & VM_SHARED)) {
+		ret = map_user_pte(vmf->mm, vmf->address, vmf->ptep,
+				   pfn_pte(page_to_pfn(zero_page), USER_PTE | _PAGE_ZERO),
+				   vma_host_prot(vma->vm_flags) & ~PROT_WRITE);
+		if (!ret)
+			vmf->mm->nr_zero++;
+		return ret;
+	}
+	if (!vmf->newpage || vmf->swap_slot)
+		return VMF_NEED_ZEROED;
+	return install_new_frame(vmf, vmf->write);
+}
+
+/* A swap entry: the frame read back from its slot (a major fault). */
+static int do_swap_page(struct vm_fault *vmf)
+{
+	unsigned long slot = pte_swp_offset(vmf->orig_pte);
+	int ret;
+
+	if (!vmf->newpage || vmf->swap_slot != slot)
+		return VMF_NEED_SWAPIN;
+	/* A MAP_SHARED frame that comes back is a shmem page again. */
+	ret = install_new_frame(vmf, vmf->write);
+	if (!ret) {
+		swap_free_slot(slot);
+		vmf->mm->rss[MM_SWAPENTS]--;
+		*vmf->major = true;
+	}
+	return ret;
+}
+
+/* A MAP_SHARED frame unmapped but kept (_PAGE_SHM_OFF): map it again. */
+static int do_shared_page(struct vm_fault *vmf)
+{
+	pteval_t pte = vmf->orig_pte;
+	int ret;
+
+	ret = map_user_pte(vmf->mm, vmf->address, vmf->ptep,
+			   pfn_pte(pte_pfn(pte), user_pte_bits(vmf->vma->vm_flags, vmf->write)),
+			   vma_host_prot(vmf->vma->vm_flags));
+	if (!ret)
+		account_mapped(vmf->mm, pfn_to_page(pte_pfn(pte)), 1);
+	return ret;
+}
+
+/*
+ * A write to a present page that may not be written yet: copy on write from
+ * the zero page (the new frame is zeroed), or the first write to a
+ * MADV_FREE page, which keeps it (dirty again).
+ */
+static int do_wp_page(struct vm_fault *vmf)
+{
+	pteval_t pte = vmf->orig_pte;
+	int ret;
+
+	if (pte & _PAGE_ZERO) {
+		if (!vmf->write)
+			return 0; /* spurious: another thread mapped it */
+		if (!vmf->newpage || vmf->swap_slot)
+			return VMF_NEED_ZEROED;
+		ret = install_new_frame(vmf, true);
+		if (!ret)
+			vmf->mm->nr_zero--;
+		return ret;
+	}
+	if (!vmf->write)
+		return 0;
+	return reprotect_user_pte(vmf->mm, vmf->address, vmf->ptep,
+				  (pte & ~_PAGE_LAZYFREE) | _PAGE_DIRTY,
+				  vma_host_prot(vmf->vma->vm_flags));
+}
+
+/* Dispatch on the pte (page_table_lock held), as handle_pte_fault(). */
+static int handle_pte_fault(struct vm_fault *vmf)
+{
+	pteval_t pte = vmf->orig_pte;
+
+	if (pte_none(pte))
+		return do_anonymous_page(vmf);
+	if (pte_is_swap(pte))
+		return do_swap_page(vmf);
+	if (!pte_present(pte) && (pte & _PAGE_SHM_OFF))
+		return do_shared_page(vmf);
+	if (vmf->fault && pte_ondemand(pte) &&
+	    (!vmf->write || pte_host_writable(pte))) {
+		/* Evicted from the ring (or never mapped): a software-TLB
+		 * refill from the page table. No allocation, not a fault. */
+		return hostmap_ondemand_map(vmf->host, PFN_PHYS(pte_pfn(pte)),
+					    pte_host_prot(vmf->vma, pte)) ?
+			       -ENOMEM : FAULT_REFILL;
+	}
+	if ((pte & _PAGE_ZERO) || (pte_present(pte) && (pte & _PAGE_LAZYFREE)))
+		return do_wp_page(vmf);
+	return 0; /* present and allowed: spurious (another thread won) */
+}
+
+/*
  * Resolve one page of a VMA (the caller holds mmap_lock, read or write, and
  * has checked the access). 0, -ENOMEM, or -ESRCH if the process was killed;
  * for an access (fault) to an ONDEMAND page, FAULT_REFILL once it is mapped.
@@ -398,114 +537,54 @@ static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 static int do_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		   unsigned long addr, bool write, bool fault, bool *major)
 {
-	bool shared = vma->vm_flags & VM_SHARED;
-	unsigned long host = mm_to_host(mm, addr), slot = 0;
-	struct page *newpage = NULL, *page;
-	pteval_t *ptep, pte;
-	int ret = 0;
+	struct vm_fault vmf = {
+		.mm = mm, .vma = vma, .address = addr & PAGE_MASK,
+		.host = mm_to_host(mm, addr) & PAGE_MASK,
+		.write = write, .fault = fault, .major = major,
+	};
+	unsigned long slot;
+	int ret;
 
-	addr &= PAGE_MASK;
-	host &= PAGE_MASK;
 	pthread_mutex_lock(&mm->pgt_alloc_lock);
-	ptep = pgtable_pte(&mm->pgt, addr, true);
+	vmf.ptep = pgtable_pte(&mm->pgt, vmf.address, true);
 	pthread_mutex_unlock(&mm->pgt_alloc_lock);
-	if (!ptep)
+	if (!vmf.ptep)
 		return -ENOMEM;
-retry:
-	spin_lock(&mm->page_table_lock);
-	if (mm->dead) {
-		ret = -ESRCH;
-		goto out_unlock;
-	}
-	pte = *ptep;
-	if (pte_none(pte)) {
-		if (!write && !shared) {
-			ret = map_user_pte(mm, addr, ptep,
-					   pfn_pte(page_to_pfn(zero_page), USER_PTE | _PAGE_ZERO),
-					   vma_host_prot(vma->vm_flags) & ~PROT_WRITE);
-			if (ret)
-				goto out_unlock;
-			mm->nr_zero++;
-			goto out_unlock;
+	for (;;) {
+		spin_lock(&mm->page_table_lock);
+		if (mm->dead) {
+			ret = -ESRCH;
+		} else {
+			vmf.orig_pte = *vmf.ptep;
+			ret = handle_pte_fault(&vmf);
 		}
-		if (!newpage || slot)
-			goto alloc_zeroed;
-		ret = install_frame(mm, vma, addr, ptep, newpage, write);
-		if (!ret) {
-			account_frame(mm, newpage, 1);
-			newpage = NULL;
-		}
-	} else if (pte_is_swap(pte)) {
-		if (!newpage || slot != pte_swp_offset(pte)) {
-			slot = pte_swp_offset(pte);
-			spin_unlock(&mm->page_table_lock);
-			if (newpage)
-				release_frame(newpage);
-			newpage = alloc_user_page(false);
-			if (!newpage)
+		spin_unlock(&mm->page_table_lock);
+		if (ret != VMF_NEED_ZEROED && ret != VMF_NEED_SWAPIN)
+			break;
+		/* Allocate (and read) the frame with the lock dropped. */
+		if (vmf.newpage)
+			release_frame(vmf.newpage);
+		vmf.newpage = NULL;
+		if (ret == VMF_NEED_ZEROED) {
+			vmf.swap_slot = 0;
+			vmf.newpage = alloc_user_page(true);
+			if (!vmf.newpage)
 				return -ENOMEM;
-			if (swap_in_page(newpage, slot)) {
-				release_frame(newpage);
-				return -ENOMEM;
-			}
-			goto retry;
+			continue;
 		}
-		ret = install_frame(mm, vma, addr, ptep, newpage, write);
-		if (!ret) {
-			/* A MAP_SHARED frame came back: it is a shmem page again. */
-			account_frame(mm, newpage, 1);
-			newpage = NULL;
-			swap_free_slot(slot);
-			mm->rss[MM_SWAPENTS]--;
-			*major = true;
+		slot = pte_swp_offset(vmf.orig_pte);
+		vmf.newpage = alloc_user_page(false);
+		if (!vmf.newpage)
+			return -ENOMEM;
+		if (swap_in_page(vmf.newpage, slot)) {
+			release_frame(vmf.newpage);
+			return -ENOMEM;
 		}
-	} else if (!pte_present(pte) && (pte & _PAGE_SHM_OFF)) {
-		page = pfn_to_page(pte_pfn(pte));
-		ret = map_user_pte(mm, addr, ptep,
-				   pfn_pte(pte_pfn(pte), user_pte_bits(vma->vm_flags, write)),
-				   vma_host_prot(vma->vm_flags));
-		if (ret)
-			goto out_unlock;
-		account_mapped(mm, page, 1);
-	} else if (fault && pte_ondemand(pte) && (!write || pte_host_writable(pte))) {
-		/* Evicted from the ring (or never mapped): a software-TLB
-		 * refill from the page table. No allocation, not a fault. */
-		ret = hostmap_ondemand_map(host, PFN_PHYS(pte_pfn(pte)),
-					   pte_host_prot(vma, pte)) ? -ENOMEM : FAULT_REFILL;
-	} else if (pte & _PAGE_ZERO) {
-		if (!write)
-			goto out_unlock; /* spurious: another thread mapped it */
-		if (!newpage || slot)
-			goto alloc_zeroed;
-		/* Copy on write from the zero page: the new frame is zeroed. */
-		ret = install_frame(mm, vma, addr, ptep, newpage, true);
-		if (!ret) {
-			account_frame(mm, newpage, 1);
-			newpage = NULL;
-			mm->nr_zero--;
-		}
-	} else if (pte_present(pte) && (pte & _PAGE_LAZYFREE)) {
-		if (write)
-			ret = reprotect_user_pte(mm, addr, ptep,
-						 (pte & ~_PAGE_LAZYFREE) | _PAGE_DIRTY,
-						 vma_host_prot(vma->vm_flags));
+		vmf.swap_slot = slot;
 	}
-	/* else: present and allowed, a spurious fault (another thread won). */
-out_unlock:
-	spin_unlock(&mm->page_table_lock);
-	if (newpage)
-		release_frame(newpage);
+	if (vmf.newpage)
+		release_frame(vmf.newpage);
 	return ret;
-
-alloc_zeroed:
-	spin_unlock(&mm->page_table_lock);
-	if (newpage)
-		release_frame(newpage);
-	slot = 0;
-	newpage = alloc_user_page(true);
-	if (!newpage)
-		return -ENOMEM;
-	goto retry;
 }
 
 static bool access_ok(struct vm_area_struct *vma, bool write)
