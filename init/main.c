@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <ctype.h>
 #include <unistd.h>
 
@@ -175,6 +176,87 @@ static int check_size(const char *env, const char *envname,
 	return 0;
 }
 
+/* "slub", "slab", "slob" (any case), or KMEM_SLAB_DEFAULT. */
+static enum kmem_slab slab_by_name(const char *s, size_t n)
+{
+	static const char *const names[] = { "slub", "slab", "slob" };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (n == 4 && !strncasecmp(s, names[i], n))
+			return (enum kmem_slab)(KMEM_SLAB_SLUB + i);
+	return KMEM_SLAB_DEFAULT;
+}
+
+/* The value of slab_allocator= on a command line (the parser's rules for a
+ * plain argument: spaces end it, '-' and '_' are one), or NULL; *n its
+ * length. The last one wins, as for any repeated parameter. */
+static const char *cmdline_slab_value(const char *line, size_t *n)
+{
+	static const char key[] = "slab_allocator=";
+	const char *found = NULL, *p = line;
+
+	while (p && *p) {
+		size_t i;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (i = 0; key[i]; i++)
+			if (!(p[i] == key[i] || (key[i] == '_' && p[i] == '-')))
+				break;
+		if (!key[i]) {
+			found = p + i;
+			*n = strcspn(found, " \t");
+		}
+		p += strcspn(p, " \t");
+	}
+	return found;
+}
+
+/* The slab allocator: the field, $KMEM_SLAB, slab_allocator= on the command
+ * line, SLUB. A name this build does not have is an error, never a silent
+ * fall back to another allocator. */
+static int resolve_slab(struct kmem_config *out, char *msg, size_t len)
+{
+	const char *env = getenv("KMEM_SLAB"), *var = "KMEM_SLAB", *val = env;
+	char num[24], why[96], word[32];
+	size_t n = 0;
+
+	if (out->slab != KMEM_SLAB_DEFAULT) {
+		if (out->slab < KMEM_SLAB_SLUB || out->slab > KMEM_SLAB_SLOB) {
+			snprintf(num, sizeof(num), "%d", (int)out->slab);
+			return config_error(msg, len, "kmem_config.slab", num,
+					    "unknown slab allocator; use KMEM_SLAB_SLUB, KMEM_SLAB_SLAB or KMEM_SLAB_SLOB");
+		}
+		var = "kmem_config.slab";
+		val = slab_allocator_name(out->slab);
+	} else if (env && *env) {
+		out->slab = slab_by_name(env, strlen(env));
+	} else {
+		const char *line = out->cmdline ? out->cmdline :
+						  getenv("KMEM_CMDLINE");
+
+		val = cmdline_slab_value(line, &n);
+		if (!val) {
+			out->slab = KMEM_SLAB_SLUB;
+			return 0;
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)min(n, sizeof(word) - 1), val);
+		val = word;
+		var = "slab_allocator";
+		out->slab = slab_by_name(val, n);
+	}
+	if (out->slab == KMEM_SLAB_DEFAULT)
+		return config_error(msg, len, var, val,
+				    "unknown slab allocator; use slub, slab or slob");
+	if (!slab_allocator_built(out->slab)) {
+		snprintf(why, sizeof(why), "%s is not in this build yet; use slub",
+			 slab_allocator_name(out->slab));
+		return config_error(msg, len, var, val, why);
+	}
+	return 0;
+}
+
 int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
 			char *msg, size_t len)
 {
@@ -264,15 +346,17 @@ int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
 	if (!out->swap) {
 		env = getenv("KMEM_SWAP");
 		if (env && *env)
-			return check_size(env, "KMEM_SWAP", NULL, &out->swap, 0,
-					  KMEM_MAX_SWAP, "0 (none) to 64G", "swap",
-					  msg, len);
+			ret = check_size(env, "KMEM_SWAP", NULL, &out->swap, 0,
+					 KMEM_MAX_SWAP, "0 (none) to 64G",
+					 "swap", msg, len);
 	} else {
-		return check_size(NULL, NULL, "kmem_config.swap", &out->swap,
-				  0, KMEM_MAX_SWAP, "0 (none) to 64G", "swap",
-				  msg, len);
+		ret = check_size(NULL, NULL, "kmem_config.swap", &out->swap, 0,
+				 KMEM_MAX_SWAP, "0 (none) to 64G", "swap", msg,
+				 len);
 	}
-	return 0;
+	if (ret)
+		return ret;
+	return resolve_slab(out, msg, len);
 }
 
 static void run_exits(struct kmem_initcall *upto)
@@ -328,7 +412,7 @@ static int __boot_locked(const struct kmem_config *cfg)
 	}
 	__atomic_store_n(&__kmem_running, 1, __ATOMIC_RELEASE);
 	if (!kmem_cfg.quiet)
-		arch_print_banner();
+		arch_print_banner(slab_allocator_name(kmem_cfg.slab));
 	return 0;
 
 out_page_alloc:
@@ -440,6 +524,8 @@ void kmem_machine_info(struct kmem_machine_info *info)
 	info->max_low_pfn = max_low_pfn;
 	info->max_pfn = max_pfn;
 	info->swap = kmem_cfg.swap;
+	info->slab = kmem_cfg.slab;
+	info->slab_name = slab_allocator_name(kmem_cfg.slab);
 }
 
 bool kmem_is_booted(void)

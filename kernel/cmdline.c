@@ -219,6 +219,22 @@ static void parse_args(bool early, char *argv, char *envp, size_t len)
 	}
 }
 
+/* The slab allocator chosen by kmem_config.slab or $KMEM_SLAB is on the
+ * command line as slab_allocator=, so /proc/cmdline says which (SLUB, the
+ * default, only when the line names it). */
+static void cmdline_add_slab(const struct kmem_config *cfg)
+{
+	static const char *const names[] = { "", "slub", "slab", "slob" };
+	size_t n = strlen(boot_command_line);
+
+	if (cfg->slab <= KMEM_SLAB_SLUB || cfg->slab > KMEM_SLAB_SLOB ||
+	    strstr(boot_command_line, "slab_allocator=") ||
+	    strstr(boot_command_line, "slab-allocator="))
+		return;
+	snprintf(boot_command_line + n, sizeof(boot_command_line) - n,
+		 "%sslab_allocator=%s", n ? " " : "", names[cfg->slab]);
+}
+
 /* Called by kmem_boot() with boot_lock held, before the machine is built. */
 void kmem_cmdline_boot(struct kmem_config *cfg)
 {
@@ -233,6 +249,7 @@ void kmem_cmdline_boot(struct kmem_config *cfg)
 		pr_warn("Command line is too long: truncated to %zu bytes\n",
 			sizeof(boot_command_line) - 1);
 	snprintf(boot_command_line, sizeof(boot_command_line), "%s", line);
+	cmdline_add_slab(cfg);
 	cfg->cmdline = boot_command_line;
 	if (!*skip_spaces(boot_command_line))
 		return;

@@ -33,6 +33,11 @@ bool memblock_is_reserved(phys_addr_t addr);
 int page_alloc_init(void);
 void page_alloc_exit(void);
 
+/* ---- the slab allocators (mm/slab_common.c) ----------------------------- */
+/* The name of a slab allocator ("SLUB", "SLAB", "SLOB"), and whether this
+ * build has it (kmem_config_resolve() refuses one that it has not). */
+const char *slab_allocator_name(enum kmem_slab which);
+bool slab_allocator_built(enum kmem_slab which);
 
 /* Zones this layout has (bit i: zone i exists, even if empty). */
 extern unsigned int zones_in_layout;

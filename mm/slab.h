@@ -22,6 +22,7 @@
 #include <linux/mm_types.h>
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <stdio.h>
 #include "mm/fault_inject.h"
 
 struct kmem_cache;
@@ -143,6 +144,8 @@ struct kmem_cache {
 	int refcount;
 	struct list_head list;      /* slab_caches, newest first (slab_mutex) */
 	char name[SLAB_NAME_LEN];
+	void *priv;                 /* SLAB/SLOB: the allocator's own state of
+				     * the cache (see struct slab_allocator) */
 };
 
 /* Internal flag: object is poisoned (SLAB_POISON without ctor or RCU). */
@@ -209,6 +212,102 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c);
 /* Check one cache's lists and slabs; prints what is wrong. */
 bool slab_check_cache(struct kmem_cache *s);
 bool slab_check(void);
+
+/* ---- the slab allocators: SLUB, SLAB, SLOB ----------------------------------
+ *
+ * One allocator serves every cache of a machine, chosen at boot
+ * (kmem_config.slab, $KMEM_SLAB, slab_allocator= on the command line) and
+ * set in slab_allocator before the slab layer comes up. The common layer
+ * (mm/slab_common.c: the kmalloc family, kmem_cache_create/destroy/shrink,
+ * ksize, krealloc, slabinfo, the shrinker, the checkers) calls it through
+ * this table; the page source (struct slab_page_source: slab pages from the
+ * buddy allocator, PGTY_slab, accounted) is shared.
+ *
+ * SLUB's fast paths (mm/slab.h below, inlined in kmalloc/kfree and
+ * kmem_cache_alloc/free) know nothing of the table: another allocator's
+ * caches and slabs simply never let them succeed, as slab_debug caches do,
+ * so every allocation and free reaches SLUB's slow paths, whose first test
+ * (slab_alloc_slow, slab_free_slow: slab_foreign()) hands it to the table.
+ * An allocator other than SLUB must therefore keep, for each cache s:
+ *	s->alloc_tc == SLAB_DEAD_INDEX << SLAB_TC_SHIFT (the empty entry)
+ *	s->index    != SLAB_DEAD_INDEX until destroyed (then == it: dead)
+ *	s->name, s->object_size, s->size, s->align, s->flags, s->ctor,
+ *	s->refcount, s->list (on slab_caches under slab_mutex) as SLUB's
+ * and for every page holding its objects (a PGTY_slab page of the page
+ * source, so that kfree() finds it):
+ *	slab->slab_cache  a struct kmem_cache (the object's cache, or any
+ *	                  cache of the allocator's own, e.g. SLOB's pages)
+ *	slab->tc_offset == SLAB_DEAD_INDEX << SLAB_TC_SHIFT
+ * Everything else in struct slab (but __page_flags, __page_type,
+ * __page_refcount), and s->priv, is the allocator's.
+ *
+ * The operations (slab_mutex is held where noted; none may be NULL unless
+ * noted):
+ *   name          "SLUB", "SLAB", "SLOB" (the banner, kmem_machine_info)
+ *   init          bring the allocator up on `src`: its boot caches and every
+ *                 entry of kmalloc_caches[type][1 .. KMALLOC_SHIFT_HIGH]
+ *                 (the caches kmalloc of that SLUB class uses: an allocator
+ *                 without the class points to its next larger cache); 0 or
+ *                 -errno (the boot fails)
+ *   exit          tear down at halt (the RAM goes away: free host memory only)
+ *   cache_create  a new cache (slab_mutex); ERR_PTR(-errno) on failure
+ *   cache_destroy 0; -EBUSY with objects left (reported, cache kept); -ENOENT
+ *                 for a cache destroyed before (reported) (slab_mutex)
+ *   cache_shrink  kmem_cache_shrink(): give back what is not in use
+ *   alloc         an object of s (never NULL s; dead caches reported by the
+ *                 caller), honouring __GFP_ZERO; orig_size: the kmalloc size
+ *                 or 0; kmemleak_slab_alloc() if kmemleak_enabled
+ *   free          free x; s is the cache kmem_cache_free() names or the
+ *                 cache of x's slab page (kfree); reports bad frees itself
+ *   kmalloc_large kmalloc of KMALLOC_MAX_CACHE_SIZE < size (NULL op: the
+ *                 common large kmalloc, a compound page per block)
+ *   ksize         the usable size of the block x starts on one of the
+ *                 allocator's pages, *sp its cache (NULL: no cache, e.g. a
+ *                 SLOB kmalloc block); 0 after a report (as `func`) if x is
+ *                 not a block start
+ *   size_roundup  kmalloc_size_roundup() for size <= KMALLOC_MAX_SIZE
+ *   get_counts    struct slab_counts of s (slabinfo, tour, replay)
+ *   slabinfo_line one line of /proc/slabinfo for s (NULL op: no
+ *                 /proc/slabinfo, as SLOB)
+ *   drain         give back every page not in use (shrinker, drain): pages
+ *   cache_pages   slab pages s holds (the accounting checker; NULL op: the
+ *                 allocator checks its accounting in `check`)
+ *   check         the invariants of every cache; prints what is wrong
+ */
+struct slab_allocator {
+	const char *name;
+	int (*init)(const struct slab_page_source *src);
+	void (*exit)(void);
+	struct kmem_cache *(*cache_create)(const char *name, unsigned int size,
+					   unsigned int align,
+					   slab_flags_t flags,
+					   void (*ctor)(void *));
+	int (*cache_destroy)(struct kmem_cache *s);
+	int (*cache_shrink)(struct kmem_cache *s);
+	void *(*alloc)(struct kmem_cache *s, gfp_t gfp, size_t orig_size);
+	void (*free)(struct kmem_cache *s, void *x);
+	void *(*kmalloc_large)(size_t size, gfp_t gfp);
+	size_t (*ksize)(const void *x, struct kmem_cache **sp,
+			const char *func);
+	size_t (*size_roundup)(size_t size);
+	void (*get_counts)(struct kmem_cache *s, struct slab_counts *c);
+	void (*slabinfo_line)(struct kmem_cache *s, FILE *f);
+	unsigned long (*drain)(void);
+	unsigned long (*cache_pages)(struct kmem_cache *s);
+	bool (*check)(void);
+};
+
+/* The allocators of this build (NULL: not built) and the running one. */
+extern const struct slab_allocator slub_allocator; /* mm/slub.c */
+extern const struct slab_allocator slab_allocator_classic; /* mm/slab.c */
+extern const struct slab_allocator slob_allocator; /* mm/slob.c */
+extern const struct slab_allocator *slab_allocator;
+
+/* Is the running allocator another than SLUB (the slow paths' test)? */
+static __always_inline bool slab_foreign(void)
+{
+	return slab_allocator != &slub_allocator;
+}
 
 /* ---- per-thread sheaves (inline fast paths) ----------------------------- */
 

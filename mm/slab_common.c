@@ -30,6 +30,14 @@
  *    ago ("Object already free"), an object of another cache ("Wrong slab
  *    cache"), a destroyed cache (a WARNING; see mm/slub.c section 6).
  *
+ * 4. The allocator. One of SLUB (mm/slub.c), SLAB (mm/slab.c) and SLOB
+ *    (mm/slob.c) serves every cache of a machine, chosen at boot
+ *    (kmem_config.slab, $KMEM_SLAB, slab_allocator=; kernel/init.c). This
+ *    file is the common layer above it: it calls the allocator through
+ *    struct slab_allocator (mm/slab.h), and SLUB's fast paths send every
+ *    object of another allocator to SLUB's slow paths, which hand it over
+ *    (slab_foreign()), so SLUB pays nothing on its fast paths for the choice.
+ *
  * Locks: slab_mutex (mm/slub.c) protects the cache list for create, destroy
  * and slabinfo. kmalloc_caches[] is written at boot only.
  */
@@ -37,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -45,6 +54,7 @@
 #include <linux/kmemleak.h>
 #include <kmem/show.h>
 #include <kmem/machine.h>
+#include <kmem/cmdline.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include "mm/kfence.h"
@@ -52,6 +62,8 @@
 #include "mm/slub_debug.h"
 
 kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
+/* The running allocator (SLUB while no machine runs). */
+const struct slab_allocator *slab_allocator = &slub_allocator;
 static atomic_long_t nr_large_kmalloc_pages;
 static struct shrinker *slab_shrinker;
 
@@ -276,6 +288,8 @@ static void *___kmalloc_large(size_t size, gfp_t flags)
 	unsigned int order;
 	struct page *page;
 
+	if (unlikely(slab_foreign()) && slab_allocator->kmalloc_large)
+		return slab_allocator->kmalloc_large(size, flags);
 	if (unlikely(size > (1UL << (PAGE_SHIFT + 40))))
 		order = MAX_PAGE_ORDER + 1;
 	else
@@ -480,6 +494,10 @@ static noinline void kmem_cache_free_slow(struct kmem_cache *s, void *x,
 		report_not_kmalloc("kmem_cache_free", x, page);
 		return;
 	}
+	if (slab_foreign() && s) {
+		slab_allocator->free(s, x);
+		return;
+	}
 	slab = (struct slab *)page;
 	if (slab->slab_cache != s) {
 		WARN(1, "%s: Wrong slab cache. %s but object is from %s\n",
@@ -559,6 +577,8 @@ static size_t kmalloc_block_size(const char *func, const void *x,
 		     func, x);
 		return 0;
 	}
+	if (page && PageSlab(page) && slab_foreign())
+		return slab_allocator->ksize(x, sp, func);
 	if (page && PageSlab(page)) {
 		struct slab *slab = (struct slab *)page;
 		struct kmem_cache *s = slab->slab_cache;
@@ -594,7 +614,7 @@ size_t ksize(const void *x)
 	if (unlikely(ZERO_OR_NULL_PTR(x)))
 		return 0;
 	ks = kmalloc_block_size("ksize", x, &s, __builtin_return_address(0));
-	if (s && slub_debug_orig_size(s))
+	if (s && !slab_foreign() && slub_debug_orig_size(s))
 		slab_debug_ksize(s, (void *)x); /* the caller may use it all */
 	return ks;
 }
@@ -609,7 +629,7 @@ void kfree_sensitive(const void *p)
 	ks = kmalloc_block_size("kfree_sensitive", p, &s, __builtin_return_address(0));
 	if (!ks)
 		return; /* not a block: reported, nothing zeroed or freed */
-	if (s && slub_debug_orig_size(s))
+	if (s && !slab_foreign() && slub_debug_orig_size(s))
 		slab_debug_ksize(s, (void *)p);
 	memzero_explicit((void *)p, ks);
 	kfree(p);
@@ -639,14 +659,14 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		if (s)
 			ks = s->object_size;
 		if (new_size <= ks) {
-			if (s && slub_debug_orig_size(s))
+			if (s && !slab_foreign() && slub_debug_orig_size(s))
 				/* the kmalloc red zone follows the new size */
 				slab_debug_krealloc(s, (void *)p, new_size, flags);
 			else if (flags & __GFP_ZERO)
 				memset((char *)p + new_size, 0, ks - new_size);
 			return (void *)p;
 		}
-		if (s && slub_debug_orig_size(s))
+		if (s && !slab_foreign() && slub_debug_orig_size(s))
 			ks = slab_debug_orig_size_of(s, p); /* not the red zone */
 	}
 	ret = __do_kmalloc(new_size, flags);
@@ -663,6 +683,8 @@ size_t kmalloc_size_roundup(size_t size)
 		return 0;
 	if (size == SIZE_MAX)
 		return SIZE_MAX;
+	if (slab_foreign() && size <= KMALLOC_MAX_SIZE)
+		return slab_allocator->size_roundup(size);
 	if (size <= KMALLOC_MAX_CACHE_SIZE) {
 		unsigned int idx = kmalloc_size_index(size);
 
@@ -769,7 +791,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		err = -EINVAL;
 	} else {
 		mutex_lock(&slab_mutex);
-		s = __kmem_cache_create(name, size, align, flags, ctor, NULL);
+		s = slab_allocator->cache_create(name, size, align, flags, ctor);
 		mutex_unlock(&slab_mutex);
 		if (IS_ERR(s)) {
 			err = (int)PTR_ERR(s);
@@ -796,7 +818,7 @@ void kmem_cache_destroy(struct kmem_cache *s)
 	if (IS_ERR_OR_NULL(s))
 		return;
 	mutex_lock(&slab_mutex);
-	err = __kmem_cache_destroy(s);
+	err = slab_allocator->cache_destroy(s);
 	mutex_unlock(&slab_mutex);
 	if (err == -ENOENT)
 		return; /* destroyed before: reported */
@@ -854,10 +876,20 @@ static int show_slabinfo(const char *name, FILE *f)
 	fprintf(f, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
 		   "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
 		   "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	if (!slab_allocator->slabinfo_line) {
+		/* As the kernel: no /proc/slabinfo without the data. */
+		fprintf(f, "# %s keeps no per-cache slabs: no /proc/slabinfo\n",
+			slab_allocator->name);
+		return 0;
+	}
 	mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list) {
 		struct slab_counts c;
 
+		if (slab_foreign()) {
+			slab_allocator->slabinfo_line(s, f);
+			continue;
+		}
 		slab_get_counts(s, &c);
 		fprintf(f, "%-17s %6lu %6lu %6u %4u %4d", s->name, c.active_objects,
 			c.total_objects, s->size, s->objects, 1 << s->order);
@@ -887,6 +919,14 @@ static unsigned long slab_shrink_count(struct shrinker *sh, struct shrink_contro
 	list_for_each_entry(s, &slab_caches, list) {
 		struct kmem_cache_node *n = s->node[0];
 
+		if (slab_foreign()) {
+			struct slab_counts c;
+
+			slab_allocator->get_counts(s, &c);
+			count += c.nr_empty + c.barn_full + c.barn_empty +
+				 !!c.thread_cached;
+			continue;
+		}
 		count += READ_ONCE(n->nr_empty) + READ_ONCE(n->nr_barn_full) +
 			 READ_ONCE(n->nr_barn_empty);
 	}
@@ -923,6 +963,15 @@ static bool slab_accounting_check(void)
 		struct slab *slab;
 		unsigned long pages = 0;
 
+		if (slab_foreign()) {
+			if (!slab_allocator->cache_pages) {
+				mutex_unlock(&slab_mutex);
+				return true; /* the allocator's check does it */
+			}
+			if (s->flags & SLAB_RECLAIM_ACCOUNT)
+				rcl += slab_allocator->cache_pages(s);
+			continue;
+		}
 		spin_lock(&n->list_lock);
 		list_for_each_entry(slab, &n->full, slab_list)
 			pages += 1UL << slab->order;
@@ -958,19 +1007,137 @@ static bool slab_accounting_check(void)
 	return ok;
 }
 
+/* ---- the allocators ----------------------------------------------------------- */
+
+/* SLUB's entries: the core (mm/slub.c) and the kmalloc caches above. */
+static int slub_init(const struct slab_page_source *src)
+{
+	int err = slab_core_init(src);
+
+	return err ? err : create_kmalloc_caches();
+}
+
+static struct kmem_cache *slub_cache_create(const char *name, unsigned int size,
+					    unsigned int align, slab_flags_t flags,
+					    void (*ctor)(void *))
+{
+	return __kmem_cache_create(name, size, align, flags, ctor, NULL);
+}
+
+static void *slub_alloc(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
+{
+	return slab_alloc_slow(s, gfp, orig_size);
+}
+
+static void slub_free(struct kmem_cache *s, void *x)
+{
+	kmem_cache_free(s, x);
+}
+
+static size_t slub_ksize(const void *x, struct kmem_cache **sp, const char *func)
+{
+	return kmalloc_block_size(func, x, sp, NULL);
+}
+
+static size_t slub_size_roundup(size_t size)
+{
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		return kmalloc_index_size(kmalloc_size_index(size));
+	return PAGE_SIZE << get_order(size);
+}
+
+static void slub_slabinfo_line(struct kmem_cache *s, FILE *f)
+{
+	struct slab_counts c;
+
+	slab_get_counts(s, &c);
+	fprintf(f, "%-17s %6lu %6lu %6u %4u %4d", s->name, c.active_objects,
+		c.total_objects, s->size, s->objects, 1 << s->order);
+	fprintf(f, " : tunables %4u %4u %4u", 0, 0, 0);
+	fprintf(f, " : slabdata %6lu %6lu %6lu\n", c.nr_slabs, c.nr_slabs, 0UL);
+}
+
+static unsigned long slub_cache_pages(struct kmem_cache *s)
+{
+	struct slab_counts c;
+
+	slab_get_counts(s, &c);
+	return c.nr_slabs << s->order;
+}
+
+const struct slab_allocator slub_allocator = {
+	.name = "SLUB",
+	.init = slub_init,
+	.exit = slab_core_exit,
+	.cache_create = slub_cache_create,
+	.cache_destroy = __kmem_cache_destroy,
+	.cache_shrink = kmem_cache_shrink,
+	.alloc = slub_alloc,
+	.free = slub_free,
+	.kmalloc_large = NULL,
+	.ksize = slub_ksize,
+	.size_roundup = slub_size_roundup,
+	.get_counts = slab_get_counts,
+	.slabinfo_line = slub_slabinfo_line,
+	.drain = slab_drain_all,
+	.cache_pages = slub_cache_pages,
+	.check = slab_check,
+};
+
+/* The allocators this build has, by enum kmem_slab. */
+static const struct slab_allocator *const slab_allocators[] = {
+	[KMEM_SLAB_SLUB] = &slub_allocator,
+	[KMEM_SLAB_SLAB] = NULL, /* mm/slab.c */
+	[KMEM_SLAB_SLOB] = NULL, /* mm/slob.c */
+};
+
+const char *slab_allocator_name(enum kmem_slab which)
+{
+	static const char *const names[] = { "SLUB", "SLUB", "SLAB", "SLOB" };
+
+	if ((unsigned int)which >= ARRAY_SIZE(names))
+		return "?";
+	return names[which];
+}
+
+bool slab_allocator_built(enum kmem_slab which)
+{
+	return which >= KMEM_SLAB_SLUB && which <= KMEM_SLAB_SLOB &&
+	       slab_allocators[which];
+}
+
+/* slab_allocator= (kernel/init.c resolves it with kmem_config.slab and
+ * $KMEM_SLAB before the machine is built; a bad value never boots). Here it
+ * is only taken, or reported when the configuration chose another. */
+static int setup_slab_allocator(const char *val)
+{
+	const char *chosen = slab_allocator_name(kmem_cfg.slab);
+
+	if (!val)
+		return -EINVAL;
+	if (strcasecmp(val, chosen))
+		pr_warn("slab_allocator=%s ignored: KMEM_SLAB or kmem_config.slab chose %s\n",
+			val, chosen);
+	return 0;
+}
+KMEM_EARLY_PARAM("slab_allocator", setup_slab_allocator);
+
 static int slab_init(void)
 {
+	const struct slab_allocator *a = slab_allocators[KMEM_SLAB_SLUB];
 	int err;
 
+	if (slab_allocator_built(kmem_cfg.slab))
+		a = slab_allocators[kmem_cfg.slab];
 	atomic_long_set(&nr_large_kmalloc_pages, 0);
 	slab_dmap.base = PAGE_OFFSET;
 	slab_dmap.size = (unsigned long)high_memory - PAGE_OFFSET;
 	slab_dmap.pages = min(slab_dmap.size >> PAGE_SHIFT, max_pfn);
 	slab_dmap.mem_map = mem_map;
-	err = slab_core_init(&buddy_slab_source);
-	if (err)
-		return err;
-	err = create_kmalloc_caches();
+	slab_allocator = a;
+	if (a != &slub_allocator)
+		slab_epoch = kmem_boot_generation;
+	err = a->init(&buddy_slab_source);
 	if (err)
 		return err;
 	slab_shrinker = shrinker_alloc(0, "slab");
@@ -991,7 +1158,10 @@ static void slab_exit(void)
 	slab_shrinker = NULL;
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	memset(&slab_dmap, 0, sizeof(slab_dmap));
-	slab_core_exit();
+	slab_allocator->exit();
+	if (slab_foreign())
+		slab_epoch = 0;
+	slab_allocator = &slub_allocator;
 	atomic_long_set(&nr_large_kmalloc_pages, 0);
 }
 

@@ -1057,6 +1057,8 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t orig_size
 		slab_dead_cache(s, "kmem_cache_alloc");
 		return NULL;
 	}
+	if (unlikely(slab_foreign())) /* SLAB, SLOB: mm/slab.h */
+		return slab_allocator->alloc(s, gfp, orig_size);
 	WARN_ON_ONCE(s->ctor && (gfp & __GFP_ZERO));
 	if (unlikely(kmem_cache_debug(s)))
 		return slab_debug_alloc(s, gfp, orig_size);
@@ -1253,6 +1255,10 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 
 	if (unlikely(is_kfence_address(x))) {
 		__kfence_free(x); /* its slab never passes the fast path */
+		return;
+	}
+	if (unlikely(slab_foreign())) { /* SLAB, SLOB: mm/slab.h */
+		slab_allocator->free(s, x);
 		return;
 	}
 	if (unlikely(kmem_cache_debug(s))) {
@@ -1730,6 +1736,8 @@ int __kmem_cache_destroy(struct kmem_cache *s)
 
 void slab_flush_sheaves(struct kmem_cache *s)
 {
+	if (slab_foreign())
+		return; /* no sheaves */
 	flush_this_thread(s);
 	barn_flush(s);
 }
@@ -1742,6 +1750,8 @@ int kmem_cache_shrink(struct kmem_cache *s)
 		slab_dead_cache(s, "kmem_cache_shrink");
 		return 0;
 	}
+	if (slab_foreign())
+		return slab_allocator->cache_shrink(s);
 	slab_flush_sheaves(s);
 	discard_empty_slabs(s);
 	return 0;
@@ -1765,6 +1775,8 @@ unsigned long slab_drain_all(void)
 
 	if (!slab_epoch)
 		return 0;
+	if (slab_foreign())
+		return slab_allocator->drain();
 	if (!mutex_trylock(&slab_mutex))
 		return 0;
 	list_for_each_entry(s, &slab_caches, list) {
@@ -1786,6 +1798,10 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
 	struct kmem_cache_node *n = get_node(s);
 	struct slab_thread *t = &slab_thread;
 
+	if (slab_foreign()) {
+		slab_allocator->get_counts(s, c);
+		return;
+	}
 	memset(c, 0, sizeof(*c));
 	spin_lock(&n->list_lock);
 	c->nr_full = n->nr_full;
@@ -1922,6 +1938,8 @@ bool slab_check(void)
 
 	if (!slab_epoch)
 		return true;
+	if (slab_foreign())
+		return slab_allocator->check();
 	mutex_lock(&slab_mutex);
 	list_for_each_entry(s, &slab_caches, list)
 		if (!slab_check_cache(s))

@@ -422,11 +422,11 @@ bool machine_is_x86_32(void)
 	return machine.layout == KMEM_LAYOUT_X86_32;
 }
 
-void arch_print_banner(void)
+void arch_print_banner(const char *slab)
 {
-	pr_info("kmem: booted an %s machine: %llu MiB RAM, %u CPUs\n",
+	pr_info("kmem: booted an %s machine: %llu MiB RAM, %u CPUs, %s\n",
 		machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64",
-		machine.ram_bytes >> 20, nr_cpu_ids);
+		machine.ram_bytes >> 20, nr_cpu_ids, slab);
 	if (machine.layout == KMEM_LAYOUT_X86_32 && machine.relocated)
 		pr_info("kmem: PAGE_OFFSET relocated to %#lx (the host uses 0xc0000000)\n",
 			PAGE_OFFSET);

@@ -33,7 +33,8 @@ bool machine_is_x86_32(void);
 
 int arch_machine_setup(const struct kmem_config *cfg);
 void arch_machine_teardown(void);
-void arch_print_banner(void);
+/* The boot banner; slab: the slab allocator's name. */
+void arch_print_banner(const char *slab);
 void arch_kmap_reset(void);
 
 /* File offset in the RAM memfd of physical address `phys` (RAM above the PCI

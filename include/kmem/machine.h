@@ -11,6 +11,8 @@
  *   KMEM_SWAP    swap size, 0 to 64G, e.g. "64M" (default: none)
  *   KMEM_CMDLINE the kernel command line, e.g. "failslab=1,100,0,-1"
  *                (<kmem/cmdline.h>; default: empty)
+ *   KMEM_SLAB    the slab allocator: "slub" (default), "slab" or "slob"
+ *                (also slab_allocator= on the command line)
  * or explicitly with kmem_boot(). kmem_halt() tears it down (every pointer into
  * it becomes invalid) so that another can be booted, e.g. by tests and the tour.
  *
@@ -40,6 +42,15 @@ enum kmem_layout {
 	KMEM_LAYOUT_X86_32,
 };
 
+/* The slab allocator under kmalloc and kmem_cache_* (one per boot). */
+enum kmem_slab {
+	KMEM_SLAB_DEFAULT = 0, /* $KMEM_SLAB, else slab_allocator= on the
+				* command line, else SLUB */
+	KMEM_SLAB_SLUB,        /* today's (mm/slub.c) */
+	KMEM_SLAB_SLAB,        /* the classic SLAB, removed in Linux 6.8 */
+	KMEM_SLAB_SLOB,        /* first fit for tiny machines, removed in 6.4 */
+};
+
 struct kmem_config {
 	unsigned long long ram;  /* bytes; 0: $KMEM_RAM, else 256 MiB */
 	enum kmem_layout layout;
@@ -48,6 +59,9 @@ struct kmem_config {
 	bool quiet;              /* do not print the boot banner */
 	const char *cmdline;     /* kernel command line; NULL: $KMEM_CMDLINE
 				  * (<kmem/cmdline.h>); copied at boot */
+	enum kmem_slab slab;     /* slab allocator; 0: $KMEM_SLAB, else
+				  * slab_allocator= on the command line,
+				  * else SLUB */
 };
 
 /* The accepted ranges: RAM and swap in bytes. */
@@ -99,6 +113,8 @@ struct kmem_machine_info {
 	unsigned long pkmap_base;  /* x86-32 only */
 	unsigned long max_low_pfn, max_pfn;
 	unsigned long long swap;
+	enum kmem_slab slab;
+	const char *slab_name;     /* "SLUB", "SLAB", "SLOB" */
 };
 void kmem_machine_info(struct kmem_machine_info *info);
 

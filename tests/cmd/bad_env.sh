@@ -14,7 +14,7 @@ check() {
 	env=$1 want=$2
 	shift 2
 	set +e
-	env -u KMEM_RAM -u KMEM_LAYOUT -u KMEM_CPUS -u KMEM_SWAP "$env" \
+	env -u KMEM_RAM -u KMEM_LAYOUT -u KMEM_CPUS -u KMEM_SWAP -u KMEM_SLAB "$env" \
 		"$kmem" "$@" >"$out/o" 2>"$out/e" </dev/null
 	st=$?
 	set -e
@@ -45,6 +45,8 @@ KMEM_CPUS=4x|kmem: KMEM_CPUS=4x: not a CPU count; use 1 to 256
 KMEM_CPUS=-1|kmem: KMEM_CPUS=-1: too few CPUs; use 1 to 256
 KMEM_SWAP=xyz|kmem: KMEM_SWAP=xyz: not a size; use 0 (none) to 64G (e.g. 160M, 2G)
 KMEM_SWAP=100G|kmem: KMEM_SWAP=100G: too much swap; use 0 (none) to 64G
+KMEM_SLAB=slib|kmem: KMEM_SLAB=slib: unknown slab allocator; use slub, slab or slob
+KMEM_SLAB=slub,slab|kmem: KMEM_SLAB=slub,slab: unknown slab allocator; use slub, slab or slob
 LIST
 
 # The x86-32 layout's range, both variables set.
@@ -63,7 +65,7 @@ check KMEM_CPUS=0 "kmem: KMEM_CPUS=0: too few CPUs; use 1 to 256" replay "$src/t
 check KMEM_LAYOUT=arm64 "kmem: KMEM_LAYOUT=arm64: unknown layout; use x86-64 or x86-32" map -o "$out/m.html"
 
 # The edges of the ranges are accepted; an empty variable counts as unset.
-for env in KMEM_RAM=32M KMEM_RAM=32MiB KMEM_CPUS=1 KMEM_CPUS=256 KMEM_SWAP=0 KMEM_RAM= KMEM_CPUS=; do
+for env in KMEM_RAM=32M KMEM_RAM=32MiB KMEM_CPUS=1 KMEM_CPUS=256 KMEM_SWAP=0 KMEM_RAM= KMEM_CPUS= KMEM_SLAB=slub KMEM_SLAB=SLUB KMEM_SLAB=; do
 	env KMEM_QUIET=1 "$env" "$kmem" show meminfo >"$out/o" 2>"$out/e" ||
 		{ cat "$out/e"; fail "$env: kmem show meminfo exited $?"; }
 	grep -q "^MemTotal:" "$out/o" || fail "$env: no meminfo"
@@ -73,6 +75,7 @@ done
 "$kmem" --help >"$out/h"
 grep -q "KMEM_CPUS    CPUs, 1 to 256" "$out/h" || fail "--help: KMEM_CPUS range"
 grep -q "KMEM_RAM     RAM, 32M to 64G" "$out/h" || fail "--help: KMEM_RAM range"
+grep -q "KMEM_SLAB    slab allocator, slub (default), slab or slob" "$out/h" || fail "--help: KMEM_SLAB"
 for n in 0 257 abc; do
 	set +e
 	"$kmem" replay --cpus "$n" "$src/tests/data/trace-ftrace.txt" >"$out/o" 2>"$out/e"

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		   "  KMEM_LAYOUT  x86-64 (default) or x86-32\n"
 		   "  KMEM_CPUS    CPUs, 1 to %d; default: the host's\n"
 		   "  KMEM_SWAP    swap, 0 to 64G; default none\n"
+		   "  KMEM_SLAB    slab allocator, slub (default), slab or slob\n"
 		   "A value outside these is an error (exit status 2).\n"
 		   "`kmem COMMAND --help` describes a command; `kmem --version` (-V)\n"
 		   "prints the version; `man kmem` is the manual.\n", KMEM_MAX_CPUS);

@@ -44,8 +44,8 @@ static void show_usage(FILE *f, const char *list)
 	fprintf(f,
 		"usage: kmem show [--scene CHAPTER] VIEW...\n\n"
 		"Print /proc views in the kernel's formats, of a freshly booted machine\n"
-		"(configured by KMEM_RAM, KMEM_LAYOUT, KMEM_CPUS, KMEM_SWAP, KMEM_CMDLINE:\n"
-		"see kmem --help) or, with --scene CHAPTER, of the machine at that tour\n"
+		"(configured by KMEM_RAM, KMEM_LAYOUT, KMEM_CPUS, KMEM_SWAP, KMEM_SLAB,\n"
+		"KMEM_CMDLINE: see kmem --help) or, with --scene CHAPTER, of the machine at that tour\n"
 		"chapter's scene (as `kmem map --scene`; chapters: kmem tour --list).\n\n"
 		"Views of the machine:\n");
 	for (p = list; p && *p; p += strcspn(p, "\n") + !!p[strcspn(p, "\n")])
