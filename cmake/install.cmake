@@ -6,7 +6,8 @@
 #   <prefix>/include/kmem-kernel/              the headers (so <linux/slab.h>
 #                                              does not collide with the system's
 #                                              kernel UAPI headers)
-#   <prefix>/lib/libkmem.so.0, libkmem.a       the libraries
+#   <prefix>/lib/libkmem.so.0, libkmem.a       the libraries (the .deb: in
+#                                              /usr/lib/<multiarch triplet>)
 #   <prefix>/lib/pkgconfig/kmem.pc             pkg-config (relocatable)
 #   <prefix>/lib/cmake/kmem/                   find_package(kmem): kmem::kmem
 #                                              (shared), kmem::kmem_static
@@ -20,30 +21,41 @@
 # directory) builds the Debian package.
 include(CMakePackageConfigHelpers)
 
-set(KMEM_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/kmem)
+# The library files (libraries, CMake package, kmem.pc) under `libdir`, as
+# install component `component`. They are installed twice: under
+# CMAKE_INSTALL_LIBDIR for `cmake --install` (component "lib"), and under
+# Debian's multiarch directory lib/<triplet> (component "deblib", left out of
+# `cmake --install`) for the .deb, since the package installs to /usr while the
+# build was configured for /usr/local, where GNUInstallDirs says plain "lib".
+function(kmem_install_libdir libdir component)
+  set(cmakedir ${libdir}/cmake/kmem)
+  set(gen ${CMAKE_BINARY_DIR}/install-${component})
+  set(all "")
+  if(component STREQUAL "deblib")
+    set(all EXCLUDE_FROM_ALL)
+  endif()
+  install(TARGETS kmem_static kmem_shared EXPORT kmemTargets-${component}
+          ARCHIVE DESTINATION ${libdir} COMPONENT ${component} ${all}
+          LIBRARY DESTINATION ${libdir} COMPONENT ${component} ${all})
+  install(EXPORT kmemTargets-${component} FILE kmemTargets.cmake NAMESPACE kmem::
+          DESTINATION ${cmakedir} COMPONENT ${component} ${all})
+  configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/kmemConfig.cmake.in
+    ${gen}/kmemConfig.cmake INSTALL_DESTINATION ${cmakedir})
+  install(FILES ${gen}/kmemConfig.cmake ${CMAKE_BINARY_DIR}/kmemConfigVersion.cmake
+          DESTINATION ${cmakedir} COMPONENT ${component} ${all})
+  # kmem.pc is relocatable: its prefix is found from where it is installed
+  # (${pcfiledir}). Its Libs carry an rpath to the library directory, so a
+  # program built with `cc app.c $(pkg-config --cflags --libs kmem)` starts
+  # without LD_LIBRARY_PATH wherever the prefix is.
+  file(RELATIVE_PATH KMEM_PC_RELPREFIX "/${libdir}/pkgconfig" "/")
+  set(KMEM_PC_LIBDIR ${libdir})
+  configure_file(${CMAKE_SOURCE_DIR}/scripts/kmem.pc.in ${gen}/kmem.pc @ONLY)
+  install(FILES ${gen}/kmem.pc DESTINATION ${libdir}/pkgconfig
+          COMPONENT ${component} ${all})
+endfunction()
 
-install(TARGETS kmem_static kmem_shared EXPORT kmemTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(TARGETS kmem_cmd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kmem-kernel)
-
-# The CMake package.
-install(EXPORT kmemTargets NAMESPACE kmem:: DESTINATION ${KMEM_CMAKE_DIR})
-configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/kmemConfig.cmake.in
-  ${CMAKE_BINARY_DIR}/kmemConfig.cmake INSTALL_DESTINATION ${KMEM_CMAKE_DIR})
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/kmemConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
-install(FILES ${CMAKE_BINARY_DIR}/kmemConfig.cmake
-              ${CMAKE_BINARY_DIR}/kmemConfigVersion.cmake
-        DESTINATION ${KMEM_CMAKE_DIR})
-
-# kmem.pc is relocatable: its prefix is found from where it is installed
-# (${pcfiledir}). Its Libs carry an rpath to the library directory, so a
-# program built with `cc app.c $(pkg-config --cflags --libs kmem)` starts
-# without LD_LIBRARY_PATH wherever the prefix is.
-file(RELATIVE_PATH KMEM_PC_RELPREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 set(KMEM_PC_PRIVATE "-lpthread -ldl -lrt -lm")
 if(LZMA_LIB AND LZMA_INC)
   string(APPEND KMEM_PC_PRIVATE " -llzma")
@@ -51,8 +63,24 @@ endif()
 if(Z_LIB AND Z_INC)
   string(APPEND KMEM_PC_PRIVATE " -lz")
 endif()
-configure_file(${CMAKE_SOURCE_DIR}/scripts/kmem.pc.in ${CMAKE_BINARY_DIR}/kmem.pc @ONLY)
-install(FILES ${CMAKE_BINARY_DIR}/kmem.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+kmem_install_libdir(${CMAKE_INSTALL_LIBDIR} lib)
+# Debian's multiarch triplet (x86_64-linux-gnu): CMake's, else the compiler's.
+set(KMEM_MULTIARCH "${CMAKE_LIBRARY_ARCHITECTURE}")
+if(NOT KMEM_MULTIARCH)
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-multiarch
+                  OUTPUT_VARIABLE KMEM_MULTIARCH OUTPUT_STRIP_TRAILING_WHITESPACE
+                  ERROR_QUIET)
+endif()
+if(KMEM_MULTIARCH)
+  set(KMEM_DEB_LIBDIR lib/${KMEM_MULTIARCH})
+else()
+  set(KMEM_DEB_LIBDIR lib)
+endif()
+kmem_install_libdir(${KMEM_DEB_LIBDIR} deblib)
+
+install(TARGETS kmem_cmd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kmem-kernel)
 
 # Man pages.
 install(FILES ${CMAKE_SOURCE_DIR}/man/kmem.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
@@ -92,4 +120,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gcc | c-compiler, pkg-config")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "liblzma-dev, zlib1g-dev, cmake")
+# The package holds everything but the "lib" component: its libraries are
+# the "deblib" ones, in /usr/lib/<multiarch triplet> as Debian lays them out.
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
+set(CPACK_COMPONENTS_ALL Unspecified deblib)
 include(CPack)

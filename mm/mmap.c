@@ -1372,7 +1372,14 @@ static int user_mm_init(void)
 {
 	static bool registered;
 
-	vm_area_cachep = KMEM_CACHE(vm_area_struct, SLAB_PANIC);
+	/* The kernel's vm_area_struct is 192 bytes with its cache alignment
+	 * (6.18 x86-64: 21 per 4 KiB slab in /proc/slabinfo); kmem's is far
+	 * smaller. The objects get the kernel's size and alignment so that
+	 * slabinfo and the slab memory of a process read like the kernel's. */
+	vm_area_cachep = kmem_cache_create("vm_area_struct",
+					   max_t(unsigned int, sizeof(struct vm_area_struct), 192),
+					   __alignof__(struct vm_area_struct),
+					   SLAB_HWCACHE_ALIGN | SLAB_PANIC, NULL);
 	process_cachep = KMEM_CACHE(kmem_process, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
 	user_fault_init();
 	task_mmu_register_views();

@@ -64,6 +64,7 @@
 kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
 /* The running allocator (SLUB while no machine runs). */
 const struct slab_allocator *slab_allocator = &slub_allocator;
+static struct kmem_cache *kmem_buckets_cache; /* "kmalloc_buckets" */
 static atomic_long_t nr_large_kmalloc_pages;
 static struct shrinker *slab_shrinker;
 
@@ -862,6 +863,15 @@ static int create_kmalloc_caches(void)
 		}
 	}
 	mutex_unlock(&slab_mutex);
+	/* CONFIG_SLAB_BUCKETS: the cache of kmem_buckets_create()'s tables,
+	 * made at boot as the kernel does (an empty cache until someone asks
+	 * for a set of buckets; slabinfo lists it as the kernel's does). */
+	kmem_buckets_cache = kmem_cache_create("kmalloc_buckets", sizeof(kmem_buckets),
+					       __alignof__(kmem_buckets), SLAB_NO_MERGE, NULL);
+	if (!kmem_buckets_cache) {
+		pr_err("kmalloc: cannot create %s\n", "kmalloc_buckets");
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -1157,6 +1167,7 @@ static void slab_exit(void)
 	shrinker_free(slab_shrinker);
 	slab_shrinker = NULL;
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	kmem_buckets_cache = NULL;
 	memset(&slab_dmap, 0, sizeof(slab_dmap));
 	slab_allocator->exit();
 	if (slab_foreign())

@@ -1904,7 +1904,7 @@ bool slab_check_cache(struct kmem_cache *s)
 	}
 	if (counts[0] != n->nr_full || counts[1] != n->nr_partial ||
 	    counts[2] != n->nr_empty) {
-		pr_err("slab check: %s: list counts %lu/%lu/%lu, recorded %lu/%lu/%lu\n",
+		pr_err("slab check: %s: list counts %lu/%lu/%lu, recorded %u/%u/%u\n",
 		       s->name, counts[0], counts[1], counts[2], n->nr_full,
 		       n->nr_partial, n->nr_empty);
 		ok = false;
@@ -1915,7 +1915,7 @@ bool slab_check_cache(struct kmem_cache *s)
 		ok = false;
 	}
 	if (n->nr_empty > s->min_partial) {
-		pr_err("slab check: %s: %lu empty slabs kept, min_partial is %u\n",
+		pr_err("slab check: %s: %u empty slabs kept, min_partial is %u\n",
 		       s->name, n->nr_empty, s->min_partial);
 		ok = false;
 	}
@@ -2031,7 +2031,11 @@ int slab_core_init(const struct slab_page_source *src)
 		return err;
 	kmem_cache_node = &boot_kmem_cache_node;
 	boot_kmem_cache.node[0] = &boot_node_cache;
-	err = init_cache(&boot_kmem_cache, "kmem_cache", sizeof(struct kmem_cache), 0,
+	/* The kernel's struct kmem_cache is 256 bytes with its alignment (6.18
+	 * x86-64, /proc/slabinfo); kmem's is smaller, and its objects get the
+	 * kernel's size so that slabinfo reads like the kernel's. */
+	err = init_cache(&boot_kmem_cache, "kmem_cache",
+			 max_t(unsigned int, sizeof(struct kmem_cache), 256), 0,
 			 SLAB_HWCACHE_ALIGN, NULL, src);
 	if (err)
 		return err;

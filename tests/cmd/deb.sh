@@ -37,6 +37,16 @@ for f in libkmem.so.0 libkmem.so libkmem.a pkgconfig/kmem.pc cmake/kmem/kmemConf
 	[ -n "$(find "$root/usr/lib" -path "*/$f" | head -1)" ] || fail "lib/$f is not in the package"
 done
 
+# Debian's layout: the libraries, kmem.pc and the CMake package in the
+# multiarch directory /usr/lib/<triplet>, nothing of them in /usr/lib itself.
+triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || cc -print-multiarch)
+[ -n "$triplet" ] || fail "no multiarch triplet (dpkg-architecture, cc -print-multiarch)"
+for f in libkmem.so.0 libkmem.so libkmem.a pkgconfig/kmem.pc cmake/kmem/kmemConfig.cmake \
+	cmake/kmem/kmemTargets.cmake; do
+	[ -e "$root/usr/lib/$triplet/$f" ] || fail "/usr/lib/$triplet/$f is not in the package"
+	[ ! -e "$root/usr/lib/$f" ] || fail "/usr/lib/$f: the package installs to /usr/lib, not /usr/lib/$triplet"
+done
+
 cat >"$tmp/app.c" <<'APP'
 #include <stdio.h>
 #include <linux/gfp.h>
