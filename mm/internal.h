@@ -144,6 +144,9 @@ void page_alloc_set_pcp(bool on);
 
 /* ---- counters owned by other layers, read by meminfo (mm/vmstat.c) ------ */
 extern atomic_long_t nr_vmalloc_pages;  /* pages backing vmalloc areas */
+/* The kernel's vm_committed_as, in pages: what user address spaces have
+ * committed (mm/mmap.c, vm_stat_account; meminfo's Committed_AS). */
+extern atomic_long_t vm_committed_as;
 extern atomic_long_t nr_swap_pages;     /* free swap slots */
 extern atomic_long_t total_swap_pages;  /* swap slots in all */
 

@@ -19,6 +19,9 @@
  *   VmallocTotal    (VMALLOC_END - VMALLOC_START) >> 10, as the kernel
  *   VmallocUsed     nr_vmalloc_pages (vmalloc)
  *   CommitLimit     (totalram - hugetlb) * overcommit_ratio (50) / 100 + swap
+ *   Committed_AS    vm_committed_as: the pages user address spaces have
+ *                   committed (private writable mappings, brk and stacks,
+ *                   shared anonymous mappings; mm/mmap.c)
  *   DirectMap*      the page sizes the kernel's init_memory_mapping() would
  *                   use for the direct-mapped RAM ranges
  * kmem has no page cache, buffers, huge pages, percpu allocator, CMA or
@@ -212,7 +215,8 @@ static int __meminfo_show(FILE *f)
 	show_val_kb(f, "Bounce:", 0);
 	show_val_kb(f, "WritebackTmp:", 0);
 	show_val_kb(f, "CommitLimit:", K(totalram * 50 / 100 + total_swap));
-	show_val_kb(f, "Committed_AS:", 0);
+	show_val_kb(f, "Committed_AS:",
+		    K((unsigned long)max(atomic_long_read(&vm_committed_as), 0L)));
 	show_val_kb(f, "VmallocTotal:", (VMALLOC_END - VMALLOC_START) >> 10);
 	show_val_kb(f, "VmallocUsed:",
 		    K((unsigned long)atomic_long_read(&nr_vmalloc_pages)));

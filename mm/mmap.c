@@ -32,7 +32,9 @@
  * 4. Accounting: total_vm, data_vm (private writable, not stack), stack_vm,
  *    locked_vm in pages, as vm_stat_account(). Private writable mappings
  *    without MAP_NORESERVE are charged against the heuristic overcommit
- *    limit: one mapping larger than RAM + swap fails with ENOMEM.
+ *    limit: one mapping larger than RAM + swap fails with ENOMEM. What is
+ *    charged (VM_ACCOUNT, and shared anonymous mappings) is summed in
+ *    vm_committed_as, meminfo's Committed_AS.
  *
  * Locking: mm->mmap_lock (write) around every system call that changes VMAs;
  * page-table changes additionally take page_table_lock (mm/memory.c).
@@ -319,8 +321,23 @@ static int vma_array_grow(struct mm_struct *mm)
 	return 0;
 }
 
+atomic_long_t vm_committed_as;
+
+/* Does a VMA with these flags count in vm_committed_as? The kernel charges
+ * (vm_acct_memory) private writable mappings, brk and the stack (VM_ACCOUNT),
+ * and a shared anonymous mapping's shmem object unless MAP_NORESERVE
+ * (shmem_acct_size). The kernel keeps that object charged in full until its
+ * last mapping goes; kmem charges the pages still mapped (they differ only
+ * after a partial munmap of a shared mapping). */
+static inline bool vm_committed(unsigned long flags)
+{
+	return (flags & VM_ACCOUNT) || (flags & (VM_SHARED | VM_NORESERVE)) == VM_SHARED;
+}
+
 static void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 {
+	if (vm_committed(flags))
+		atomic_long_add(npages, &vm_committed_as);
 	mm->total_vm += (unsigned long)npages;
 	if ((flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE)
 		mm->data_vm += (unsigned long)npages;
@@ -1376,6 +1393,7 @@ static int user_mm_init(void)
 	 * (6.18 x86-64: 21 per 4 KiB slab in /proc/slabinfo); kmem's is far
 	 * smaller. The objects get the kernel's size and alignment so that
 	 * slabinfo and the slab memory of a process read like the kernel's. */
+	atomic_long_set(&vm_committed_as, 0);
 	vm_area_cachep = kmem_cache_create("vm_area_struct",
 					   max_t(unsigned int, sizeof(struct vm_area_struct), 192),
 					   __alignof__(struct vm_area_struct),
