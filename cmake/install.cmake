@@ -63,6 +63,9 @@ endif()
 if(Z_LIB AND Z_INC)
   string(APPEND KMEM_PC_PRIVATE " -lz")
 endif()
+if(DW_LIB AND DW_INC)
+  string(APPEND KMEM_PC_PRIVATE " -ldw")
+endif()
 kmem_install_libdir(${CMAKE_INSTALL_LIBDIR} lib)
 # Debian's multiarch triplet (x86_64-linux-gnu): CMake's, else the compiler's.
 set(KMEM_MULTIARCH "${CMAKE_LIBRARY_ARCHITECTURE}")
@@ -119,7 +122,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Stripped, as Debian ships binaries (and much faster to compress).
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gcc | c-compiler, pkg-config")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "liblzma-dev, zlib1g-dev, cmake")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "liblzma-dev, zlib1g-dev, libdw-dev, cmake")
 # The package holds everything but the "lib" component: its libraries are
 # the "deblib" ones, in /usr/lib/<multiarch triplet> as Debian lays them out.
 set(CPACK_DEB_COMPONENT_INSTALL ON)

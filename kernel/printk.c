@@ -203,26 +203,6 @@ void kmem_emergency_write(const char *msg)
 	(void)w;
 }
 
-char *kmem_symbolize(const void *addr, char *buf, size_t len)
-{
-	Dl_info info;
-
-	if (dladdr(addr, &info) && info.dli_sname && info.dli_saddr) {
-		unsigned long off = (unsigned long)addr - (unsigned long)info.dli_saddr;
-
-		snprintf(buf, len, "%s+0x%lx/0x%lx", info.dli_sname, off,
-			 off + 0x10);
-	} else if (dladdr(addr, &info) && info.dli_fname) {
-		const char *base = strrchr(info.dli_fname, '/');
-
-		snprintf(buf, len, "%s+0x%lx", base ? base + 1 : info.dli_fname,
-			 (unsigned long)addr - (unsigned long)info.dli_fbase);
-	} else {
-		snprintf(buf, len, "0x%lx", (unsigned long)addr);
-	}
-	return buf;
-}
-
 void dump_stack(void)
 {
 	void *frames[32];

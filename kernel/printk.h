@@ -10,6 +10,9 @@
 /* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
  * hex address when no symbol is known. Returns buf. */
 char *kmem_symbolize(const void *addr, char *buf, size_t len);
+/* The same from dladdr1() alone: safe in the fault (signal) paths, but
+ * static functions print as "module+0xoffset" (kernel/symbolize.c). */
+char *kmem_symbolize_fast(const void *addr, char *buf, size_t len);
 
 /* Write a message straight to the console and log without taking locks that
  * may be held (used from the fault handler before the process stops). */

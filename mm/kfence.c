@@ -287,7 +287,7 @@ static int get_stack_skipnr(void *const *entries, int n)
 	char buf[160];
 
 	for (skipnr = 0; skipnr < n; skipnr++) {
-		kmem_symbolize(entries[skipnr], buf, sizeof(buf));
+		kmem_symbolize_fast(entries[skipnr], buf, sizeof(buf));
 		if (has_prefix(buf, "kfence_") ||
 		    has_prefix(buf, "__kfence_") ||
 		    has_prefix(buf, "save_stack") ||
@@ -332,7 +332,7 @@ static void print_stack_entries(FILE *seq, void *const *entries, int n)
 
 	for (i = 0; i < n; i++)
 		seq_con_printf(seq, " %s\n",
-			       kmem_symbolize(entries[i], sym, sizeof(sym)));
+			       kmem_symbolize_fast(entries[i], sym, sizeof(sym)));
 }
 
 static void kfence_print_stack(FILE *seq, const struct kfence_metadata *meta,
@@ -435,7 +435,7 @@ static void kfence_report_error(unsigned long address, bool is_write,
 		skipnr = get_stack_skipnr(entries, n);
 	}
 	if (n)
-		kmem_symbolize(entries[skipnr], fn, sizeof(fn));
+		kmem_symbolize_fast(entries[skipnr], fn, sizeof(fn));
 	else
 		snprintf(fn, sizeof(fn), "0x0");
 

@@ -371,7 +371,7 @@ static enum kmem_fault_result dpa_fault(struct kmem_fault *f)
 		 w, f->address, f->write ? "write" : "read", err, pfn, err,
 		 raw_smp_processor_id(), kmem_current_pid(),
 		 kmem_current_comm(),
-		 kmem_symbolize((void *)f->ip, sym, sizeof(sym)));
+		 kmem_symbolize_fast((void *)f->ip, sym, sizeof(sym)));
 	kmem_emergency_write(buf);
 	return KMEM_FAULT_OOPS;
 }

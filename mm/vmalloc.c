@@ -382,7 +382,7 @@ static void describe_fault(unsigned long addr, char *buf, size_t len)
 			     addr >= va->va_end - PAGE_SIZE;
 
 		if (caller)
-			kmem_symbolize(caller, sym, sizeof(sym));
+			kmem_symbolize_fast(caller, sym, sizeof(sym));
 		snprintf(buf, len,
 			 "kmem: %#lx is in the %s of vmalloc area 0x%0*lx-0x%0*lx %lu%s%s pages=%u\n",
 			 addr, guard ? "guard page" : "unmapped part",
@@ -390,7 +390,7 @@ static void describe_fault(unsigned long addr, char *buf, size_t len)
 			 sym[0] ? " " : "", sym, vm ? vm->nr_pages : 0);
 	} else if ((va = __find_lazy_vmap_area(addr))) {
 		if (va->caller)
-			kmem_symbolize(va->caller, sym, sizeof(sym));
+			kmem_symbolize_fast(va->caller, sym, sizeof(sym));
 		snprintf(buf, len,
 			 "kmem: %#lx is in freed vmalloc area 0x%0*lx-0x%0*lx %lu (unpurged vm_area)%s%s: use after vfree\n",
 			 addr, w, va->va_start, w, va->va_end, va_size(va),
@@ -428,17 +428,17 @@ static enum kmem_fault_result vmalloc_fault(struct kmem_fault *f)
 		 w, f->address, f->write ? "write" : "read", err,
 		 f->present ? "permissions violation" : "not-present page", what,
 		 err, raw_smp_processor_id(), kmem_current_pid(),
-		 kmem_current_comm(), kmem_symbolize((void *)f->ip, sym, sizeof(sym)));
+		 kmem_current_comm(), kmem_symbolize_fast((void *)f->ip, sym, sizeof(sym)));
 	kmem_emergency_write(buf);
 	return KMEM_FAULT_OOPS;
 }
 
 /* ---- areas ------------------------------------------------------------------- */
 
-static struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long align,
-					    unsigned long flags, unsigned long start,
-					    unsigned long end, int node, gfp_t gfp,
-					    const void *caller)
+struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long align,
+				     unsigned long flags, unsigned long start,
+				     unsigned long end, int node, gfp_t gfp,
+				     const void *caller)
 {
 	struct vmap_area *va;
 	struct vm_struct *area;

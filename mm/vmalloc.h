@@ -78,6 +78,13 @@ void free_vmap_area_noflush(struct vmap_area *va);
 struct vmap_area *find_vmap_area(unsigned long addr);
 /* Busy area lookup that also removes it from the busy tree. */
 struct vmap_area *find_unlink_vmap_area(unsigned long addr);
+/* A vm_struct area of `size` bytes (plus a guard page unless VM_NO_GUARD)
+ * aligned to `align` in [start, end): the kernel's __get_vm_area_node().
+ * NULL on failure; free_vm_area() frees it. */
+struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long align,
+				     unsigned long flags, unsigned long start,
+				     unsigned long end, int node, gfp_t gfp,
+				     const void *caller);
 /* Purge every lazily freed area now (one counted TLB flush); returns the
  * number of pages released. Safe from any context that may take a mutex. */
 unsigned long purge_vmap_area_lazy(void);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install the Debian packages kmem uses beyond gcc, make and cmake, if missing:
 #   liblzma-dev, zlib1g-dev  compressed trace input for `kmem replay`
+#   libdw-dev                elfutils' libdw: callers printed as the kernel
+#                            does, function+0xoff/0xsize (kernel/symbolize.c)
 #   pkg-config               the installed kmem.pc
 #   man-db                   `man`, to read (and test) the man pages
 # Benchmark peers (libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev) and
@@ -15,7 +17,7 @@
 # package is still missing (the build goes on without it, and `make` checks
 # again next time); `make` runs it once per build directory otherwise.
 set -e
-need="liblzma-dev zlib1g-dev pkg-config man-db"
+need="liblzma-dev zlib1g-dev libdw-dev pkg-config man-db"
 if [ "${KMEM_DEPS_BENCH:-0}" = 1 ]; then
 	need="$need gnuplot-nox"
 fi
