@@ -10,6 +10,7 @@
  * spinlock grows, in kmem as in the kernel, so the two caches whose objects
  * hold locks (kmem_cache_node, kmem_cache) are only compared without it.
  */
+/* kmem-test: slub-only: the geometry of SLUB's own caches */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
