@@ -19,7 +19,8 @@
  * loaded machine does not inflate it as it does wall time; for prodcons it
  * is the producer's, which includes its waits for a free ring slot), the
  * median of RUNS interleaved runs; ratios against glibc and the best peer
- * (the fastest non-kmem allocator in that row).
+ * (the fastest non-kmem allocator of the same run), the median of the
+ * runs' ratios.
  *
  *   ./build/bench/bench_live [pairs-per-run]
  *   ./build/bench/bench_live --one NAME WORKLOAD PAIRS   (for callgrind)
@@ -370,7 +371,7 @@ int main(int argc, char **argv)
 	struct kmem_config cfg = { .ram = 1024ULL << 20,
 				   .cpus = 2,
 				   .quiet = true };
-	static double res[8][NW][RUNS];
+	static double res[8][NW][RUNS], ratio[2][NW][RUNS];
 	struct allocator al[8];
 	struct bench_peer peers[3];
 	const char *tun = getenv("GLIBC_TUNABLES");
@@ -438,13 +439,29 @@ int main(int argc, char **argv)
 		for (w = 0; w < NW; w++)
 			for (i = 0; i < n; i++)
 				res[i][w][r] = run_workload(&al[i], w, pairs);
+	/* The ratios of each run (the runs are interleaved, so both sides of
+	 * a ratio met the same load), before the times are sorted. */
+	for (w = 0; w < NW; w++) {
+		for (r = 0; r < RUNS; r++) {
+			double best = 0;
+
+			for (i = 1; i < n; i++)
+				if (!best || res[i][w][r] < best)
+					best = res[i][w][r];
+			ratio[0][w][r] = res[0][w][r] / res[1][w][r];
+			ratio[1][w][r] = res[0][w][r] / best;
+		}
+		qsort(ratio[0][w], RUNS, sizeof(double), cmp_double);
+		qsort(ratio[1][w], RUNS, sizeof(double), cmp_double);
+	}
 	for (i = 0; i < n; i++)
 		for (w = 0; w < NW; w++)
 			qsort(res[i][w], RUNS, sizeof(double), cmp_double);
 
 	printf("ns per allocate+free pair, median of %d interleaved runs of %ld pairs\n"
-	       "(ratio: kmalloc against glibc and against the best peer in the row)\n\n",
-	       RUNS, pairs);
+	       "(ratio: kmalloc against glibc and against the fastest peer of the\n"
+	       "same run, the median of the %d runs' ratios)\n\n",
+	       RUNS, pairs, RUNS);
 	printf("| workload |");
 	for (i = 0; i < n; i++)
 		printf(" %s |", al[i].name);
@@ -453,19 +470,11 @@ int main(int argc, char **argv)
 		printf("---:|");
 	printf("\n");
 	for (w = 0; w < NW; w++) {
-		double best = 0;
-
 		printf("| %s |", workloads[w]);
-		for (i = 0; i < n; i++) {
-			double v = res[i][w][RUNS / 2];
-
-			printf(" %.1f |", v);
-			if (i && (!best || v < best))
-				best = v;
-		}
-		printf(" %.2f | %.2f |\n",
-		       res[0][w][RUNS / 2] / res[1][w][RUNS / 2],
-		       res[0][w][RUNS / 2] / best);
+		for (i = 0; i < n; i++)
+			printf(" %.1f |", res[i][w][RUNS / 2]);
+		printf(" %.2f | %.2f |\n", ratio[0][w][RUNS / 2],
+		       ratio[1][w][RUNS / 2]);
 	}
 	return 0;
 }

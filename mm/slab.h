@@ -87,8 +87,14 @@ struct slab_sheaf {
 	void *objects[];
 };
 
+/* The kernel's barn limits (per node) are MAX_FULL_SHEAVES and
+ * MAX_EMPTY_SHEAVES; kmem raises a cache's limit (s->barn_max) to hold
+ * BARN_BYTES_PER_CPU of objects per simulated CPU, up to MAX_BARN_SHEAVES
+ * (see sheaf_barn_max() in mm/slub.c). */
 #define MAX_FULL_SHEAVES 10
 #define MAX_EMPTY_SHEAVES 10
+#define MAX_BARN_SHEAVES 128
+#define BARN_BYTES_PER_CPU (1UL << 20)
 
 struct kmem_cache_node {
 	/* list_lock protects the three lists, their counts and every field
@@ -131,6 +137,7 @@ struct kmem_cache {
 	unsigned long free_key;     /* secret, odd: free word links are multiples */
 	unsigned int index;         /* slot in the per-thread sheaf table */
 	unsigned int sheaf_capacity;
+	unsigned int barn_max;      /* full (and empty) sheaves a barn keeps */
 	bool init_on_alloc;         /* slab_want_init_on_alloc() without GFP */
 	bool init_on_free;          /* slab_want_init_on_free() */
 	unsigned int *random_seq;   /* CONFIG_SLAB_FREELIST_RANDOM: s->objects

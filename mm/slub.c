@@ -46,9 +46,10 @@
  *    thread's sheaf: objects are interchangeable, a slab's accounting only
  *    changes under its node's list_lock. When main is empty (alloc) or full
  *    (free) the slow path swaps with spare, then exchanges with the node's
- *    barn (stock of full and empty sheaves, at most MAX_FULL_SHEAVES /
- *    MAX_EMPTY_SHEAVES), then refills from or flushes to the slabs.
- *    Capacity: 60 objects (< 256 B), 26 (< 1 KiB), 12 (< 4 KiB), 4 (larger).
+ *    barn (stock of full and empty sheaves, at most s->barn_max of each:
+ *    sheaf_barn_max()), then refills from or flushes to the slabs.
+ *    Capacity: 60 objects (< 256 B), 28 (< 1 KiB), 12 (< 4 KiB), 4 (larger),
+ *    the kernel's calculate_sheaf_capacity() (sheaf_capacity()).
  *    A thread's sheaves go back to the slabs when it exits (pthread key
  *    destructor), when it calls kmem_cache_shrink() or the drain
  *    (kmem_free_pages_drained), and when a cache is destroyed (which may
@@ -250,6 +251,34 @@ unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus)
 	return UINT_MAX;
 }
 
+/*
+ * The kernel's calculate_sheaf_capacity(): about half the objects the
+ * per-CPU partial slabs used to hold (there are two sheaves per CPU), then
+ * raised so that the sheaf (header and pointer array) fills its kmalloc
+ * bucket exactly: 4 objects (size >= 4 KiB), 12 (>= 1 KiB), 28 (>= 256 B),
+ * 60 (smaller).
+ */
+static unsigned int sheaf_capacity(unsigned int size)
+{
+	const size_t head = sizeof(struct slab_sheaf);
+	unsigned int capacity;
+	size_t bytes, bucket;
+
+	if (size >= PAGE_SIZE)
+		capacity = 4;
+	else if (size >= 1024)
+		capacity = 12;
+	else if (size >= 256)
+		capacity = 26;
+	else
+		capacity = 60;
+	bytes = head + capacity * sizeof(void *);
+	bucket = bytes <= 96 && bytes > 64 ? 96 :
+		 bytes <= 192 && bytes > 128 ? 192 :
+		 (size_t)1 << fls((unsigned int)(bytes - 1));
+	return (unsigned int)((bucket - head) / sizeof(void *));
+}
+
 int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 			    slab_flags_t flags, bool has_ctor, unsigned int nr_cpus,
 			    struct slab_geometry *g)
@@ -299,14 +328,7 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 		g->min_order = g->order;
 	g->min_partial = clamp((unsigned int)(ilog2(size) / 2), (unsigned int)MIN_PARTIAL,
 			       (unsigned int)MAX_PARTIAL);
-	if (size >= 4096)
-		g->sheaf_capacity = 4;
-	else if (size >= 1024)
-		g->sheaf_capacity = 12;
-	else if (size >= 256)
-		g->sheaf_capacity = 26;
-	else
-		g->sheaf_capacity = 60;
+	g->sheaf_capacity = sheaf_capacity(size);
 	return 0;
 }
 
@@ -580,6 +602,50 @@ static void unfile_slab(struct kmem_cache_node *n, struct slab *slab)
 }
 
 /*
+ * Take up to `want` objects of one slab (off its list, under list_lock) into
+ * objs[], their free words saying "in a sheaf"; the slab's counts change
+ * once for the whole run (the kernel's refill takes a slab's freelist at
+ * once). Returns how many; a corrupt link ends the run and abandons the
+ * rest of the freelist (recorded in *d).
+ */
+static unsigned int take_from_slab(struct kmem_cache *s, struct slab *slab,
+				   void **objs, unsigned int want,
+				   struct freelist_damage *d)
+{
+	unsigned int avail = slab->objects - slab->inuse, got = 0;
+	void *obj = slab->freelist, *next;
+
+	if (want > avail)
+		want = avail;
+	while (got < want && obj) {
+		if (unlikely(!get_free_link(s, slab, obj, &next))) {
+			slab->inuse += got;
+			get_node(s)->total_inuse += got;
+			abandon_freelist(s, slab, obj, d);
+			return got;
+		}
+		free_word_write(s, obj, free_word_make(s, obj, FREE_LINK_SHEAF));
+		objs[got++] = obj;
+		obj = next;
+	}
+	slab->freelist = obj;
+	slab->inuse += got;
+	get_node(s)->total_inuse += got;
+	if (unlikely(obj && slab->inuse == slab->objects)) {
+		/* More free objects than the slab's count: a link made a
+		 * cycle. */
+		abandon_freelist(s, slab, obj, d);
+	} else if (unlikely(!obj && slab->inuse < slab->objects)) {
+		/* A forged end link (about 2^-48 for garbage) cut the list
+		 * short: the rest is lost, and the slab must not stay partial
+		 * with no freelist. */
+		get_node(s)->total_inuse += slab->objects - slab->inuse;
+		slab->inuse = slab->objects;
+	}
+	return got;
+}
+
+/*
  * Take up to `want` objects from the slabs into objs[], their free words
  * saying "in a sheaf"; allocate one new slab if the lists run dry. Returns
  * how many (0: out of memory). A corrupt link ends that slab's freelist
@@ -606,27 +672,7 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 			else
 				break;
 			unfile_slab(n, slab);
-			while (got < want && slab->freelist) {
-				void *obj = slab->freelist, *next;
-
-				if (unlikely(slab->inuse >= slab->objects ||
-					     !get_free_link(s, slab, obj, &next))) {
-					abandon_freelist(s, slab, obj, &d);
-					break;
-				}
-				slab->freelist = next;
-				free_word_write(s, obj, free_word_make(s, obj, FREE_LINK_SHEAF));
-				slab->inuse++;
-				objs[got++] = obj;
-				n->total_inuse++;
-			}
-			if (unlikely(!slab->freelist && slab->inuse < slab->objects)) {
-				/* A forged end link (about 2^-48 for garbage)
-				 * cut the list short: the rest is lost, and the
-				 * slab must not stay partial with no freelist. */
-				n->total_inuse += slab->objects - slab->inuse;
-				slab->inuse = slab->objects;
-			}
+			got += take_from_slab(s, slab, objs + got, want - got, &d);
 			file_slab(n, slab);
 		}
 		spin_unlock(&n->list_lock);
@@ -662,21 +708,32 @@ static void report_object_problem(struct kmem_cache *s, struct slab *slab,
  * An object whose slab has no object in use, or that is on its slab's
  * freelist already (its free word says so and the freelist walk confirms:
  * two frees that raced past the fast path's test), is refused.
+ *
+ * A slab changes lists only when its state does (full -> partial,
+ * -> empty), as the kernel's __slab_free: most returns touch the object and
+ * the slab, not the neighbours on a list. A slab that stops being full
+ * goes to the tail of partial (the kernel's DEACTIVATE_TO_TAIL), so that
+ * refills keep taking from the slabs already in use at the head. Runs of
+ * objects of one slab (a sheaf refilled from it) find it without the page
+ * source's lookup.
  */
 static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 {
 	struct kmem_cache_node *n = get_node(s);
+	struct slab *slab = NULL;
 	LIST_HEAD(discard);
 	unsigned int i;
 
 	spin_lock(&n->list_lock);
 	for (i = 0; i < nr; i++) {
-		struct freelist_damage d = { 0 };
 		void *x = objs[i];
-		struct slab *slab = s->src->virt_to_slab(x);
 		unsigned long link;
-		bool dup = false;
+		bool was_full;
 
+		if (i + 1 < nr)
+			__builtin_prefetch(free_word(s, objs[i + 1]), 1);
+		if (!slab || !slab_is_obj_start(s, slab, x))
+			slab = s->src->virt_to_slab(x);
 		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse)) {
 			spin_unlock(&n->list_lock);
 			report_object_problem(s, slab, x,
@@ -684,33 +741,54 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 						      "Object not in this cache" :
 						      "Object already free");
 			spin_lock(&n->list_lock);
+			slab = NULL;
 			continue;
 		}
-		unfile_slab(n, slab);
 		link = free_word_get(s, x);
-		if (unlikely(link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX))
-			dup = on_slab_freelist(s, slab, x, &d);
-		if (unlikely(dup || d.object)) {
-			file_slab(n, slab);
-			spin_unlock(&n->list_lock);
-			if (d.object)
-				report_freelist_damage(&d);
-			if (dup)
-				report_object_problem(s, slab, x, "Object already free");
-			spin_lock(&n->list_lock);
-			if (dup)
-				continue;
+		if (unlikely(link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX)) {
+			struct freelist_damage d = { 0 };
+			bool dup;
+
 			unfile_slab(n, slab);
+			dup = on_slab_freelist(s, slab, x, &d);
+			file_slab(n, slab);
+			if (dup || d.object) {
+				spin_unlock(&n->list_lock);
+				if (d.object)
+					report_freelist_damage(&d);
+				if (dup)
+					report_object_problem(s, slab, x,
+							      "Object already free");
+				spin_lock(&n->list_lock);
+				if (dup) {
+					slab = NULL;
+					continue;
+				}
+			}
 		}
+		was_full = slab->inuse == slab->objects;
 		set_free_link(s, slab, x, slab->freelist);
 		slab->freelist = x;
 		slab->inuse--;
 		n->total_inuse--;
-		if (!slab->inuse && n->nr_empty >= s->min_partial) {
-			n->total_objects -= slab->objects;
-			list_add(&slab->slab_list, &discard);
-		} else {
-			file_slab(n, slab);
+		if (!slab->inuse) {
+			list_del(&slab->slab_list);
+			if (was_full)
+				n->nr_full--;
+			else
+				n->nr_partial--;
+			if (n->nr_empty >= s->min_partial) {
+				n->total_objects -= slab->objects;
+				list_add(&slab->slab_list, &discard);
+			} else {
+				list_add(&slab->slab_list, &n->empty);
+				n->nr_empty++;
+			}
+			slab = NULL;
+		} else if (was_full) {
+			list_move_tail(&slab->slab_list, &n->partial);
+			n->nr_full--;
+			n->nr_partial++;
 		}
 	}
 	spin_unlock(&n->list_lock);
@@ -811,11 +889,11 @@ static bool barn_put(struct kmem_cache_node *n, struct slab_sheaf *sh)
 	bool ok = false;
 
 	spin_lock(&n->barn_lock);
-	if (sh->size == sh->capacity && n->nr_barn_full < MAX_FULL_SHEAVES) {
+	if (sh->size == sh->capacity && n->nr_barn_full < sh->cache->barn_max) {
 		list_add(&sh->barn_list, &n->barn_full);
 		n->nr_barn_full++;
 		ok = true;
-	} else if (!sh->size && n->nr_barn_empty < MAX_EMPTY_SHEAVES) {
+	} else if (!sh->size && n->nr_barn_empty < sh->cache->barn_max) {
 		list_add(&sh->barn_list, &n->barn_empty);
 		n->nr_barn_empty++;
 		ok = true;
@@ -1532,6 +1610,27 @@ static void slab_set_init(struct kmem_cache *s, slab_flags_t flags, bool has_cto
 	s->init_on_free = !exempt && (page_debug_flags & PAGE_DEBUG_INIT_ON_FREE);
 }
 
+/*
+ * How many full (and how many empty) sheaves a cache's barn keeps. The
+ * kernel keeps MAX_FULL_SHEAVES per node, which with its capacities is 40
+ * objects of 4 KiB or 120 of 2 KiB: a program that frees a few hundred
+ * objects of one size and allocates them again (a live set) sends most of
+ * them through the slab lists. kmem's "CPUs" are the host threads that
+ * share one node, so the barn is sized in bytes instead: about
+ * BARN_BYTES_PER_CPU of objects per CPU, at least the kernel's 10 sheaves
+ * and at most MAX_BARN_SHEAVES. The barns are flushed by the shrinker and
+ * by kmem_cache_shrink(), so under memory pressure they hold nothing.
+ */
+static unsigned int sheaf_barn_max(unsigned int size, unsigned int capacity,
+				   unsigned int nr_cpus)
+{
+	unsigned long sheaves = nr_cpus * BARN_BYTES_PER_CPU /
+				((unsigned long)size * capacity);
+
+	return (unsigned int)clamp(sheaves, (unsigned long)MAX_FULL_SHEAVES,
+				   (unsigned long)MAX_BARN_SHEAVES);
+}
+
 static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 		      unsigned int align, slab_flags_t flags, void (*ctor)(void *),
 		      const struct slab_page_source *src)
@@ -1563,6 +1662,7 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	s->min_order = g.min_order;
 	s->min_partial = g.min_partial;
 	s->sheaf_capacity = g.sheaf_capacity;
+	s->barn_max = sheaf_barn_max(g.size, g.sheaf_capacity, nr_cpu_ids);
 	set_obj_divisor(s, g.size);
 	s->ctor = ctor;
 	s->src = src;

@@ -457,6 +457,11 @@ static void fuzz_cache(struct kmem_cache *s, uint64_t seed,
 	size_t mark;
 
 	rnd_seed(seed);
+	/* Start from the slabs alone: what an earlier round left in the
+	 * sheaves and the barn (which may hold thousands of objects) would
+	 * serve every allocation below, and the corrupt freelists would never
+	 * be walked. */
+	kmem_cache_shrink(s);
 	for (i = 0; i < N; i++)
 		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
 	nkeep = pin_one_per_slab(objs, N, keep);
