@@ -345,7 +345,15 @@ static __always_inline void *slab_alloc_sampled(struct kmem_cache *s,
 	return slab_alloc_fast(s, flags, size);
 }
 
-static noinline void *kmalloc_slow(size_t size, gfp_t flags)
+/*
+ * kmalloc_caches[] is filled by create_kmalloc_caches() at boot and cleared
+ * at halt, and every size class of every type has a cache while the
+ * machine runs: a NULL entry means "not booted", nothing else. The fast
+ * paths test for it (one predictable branch) and come here, which boots
+ * the machine (kmem's lazy boot: the first kmalloc of a program may be its
+ * first call) and allocates. NULL if the boot fails.
+ */
+static noinline void *kmalloc_first_boot(size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
 
@@ -357,6 +365,11 @@ static noinline void *kmalloc_slow(size_t size, gfp_t flags)
 	return slab_alloc_sampled(s, flags, size);
 }
 
+static __always_inline bool kmalloc_not_booted(const struct kmem_cache *s)
+{
+	return unlikely(!s);
+}
+
 static __always_inline void *__do_kmalloc(size_t size, gfp_t flags)
 {
 	struct kmem_cache *s;
@@ -366,24 +379,36 @@ static __always_inline void *__do_kmalloc(size_t size, gfp_t flags)
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	s = kmalloc_slab(size, flags);
-	if (unlikely(!s))
-		return kmalloc_slow(size, flags);
+	if (kmalloc_not_booted(s))
+		return kmalloc_first_boot(size, flags);
 	return slab_alloc_sampled(s, flags, size);
 }
 
-static noinline void *kmalloc_sleepy(struct kmem_cache *s, size_t size, gfp_t flags,
-				     const void *caller)
+/*
+ * A blocking allocation in atomic context: report it (naming the caller's
+ * call site), then allocate as usual. Out of line, reached by a tail call,
+ * so the entry points' fast paths save no registers. One for kmalloc of a
+ * size, one for a cache's object.
+ */
+static noinline void *kmalloc_might_sleep(size_t size, gfp_t flags,
+					  const void *caller)
 {
 	__might_sleep(__FILE__, __LINE__, caller);
-	if (s)
-		return slab_alloc_sampled(s, flags, 0);
 	return __do_kmalloc(size, flags);
+}
+
+static noinline void *kmem_cache_alloc_might_sleep(struct kmem_cache *s,
+						   gfp_t flags,
+						   const void *caller)
+{
+	__might_sleep(__FILE__, __LINE__, caller);
+	return slab_alloc_sampled(s, flags, 0);
 }
 
 void *__kmalloc_noprof(size_t size, gfp_t flags)
 {
 	if (slab_atomic_blocking(flags))
-		return kmalloc_sleepy(NULL, size, flags, __builtin_return_address(0));
+		return kmalloc_might_sleep(size, flags, __builtin_return_address(0));
 	return __do_kmalloc(size, flags);
 }
 
@@ -397,9 +422,9 @@ void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node)
 void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 {
 	if (slab_atomic_blocking(flags))
-		return kmalloc_sleepy(NULL, size, flags, __builtin_return_address(0));
-	if (unlikely(!s))
-		return kmalloc_slow(size, flags);
+		return kmalloc_might_sleep(size, flags, __builtin_return_address(0));
+	if (kmalloc_not_booted(s))
+		return kmalloc_first_boot(size, flags);
 	return slab_alloc_sampled(s, flags, size);
 }
 
@@ -419,7 +444,8 @@ static noinline void *kmem_cache_alloc_no_cache(void)
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	if (slab_atomic_blocking(flags) && s)
-		return kmalloc_sleepy(s, 0, flags, __builtin_return_address(0));
+		return kmem_cache_alloc_might_sleep(s, flags,
+						    __builtin_return_address(0));
 	if (unlikely(!s))
 		return kmem_cache_alloc_no_cache();
 	return slab_alloc_sampled(s, flags, 0);
