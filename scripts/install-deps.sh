@@ -6,7 +6,8 @@
 #   pkg-config               the installed kmem.pc
 #   man-db                   `man`, to read (and test) the man pages
 # Benchmark peers (libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev) and
-# chromium (the `kmem map` rendering test) are installed by their own targets:
+# chromium and firefox-esr (the `kmem map` rendering tests) are installed by
+# their own targets:
 #   KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh
 # and gnuplot-nox (the plots of `make bench`) by that target:
 #   KMEM_DEPS_BENCH=1 sh scripts/install-deps.sh
@@ -25,7 +26,7 @@ if [ "${KMEM_DEPS_CI:-0}" = 1 ]; then
 	need="$need clang"
 fi
 if [ "${KMEM_DEPS_EXTRA:-0}" = 1 ]; then
-	need="$need libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev chromium"
+	need="$need libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev chromium firefox-esr"
 fi
 missing=""
 for p in $need; do

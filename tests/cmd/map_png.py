@@ -5,13 +5,14 @@
 # counts the pixels of the canvas rectangle that differ from its background.
 # Usage: map_png.py SHOT.png X,Y,W,H R,G,B   (the rectangle and background the
 # page reports in its status element). Prints the count; exit 1 if none.
+#        map_png.py SHOT.png --pixel X,Y   prints the pixel's colour as R,G,B.
 import struct, sys, zlib
 
 def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
     sys.exit(1)
 
-def pixels(path):
+def pixels(path, max_rows=None):
     blob = open(path, "rb").read()
     if blob[:8] != b"\x89PNG\r\n\x1a\n":
         fail("%s is not a PNG" % path)
@@ -28,7 +29,7 @@ def pixels(path):
         fail("unsupported PNG (depth %d, colour type %d, interlace %d)" % (depth, ctype, interlace))
     bpp = 3 if ctype == 2 else 4
     raw, stride, rows, prev, p = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp), 0
-    for _ in range(h):
+    for _ in range(h if max_rows is None else min(h, max_rows)):
         f, line = raw[p], bytearray(raw[p + 1:p + 1 + stride])
         p += 1 + stride
         for i in range(stride):
@@ -48,6 +49,13 @@ def pixels(path):
         prev = line
     return w, h, bpp, rows
 
+if len(sys.argv) == 4 and sys.argv[2] == "--pixel":
+    x, y = (int(v) for v in sys.argv[3].split(","))
+    w, h, bpp, rows = pixels(sys.argv[1], y + 1)
+    if x >= w or y >= h:
+        fail("(%d, %d) is outside the %dx%d screenshot" % (x, y, w, h))
+    print(",".join(str(v) for v in rows[y][x * bpp:x * bpp + 3]))
+    sys.exit(0)
 w, h, bpp, rows = pixels(sys.argv[1])
 x, y, cw, ch = (int(v) for v in sys.argv[2].split(","))
 bg = [int(v) for v in sys.argv[3].split(",")]
