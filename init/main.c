@@ -52,6 +52,7 @@ extern const char __kmem_anchor_mmap;
 extern const char __kmem_anchor_slab_common;
 extern const char __kmem_anchor_slub;
 extern const char __kmem_anchor_vmalloc;
+extern const char __kmem_anchor_task_mmu;
 static const char *const kmem_layers[] __used = {
 	&__kmem_anchor_proc,
 	&__kmem_anchor_meminfo,
@@ -59,6 +60,7 @@ static const char *const kmem_layers[] __used = {
 	&__kmem_anchor_slab_common,
 	&__kmem_anchor_slub,
 	&__kmem_anchor_vmalloc,
+	&__kmem_anchor_task_mmu,
 };
 
 struct kmem_config kmem_cfg;

@@ -5,50 +5,44 @@
  * wrong; kmem_check_invariants() runs them all. Tests call it after every step
  * of their randomized sequences.
  */
-#include <pthread.h>
+#include <stdlib.h>
 
 #include <linux/kernel.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
 
-#define MAX_CHECKERS 16
-static struct {
-	const char *name;
-	bool (*fn)(void);
-} checkers[MAX_CHECKERS];
-static int nr_checkers;
-static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
+KMEM_HOOK_LIST(kmem_checkers, "invariant checkers");
 
+/*
+ * The public registration (tests, programs): a hook of its own for fn. The
+ * layers register static hooks (KMEM_HOOK) from their initcalls instead and
+ * unregister them in their exits.
+ */
 void kmem_register_checker(const char *name, bool (*fn)(void))
 {
-	int i;
+	struct kmem_hook *h;
 
-	pthread_mutex_lock(&check_lock);
-	for (i = 0; i < nr_checkers; i++)
-		if (checkers[i].fn == fn)
-			goto out;
-	if (nr_checkers < MAX_CHECKERS) {
-		checkers[nr_checkers].name = name;
-		checkers[nr_checkers].fn = fn;
-		nr_checkers++;
-	}
-out:
-	pthread_mutex_unlock(&check_lock);
+	if (kmem_hook_find(&kmem_checkers, (const void *)fn))
+		return;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->name = name;
+	h->fn = (const void *)fn;
+	if (kmem_hook_register(&kmem_checkers, h))
+		free(h); /* registered meanwhile by another thread */
 }
 
 bool kmem_check_invariants(void)
 {
+	struct kmem_hook *h;
 	bool ok = true;
-	int i, n;
 
 	if (!kmem_is_booted())
 		return true;
-	pthread_mutex_lock(&check_lock);
-	n = nr_checkers;
-	pthread_mutex_unlock(&check_lock);
-	for (i = 0; i < n; i++) {
-		if (!checkers[i].fn()) {
-			pr_err("kmem: invariant check '%s' failed\n", checkers[i].name);
+	kmem_hook_for_each(h, &kmem_checkers) {
+		if (!((bool (*)(void))h->fn)()) {
+			pr_err("kmem: invariant check '%s' failed\n", h->name);
 			ok = false;
 		}
 	}

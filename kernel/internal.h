@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <kmem/machine.h>
 #include "kernel/printk.h"
+#include "kernel/hooks.h"
 
 /* The configuration of the running machine, every field resolved. */
 extern struct kmem_config kmem_cfg;
@@ -49,6 +50,16 @@ struct kmem_initcall {
 };
 
 void kmem_register_initcall(struct kmem_initcall *ic);
+
+/* A static hook for fn (kernel/hooks.h), to register from an initcall and
+ * unregister in its exit. */
+#define KMEM_HOOK(var, f, prio)                                              \
+	static struct kmem_hook var = { #f, (const void *)(f), (prio), NULL }
+
+/* The invariant checkers (kernel/check.c): fn is a bool (*)(void). */
+extern struct kmem_hook_list kmem_checkers;
+/* The /proc views (kernel/show.c): fn is a const struct kmem_view *. */
+extern struct kmem_hook_list kmem_views;
 
 /* Take the command line (cfg->cmdline, else $KMEM_CMDLINE), point
  * cfg->cmdline at the machine's copy and run the parameters' handlers

@@ -2,61 +2,64 @@
 /*
  * kmem_show(): the /proc views. Each layer registers the views it owns (with a
  * constructor, see kmem_register_view); this file only dispatches by name.
- * Locking: views_lock protects the registry.
+ * Locking: the views are a hook list (kernel/hooks.h), read without a lock.
  */
 #include <errno.h>
-#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/kernel.h>
 #include <kmem/show.h>
 #include "kernel/internal.h"
 
-#define MAX_VIEWS 64
-static const struct kmem_view *views[MAX_VIEWS];
-static unsigned int nr_views;
-static pthread_mutex_t views_lock = PTHREAD_MUTEX_INITIALIZER;
+KMEM_HOOK_LIST(kmem_views, "views");
 
+/* The public registration: a hook of its own for the view (the layers'
+ * constructors call it too; task_mmu.c registers static hooks). */
 void kmem_register_view(const struct kmem_view *view)
 {
-	pthread_mutex_lock(&views_lock);
-	if (nr_views < MAX_VIEWS)
-		views[nr_views++] = view;
-	pthread_mutex_unlock(&views_lock);
+	struct kmem_hook *h;
+
+	if (kmem_hook_find(&kmem_views, view))
+		return;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->name = view->name;
+	h->fn = view;
+	if (kmem_hook_register(&kmem_views, h))
+		free(h);
 }
 
 void kmem_list_views(FILE *f)
 {
-	unsigned int i;
+	struct kmem_hook *h;
 
-	pthread_mutex_lock(&views_lock);
-	for (i = 0; i < nr_views; i++)
-		fprintf(f, "  %s%s\n", views[i]->prefix ? "<pid>/" : "",
-			views[i]->name);
-	pthread_mutex_unlock(&views_lock);
+	kmem_hook_for_each(h, &kmem_views) {
+		const struct kmem_view *v = h->fn;
+
+		fprintf(f, "  %s%s\n", v->prefix ? "<pid>/" : "", v->name);
+	}
 }
 
 static const struct kmem_view *find_view(const char *name)
 {
-	const struct kmem_view *found = NULL;
-	unsigned int i;
+	struct kmem_hook *h;
 
-	pthread_mutex_lock(&views_lock);
-	for (i = 0; i < nr_views && !found; i++) {
-		const struct kmem_view *v = views[i];
+	kmem_hook_for_each(h, &kmem_views) {
+		const struct kmem_view *v = h->fn;
 
 		if (!v->prefix) {
 			if (!strcmp(name, v->name))
-				found = v;
+				return v;
 		} else {
 			const char *slash = strrchr(name, '/');
 
 			if (slash && !strcmp(slash + 1, v->name))
-				found = v;
+				return v;
 		}
 	}
-	pthread_mutex_unlock(&views_lock);
-	return found;
+	return NULL;
 }
 
 int kmem_show(const char *name, FILE *f)

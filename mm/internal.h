@@ -131,7 +131,11 @@ long si_mem_available(void);
  * (the slab layer's sheaves and empty slabs) register a drain function;
  * kmem_free_pages_drained() runs them before counting, so that a test's
  * before/after comparison sees every page the caches could give back. */
-void register_cpu_cache_drain(void (*fn)(void));
+/* h->fn is a void (*)(void) (KMEM_HOOK); higher priority drains first: a
+ * higher layer's drain (vmalloc's purge) frees objects into a lower layer's
+ * caches (slab), so it registers with the higher priority (its init level). */
+void register_cpu_cache_drain(struct kmem_hook *h);
+void unregister_cpu_cache_drain(struct kmem_hook *h);
 
 /* Allocation/free counters (for the tour and benchmarks). */
 struct page_alloc_stats {
@@ -157,11 +161,13 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order);
 /* A page reclaimer (the user-memory LRU registers one): try to free nr pages,
  * return how many were freed. */
 typedef unsigned long (*page_reclaimer_t)(gfp_t gfp, unsigned long nr);
-void register_page_reclaimer(page_reclaimer_t fn);
+void register_page_reclaimer(struct kmem_hook *h); /* h->fn: page_reclaimer_t */
+void unregister_page_reclaimer(struct kmem_hook *h);
 /* The OOM hook (user address spaces register the OOM killer); returns true if
  * it freed memory. */
 typedef bool (*oom_handler_t)(gfp_t gfp, unsigned int order);
-void register_oom_handler(oom_handler_t fn);
+void register_oom_handler(struct kmem_hook *h); /* h->fn: oom_handler_t */
+void unregister_oom_handler(struct kmem_hook *h);
 bool out_of_memory(gfp_t gfp, unsigned int order);
 /* Nothing to reclaim and nothing to kill for a __GFP_NOFAIL request: print the
  * OOM report and panic ("System is deadlocked on memory"). */

@@ -905,6 +905,8 @@ static void set_pool_protection(bool protect)
 		     protect ? PROT_NONE : PROT_READ | PROT_WRITE);
 }
 
+KMEM_HOOK(kfence_fault_hook, kfence_fault, 0);
+
 static int kfence_init(void)
 {
 	unsigned long i, pages, interval = want_interval, every = want_every;
@@ -975,7 +977,7 @@ static int kfence_init(void)
 	sample_interval = interval;
 	sample_every = every;
 	countdown = (long)every;
-	kmem_register_fault_handler(kfence_fault);
+	kmem_register_fault_handler(&kfence_fault_hook);
 	WRITE_ONCE(kfence_enabled, true);
 	if (every)
 		__atomic_store_n(&kfence_armed, 1, __ATOMIC_RELAXED);
@@ -996,6 +998,7 @@ static void kfence_exit(void)
 	__atomic_store_n(&kfence_armed, 0, __ATOMIC_RELAXED);
 	WRITE_ONCE(kfence_enabled, false);
 	timer_halt();
+	kmem_unregister_fault_handler(&kfence_fault_hook);
 	if (!pool_pages)
 		return;
 	set_pool_protection(false);

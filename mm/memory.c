@@ -1078,10 +1078,21 @@ static enum kmem_fault_result user_fault(struct kmem_fault *f)
 	return KMEM_FAULT_OOPS;
 }
 
+static struct kmem_hook user_fault_hook = { "user_fault", (const void *)user_fault };
+static struct kmem_hook user_hostmap_check_hook = {
+	"user host mappings", (const void *)user_hostmap_check
+};
+
 void user_fault_init(void)
 {
-	kmem_register_fault_handler(user_fault);
-	kmem_register_checker("user host mappings", user_hostmap_check);
+	kmem_register_fault_handler(&user_fault_hook);
+	kmem_hook_register(&kmem_checkers, &user_hostmap_check_hook);
+}
+
+void user_fault_exit(void)
+{
+	kmem_unregister_fault_handler(&user_fault_hook);
+	kmem_hook_unregister(&kmem_checkers, &user_hostmap_check_hook);
 }
 
 /* ---- eviction (called by mm/swapfile.c with lru_lock held) ------------------------ */

@@ -114,6 +114,10 @@ static void memblock_free_all(void)
 	}
 }
 
+static struct kmem_hook page_alloc_check_hook = {
+	"page_alloc", (const void *)page_alloc_check
+};
+
 int page_alloc_init(void)
 {
 	pg_data_t *pgdat = &contig_page_data;
@@ -181,12 +185,13 @@ int page_alloc_init(void)
 	init_per_zone_wmark_min();
 	setup_per_cpu_pageset();
 	setup_vm_stat_thresholds();
-	kmem_register_checker("page_alloc", page_alloc_check);
+	kmem_hook_register(&kmem_checkers, &page_alloc_check_hook);
 	return 0;
 }
 
 void page_alloc_exit(void)
 {
+	kmem_hook_unregister(&kmem_checkers, &page_alloc_check_hook);
 	struct zone *zone;
 
 	for_each_zone(zone) {

@@ -187,6 +187,7 @@ int reclaim_user_page(struct page *page);
 /* Free every page of the mm (the OOM reaper, a dead process). */
 void reap_mm(struct mm_struct *mm);
 void user_fault_init(void);
+void user_fault_exit(void);
 /* The checker: each mm's host_maps equals its ptes' recount. */
 bool user_hostmap_check(void);
 
@@ -201,17 +202,12 @@ unsigned long anon_lru_reclaim(gfp_t gfp, unsigned long nr);
 unsigned long swap_out_page(struct page *page);
 int swap_in_page(struct page *page, unsigned long slot);
 void swap_free_slot(unsigned long slot);
-int swap_init(void);
-void swap_exit(void);
 
 /* mm/oom_kill.c */
 void process_kill(struct kmem_process *p, int sig);
 void oom_kill_process(struct kmem_process *p, const char *message);
 bool oom_kill_largest(gfp_t gfp, unsigned int order);
 
-
-/* mm/task_mmu.c */
-void task_mmu_register_views(void);
 
 /* ---- For `kmem map` (read-only; all take and drop the locks they need) ---- */
 

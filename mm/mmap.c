@@ -1385,10 +1385,11 @@ struct kmem_process *find_process(int pid)
 	return NULL;
 }
 
+KMEM_HOOK(anon_lru_reclaim_hook, anon_lru_reclaim, 0);
+KMEM_HOOK(oom_kill_hook, oom_kill_largest, 0);
+
 static int user_mm_init(void)
 {
-	static bool registered;
-
 	/* The kernel's vm_area_struct is 192 bytes with its cache alignment
 	 * (6.18 x86-64: 21 per 4 KiB slab in /proc/slabinfo); kmem's is far
 	 * smaller. The objects get the kernel's size and alignment so that
@@ -1400,13 +1401,9 @@ static int user_mm_init(void)
 					   SLAB_HWCACHE_ALIGN | SLAB_PANIC, NULL);
 	process_cachep = KMEM_CACHE(kmem_process, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
 	user_fault_init();
-	task_mmu_register_views();
-	if (!registered) {
-		register_page_reclaimer(anon_lru_reclaim);
-		registered = true;
-	}
-	register_oom_handler(oom_kill_largest);
-	return swap_init();
+	register_page_reclaimer(&anon_lru_reclaim_hook);
+	register_oom_handler(&oom_kill_hook);
+	return 0;
 }
 
 static void user_mm_exit(void)
@@ -1426,8 +1423,9 @@ static void user_mm_exit(void)
 	shmem_ino = 0;
 	pthread_rwlock_unlock(&process_lock);
 	task.proc = NULL;
-	register_oom_handler(NULL);
-	swap_exit();
+	unregister_oom_handler(&oom_kill_hook);
+	unregister_page_reclaimer(&anon_lru_reclaim_hook);
+	user_fault_exit();
 	kmem_cache_destroy(vm_area_cachep);
 	kmem_cache_destroy(process_cachep);
 	vm_area_cachep = process_cachep = NULL;

@@ -1121,38 +1121,28 @@ unsigned long nr_free_pages(void)
 	return global_zone_page_state(NR_FREE_PAGES);
 }
 
-#define MAX_CACHE_DRAINS 4
-static void (*cache_drains[MAX_CACHE_DRAINS])(void);
+static KMEM_HOOK_LIST(cache_drains, "cpu cache drains");
 
-void register_cpu_cache_drain(void (*fn)(void))
+void register_cpu_cache_drain(struct kmem_hook *h)
 {
-	int i;
+	kmem_hook_register(&cache_drains, h);
+}
 
-	for (i = 0; i < MAX_CACHE_DRAINS; i++) {
-		void (*cur)(void) = NULL;
-
-		if (__atomic_compare_exchange_n(&cache_drains[i], &cur, fn, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
-		    cur == fn)
-			return;
-	}
-	WARN_ON_ONCE(1);
+void unregister_cpu_cache_drain(struct kmem_hook *h)
+{
+	kmem_hook_unregister(&cache_drains, h);
 }
 
 unsigned long kmem_free_pages_drained(void)
 {
-	int i;
+	struct kmem_hook *h;
 
 	if (unlikely(!kmem_ensure_booted()))
 		return 0;
-	/* Newest first: a higher layer's drain (vmalloc's purge) frees objects
-	 * into a lower layer's caches (slab), which must drain after it. */
-	for (i = MAX_CACHE_DRAINS - 1; i >= 0; i--) {
-		void (*fn)(void) = __atomic_load_n(&cache_drains[i], __ATOMIC_ACQUIRE);
-
-		if (fn)
-			fn();
-	}
+	/* Higher layers first: vmalloc's purge frees objects into the slab
+	 * caches, which must drain after it (the drains' priorities). */
+	kmem_hook_for_each(h, &cache_drains)
+		((void (*)(void))h->fn)();
 	drain_all_pages(NULL);
 	refresh_vm_stats();
 	return nr_free_pages();

@@ -727,6 +727,8 @@ void page_debug_init(void)
 	page_debug_flags = f;
 }
 
+KMEM_HOOK(dpa_fault_hook, dpa_fault, 0);
+
 void page_debug_init_late(void)
 {
 	if (!(page_debug_flags & PAGE_DEBUG_PAGEALLOC))
@@ -734,12 +736,13 @@ void page_debug_init_late(void)
 	dpa_left_mapped = 0;
 	dpa_warned = false;
 	hostmap_debug_pagealloc();
-	kmem_register_fault_handler(dpa_fault);
+	kmem_register_fault_handler(&dpa_fault_hook);
 	dpa_unmap_free_pages();
 }
 
 void page_debug_exit(void)
 {
+	kmem_unregister_fault_handler(&dpa_fault_hook);
 	page_debug_flags = 0;
 	page_debug_want = 0;
 	/* The direct map goes with the machine's reservation. */

@@ -1158,6 +1158,12 @@ static int setup_slab_allocator(const char *val)
 }
 KMEM_EARLY_PARAM("slab_allocator", setup_slab_allocator);
 
+static struct kmem_hook slab_check_hook = { "slab", (const void *)slab_check };
+static struct kmem_hook slab_accounting_check_hook = {
+	"slab accounting", (const void *)slab_accounting_check
+};
+KMEM_HOOK(slab_drain, slab_drain_hook, KMEM_INIT_SLAB);
+
 static int slab_init(void)
 {
 	const struct slab_allocator *a = slab_allocators[KMEM_SLAB_SLUB];
@@ -1182,14 +1188,17 @@ static int slab_init(void)
 		slab_shrinker->scan_objects = slab_shrink_scan;
 		shrinker_register(slab_shrinker);
 	}
-	kmem_register_checker("slab", slab_check);
-	kmem_register_checker("slab accounting", slab_accounting_check);
-	register_cpu_cache_drain(slab_drain_hook);
+	kmem_hook_register(&kmem_checkers, &slab_check_hook);
+	kmem_hook_register(&kmem_checkers, &slab_accounting_check_hook);
+	register_cpu_cache_drain(&slab_drain);
 	return 0;
 }
 
 static void slab_exit(void)
 {
+	kmem_hook_unregister(&kmem_checkers, &slab_check_hook);
+	kmem_hook_unregister(&kmem_checkers, &slab_accounting_check_hook);
+	unregister_cpu_cache_drain(&slab_drain);
 	shrinker_free(slab_shrinker);
 	slab_shrinker = NULL;
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));

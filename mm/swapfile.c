@@ -201,7 +201,7 @@ void swap_free_slot(unsigned long slot)
 		pr_err("swap_free: Bad swap offset entry %08lx\n", slot);
 }
 
-int swap_init(void)
+static int swap_init(void)
 {
 	unsigned long long bytes = kmem_cfg.swap;
 	unsigned long pages = (unsigned long)(bytes >> PAGE_SHIFT);
@@ -237,7 +237,7 @@ int swap_init(void)
 	return 0;
 }
 
-void swap_exit(void)
+static void swap_exit(void)
 {
 	if (swap_fd >= 0)
 		close(swap_fd);
@@ -250,6 +250,10 @@ void swap_exit(void)
 	INIT_LIST_HEAD(&lru_list);
 	lru_count = 0;
 }
+
+/* Below the user address spaces: up before them, down after their processes
+ * (which free their slots) are gone. */
+KMEM_INITCALL(KMEM_INIT_MM - 1, swap_init, swap_exit);
 
 /*
  * fork() (arch/x86/fork.c): the child gets a copy of the swap area, as of

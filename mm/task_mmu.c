@@ -198,15 +198,20 @@ static const struct kmem_view status_view = { "status", show_status, 1 };
 static const struct kmem_view maps_view = { "maps", show_maps, 1 };
 static const struct kmem_view smaps_rollup_view = { "smaps_rollup", show_smaps_rollup, 1 };
 
-/* Called at every boot by mm/mmap.c (which also makes sure this file is
- * linked in from the static library); registers once. */
-void task_mmu_register_views(void)
-{
-	static bool done;
+/* The per-process views, registered as every view is (they exist without a
+ * machine), listed after the system-wide ones (a lower priority). */
+static struct kmem_hook task_mmu_views[] = {
+	{ "status", &status_view, -1, NULL },
+	{ "maps", &maps_view, -1, NULL },
+	{ "smaps_rollup", &smaps_rollup_view, -1, NULL },
+};
 
-	if (__atomic_exchange_n(&done, true, __ATOMIC_ACQ_REL))
-		return;
-	kmem_register_view(&status_view);
-	kmem_register_view(&maps_view);
-	kmem_register_view(&smaps_rollup_view);
+__attribute__((constructor)) static void task_mmu_register_views(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(task_mmu_views); i++)
+		kmem_hook_register(&kmem_views, &task_mmu_views[i]);
 }
+
+KMEM_LINK_ANCHOR(task_mmu);

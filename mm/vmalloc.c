@@ -1207,6 +1207,11 @@ static void vmalloc_drain(void)
 		vm_unmap_aliases();
 }
 
+KMEM_HOOK(vmalloc_fault_hook, vmalloc_fault, 0);
+static struct kmem_hook vmalloc_check_hook = { "vmalloc", (const void *)vmalloc_check };
+/* vmalloc's purge frees vmap_area objects into the slab: it drains first. */
+KMEM_HOOK(vmalloc_drain_hook, vmalloc_drain, KMEM_INIT_VMALLOC);
+
 static int vmalloc_init(void)
 {
 	int ret;
@@ -1228,9 +1233,9 @@ static int vmalloc_init(void)
 		vmap_shrinker->seeks = DEFAULT_SEEKS;
 		shrinker_register(vmap_shrinker);
 	}
-	kmem_register_fault_handler(vmalloc_fault);
-	kmem_register_checker("vmalloc", vmalloc_check);
-	register_cpu_cache_drain(vmalloc_drain);
+	kmem_register_fault_handler(&vmalloc_fault_hook);
+	kmem_hook_register(&kmem_checkers, &vmalloc_check_hook);
+	register_cpu_cache_drain(&vmalloc_drain_hook);
 	__atomic_store_n(&vmalloc_ready, true, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -1238,6 +1243,9 @@ static int vmalloc_init(void)
 static void vmalloc_exit(void)
 {
 	__atomic_store_n(&vmalloc_ready, false, __ATOMIC_RELEASE);
+	kmem_unregister_fault_handler(&vmalloc_fault_hook);
+	kmem_hook_unregister(&kmem_checkers, &vmalloc_check_hook);
+	unregister_cpu_cache_drain(&vmalloc_drain_hook);
 	shrinker_free(vmap_shrinker);
 	vmap_shrinker = NULL;
 	vmap_area_exit();

@@ -32,10 +32,8 @@
 static LIST_HEAD(shrinker_list);
 static pthread_mutex_t shrinker_lock = PTHREAD_MUTEX_INITIALIZER;
 
-#define MAX_RECLAIMERS 4
-static page_reclaimer_t reclaimers[MAX_RECLAIMERS];
-static int nr_reclaimers;
-static oom_handler_t oom_handler;
+static KMEM_HOOK_LIST(reclaimers, "page reclaimers");
+static KMEM_HOOK_LIST(oom_handlers, "oom handlers");
 
 struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
 {
@@ -83,24 +81,32 @@ void shrinkers_reset(void)
 	pthread_mutex_unlock(&shrinker_lock);
 }
 
-void register_page_reclaimer(page_reclaimer_t fn)
+void register_page_reclaimer(struct kmem_hook *h)
 {
-	pthread_mutex_lock(&shrinker_lock);
-	if (nr_reclaimers < MAX_RECLAIMERS)
-		reclaimers[nr_reclaimers++] = fn;
-	pthread_mutex_unlock(&shrinker_lock);
+	kmem_hook_register(&reclaimers, h);
 }
 
-void register_oom_handler(oom_handler_t fn)
+void unregister_page_reclaimer(struct kmem_hook *h)
 {
-	oom_handler = fn;
+	kmem_hook_unregister(&reclaimers, h);
 }
 
+void register_oom_handler(struct kmem_hook *h)
+{
+	kmem_hook_register(&oom_handlers, h);
+}
+
+void unregister_oom_handler(struct kmem_hook *h)
+{
+	kmem_hook_unregister(&oom_handlers, h);
+}
+
+/* The first OOM handler (the highest priority) decides. */
 bool out_of_memory(gfp_t gfp, unsigned int order)
 {
-	oom_handler_t fn = oom_handler;
+	struct kmem_hook *h = __atomic_load_n(&oom_handlers.head, __ATOMIC_ACQUIRE);
 
-	return fn ? fn(gfp, order) : false;
+	return h ? ((oom_handler_t)h->fn)(gfp, order) : false;
 }
 
 void out_of_memory_deadlock(gfp_t gfp, unsigned int order)
@@ -145,7 +151,7 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 {
 	unsigned long before = nr_free_pages(), after, want;
 	struct shrinker *s;
-	int i;
+	struct kmem_hook *h;
 
 	if (current_pf_memalloc)
 		return 0;
@@ -156,8 +162,10 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 		shrink_one(s, gfp);
 	drain_all_pages(NULL);
 	after = nr_free_pages();
-	for (i = 0; i < nr_reclaimers && after < before + want; i++) {
-		reclaimers[i](gfp, before + want - after);
+	kmem_hook_for_each(h, &reclaimers) {
+		if (after >= before + want)
+			break;
+		((page_reclaimer_t)h->fn)(gfp, before + want - after);
 		drain_all_pages(NULL);
 		after = nr_free_pages();
 	}

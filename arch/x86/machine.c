@@ -56,6 +56,7 @@
 #include <asm/pgtable.h>
 #include "arch/x86/machine.h"
 #include "kernel/printk.h"
+#include "kernel/hooks.h"
 #ifdef KMEM_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -439,9 +440,7 @@ void arch_print_banner(const char *slab)
 
 /* ---- Page faults ----------------------------------------------------- */
 
-#define MAX_FAULT_HANDLERS 8
-static kmem_fault_handler_t fault_handlers[MAX_FAULT_HANDLERS];
-static int nr_fault_handlers;
+static KMEM_HOOK_LIST(fault_handlers, "fault handlers");
 static struct sigaction old_segv, old_bus;
 static int fault_installed;
 
@@ -482,7 +481,8 @@ static void fault_signal(int sig, siginfo_t *si, void *uc)
 	ucontext_t *ctx = uc;
 	struct kmem_fault f;
 	unsigned long err;
-	int i, n, saved_errno = errno;
+	struct kmem_hook *h;
+	int saved_errno = errno;
 
 	err = (unsigned long)ctx->uc_mcontext.gregs[REG_ERR];
 	f.address = (unsigned long)si->si_addr;
@@ -490,9 +490,8 @@ static void fault_signal(int sig, siginfo_t *si, void *uc)
 	f.present = (err & 1) != 0;
 	f.ip = (unsigned long)ctx->uc_mcontext.gregs[REG_RIP];
 	f.ucontext = uc;
-	n = __atomic_load_n(&nr_fault_handlers, __ATOMIC_ACQUIRE);
-	for (i = 0; i < n; i++) {
-		switch (fault_handlers[i](&f)) {
+	kmem_hook_for_each(h, &fault_handlers) {
+		switch (((kmem_fault_handler_t)h->fn)(&f)) {
 		case KMEM_FAULT_HANDLED:
 			errno = saved_errno;
 			return;
@@ -527,22 +526,15 @@ static void install_fault_handler_locked(void)
 	fault_installed = 1;
 }
 
-void kmem_register_fault_handler(kmem_fault_handler_t fn)
+void kmem_register_fault_handler(struct kmem_hook *h)
 {
-	int i;
+	kmem_hook_register(&fault_handlers, h);
+	install_fault_handler();
+}
 
-	pthread_mutex_lock(&fault_lock);
-	for (i = 0; i < nr_fault_handlers; i++)
-		if (fault_handlers[i] == fn)
-			goto out;
-	if (nr_fault_handlers < MAX_FAULT_HANDLERS) {
-		fault_handlers[nr_fault_handlers] = fn;
-		__atomic_store_n(&nr_fault_handlers, nr_fault_handlers + 1,
-				 __ATOMIC_RELEASE);
-	}
-	install_fault_handler_locked();
-out:
-	pthread_mutex_unlock(&fault_lock);
+void kmem_unregister_fault_handler(struct kmem_hook *h)
+{
+	kmem_hook_unregister(&fault_handlers, h);
 }
 
 static void install_fault_handler(void)

@@ -84,7 +84,11 @@ struct kmem_fault {
 	void *ucontext;
 };
 typedef enum kmem_fault_result (*kmem_fault_handler_t)(struct kmem_fault *f);
-void kmem_register_fault_handler(kmem_fault_handler_t fn);
+struct kmem_hook;
+/* h->fn is a kmem_fault_handler_t (KMEM_HOOK); handlers run in priority
+ * order, then registration order. */
+void kmem_register_fault_handler(struct kmem_hook *h);
+void kmem_unregister_fault_handler(struct kmem_hook *h);
 
 /*
  * Host mappings (arch/x86/hostmap.c): the count of every host mapping kmem

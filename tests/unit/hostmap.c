@@ -97,6 +97,8 @@ static enum kmem_fault_result range_fault(struct kmem_fault *f)
 	return KMEM_FAULT_HANDLED;
 }
 
+KMEM_HOOK(range_fault_hook, range_fault, 0);
+
 TEST(ring_eviction_and_refill)
 {
 	struct hostmap_stats st0, st;
@@ -111,7 +113,7 @@ TEST(ring_eviction_and_refill)
 		frames[i] = alloc_page(GFP_KERNEL);
 		memset(page_address(frames[i]), (int)(i & 0xff), PAGE_SIZE);
 	}
-	kmem_register_fault_handler(range_fault);
+	kmem_register_fault_handler(&range_fault_hook);
 	hostmap_get_stats(&st0);
 	maps0 = host_map_count();
 	/* Fill every slot: every other page, so no two slots merge. */

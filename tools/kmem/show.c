@@ -19,16 +19,13 @@
 #include "tools/kmem/kmem.h"
 
 /* The registered views, as kmem_list_views() prints them ("  meminfo",
- * "  <pid>/status"). The per-process ones register at the first boot: register
- * them now, so that the list is complete before any boot, the same for --help
- * and for errors. */
+ * "  <pid>/status"); every view is registered before any boot. */
 static char *view_list(void)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
 
-	task_mmu_register_views();
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return NULL;
