@@ -22,6 +22,7 @@
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
 #include "mm/page_debug.h"
+#include "lib/stackdepot.h"
 
 static void init_zone(struct zone *zone, enum zone_type idx)
 {
@@ -203,5 +204,6 @@ void page_alloc_exit(void)
 	memset(&contig_page_data, 0, sizeof(contig_page_data));
 	zero_page = NULL;
 	page_debug_exit();
+	stack_depot_exit(); /* page_owner's and slab_debug's stacks */
 	shrinkers_reset();
 }

@@ -40,14 +40,15 @@
  * 4. page_owner=on. At boot a page_ext array (one struct page_owner per
  *    frame) is reserved from memblock, as the kernel's page_ext; every
  *    allocation records order, gfp mask, pid, comm, time and the call stack
- *    (backtrace(), deduplicated in a stack depot) in its head page's record.
+ *    (backtrace(), kept once in the stack depot of lib/stackdepot.c, which
+ *    slab_debug shares) in its head page's record.
  *    kmem_show("page_owner") prints the records in the format of
  *    /sys/kernel/debug/page_owner; kmem_show("page_owner_sort") the summary
  *    of tools/mm/page_owner_sort --cull=stacktrace: pages per identical
  *    stack, most allocations first.
  *
  * Locking: dpa_lock (a host mutex, leaf) serialises changes of the direct
- * map and its count; depot_lock the stack depot. Poison bits and page_owner
+ * map and its count (the stack depot locks itself). Poison bits and page_owner
  * records belong to the page's owner (the allocating or freeing thread).
  */
 #include <errno.h>
@@ -67,6 +68,7 @@
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include "mm/page_debug.h"
+#include "lib/stackdepot.h"
 
 #define PAGE_POISON 0xaa
 
@@ -402,76 +404,30 @@ static void dpa_unmap_free_pages(void)
 /* ---- page_owner ------------------------------------------------------------ */
 
 #define PAGE_OWNER_ALLOCATED 1
-#define DEPOT_FRAMES 16
 #define DEPOT_SKIP 2 /* save_stack() and page_debug_alloc() */
-#define DEPOT_MAX 16384
-#define DEPOT_HASH 32768
 
 struct page_owner {
 	unsigned short order;
 	unsigned short flags;
 	gfp_t gfp_mask;
-	unsigned int handle; /* stack depot index + 1; 0: none */
+	depot_stack_handle_t handle; /* 0: none */
 	int pid, tgid;
 	unsigned long long ts_nsec;
 	char comm[16];
 };
 
-struct depot_stack {
-	unsigned int hash, nr;
-	void *frames[DEPOT_FRAMES];
-};
-
 static struct page_owner *page_ext;
-static struct depot_stack *depot;
-static unsigned int *depot_hash; /* index + 1 */
-static unsigned int depot_used;
-static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct timespec boot_ts;
-
-static unsigned int depot_save(void **frames, unsigned int nr)
-{
-	unsigned int h = 2166136261u, i, slot, handle = 0;
-
-	for (i = 0; i < nr; i++) {
-		h ^= (unsigned int)((unsigned long)frames[i] >> 2);
-		h *= 16777619u;
-	}
-	pthread_mutex_lock(&depot_lock);
-	for (slot = h % DEPOT_HASH;; slot = (slot + 1) % DEPOT_HASH) {
-		unsigned int idx = depot_hash[slot];
-		struct depot_stack *s;
-
-		if (!idx) {
-			if (depot_used >= DEPOT_MAX)
-				break; /* full: no stack */
-			s = &depot[depot_used++];
-			s->hash = h;
-			s->nr = nr;
-			memcpy(s->frames, frames, nr * sizeof(void *));
-			depot_hash[slot] = depot_used;
-			handle = depot_used;
-			break;
-		}
-		s = &depot[idx - 1];
-		if (s->hash == h && s->nr == nr &&
-		    !memcmp(s->frames, frames, nr * sizeof(void *))) {
-			handle = idx;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&depot_lock);
-	return handle;
-}
 
 static noinline unsigned int save_stack(void)
 {
-	void *frames[DEPOT_FRAMES + DEPOT_SKIP];
-	int n = backtrace(frames, DEPOT_FRAMES + DEPOT_SKIP);
+	void *frames[STACK_DEPOT_FRAMES + DEPOT_SKIP];
+	int n = backtrace(frames, STACK_DEPOT_FRAMES + DEPOT_SKIP);
 
 	if (n <= DEPOT_SKIP)
 		return 0;
-	return depot_save(frames + DEPOT_SKIP, (unsigned int)(n - DEPOT_SKIP));
+	return stack_depot_save(frames + DEPOT_SKIP,
+				(unsigned int)(n - DEPOT_SKIP));
 }
 
 static void set_page_owner(struct page *page, unsigned int order, gfp_t gfp)
@@ -509,18 +465,18 @@ void page_debug_split(struct page *page, unsigned int order)
 
 static void print_stack(FILE *f, unsigned int handle)
 {
-	struct depot_stack *s;
 	char sym[256];
-	unsigned int i;
+	unsigned int i, nr;
+	void **frames;
 
-	if (!handle) {
+	nr = stack_depot_fetch(handle, &frames);
+	if (!nr) {
 		fprintf(f, " (no stack: the stack depot is full)\n");
 		return;
 	}
-	s = &depot[handle - 1];
-	for (i = 0; i < s->nr; i++)
+	for (i = 0; i < nr; i++)
 		fprintf(f, " %s\n",
-			kmem_symbolize(s->frames[i], sym, sizeof(sym)));
+			kmem_symbolize(frames[i], sym, sizeof(sym)));
 }
 
 static int show_page_owner(const char *name, FILE *f)
@@ -589,7 +545,7 @@ static int show_page_owner_sort(const char *name, FILE *f)
 		fprintf(f, "page_owner is disabled: boot with page_owner=on\n");
 		return 0;
 	}
-	n = __atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) + 1;
+	n = stack_depot_nr_handles() + 1;
 	sum = calloc(n, sizeof(*sum));
 	if (!sum)
 		return -ENOMEM;
@@ -688,19 +644,12 @@ void page_debug_init(void)
 						       (phys_addr_t)max_low_pfn
 							       << PAGE_SHIFT);
 
-		depot = calloc(DEPOT_MAX, sizeof(*depot));
-		depot_hash = calloc(DEPOT_HASH, sizeof(*depot_hash));
-		if (!phys || !depot || !depot_hash) {
+		if (!phys || stack_depot_init()) {
 			pr_err("page_owner: no memory for page_ext: disabled\n");
-			free(depot);
-			free(depot_hash);
-			depot = NULL;
-			depot_hash = NULL;
 			f &= ~PAGE_DEBUG_OWNER;
 		} else {
 			page_ext = __va(phys);
 			memset(page_ext, 0, bytes);
-			depot_used = 0;
 			clock_gettime(CLOCK_MONOTONIC, &boot_ts);
 			if (!kmem_cfg.quiet)
 				pr_info("allocated %lu bytes of page_ext\n",
@@ -750,10 +699,5 @@ void page_debug_exit(void)
 	unmapped = NULL;
 	free(poisoned);
 	poisoned = NULL;
-	free(depot);
-	free(depot_hash);
-	depot = NULL;
-	depot_hash = NULL;
 	page_ext = NULL;
-	depot_used = 0;
 }

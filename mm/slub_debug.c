@@ -44,13 +44,14 @@
  *    and returns the errors it counted.
  *
  * 5. Tracks (U). At allocation and free: the stack (backtrace(), kept in a
- *    small stack depot: a track is 32 bytes as in the kernel), the CPU, the
+ *    stack depot of lib/stackdepot.c, shared with page_owner: a track is 32
+ *    bytes as in the kernel), the CPU, the
  *    pid and the time in jiffies (HZ = 1000 here: milliseconds since the
  *    boot). "Allocated in <caller>" names the first frame of the stack
  *    outside the allocator's entry points.
  *
  * Locking: the checks run under the cache's list_lock (mm/slub.c takes it);
- * depot_lock (a host mutex) protects the stack depot; the command line's
+ * the stack depot locks itself; the command line's
  * settings change only at boot and halt.
  */
 #include <ctype.h>
@@ -71,6 +72,7 @@
 #include "kernel/internal.h"
 #include "mm/slab.h"
 #include "mm/slub_debug.h"
+#include "lib/stackdepot.h"
 
 #define SLUB_RED_INACTIVE 0xbb
 #define SLUB_RED_ACTIVE 0xcc
@@ -418,79 +420,20 @@ static void print_slab_info(const struct slab *slab)
 
 /* ---- tracks and the stack depot ------------------------------------------- */
 
-#define TRACK_FRAMES 16
-#define DEPOT_MAX 16384
-#define DEPOT_HASH 32768
+#define TRACK_FRAMES STACK_DEPOT_FRAMES
 
 enum track_item { TRACK_ALLOC, TRACK_FREE };
 
 /* 32 bytes, as the kernel's struct track with a stack depot handle. */
 struct track {
 	unsigned long addr; /* 0: never set */
-	unsigned int handle; /* stack depot index + 1; 0: no stack */
+	depot_stack_handle_t handle; /* 0: no stack */
 	int cpu;
 	int pid;
 	unsigned int __pad;
 	unsigned long when; /* jiffies */
 };
 _Static_assert(sizeof(struct track) == 32, "TRACK_SIZE in mm/slub.c");
-
-struct depot_stack {
-	unsigned int hash, nr;
-	void *frames[TRACK_FRAMES];
-};
-
-static struct depot_stack *depot;
-static unsigned int *depot_hash;
-static unsigned int depot_used;
-static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static unsigned int depot_save(void **frames, unsigned int nr)
-{
-	unsigned int h = 2166136261u, i, slot, handle = 0;
-
-	for (i = 0; i < nr; i++) {
-		h ^= (unsigned int)((unsigned long)frames[i] >> 2);
-		h *= 16777619u;
-	}
-	pthread_mutex_lock(&depot_lock);
-	if (!depot) {
-		depot = calloc(DEPOT_MAX, sizeof(*depot));
-		depot_hash = calloc(DEPOT_HASH, sizeof(*depot_hash));
-		if (!depot || !depot_hash) {
-			free(depot);
-			free(depot_hash);
-			depot = NULL;
-			depot_hash = NULL;
-			goto out;
-		}
-	}
-	for (slot = h % DEPOT_HASH;; slot = (slot + 1) % DEPOT_HASH) {
-		unsigned int idx = depot_hash[slot];
-		struct depot_stack *ds;
-
-		if (!idx) {
-			if (depot_used >= DEPOT_MAX)
-				break; /* full: no stack */
-			ds = &depot[depot_used++];
-			ds->hash = h;
-			ds->nr = nr;
-			memcpy(ds->frames, frames, nr * sizeof(void *));
-			depot_hash[slot] = depot_used;
-			handle = depot_used;
-			break;
-		}
-		ds = &depot[idx - 1];
-		if (ds->hash == h && ds->nr == nr &&
-		    !memcmp(ds->frames, frames, nr * sizeof(void *))) {
-			handle = idx;
-			break;
-		}
-	}
-out:
-	pthread_mutex_unlock(&depot_lock);
-	return handle;
-}
 
 static inline struct track *get_track(struct kmem_cache *s, void *object,
 				      enum track_item alloc)
@@ -509,7 +452,7 @@ static noinline void set_track(struct kmem_cache *s, void *object,
 	memset(&tr, 0, sizeof(tr));
 	if (n > 1) {
 		tr.addr = (unsigned long)frames[1];
-		tr.handle = depot_save(frames + 1, (unsigned int)(n - 1));
+		tr.handle = stack_depot_save(frames + 1, (unsigned int)(n - 1));
 	} else {
 		tr.addr = (unsigned long)__builtin_return_address(0);
 	}
@@ -548,44 +491,43 @@ static bool allocator_frame(const char *sym)
 static void print_track(const char *what, const struct track *t,
 			unsigned long now)
 {
-	struct depot_stack *ds = NULL;
+	void **frames = NULL;
 	const void *caller = (const void *)t->addr;
 	char sym[256];
-	unsigned int i;
+	unsigned int i, nr = 0;
 
 	if (!t->addr)
 		return;
-	if (t->handle && depot && t->handle <= DEPOT_MAX)
-		ds = &depot[t->handle - 1];
-	if (ds) {
+	nr = stack_depot_fetch(t->handle, &frames);
+	if (nr) {
 		/* The caller: the frame after the first run of allocator
 		 * frames (before it: set_track and, under a sanitizer, its
 		 * interceptor of backtrace(), which have no symbol). */
 		bool in_run = false;
 
-		for (i = 0; i < ds->nr; i++) {
+		for (i = 0; i < nr; i++) {
 			bool alloc_frame;
 
-			kmem_symbolize(ds->frames[i], sym, sizeof(sym));
+			kmem_symbolize(frames[i], sym, sizeof(sym));
 			alloc_frame = allocator_frame(sym);
 			if (alloc_frame)
 				in_run = true;
 			else if (in_run)
 				break;
 		}
-		if (in_run && i < ds->nr)
-			caller = ds->frames[i];
+		if (in_run && i < nr)
+			caller = frames[i];
 	}
 	pr_err("INFO: %s in %s age=%lu cpu=%d pid=%d\n", what,
 	       kmem_symbolize(caller, sym, sizeof(sym)), now - t->when, t->cpu,
 	       t->pid);
-	if (!ds) {
+	if (!nr) {
 		pr_err("object allocation/free stack trace missing\n");
 		return;
 	}
-	for (i = 0; i < ds->nr; i++)
+	for (i = 0; i < nr; i++)
 		pr_err(" %s\n",
-		       kmem_symbolize(ds->frames[i], sym, sizeof(sym)));
+		       kmem_symbolize(frames[i], sym, sizeof(sym)));
 }
 
 static void print_tracking(struct kmem_cache *s, void *object)
