@@ -59,6 +59,7 @@
 #include "mm/internal.h"
 #include "mm/kfence.h"
 #include "mm/slab.h"
+#include "mm/slob.h"
 #include "mm/slub_debug.h"
 
 kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
@@ -330,6 +331,24 @@ static void free_large_kmalloc(struct page *page, const void *x)
 	__ClearPageLargeKmalloc(page);
 	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
 	__free_pages(page, order);
+}
+
+/* Large kmalloc blocks for the other slab allocators (mm/slob.c). */
+void *slab_kmalloc_large(size_t size, gfp_t flags)
+{
+	return ___kmalloc_large(size, flags);
+}
+
+void slab_kfree_large(const void *x)
+{
+	struct page *page = kmem_addr_head_page(x);
+
+	if (page && PageLargeKmalloc(page))
+		free_large_kmalloc(page, x);
+	else if (page)
+		report_not_kmalloc("kfree", x, page);
+	else
+		report_bad_address("kfree", x, __builtin_return_address(0));
 }
 
 /* ---- kmalloc --------------------------------------------------------------- */

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SLOB: the Simple List Of Blocks allocator, as in its last kernel (Linux
+ * 6.3, removed in 6.4), for machines booted with KMEM_SLAB=slob.
+ *
+ * Theory. SLOB is a K&R heap laid over whole pages. Every page of the heap
+ * (a "slob page": PGTY_slab, owner slab, counted in NR_SLAB_UNRECLAIMABLE)
+ * holds its own singly linked list of free blocks in address order. Blocks
+ * are measured in slob units of 2 bytes; a free block records its size and
+ * the offset of the next free block in its own first units:
+ *
+ *	units > 1:  unit[0] = size in units, unit[1] = next (page offset, units)
+ *	units == 1: unit[0] = -next (a one-unit block has room for one field)
+ *
+ * The end of a page's list is the offset of the page's end (SLOB_PAGE_UNITS).
+ * The page descriptor (struct slob_page, overlaid on struct page like struct
+ * slab) keeps the first free block, the free units, and the page's link on
+ * one of three heap lists chosen by request size: below 256 bytes (small),
+ * below 1 KiB (medium) and the rest (large). A page joins the list of the
+ * first request that took a block from it or of the first block freed into
+ * it after it was full, and leaves it when it has no free unit left.
+ *
+ * Allocation (slob_alloc): walk the list of the request's size class; skip
+ * pages with fewer free units than needed; in a page, first fit along the
+ * free list, where a block fits if it holds the request after the units
+ * skipped to align it (those become a free block of their own). A fit that
+ * did not use the page's last unit rotates the list so that the next search
+ * starts at this page (Knuth vol. 1, 2.5: it spreads fragments and shortens
+ * searches). No page fits: a new page (allocated without the lock) becomes
+ * one free block of SLOB_PAGE_UNITS, joins the list and serves the request.
+ *
+ * Free (slob_free): a page whose every unit becomes free goes straight back
+ * to the page allocator. A full page gets a free list of one block and joins
+ * the list of the freed block's size class. Otherwise the block is inserted
+ * in address order, merged with the next free block if adjacent and with the
+ * previous one if adjacent.
+ *
+ * kmalloc: below PAGE_SIZE - SLOB_MINALIGN a heap block of size + 8 bytes
+ * whose first 8 bytes hold the requested size (the "size header"), aligned
+ * so that the address after the header is 8-aligned, or size-aligned for a
+ * power of two; ksize() is that size rounded up to slob units. Larger
+ * requests are compound pages from the page allocator (large kmalloc blocks,
+ * ksize = PAGE_SIZE << order). kmem_cache objects have no header and no
+ * per-cache slab: they are heap blocks of the cache's size rounded to slob
+ * units (plus the kernel's RCU footer for SLAB_TYPESAFE_BY_RCU), aligned to
+ * the cache's alignment; from a page up, pages. The constructor runs at every
+ * allocation (there is no cache of constructed objects).
+ *
+ * Where kmem differs from 6.3 (each on purpose): blocks for __GFP_DMA come
+ * from their own three lists of DMA pages (6.3's lists mixed zones, so a
+ * DMA request could get a block of a Normal page); kmem_cache objects of a
+ * page or more are compound pages; a free is checked against the page's free
+ * list before it touches it, so a double free or a block that does not fit
+ * its page is reported ("Object already free", "Invalid object pointer")
+ * and ignored instead of corrupting the heap (the kernel's SLOB checked
+ * nothing). What cannot be checked is still unchecked, as in the kernel: an
+ * interior pointer whose "header" looks like a size, kmem_cache_free() with
+ * the wrong cache, and live objects at kmem_cache_destroy().
+ *
+ * Locking: slob_lock (innermost but for the page allocator, which is never
+ * called with it held) protects the lists, every heap page's free list and
+ * units, and the counters.
+ */
+#include <string.h>
+
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/kmemleak.h>
+#include "mm/internal.h"
+#include "mm/slab.h"
+#include "mm/slob.h"
+
+typedef short slobidx_t;
+typedef struct slob_block {
+	slobidx_t units;
+} slob_t;
+
+_Static_assert(sizeof(slob_t) == SLOB_UNIT, "a slob unit is one slobidx_t");
+_Static_assert(PAGE_SIZE <= 32767 * 2, "slobidx_t holds a page's units");
+
+#define SLOB_PAGE_UNITS ((slobidx_t)SLOB_UNITS(PAGE_SIZE))
+
+/*
+ * The descriptor of a heap page, overlaid on struct page as struct slab is:
+ * slab_cache stays the boot cache and objects stays 0 (so kfree()'s SLUB
+ * fast path never takes an address in it for an object and passes it to
+ * the slow path), tc_offset is the dead index's empty entry, s_mem is the
+ * page's address + 1 (the mark slob_page_is() tests: no SLUB slab's first
+ * object is odd).
+ */
+struct slob_page {
+	unsigned long __page_flags;
+	struct kmem_cache *slab_cache;
+	struct list_head slab_list; /* on a heap list, or empty */
+	slob_t *freelist; /* first free block */
+	unsigned short units; /* free units (over struct slab's inuse) */
+	unsigned short objects; /* 0 */
+	unsigned short tc_offset;
+	unsigned short blocks; /* blocks allocated from the page */
+	unsigned int __page_type;
+	atomic_t __page_refcount;
+	unsigned long mark; /* page address + 1 */
+};
+
+#define SLOB_OFF(f) __builtin_offsetof(struct slob_page, f)
+#define SLAB_OFF(f) __builtin_offsetof(struct slab, f)
+_Static_assert(sizeof(struct slob_page) == sizeof(struct page),
+	       "struct slob_page overlays struct page");
+_Static_assert(SLOB_OFF(slab_cache) == SLAB_OFF(slab_cache) &&
+		       SLOB_OFF(slab_list) == SLAB_OFF(slab_list) &&
+		       SLOB_OFF(objects) == SLAB_OFF(objects) &&
+		       SLOB_OFF(tc_offset) == SLAB_OFF(tc_offset) &&
+		       SLOB_OFF(__page_type) == SLAB_OFF(__page_type) &&
+		       SLOB_OFF(mark) == SLAB_OFF(s_mem),
+	       "struct slob_page keeps struct slab's fields in place");
+
+/* The lists: [0] for Normal pages, [1] for DMA pages. */
+static struct list_head slob_lists[2][SLOB_NR_LISTS];
+static DEFINE_SPINLOCK(slob_lock);
+static unsigned long slob_nr_pages, slob_nr_blocks, slob_used_units;
+
+static inline struct slob_page *slob_page_of(const void *x)
+{
+	return (struct slob_page *)virt_to_page(x);
+}
+
+static inline slob_t *slob_base(const slob_t *s)
+{
+	return (slob_t *)((unsigned long)s & PAGE_MASK);
+}
+
+/* Make s a free block of `size` units whose next free block is `next`. */
+static void set_slob(slob_t *s, slobidx_t size, slob_t *next)
+{
+	slobidx_t offset = (slobidx_t)(next - slob_base(s));
+
+	if (size > 1) {
+		s[0].units = size;
+		s[1].units = offset;
+	} else {
+		s[0].units = (slobidx_t)-offset;
+	}
+}
+
+static inline slobidx_t slob_units(const slob_t *s)
+{
+	return s->units > 0 ? s->units : 1;
+}
+
+static inline slob_t *slob_next(const slob_t *s)
+{
+	slobidx_t next = s[0].units < 0 ? (slobidx_t)-s[0].units : s[1].units;
+
+	return slob_base(s) + next;
+}
+
+/* Is s the last free block of its page (its next is the page's end)? */
+static inline bool slob_last(const slob_t *s)
+{
+	return !((unsigned long)slob_next(s) & ~PAGE_MASK);
+}
+
+/* The kernel's list_is_first() and list_rotate_to_front(). */
+static inline bool list_is_first(const struct list_head *e,
+				 const struct list_head *head)
+{
+	return e->prev == head;
+}
+
+static inline void list_rotate_to_front(struct list_head *e,
+					struct list_head *head)
+{
+	/* Move head just before e: e becomes the first entry. */
+	list_del(head);
+	list_add_tail(head, e);
+}
+
+static inline bool slob_page_listed(const struct slob_page *sp)
+{
+	return !list_empty(&sp->slab_list);
+}
+
+static inline struct list_head *slob_list(size_t size, bool dma)
+{
+	return &slob_lists[dma][slob_list_of(size)];
+}
+
+bool slob_page_is(const struct page *page)
+{
+	const struct slob_page *sp = (const struct slob_page *)page;
+
+	return PageSlab(page) &&
+	       sp->mark == (unsigned long)lowmem_page_address(page) + 1;
+}
+
+/* ---- pages -------------------------------------------------------------------- */
+
+static void *slob_new_page(gfp_t gfp, bool dma)
+{
+	struct page *page;
+	struct slob_page *sp;
+
+	gfp &= ~(__GFP_ZERO | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE |
+		 __GFP_COMP);
+	if (dma)
+		gfp |= __GFP_DMA;
+	page = alloc_pages(gfp, 0);
+	if (!page)
+		return NULL;
+	sp = (struct slob_page *)page;
+	INIT_LIST_HEAD(&sp->slab_list);
+	sp->slab_cache = kmem_cache;
+	sp->objects = 0;
+	sp->tc_offset = (unsigned short)(SLAB_DEAD_INDEX << SLAB_TC_SHIFT);
+	sp->blocks = 0;
+	sp->mark = (unsigned long)lowmem_page_address(page) + 1;
+	__SetPageSlab(page);
+	set_page_owner_tag(page, 1, KMEM_OWNER_SLAB);
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, 1);
+	return lowmem_page_address(page);
+}
+
+static void slob_free_page(struct slob_page *sp)
+{
+	struct page *page = (struct page *)sp;
+
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, -1);
+	memset(page->__words, 0, sizeof(page->__words));
+	page->kmem_private = 0;
+	__ClearPageSlab(page);
+	set_page_owner_tag(page, 1, KMEM_OWNER_NONE);
+	__free_pages(page, 0);
+}
+
+/* ---- the heap --------------------------------------------------------------- */
+
+/*
+ * First fit in one page: a block of `size` bytes such that the block's
+ * address + align_offset is aligned to `align` (0: no alignment). NULL if
+ * no free block of the page fits. *removed: the page left its list (its
+ * last unit went).
+ */
+static slob_t *slob_page_alloc(struct slob_page *sp, size_t size,
+			       unsigned int align, unsigned int align_offset,
+			       bool *removed)
+{
+	slobidx_t units = (slobidx_t)SLOB_UNITS(size);
+	slob_t *prev = NULL, *cur, *aligned;
+	slobidx_t delta = 0;
+
+	*removed = false;
+	for (cur = sp->freelist;; prev = cur, cur = slob_next(cur)) {
+		slobidx_t avail = slob_units(cur);
+
+		if (align) {
+			aligned = (slob_t *)(ALIGN((unsigned long)cur +
+							   align_offset,
+						   align) -
+					     align_offset);
+			delta = (slobidx_t)(aligned - cur);
+		}
+		if (avail >= units + delta) {
+			slob_t *next;
+
+			if (delta) {
+				/* The units skipped for alignment stay free. */
+				next = slob_next(cur);
+				set_slob(aligned, avail - delta, next);
+				set_slob(cur, delta, aligned);
+				prev = cur;
+				cur = aligned;
+				avail = slob_units(cur);
+			}
+			next = slob_next(cur);
+			if (avail == units) { /* exact fit: unlink it */
+				if (prev)
+					set_slob(prev, slob_units(prev), next);
+				else
+					sp->freelist = next;
+			} else { /* split: the tail stays free */
+				if (prev)
+					set_slob(prev, slob_units(prev),
+						 cur + units);
+				else
+					sp->freelist = cur + units;
+				set_slob(cur + units, avail - units, next);
+			}
+			sp->units -= units;
+			sp->blocks++;
+			if (!sp->units) {
+				list_del_init(&sp->slab_list);
+				*removed = true;
+			}
+			return cur;
+		}
+		if (slob_last(cur))
+			return NULL;
+	}
+}
+
+static void *slob_alloc(size_t size, gfp_t gfp, unsigned int align,
+			unsigned int align_offset)
+{
+	bool dma = gfp & __GFP_DMA;
+	struct list_head *list = slob_list(size, dma);
+	struct slob_page *sp;
+	slob_t *b = NULL;
+	bool removed;
+
+	spin_lock(&slob_lock);
+	list_for_each_entry(sp, list, slab_list) {
+		if (sp->units < SLOB_UNITS(size))
+			continue;
+		b = slob_page_alloc(sp, size, align, align_offset, &removed);
+		if (!b)
+			continue;
+		/* Start the next search here (unless the page left the list:
+		 * then it was not fragmented by this allocation anyway). */
+		if (!removed && !list_is_first(&sp->slab_list, list))
+			list_rotate_to_front(&sp->slab_list, list);
+		break;
+	}
+	if (b) {
+		slob_nr_blocks++;
+		slob_used_units += SLOB_UNITS(size);
+	}
+	spin_unlock(&slob_lock);
+
+	if (!b) {
+		b = slob_new_page(gfp, dma);
+		if (!b)
+			return NULL;
+		sp = slob_page_of(b);
+		spin_lock(&slob_lock);
+		slob_nr_pages++;
+		sp->units = SLOB_PAGE_UNITS;
+		sp->freelist = b;
+		set_slob(b, SLOB_PAGE_UNITS, b + SLOB_PAGE_UNITS);
+		list_add(&sp->slab_list, list);
+		b = slob_page_alloc(sp, size, align, align_offset, &removed);
+		BUG_ON(!b);
+		slob_nr_blocks++;
+		slob_used_units += SLOB_UNITS(size);
+		spin_unlock(&slob_lock);
+	}
+	if (unlikely(gfp & __GFP_ZERO))
+		memset(b, 0, size);
+	return b;
+}
+
+/*
+ * Can [b, b + units) be a block of sp that is allocated? It must lie in the
+ * page and overlap no free block. 0, or -EINVAL (outside the page), or
+ * -EEXIST (overlaps a free block: freed already). Called with slob_lock.
+ */
+static int slob_block_check(struct slob_page *sp, slob_t *b, slobidx_t units)
+{
+	slob_t *cur;
+
+	if (units <= 0)
+		units = 1;
+	if (sp->units) {
+		for (cur = sp->freelist; cur < b + units;
+		     cur = slob_next(cur)) {
+			if (cur + slob_units(cur) > b)
+				return -EEXIST;
+			if (slob_last(cur))
+				break;
+		}
+	}
+	if ((b - slob_base(b)) + units > SLOB_PAGE_UNITS ||
+	    sp->units + units > SLOB_PAGE_UNITS)
+		return -EINVAL;
+	return 0;
+}
+
+static void slob_report(const char *func, const void *x, int err)
+{
+	if (err == -EEXIST)
+		WARN(1, "%s(%p): Object already free (SLOB)\n", func, x);
+	else
+		WARN(1, "%s(%p): Invalid object pointer (not a SLOB block)\n",
+		     func, x);
+}
+
+/* Free the block of `size` bytes at block; report (as func, for x) and keep
+ * the heap intact if it is not an allocated block. */
+static void slob_free(const char *func, const void *x, void *block, size_t size)
+{
+	struct slob_page *sp = slob_page_of(block);
+	slob_t *prev, *next, *b = block;
+	slobidx_t units = (slobidx_t)SLOB_UNITS(size);
+	int err;
+
+	spin_lock(&slob_lock);
+	/* A size that cannot be (a kmalloc header overwritten by a free
+	 * block's link, say) is checked as one unit: is it in a free block? */
+	err = slob_block_check(sp, b, size && size < PAGE_SIZE ? units : 1);
+	if (!err && (!size || size >= PAGE_SIZE))
+		err = -EINVAL;
+	if (err) {
+		spin_unlock(&slob_lock);
+		slob_report(func, x, err);
+		return;
+	}
+	slob_nr_blocks--;
+	slob_used_units -= (unsigned long)units;
+	sp->blocks--;
+	if (sp->units + units == SLOB_PAGE_UNITS) {
+		/* The whole page is free: straight back to the page allocator. */
+		list_del_init(&sp->slab_list);
+		slob_nr_pages--;
+		spin_unlock(&slob_lock);
+		slob_free_page(sp);
+		return;
+	}
+	if (!slob_page_listed(sp)) {
+		/* A full page becomes partially free: one free block. */
+		sp->units = (unsigned short)units;
+		sp->freelist = b;
+		set_slob(b, units, slob_base(b) + SLOB_PAGE_UNITS);
+		list_add(&sp->slab_list,
+			 slob_list(size, page_zonenum((struct page *)sp) ==
+						 ZONE_DMA));
+		goto out;
+	}
+	/* Partially free already: insert in address order, merging. */
+	sp->units += units;
+	if (b < sp->freelist) {
+		if (b + units == sp->freelist) {
+			units += slob_units(sp->freelist);
+			sp->freelist = slob_next(sp->freelist);
+		}
+		set_slob(b, units, sp->freelist);
+		sp->freelist = b;
+	} else {
+		prev = sp->freelist;
+		next = slob_next(prev);
+		while (b > next) {
+			prev = next;
+			next = slob_next(prev);
+		}
+		if (!slob_last(prev) && b + units == next) {
+			units += slob_units(next);
+			set_slob(b, units, slob_next(next));
+		} else {
+			set_slob(b, units, next);
+		}
+		if (prev + slob_units(prev) == b) {
+			units = slob_units(b) + slob_units(prev);
+			set_slob(prev, units, slob_next(b));
+		} else {
+			set_slob(prev, slob_units(prev), b);
+		}
+	}
+out:
+	spin_unlock(&slob_lock);
+}
+
+/* ---- kmalloc ------------------------------------------------------------------- */
+
+void *slob_kmalloc(size_t size, gfp_t gfp)
+{
+	unsigned int minalign = SLOB_MINALIGN;
+	unsigned int *m;
+	void *ret;
+
+	if (size < PAGE_SIZE - minalign) {
+		unsigned int align = minalign;
+
+		/* Natural alignment for power-of-two sizes. */
+		if (is_power_of_2(size))
+			align = max_t(unsigned int, minalign,
+				      (unsigned int)size);
+		if (!size)
+			return ZERO_SIZE_PTR;
+		m = slob_alloc(size + minalign, gfp, align, minalign);
+		if (!m)
+			return NULL;
+		*m = (unsigned int)size;
+		ret = (char *)m + minalign;
+	} else {
+		ret = slab_kmalloc_large(size, gfp);
+		if (!ret)
+			return NULL;
+		return ret; /* kmemleak: recorded by the large path */
+	}
+	if (unlikely(kmemleak_enabled))
+		kmemleak_alloc(ret, size, 1, gfp);
+	return ret;
+}
+
+/* The header of the kmalloc block at x, or NULL if x cannot start one. */
+static unsigned int *slob_header(const void *x)
+{
+	if (((unsigned long)x & (SLOB_MINALIGN - 1)) ||
+	    ((unsigned long)x & ~PAGE_MASK) < SLOB_MINALIGN)
+		return NULL;
+	return (unsigned int *)((char *)x - SLOB_MINALIGN);
+}
+
+void slob_kfree(const char *func, const void *x)
+{
+	unsigned int *m = slob_header(x);
+
+	if (!m) {
+		slob_report(func, x, -EINVAL);
+		return;
+	}
+	if (unlikely(kmemleak_enabled))
+		kmemleak_free(x);
+	slob_free(func, x, m, (size_t)*m + SLOB_MINALIGN);
+}
+
+size_t slob_kmalloc_size(const void *x)
+{
+	unsigned int *m = slob_header(x);
+
+	if (!m || *m >= PAGE_SIZE - SLOB_MINALIGN)
+		return 0;
+	return *m;
+}
+
+size_t slob_ksize(const char *func, const void *x)
+{
+	size_t size = slob_kmalloc_size(x);
+
+	if (!size) {
+		slob_report(func, x, -EINVAL);
+		return 0;
+	}
+	return SLOB_UNITS(size) * SLOB_UNIT;
+}
+
+/* ---- kmem_cache ---------------------------------------------------------------- */
+
+/* The kernel's struct slob_rcu (an rcu_head and the size) at the end of a
+ * SLAB_TYPESAFE_BY_RCU object. */
+#define SLOB_RCU_FOOTER 24
+
+unsigned int slob_cache_size(unsigned int object_size, slab_flags_t flags)
+{
+	unsigned int size = object_size;
+
+	if (flags & SLAB_TYPESAFE_BY_RCU)
+		size += SLOB_RCU_FOOTER;
+	return SLOB_UNITS(size) * SLOB_UNIT;
+}
+
+void *slob_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	void *b;
+
+	if (s->size < PAGE_SIZE)
+		b = slob_alloc(s->size, gfp, s->align, 0);
+	else
+		b = slab_kmalloc_large(s->size, gfp);
+	if (b && s->ctor) {
+		WARN_ON_ONCE(gfp & __GFP_ZERO);
+		s->ctor(b);
+	}
+	if (b && s->size < PAGE_SIZE && unlikely(kmemleak_enabled))
+		kmemleak_alloc(b, s->size, 1, gfp);
+	return b;
+}
+
+void slob_cache_free(struct kmem_cache *s, void *x)
+{
+	struct page *page = virt_to_page(x);
+
+	if (s->size >= PAGE_SIZE || !slob_page_is(page)) {
+		slab_kfree_large(x);
+		return;
+	}
+	if (((unsigned long)x & (s->align ? s->align - 1 : 0)) ||
+	    ((unsigned long)x & 1)) {
+		slob_report("kmem_cache_free", x, -EINVAL);
+		return;
+	}
+	if (unlikely(kmemleak_enabled))
+		kmemleak_free(x);
+	slob_free("kmem_cache_free", x, x, s->size);
+}
+
+/* ---- set up, counts, checks ---------------------------------------------------- */
+
+void slob_init(void)
+{
+	unsigned int z, i;
+
+	for (z = 0; z < 2; z++)
+		for (i = 0; i < SLOB_NR_LISTS; i++)
+			INIT_LIST_HEAD(&slob_lists[z][i]);
+	spin_lock_init(&slob_lock);
+	slob_nr_pages = slob_nr_blocks = slob_used_units = 0;
+}
+
+void slob_exit(void)
+{
+	slob_init(); /* the pages died with the machine's RAM */
+}
+
+void slob_get_stats(struct slob_stats *st)
+{
+	struct slob_page *sp;
+	unsigned int z, i;
+
+	memset(st, 0, sizeof(*st));
+	spin_lock(&slob_lock);
+	st->pages = slob_nr_pages;
+	st->blocks = slob_nr_blocks;
+	st->used_bytes = slob_used_units * SLOB_UNIT;
+	for (z = 0; z < 2; z++) {
+		for (i = 0; i < SLOB_NR_LISTS; i++) {
+			if (!slob_lists[z][i].next)
+				continue; /* never brought up */
+			list_for_each_entry(sp, &slob_lists[z][i], slab_list) {
+				slob_t *cur;
+
+				st->list_pages[i]++;
+				st->free_units[i] += sp->units;
+				for (cur = sp->freelist;;
+				     cur = slob_next(cur)) {
+					unsigned long bytes =
+						(unsigned long)slob_units(cur) *
+						SLOB_UNIT;
+
+					st->free_blocks++;
+					if (bytes > st->largest_free)
+						st->largest_free = bytes;
+					if (slob_last(cur))
+						break;
+				}
+			}
+		}
+	}
+	spin_unlock(&slob_lock);
+}
+
+static bool slob_check_page(struct slob_page *sp, unsigned int z)
+{
+	struct page *page = (struct page *)sp;
+	slob_t *base = lowmem_page_address(page), *cur, *end = base;
+	unsigned long units = 0, n = 0;
+
+	if (!slob_page_is(page) || !sp->units || sp->units >= SLOB_PAGE_UNITS ||
+	    (page_zonenum(page) == ZONE_DMA) != (z == 1)) {
+		pr_err("slob check: page pfn %#lx: not a partly free slob page of its list\n",
+		       page_to_pfn(page));
+		return false;
+	}
+	for (cur = sp->freelist;;
+	     end = cur + slob_units(cur), cur = slob_next(cur)) {
+		if (slob_base(cur) != base || cur < end ||
+		    cur + slob_units(cur) > base + SLOB_PAGE_UNITS ||
+		    ++n > SLOB_PAGE_UNITS) {
+			pr_err("slob check: page pfn %#lx: free block at offset %ld out of order or out of the page\n",
+			       page_to_pfn(page),
+			       (long)(cur - base) * SLOB_UNIT);
+			return false;
+		}
+		units += slob_units(cur);
+		if (slob_last(cur))
+			break;
+	}
+	if (units != sp->units) {
+		pr_err("slob check: page pfn %#lx: %lu free units listed, the page says %u\n",
+		       page_to_pfn(page), units, sp->units);
+		return false;
+	}
+	return true;
+}
+
+bool slob_check(void)
+{
+	struct slob_page *sp;
+	unsigned long listed = 0;
+	unsigned int z, i;
+	bool ok = true;
+
+	spin_lock(&slob_lock);
+	for (z = 0; z < 2; z++)
+		for (i = 0; i < SLOB_NR_LISTS; i++) {
+			if (!slob_lists[z][i].next)
+				continue;
+			list_for_each_entry(sp, &slob_lists[z][i], slab_list) {
+				listed++;
+				if (!slob_check_page(sp, z))
+					ok = false;
+			}
+		}
+	if (listed > slob_nr_pages) {
+		pr_err("slob check: %lu pages on the lists, %lu slob pages\n",
+		       listed, slob_nr_pages);
+		ok = false;
+	}
+	spin_unlock(&slob_lock);
+	return ok;
+}
