@@ -16,6 +16,7 @@
 #include "lib/trace.h"
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/replay.h"
+#include "tools/kmem/replay_slab.h"
 #include "tools/kmem/map.h"
 
 static void usage(FILE *f)
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 		"  --cpus N           CPUs, 1 to 256 (default: the trace's)\n"
 		"  --compare LIST     also replay the object events through malloc/free of\n"
 		"                     glibc,jemalloc,mimalloc,tcmalloc (those installed)\n"
+		"  --slab LIST        also replay the object events on each slab allocator\n"
+		"                     of slub,slab,slob and compare them side by side\n"
 		"  --caches N         caches listed in the text report (default 15, 0: all)\n"
 		"  --no-progress      no progress bar (it is drawn only on a terminal anyway)\n"
 		"  --map FILE.html    also write `kmem map`'s picture of the machine as the\n"
@@ -279,6 +282,7 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 
 	if (ncmp)
 		compare_print_text(f, cmp, ncmp);
+	slab_compare_print_text(f);
 }
 
 static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
@@ -423,6 +427,10 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		fprintf(f, ",\n  \"compare\": ");
 		compare_print_json(f, cmp, ncmp);
 	}
+	if (slab_compare_ran()) {
+		fprintf(f, ",\n  \"slab_compare\": ");
+		slab_compare_print_json(f);
+	}
 	fprintf(f, "\n}\n");
 }
 
@@ -458,6 +466,7 @@ static int cmd_replay(int argc, char **argv)
 	struct slabinfo si;
 	struct compare_result cmp[COMPARE_MAX];
 	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL, *map = NULL;
+	const char *slabs = NULL;
 	bool json = false;
 	unsigned int max_caches = 15;
 	int i, ncmp = 0, ret = 0;
@@ -467,6 +476,8 @@ static int cmd_replay(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--peer-child"))
 		return compare_child_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "--slab-child"))
+		return slab_compare_child_main(argc, argv);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -519,6 +530,9 @@ static int cmd_replay(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--compare") && v) {
 			compare = v;
+			i++;
+		} else if (!strcmp(a, "--slab") && v) {
+			slabs = v;
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "kmem replay: unknown or incomplete option '%s'\n\n", a);
@@ -576,6 +590,10 @@ static int cmd_replay(int argc, char **argv)
 			ret = 2;
 			goto out;
 		}
+	}
+	if (slabs && slab_compare(&t, &r, slabs) < 0) {
+		ret = 2;
+		goto out;
 	}
 	if (json)
 		print_json(stdout, &t, &r, &o, cmp, ncmp);

@@ -35,14 +35,8 @@
 #include <linux/slab.h>
 #include <kmem/kmem.h>
 #include "tools/kmem/replay.h"
+#include "tools/kmem/replay_ops.h"
 
-struct op {
-	uint32_t slot;  /* bit 31: free */
-	uint32_t size;  /* bytes_req */
-	int32_t cache;  /* replay cache index for kmem, -1 kmalloc */
-	uint32_t gfp;
-};
-#define OP_FREE 0x80000000u
 
 static const struct {
 	const char *name, *lib;
@@ -158,6 +152,7 @@ static struct op *build_ops(const struct trace *t, const struct replay_result *r
 		}
 		ops[n].slot = nfree ? free_slots[--nfree] : next++;
 		ops[n].size = e->req;
+		ops[n].alloc = e->alloc;
 		ops[n].gfp = e->gfp;
 		ops[n].cache = e->type == TR_KMEM_CACHE_ALLOC ? cache_of_name[e->name] : -1;
 		slot_size[ops[n].slot] = e->req;
@@ -207,15 +202,6 @@ static void reset_peak_rss(void)
 	}
 }
 
-/* What the parent hands the child, in a memfd: header, caches, ops. */
-struct shared_hdr {
-	uint64_t nops, nslots, ncaches, ram;
-	int32_t cpus, x86_32;
-};
-struct shared_cache {
-	char name[48];
-	uint32_t size;
-};
 
 /* Write one byte in every 4 KiB of a new object, as its user would: an
  * allocator that keeps its metadata out of line (jemalloc) would otherwise
@@ -391,9 +377,11 @@ static const char *peer_missing(int which, char *buf, size_t len)
 	return buf;
 }
 
-/* The environment for a child: ours without LD_PRELOAD, plus `preload`. */
-static char **child_env(const char *preload)
+/* The environment for a child: ours without LD_PRELOAD and without the
+ * variable env_add sets, plus env_add ("VAR=value", copied) if not NULL. */
+static char **child_env(const char *env_add)
 {
+	size_t vlen = env_add ? strcspn(env_add, "=") + 1 : 0;
 	size_t n = 0, i, k = 0;
 	char **env;
 
@@ -403,17 +391,15 @@ static char **child_env(const char *preload)
 	if (!env)
 		return NULL;
 	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "LD_PRELOAD=", 11))
+		if (strncmp(environ[i], "LD_PRELOAD=", 11) &&
+		    (!vlen || strncmp(environ[i], env_add, vlen)))
 			env[k++] = environ[i];
-	if (preload) {
-		size_t len = strlen(preload) + 12;
-
-		env[k] = malloc(len);
+	if (env_add) {
+		env[k] = strdup(env_add);
 		if (!env[k]) {
 			free(env);
 			return NULL;
 		}
-		snprintf(env[k], len, "LD_PRELOAD=%s", preload);
 	}
 	return env;
 }
@@ -421,6 +407,25 @@ static char **child_env(const char *preload)
 static int run_one(int which, int mfd, struct child_out *out)
 {
 	const char *preload = which >= 0 ? peers[which].lib : NULL;
+	char env_add[128] = "";
+	int err;
+
+	if (preload)
+		snprintf(env_add, sizeof(env_add), "LD_PRELOAD=%s", preload);
+	err = replay_spawn_child("--peer-child",
+				 which < 0 ? "kmem" : peers[which].name,
+				 env_add[0] ? env_add : NULL, mfd, out, sizeof(*out));
+	if (err > 0) {
+		out->ok = 0;
+		snprintf(out->why, sizeof(out->why), "the child failed (status %#x)",
+			 err);
+	}
+	return err < 0 ? -1 : 0;
+}
+
+int replay_spawn_child(const char *mode, const char *name, const char *env_add,
+		       int mfd, void *out, size_t len)
+{
 	posix_spawn_file_actions_t fa;
 	int pfd[2], status = 0, err;
 	char mfd_s[16], pfd_s[16];
@@ -432,7 +437,7 @@ static int run_one(int which, int mfd, struct child_out *out)
 
 	if (pipe(pfd))
 		return -1;
-	env = child_env(preload);
+	env = child_env(env_add);
 	if (!env) {
 		close(pfd[0]);
 		close(pfd[1]);
@@ -442,8 +447,8 @@ static int run_one(int which, int mfd, struct child_out *out)
 	snprintf(pfd_s, sizeof(pfd_s), "%d", pfd[1]);
 	argv[0] = "kmem";
 	argv[1] = "replay";
-	argv[2] = "--peer-child";
-	argv[3] = (char *)(which < 0 ? "kmem" : peers[which].name);
+	argv[2] = (char *)mode;
+	argv[3] = (char *)name;
 	argv[4] = mfd_s;
 	argv[5] = pfd_s;
 	argv[6] = NULL;
@@ -454,8 +459,8 @@ static int run_one(int which, int mfd, struct child_out *out)
 	posix_spawn_file_actions_addclose(&fa, pfd[0]);
 	err = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
-	for (i = 0; env[i]; i++) /* only the LD_PRELOAD entry is ours */
-		if (preload && !strncmp(env[i], "LD_PRELOAD=", 11))
+	for (i = 0; env[i]; i++) /* only the added entry is ours */
+		if (env_add && env[i + 1] == NULL)
 			free(env[i]);
 	free(env);
 	close(pfd[1]);
@@ -463,15 +468,13 @@ static int run_one(int which, int mfd, struct child_out *out)
 		close(pfd[0]);
 		return -1;
 	}
-	memset(out, 0, sizeof(*out));
-	n = read(pfd[0], out, sizeof(*out));
+	memset(out, 0, len);
+	n = read(pfd[0], out, len);
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t)sizeof(*out)) {
-		out->ok = 0;
-		snprintf(out->why, sizeof(out->why), "the child failed (status %#x)", status);
-	}
+	if (n != (ssize_t)len)
+		return status ? status : 1;
 	return 0;
 }
 
@@ -501,6 +504,56 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* The op list in a memfd for the children: header, caches, ops. Returns
+ * the fd, or -1 (reported, as `what`). */
+int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
+		     const char *what, size_t *nops_out, uint64_t *peak_req)
+{
+	struct shared_hdr hdr = { 0 };
+	uint32_t nslots;
+	struct op *ops;
+	size_t nops;
+	int i, mfd;
+
+	ops = build_ops(t, r, &nops, &nslots, peak_req);
+	if (!ops) {
+		fprintf(stderr, "kmem replay: %s: out of memory\n", what);
+		return -1;
+	}
+	mfd = memfd_create("kmem-replay-ops", 0);
+	hdr.nops = nops;
+	hdr.nslots = nslots;
+	hdr.ncaches = r->nr_caches;
+	hdr.ram = r->ram;
+	hdr.cpus = r->cpus;
+	hdr.x86_32 = !strcmp(r->layout, "x86-32");
+	if (mfd < 0 || write_all(mfd, &hdr, sizeof(hdr))) {
+		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what, strerror(errno));
+		free(ops);
+		return -1;
+	}
+	for (i = 0; i < (int)r->nr_caches; i++) {
+		struct shared_cache c = { { 0 }, 0, 0 };
+
+		snprintf(c.name, sizeof(c.name), "%s", trace_name(t, r->caches[i].name));
+		c.size = r->caches[i].kmem_size ? r->caches[i].kmem_size :
+						  r->caches[i].trace_size;
+		c.objsize = r->caches[i].trace_objsize ? r->caches[i].trace_objsize :
+							 c.size;
+		if (write_all(mfd, &c, sizeof(c)))
+			break;
+	}
+	if (write_all(mfd, ops, nops * sizeof(*ops))) {
+		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what, strerror(errno));
+		close(mfd);
+		free(ops);
+		return -1;
+	}
+	free(ops);
+	*nops_out = nops;
+	return mfd;
+}
+
 int replay_compare(const struct trace *t, const struct replay_opts *o,
 		   const struct replay_result *r, const char *list,
 		   struct compare_result *res, int max)
@@ -508,10 +561,7 @@ int replay_compare(const struct trace *t, const struct replay_opts *o,
 	int which[COMPARE_MAX], nw = 0, i, k, mfd;
 	char *copy = strdup(list), *tok, *save = NULL;
 	size_t nops;
-	uint32_t nslots;
 	uint64_t peak_req = 0;
-	struct op *ops;
-	struct shared_hdr hdr = { 0 };
 
 	if (!copy)
 		return -1;
@@ -530,39 +580,9 @@ int replay_compare(const struct trace *t, const struct replay_opts *o,
 			which[nw++] = k;
 	}
 	free(copy);
-	ops = build_ops(t, r, &nops, &nslots, &peak_req);
-	if (!ops) {
-		fprintf(stderr, "kmem replay: --compare: out of memory\n");
+	mfd = replay_ops_memfd(t, r, "--compare", &nops, &peak_req);
+	if (mfd < 0)
 		return -1;
-	}
-	mfd = memfd_create("kmem-replay-ops", 0);
-	hdr.nops = nops;
-	hdr.nslots = nslots;
-	hdr.ncaches = r->nr_caches;
-	hdr.ram = r->ram;
-	hdr.cpus = r->cpus;
-	hdr.x86_32 = !strcmp(r->layout, "x86-32");
-	if (mfd < 0 || write_all(mfd, &hdr, sizeof(hdr))) {
-		fprintf(stderr, "kmem replay: --compare: memfd: %s\n", strerror(errno));
-		free(ops);
-		return -1;
-	}
-	for (i = 0; i < (int)r->nr_caches; i++) {
-		struct shared_cache c = { { 0 }, 0 };
-
-		snprintf(c.name, sizeof(c.name), "%s", trace_name(t, r->caches[i].name));
-		c.size = r->caches[i].kmem_size ? r->caches[i].kmem_size :
-						  r->caches[i].trace_size;
-		if (write_all(mfd, &c, sizeof(c)))
-			break;
-	}
-	if (write_all(mfd, ops, nops * sizeof(*ops))) {
-		fprintf(stderr, "kmem replay: --compare: memfd: %s\n", strerror(errno));
-		close(mfd);
-		free(ops);
-		return -1;
-	}
-	free(ops);
 	for (i = 0; i < nw; i++) {
 		struct compare_result *c = &res[i];
 		const char *missing;

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The operation list `kmem replay --compare` and `--slab` hand their children
+ * (tools/kmem/replay_compare.c builds it, tools/kmem/replay_slab.c reads it
+ * too), and the spawning of those children.
+ */
+#ifndef KMEM_TOOL_REPLAY_OPS_H
+#define KMEM_TOOL_REPLAY_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lib/trace.h"
+
+/* One operation: an allocation into a slot, or the free of a slot. */
+struct op {
+	uint32_t slot; /* bit 31: free */
+	uint32_t size; /* bytes_req */
+	int32_t cache; /* replay cache index for kmem, -1 kmalloc */
+	uint32_t gfp;
+	uint32_t alloc; /* the trace's bytes_alloc */
+};
+#define OP_FREE 0x80000000u
+
+/* The memfd: this header, ncaches struct shared_cache, nops struct op. */
+struct shared_hdr {
+	uint64_t nops, nslots, ncaches, ram;
+	int32_t cpus, x86_32;
+};
+struct shared_cache {
+	char name[48];
+	uint32_t size; /* the object size kmem's replay used (ksize) */
+	uint32_t objsize; /* the trace's bytes_req for the cache (object_size) */
+};
+
+/* Build the op list of t's object events into a memfd; the fd, or -1
+ * (reported as `what`). *peak_req: the peak of live requested bytes. */
+int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
+		     const char *what, size_t *nops, uint64_t *peak_req);
+/* Spawn "kmem replay MODE NAME MEMFD PIPEFD" (our environment without
+ * LD_PRELOAD, plus env_add "VAR=value" if not NULL, replacing VAR) and read
+ * its len-byte answer into out: 0, -1 if it could not be spawned, or the
+ * child's wait status (> 0, 1 if it exited 0) if it did not answer in full. */
+int replay_spawn_child(const char *mode, const char *name, const char *env_add,
+		       int mfd, void *out, size_t len);
+
+#endif
