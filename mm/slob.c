@@ -116,10 +116,15 @@ _Static_assert(SLOB_OFF(slab_cache) == SLAB_OFF(slab_cache) &&
 		       SLOB_OFF(mark) == SLAB_OFF(s_mem),
 	       "struct slob_page keeps struct slab's fields in place");
 
+/* The cache every kmalloc_caches[][] entry names under SLOB, and the
+ * slab_cache of every heap page: kmalloc blocks have no cache of their own. */
+static struct kmem_cache slob_kmalloc_cache;
+
 /* The lists: [0] for Normal pages, [1] for DMA pages. */
 static struct list_head slob_lists[2][SLOB_NR_LISTS];
 static DEFINE_SPINLOCK(slob_lock);
 static unsigned long slob_nr_pages, slob_nr_blocks, slob_used_units;
+static atomic_long_t slob_big_pages; /* pages of big cache objects */
 
 static inline struct slob_page *slob_page_of(const void *x)
 {
@@ -195,6 +200,15 @@ bool slob_page_is(const struct page *page)
 	       sp->mark == (unsigned long)lowmem_page_address(page) + 1;
 }
 
+/* The head page of a kmem_cache object of a page or more (mark + 3). */
+static bool slob_big_page_is(const struct page *page)
+{
+	const struct slob_page *sp = (const struct slob_page *)page;
+
+	return PageSlab(page) &&
+	       sp->mark == (unsigned long)lowmem_page_address(page) + 3;
+}
+
 /* ---- pages -------------------------------------------------------------------- */
 
 static void *slob_new_page(gfp_t gfp, bool dma)
@@ -211,7 +225,7 @@ static void *slob_new_page(gfp_t gfp, bool dma)
 		return NULL;
 	sp = (struct slob_page *)page;
 	INIT_LIST_HEAD(&sp->slab_list);
-	sp->slab_cache = kmem_cache;
+	sp->slab_cache = &slob_kmalloc_cache;
 	sp->objects = 0;
 	sp->tc_offset = (unsigned short)(SLAB_DEAD_INDEX << SLAB_TC_SHIFT);
 	sp->blocks = 0;
@@ -232,6 +246,63 @@ static void slob_free_page(struct slob_page *sp)
 	__ClearPageSlab(page);
 	set_page_owner_tag(page, 1, KMEM_OWNER_NONE);
 	__free_pages(page, 0);
+}
+
+/*
+ * A kmem_cache object of a page or more: compound pages of the order of its
+ * size, straight from the page allocator, marked as a slab page of the
+ * object's cache (so kfree() and kmem_cache_free() find the cache).
+ */
+static void *slob_big_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	unsigned int order = (unsigned int)get_order(s->size);
+	struct slob_page *sp;
+	struct page *page;
+
+	gfp &= ~(__GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE);
+	page = alloc_pages(gfp | (order ? __GFP_COMP : 0), order);
+	if (!page)
+		return NULL;
+	sp = (struct slob_page *)page;
+	INIT_LIST_HEAD(&sp->slab_list);
+	sp->slab_cache = s;
+	sp->objects = 0;
+	sp->tc_offset = (unsigned short)(SLAB_DEAD_INDEX << SLAB_TC_SHIFT);
+	sp->mark = (unsigned long)lowmem_page_address(page) + 3;
+	__SetPageSlab(page);
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_SLAB);
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, 1L << order);
+	atomic_long_add(1L << order, &slob_big_pages);
+	return lowmem_page_address(page);
+}
+
+static bool slob_big_free(struct kmem_cache *s, struct page *page, void *x)
+{
+	struct slob_page *sp = (struct slob_page *)page;
+	unsigned int order = compound_order(page);
+
+	if (x != lowmem_page_address(page)) {
+		WARN(1,
+		     "%s(%p): Invalid object pointer (inside an object of %s)\n",
+		     "kmem_cache_free", x, sp->slab_cache->name);
+		return false;
+	}
+	if (sp->slab_cache != s) {
+		WARN(1, "%s: Wrong slab cache. %s but object is from %s\n",
+		     "kmem_cache_free", s->name, sp->slab_cache->name);
+		return false;
+	}
+	if (unlikely(kmemleak_enabled))
+		kmemleak_free(x);
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE,
+			    -(1L << order));
+	atomic_long_sub(1L << order, &slob_big_pages);
+	memset(page->__words, 0, sizeof(page->__words));
+	page->kmem_private = 0;
+	__ClearPageSlab(page);
+	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
+	__free_pages(page, order);
+	return true;
 }
 
 /* ---- the heap --------------------------------------------------------------- */
@@ -387,7 +458,7 @@ static void slob_report(const char *func, const void *x, int err)
 
 /* Free the block of `size` bytes at block; report (as func, for x) and keep
  * the heap intact if it is not an allocated block. */
-static void slob_free(const char *func, const void *x, void *block, size_t size)
+static bool slob_free(const char *func, const void *x, void *block, size_t size)
 {
 	struct slob_page *sp = slob_page_of(block);
 	slob_t *prev, *next, *b = block;
@@ -403,7 +474,7 @@ static void slob_free(const char *func, const void *x, void *block, size_t size)
 	if (err) {
 		spin_unlock(&slob_lock);
 		slob_report(func, x, err);
-		return;
+		return false;
 	}
 	slob_nr_blocks--;
 	slob_used_units -= (unsigned long)units;
@@ -414,7 +485,7 @@ static void slob_free(const char *func, const void *x, void *block, size_t size)
 		slob_nr_pages--;
 		spin_unlock(&slob_lock);
 		slob_free_page(sp);
-		return;
+		return true;
 	}
 	if (!slob_page_listed(sp)) {
 		/* A full page becomes partially free: one free block. */
@@ -457,6 +528,7 @@ static void slob_free(const char *func, const void *x, void *block, size_t size)
 	}
 out:
 	spin_unlock(&slob_lock);
+	return true;
 }
 
 /* ---- kmalloc ------------------------------------------------------------------- */
@@ -553,35 +625,40 @@ void *slob_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	void *b;
 
+	if (s->flags & SLAB_CACHE_DMA)
+		gfp |= __GFP_DMA;
 	if (s->size < PAGE_SIZE)
 		b = slob_alloc(s->size, gfp, s->align, 0);
 	else
-		b = slab_kmalloc_large(s->size, gfp);
+		b = slob_big_alloc(s, gfp);
 	if (b && s->ctor) {
 		WARN_ON_ONCE(gfp & __GFP_ZERO);
 		s->ctor(b);
 	}
-	if (b && s->size < PAGE_SIZE && unlikely(kmemleak_enabled))
+	if (b && unlikely(kmemleak_enabled))
 		kmemleak_alloc(b, s->size, 1, gfp);
 	return b;
 }
 
-void slob_cache_free(struct kmem_cache *s, void *x)
+bool slob_cache_free(struct kmem_cache *s, void *x)
 {
 	struct page *page = virt_to_page(x);
 
-	if (s->size >= PAGE_SIZE || !slob_page_is(page)) {
-		slab_kfree_large(x);
-		return;
-	}
-	if (((unsigned long)x & (s->align ? s->align - 1 : 0)) ||
+	if (PageTail(page))
+		page = compound_head(page);
+	if (slob_big_page_is(page))
+		return slob_big_free(s, page, x);
+	if (s->size >= PAGE_SIZE || !slob_page_is(page) ||
+	    ((unsigned long)x & (s->align ? s->align - 1 : 0)) ||
 	    ((unsigned long)x & 1)) {
 		slob_report("kmem_cache_free", x, -EINVAL);
-		return;
+		return false;
 	}
+	if (!slob_free("kmem_cache_free", x, x, s->size))
+		return false;
 	if (unlikely(kmemleak_enabled))
 		kmemleak_free(x);
-	slob_free("kmem_cache_free", x, x, s->size);
+	return true;
 }
 
 /* ---- set up, counts, checks ---------------------------------------------------- */
@@ -595,6 +672,7 @@ void slob_init(void)
 			INIT_LIST_HEAD(&slob_lists[z][i]);
 	spin_lock_init(&slob_lock);
 	slob_nr_pages = slob_nr_blocks = slob_used_units = 0;
+	atomic_long_set(&slob_big_pages, 0);
 }
 
 void slob_exit(void)

@@ -60,7 +60,8 @@ size_t slob_kmalloc_size(const void *x);
  * shared heap, larger ones are pages (large kmalloc blocks). */
 unsigned int slob_cache_size(unsigned int object_size, slab_flags_t flags);
 void *slob_cache_alloc(struct kmem_cache *s, gfp_t gfp);
-void slob_cache_free(struct kmem_cache *s, void *x);
+/* false if x was not freed (reported) */
+bool slob_cache_free(struct kmem_cache *s, void *x);
 
 /* Large kmalloc blocks (mm/slab_common.c): compound pages of order
  * get_order(size), PGTY_large_kmalloc, counted as unreclaimable slab. */

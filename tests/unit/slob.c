@@ -103,6 +103,39 @@ TEST(large_blocks)
 	heap_empty();
 }
 
+/* kmem_cache objects of a page or more: compound pages of their own,
+ * slab pages of their cache; freeing one through another cache is refused. */
+TEST(big_cache_objects)
+{
+	struct kmem_cache s = fake_cache(5000, 8), t = fake_cache(6000, 8);
+	unsigned long slab0 = global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+	struct page *page;
+	size_t mark;
+	void *p;
+
+	slob_init();
+	p = slob_cache_alloc(&s, GFP_KERNEL);
+	CHECK(p != NULL);
+	page = virt_to_page(p);
+	CHECK_EQ((uintptr_t)p % PAGE_SIZE, 0);
+	CHECK(PageSlab(page) && !slob_page_is(page));
+	CHECK_EQ(compound_order(page), 1);
+	CHECK(((struct slab *)page)->slab_cache == &s);
+	CHECK_EQ(global_node_page_state(NR_SLAB_UNRECLAIMABLE) - slab0, 2);
+	CHECK_EQ(stats().pages, 0);
+	mark = kmem_log_mark();
+	CHECK(!slob_cache_free(&t, p));
+	CHECK_LOG(
+		mark,
+		"Wrong slab cache. slob-test-6000 but object is from slob-test-5000");
+	mark = kmem_log_mark();
+	CHECK(!slob_cache_free(&s, (char *)p + 64));
+	CHECK_LOG(mark, "Invalid object pointer");
+	CHECK(slob_cache_free(&s, p));
+	CHECK_EQ(global_node_page_state(NR_SLAB_UNRECLAIMABLE), slab0);
+	heap_empty();
+}
+
 /* The three lists by block size (header included): < 256, < 1024, rest;
  * each list starts its own page. */
 TEST(free_list_choice)
@@ -426,6 +459,7 @@ int main(void)
 {
 	RUN(ksize_and_header);
 	RUN(large_blocks);
+	RUN(big_cache_objects);
 	RUN(free_list_choice);
 	RUN(first_fit_and_rotation);
 	RUN(alignment);
