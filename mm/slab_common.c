@@ -1143,7 +1143,7 @@ const struct slab_allocator slub_allocator = {
 static const struct slab_allocator *const slab_allocators[] = {
 	[KMEM_SLAB_SLUB] = &slub_allocator,
 	[KMEM_SLAB_SLAB] = NULL, /* mm/slab.c */
-	[KMEM_SLAB_SLOB] = NULL, /* mm/slob.c */
+	[KMEM_SLAB_SLOB] = &slob_allocator, /* mm/slob.c */
 };
 
 const char *slab_allocator_name(enum kmem_slab which)

@@ -61,6 +61,8 @@
  * called with it held) protects the lists, every heap page's free list and
  * units, and the counters.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/kernel.h>
@@ -753,8 +755,9 @@ static bool slob_check_page(struct slob_page *sp, unsigned int z)
 
 bool slob_check(void)
 {
+	unsigned long counts[KMEM_NR_OWNERS];
 	struct slob_page *sp;
-	unsigned long listed = 0;
+	unsigned long listed = 0, pages;
 	unsigned int z, i;
 	bool ok = true;
 
@@ -774,6 +777,257 @@ bool slob_check(void)
 		       listed, slob_nr_pages);
 		ok = false;
 	}
+	pages = slob_nr_pages +
+		(unsigned long)atomic_long_read(&slob_big_pages);
 	spin_unlock(&slob_lock);
+	if (slab_allocator == &slob_allocator) {
+		/* The accounting the common check leaves to SLOB: the pages
+		 * tagged slab are the heap's and the big objects', and the slab
+		 * counters hold them and the large kmalloc blocks. */
+		unsigned long tagged, counted;
+
+		page_owner_counts(counts);
+		tagged = counts[KMEM_OWNER_SLAB] +
+			 counts[KMEM_OWNER_LARGE_KMALLOC];
+		counted = global_node_page_state(NR_SLAB_RECLAIMABLE) +
+			  global_node_page_state(NR_SLAB_UNRECLAIMABLE);
+		if (counts[KMEM_OWNER_SLAB] != pages) {
+			pr_err("slob check: %lu pages tagged slab, %lu heap and big object pages\n",
+			       counts[KMEM_OWNER_SLAB], pages);
+			ok = false;
+		}
+		if (tagged != counted) {
+			pr_err("slob check: %lu pages tagged slab or large kmalloc, the slab counters say %lu\n",
+			       tagged, counted);
+			ok = false;
+		}
+	}
 	return ok;
 }
+
+/* ---- the allocator under the common slab layer (struct slab_allocator) --------- */
+
+/*
+ * Cache descriptors are host memory in whole cache lines (as SLUB's, other
+ * than its boot caches), kept after kmem_cache_destroy() until the machine
+ * halts so that a destroyed cache's handle never names a new cache. live
+ * counts the cache's objects, so that kmem_cache_destroy() with objects left
+ * is reported as on SLUB (the kernel's SLOB could not tell).
+ */
+struct slob_cache {
+	struct kmem_cache s;
+	atomic_long_t live;
+	struct list_head all; /* slob_all_caches (slab_mutex) */
+};
+
+static LIST_HEAD(slob_all_caches);
+
+static struct slob_cache *slob_cache_of(struct kmem_cache *s)
+{
+	return container_of(s, struct slob_cache, s);
+}
+
+/* The fast paths' empty entry: every allocation and free of a SLOB cache
+ * reaches the slow paths, which hand it here. */
+#define SLOB_DEAD_TC ((unsigned int)SLAB_DEAD_INDEX << SLAB_TC_SHIFT)
+
+static void slob_marker_init(void)
+{
+	memset(&slob_kmalloc_cache, 0, sizeof(slob_kmalloc_cache));
+	snprintf(slob_kmalloc_cache.name, sizeof(slob_kmalloc_cache.name),
+		 "kmalloc");
+	slob_kmalloc_cache.flags = SLAB_KMALLOC;
+	slob_kmalloc_cache.alloc_tc = SLOB_DEAD_TC;
+	slob_kmalloc_cache.align = SLOB_MINALIGN;
+	slob_kmalloc_cache.refcount = 1;
+	INIT_LIST_HEAD(&slob_kmalloc_cache.list);
+}
+
+static int slob_op_init(const struct slab_page_source *src)
+{
+	unsigned int t, i;
+
+	(void)src; /* SLOB takes its pages from the page allocator itself */
+	slob_init();
+	slob_marker_init();
+	for (t = 0; t < NR_KMALLOC_TYPES; t++)
+		for (i = 1; i <= KMALLOC_SHIFT_HIGH; i++)
+			kmalloc_caches[t][i] = &slob_kmalloc_cache;
+	return 0;
+}
+
+static void slob_op_exit(void)
+{
+	struct slob_cache *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &slob_all_caches, all) {
+		list_del(&c->all);
+		free(c);
+	}
+	INIT_LIST_HEAD(&slab_caches);
+	slob_exit();
+}
+
+/* The kernel's calculate_alignment(). */
+static unsigned int slob_calc_align(slab_flags_t flags, unsigned int align,
+				    unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = 64; /* cache_line_size() */
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	align = max(align, (unsigned int)ARCH_SLAB_MINALIGN);
+	return ALIGN(align, (unsigned int)sizeof(void *));
+}
+
+static struct kmem_cache *
+slob_op_cache_create(const char *name, unsigned int size, unsigned int align,
+		     slab_flags_t flags, void (*ctor)(void *))
+{
+	struct slob_cache *c;
+	struct kmem_cache *s;
+	size_t bytes = ALIGN(sizeof(*c), (size_t)64);
+
+	c = aligned_alloc(64, bytes);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	memset(c, 0, bytes);
+	s = &c->s;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->object_size = size;
+	s->size = slob_cache_size(size, flags);
+	s->inuse = size;
+	s->align = slob_calc_align(flags, align, size);
+	s->flags = flags;
+	s->ctor = ctor;
+	s->refcount = 1;
+	s->alloc_tc = SLOB_DEAD_TC;
+	s->index = 0;
+	atomic_long_set(&c->live, 0);
+	list_add(&c->all, &slob_all_caches);
+	list_add(&s->list, &slab_caches);
+	return s;
+}
+
+static int slob_op_cache_destroy(struct kmem_cache *s)
+{
+	struct slob_cache *c = slob_cache_of(s);
+	long live;
+
+	if (slab_cache_dead(s)) {
+		slab_dead_cache(s, "kmem_cache_destroy");
+		return -ENOENT;
+	}
+	live = atomic_long_read(&c->live);
+	if (live) {
+		pr_err("%s: Objects remaining in %s on __kmem_cache_shutdown(): %ld (SLOB keeps no slabs to list them)\n",
+		       "kmem_cache_destroy", s->name, live);
+		return -EBUSY;
+	}
+	list_del_init(&s->list);
+	s->index = SLAB_DEAD_INDEX;
+	return 0;
+}
+
+static int slob_op_cache_shrink(struct kmem_cache *s)
+{
+	(void)s; /* nothing is cached: empty pages went back at once */
+	return 0;
+}
+
+static void *slob_op_alloc(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
+{
+	void *p;
+
+	if (s == &slob_kmalloc_cache)
+		return slob_kmalloc(orig_size, gfp);
+	p = slob_cache_alloc(s, gfp);
+	if (p)
+		atomic_long_inc(&slob_cache_of(s)->live);
+	return p;
+}
+
+static void slob_op_free(struct kmem_cache *s, void *x)
+{
+	struct page *page = virt_to_page(x);
+
+	if (PageTail(page))
+		page = compound_head(page);
+	if (s == &slob_kmalloc_cache && slob_page_is(page)) {
+		slob_kfree("kfree", x);
+		return;
+	}
+	if (s == &slob_kmalloc_cache)
+		s = ((struct slob_page *)page)
+			    ->slab_cache; /* kfree of a big object */
+	if (slob_cache_free(s, x) && s != &slob_kmalloc_cache)
+		atomic_long_dec(&slob_cache_of(s)->live);
+}
+
+static size_t slob_op_ksize(const void *x, struct kmem_cache **sp,
+			    const char *func)
+{
+	struct page *page = virt_to_page(x);
+
+	*sp = NULL;
+	if (PageTail(page))
+		page = compound_head(page);
+	if (slob_page_is(page))
+		return slob_ksize(func, x);
+	if (slob_big_page_is(page)) {
+		if (x != lowmem_page_address(page)) {
+			WARN(1,
+			     "%s(%p): Invalid object pointer (inside an object of %s)\n",
+			     func, x,
+			     ((struct slob_page *)page)->slab_cache->name);
+			return 0;
+		}
+		*sp = ((struct slob_page *)page)->slab_cache;
+		return PAGE_SIZE << compound_order(page);
+	}
+	WARN(1, "%s(%p): Not a kmalloc allocation\n", func, x);
+	return 0;
+}
+
+/* 6.3's kmalloc_size_roundup() under SLOB. */
+static size_t slob_op_size_roundup(size_t size)
+{
+	return ALIGN(size, (size_t)ARCH_KMALLOC_MINALIGN);
+}
+
+static void slob_op_get_counts(struct kmem_cache *s, struct slab_counts *c)
+{
+	long live = s == &slob_kmalloc_cache ?
+			    0 :
+			    atomic_long_read(&slob_cache_of(s)->live);
+
+	memset(c, 0, sizeof(*c));
+	c->active_objects = c->total_objects = (unsigned long)live;
+}
+
+static unsigned long slob_op_drain(void)
+{
+	return 0; /* no caches of free objects, no empty pages kept */
+}
+
+const struct slab_allocator slob_allocator = {
+	.name = "SLOB",
+	.init = slob_op_init,
+	.exit = slob_op_exit,
+	.cache_create = slob_op_cache_create,
+	.cache_destroy = slob_op_cache_destroy,
+	.cache_shrink = slob_op_cache_shrink,
+	.alloc = slob_op_alloc,
+	.free = slob_op_free,
+	.kmalloc_large = NULL,
+	.ksize = slob_op_ksize,
+	.size_roundup = slob_op_size_roundup,
+	.get_counts = slob_op_get_counts,
+	.slabinfo_line = NULL, /* no /proc/slabinfo */
+	.drain = slob_op_drain,
+	.cache_pages = NULL, /* slob_check does the accounting */
+	.check = slob_check,
+};

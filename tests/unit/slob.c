@@ -6,6 +6,8 @@
  * byte. The heap is driven directly (slob_kmalloc, slob_cache_alloc), so
  * these tests hold whatever allocator the machine booted with.
  */
+/* kmem-test: slub-only: drives SLOB's heap directly (slob_init() resets it), so
+ * the machine's own allocator must not be SLOB */
 #include <stdint.h>
 #include <stdlib.h>
 

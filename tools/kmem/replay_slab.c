@@ -39,6 +39,7 @@
 #include <linux/mmzone.h>
 #include <linux/slab.h>
 #include <kmem/kmem.h>
+#include "mm/internal.h"
 #include "mm/slab.h"
 #include "mm/slob.h"
 #include "tools/kmem/replay.h"
@@ -86,10 +87,19 @@ static struct slab_compare {
 	int64_t slab_cls_bytes;
 } sc;
 
-/* The allocator the running machine uses. */
+/* The allocator the running machine uses ("slub", "slab", "slob"). */
 static const char *running_slab(void)
 {
-	return "slub";
+	static char name[8];
+	struct kmem_machine_info mi;
+	unsigned int i;
+
+	kmem_machine_info(&mi);
+	for (i = 0; i + 1 < sizeof(name) && mi.slab_name && mi.slab_name[i];
+	     i++)
+		name[i] = (char)(mi.slab_name[i] | 0x20);
+	name[i] = 0;
+	return name;
 }
 
 static unsigned long slab_pages_now(void)
@@ -424,6 +434,21 @@ int slab_compare(const struct trace *t, const struct replay_result *r,
 		int err, runs;
 
 		snprintf(env, sizeof(env), "KMEM_SLAB=%s", res->name);
+		for (k = 0; k < SLABCMP_MAX; k++)
+			if (res->name == slab_names[k])
+				break;
+		if (!slab_allocator_built(
+			    (enum kmem_slab)(KMEM_SLAB_SLUB + k))) {
+			snprintf(
+				res->why, sizeof(res->why),
+				"not built in this kmem (%s is not in this build yet)",
+				slab_allocator_name(
+					(enum kmem_slab)(KMEM_SLAB_SLUB + k)));
+			fprintf(stderr,
+				"kmem replay: --slab: skipping %s: %s\n",
+				res->name, res->why);
+			continue;
+		}
 		snprintf(mode, sizeof(mode), "%s:measure", res->name);
 		err = replay_spawn_child("--slab-child", mode, env, mfd,
 					 &res->m, sizeof(res->m));
