@@ -58,8 +58,10 @@ int tour_boot_config(struct tour *t, const struct kmem_config *cfg)
 int tour_boot(struct tour *t, unsigned long long ram, enum kmem_layout layout,
 	      int cpus)
 {
+	/* The chapters explain SLUB's numbers and structures: SLUB whatever
+	 * $KMEM_SLAB says. */
 	struct kmem_config cfg = { .ram = ram, .layout = layout, .cpus = cpus,
-				   .quiet = true };
+				   .quiet = true, .slab = KMEM_SLAB_SLUB };
 
 	return tour_boot_config(t, &cfg);
 }
