@@ -12,6 +12,12 @@
  * algorithm is glibc's; only the memory behind it differs.
  *
  *   ./build/bench/bench_malloc
+ *
+ * Instruction counts (repeatable where time is not): `--one SIDE N PAIRS`
+ * runs one loop of PAIRS malloc(N) + free pairs of one side (kmem or glibc)
+ * inside the process, after one warm-up pair, and exits: under
+ * `valgrind --tool=callgrind` the difference of two PAIRS values divided by
+ * their difference is the cost of one pair.
  */
 #include <malloc.h>
 #include <stdint.h>
@@ -27,8 +33,10 @@
 
 static const char usage[] =
 	"usage: bench_malloc\n"
+	"       bench_malloc --one kmem|glibc SIZE PAIRS\n"
 	"kmem's malloc (in a simulated process) beside the host glibc: pairs and\n"
-	"mixed live sets, cold and warm (takes no arguments)\n";
+	"mixed live sets, cold and warm. --one: one loop of PAIRS malloc(SIZE) +\n"
+	"free pairs of one side, untimed (for callgrind)\n";
 
 #define RUNS 7
 #define PAIRS 2000000
@@ -133,23 +141,56 @@ static int in_process(void *arg)
 	return 0;
 }
 
+/* --one: the loop alone, after a first pair that sets up the tcache. */
+static int one_kmem, one_size;
+static long one_pairs;
+
+static int one(void *arg)
+{
+	long i;
+
+	(void)arg;
+	for (i = 0; i <= one_pairs; i++) {
+		char *p = one_kmem ? kmem_malloc((size_t)one_size) :
+				     malloc((size_t)one_size);
+
+		__asm__ volatile("" : : "r"(p) : "memory");
+		if (one_kmem)
+			kmem_free(p);
+		else
+			free(p);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct kmem_process *p;
 	struct kmem_process_info in;
 	unsigned int w;
+	int (*body)(void *) = in_process;
 
 	bench_help(argc, argv, usage);
-	if (argc > 1)
+	if (argc > 1 && !strcmp(argv[1], "--one")) {
+		if (argc != 5 || (strcmp(argv[2], "kmem") && strcmp(argv[2], "glibc")))
+			bench_bad("bench_malloc", "bad --one arguments after", argv[1], usage);
+		one_kmem = !strcmp(argv[2], "kmem");
+		one_size = (int)bench_count("bench_malloc", argv[3], 1 << 20, usage);
+		one_pairs = bench_count("bench_malloc", argv[4], 1L << 40, usage);
+		body = one;
+	} else if (argc > 1) {
 		bench_bad("bench_malloc", "unexpected argument", argv[1], usage);
+	}
 	kmem_boot_default();
 	p = kmem_process_create("bench");
-	if (!p || kmem_process_run(p, in_process, NULL) != 0) {
+	if (!p || kmem_process_run(p, body, NULL) != 0) {
 		fprintf(stderr, "bench_malloc: the process failed\n");
 		return 1;
 	}
 	kmem_process_info(p, &in);
 	kmem_process_exit(p);
+	if (body == one)
+		return 0;
 
 	printf("%-12s %12s %12s %12s %12s %8s\n", "workload", "glibc cold", "kmem cold",
 	       "glibc warm", "kmem warm", "ratio");

@@ -49,7 +49,11 @@
  * process leaves nothing behind on the host), and every thread of the process
  * finds it at the same address. Per-thread state (the tcache pointer, the
  * thread's arena) is a host thread-local slot per process the thread has been
- * in (four are kept).
+ * in (four are kept). The slot of the current process is found with one
+ * thread-local load and two compares (kmem_process_switches(), the boot
+ * generation), and malloc and free are the tcache hit inline with a
+ * noinline slow path that runs glibc's whole __libc_malloc/__libc_free:
+ * the pair costs fewer instructions than the host glibc's.
  *
  * Not done: the x86-32 layout keeps the x86-64 chunk format (its 8-byte
  * header words and 16-byte alignment) since the pointers are host pointers.
@@ -232,6 +236,7 @@ struct tctx {
 	struct kmem_process *proc;
 	int pid;
 	unsigned long gen;
+	unsigned long switches; /* kmem_process_switches() when found */
 	struct libc *L;
 	struct tcache *tcache;
 	mstate arena; /* thread_arena */
@@ -428,9 +433,16 @@ static void ptmalloc_init(struct libc *L)
 	__atomic_store_n(&L->ready, 1, __ATOMIC_RELEASE);
 }
 
-static __attribute__((__noinline__)) struct tctx *
-ctx_slow(struct kmem_process *p)
+/*
+ * The calling thread's view of its process: tc, valid while the thread's
+ * process switch count (kmem_process_switches()) and the boot generation are
+ * the ones it was found under. Anything else (the first call in a process,
+ * a thread back in a process it left, a dead process, a rebooted machine)
+ * looks the process up again here.
+ */
+static __attribute__((__noinline__)) struct tctx *ctx_slow(void)
 {
+	struct kmem_process *p = kmem_process_current();
 	struct tctx *c;
 	struct libc *L;
 	int pid, i;
@@ -444,6 +456,7 @@ ctx_slow(struct kmem_process *p)
 		c = &tctx_slot[i];
 		if (c->proc == p && c->pid == pid &&
 		    c->gen == kmem_boot_generation) {
+			c->switches = kmem_process_switches();
 			tc = c;
 			return c;
 		}
@@ -456,6 +469,7 @@ ctx_slow(struct kmem_process *p)
 	c->proc = p;
 	c->pid = pid;
 	c->gen = kmem_boot_generation;
+	c->switches = kmem_process_switches();
 	c->L = L;
 	if (!L->ready) {
 		/* This thread mapped the libc data: it is the main thread. */
@@ -471,15 +485,22 @@ ctx_slow(struct kmem_process *p)
 	return c;
 }
 
-static inline struct tctx *ctx(void)
+/* tc if it is valid, else NULL (the caller goes to its slow path). */
+static inline struct tctx *ctx_fast(void)
 {
-	struct kmem_process *p = kmem_process_current();
 	struct tctx *c = tc;
 
-	if (likely(c && c->proc == p && p && c->gen == kmem_boot_generation &&
-		   c->pid == kmem_process_pid(p)))
+	if (likely(c && c->switches == kmem_process_switches() &&
+		   c->gen == kmem_boot_generation))
 		return c;
-	return ctx_slow(p);
+	return NULL;
+}
+
+static inline struct tctx *ctx(void)
+{
+	struct tctx *c = ctx_fast();
+
+	return likely(c) ? c : ctx_slow();
 }
 
 /* ---- non-main arenas: heaps (glibc's arena.c) ------------------------------------- */
@@ -2119,7 +2140,14 @@ static void *int_memalign(struct tctx *c, mstate av, size_t alignment,
 
 /* ---- the public functions ----------------------------------------------------------- */
 
-void *kmem_malloc(size_t bytes)
+/*
+ * The fast paths of malloc and free are the tcache hit: everything else
+ * (checks that fail, an empty or full tcache bin, a first call) goes to the
+ * slow path, which does the whole of glibc's __libc_malloc/__libc_free again
+ * from the start, so that the order of glibc's checks and what they print
+ * stay exactly glibc's.
+ */
+static __attribute__((__noinline__)) void *malloc_slow(size_t bytes)
 {
 	struct tctx *c = ctx();
 	mstate ar_ptr;
@@ -2153,6 +2181,20 @@ void *kmem_malloc(size_t bytes)
 	return victim;
 }
 
+void *kmem_malloc(size_t bytes)
+{
+	struct tctx *c = ctx_fast();
+
+	if (likely(c && c->tcache && bytes <= PTRDIFF_MAX)) {
+		size_t tc_idx = csize2tidx(request2size(bytes));
+
+		if (tc_idx < c->L->mp.tcache_bins &&
+		    c->tcache->counts[tc_idx] > 0)
+			return tcache_get(c, tc_idx);
+	}
+	return malloc_slow(bytes);
+}
+
 static void free_chunk(struct tctx *c, mchunkptr p)
 {
 	struct libc *L = c->L;
@@ -2172,19 +2214,45 @@ static void free_chunk(struct tctx *c, mchunkptr p)
 	}
 }
 
-void kmem_free(void *mem)
+static __attribute__((__noinline__)) void free_slow(void *mem)
 {
-	struct tctx *c;
+	struct tctx *c = ctx();
 	int err;
 
-	if (mem == NULL)
-		return;
-	c = ctx();
 	if (unlikely(!c))
 		return;
 	err = errno;
 	free_chunk(c, mem2chunk(mem));
 	errno = err;
+}
+
+void kmem_free(void *mem)
+{
+	struct tctx *c;
+	mchunkptr p;
+	size_t size, tc_idx;
+
+	if (mem == NULL)
+		return;
+	c = ctx_fast();
+	p = mem2chunk(mem);
+	/* int_free's checks, then its tcache_put, for a chunk not mmapped. */
+	if (likely(c && c->tcache && !((size = size_get(p)) & IS_MMAPPED))) {
+		struct libc *L = c->L;
+		struct tcache_entry *e = mem;
+
+		size &= ~SIZE_BITS;
+		tc_idx = csize2tidx(size);
+		if (likely((uintptr_t)p <= (uintptr_t)-size &&
+			   !misaligned_chunk(p) && size >= MINSIZE &&
+			   aligned_OK(size) && tc_idx < L->mp.tcache_bins &&
+			   e->key != L->tcache_key &&
+			   c->tcache->counts[tc_idx] < L->mp.tcache_count)) {
+			tcache_put(c, p, tc_idx);
+			return;
+		}
+	}
+	free_slow(mem);
 }
 
 void *kmem_realloc(void *oldmem, size_t bytes)

@@ -102,6 +102,7 @@ struct task_ctx {
 	unsigned long gen;  /* kmem_boot_generation at enter */
 };
 static __thread struct task_ctx task;
+__thread unsigned long __kmem_process_switches;
 
 struct kmem_process *current_process(void)
 {
@@ -127,6 +128,7 @@ static void leave_current(void)
 	if (!p)
 		return;
 	task.proc = NULL;
+	__kmem_process_switches++;
 	__atomic_fetch_sub(&p->nr_inside, 1, __ATOMIC_ACQ_REL);
 	kmem_set_current(task.saved_comm, task.saved_pid);
 }
@@ -146,6 +148,7 @@ int __kmem_process_enter(struct kmem_process *p, int jumped)
 	task.gen = kmem_boot_generation;
 	__atomic_fetch_add(&p->nr_inside, 1, __ATOMIC_ACQ_REL);
 	task.proc = p;
+	__kmem_process_switches++;
 	kmem_set_current(p->comm, p->pid);
 	return 0;
 }
@@ -1423,6 +1426,7 @@ static void user_mm_exit(void)
 	shmem_ino = 0;
 	pthread_rwlock_unlock(&process_lock);
 	task.proc = NULL;
+	__kmem_process_switches++;
 	unregister_oom_handler(&oom_kill_hook);
 	unregister_page_reclaimer(&anon_lru_reclaim_hook);
 	user_fault_exit();

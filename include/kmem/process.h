@@ -68,6 +68,25 @@ void kmem_process_leave(void);
 /* The process the calling thread is inside, or NULL. */
 struct kmem_process *kmem_process_current(void);
 
+/*
+ * How many times the calling thread has entered or left a process (a
+ * kmem_process_enter that succeeded, a leave, being thrown out of a process
+ * that died, kmem_process_exit of its own process): a library above the
+ * system calls (the C library, libc/malloc.c) keeps per-process state per
+ * thread and checks with one thread-local load that the process it found
+ * last time is still the current one, instead of calling
+ * kmem_process_current() on every call. A reboot of the machine does not
+ * count: compare kmem_boot_generation (<kmem/machine.h>) too. A fork()ed
+ * child's thread keeps its count, as it stays in the child's copy of the
+ * process.
+ */
+extern __thread unsigned long __kmem_process_switches
+	__attribute__((tls_model("initial-exec")));
+static inline unsigned long kmem_process_switches(void)
+{
+	return __kmem_process_switches;
+}
+
 /* Run fn(arg) inside p. Returns fn's value, or minus the signal that killed
  * the process (-SIGSEGV, -SIGKILL), or -EBUSY/-ESRCH as kmem_process_enter. */
 int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *arg);
