@@ -55,6 +55,13 @@
  * noinline slow path that runs glibc's whole __libc_malloc/__libc_free:
  * the pair costs fewer instructions than the host glibc's.
  *
+ * Thread exit. A host thread's exit (a pthread key destructor) is the exit
+ * of a thread of every process it used malloc in: for each that is still
+ * alive (looked up by pid, entered with kmem_process_run_pid()), glibc's
+ * hook runs there: tcache_thread_shutdown frees the cached chunks and the
+ * tcache back into the arena, arena_thread_freeres puts the arena on the
+ * free list when its last thread is gone, where the next thread takes it.
+ *
  * Not done: the x86-32 layout keeps the x86-64 chunk format (its 8-byte
  * header words and 16-byte alignment) since the pointers are host pointers.
  */
@@ -440,6 +447,15 @@ static void ptmalloc_init(struct libc *L)
  * a thread back in a process it left, a dead process, a rebooted machine)
  * looks the process up again here.
  */
+static void thread_exit_hook(void *unused);
+static pthread_key_t thread_exit_key;
+static pthread_once_t thread_exit_once = PTHREAD_ONCE_INIT;
+
+static void thread_exit_key_init(void)
+{
+	pthread_key_create(&thread_exit_key, thread_exit_hook);
+}
+
 static __attribute__((__noinline__)) struct tctx *ctx_slow(void)
 {
 	struct kmem_process *p = kmem_process_current();
@@ -464,6 +480,10 @@ static __attribute__((__noinline__)) struct tctx *ctx_slow(void)
 	L = libc_attach();
 	if (!L)
 		return NULL;
+	/* The host thread's exit runs glibc's thread-exit hook for every
+	 * process it has a slot in (a non-NULL value arms the destructor). */
+	pthread_once(&thread_exit_once, thread_exit_key_init);
+	pthread_setspecific(thread_exit_key, tctx_slot);
 	c = &tctx_slot[tctx_next++ % NR_TCTX];
 	memset(c, 0, sizeof(*c));
 	c->proc = p;
@@ -2136,6 +2156,82 @@ static void *int_memalign(struct tctx *c, mstate av, size_t alignment,
 		}
 	}
 	return chunk2mem(p);
+}
+
+/* ---- thread exit (glibc's tcache_thread_shutdown, arena_thread_freeres) ---------------- */
+
+/* The thread's cached chunks and its tcache itself go back to their arenas,
+ * where they coalesce; the tcache cannot come back (shutting_down). */
+static void tcache_thread_shutdown(struct tctx *c)
+{
+	struct tcache *t = c->tcache;
+	int i;
+
+	c->shutting_down = true;
+	if (!t)
+		return;
+	c->tcache = NULL;
+	for (i = 0; i < TCACHE_MAX_BINS; ++i) {
+		while (t->entries[i]) {
+			struct tcache_entry *e = t->entries[i];
+
+			if (unlikely(!aligned_OK(e)))
+				malloc_printerr("tcache_thread_shutdown(): "
+						"unaligned tcache chunk detected");
+			t->entries[i] = REVEAL_PTR(e->next);
+			e->key = 0;
+			kmem_free(e);
+		}
+	}
+	kmem_free(t);
+}
+
+/* __malloc_arena_thread_freeres(), run inside the process of slot want. */
+static int arena_thread_freeres(void *arg)
+{
+	struct tctx *want = arg, *c = ctx();
+	struct libc *L;
+	mstate a;
+
+	if (c != want)
+		return -1;
+	L = c->L;
+	tcache_thread_shutdown(c);
+	a = c->arena;
+	c->arena = NULL;
+	if (a) {
+		/* The last thread of an arena puts it on the free list, where
+		 * the next thread that needs an arena finds it. */
+		lock(&L->free_list_lock);
+		if (--a->attached_threads == 0) {
+			a->next_free = L->free_list;
+			L->free_list = a;
+		}
+		unlock(&L->free_list_lock);
+	}
+	return 0;
+}
+
+/*
+ * The host thread exits (a pthread key destructor): for each process it has
+ * used malloc in and that is still alive, enter it (by pid: the process may
+ * have exited and its struct been reused) and run glibc's hook there. A
+ * thread that exits while still inside a process leaves it first.
+ */
+static void thread_exit_hook(void *unused)
+{
+	int i;
+
+	(void)unused;
+	kmem_process_leave();
+	for (i = 0; i < NR_TCTX; i++) {
+		struct tctx *c = &tctx_slot[i];
+
+		if (c->proc && c->gen == kmem_boot_generation)
+			kmem_process_run_pid(c->pid, arena_thread_freeres, c);
+		memset(c, 0, sizeof(*c));
+	}
+	tc = NULL;
 }
 
 /* ---- the public functions ----------------------------------------------------------- */

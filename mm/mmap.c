@@ -182,6 +182,39 @@ int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *arg)
 	return ret;
 }
 
+/* The lookup and the entry under process_lock (read): kmem_process_exit()
+ * checks nr_inside under the same lock (write) before it frees p. */
+static struct kmem_process *enter_pid(int pid)
+{
+	struct kmem_process *p = NULL;
+
+	if (pid <= 0)
+		return NULL;
+	pthread_rwlock_rdlock(&process_lock);
+	p = find_process(pid);
+	if (p && __kmem_process_enter(p, 0) != 0)
+		p = NULL;
+	pthread_rwlock_unlock(&process_lock);
+	return p;
+}
+
+int kmem_process_run_pid(int pid, int (*fn)(void *), void *arg)
+{
+	volatile int ret;
+	int sig;
+
+	if (current_process())
+		return -EBUSY;
+	sig = sigsetjmp(task.jb, 1);
+	if (sig)
+		return -sig; /* killed while fn ran */
+	if (!enter_pid(pid))
+		return -ESRCH;
+	ret = fn(arg);
+	kmem_process_leave();
+	return ret;
+}
+
 /* Called at the entry of every system call: a killed process does not come
  * back from the kernel. */
 static struct kmem_process *syscall_enter(void)
@@ -571,9 +604,11 @@ int kmem_process_exit(struct kmem_process *p)
 		return -EINVAL;
 	if (current_process() == p)
 		leave_current();
-	if (__atomic_load_n(&p->nr_inside, __ATOMIC_ACQUIRE))
-		return -EBUSY;
 	pthread_rwlock_wrlock(&process_lock);
+	if (__atomic_load_n(&p->nr_inside, __ATOMIC_ACQUIRE)) {
+		pthread_rwlock_unlock(&process_lock);
+		return -EBUSY;
+	}
 	list_del_init(&p->list);
 	pthread_rwlock_unlock(&process_lock);
 	pthread_rwlock_wrlock(&p->mm.mmap_lock);

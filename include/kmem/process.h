@@ -91,6 +91,14 @@ static inline unsigned long kmem_process_switches(void)
  * the process (-SIGSEGV, -SIGKILL), or -EBUSY/-ESRCH as kmem_process_enter. */
 int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *arg);
 
+/* kmem_process_run() on the live process with this pid, if there is one:
+ * -ESRCH if none (it exited, or died) or pid is not a process's. For code
+ * that remembers a process it may have outlived (the C library's thread-exit
+ * hook keeps pids, not pointers): the lookup and the entry are one step
+ * under the process list's lock, so kmem_process_exit() cannot free the
+ * process between them. */
+int kmem_process_run_pid(int pid, int (*fn)(void *), void *arg);
+
 /* Tear p down: every frame, swap slot and page-table page goes back. Returns
  * p's wait status (0 for a process that was not killed, the signal number for
  * one that was, so WIFSIGNALED/WTERMSIG apply), or -EBUSY if another thread
