@@ -348,6 +348,16 @@ static inline bool checked_request2size(size_t req, size_t *sz)
 #define mark_bin(m, i) ((m)->binmap[idx2block(i)] |= idx2bit(i))
 
 #define fastbin(ar_ptr, idx) ((ar_ptr)->fastbinsY[idx])
+/*
+ * A fastbin's head is pushed by free() without the arena lock (a CAS) while
+ * malloc, holding the lock, peeks at it before its own CAS, and the
+ * single-threaded paths and the statistics read and write it plainly in
+ * glibc: all of these are declared atomics here (plain moves on x86). A peek
+ * is an acquire, pairing with the push's release, so that the chunk's fd
+ * (written by the freeing thread before its push) is seen.
+ */
+#define fb_peek(fb) __atomic_load_n((fb), __ATOMIC_ACQUIRE)
+#define fb_set(fb, v) __atomic_store_n((fb), (v), __ATOMIC_RELEASE)
 
 #define SINGLE_THREAD_P(c) (!__atomic_load_n(&(c)->L->multi, __ATOMIC_RELAXED))
 
@@ -1474,13 +1484,13 @@ static void *int_malloc(struct tctx *c, mstate av, size_t bytes)
 
 		idx = fastbin_index(nb);
 		fb = &fastbin(av, idx);
-		victim = *fb;
+		victim = fb_peek(fb);
 		if (victim != NULL) {
 			if (unlikely(misaligned_chunk(victim)))
 				malloc_printerr(
 					"malloc(): unaligned fastbin chunk detected 2");
 			if (SINGLE_THREAD_P(c))
-				*fb = REVEAL_PTR(victim->fd);
+				fb_set(fb, REVEAL_PTR(victim->fd));
 			else
 				victim = fastbin_pop(fb, victim);
 			if (unlikely(!victim))
@@ -1495,13 +1505,14 @@ static void *int_malloc(struct tctx *c, mstate av, size_t bytes)
 
 				while (c->tcache->counts[tc_idx] <
 					       L->mp.tcache_count &&
-				       (tc_victim = *fb) != NULL) {
+				       (tc_victim = fb_peek(fb)) != NULL) {
 					if (unlikely(misaligned_chunk(
 						    tc_victim)))
 						malloc_printerr(
 							"malloc(): unaligned fastbin chunk detected 3");
 					if (SINGLE_THREAD_P(c)) {
-						*fb = REVEAL_PTR(tc_victim->fd);
+						fb_set(fb, REVEAL_PTR(
+								   tc_victim->fd));
 					} else {
 						tc_victim = fastbin_pop(
 							fb, tc_victim);
@@ -1930,13 +1941,13 @@ static void int_free(struct tctx *c, mstate av, mchunkptr p, int have_lock)
 		__atomic_store_n(&av->have_fastchunks, 1, __ATOMIC_RELAXED);
 		idx = fastbin_index(size);
 		fb = &fastbin(av, idx);
-		old = *fb;
+		old = fb_peek(fb);
 		if (SINGLE_THREAD_P(c)) {
 			if (unlikely(old == p))
 				malloc_printerr(
 					"double free or corruption (fasttop)");
 			p->fd = PROTECT_PTR(&p->fd, old);
-			*fb = p;
+			fb_set(fb, p);
 		} else {
 			do {
 				if (unlikely(old == p))
@@ -2675,7 +2686,8 @@ static void int_mallinfo(struct libc *L, mstate av, struct kmem_mallinfo2 *m)
 	nfastblocks = 0;
 	fastavail = 0;
 	for (i = 0; i < NFASTBINS; ++i) {
-		for (p = fastbin(av, i); p != 0; p = REVEAL_PTR(p->fd)) {
+		for (p = fb_peek(&fastbin(av, i)); p != 0;
+		     p = REVEAL_PTR(p->fd)) {
 			if (unlikely(misaligned_chunk(p)))
 				malloc_printerr(
 					"int_mallinfo(): unaligned fastbin chunk detected");
@@ -2799,7 +2811,7 @@ int kmem_malloc_info(int options, FILE *fp)
 		avail = chunksize(ar_ptr->top);
 		nblocks = 1;
 		for (i = 0; i < NFASTBINS; ++i) {
-			mchunkptr p = fastbin(ar_ptr, i);
+			mchunkptr p = fb_peek(&fastbin(ar_ptr, i));
 
 			if (p) {
 				size_t nthissize = 0, thissize = chunksize(p);
