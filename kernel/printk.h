@@ -5,11 +5,16 @@
 #ifndef _KMEM_KERNEL_PRINTK_H
 #define _KMEM_KERNEL_PRINTK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
  * hex address when no symbol is known. Returns buf. */
 char *kmem_symbolize(const void *addr, char *buf, size_t len);
+/* The name of the library's local function (hidden or static) holding
+ * addr, which dladdr() cannot see (kernel/kallsyms.c). */
+bool kallsyms_lookup_local(const void *addr, const char **name,
+			   unsigned long *offset, unsigned long *size);
 /* The same from dladdr1() alone: safe in the fault (signal) paths, but
  * static functions print as "module+0xoffset" (kernel/symbolize.c). */
 char *kmem_symbolize_fast(const void *addr, char *buf, size_t len);

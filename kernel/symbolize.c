@@ -38,6 +38,8 @@
 char *kmem_symbolize_fast(const void *addr, char *buf, size_t len)
 {
 	const ElfW(Sym) *sym = NULL;
+	unsigned long off, size;
+	const char *name;
 	Dl_info info;
 
 	if (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT)) {
@@ -46,6 +48,9 @@ char *kmem_symbolize_fast(const void *addr, char *buf, size_t len)
 		snprintf(buf, len, "%s+0x%lx/0x%lx", info.dli_sname,
 			 (unsigned long)addr - (unsigned long)info.dli_saddr,
 			 (unsigned long)sym->st_size);
+	} else if (kallsyms_lookup_local(addr, &name, &off, &size)) {
+		/* Hidden (-fvisibility=hidden) or static: from .symtab. */
+		snprintf(buf, len, "%s+0x%lx/0x%lx", name, off, size);
 	} else if (info.dli_fname) {
 		const char *base = strrchr(info.dli_fname, '/');
 

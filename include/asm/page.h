@@ -26,11 +26,11 @@
 struct page;
 
 /* The machine's layout, filled in at boot (arch/x86/machine.c). */
-extern unsigned long __kmem_page_offset;
-extern struct page *mem_map;
-extern unsigned long max_low_pfn; /* end of direct-mapped low memory */
-extern unsigned long max_pfn;     /* end of RAM */
-extern void *high_memory;         /* __va(max_low_pfn << PAGE_SHIFT) */
+extern KMEM_API unsigned long __kmem_page_offset;
+extern KMEM_API struct page *mem_map;
+extern KMEM_API unsigned long max_low_pfn; /* end of direct-mapped low memory */
+extern KMEM_API unsigned long max_pfn;     /* end of RAM */
+extern KMEM_API void *high_memory;         /* __va(max_low_pfn << PAGE_SHIFT) */
 
 #define PAGE_OFFSET (__kmem_page_offset)
 #define __pa(x) ((phys_addr_t)((unsigned long)(x) - PAGE_OFFSET))

@@ -14,9 +14,9 @@
 
 #include <asm/page.h>
 
-extern unsigned long __kmem_vmalloc_start;
-extern unsigned long __kmem_vmalloc_end;
-extern unsigned long __kmem_pkmap_base;
+extern KMEM_API unsigned long __kmem_vmalloc_start;
+extern KMEM_API unsigned long __kmem_vmalloc_end;
+extern KMEM_API unsigned long __kmem_pkmap_base;
 
 #define VMALLOC_OFFSET (8UL * 1024 * 1024)
 #define VMALLOC_START (__kmem_vmalloc_start)

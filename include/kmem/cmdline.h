@@ -26,6 +26,8 @@
 #ifndef _KMEM_CMDLINE_H
 #define _KMEM_CMDLINE_H
 
+#include <kmem/export.h>
+
 #include <stdbool.h>
 
 #ifdef __cplusplus
@@ -34,7 +36,7 @@ extern "C" {
 
 /* The running machine's command line ("" if none; boots the default
  * machine if none runs; NULL if none could boot). */
-const char *kmem_cmdline(void);
+KMEM_API const char *kmem_cmdline(void);
 
 /* A command-line parameter. `setup` gets the text after '=' (NULL when the
  * parameter has no '='); it returns 0 if it took the value, or a negative
@@ -50,7 +52,7 @@ struct kmem_param {
 	bool early; /* early_param: handled before the others */
 	struct kmem_param *next;
 };
-void kmem_register_param(struct kmem_param *p);
+KMEM_API void kmem_register_param(struct kmem_param *p);
 
 #define __KMEM_PARAM(str, fn, is_early, id)                                  \
 	static struct kmem_param __kmem_param_##id = { (str), (fn),          \

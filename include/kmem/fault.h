@@ -50,6 +50,8 @@
 #ifndef _KMEM_FAULT_H
 #define _KMEM_FAULT_H
 
+#include <kmem/export.h>
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -60,16 +62,16 @@ extern "C" {
  * "fail_page_alloc"), as `echo value > /sys/kernel/debug/name/knob`.
  * 0, -ENOENT (no such capability or knob) or -EINVAL (bad value, or no
  * machine could boot). */
-int kmem_fault_set(const char *name, const char *knob, const char *value);
+KMEM_API int kmem_fault_set(const char *name, const char *knob, const char *value);
 /* Read a knob as debugfs prints it ("100", "Y", "-1") into buf. 0 or
  * -ENOENT. */
-int kmem_fault_get(const char *name, const char *knob, char *buf, size_t len);
+KMEM_API int kmem_fault_get(const char *name, const char *knob, char *buf, size_t len);
 
 /* The calling thread's fail-nth: arm (n > 0) or disarm (0). */
-void kmem_fail_nth_set(unsigned int n);
+KMEM_API void kmem_fail_nth_set(unsigned int n);
 /* 0 once the armed failure happened (or if never armed); else the number
  * of fault-injectable calls before it. */
-unsigned int kmem_fail_nth_get(void);
+KMEM_API unsigned int kmem_fail_nth_get(void);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,8 @@
 #ifndef _KMEM_LOG_H
 #define _KMEM_LOG_H
 
+#include <kmem/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,16 +23,16 @@ extern "C" {
 
 /* Where messages are echoed; NULL silences the console (the log still keeps
  * them). Returns the previous console. $KMEM_QUIET=1 starts with it off. */
-FILE *kmem_log_set_console(FILE *f);
+KMEM_API FILE *kmem_log_set_console(FILE *f);
 /* Position of the end of the log now. */
-size_t kmem_log_mark(void);
+KMEM_API size_t kmem_log_mark(void);
 /* Copy the log text written since `mark` into buf (NUL-terminated, truncated
  * to len - 1 bytes); returns the length of the full text. */
-size_t kmem_log_read(size_t mark, char *buf, size_t len);
+KMEM_API size_t kmem_log_read(size_t mark, char *buf, size_t len);
 /* True if the text written since `mark` contains `needle`. */
-bool kmem_log_contains(size_t mark, const char *needle);
+KMEM_API bool kmem_log_contains(size_t mark, const char *needle);
 /* Number of occurrences of `needle` since `mark`. */
-unsigned int kmem_log_count(size_t mark, const char *needle);
+KMEM_API unsigned int kmem_log_count(size_t mark, const char *needle);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,8 @@
 #ifndef _KMEM_MACHINE_H
 #define _KMEM_MACHINE_H
 
+#include <kmem/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -78,25 +80,25 @@ struct kmem_config {
  * configuration (one line in the log says which value), -ENOMEM if the host
  * cannot provide the memory. Fields left 0 are taken from the environment,
  * then from the defaults. */
-int kmem_boot(const struct kmem_config *cfg);
+KMEM_API int kmem_boot(const struct kmem_config *cfg);
 /* Boot from the environment if no machine is running (what first use does).
  * Returns 0 if a machine is running; otherwise the error, remembered: a
  * failed default boot is not retried (see above). */
-int kmem_boot_default(void);
+KMEM_API int kmem_boot_default(void);
 /* Resolve a configuration as kmem_boot() does (fields left 0 from the
  * environment, then the defaults) without booting. Returns 0, or -EINVAL with
  * the one-line reason in msg ("kmem: KMEM_CPUS=0: too few CPUs; use 1 to
  * 256", no newline). */
-int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
+KMEM_API int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
 			char *msg, size_t len);
 /* Tear the machine down: every subsystem is reset, the RAM is unmapped. */
-void kmem_halt(void);
-bool kmem_is_booted(void);
+KMEM_API void kmem_halt(void);
+KMEM_API bool kmem_is_booted(void);
 /* Incremented at every boot: per-thread caches compare it to notice a reboot. */
-extern unsigned long kmem_boot_generation;
+extern KMEM_API unsigned long kmem_boot_generation;
 
 /* Parse a size such as "160M", "2G", "4096", "64k". Returns 0 on error. */
-unsigned long long kmem_parse_size(const char *s);
+KMEM_API unsigned long long kmem_parse_size(const char *s);
 
 /* What was booted. Addresses are host addresses (the simulated kernel's
  * addresses, relocated where the host needs it). */
@@ -116,24 +118,24 @@ struct kmem_machine_info {
 	enum kmem_slab slab;
 	const char *slab_name;     /* "SLUB", "SLAB", "SLOB" */
 };
-void kmem_machine_info(struct kmem_machine_info *info);
+KMEM_API void kmem_machine_info(struct kmem_machine_info *info);
 
 /* Run every layer's invariant checker (free lists, slab lists, vmalloc tree,
  * page accounting ...). Returns true if all hold; otherwise the log says what
  * is wrong. Tests call it after every step. */
-bool kmem_check_invariants(void);
+KMEM_API bool kmem_check_invariants(void);
 /* Free pages after draining every per-CPU list (MemFree, exactly). */
-unsigned long kmem_free_pages_drained(void);
+KMEM_API unsigned long kmem_free_pages_drained(void);
 /* Register a checker (layers do this at init). */
-void kmem_register_checker(const char *name, bool (*fn)(void));
+KMEM_API void kmem_register_checker(const char *name, bool (*fn)(void));
 
 /* Pin the calling thread to simulated CPU `cpu` (default: round robin). */
-void kmem_set_cpu(int cpu);
+KMEM_API void kmem_set_cpu(int cpu);
 
 /* Name and pid the kernel reports for the calling thread ("current"). */
-const char *kmem_current_comm(void);
-int kmem_current_pid(void);
-void kmem_set_current(const char *comm, int pid);
+KMEM_API const char *kmem_current_comm(void);
+KMEM_API int kmem_current_pid(void);
+KMEM_API void kmem_set_current(const char *comm, int pid);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,8 @@
 #ifndef _KMEM_MALLOC_H
 #define _KMEM_MALLOC_H
 
+#include <kmem/export.h>
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -61,24 +63,24 @@ struct kmem_mallinfo2 {
 	size_t keepcost; /* top-most, releasable space */
 };
 
-void *kmem_malloc(size_t size);
-void kmem_free(void *ptr);
-void *kmem_calloc(size_t nmemb, size_t size);
-void *kmem_realloc(void *ptr, size_t size);
-void *kmem_reallocarray(void *ptr, size_t nmemb, size_t size);
-void *kmem_memalign(size_t alignment, size_t size);
-int kmem_posix_memalign(void **memptr, size_t alignment, size_t size);
-void *kmem_aligned_alloc(size_t alignment, size_t size);
-void *kmem_valloc(size_t size);
-void *kmem_pvalloc(size_t size);
-size_t kmem_malloc_usable_size(void *ptr);
-int kmem_mallopt(int param, int value);
-int kmem_malloc_trim(size_t pad);
+KMEM_API void *kmem_malloc(size_t size);
+KMEM_API void kmem_free(void *ptr);
+KMEM_API void *kmem_calloc(size_t nmemb, size_t size);
+KMEM_API void *kmem_realloc(void *ptr, size_t size);
+KMEM_API void *kmem_reallocarray(void *ptr, size_t nmemb, size_t size);
+KMEM_API void *kmem_memalign(size_t alignment, size_t size);
+KMEM_API int kmem_posix_memalign(void **memptr, size_t alignment, size_t size);
+KMEM_API void *kmem_aligned_alloc(size_t alignment, size_t size);
+KMEM_API void *kmem_valloc(size_t size);
+KMEM_API void *kmem_pvalloc(size_t size);
+KMEM_API size_t kmem_malloc_usable_size(void *ptr);
+KMEM_API int kmem_mallopt(int param, int value);
+KMEM_API int kmem_malloc_trim(size_t pad);
 /* malloc_stats() prints on stderr; _to prints on f. */
-void kmem_malloc_stats(void);
-void kmem_malloc_stats_to(FILE *f);
-struct kmem_mallinfo2 kmem_mallinfo2(void);
-int kmem_malloc_info(int options, FILE *f);
+KMEM_API void kmem_malloc_stats(void);
+KMEM_API void kmem_malloc_stats_to(FILE *f);
+KMEM_API struct kmem_mallinfo2 kmem_mallinfo2(void);
+KMEM_API int kmem_malloc_info(int options, FILE *f);
 
 #ifdef __cplusplus
 }

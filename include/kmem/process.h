@@ -44,6 +44,8 @@
 #ifndef _KMEM_PROCESS_H
 #define _KMEM_PROCESS_H
 
+#include <kmem/export.h>
+
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,16 +59,16 @@ struct kmem_process;
 
 /* A new process with an empty address space (only its stack VMA) and a pid.
  * NULL with errno ENOMEM if the machine or the host cannot provide it. */
-struct kmem_process *kmem_process_create(const char *comm);
+KMEM_API struct kmem_process *kmem_process_create(const char *comm);
 
 /* The calling thread runs in process p until kmem_process_leave(). Returns 0,
  * -EBUSY if the thread is already inside a process, -ESRCH if p is dead; and a
  * second time the signal that killed p (SIGSEGV, SIGKILL) if it dies while the
  * thread is inside (see above). Several threads may be inside one process. */
 #define kmem_process_enter(p) __kmem_process_enter((p), sigsetjmp(*__kmem_process_jmpbuf(), 1))
-void kmem_process_leave(void);
+KMEM_API void kmem_process_leave(void);
 /* The process the calling thread is inside, or NULL. */
-struct kmem_process *kmem_process_current(void);
+KMEM_API struct kmem_process *kmem_process_current(void);
 
 /*
  * How many times the calling thread has entered or left a process (a
@@ -89,7 +91,7 @@ static inline unsigned long kmem_process_switches(void)
 
 /* Run fn(arg) inside p. Returns fn's value, or minus the signal that killed
  * the process (-SIGSEGV, -SIGKILL), or -EBUSY/-ESRCH as kmem_process_enter. */
-int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *arg);
+KMEM_API int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *arg);
 
 /* kmem_process_run() on the live process with this pid, if there is one:
  * -ESRCH if none (it exited, or died) or pid is not a process's. For code
@@ -104,28 +106,28 @@ int kmem_process_run_pid(int pid, int (*fn)(void *), void *arg);
  * one that was, so WIFSIGNALED/WTERMSIG apply), or -EBUSY if another thread
  * is still inside it (p is then left alone). The calling thread may be inside
  * p: it leaves first. */
-int kmem_process_exit(struct kmem_process *p);
+KMEM_API int kmem_process_exit(struct kmem_process *p);
 
 /* The simulated system calls (act on the calling thread's process; without
  * one they fail with ESRCH). */
-void *kmem_sys_brk(void *addr);
-void *kmem_sys_sbrk(intptr_t increment);
-void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags, int fd,
+KMEM_API void *kmem_sys_brk(void *addr);
+KMEM_API void *kmem_sys_sbrk(intptr_t increment);
+KMEM_API void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags, int fd,
 		    off_t offset);
-int kmem_sys_munmap(void *addr, size_t length);
-int kmem_sys_mprotect(void *addr, size_t length, int prot);
-int kmem_sys_madvise(void *addr, size_t length, int advice);
-int kmem_sys_mlock(const void *addr, size_t length);
-int kmem_sys_munlock(const void *addr, size_t length);
+KMEM_API int kmem_sys_munmap(void *addr, size_t length);
+KMEM_API int kmem_sys_mprotect(void *addr, size_t length, int prot);
+KMEM_API int kmem_sys_madvise(void *addr, size_t length, int advice);
+KMEM_API int kmem_sys_mlock(const void *addr, size_t length);
+KMEM_API int kmem_sys_munlock(const void *addr, size_t length);
 /* kill(2): signal sig kills process pid (0: the caller's own; every signal is
  * fatal, there are no handlers). Killing one's own process does not return:
  * the thread is thrown back to its kmem_process_enter() (the C library's
  * abort() is kmem_sys_kill(0, SIGABRT)). -1 with ESRCH for no such process. */
-int kmem_sys_kill(int pid, int sig);
+KMEM_API int kmem_sys_kill(int pid, int sig);
 
 /* Address translation for the process the thread is inside (or p). */
-unsigned long kmem_user_addr(const void *ptr);
-void *kmem_user_ptr(unsigned long uaddr);
+KMEM_API unsigned long kmem_user_addr(const void *ptr);
+KMEM_API void *kmem_user_ptr(unsigned long uaddr);
 
 /* Figures of a process, in pages unless said otherwise (what /proc/<pid>/status
  * prints in kB). */
@@ -146,12 +148,12 @@ struct kmem_process_info {
 	unsigned long start_brk, brk, mmap_base; /* user addresses */
 	void *heap;                /* start_brk as a host pointer */
 };
-int kmem_process_info(struct kmem_process *p, struct kmem_process_info *info);
-int kmem_process_pid(struct kmem_process *p);
+KMEM_API int kmem_process_info(struct kmem_process *p, struct kmem_process_info *info);
+KMEM_API int kmem_process_pid(struct kmem_process *p);
 
 /* Internals of the macros above. */
-int __kmem_process_enter(struct kmem_process *p, int jumped);
-sigjmp_buf *__kmem_process_jmpbuf(void);
+KMEM_API int __kmem_process_enter(struct kmem_process *p, int jumped);
+KMEM_API sigjmp_buf *__kmem_process_jmpbuf(void);
 
 #ifdef __cplusplus
 }

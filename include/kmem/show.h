@@ -9,6 +9,8 @@
 #ifndef _KMEM_SHOW_H
 #define _KMEM_SHOW_H
 
+#include <kmem/export.h>
+
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -16,7 +18,7 @@ extern "C" {
 #endif
 
 /* 0, or -ENOENT for an unknown name (after printing the list of names to f). */
-int kmem_show(const char *name, FILE *f);
+KMEM_API int kmem_show(const char *name, FILE *f);
 
 struct kmem_view {
 	const char *name;
@@ -25,9 +27,9 @@ struct kmem_view {
 	int (*show)(const char *name, FILE *f);
 	int prefix; /* match names ending in "/<name>" (per-process views) */
 };
-void kmem_register_view(const struct kmem_view *view);
+KMEM_API void kmem_register_view(const struct kmem_view *view);
 /* Print the names of all registered views, one per line. */
-void kmem_list_views(FILE *f);
+KMEM_API void kmem_list_views(FILE *f);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@
 #ifndef _KMEM_SLAB_DEBUG_H
 #define _KMEM_SLAB_DEBUG_H
 
+#include <kmem/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,12 +33,12 @@ struct kmem_cache;
  * of a debug cache, report and fix what is wrong. Returns the number of
  * errors counted (as kmem_slab_errors() counts them), or -EINVAL when s is
  * not a debug cache. */
-int kmem_cache_validate(struct kmem_cache *s);
+KMEM_API int kmem_cache_validate(struct kmem_cache *s);
 
 /* Errors reported by slab_debug since the machine booted, counted where
  * the kernel's lib/slub_kunit.c counts slab_errors: each report and each
  * fix (one overwritten red zone byte: 2). */
-unsigned long kmem_slab_errors(void);
+KMEM_API unsigned long kmem_slab_errors(void);
 
 #ifdef __cplusplus
 }

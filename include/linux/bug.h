@@ -7,9 +7,9 @@
 
 #include <linux/compiler.h>
 
-__printf(4, 5) void __kmem_warn(const char *file, int line, const char *func,
+KMEM_API __printf(4, 5) void __kmem_warn(const char *file, int line, const char *func,
 				const char *fmt, ...);
-__noreturn void __kmem_bug(const char *file, int line, const char *func);
+KMEM_API __noreturn void __kmem_bug(const char *file, int line, const char *func);
 
 #define WARN(cond, fmt...)                                                  \
 	({                                                                  \

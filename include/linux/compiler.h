@@ -3,6 +3,8 @@
 #ifndef _KMEM_LINUX_COMPILER_H
 #define _KMEM_LINUX_COMPILER_H
 
+#include <kmem/export.h>
+
 /*
  * KMEM_TSAN, KMEM_ASAN: this is a ThreadSanitizer, an AddressSanitizer build
  * (gcc defines __SANITIZE_THREAD__, __SANITIZE_ADDRESS__; clang answers

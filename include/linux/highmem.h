@@ -10,10 +10,10 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
-void *kmap(struct page *page);
-void kunmap(struct page *page);
-void *kmap_local_page(struct page *page);
-void kunmap_local(const void *addr);
+KMEM_API void *kmap(struct page *page);
+KMEM_API void kunmap(struct page *page);
+KMEM_API void *kmap_local_page(struct page *page);
+KMEM_API void kunmap_local(const void *addr);
 #define kmap_atomic(page) ({ preempt_disable(); kmap_local_page(page); })
 #define kunmap_atomic(addr) do { kunmap_local(addr); preempt_enable(); } while (0)
 

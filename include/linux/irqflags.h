@@ -5,7 +5,7 @@
 
 #include <linux/compiler.h>
 
-extern __thread unsigned int __kmem_irqs_off;
+extern KMEM_API __thread unsigned int __kmem_irqs_off;
 
 #define irqs_disabled() (__kmem_irqs_off != 0)
 #define local_irq_disable() (__kmem_irqs_off = 1)

@@ -57,7 +57,7 @@
  * the kernel's "BUG: sleeping function called from invalid context at FILE:LINE"
  * report, once per call site, and carries on.
  */
-void __might_sleep(const char *file, int line, const void *caller);
+KMEM_API void __might_sleep(const char *file, int line, const void *caller);
 /* The call site is the return address of the function that says might_sleep():
  * put it in the exported entry point so the report names the caller's site. */
 #define might_sleep() __might_sleep(__FILE__, __LINE__, __builtin_return_address(0))
@@ -66,7 +66,7 @@ void __might_sleep(const char *file, int line, const void *caller);
 
 #define pr_fmt_kmem(fmt) fmt
 #define panic(fmt, ...) __kmem_panic(fmt, ##__VA_ARGS__)
-__noreturn __printf(1, 2) void __kmem_panic(const char *fmt, ...);
+KMEM_API __noreturn __printf(1, 2) void __kmem_panic(const char *fmt, ...);
 
 #define PAGE_ALIGNED(addr) IS_ALIGNED((unsigned long)(addr), PAGE_SIZE)
 

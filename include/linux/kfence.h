@@ -18,6 +18,8 @@
 #ifndef _KMEM_LINUX_KFENCE_H
 #define _KMEM_LINUX_KFENCE_H
 
+#include <kmem/export.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,8 +28,8 @@ extern "C" {
 #endif
 
 /* The pool (NULL while KFENCE is off) and its size in bytes. */
-extern char *__kfence_pool;
-extern unsigned long __kfence_pool_size;
+extern KMEM_API char *__kfence_pool;
+extern KMEM_API unsigned long __kfence_pool_size;
 
 /* Is addr inside the KFENCE pool (an object, or one of its guard pages)? */
 static inline bool is_kfence_address(const void *addr)
@@ -39,9 +41,9 @@ static inline bool is_kfence_address(const void *addr)
 
 /* The size a KFENCE object was allocated with (ksize() of it), 0 if addr is
  * not inside a KFENCE object. */
-size_t kfence_ksize(const void *addr);
+KMEM_API size_t kfence_ksize(const void *addr);
 /* The start of the KFENCE object addr points into, or NULL. */
-void *kfence_object_start(const void *addr);
+KMEM_API void *kfence_object_start(const void *addr);
 
 /*
  * kmem's deterministic mode: serve every n-th slab allocation from the pool
@@ -50,7 +52,7 @@ void *kfence_object_start(const void *addr);
  * the command line. Returns 0, or -ENODEV when KFENCE was not enabled at boot
  * (no pool: boot with kfence.sample_interval=N or kfence.sample_every=N).
  */
-int kmem_kfence_sample_every(unsigned long n);
+KMEM_API int kmem_kfence_sample_every(unsigned long n);
 
 #ifdef __cplusplus
 }

@@ -35,31 +35,31 @@ struct vm_struct;
 /* An object of `size` bytes at ptr, reported as a leak when fewer than
  * min_count pointers to it are found (0: never reported, always scanned;
  * -1: never reported, never scanned). */
-void kmemleak_alloc(const void *ptr, size_t size, int min_count, gfp_t gfp);
-void kmemleak_free(const void *ptr);
+KMEM_API void kmemleak_alloc(const void *ptr, size_t size, int min_count, gfp_t gfp);
+KMEM_API void kmemleak_free(const void *ptr);
 /* Forget [ptr, ptr + size) of an object (its head or tail). */
-void kmemleak_free_part(const void *ptr, size_t size);
+KMEM_API void kmemleak_free_part(const void *ptr, size_t size);
 /* Record the current stack as the object's allocation stack. */
-void kmemleak_update_trace(const void *ptr);
+KMEM_API void kmemleak_update_trace(const void *ptr);
 /* Never report the object (it is scanned). */
-void kmemleak_not_leak(const void *ptr);
+KMEM_API void kmemleak_not_leak(const void *ptr);
 /* Not reported at the next scan (its checksum is reset). */
-void kmemleak_transient_leak(const void *ptr);
+KMEM_API void kmemleak_transient_leak(const void *ptr);
 /* Neither report nor scan the object. */
-void kmemleak_ignore(const void *ptr);
+KMEM_API void kmemleak_ignore(const void *ptr);
 /* Do not scan the object for pointers (it may still be reported). */
-void kmemleak_no_scan(const void *ptr);
+KMEM_API void kmemleak_no_scan(const void *ptr);
 /* vmalloc()'s hook: the area, referenced from its vm_struct as well. */
-void kmemleak_vmalloc(const struct vm_struct *area, size_t size, gfp_t gfp);
+KMEM_API void kmemleak_vmalloc(const struct vm_struct *area, size_t size, gfp_t gfp);
 
 /* The commands of /sys/kernel/debug/kmemleak: "scan", "clear",
  * "dump=<addr>", "off", "stack=on|off", "scan=on|off|<secs>". 0, -EINVAL
  * (unknown command or object), -EPERM (kmemleak is off). */
-int kmemleak_write(const char *cmd);
+KMEM_API int kmemleak_write(const char *cmd);
 /* Print the suspected leaks reported so far, as reading the file does. */
-int kmemleak_read(FILE *f);
+KMEM_API int kmemleak_read(FILE *f);
 /* Scan now; the number of new suspected leaks, or -EPERM if off. */
-int kmemleak_scan(void);
+KMEM_API int kmemleak_scan(void);
 
 #ifdef __cplusplus
 }

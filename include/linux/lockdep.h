@@ -53,12 +53,12 @@ struct lockdep_map {
 };
 
 #ifdef CONFIG_LOCKDEP
-extern int debug_locks; /* 0 after the first order report */
+extern KMEM_API int debug_locks; /* 0 after the first order report */
 
-void lock_acquire(struct lockdep_map *map, int trylock, const void *ip);
-void lock_release(struct lockdep_map *map);
-bool lock_is_held(const struct lockdep_map *map);
-void __lockdep_assert_held(const struct lockdep_map *map, const char *name,
+KMEM_API void lock_acquire(struct lockdep_map *map, int trylock, const void *ip);
+KMEM_API void lock_release(struct lockdep_map *map);
+KMEM_API bool lock_is_held(const struct lockdep_map *map);
+KMEM_API void __lockdep_assert_held(const struct lockdep_map *map, const char *name,
 			   const char *file, int line, const char *func);
 
 #define lockdep_set_rank(lock, r) ((lock)->dep_map.rank = (r))

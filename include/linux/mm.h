@@ -25,7 +25,7 @@ static inline bool PageHighMem(const struct page *page)
 
 /* The kernel virtual address of a page: its direct-map address, or for a
  * HighMem page its kmap address while it is kmap'd (NULL otherwise). */
-void *page_address(const struct page *page);
+KMEM_API void *page_address(const struct page *page);
 
 static inline int page_ref_count(const struct page *page)
 {
@@ -40,21 +40,21 @@ static inline void get_page(struct page *page)
 	atomic_inc(&compound_head(page)->_refcount);
 }
 /* Drop a reference; the last one frees the (compound) page. */
-void put_page(struct page *page);
+KMEM_API void put_page(struct page *page);
 static inline int page_count(const struct page *page)
 {
 	return page_ref_count(compound_head(page));
 }
 
-unsigned long totalram_pages(void);
-unsigned long nr_free_pages(void);
-unsigned long totalhigh_pages(void);
+KMEM_API unsigned long totalram_pages(void);
+KMEM_API unsigned long nr_free_pages(void);
+KMEM_API unsigned long totalhigh_pages(void);
 
 /* vmalloc addresses (mm/vmalloc.c). */
-bool is_vmalloc_addr(const void *x);
-struct page *vmalloc_to_page(const void *addr);
-unsigned long vmalloc_to_pfn(const void *addr);
-void kvfree(const void *addr);
+KMEM_API bool is_vmalloc_addr(const void *x);
+KMEM_API struct page *vmalloc_to_page(const void *addr);
+KMEM_API unsigned long vmalloc_to_pfn(const void *addr);
+KMEM_API void kvfree(const void *addr);
 
 /* Struct page <-> virtual address for any kernel address (direct map or
  * vmalloc). */

@@ -126,9 +126,9 @@ enum node_stat_item {
 	NR_VM_NODE_STAT_ITEMS
 };
 
-extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
-extern const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS];
-extern const char *const migratetype_names[MIGRATE_TYPES];
+extern KMEM_API const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
+extern KMEM_API const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS];
+extern KMEM_API const char *const migratetype_names[MIGRATE_TYPES];
 
 struct free_area {
 	struct list_head free_list[MIGRATE_TYPES];
@@ -226,7 +226,7 @@ typedef struct pglist_data {
 	unsigned long totalreserve_pages;
 } pg_data_t;
 
-extern pg_data_t contig_page_data;
+extern KMEM_API pg_data_t contig_page_data;
 #define NODE_DATA(nid) (&contig_page_data)
 
 #define for_each_zone(zone)                                              \
@@ -269,9 +269,9 @@ static inline bool is_highmem(const struct zone *zone)
  *
  * Node counters are exact atomics (not on the page allocator's fast path).
  */
-void mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
+KMEM_API void mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
 			 long delta);
-void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
+KMEM_API void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
 			   long delta);
 
 static inline unsigned long zone_page_state(const struct zone *zone,
@@ -282,10 +282,10 @@ static inline unsigned long zone_page_state(const struct zone *zone,
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
-unsigned long zone_page_state_snapshot(const struct zone *zone,
+KMEM_API unsigned long zone_page_state_snapshot(const struct zone *zone,
 				       enum zone_stat_item item);
 /* Fold every CPU's deltas into the zone counters. */
-void refresh_vm_stats(void);
+KMEM_API void refresh_vm_stats(void);
 
 static inline void mod_node_page_state(pg_data_t *pgdat,
 				       enum node_stat_item item, long delta)
@@ -302,6 +302,6 @@ static inline unsigned long node_page_state(const pg_data_t *pgdat,
 }
 
 #define global_node_page_state(item) node_page_state(&contig_page_data, item)
-unsigned long global_zone_page_state(enum zone_stat_item item);
+KMEM_API unsigned long global_zone_page_state(enum zone_stat_item item);
 
 #endif

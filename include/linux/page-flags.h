@@ -174,7 +174,7 @@ static inline enum kmem_page_owner page_owner(const struct page *page)
 				       KMEM_OWNER_PGSHIFT) & KMEM_OWNER_MASK);
 }
 
-void set_page_owner_tag(struct page *page, unsigned int nr_pages,
+KMEM_API void set_page_owner_tag(struct page *page, unsigned int nr_pages,
 			enum kmem_page_owner owner);
 
 #endif

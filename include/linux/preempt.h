@@ -31,7 +31,7 @@
 #define NMI_OFFSET (1UL << NMI_SHIFT)
 #define SOFTIRQ_DISABLE_OFFSET (2 * SOFTIRQ_OFFSET)
 
-extern __thread unsigned int __kmem_preempt_count;
+extern KMEM_API __thread unsigned int __kmem_preempt_count;
 
 static __always_inline int preempt_count(void)
 {
@@ -68,9 +68,9 @@ static __always_inline int preempt_count(void)
 /* Enter and leave simulated hard-interrupt context (what an interrupt handler
  * runs in). They nest; while inside, in_interrupt() is true and only
  * non-sleeping allocations (GFP_ATOMIC, GFP_NOWAIT) are allowed. */
-void irq_enter(void);
-void irq_exit(void);
-void local_bh_disable(void);
-void local_bh_enable(void);
+KMEM_API void irq_enter(void);
+KMEM_API void irq_exit(void);
+KMEM_API void local_bh_disable(void);
+KMEM_API void local_bh_enable(void);
 
 #endif

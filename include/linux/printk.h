@@ -30,8 +30,8 @@
 #define pr_fmt(fmt) fmt
 #endif
 
-__printf(1, 2) int printk(const char *fmt, ...);
-__printf(1, 0) int vprintk(const char *fmt, va_list args);
+KMEM_API __printf(1, 2) int printk(const char *fmt, ...);
+KMEM_API __printf(1, 0) int vprintk(const char *fmt, va_list args);
 
 #define pr_emerg(fmt, ...) printk(KERN_EMERG pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_alert(fmt, ...) printk(KERN_ALERT pr_fmt(fmt), ##__VA_ARGS__)
@@ -62,6 +62,6 @@ __printf(1, 0) int vprintk(const char *fmt, va_list args);
 	} while (0)
 
 /* Print "Call Trace:" with the caller's frames, symbolised where possible. */
-void dump_stack(void);
+KMEM_API void dump_stack(void);
 
 #endif

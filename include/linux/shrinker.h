@@ -35,9 +35,9 @@ struct shrinker {
 
 #define SHRINKER_REGISTERED (1u << 0)
 
-struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
+KMEM_API struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
 	__attribute__((__format__(printf, 2, 3)));
-void shrinker_register(struct shrinker *shrinker);
-void shrinker_free(struct shrinker *shrinker);
+KMEM_API void shrinker_register(struct shrinker *shrinker);
+KMEM_API void shrinker_free(struct shrinker *shrinker);
 
 #endif

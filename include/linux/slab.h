@@ -69,7 +69,7 @@ enum kmalloc_cache_type {
 };
 
 typedef struct kmem_cache *kmem_buckets[KMALLOC_SHIFT_HIGH + 1];
-extern kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
+extern KMEM_API kmem_buckets kmalloc_caches[NR_KMALLOC_TYPES];
 
 #define KMALLOC_NOT_NORMAL_BITS (__GFP_RECLAIMABLE | __GFP_DMA | __GFP_ACCOUNT)
 
@@ -115,37 +115,37 @@ static __always_inline unsigned int __kmalloc_index(size_t size)
 #define kmalloc_index(s) __kmalloc_index(s)
 
 /* ---- slab caches ----------------------------------------------------------- */
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+KMEM_API struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
 				     void (*ctor)(void *));
 /* Create a cache for `struct __struct`, aligned as the struct. */
 #define KMEM_CACHE(__struct, __flags)                                         \
 	kmem_cache_create(#__struct, sizeof(struct __struct),                 \
 			  __alignof__(struct __struct), (__flags), NULL)
-void kmem_cache_destroy(struct kmem_cache *s);
-int kmem_cache_shrink(struct kmem_cache *s);
-unsigned int kmem_cache_size(struct kmem_cache *s);
-const char *kmem_cache_name(const struct kmem_cache *s);
+KMEM_API void kmem_cache_destroy(struct kmem_cache *s);
+KMEM_API int kmem_cache_shrink(struct kmem_cache *s);
+KMEM_API unsigned int kmem_cache_size(struct kmem_cache *s);
+KMEM_API const char *kmem_cache_name(const struct kmem_cache *s);
 
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags) __malloc;
-void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node) __malloc;
-void kmem_cache_free(struct kmem_cache *s, void *objp);
+KMEM_API void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags) __malloc;
+KMEM_API void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node) __malloc;
+KMEM_API void kmem_cache_free(struct kmem_cache *s, void *objp);
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
 {
 	return kmem_cache_alloc(s, flags | __GFP_ZERO);
 }
 /* Allocate `size` objects into p[]; returns size, or 0 (nothing allocated). */
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
+KMEM_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
 			  void **p);
-void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
+KMEM_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
 #define kmem_cache_alloc_noprof kmem_cache_alloc
 
 /* ---- kmalloc ---------------------------------------------------------------- */
-void *__kmalloc_noprof(size_t size, gfp_t flags) __malloc __alloc_size(1);
-void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
+KMEM_API void *__kmalloc_noprof(size_t size, gfp_t flags) __malloc __alloc_size(1);
+KMEM_API void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 	__malloc __alloc_size(3);
-void *__kmalloc_large_noprof(size_t size, gfp_t flags) __malloc __alloc_size(1);
-void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node) __malloc __alloc_size(1);
+KMEM_API void *__kmalloc_large_noprof(size_t size, gfp_t flags) __malloc __alloc_size(1);
+KMEM_API void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node) __malloc __alloc_size(1);
 #define __kmalloc(size, flags) __kmalloc_noprof(size, flags)
 
 /*
@@ -212,10 +212,10 @@ static inline __alloc_size(1, 2) void *kmalloc_array_node(size_t n, size_t size,
 #define kcalloc_node(n, size, flags, node) \
 	kmalloc_array_node(n, size, (flags) | __GFP_ZERO, node)
 
-void kfree(const void *objp);
-void kfree_sensitive(const void *objp);
-size_t ksize(const void *objp);
-void *krealloc(const void *p, size_t new_size, gfp_t flags) __alloc_size(2);
+KMEM_API void kfree(const void *objp);
+KMEM_API void kfree_sensitive(const void *objp);
+KMEM_API size_t ksize(const void *objp);
+KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) __alloc_size(2);
 #define krealloc_noprof krealloc
 static inline __alloc_size(2, 3) void *krealloc_array(void *p, size_t new_n,
 						      size_t new_size, gfp_t flags)
@@ -226,14 +226,14 @@ static inline __alloc_size(2, 3) void *krealloc_array(void *p, size_t new_n,
 		return NULL;
 	return krealloc(p, bytes, flags);
 }
-size_t kmalloc_size_roundup(size_t size);
+KMEM_API size_t kmalloc_size_roundup(size_t size);
 
-void *kmemdup(const void *src, size_t len, gfp_t gfp) __alloc_size(2);
-char *kstrdup(const char *s, gfp_t gfp) __malloc;
-const char *kstrdup_const(const char *s, gfp_t gfp);
-void kfree_const(const void *x);
-char *kstrndup(const char *s, size_t max, gfp_t gfp) __malloc;
-void *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __malloc;
+KMEM_API void *kmemdup(const void *src, size_t len, gfp_t gfp) __alloc_size(2);
+KMEM_API char *kstrdup(const char *s, gfp_t gfp) __malloc;
+KMEM_API const char *kstrdup_const(const char *s, gfp_t gfp);
+KMEM_API void kfree_const(const void *x);
+KMEM_API char *kstrndup(const char *s, size_t max, gfp_t gfp) __malloc;
+KMEM_API void *kmemdup_nul(const char *s, size_t len, gfp_t gfp) __malloc;
 
 /* kvfree_rcu / kfree_rcu: there are no RCU readers in kmem's world, so the
  * grace period is empty and the object is freed at once. */

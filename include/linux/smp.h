@@ -6,9 +6,9 @@
 
 #include <linux/compiler.h>
 
-extern unsigned int nr_cpu_ids;
-extern __thread int __kmem_cpu;
-int __kmem_assign_cpu(void);
+extern KMEM_API unsigned int nr_cpu_ids;
+extern KMEM_API __thread int __kmem_cpu;
+KMEM_API int __kmem_assign_cpu(void);
 
 static __always_inline int raw_smp_processor_id(void)
 {
@@ -21,7 +21,7 @@ static __always_inline int raw_smp_processor_id(void)
 #define put_cpu() preempt_enable()
 
 /* The machine's CPUs (booting it first, so a first call sees its count). */
-unsigned int num_online_cpus(void);
+KMEM_API unsigned int num_online_cpus(void);
 #define num_possible_cpus() num_online_cpus()
 #define for_each_online_cpu(cpu) \
 	for ((cpu) = 0; (cpu) < (int)nr_cpu_ids; (cpu)++)

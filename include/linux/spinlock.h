@@ -37,7 +37,7 @@ typedef spinlock_t raw_spinlock_t;
 #define DEFINE_SPINLOCK_RANK(name, r) DEFINE_SPINLOCK(name)
 #endif
 
-void __kmem_spin_lock_slow(spinlock_t *lock);
+KMEM_API void __kmem_spin_lock_slow(spinlock_t *lock);
 
 static inline void spin_lock_init(spinlock_t *lock)
 {

@@ -4,6 +4,8 @@
 #ifndef _KMEM_LINUX_TYPES_H
 #define _KMEM_LINUX_TYPES_H
 
+#include <kmem/export.h>
+
 #if defined(__has_include_next)
 #if __has_include_next(<linux/types.h>)
 #include_next <linux/types.h>

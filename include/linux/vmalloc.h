@@ -74,75 +74,75 @@ static inline size_t get_vm_area_size(const struct vm_struct *area)
 }
 
 /* ---- allocating ---------------------------------------------------------- */
-void *vmalloc(unsigned long size);
-void *vzalloc(unsigned long size);
-void *__vmalloc(unsigned long size, gfp_t gfp_mask);
-void *vmalloc_node(unsigned long size, int node);
-void *vzalloc_node(unsigned long size, int node);
-void *vmalloc_user(unsigned long size);
-void *vmalloc_32(unsigned long size);
-void *vmalloc_32_user(unsigned long size);
-void *vmalloc_huge(unsigned long size, gfp_t gfp_mask);
-void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node);
-void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
+KMEM_API void *vmalloc(unsigned long size);
+KMEM_API void *vzalloc(unsigned long size);
+KMEM_API void *__vmalloc(unsigned long size, gfp_t gfp_mask);
+KMEM_API void *vmalloc_node(unsigned long size, int node);
+KMEM_API void *vzalloc_node(unsigned long size, int node);
+KMEM_API void *vmalloc_user(unsigned long size);
+KMEM_API void *vmalloc_32(unsigned long size);
+KMEM_API void *vmalloc_32_user(unsigned long size);
+KMEM_API void *vmalloc_huge(unsigned long size, gfp_t gfp_mask);
+KMEM_API void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node);
+KMEM_API void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 		     int node, const void *caller);
-void *__vmalloc_node_range(unsigned long size, unsigned long align,
+KMEM_API void *__vmalloc_node_range(unsigned long size, unsigned long align,
 			   unsigned long start, unsigned long end, gfp_t gfp_mask,
 			   pgprot_t prot, unsigned long vm_flags, int node,
 			   const void *caller);
-void *vmalloc_array(size_t n, size_t size);
-void *vcalloc(size_t n, size_t size);
+KMEM_API void *vmalloc_array(size_t n, size_t size);
+KMEM_API void *vcalloc(size_t n, size_t size);
 /* Resize: in place when the area's pages suffice, else allocate, copy, free.
  * vrealloc(NULL, size) is vmalloc; vrealloc(p, 0) frees and returns NULL. */
-void *vrealloc(const void *p, size_t size, gfp_t flags);
+KMEM_API void *vrealloc(const void *p, size_t size, gfp_t flags);
 
 /* ---- freeing ------------------------------------------------------------- */
 /* Free a vmalloc() area. From interrupt context it is deferred (vfree_atomic). */
-void vfree(const void *addr);
+KMEM_API void vfree(const void *addr);
 /* Free from atomic context: deferred to the next sleeping vmalloc call. */
-void vfree_atomic(const void *addr);
+KMEM_API void vfree_atomic(const void *addr);
 
 /* ---- mapping caller's pages ---------------------------------------------- */
-void *vmap(struct page **pages, unsigned int count, unsigned long flags,
+KMEM_API void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 	   pgprot_t prot);
-void vunmap(const void *addr);
-void *vm_map_ram(struct page **pages, unsigned int count, int node);
-void vm_unmap_ram(const void *mem, unsigned int count);
+KMEM_API void vunmap(const void *addr);
+KMEM_API void *vm_map_ram(struct page **pages, unsigned int count, int node);
+KMEM_API void vm_unmap_ram(const void *mem, unsigned int count);
 /* Drop lazily freed areas now (one TLB flush). */
-void vm_unmap_aliases(void);
+KMEM_API void vm_unmap_aliases(void);
 
 /* ---- areas --------------------------------------------------------------- */
-struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
-struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags,
+KMEM_API struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
+KMEM_API struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags,
 				     const void *caller);
-struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
+KMEM_API struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
 				       unsigned long start, unsigned long end,
 				       const void *caller);
-void free_vm_area(struct vm_struct *area);
-struct vm_struct *remove_vm_area(const void *addr);
-struct vm_struct *find_vm_area(const void *addr);
+KMEM_API void free_vm_area(struct vm_struct *area);
+KMEM_API struct vm_struct *remove_vm_area(const void *addr);
+KMEM_API struct vm_struct *find_vm_area(const void *addr);
 /* Map pages[0..] into an area from get_vm_area(); 0 or -errno. */
-int map_kernel_range(unsigned long start, unsigned long size, pgprot_t prot,
+KMEM_API int map_kernel_range(unsigned long start, unsigned long size, pgprot_t prot,
 		     struct page **pages);
 
 /* ---- translating (also declared in <linux/mm.h>) -------------------------- */
-bool is_vmalloc_addr(const void *x);
-struct page *vmalloc_to_page(const void *addr);
-unsigned long vmalloc_to_pfn(const void *addr);
-unsigned long vmalloc_nr_pages(void);
+KMEM_API bool is_vmalloc_addr(const void *x);
+KMEM_API struct page *vmalloc_to_page(const void *addr);
+KMEM_API unsigned long vmalloc_to_pfn(const void *addr);
+KMEM_API unsigned long vmalloc_nr_pages(void);
 
 /* ---- kvmalloc (mm/util.c) ------------------------------------------------ */
 /* kmalloc first (for more than a page: quietly, without heavy retrying), then
  * vmalloc; one page or less gets no vmalloc fallback; more than INT_MAX bytes
  * is refused. Free with kvfree(). */
-void *kvmalloc_node(size_t size, gfp_t flags, int node);
-void *kvmalloc(size_t size, gfp_t flags);
-void *kvzalloc(size_t size, gfp_t flags);
-void *kvzalloc_node(size_t size, gfp_t flags, int node);
-void *kvmalloc_array(size_t n, size_t size, gfp_t flags);
-void *kvcalloc(size_t n, size_t size, gfp_t flags);
-void *kvrealloc(const void *p, size_t size, gfp_t flags);
-void kvfree(const void *addr);
-void kvfree_sensitive(const void *addr, size_t len);
+KMEM_API void *kvmalloc_node(size_t size, gfp_t flags, int node);
+KMEM_API void *kvmalloc(size_t size, gfp_t flags);
+KMEM_API void *kvzalloc(size_t size, gfp_t flags);
+KMEM_API void *kvzalloc_node(size_t size, gfp_t flags, int node);
+KMEM_API void *kvmalloc_array(size_t n, size_t size, gfp_t flags);
+KMEM_API void *kvcalloc(size_t n, size_t size, gfp_t flags);
+KMEM_API void *kvrealloc(const void *p, size_t size, gfp_t flags);
+KMEM_API void kvfree(const void *addr);
+KMEM_API void kvfree_sensitive(const void *addr, size_t len);
 
 #endif

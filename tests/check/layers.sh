@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The layers' include directions: every #include of a file of another layer
+# ("mm/internal.h", <kernel/...>) must be allowed by the list in
+# docs/ARCHITECTURE.md ("Which layer may include which"), the one place the
+# rules are written. Fails on a forbidden include and on a source file in a
+# top-level folder the list does not name; an exception the code no longer
+# needs is listed, not failed.
+#
+# usage: layers.sh SOURCE_ROOT
+set -eu
+root=${1:?usage: layers.sh SOURCE_ROOT}
+doc="$root/docs/ARCHITECTURE.md"
+[ -f "$doc" ] || { echo "layers: no $doc"; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The rules: "folder may-include..." and "except file header" lines.
+sed -n '/<!-- layers: begin/,/<!-- layers: end/p' "$doc" |
+	grep -v '^<!--\|^```\|^#\|^[[:space:]]*$' >"$tmp/rules" || true
+[ -s "$tmp/rules" ] || { echo "layers: no rules found in $doc"; exit 1; }
+
+st=0
+# The source files: every .c/.h under the top-level folders, build
+# directories (a CMakeCache.txt) and hidden folders left out.
+(
+	cd "$root"
+	for d in */; do
+		d=${d%/}
+		[ -f "$d/CMakeCache.txt" ] && continue
+		find "$d" \( -name CMakeFiles -prune \) -o \
+			\( -name '*.c' -o -name '*.h' \) -type f -print
+	done
+) | sort >"$tmp/files"
+
+# One awk pass: each file's rule is the longest folder prefix listed; each
+# include naming a layer folder ("mm/x.h" or <mm/x.h>) must be the file's
+# own layer, include/, a layer its rule allows, or a listed exception.
+awk -v root="$root" -v out="$tmp/used" '
+FNR == NR {
+	if ($1 == "except") { exc[$2 " " $3] = 1; nexc++; excl[nexc] = $2 " " $3; next }
+	rule[$1] = $0
+	split($1, p, "/"); layer[p[1]] = 1
+	next
+}
+{
+	f = $0; best = ""
+	for (r in rule)
+		if ((f == r || index(f, r "/") == 1) && length(r) > length(best))
+			best = r
+	if (best == "") {
+		printf "layers: %s: its folder is not in the list of docs/ARCHITECTURE.md (\"Which layer may include which\"): add it\n", f
+		bad = 1; next
+	}
+	split(best, p, "/"); self = p[1]
+	n = split(rule[best], a, /[ \t]+/)
+	delete ok
+	for (i = 2; i <= n; i++) ok[a[i]] = 1
+	path = root "/" f
+	while ((getline line < path) > 0) {
+		if (line !~ /^[ \t]*#[ \t]*include[ \t]*["<]/) continue
+		sub(/^[ \t]*#[ \t]*include[ \t]*["<]/, "", line)
+		sub(/[">].*/, "", line)
+		if (index(line, "/") == 0) continue
+		top = substr(line, 1, index(line, "/") - 1)
+		if (!(top in layer) || top == self || top == "include" || (top in ok)) continue
+		if ((f " " line) in exc) { used[f " " line] = 1; continue }
+		printf "layers: %s includes %s: the layer %s may not include %s (docs/ARCHITECTURE.md, \"Which layer may include which\")\n", f, line, self, top
+		bad = 1
+	}
+	close(path)
+}
+END {
+	for (i = 1; i <= nexc; i++)
+		if (!(excl[i] in used))
+			printf "layers: note: the exception %s is no longer needed: remove it from docs/ARCHITECTURE.md\n", excl[i]
+	exit bad
+}' "$tmp/rules" "$tmp/files" || st=1
+n=$(wc -l <"$tmp/files")
+[ $st = 0 ] && echo "layers: the includes of $n files follow the layer rules"
+exit $st
