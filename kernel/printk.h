@@ -8,9 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Symbolise a code address as the kernel prints it: "func+0x1c/0x60", or the
- * hex address when no symbol is known. Returns buf. */
-char *kmem_symbolize(const void *addr, char *buf, size_t len);
+/* kmem_symbolize() is public: <kmem/introspect.h>. */
+#include <kmem/introspect.h>
 /* The name of the library's local function (hidden or static) holding
  * addr, which dladdr() cannot see (kernel/kallsyms.c). */
 bool kallsyms_lookup_local(const void *addr, const char **name,

@@ -209,23 +209,8 @@ void oom_kill_process(struct kmem_process *p, const char *message);
 bool oom_kill_largest(gfp_t gfp, unsigned int order);
 
 
-/* ---- For `kmem map` (read-only; all take and drop the locks they need) ---- */
-
-/* Call fn for every live process; stops when fn returns non-zero. */
-int kmem_for_each_process(int (*fn)(struct kmem_process *p, void *arg), void *arg);
-struct kmem_vma_info {
-	unsigned long start, end; /* user addresses */
-	unsigned long flags;      /* VM_* */
-	unsigned long host;       /* host address of start */
-	const char *name;         /* "[heap]", "[stack]", "/dev/zero (deleted)" or "" */
-};
-/* Snapshot up to max VMAs of p into out; returns how many p has. */
-int kmem_process_vmas(struct kmem_process *p, struct kmem_vma_info *out, int max);
-/* Call fn for every (process, user address) whose page table maps frame pfn
- * (anonymous frames have one; the zero page has many). Returns the count. */
-unsigned long kmem_frame_users(unsigned long pfn,
-			       void (*fn)(struct kmem_process *p, unsigned long uaddr,
-					  void *arg),
-			       void *arg);
+/* For `kmem map`: kmem_for_each_process, kmem_process_vmas, kmem_frame_users
+ * are public (<kmem/introspect.h>). */
+#include <kmem/introspect.h>
 
 #endif

@@ -626,6 +626,11 @@ int kmem_process_pid(struct kmem_process *p)
 	return p ? p->pid : -1;
 }
 
+const char *kmem_process_comm(struct kmem_process *p)
+{
+	return p ? p->comm : "";
+}
+
 /* ---- brk -------------------------------------------------------------------------- */
 
 /* Is [start, end) free of VMAs (with the stack guard gap below a stack)? */

@@ -22,12 +22,12 @@
  *     user VMAs with theirs), and /proc/meminfo and /proc/buddyinfo as the
  *     kernel would print them, for the summary.
  *
- * Consistency: each zone is walked under its zone->lock, so buddy orders are
- * read from block heads that are really free (a free block's tail frames carry
- * no order; the walk steps over whole blocks). Other owners' tags are single
- * atomic words set by their layers; a snapshot taken while other threads
- * allocate is a consistent picture of each frame, not of the whole machine at
- * one instant. The command itself is single-threaded.
+ * Everything is read through the public introspection API
+ * (<kmem/introspect.h>), which takes the locks: kmem_walk_frames() walks
+ * each zone under its zone->lock, so buddy orders are read from block heads
+ * that are really free; a snapshot taken while other threads allocate is a
+ * consistent picture of each frame, not of the whole machine at one
+ * instant. The command itself is single-threaded.
  *
  * Addresses are the host's (the simulated kernel's, relocated where the host
  * needs it, as everywhere in kmem); the page prints them as 64-bit hex.
@@ -41,16 +41,14 @@
 #include <time.h>
 
 #include <kmem/kmem.h>
+#include <kmem/introspect.h>
+#include <kmem/process.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/page-flags.h>
 #include <asm/page.h>
 #include <linux/slab.h>
-#include "kernel/internal.h"
-#include "mm/internal.h"
-#include "mm/mm_user.h"
-#include "mm/slab.h"
-#include "mm/vmalloc.h"
+#include <linux/vmalloc.h>
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/map.h"
 
@@ -83,7 +81,7 @@ struct map_class {
 	char label[80];
 	int order;         /* free blocks: the buddy order; else -1 */
 	const struct kmem_cache *cache; /* slab classes of one cache */
-	char cache_name[SLAB_NAME_LEN];
+	char cache_name[48]; /* SLAB_NAME_LEN */
 	unsigned long frames;
 };
 
@@ -97,7 +95,7 @@ struct map_block {
 
 /* A vmalloc area and the frames behind it (one per page, in address order). */
 struct map_area {
-	struct vmalloc_area_info info;
+	struct kmem_vmalloc_area info; /* info.pages: NULL (the walk's only) */
 	char caller[96];
 	unsigned long *pfns;
 	unsigned int nr_pfns;
@@ -346,48 +344,41 @@ static int cache_class(struct map_snapshot *s, const struct kmem_cache *cache)
 	return i;
 }
 
-/* The class of a frame that is not the head of a free block. Returns the
- * number of frames it covers (a compound page's whole extent for its head). */
-static int frame_class(struct map_snapshot *s, unsigned long pfn, unsigned long *nr)
+/* The class of one entry of the frame walk (a free block, a compound page's
+ * head with its extent, or one frame); slab and large kmalloc heads are also
+ * recorded as blocks a selection can highlight. */
+static int frame_class(struct map_snapshot *s, const struct kmem_frame_info *fi)
 {
-	struct page *page = pfn_to_page(pfn);
-	enum kmem_page_owner owner = page_owner(page);
-	unsigned int order = compound_order(page);
-
-	*nr = 1;
-	switch (owner) {
+	switch (fi->owner) {
 	case KMEM_OWNER_NONE:
 		return MAP_CLASS_PAGES;
 	case KMEM_OWNER_FREE:
-		/* A tail of a free block is reached only when a head was not (a
-		 * block being split right now by another thread): order 0. */
+		/* A free frame that is not a block's head is reached only while
+		 * another thread splits its block: order 0. */
+		if (fi->flags & KMEM_KPF(BUDDY))
+			return MAP_CLASS_FREE0 + (int)fi->order;
 		return MAP_CLASS_FREE0;
 	case KMEM_OWNER_PCP:
 		return MAP_CLASS_PCP;
 	case KMEM_OWNER_RESERVED:
-		if (PageReserved(page) && !memblock_is_memory(PFN_PHYS(pfn)))
+		if (fi->flags & KMEM_KPF(NOPAGE))
 			return MAP_CLASS_HOLE;
 		return MAP_CLASS_RESERVED;
 	case KMEM_OWNER_SLAB:
-		if (!PageTail(page)) {
-			/* The head page is the struct slab (mm/slab.h). */
-			const struct slab *slab = (const struct slab *)page;
-			int cls = cache_class(s, slab->slab_cache);
+		if (!(fi->flags & KMEM_KPF(COMPOUND_TAIL))) {
+			int cls = cache_class(s, fi->cache);
 
-			order = slab->order;
-			*nr = 1UL << order;
-			if (snapshot_add_block(s, pfn, order, cls, slab->inuse, slab->objects))
+			if (snapshot_add_block(s, fi->pfn, fi->order, cls, fi->inuse,
+					       fi->objects))
 				return -ENOMEM;
 			return cls;
 		}
 		/* A tail whose head was not seen (a slab being set up). */
 		return MAP_CLASS_SLAB;
 	case KMEM_OWNER_LARGE_KMALLOC:
-		if (!PageTail(page)) {
-			*nr = 1UL << order;
-			if (snapshot_add_block(s, pfn, order, MAP_CLASS_LARGE_KMALLOC, -1, -1))
-				return -ENOMEM;
-		}
+		if (!(fi->flags & KMEM_KPF(COMPOUND_TAIL)) &&
+		    snapshot_add_block(s, fi->pfn, fi->order, MAP_CLASS_LARGE_KMALLOC, -1, -1))
+			return -ENOMEM;
 		return MAP_CLASS_LARGE_KMALLOC;
 	case KMEM_OWNER_VMALLOC:
 		return MAP_CLASS_VMALLOC;
@@ -417,59 +408,42 @@ static void fill(struct map_snapshot *s, unsigned long pfn, unsigned long nr, in
 			s->frames[pfn] = (unsigned char)cls;
 }
 
+/* Runs under the zone's lock (kmem_walk_frames): the host's malloc only. */
+static int frame_cb(const struct kmem_frame_info *fi, void *arg)
+{
+	struct map_snapshot *s = arg;
+	int cls = frame_class(s, fi);
+
+	if (cls < 0)
+		return cls;
+	fill(s, fi->pfn, fi->nr, cls);
+	return 0;
+}
+
 static int snapshot_frames(struct map_snapshot *s)
 {
-	unsigned long pfn, nr, max_pfn_ = s->info.max_pfn;
-	struct zone *zone;
-	int cls;
+	unsigned long pfn, max_pfn_ = s->info.max_pfn;
+	int ret;
 
 	s->frames = malloc(max_pfn_ ? max_pfn_ : 1);
 	if (!s->frames)
 		return -ENOMEM;
 	memset(s->frames, MAP_UNSEEN, max_pfn_);
-
-	/* Free blocks first, under each zone's lock: heads carry the order. */
-	for_each_populated_zone(zone) {
-		unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
-
-		spin_lock(&zone->lock);
-		for (pfn = zone->zone_start_pfn; pfn < end && pfn < max_pfn_;) {
-			struct page *page = pfn_to_page(pfn);
-
-			if (PageBuddy(page) && page->private < NR_PAGE_ORDERS) {
-				nr = 1UL << page->private;
-				fill(s, pfn, nr, MAP_CLASS_FREE0 + (int)page->private);
-				pfn += nr;
-			} else {
-				pfn++;
-			}
-		}
-		spin_unlock(&zone->lock);
-	}
-	/* Everything else by its owner tag. */
-	for (pfn = 0; pfn < max_pfn_; pfn += nr) {
-		if (s->frames[pfn] != MAP_UNSEEN) {
-			nr = 1;
-			continue;
-		}
-		cls = frame_class(s, pfn, &nr);
-		if (cls < 0)
-			return cls;
-		fill(s, pfn, nr, cls);
-	}
+	ret = kmem_walk_frames(frame_cb, s);
+	if (ret)
+		return ret;
 	for (pfn = 0; pfn < max_pfn_; pfn++)
 		s->classes[s->frames[pfn]].frames++;
-	page_owner_counts(s->owner_frames);
+	kmem_owner_counts(s->owner_frames);
 	return 0;
 }
 
 /* vmalloc: the busy areas with their page arrays. Runs under vmap_area_lock
- * (vmalloc_for_each_area), so it only reads the area and uses the host's
- * malloc, never kmem's allocators. */
-static void area_cb(const struct vmalloc_area_info *ai, void *arg)
+ * (kmem_for_each_vmalloc_area), so it only reads the area and uses the
+ * host's malloc, never kmem's allocators. */
+static void area_cb(const struct kmem_vmalloc_area *ai, void *arg)
 {
 	struct map_snapshot *s = arg;
-	struct vmap_area *va;
 	struct map_area *a;
 	unsigned int i;
 
@@ -489,18 +463,18 @@ static void area_cb(const struct vmalloc_area_info *ai, void *arg)
 	a = &s->areas[s->nr_areas];
 	memset(a, 0, sizeof(*a));
 	a->info = *ai;
+	a->info.pages = NULL;
 	if (ai->caller)
 		kmem_symbolize(ai->caller, a->caller, sizeof(a->caller));
-	va = __find_vmap_area(ai->start);
-	if (va && va->vm && va->vm->pages && va->vm->nr_pages) {
-		a->pfns = malloc(va->vm->nr_pages * sizeof(*a->pfns));
+	if (ai->pages && ai->nr_pages) {
+		a->pfns = malloc(ai->nr_pages * sizeof(*a->pfns));
 		if (!a->pfns) {
 			s->areas_oom = true;
 			return;
 		}
-		for (i = 0; i < va->vm->nr_pages; i++)
-			if (va->vm->pages[i])
-				a->pfns[a->nr_pfns++] = page_to_pfn(va->vm->pages[i]);
+		for (i = 0; i < ai->nr_pages; i++)
+			if (ai->pages[i])
+				a->pfns[a->nr_pfns++] = page_to_pfn(ai->pages[i]);
 	}
 	s->nr_areas++;
 }
@@ -523,7 +497,7 @@ static void user_cb(struct kmem_process *p, unsigned long uaddr, void *arg)
 		s->users = u;
 		s->cap_users = cap;
 	}
-	s->users[s->nr_users++] = (struct map_user){ p->pid, uaddr, 0 };
+	s->users[s->nr_users++] = (struct map_user){ kmem_process_pid(p), uaddr, 0 };
 }
 
 static int process_cb(struct kmem_process *p, void *arg)
@@ -538,8 +512,8 @@ static int process_cb(struct kmem_process *p, void *arg)
 	s->procs = procs;
 	mp = &procs[s->nr_procs];
 	memset(mp, 0, sizeof(*mp));
-	mp->pid = p->pid;
-	snprintf(mp->comm, sizeof(mp->comm), "%s", p->comm);
+	mp->pid = kmem_process_pid(p);
+	snprintf(mp->comm, sizeof(mp->comm), "%s", kmem_process_comm(p));
 	n = kmem_process_vmas(p, NULL, 0);
 	if (n > 0) {
 		mp->vmas = calloc((size_t)n, sizeof(*mp->vmas));
@@ -621,7 +595,7 @@ static int snapshot_take(struct map_snapshot *s)
 	ret = snapshot_frames(s);
 	if (ret)
 		return ret;
-	vmalloc_for_each_area(area_cb, s);
+	kmem_for_each_vmalloc_area(area_cb, s);
 	if (s->areas_oom)
 		return -ENOMEM;
 	ret = snapshot_users(s);
@@ -772,10 +746,10 @@ static int put_vmalloc(FILE *f, const struct map_snapshot *s)
 
 static void vma_perms(unsigned long flags, char out[5])
 {
-	out[0] = flags & VM_READ ? 'r' : '-';
-	out[1] = flags & VM_WRITE ? 'w' : '-';
-	out[2] = flags & VM_EXEC ? 'x' : '-';
-	out[3] = flags & VM_SHARED ? 's' : 'p';
+	out[0] = flags & KMEM_VM_READ ? 'r' : '-';
+	out[1] = flags & KMEM_VM_WRITE ? 'w' : '-';
+	out[2] = flags & KMEM_VM_EXEC ? 'x' : '-';
+	out[3] = flags & KMEM_VM_SHARED ? 's' : 'p';
 	out[4] = 0;
 }
 
@@ -845,7 +819,7 @@ static void put_owners(FILE *f, const struct map_snapshot *s)
 
 	fputs("\"owners\":{", f);
 	for (i = 0; i < KMEM_NR_OWNERS; i++)
-		fprintf(f, "%s\"%s\":%lu", i ? "," : "", page_owner_names[i], s->owner_frames[i]);
+		fprintf(f, "%s\"%s\":%lu", i ? "," : "", kmem_owner_name((enum kmem_page_owner)i), s->owner_frames[i]);
 	fprintf(f, "},\"totalram\":%lu,\"free_pages\":%lu", totalram_pages(),
 		global_zone_page_state(NR_FREE_PAGES));
 }

@@ -16,7 +16,6 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include "mm/vmalloc.h"
 #include "tools/kmem/kmem.h"
 
 static double now_ns(void)
