@@ -14,8 +14,9 @@
  * addr, which dladdr() cannot see (kernel/kallsyms.c). */
 bool kallsyms_lookup_local(const void *addr, const char **name,
 			   unsigned long *offset, unsigned long *size);
-/* The same from dladdr1() alone: safe in the fault (signal) paths, but
- * static functions print as "module+0xoffset" (kernel/symbolize.c). */
+/* The same from dladdr1() and kallsyms_lookup_local() alone: safe in the
+ * fault (signal) paths once kallsyms is loaded (KFENCE loads it at boot),
+ * without libdw (kernel/symbolize.c). */
 char *kmem_symbolize_fast(const void *addr, char *buf, size_t len);
 
 /* Write a message straight to the console and log without taking locks that

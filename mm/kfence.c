@@ -912,6 +912,7 @@ static int kfence_init(void)
 	unsigned long i, pages, interval = want_interval, every = want_every;
 	unsigned long objects = want_objects;
 	void *warm[2];
+	char name[128];
 
 	want_interval = 0;
 	want_every = 0;
@@ -938,6 +939,7 @@ static int kfence_init(void)
 		return 0; /* the machine runs without KFENCE */
 	}
 	backtrace(warm, 2); /* load the unwinder now, not in a fault */
+	kmem_symbolize_fast(warm[0], name, sizeof(name)); /* and kallsyms */
 	clock_gettime(CLOCK_MONOTONIC, &boot_ts);
 	rnd_state = (unsigned long long)boot_ts.tv_nsec ^
 		    ((unsigned long long)boot_ts.tv_sec << 32);
