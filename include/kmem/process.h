@@ -82,7 +82,7 @@ KMEM_API struct kmem_process *kmem_process_current(void);
  * child's thread keeps its count, as it stays in the child's copy of the
  * process.
  */
-extern __thread unsigned long __kmem_process_switches
+extern KMEM_API __thread unsigned long __kmem_process_switches
 	__attribute__((tls_model("initial-exec")));
 static inline unsigned long kmem_process_switches(void)
 {
@@ -99,7 +99,7 @@ KMEM_API int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *a
  * hook keeps pids, not pointers): the lookup and the entry are one step
  * under the process list's lock, so kmem_process_exit() cannot free the
  * process between them. */
-int kmem_process_run_pid(int pid, int (*fn)(void *), void *arg);
+KMEM_API int kmem_process_run_pid(int pid, int (*fn)(void *), void *arg);
 
 /* Tear p down: every frame, swap slot and page-table page goes back. Returns
  * p's wait status (0 for a process that was not killed, the signal number for
