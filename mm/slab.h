@@ -314,6 +314,34 @@ extern const struct slab_allocator slab_allocator_classic; /* mm/slab.c */
 extern const struct slab_allocator slob_allocator; /* mm/slob.c */
 extern const struct slab_allocator *slab_allocator;
 
+/* ---- SLAB (mm/slab.c) ---------------------------------------------------- */
+/* A SLAB cache's geometry and tunables (Linux 3.4's kmem_cache_create,
+ * calculate_slab_order and enable_cpucache; see mm/slab.c). */
+struct slab_classic_geometry {
+	unsigned int size;       /* buffer_size: the object, aligned */
+	unsigned int align;
+	unsigned int num;        /* objects per slab */
+	unsigned int gfporder;   /* the slab is 2^gfporder pages */
+	unsigned int left_over;  /* bytes no object uses (the colour area) */
+	unsigned int colour_off; /* the cache line, or align if larger */
+	unsigned int colour;     /* left_over / colour_off */
+	unsigned int slab_size;  /* struct slab + kmem_bufctl_t[num] */
+	bool off_slab;           /* management in a kmalloc object */
+	unsigned int limit, batchcount, shared; /* the tunables */
+	unsigned int free_limit; /* free objects a node keeps */
+};
+/* 0, or -EINVAL when no order up to KMALLOC_MAX_ORDER holds an object.
+ * max_order: slab_max_order (slab_classic_max_order of the RAM). */
+int slab_classic_calculate(unsigned int object_size, unsigned int align,
+			   slab_flags_t flags, unsigned int max_order,
+			   unsigned int nr_cpus, struct slab_classic_geometry *g);
+/* SLAB_MAX_ORDER_HI (1) above 32 MiB of RAM, else SLAB_MAX_ORDER_LO (0). */
+unsigned int slab_classic_max_order(unsigned long ram_pages);
+/* cache_reap now, on every CPU and node (it also runs by itself every
+ * SLAB_REAP_EVENTS refills and flushes of the per-CPU arrays). */
+void slab_classic_reap(void);
+#define SLAB_REAP_EVENTS 1024
+
 /* Is the running allocator another than SLUB (the slow paths' test)? */
 static __always_inline bool slab_foreign(void)
 {

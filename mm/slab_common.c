@@ -1142,7 +1142,7 @@ const struct slab_allocator slub_allocator = {
 /* The allocators this build has, by enum kmem_slab. */
 static const struct slab_allocator *const slab_allocators[] = {
 	[KMEM_SLAB_SLUB] = &slub_allocator,
-	[KMEM_SLAB_SLAB] = NULL, /* mm/slab.c */
+	[KMEM_SLAB_SLAB] = &slab_allocator_classic, /* mm/slab.c */
 	[KMEM_SLAB_SLOB] = &slob_allocator, /* mm/slob.c */
 };
 

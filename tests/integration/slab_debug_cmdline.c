@@ -7,6 +7,7 @@
  * freed ("kmalloc Redzone overwritten", the kernel's orig_size red zone),
  * and the allocator goes on working.
  */
+/* kmem-test: slub-only: slab_debug is SLUB's */
 #include <linux/slab.h>
 #include <kmem/kmem.h>
 #include "test.h"

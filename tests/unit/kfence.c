@@ -11,6 +11,7 @@
  * The program's first call is kmalloc() with KMEM_CMDLINE (set here before
  * it) asking for every allocation to be sampled.
  */
+/* kmem-test: slub-only: its reports name SLUB's kmalloc-N caches */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

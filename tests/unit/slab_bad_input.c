@@ -6,6 +6,7 @@
  * kfree_sensitive and krealloc (slab objects and large kmalloc blocks).
  * Also the boot race: a thread that sees the machine up finds it complete.
  */
+/* kmem-test: slub-only: SLUB's reports and slab_check_cache() */
 #include <pthread.h>
 #include <stdint.h>
 

@@ -7,6 +7,7 @@
  * column), the FIX lines; and after each, that the cache still works and
  * validates clean.
  */
+/* kmem-test: slub-only: slab_debug is SLUB's */
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <kmem/log.h>

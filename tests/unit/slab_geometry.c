@@ -5,6 +5,7 @@
  * pages per slab from its object size (235 of 235), and the kmalloc caches
  * booted here print the same columns as the snapshot's.
  */
+/* kmem-test: slub-only: SLUB's geometry */
 #include <stdio.h>
 #include <string.h>
 

@@ -7,6 +7,7 @@
  * new slab hands out its objects in a shuffled order) and init_on_alloc /
  * init_on_free for slab objects, with the kernel's exemptions.
  */
+/* kmem-test: slub-only: SLUB's free words and sheaves */
 #include <stdint.h>
 
 #include <linux/slab.h>

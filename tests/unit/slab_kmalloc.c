@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The kmalloc family and slab caches: API, flags, limits, bad input. */
+/* kmem-test: slub-only: SLUB's kmalloc-N classes, sheaves and large kmalloc */
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>

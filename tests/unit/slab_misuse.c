@@ -7,6 +7,7 @@
  * and garbage written into freed objects (use after free) before the
  * allocator follows their free pointers.
  */
+/* kmem-test: slub-only: SLUB's reports and slab_check_cache() */
 #include <pthread.h>
 #include <stdint.h>
 

@@ -7,6 +7,7 @@
  * xz decoding, the GFP names) and pairs each kfree with its kmalloc by the
  * hashed pointer (lib/trace_replay.c), so objects live as long as in the trace.
  */
+/* kmem-test: slub-only: counts traced sizes that land in SLUB's classes */
 #include <stdio.h>
 #include <string.h>
 

@@ -8,6 +8,7 @@
  * kmem_cache_validate() is the kernel's validate_slab_cache() and returns
  * the errors it counted; kmem_slab_errors() is the running total.
  */
+/* kmem-test: slub-only: SLUB's KUnit tests */
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <kmem/log.h>

@@ -5,6 +5,7 @@
  * trace with every event type (pairing, double-count avoidance, fidelity);
  * the real Linux 6.18 trace with 100% size-class fidelity and no failures.
  */
+/* kmem-test: slub-only: counts traced sizes that land in SLUB's classes */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
