@@ -1267,6 +1267,38 @@ static void slab_classic_exit(void)
 	slab_src = NULL;
 }
 
+/*
+ * fork() (arch/x86/fork.c): SLUB's hook holds slab_mutex across the fork,
+ * so the cache list is stable. In the child only the forking thread
+ * exists: an array or list lock another thread held at the fork would
+ * never be released, so every lock starts afresh there (the other threads'
+ * objects in the arrays are simply free objects of the child).
+ */
+static void slab_fork_child(void)
+{
+	struct kmem_cache *s;
+	unsigned int cpu;
+
+	if (slab_allocator != &slab_allocator_classic)
+		return;
+	list_for_each_entry(s, &slab_caches, list) {
+		struct slab_cache_info *c = info(s);
+
+		for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+			spin_lock_init(&c->array[cpu]->lock);
+			lockdep_set_rank(&c->array[cpu]->lock, LOCK_RANK_BARN);
+		}
+		spin_lock_init(&c->l3.list_lock);
+		lockdep_set_rank(&c->l3.list_lock, LOCK_RANK_LIST);
+	}
+}
+
+static void slab_fork_nop(void)
+{
+}
+
+KMEM_FORK_HOOKS(11, slab_fork_nop, slab_fork_nop, slab_fork_child);
+
 const struct slab_allocator slab_allocator_classic = {
 	.name = "SLAB",
 	.init = slab_classic_init,
