@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz harness: `kmem replay` on a small machine (lib/trace_parse.c and
- * lib/trace_replay.c).
+ * Fuzz harness: `kmem replay` on a small machine (replay/trace_parse.c and
+ * replay/trace_replay.c).
  *
  * Each input is trace text. It is parsed from memory and, if it is a trace,
  * replayed on a 32 MiB x86-64 machine with 2 CPUs: RAM and CPUs are given
@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include <kmem/kmem.h>
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "fuzz/fuzz.h"
 
 #define FUZZ_RAM (32ull << 20) /* the smallest machine kmem boots */

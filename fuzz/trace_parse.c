@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz harness: the trace parser (lib/trace_parse.c).
+ * Fuzz harness: the trace parser (replay/trace_parse.c).
  *
  * Each input is a trace file. It is parsed twice: from memory
  * (trace_load_buffer) and from a file (trace_load on a memfd, the path `kmem
@@ -23,7 +23,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "fuzz/fuzz.h"
 
 static int memfd = -1;

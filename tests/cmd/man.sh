@@ -48,7 +48,7 @@ has "-V" "kmem -V"
 	has "$ch" "a tour chapter"
 done
 # Every environment variable the library or the command reads.
-grep -rhoE 'getenv\("KMEM_[A-Z_]+"\)' "$src/arch" "$src/kernel" "$src/mm" "$src/lib" "$src/libc" "$src/tools" |
+grep -rhoE 'getenv\("KMEM_[A-Z_]+"\)' "$src/arch" "$src/kernel" "$src/mm" "$src/replay" "$src/libc" "$src/tools" |
 	sed 's/getenv("\(.*\)")/\1/' | sort -u >"$tmp/env"
 [ -s "$tmp/env" ] || fail "no getenv(\"KMEM_...\") found in the sources"
 while read -r v; do

@@ -3,16 +3,16 @@
  * Trace fidelity: replay the kmalloc and kfree events of the real 6.18
  * build trace (trace-build.txt.xz) on a default machine and check that ksize()
  * of every kmalloc(bytes_req, gfp_flags) equals the bytes_alloc the kernel
- * reported (19,908 of 19,908). The library reads the trace (lib/trace_parse.c:
+ * reported (19,908 of 19,908). The library reads the trace (replay/trace_parse.c:
  * xz decoding, the GFP names) and pairs each kfree with its kmalloc by the
- * hashed pointer (lib/trace_replay.c), so objects live as long as in the trace.
+ * hashed pointer (replay/trace_replay.c), so objects live as long as in the trace.
  */
 /* kmem-test: slub-only: counts traced sizes that land in SLUB's classes */
 #include <stdio.h>
 #include <string.h>
 
 #include <kmem/kmem.h>
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "test.h"
 
 #define TRACE KMEM_DATA_DIR "/linux-6.18-x86_64/trace-build.txt.xz"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include <kmem/kmem.h>
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "test.h"
 
 static const struct trace_parse_opts quiet = { NULL, 0, false };

@@ -14,7 +14,7 @@
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "test.h"
 
 #define DATA KMEM_TEST_DATA "/"

@@ -2,7 +2,7 @@
 /*
  * kmem replay TRACE: a kernel allocation trace through kmem, and the report.
  *
- * The parser and the engine are in lib/trace_parse.c and lib/trace_replay.c
+ * The parser and the engine are in replay/trace_parse.c and replay/trace_replay.c
  * (shared with the tests); this file reads the options, prints the report as
  * text or as one JSON object, and runs --compare (tools/kmem/replay_compare.c).
  */
@@ -13,7 +13,7 @@
 
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/replay.h"
 #include "tools/kmem/replay_slab.h"

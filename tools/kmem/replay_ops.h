@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "lib/trace.h"
+#include "replay/replay.h"
 
 /* One operation: an allocation into a slot, or the free of a slot. */
 struct op {

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "lib/trace.h"
+#include "replay/replay.h"
 
 #define SLABCMP_MAX 3
 

@@ -46,7 +46,7 @@
 
 #include "kernel/internal.h"
 #include "mm/internal.h"
-#include "lib/trace.h"
+#include "replay/replay.h"
 
 const char *const trace_type_names[TR_NR_TYPES] = {
 	"kmalloc",	  "kmem_cache_alloc",	  "kfree",

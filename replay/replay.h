@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel allocation traces: the parser (lib/trace_parse.c) and the replay
- * engine (lib/trace_replay.c) behind `kmem replay`. Private to the source tree
+ * Kernel allocation traces: the parser (replay/trace_parse.c) and the replay
+ * engine (replay/trace_replay.c) behind `kmem replay`. Private to the source tree
  * (the command and the unit tests include it); never installed.
  *
  * Input is the text Linux's tracing prints for the kmem and vmalloc
@@ -15,8 +15,8 @@
  * standard input. The parser turns every line into one compact struct
  * trace_event; unknown events, malformed lines and header lines are counted.
  */
-#ifndef _KMEM_LIB_TRACE_H
-#define _KMEM_LIB_TRACE_H
+#ifndef _KMEM_REPLAY_REPLAY_H
+#define _KMEM_REPLAY_REPLAY_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -161,7 +161,7 @@ void progress_end(struct progress *p);
 
 uint64_t trace_now_ns(void);
 
-/* ---- replay (lib/trace_replay.c) ----------------------------------------- */
+/* ---- replay (replay/trace_replay.c) ----------------------------------------- */
 
 /* One line of /proc/slabinfo. */
 struct slabinfo_entry {

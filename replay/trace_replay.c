@@ -74,7 +74,7 @@
 #include "mm/vmalloc.h"
 #define REPLAY_HAVE_VMAP 1
 #endif
-#include "lib/trace.h"
+#include "replay/replay.h"
 
 enum { MARK_NONE, MARK_SLAB_PAGE, MARK_KMALLOC_PAGE, MARK_VMAP_OBJ };
 #define CACHE_SKIPPED 0xffffffffu /* pent.cache of an object not replayed */
