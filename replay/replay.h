@@ -96,7 +96,7 @@ struct trace {
 	uint32_t *name_hash; /* open addressing, size name_hash_size */
 	uint32_t name_hash_size;
 	void *gfp_cache;     /* the parser's parsed gfp_flags strings */
-	uint32_t *name_cache; /* the parser's recent names */
+	void *name_cache;     /* the parser's recent names */
 
 	unsigned long lines, header_lines, blank_lines;
 	unsigned long count[TR_NR_TYPES];

@@ -44,6 +44,10 @@
 #include <zlib.h>
 #endif
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include "replay/replay.h"
@@ -412,15 +416,28 @@ static inline bool word_stop_ok(char c)
 	return c == ' ' || c == '\t' || c == 0;
 }
 
-/* The first byte <= ' ' from p on (8 at a time). */
+/* The first byte <= ' ' (unsigned) from p on, 16 or 8 at a time. */
 static inline const char *fast_word_end(const char *p)
 {
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(' ');
+
+	for (;; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x));
+
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#else
 	for (;; p += 8) {
 		uint64_t x = load64(p), m = (x - 0x21 * ONES) & ~x & HIGHS;
 
 		if (m)
 			return p + (__builtin_ctzll(m) >> 3);
 	}
+#endif
 }
 
 static const signed char hexval[256] = {
@@ -430,6 +447,7 @@ static const signed char hexval[256] = {
 	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
+#ifndef __SSE2__
 /* Eight hex digits at p (first most significant); false if one is not. */
 static inline bool hex8(const char *p, uint32_t *out)
 {
@@ -447,20 +465,53 @@ static inline bool hex8(const char *p, uint32_t *out)
 	*out = (uint32_t)(((v << 16) | (v >> 32)) & 0xffffffffull);
 	return true;
 }
+#endif
+
+/* Sixteen hex digits at p (first most significant); false if one is not. */
+static inline bool hex16(const char *p, uint64_t *out)
+{
+#ifdef __SSE2__
+	/* Signed byte compares: bytes >= 0x80 are below every range. */
+	__m128i x = _mm_loadu_si128((const __m128i *)p);
+	__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+				  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+	__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+				  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+	__m128i v;
+	uint64_t r;
+
+	if (_mm_movemask_epi8(_mm_or_si128(d, a)) != 0xffff)
+		return false;
+	/* nibble values; then each pair of bytes into one, in 16-bit lanes */
+	v = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
+			 _mm_andnot_si128(d, _mm_set1_epi8(9)));
+	v = _mm_and_si128(_mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8)),
+			  _mm_set1_epi16(0x00ff));
+	v = _mm_packus_epi16(v, v);
+	r = (uint64_t)_mm_cvtsi128_si64(v);
+	*out = __builtin_bswap64(r);
+	return true;
+#else
+	uint32_t hi, lo;
+
+	if (!hex8(p, &hi) || !hex8(p + 8, &lo))
+		return false;
+	*out = (uint64_t)hi << 32 | lo;
+	return true;
+#endif
+}
 
 /* [0x]<1..16 hex digits> up to the end of the word; NULL otherwise. */
 static inline const char *fast_hex(const char *p, uint64_t *out)
 {
 	const char *s;
 	uint64_t v = 0;
-	uint32_t hi, lo;
 
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	if (hex8(p, &hi) && hex8(p + 8, &lo) && word_stop_ok(p[16])) {
-		*out = (uint64_t)hi << 32 | lo;
+	if (word_stop_ok(p[16]) && hex16(p, out))
 		return p + 16;
-	}
 	for (s = p; hexval[(unsigned char)*p]; p++)
 		v = (v << 4) | (uint64_t)(hexval[(unsigned char)*p] - 1);
 	if (p == s || p - s > 16 || !word_stop_ok(*p))
@@ -469,11 +520,22 @@ static inline const char *fast_hex(const char *p, uint64_t *out)
 	return p;
 }
 
+static inline unsigned int lead_digits(uint64_t x);
+static inline uint64_t swar_dec(uint64_t x, unsigned int n);
+
 /* <1..10 decimal digits> <= 0xffffffff up to the end of the word. */
 static inline const char *fast_u32(const char *p, uint32_t *out)
 {
 	const char *s = p;
-	uint64_t v = 0;
+	uint64_t v = 0, x = load64(p);
+	unsigned int n = lead_digits(x);
+
+	if (n && n < 8) { /* up to 7 digits at once */
+		if (!word_stop_ok(p[n]))
+			return NULL;
+		*out = (uint32_t)swar_dec(x, n);
+		return p + n;
+	}
 
 	while (is_digit(*p))
 		v = v * 10 + (uint64_t)(*p++ - '0');
@@ -508,33 +570,50 @@ static inline const char *fast_small(const char *p, int *out)
 static const uint32_t pow10_9[10] = { 1000000000, 100000000, 10000000, 1000000,
 				      100000, 10000, 1000, 100, 10, 1 };
 
+/* How many of the 8 bytes of x (first in the lowest byte) are decimal digits
+ * before the first other byte: 0..8. Exact for any byte: a byte >= 0xb0
+ * carries into the next byte, but is itself counted as a non-digit. */
+static inline unsigned int lead_digits(uint64_t x)
+{
+	uint64_t nd = ~((x + 0x50 * ONES) & ~(x + 0x46 * ONES)) & HIGHS;
+
+	return nd ? (unsigned int)__builtin_ctzll(nd) >> 3 : 8;
+}
+
+/* The value of the n (1..8) leading decimal digits of x. */
+static inline uint64_t swar_dec(uint64_t x, unsigned int n)
+{
+	x = ((x - 0x30 * ONES) << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0full;
+	x = (x * 2561) >> 8 & 0x00ff00ff00ff00ffull;
+	x = (x * 6553601) >> 16 & 0x0000ffff0000ffffull;
+	return (x * 42949672960001ull) >> 32;
+}
+
 /* "<secs>.<frac>:" as parse_ts() reads it, ending the word; NULL otherwise,
  * with *bail set when parse_ts() might read it (more than 10 digits). */
 static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail)
 {
 	const char *s = p, *fs;
 	uint64_t secs = 0, f = 0;
+	unsigned int n = lead_digits(load64(p));
 	size_t fd;
 
-	while (is_digit(*p))
-		secs = secs * 10 + (uint64_t)(*p++ - '0');
+	if (n && n < 8) { /* the seconds, up to 7 digits at once */
+		secs = swar_dec(load64(p), n);
+		p += n;
+	} else {
+		while (is_digit(*p))
+			secs = secs * 10 + (uint64_t)(*p++ - '0');
+	}
 	if (p - s > 10)
 		*bail = true;
 	if (p == s || p - s > 10 || *p != '.')
 		return NULL;
 	fs = ++p;
-	{ /* the fraction, 8 digits at a time */
-		uint64_t x = load64(p), dg = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS;
-		uint64_t nd = ~dg & HIGHS; /* 0 when all eight are digits */
-		size_t n = nd ? (size_t)__builtin_ctzll(nd) >> 3 : 8;
-
-		if (n && n < 8) {
-			x = ((x - 0x30 * ONES) << (8 * (8 - n))) & 0x0f0f0f0f0f0f0f0full;
-			x = (x * 2561) >> 8 & 0x00ff00ff00ff00ffull;
-			x = (x * 6553601) >> 16 & 0x0000ffff0000ffffull;
-			f = (x * 42949672960001ull) >> 32;
-			p += n;
-		}
+	n = lead_digits(load64(p)); /* the fraction, 8 digits at a time */
+	if (n && n < 8) {
+		f = swar_dec(load64(p), n);
+		p += n;
 	}
 	for (; is_digit(*p); p++)
 		f = f * 10 + (uint64_t)(*p - '0');
@@ -550,16 +629,55 @@ static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail)
 }
 
 /* Does p start with lit? Constant n: compiled to a few loads. */
-#define STARTS(p, lit) (!memcmp((p), lit, sizeof(lit) - 1))
+#define STARTS(p, lit)                                                        \
+	(sizeof(lit) - 1 < 8 ?                                                \
+		 (load64(p) & (~0ull >> (64 - 8 * (sizeof(lit) - 1 < 8 ?      \
+						   sizeof(lit) - 1 : 1)))) == \
+			 LIT_WORD(lit) :                                      \
+		 starts_with((p), lit, sizeof(lit) - 1))
+
+/* The first bytes (up to 7) of a string literal as a constant word. */
+#define LIT_BYTE(lit, k)                                                    \
+	((k) < sizeof(lit) - 1 ?                                            \
+		 (uint64_t)(unsigned char)(lit)[(k) < sizeof(lit) - 1 ? (k) : 0] \
+			 << (8 * (k)) :                                     \
+		 0)
+#define LIT_WORD(lit)                                                        \
+	(LIT_BYTE(lit, 0) | LIT_BYTE(lit, 1) | LIT_BYTE(lit, 2) | LIT_BYTE(lit, 3) | \
+	 LIT_BYTE(lit, 4) | LIT_BYTE(lit, 5) | LIT_BYTE(lit, 6))
+
+/* With a constant lit and n, two compares with constants for 8 <= n <= 16
+ * (a library call otherwise); p may be read up to 16 bytes. */
+static inline bool starts_with(const char *p, const char *lit, size_t n)
+{
+	if (n >= 8 && n <= 16)
+		return load64(p) == load64(lit) && load64(p + n - 8) == load64(lit + n - 8);
+	return !memcmp(p, lit, n);
+}
 
 /* The parsed gfp_flags strings of this trace (a trace has a few dozen). */
 #define GFP_CACHE_SIZE 256
 #define GFP_CACHE_LEN 95
 struct gfp_cache_ent {
 	uint32_t gfp;
-	uint8_t len;
-	char s[GFP_CACHE_LEN];
+	uint32_t len;
+	char s[GFP_CACHE_LEN + 1]; /* and 8 bytes of slack: see same_bytes() */
+	uint64_t slack;
 };
+
+/* Are the n bytes at a and b the same? 8 at a time: both may be read up to
+ * 7 bytes beyond n. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		if (load64(a + i) != load64(b + i))
+			return false;
+	if (i == n)
+		return true;
+	return !((load64(a + i) ^ load64(b + i)) << (8 * (8 - (n - i))));
+}
 
 static const char *fast_gfp(struct trace *t, const char *p, uint32_t *out)
 {
@@ -579,7 +697,7 @@ static const char *fast_gfp(struct trace *t, const char *p, uint32_t *out)
 	}
 	h = (load64(p) ^ load64(we - 8) ^ n) * 0x9e3779b97f4a7c15ull;
 	e = &c[h >> 56];
-	if (e->len == n && !memcmp(e->s, p, n)) {
+	if (e->len == n && same_bytes(e->s, p, n)) {
 		*out = e->gfp;
 		return we;
 	}
@@ -587,31 +705,51 @@ static const char *fast_gfp(struct trace *t, const char *p, uint32_t *out)
 	buf[n] = 0;
 	if (kmem_parse_gfp(buf, &g))
 		return NULL;
-	e->len = (uint8_t)n;
+	e->len = (uint32_t)n;
 	memcpy(e->s, p, n);
 	e->gfp = g;
 	*out = g;
 	return we;
 }
 
-/* Cache names of this trace, by their first and last 8 bytes and length. */
+/*
+ * Cache names of this trace, by their length and bytes: names of up to 16
+ * bytes are compared as two words (the first 8 bytes and the last 8, masked
+ * to the name), longer ones with memcmp.
+ */
 #define NAME_CACHE_SIZE 1024
+struct name_cache_ent {
+	uint64_t head, tail;
+	uint32_t id, len;
+};
+
 static uint32_t fast_intern(struct trace *t, const char *p, size_t n)
 {
-	uint64_t h = (load64(p) ^ load64(p + n - 8) ^ n) * 0x9e3779b97f4a7c15ull;
-	uint32_t *slot, id;
+	struct name_cache_ent *c = t->name_cache, *e;
+	uint64_t head = load64(p), tail = 0, h;
+	uint32_t id;
 
-	if (!t->name_cache) {
-		t->name_cache = calloc(NAME_CACHE_SIZE, sizeof(uint32_t));
-		if (!t->name_cache)
+	if (n < 8)
+		head &= (1ull << (8 * n)) - 1;
+	else
+		tail = load64(p + n - 8);
+	if (!c) {
+		c = t->name_cache = calloc(NAME_CACHE_SIZE, sizeof(*c));
+		if (!c)
 			return trace_intern(t, p, n);
 	}
-	slot = &t->name_cache[h >> 54];
-	id = *slot;
-	if (id && !strncmp(t->names[id], p, n) && !t->names[id][n])
-		return id;
+	h = (head ^ tail ^ n) * 0x9e3779b97f4a7c15ull;
+	e = &c[h >> 54];
+	if (e->id && e->len == n && e->head == head && e->tail == tail &&
+	    (n <= 16 || !memcmp(t->names[e->id] + 8, p + 8, n - 16)))
+		return e->id;
 	id = trace_intern(t, p, n);
-	*slot = id;
+	if (id) {
+		e->id = id;
+		e->len = (uint32_t)n;
+		e->head = head;
+		e->tail = tail;
+	}
 	return id;
 }
 
@@ -653,14 +791,85 @@ static bool key_is_read(const char *w, const char *we)
 	return false;
 }
 
-/* The fields of a kmem event from w on; the end of the line, or NULL: the
- * general parser decides. */
+/*
+ * The values of the fields the replay reads, at the value's first byte.
+ * Each returns the end of the value (a byte <= ' '), or NULL: the general
+ * parser decides.
+ */
+static inline const char *val_ptr(const char *w, struct trace_event *e)
+{
+	uint64_t v;
+
+	if (STARTS(w, "(null)") && word_stop_ok(w[6])) {
+		v = 0;
+		w += 6;
+	} else if (!(w = fast_hex(w, &v))) {
+		return NULL;
+	}
+	e->key = v;
+	return w;
+}
+
+static inline const char *val_pfn(const char *w, struct trace_event *e)
+{
+	uint64_t v;
+
+	if (!(w = fast_hex(w, &v)) || v == ~0ull)
+		return NULL;
+	e->key = v;
+	return w;
+}
+
+static inline const char *val_page(const char *w, struct trace_event *e)
+{
+	uint64_t v;
+
+	if (STARTS(w, "(null)") && word_stop_ok(w[6])) {
+		e->flags |= TEV_FAILED;
+		return w + 6;
+	}
+	if (!(w = fast_hex(w, &v)))
+		return NULL;
+	if (!v)
+		e->flags |= TEV_FAILED;
+	return w;
+}
+
+static inline const char *val_name(struct trace *t, const char *val, struct trace_event *e)
+{
+	const char *w = fast_word_end(val);
+
+	if (w == val || !word_stop_ok(*w))
+		return NULL;
+	e->name = fast_intern(t, val, (size_t)(w - val));
+	return e->name ? w : NULL;
+}
+
+static inline const char *val_order(const char *w, struct trace_event *e)
+{
+	int sv;
+
+	if (!(w = fast_small(w, &sv)) || sv < 0 || sv > 30)
+		return NULL;
+	e->order = (uint8_t)sv;
+	return w;
+}
+
+static inline const char *val_mt(const char *w, struct trace_event *e)
+{
+	int sv;
+
+	if (!(w = fast_small(w, &sv)) || sv < -1 || sv > 16)
+		return NULL;
+	e->migratetype = (int8_t)sv;
+	return w;
+}
+
+/* The fields of a kmem event from w on, in any order; the end of the line,
+ * or NULL: the general parser decides. */
 static const char *fast_fields(struct trace *t, const char *w, struct trace_event *e,
 			       unsigned int *have)
 {
-	uint64_t v;
-	int sv;
-
 	for (;;) {
 		while (*w == ' ')
 			w++;
@@ -681,28 +890,16 @@ static const char *fast_fields(struct trace *t, const char *w, struct trace_even
 			break;
 		case 'p':
 			if (STARTS(w, "ptr=")) {
-				if (STARTS(w + 4, "(null)") && word_stop_ok(w[10])) {
-					v = 0;
-					w += 10;
-				} else if (!(w = fast_hex(w + 4, &v))) {
+				if (!(w = val_ptr(w + 4, e)))
 					return NULL;
-				}
-				e->key = v;
 				*have |= F_PTR;
 			} else if (STARTS(w, "pfn=")) {
-				if (!(w = fast_hex(w + 4, &v)) || v == ~0ull)
+				if (!(w = val_pfn(w + 4, e)))
 					return NULL;
-				e->key = v;
 				*have |= F_PFN;
 			} else if (STARTS(w, "page=")) {
-				if (STARTS(w + 5, "(null)") && word_stop_ok(w[11])) {
-					e->flags |= TEV_FAILED;
-					w += 11;
-				} else if (!(w = fast_hex(w + 5, &v))) {
+				if (!(w = val_page(w + 5, e)))
 					return NULL;
-				} else if (!v) {
-					e->flags |= TEV_FAILED;
-				}
 				*have |= F_PAGE;
 			} else {
 				goto other;
@@ -730,13 +927,7 @@ static const char *fast_fields(struct trace *t, const char *w, struct trace_even
 			break;
 		case 'n':
 			if (STARTS(w, "name=")) {
-				const char *val = w + 5;
-
-				w = fast_word_end(val);
-				if (w == val || !word_stop_ok(*w))
-					return NULL;
-				e->name = fast_intern(t, val, (size_t)(w - val));
-				if (!e->name)
+				if (!(w = val_name(t, w + 5, e)))
 					return NULL;
 				*have |= F_NAME;
 			} else if (STARTS(w, "node=")) {
@@ -748,17 +939,15 @@ static const char *fast_fields(struct trace *t, const char *w, struct trace_even
 		case 'o':
 			if (!STARTS(w, "order="))
 				goto other;
-			if (!(w = fast_small(w + 6, &sv)) || sv < 0 || sv > 30)
+			if (!(w = val_order(w + 6, e)))
 				return NULL;
-			e->order = (uint8_t)sv;
 			*have |= F_ORDER;
 			break;
 		case 'm':
 			if (!STARTS(w, "migratetype="))
 				goto other;
-			if (!(w = fast_small(w + 12, &sv)) || sv < -1 || sv > 16)
+			if (!(w = val_mt(w + 12, e)))
 				return NULL;
-			e->migratetype = (int8_t)sv;
 			*have |= F_MT;
 			break;
 		default:
@@ -778,6 +967,159 @@ other: {
 }
 
 /*
+ * The fields as the kernel prints them: each event's keys in their order,
+ * one space apart, nothing else. Any other shape (older kernels, missing,
+ * extra or reordered fields, more spaces) returns NULL before appending
+ * anything, and fast_fields() reads the line instead; the values are read
+ * by the same val_*() as there, so the result is the same.
+ */
+#define KEY(lit)                                  \
+	do {                                      \
+		if (!STARTS(w, lit))              \
+			return NULL;              \
+		w += sizeof(lit) - 1;             \
+	} while (0)
+#define NEXT(val)                                 \
+	do {                                      \
+		if (!(w = (val)) || *w != ' ')    \
+			return NULL;              \
+		w++;                              \
+	} while (0)
+#define LAST(val)                                 \
+	do {                                      \
+		if (!(w = (val)) || *w)           \
+			return NULL;              \
+		return w;                         \
+	} while (0)
+
+static inline const char *fast_fields_inorder(struct trace *t, const char *w, int type,
+					      struct trace_event *e, unsigned int *have)
+{
+	switch (type) {
+	case TR_KMALLOC:
+	case TR_KMEM_CACHE_ALLOC:
+		KEY("call_site=");
+		NEXT(fast_word_end(w));
+		KEY("ptr=");
+		NEXT(val_ptr(w, e));
+		if (type == TR_KMEM_CACHE_ALLOC) {
+			KEY("name=");
+			NEXT(val_name(t, w, e));
+			*have = F_NAME;
+		}
+		KEY("bytes_req=");
+		NEXT(fast_u32(w, &e->req));
+		KEY("bytes_alloc=");
+		NEXT(fast_u32(w, &e->alloc));
+		KEY("gfp_flags=");
+		NEXT(fast_gfp(t, w, &e->gfp));
+		KEY("node=");
+		NEXT(fast_word_end(w));
+		KEY("accounted=");
+		*have |= F_PTR | F_REQ | F_ALLOC | F_GFP;
+		LAST(fast_word_end(w));
+	case TR_KFREE:
+	case TR_KMEM_CACHE_FREE:
+		KEY("call_site=");
+		NEXT(fast_word_end(w));
+		KEY("ptr=");
+		*have = F_PTR;
+		if (type == TR_KFREE)
+			LAST(val_ptr(w, e));
+		NEXT(val_ptr(w, e));
+		KEY("name=");
+		*have |= F_NAME;
+		LAST(val_name(t, w, e));
+	case TR_PAGE_ALLOC:
+		KEY("page=");
+		NEXT(val_page(w, e));
+		KEY("pfn=");
+		NEXT(val_pfn(w, e));
+		KEY("order=");
+		NEXT(val_order(w, e));
+		KEY("migratetype=");
+		NEXT(val_mt(w, e));
+		KEY("gfp_flags=");
+		*have = F_PAGE | F_PFN | F_ORDER | F_MT | F_GFP;
+		LAST(fast_gfp(t, w, &e->gfp));
+	case TR_PAGE_FREE:
+	case TR_PAGE_FREE_BATCHED:
+		KEY("page=");
+		NEXT(val_page(w, e));
+		KEY("pfn=");
+		NEXT(val_pfn(w, e));
+		KEY("order=");
+		*have = F_PAGE | F_PFN | F_ORDER;
+		LAST(val_order(w, e));
+	}
+	return NULL;
+}
+#undef KEY
+#undef NEXT
+#undef LAST
+
+/* Bytes of x (first in the lowest byte) that are not 0: their high bits. */
+static inline uint64_t nonzero_bytes(uint64_t x)
+{
+	return (((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+}
+
+/* Decimal digits among the bytes of x: their high bits (exact per byte). */
+static inline uint64_t digit_bytes(uint64_t x)
+{
+	uint64_t l = x & ~HIGHS;
+
+	return (l + 0x50 * ONES) & ~(l + 0x46 * ONES) & ~x & HIGHS;
+}
+
+/* The byte index (0..7) of the highest set high bit of m (m != 0). */
+static inline unsigned int top_byte(uint64_t m)
+{
+	return (63u - (unsigned int)__builtin_clzll(m)) >> 3;
+}
+
+/*
+ * "comm-<pid> +[": the pid of the word before the '[' at q (q[-1] is a
+ * space), that is the digits after the word's last '-', at most 9. The 8
+ * bytes before q[-1] at once when they hold the spaces, the digits and the
+ * '-' (ftrace pads the pid to 7 columns); one at a time otherwise. Never
+ * reads before p.
+ */
+static inline bool fast_pid(const char *p, const char *q, unsigned int *pid)
+{
+	const char *w, *end, *d;
+	unsigned int v = 0;
+
+	if (q - p >= 9) { /* q[-1] is the space before '[' */
+		uint64_t x = load64(q - 9), ns = nonzero_bytes(x ^ (0x20 * ONES)), nd;
+		unsigned int i, j;
+
+		if (!ns)
+			goto slow;
+		i = top_byte(ns); /* the last byte before the spaces */
+		nd = ~digit_bytes(x) & HIGHS & (~0ull >> (56 - 8 * i));
+		if (!nd)
+			goto slow;
+		j = top_byte(nd); /* the byte before the digits */
+		if (j == i || ((x >> (8 * j)) & 0xff) != '-')
+			return false;
+		*pid = (unsigned int)swar_dec(x >> (8 * (j + 1)), i - j);
+		return true;
+	}
+slow:
+	for (w = q - 1; w > p && *w == ' '; w--)
+		;
+	for (end = w; w > p && is_digit(*w); w--)
+		;
+	if (*w != '-' || w == end || end - w > 9)
+		return false;
+	for (d = w + 1; d <= end; d++)
+		v = v * 10 + (unsigned int)(*d - '0');
+	*pid = v;
+	return true;
+}
+
+/*
  * A well-formed kmem event line: append its event and return the end of the
  * line (its NUL, which the caller checks is the line's end). NULL: the
  * general parser must read the line.
@@ -785,9 +1127,10 @@ other: {
 static const char *parse_line_fast(struct trace *t, const char *line, unsigned long lineno)
 {
 	const char *p = line, *q, *d, *w, *end;
-	struct trace_event e;
-	unsigned int have = 0, cpu = 0, pid = 0;
+	struct trace_event e, e0;
+	unsigned int have = 0, cpu, pid, n;
 	bool bail = false;
+	uint64_t x;
 	int type;
 
 	if (t->format != TRACE_FMT_FTRACE && t->format != TRACE_FMT_TRACE_CMD)
@@ -816,23 +1159,28 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 	if (!q || q == p || q[-1] != ' ')
 		return NULL;
 	/* the pid: the digits after the word's last '-' */
-	for (w = q - 1; w > p && *w == ' '; w--)
-		;
-	for (end = w; w > p && is_digit(*w); w--)
-		;
-	if (*w != '-' || w == end || end - w > 9)
+	if (!fast_pid(p, q, &pid))
 		return NULL;
-	for (d = w + 1; d <= end; d++)
-		pid = pid * 10 + (unsigned int)(*d - '0');
-	for (d = q + 1; is_digit(*d); d++)
-		cpu = cpu * 10 + (unsigned int)(*d - '0');
-	if (d == q + 1 || d - q > 4 || *d != ']' || cpu >= KMEM_MAX_CPUS)
+	/* the cpu: up to 3 digits (ftrace prints 3) */
+	if (is_digit(q[1]) && is_digit(q[2]) && is_digit(q[3]) && q[4] == ']') {
+		cpu = (unsigned int)(q[1] - '0') * 100 + (unsigned int)(q[2] - '0') * 10 +
+		      (unsigned int)(q[3] - '0');
+		n = 3;
+	} else {
+		x = load64(q + 1);
+		n = lead_digits(x);
+		if (!n || n > 3 || q[1 + n] != ']')
+			return NULL;
+		cpu = (unsigned int)swar_dec(x, n);
+	}
+	if (cpu >= KMEM_MAX_CPUS)
 		return NULL;
+	d = q + 1 + n;
 	/* optional flags, then the timestamp */
 	for (w = d + 1; *w == ' '; w++)
 		;
 	memset(&e, 0, sizeof(e));
-	if (!(q = fast_ts(w, &e.ts_ns, &bail))) {
+	if (!is_digit(*w) || !(q = fast_ts(w, &e.ts_ns, &bail))) {
 		w = fast_word_end(w);
 		if (bail || *w != ' ')
 			return NULL;
@@ -855,7 +1203,15 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 	e.type = (uint8_t)type;
 	e.line = (uint32_t)lineno;
 	e.migratetype = -1;
-	end = fast_fields(t, q, &e, &have);
+	for (w = q; *w == ' '; w++)
+		;
+	e0 = e;
+	end = fast_fields_inorder(t, w, type, &e, &have);
+	if (!end) {
+		e = e0;
+		have = 0;
+		end = fast_fields(t, w, &e, &have);
+	}
 	if (!end || (have & required[type]) != required[type])
 		return NULL;
 	switch (type) {

@@ -233,6 +233,69 @@ TEST(fraction_lengths)
 	trace_free(&b);
 }
 
+/*
+ * Lines of the build trace (tests/data/linux-6.18-x86_64), one of each shape
+ * the fast path reads in the kernel's field order, and its corner cases:
+ * each cut at every byte, every byte replaced, deleted, doubled, and a
+ * space inserted before it.
+ */
+static const char *const real_lines[] = {
+	" capture-kmem-tr-4224    [000] .....   334.635597: kmem_cache_free: call_site=__fput+0x141/0x2a0 ptr=00000000121fd606 name=lsm_file_cache",
+	" capture-kmem-tr-4224    [000] .....   334.635624: kmem_cache_alloc: call_site=copy_process+0x18a/0x1c70 ptr=000000007100eb0e name=task_struct bytes_req=5840 bytes_alloc=5888 gfp_flags=GFP_KERNEL node=-1 accounted=true",
+	"     kworker/0:1-11      [000] .....   334.642405: kmem_cache_alloc: call_site=__alloc_skb+0x147/0x1a0 ptr=00000000f8d3d25e name=skbuff_head_cache bytes_req=224 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+	"             seq-4241    [000] .....   334.643200: kmalloc: call_site=alloc_slab_obj_exts+0x58/0x110 ptr=000000005ebd352d bytes_req=168 bytes_alloc=192 gfp_flags=GFP_KERNEL|__GFP_ZERO|__GFP_COMP node=0 accounted=false",
+	" capture-kmem-tr-4224    [000] .....   334.635629: kmalloc: call_site=lsm_blob_alloc+0x3b/0x60 ptr=(null) bytes_req=11 bytes_alloc=16 gfp_flags=GFP_KERNEL_ACCOUNT|__GFP_ZERO node=-1 accounted=true",
+	"             cc1-4259    [001] .....   334.979361: kfree: call_site=kvfree+0x2a/0x40 ptr=0000000077015b8e",
+	" capture-kmem-tr-4224    [000] .....   334.635647: mm_page_alloc: page=00000000eee3f423 pfn=0x117a83 order=0 migratetype=0 gfp_flags=GFP_KERNEL_ACCOUNT|__GFP_ZERO|__GFP_COMP",
+	"             cc1-4259    [001] .....   334.979361: mm_page_alloc: page=(null) pfn=0xffffffffffffffff order=3 migratetype=1 gfp_flags=GFP_NOWAIT",
+	"             cc1-4259    [001] ...2.   334.979355: mm_page_free_batched: page=000000001c8b5cb6 pfn=0x10c835 order=0",
+	"             cc1-4259    [001] .....   334.979361: mm_page_free: page=0000000077015b8e pfn=0x10c82a order=10",
+	"   kworker/u4:12-1234567 [017] d..1.  4294.000000001: mm_page_free: page=0000000077015b8e pfn=0x10c82a order=1",
+	"sh-1 [1] 1.5: kfree: call_site=x ptr=0000000077015b8e",
+};
+
+static void compare_real_lines(unsigned long *disagree)
+{
+	static const char repl[] = { ' ', '\t', '-', '0', '9', 'f', 'x', '=', ':', '[', ']',
+				     '|', '.', '#', '(', 'Z', '\001', '\x80', '\xff' };
+	struct trace a, b;
+	char mut[512];
+	size_t l, i, k, len;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.format = b.format = TRACE_FMT_FTRACE;
+	for (l = 0; l < sizeof(real_lines) / sizeof(real_lines[0]); l++) {
+		const char *line = real_lines[l];
+
+		len = strlen(line);
+		parse_both(&a, &b, line, l + 1, disagree);
+		for (i = 0; i < len; i++) {
+			memcpy(mut, line, i); /* cut */
+			mut[i] = 0;
+			parse_both(&a, &b, mut, l + 1, disagree);
+			memcpy(mut, line, i); /* deleted */
+			memcpy(mut + i, line + i + 1, len - i);
+			parse_both(&a, &b, mut, l + 1, disagree);
+			memcpy(mut, line, i + 1); /* doubled */
+			memcpy(mut + i + 1, line + i, len - i + 1);
+			parse_both(&a, &b, mut, l + 1, disagree);
+			memcpy(mut, line, i); /* a space before it */
+			mut[i] = ' ';
+			memcpy(mut + i + 1, line + i, len - i + 1);
+			parse_both(&a, &b, mut, l + 1, disagree);
+			for (k = 0; k < sizeof(repl); k++) { /* replaced */
+				memcpy(mut, line, len + 1);
+				mut[i] = repl[k];
+				parse_both(&a, &b, mut, l + 1, disagree);
+			}
+		}
+	}
+	CHECK(a.nr > 1000);
+	trace_free(&a);
+	trace_free(&b);
+}
+
 TEST(fast_path_agrees)
 {
 	unsigned long lines = 0, disagree = 0;
@@ -241,6 +304,7 @@ TEST(fast_path_agrees)
 	compare_file(KMEM_TEST_DATA "/trace-cmd-report.txt", 1000, &lines, &disagree);
 	compare_file(KMEM_TEST_DATA "/trace-perf-script.txt", 1000, &lines, &disagree);
 	compare_file(KMEM_TEST_DATA "/trace-malformed.txt", 1000, &lines, &disagree);
+	compare_real_lines(&disagree);
 	CHECK(lines > 100);
 	CHECK_EQ(disagree, 0);
 }
