@@ -270,6 +270,7 @@ struct replay_result {
 	unsigned long long ram_wanted; /* what automatic sizing wanted (0: --ram) */
 	/* time */
 	double replay_seconds;
+	double replay_cpu_seconds;    /* the replaying thread's CPU time */
 };
 
 /* Automatic sizing (no --ram) boots at most this much RAM: enough for any

@@ -62,6 +62,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -980,6 +981,7 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 	struct kmem_machine_info mi;
 	struct progress pr;
 	uint64_t t0;
+	struct timespec cpu0, cpu1;
 	size_t i;
 	int max_cpu = 0, err;
 
@@ -1036,6 +1038,7 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 	}
 
 	progress_start(&pr, "replay", t->nr, o->progress);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
 	t0 = trace_now_ns();
 	for (i = 0; i < t->nr; i++) {
 		const struct trace_event *e = &t->ev[i];
@@ -1083,6 +1086,9 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 		}
 	}
 	r->replay_seconds = (double)(trace_now_ns() - t0) / 1e9;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
+	r->replay_cpu_seconds = (double)(cpu1.tv_sec - cpu0.tv_sec) +
+				(double)(cpu1.tv_nsec - cpu0.tv_nsec) / 1e9;
 	progress_end(&pr);
 	r->replayed = r->events;
 	final_state(&rp);

@@ -154,9 +154,9 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 	fprintf(f, "  %-24s %9lu  skipped (reported on stderr with line numbers)\n",
 		"malformed lines", t->malformed);
 
-	fprintf(f, "\nspeed: %lu events replayed in %.3f s: %.0f events/s; "
+	fprintf(f, "\nspeed: %lu events replayed in %.3f s (CPU %.3f s): %.0f events/s; "
 		   "with parsing %.3f s: %.0f events/s\n",
-		r->events, r->replay_seconds,
+		r->events, r->replay_seconds, r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds : 0, total_s,
 		total_s > 0 ? (double)r->events / total_s : 0);
 
@@ -325,9 +325,10 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 	}
 	fprintf(f, "],\n");
 	fprintf(f, "  \"speed\": {\"events\": %lu, \"parse_seconds\": %.6f, "
-		   "\"replay_seconds\": %.6f, \"events_per_second\": %.0f, "
+		   "\"replay_seconds\": %.6f, \"replay_cpu_seconds\": %.6f, "
+		   "\"events_per_second\": %.0f, "
 		   "\"events_per_second_with_parsing\": %.0f},\n",
-		r->events, t->parse_seconds, r->replay_seconds,
+		r->events, t->parse_seconds, r->replay_seconds, r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds : 0,
 		total_s > 0 ? (double)r->events / total_s : 0);
 	fprintf(f, "  \"fidelity\": {\"kmalloc\": %.6f, \"cache\": %.6f, "
