@@ -19,7 +19,7 @@
 #include <linux/vmalloc.h>
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
-#include "lib/trace.h"
+#include "replay/replay.h"
 #include "test.h"
 
 static const struct trace_parse_opts quiet = { NULL, 0, false };
