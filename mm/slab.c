@@ -938,12 +938,7 @@ slab_classic_create(const char *name, unsigned int size, unsigned int align,
 	s->objects = g.num;
 	s->src = slab_src;
 	s->refcount = 1;
-	if (flags & SLAB_CACHE_DMA)
-		s->allocflags |= GFP_DMA;
-	if (flags & SLAB_CACHE_DMA32)
-		s->allocflags |= GFP_DMA32;
-	if (flags & SLAB_RECLAIM_ACCOUNT)
-		s->allocflags |= __GFP_RECLAIMABLE;
+	s->allocflags |= slab_cache_gfp(flags);
 	if (!ctor && !(flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))) {
 		s->init_on_alloc = page_debug_flags & PAGE_DEBUG_INIT_ON_ALLOC;
 		s->init_on_free = page_debug_flags & PAGE_DEBUG_INIT_ON_FREE;

@@ -358,6 +358,21 @@ static __always_inline bool slab_foreign(void)
 #define SLAB_DEAD_INDEX (SLAB_MAX_CACHES - 1)
 
 /* Has s been destroyed (its descriptor is kept: see __kmem_cache_create)? */
+/* The page allocator flags a cache's creation flags ask for (SLAB and SLUB
+ * alike): its zone and the reclaimable migrate type. */
+static inline gfp_t slab_cache_gfp(slab_flags_t flags)
+{
+	gfp_t gfp = 0;
+
+	if (flags & SLAB_CACHE_DMA)
+		gfp |= GFP_DMA;
+	if (flags & SLAB_CACHE_DMA32)
+		gfp |= GFP_DMA32;
+	if (flags & SLAB_RECLAIM_ACCOUNT)
+		gfp |= __GFP_RECLAIMABLE;
+	return gfp;
+}
+
 static inline bool slab_cache_dead(const struct kmem_cache *s)
 {
 	return s->index == SLAB_DEAD_INDEX;

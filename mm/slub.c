@@ -1678,13 +1678,7 @@ static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
 	err = cache_random_seq_create(s);
 	if (err)
 		return err;
-	s->allocflags = 0;
-	if (flags & SLAB_CACHE_DMA)
-		s->allocflags |= GFP_DMA;
-	if (flags & SLAB_CACHE_DMA32)
-		s->allocflags |= GFP_DMA32;
-	if (flags & SLAB_RECLAIM_ACCOUNT)
-		s->allocflags |= __GFP_RECLAIMABLE;
+	s->allocflags = slab_cache_gfp(flags);
 	if (s->order)
 		s->allocflags |= __GFP_COMP;
 	INIT_LIST_HEAD(&s->list);

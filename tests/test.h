@@ -192,4 +192,25 @@ static inline int test_summary(void)
 	return test_failures ? 1 : 0;
 }
 
+/* A file of the test data: checked in under tests/data (KMEM_DATA_DIR), or
+ * in a shared data folder two levels above the source tree; NULL if neither
+ * has it. */
+static inline FILE *test_open_data(const char *rel)
+{
+	static const char *const dirs[] = { KMEM_DATA_DIR,
+					    KMEM_SOURCE_DIR "/../../shared/data" };
+	char path[1024];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], rel);
+		f = fopen(path, "r");
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
 #endif

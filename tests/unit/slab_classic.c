@@ -186,27 +186,9 @@ static void brute_force(unsigned int size, unsigned int *num,
 	}
 }
 
-static FILE *open_data(const char *rel)
-{
-	static const char *const dirs[] = { KMEM_DATA_DIR, KMEM_SOURCE_DIR
-					    "/../../shared/data" };
-	char path[1024];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], rel);
-		f = fopen(path, "r");
-		if (f)
-			return f;
-	}
-	return NULL;
-}
-
 TEST(snapshot_sizes)
 {
-	FILE *f = open_data("linux-6.18-x86_64/slabinfo.txt");
+	FILE *f = test_open_data("linux-6.18-x86_64/slabinfo.txt");
 	char buf[512], name[64];
 	unsigned int lines = 0, match = 0, size;
 

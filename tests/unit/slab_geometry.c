@@ -15,23 +15,6 @@
 
 /* The data is checked in under tests/data (KMEM_DATA_DIR); a shared data
  * folder two levels above the source tree is a fallback. */
-static FILE *open_data(const char *rel)
-{
-	static const char *const dirs[] = { KMEM_DATA_DIR, KMEM_SOURCE_DIR "/../../shared/data" };
-	char path[1024];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], rel);
-		f = fopen(path, "r");
-		if (f)
-			return f;
-	}
-	return NULL;
-}
-
 struct line {
 	char name[64];
 	unsigned long active, num;
@@ -40,7 +23,7 @@ struct line {
 
 static int read_snapshot(struct line *lines, int max)
 {
-	FILE *f = open_data("linux-6.18-x86_64/slabinfo.txt");
+	FILE *f = test_open_data("linux-6.18-x86_64/slabinfo.txt");
 	char buf[512];
 	int n = 0;
 
