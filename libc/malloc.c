@@ -855,7 +855,8 @@ static mstate arena_get2(struct tctx *c, size_t size, mstate avoid_arena)
 	if (L->narenas_limit == 0) {
 		if (L->mp.arena_max != 0) {
 			L->narenas_limit = L->mp.arena_max;
-		} else if (L->narenas > L->mp.arena_test) {
+		} else if (__atomic_load_n(&L->narenas, __ATOMIC_RELAXED) >
+			   L->mp.arena_test) {
 			struct kmem_machine_info mi;
 
 			kmem_machine_info(&mi);
