@@ -561,7 +561,7 @@ static inline char *host_of(struct libc *L, uintptr_t user)
 
 static struct heap_info *new_heap(struct libc *L, size_t size, size_t top_pad)
 {
-	char *p1, *p2;
+	char *p1, *p2, *hint;
 	unsigned long ul;
 	struct heap_info *h;
 
@@ -578,12 +578,14 @@ static struct heap_info *new_heap(struct libc *L, size_t size, size_t top_pad)
 	/* A region of HEAP_MAX_SIZE aligned to its size: map twice that and
 	 * cut, remembering the aligned half above for the next heap. */
 	p2 = MAP_FAILED;
-	if (L->aligned_heap_area) {
-		p2 = kmem_sys_mmap(L->aligned_heap_area, HEAP_MAX_SIZE,
-				   PROT_NONE,
+	/* The hint is shared by the threads making arenas, unlocked as in
+	 * glibc (mmap itself is atomic): each taker swaps it out whole. */
+	hint = __atomic_exchange_n(&L->aligned_heap_area, NULL,
+				   __ATOMIC_RELAXED);
+	if (hint) {
+		p2 = kmem_sys_mmap(hint, HEAP_MAX_SIZE, PROT_NONE,
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 				   -1, 0);
-		L->aligned_heap_area = NULL;
 		if (p2 != MAP_FAILED &&
 		    (user_of(L, p2) & (HEAP_MAX_SIZE - 1))) {
 			kmem_sys_munmap(p2, HEAP_MAX_SIZE);
@@ -601,7 +603,9 @@ static struct heap_info *new_heap(struct libc *L, size_t size, size_t top_pad)
 			if (ul)
 				kmem_sys_munmap(p1, ul);
 			else
-				L->aligned_heap_area = p2 + HEAP_MAX_SIZE;
+				__atomic_store_n(&L->aligned_heap_area,
+						 p2 + HEAP_MAX_SIZE,
+						 __ATOMIC_RELAXED);
 			kmem_sys_munmap(p2 + HEAP_MAX_SIZE, HEAP_MAX_SIZE - ul);
 		} else {
 			p2 = kmem_sys_mmap(NULL, HEAP_MAX_SIZE, PROT_NONE,
@@ -660,8 +664,10 @@ static int shrink_heap(struct heap_info *h, long diff)
 
 static void delete_heap(struct libc *L, struct heap_info *h)
 {
-	if ((char *)h + HEAP_MAX_SIZE == L->aligned_heap_area)
-		L->aligned_heap_area = NULL;
+	char *above = (char *)h + HEAP_MAX_SIZE;
+
+	__atomic_compare_exchange_n(&L->aligned_heap_area, &above, NULL, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	kmem_sys_munmap(h, HEAP_MAX_SIZE);
 }
 
