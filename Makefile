@@ -5,7 +5,8 @@
 # make tsan (the threaded tests and the integration programs under
 # ThreadSanitizer), make clang (warnings as errors with clang), make bench,
 # make install PREFIX=..., make deb (the Debian package, build/kmem_*.deb),
-# make format,
+# make format (clang-format -i on every tracked .c/.h file, by .clang-format),
+# make format-check (fails naming the files clang-format would change),
 # make fuzz (the libFuzzer harnesses of fuzz/, FUZZ_TIME seconds each; FUZZ=
 # names one or some) and make fuzz-ci (each for FUZZ_CI_TIME seconds, as CI).
 #
@@ -33,7 +34,7 @@ FUZZ_CI_TIME ?= 60
 FUZZ ?=
 
 .PHONY: all deps configure build tour test asan tsan clang bench install deb format \
-	clean fuzz-build fuzz fuzz-ci
+	format-check clean fuzz-build fuzz fuzz-ci
 
 all: build
 
@@ -107,8 +108,29 @@ install: build
 deb: build
 	@cd $(BUILD) && cpack -G DEB >/dev/null && ls $$PWD/kmem_*.deb
 
+# The tracked C sources and headers, formatted by .clang-format (kernel style,
+# written for Debian's clang-format 14: another version may differ).
+# FORMAT_FILES= names some files instead.
+FORMAT_FILES ?= $$(git ls-files '*.c' '*.h')
+FORMAT_SETUP = command -v clang-format >/dev/null 2>&1 || \
+	{ echo "make $@: needs clang-format (apt install clang-format)"; exit 1; }; \
+	files="$(FORMAT_FILES)"; \
+	[ -n "$$files" ] || { echo "make $@: no files (not a git checkout?)"; exit 1; }
+
 format:
-	@clang-format -i $$(git ls-files '*.c' '*.h')
+	@$(FORMAT_SETUP); clang-format -i $$files
+
+# Names each file that differs; `clang-format FILE | diff -u FILE -` shows how.
+format-check:
+	@$(FORMAT_SETUP); \
+	out=$$(clang-format --dry-run --Werror $$files 2>&1) && exit 0; \
+	bad=$$(printf '%s\n' "$$out" | sed -n \
+		's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' | \
+		sort -u); \
+	if [ -z "$$bad" ]; then printf '%s\n' "$$out" | head -20; exit 1; fi; \
+	echo "make format-check: these files differ from .clang-format" \
+		"($$(clang-format --version)); make format rewrites them:"; \
+	printf '  %s\n' $$bad; exit 1
 
 clean:
 	rm -rf build build-asan build-tsan build-clang build-fuzz
