@@ -59,14 +59,18 @@
 #define VM_STACK VM_GROWSDOWN
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
-/* Software pte bits (mm/pgtable.h leaves 9-11 to the owner). */
-#define _PAGE_ZERO _PAGE_SOFTW1     /* present: maps the shared zero page */
-#define _PAGE_LAZYFREE _PAGE_SOFTW2 /* present: MADV_FREE'd, clean until written */
-#define _PAGE_SWP _PAGE_SOFTW3      /* not present: a swap entry (slot << 12) */
-#define _PAGE_SHM_OFF _PAGE_SOFTW2  /* not present: shared page kept, unmapped */
-#define _PAGE_ONDEMAND _PAGE_SOFTW4 /* present: no host mapping of its own (past
-				     * the budget); mapped through the machine's
-				     * on-demand ring when touched */
+/* Software pte bits (mm/pgtable.h leaves 9-11 to the owner):
+ * _PAGE_ZERO      present: maps the shared zero page;
+ * _PAGE_LAZYFREE  present: MADV_FREE'd, clean until written;
+ * _PAGE_SWP       not present: a swap entry (slot << 12);
+ * _PAGE_SHM_OFF   not present: shared page kept, unmapped;
+ * _PAGE_ONDEMAND  present: no host mapping of its own (past the budget);
+ *                 mapped through the machine's on-demand ring when touched. */
+#define _PAGE_ZERO _PAGE_SOFTW1
+#define _PAGE_LAZYFREE _PAGE_SOFTW2
+#define _PAGE_SWP _PAGE_SOFTW3
+#define _PAGE_SHM_OFF _PAGE_SOFTW2
+#define _PAGE_ONDEMAND _PAGE_SOFTW4
 
 /* handle_user_fault() result besides 0 and -errno: the pte was present but
  * not mapped in the host (evicted from the on-demand ring) and was mapped
@@ -90,7 +94,7 @@ static inline pteval_t swp_entry_pte(unsigned long offset)
 
 struct uwindow {
 	unsigned long start, end; /* user addresses [start, end) */
-	unsigned long host;       /* host address of start */
+	unsigned long host;	  /* host address of start */
 };
 
 struct vm_area_struct {
@@ -110,7 +114,8 @@ struct mm_struct {
 
 	/* mmap_lock: the VMAs, sorted by vm_start, and the layout fields. */
 	pthread_rwlock_t mmap_lock;
-	pthread_mutex_t pgt_alloc_lock; /* serialises page-table page allocation */
+	/* serialises page-table page allocation */
+	pthread_mutex_t pgt_alloc_lock;
 	struct vm_area_struct **vmas;
 	int nr_vmas, max_vmas;
 	unsigned long total_vm, data_vm, stack_vm, locked_vm, hiwater_vm;
@@ -121,8 +126,8 @@ struct mm_struct {
 	long rss[NR_MM_COUNTERS];
 	unsigned long nr_zero; /* ptes mapping the zero page */
 	unsigned long hiwater_rss;
-	int dead;              /* killed: no fault is resolved any more */
-	long host_maps;        /* host mappings the ptes account for (mm/memory.c) */
+	int dead;	/* killed: no fault is resolved any more */
+	long host_maps; /* host mappings the ptes account for (mm/memory.c) */
 
 	unsigned long min_flt, maj_flt; /* atomics */
 };
@@ -132,8 +137,8 @@ struct kmem_process {
 	char comm[16];
 	struct mm_struct mm;
 	struct list_head list; /* process_list, under process_lock */
-	int nr_inside;         /* threads inside (atomic) */
-	int killed;            /* the signal that killed it (atomic) */
+	int nr_inside;	       /* threads inside (atomic) */
+	int killed;	       /* the signal that killed it (atomic) */
 };
 
 /* mm/mmap.c */
@@ -142,11 +147,13 @@ extern struct list_head process_list;
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct kmem_process *process_of_host(unsigned long host);
 unsigned long mm_to_host(struct mm_struct *mm, unsigned long uaddr);
-bool mm_host_to_user(struct mm_struct *mm, unsigned long host, unsigned long *uaddr);
+bool mm_host_to_user(struct mm_struct *mm, unsigned long host,
+		     unsigned long *uaddr);
 int vma_host_prot(unsigned long vm_flags);
 const char *mm_vma_name(struct mm_struct *mm, struct vm_area_struct *vma);
 /* Grow a VM_GROWSDOWN VMA down to addr; mmap_lock held for write. */
-int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr);
+int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
+		 unsigned long addr);
 /* The process with this pid, or the calling thread's for -1 (process_lock
  * held by the caller). */
 struct kmem_process *find_process(int pid);
@@ -160,8 +167,8 @@ int handle_user_fault(struct kmem_process *p, unsigned long uaddr, bool write,
 		      bool *major);
 /* Drop every page of [start, end) (munmap, MADV_DONTNEED, exit); the caller
  * holds mmap_lock (or the mm is dead and unreachable). */
-void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end,
-		    bool keep_shared);
+void zap_page_range(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, bool keep_shared);
 /* Fault in [start, end) of one VMA as MAP_POPULATE/mlock do. 0 or -ENOMEM. */
 int populate_range(struct kmem_process *p, struct vm_area_struct *vma,
 		   unsigned long start, unsigned long end);
@@ -171,7 +178,8 @@ void change_protection(struct mm_struct *mm, struct vm_area_struct *vma,
 /* Mark/unmark the pages of [start, end) mlocked (off/on the LRU). */
 void mlock_range(struct mm_struct *mm, unsigned long start, unsigned long end,
 		 bool lock);
-void madvise_free_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+void madvise_free_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end);
 /* Per-page figures of [start, end) for smaps (page_table_lock taken). */
 struct mem_size_stats {
 	unsigned long resident, anonymous, shmem, lazyfree, dirty, clean, swap,
@@ -207,7 +215,6 @@ void swap_free_slot(unsigned long slot);
 void process_kill(struct kmem_process *p, int sig);
 void oom_kill_process(struct kmem_process *p, const char *message);
 bool oom_kill_largest(gfp_t gfp, unsigned int order);
-
 
 /* For `kmem map`: kmem_for_each_process, kmem_process_vmas, kmem_frame_users
  * are public (<kmem/introspect.h>). */

@@ -29,15 +29,15 @@ struct page;
 extern KMEM_API unsigned long __kmem_page_offset;
 extern KMEM_API struct page *mem_map;
 extern KMEM_API unsigned long max_low_pfn; /* end of direct-mapped low memory */
-extern KMEM_API unsigned long max_pfn;     /* end of RAM */
-extern KMEM_API void *high_memory;         /* __va(max_low_pfn << PAGE_SHIFT) */
+extern KMEM_API unsigned long max_pfn;	   /* end of RAM */
+extern KMEM_API void *high_memory;	   /* __va(max_low_pfn << PAGE_SHIFT) */
 
 #define PAGE_OFFSET (__kmem_page_offset)
-#define __pa(x) ((phys_addr_t)((unsigned long)(x) - PAGE_OFFSET))
+#define __pa(x) ((phys_addr_t)((unsigned long)(x) - (PAGE_OFFSET)))
 #define __va(x) ((void *)((unsigned long)(x) + PAGE_OFFSET))
 #define __pa_symbol(x) __pa(x)
 #define pfn_to_page(pfn) (mem_map + (pfn))
-#define page_to_pfn(page) ((unsigned long)((page) - mem_map))
+#define page_to_pfn(page) ((unsigned long)((page) - (mem_map)))
 #define virt_to_pfn(kaddr) PHYS_PFN(__pa(kaddr))
 #define pfn_to_virt(pfn) __va(PFN_PHYS(pfn))
 #define virt_to_page(kaddr) pfn_to_page(virt_to_pfn(kaddr))
@@ -45,8 +45,8 @@ extern KMEM_API void *high_memory;         /* __va(max_low_pfn << PAGE_SHIFT) */
 #define phys_to_page(phys) pfn_to_page(PHYS_PFN(phys))
 #define pfn_valid(pfn) ((unsigned long)(pfn) < max_pfn)
 #define lowmem_page_address(page) __va(page_to_phys(page))
-#define virt_addr_valid(kaddr)                                  \
-	((unsigned long)(kaddr) >= PAGE_OFFSET &&               \
+#define virt_addr_valid(kaddr)                    \
+	((unsigned long)(kaddr) >= PAGE_OFFSET && \
 	 (unsigned long)(kaddr) < (unsigned long)high_memory)
 
 static inline int get_order(unsigned long size)

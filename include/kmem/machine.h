@@ -48,20 +48,20 @@ enum kmem_layout {
 enum kmem_slab {
 	KMEM_SLAB_DEFAULT = 0, /* $KMEM_SLAB, else slab_allocator= on the
 				* command line, else SLUB */
-	KMEM_SLAB_SLUB,        /* today's (mm/slub.c) */
-	KMEM_SLAB_SLAB,        /* the classic SLAB, removed in Linux 6.8 */
-	KMEM_SLAB_SLOB,        /* first fit for tiny machines, removed in 6.4 */
+	KMEM_SLAB_SLUB,	       /* today's (mm/slub.c) */
+	KMEM_SLAB_SLAB,	       /* the classic SLAB, removed in Linux 6.8 */
+	KMEM_SLAB_SLOB,	       /* first fit for tiny machines, removed in 6.4 */
 };
 
 struct kmem_config {
-	unsigned long long ram;  /* bytes; 0: $KMEM_RAM, else 256 MiB */
+	unsigned long long ram; /* bytes; 0: $KMEM_RAM, else 256 MiB */
 	enum kmem_layout layout;
-	int cpus;                /* 1..256; 0: $KMEM_CPUS, else host CPUs */
+	int cpus;		 /* 1..256; 0: $KMEM_CPUS, else host CPUs */
 	unsigned long long swap; /* bytes; 0: $KMEM_SWAP, else none */
-	bool quiet;              /* do not print the boot banner */
-	const char *cmdline;     /* kernel command line; NULL: $KMEM_CMDLINE
+	bool quiet;		 /* do not print the boot banner */
+	const char *cmdline;	 /* kernel command line; NULL: $KMEM_CMDLINE
 				  * (<kmem/cmdline.h>); copied at boot */
-	enum kmem_slab slab;     /* slab allocator; 0: $KMEM_SLAB, else
+	enum kmem_slab slab;	 /* slab allocator; 0: $KMEM_SLAB, else
 				  * slab_allocator= on the command line,
 				  * else SLUB */
 };
@@ -89,8 +89,9 @@ KMEM_API int kmem_boot_default(void);
  * environment, then the defaults) without booting. Returns 0, or -EINVAL with
  * the one-line reason in msg ("kmem: KMEM_CPUS=0: too few CPUs; use 1 to
  * 256", no newline). */
-KMEM_API int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
-			char *msg, size_t len);
+KMEM_API int kmem_config_resolve(const struct kmem_config *in,
+				 struct kmem_config *out, char *msg,
+				 size_t len);
 /* Tear the machine down: every subsystem is reset, the RAM is unmapped. */
 KMEM_API void kmem_halt(void);
 KMEM_API bool kmem_is_booted(void);
@@ -104,19 +105,20 @@ KMEM_API unsigned long long kmem_parse_size(const char *s);
  * addresses, relocated where the host needs it). */
 struct kmem_machine_info {
 	enum kmem_layout layout;
-	const char *layout_name;   /* "x86-64", "x86-32"; "none" (and every
-				    * field 0) if no machine could boot */
-	unsigned long long ram;    /* bytes */
+	/* "x86-64", "x86-32"; "none" (and every field 0) if no machine
+	 * could boot */
+	const char *layout_name;
+	unsigned long long ram; /* bytes */
 	unsigned int cpus;
 	unsigned long page_offset; /* PAGE_OFFSET */
-	bool relocated;            /* PAGE_OFFSET is not the real kernel's */
+	bool relocated;		   /* PAGE_OFFSET is not the real kernel's */
 	unsigned long high_memory;
 	unsigned long vmalloc_start, vmalloc_end;
-	unsigned long pkmap_base;  /* x86-32 only */
+	unsigned long pkmap_base; /* x86-32 only */
 	unsigned long max_low_pfn, max_pfn;
 	unsigned long long swap;
 	enum kmem_slab slab;
-	const char *slab_name;     /* "SLUB", "SLAB", "SLOB" */
+	const char *slab_name; /* "SLUB", "SLAB", "SLOB" */
 };
 KMEM_API void kmem_machine_info(struct kmem_machine_info *info);
 

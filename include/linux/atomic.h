@@ -6,7 +6,12 @@
 
 #include <linux/types.h>
 
-#define ATOMIC_INIT(i) { (i) }
+/* clang-format off: one-line initializer, as in the kernel */
+#define ATOMIC_INIT(i) \
+	{              \
+		(i)    \
+	}
+/* clang-format on */
 
 static inline int atomic_read(const atomic_t *v)
 {

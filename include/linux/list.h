@@ -6,7 +6,12 @@
 #include <linux/types.h>
 #include <linux/stddef.h>
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
+/* clang-format off: one-line initializer, as in the kernel */
+#define LIST_HEAD_INIT(name)     \
+	{                        \
+		&(name), &(name) \
+	}
+/* clang-format on */
 #define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
 #define LIST_POISON1 ((struct list_head *)0x100)
 #define LIST_POISON2 ((struct list_head *)0x122)
@@ -61,7 +66,8 @@ static inline void list_move(struct list_head *list, struct list_head *head)
 	list_add(list, head);
 }
 
-static inline void list_move_tail(struct list_head *list, struct list_head *head)
+static inline void list_move_tail(struct list_head *list,
+				  struct list_head *head)
 {
 	__list_del(list->prev, list->next);
 	list_add_tail(list, head);
@@ -95,8 +101,7 @@ static inline void list_splice_init(struct list_head *list,
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) \
 	list_entry((ptr)->next, type, member)
-#define list_last_entry(ptr, type, member) \
-	list_entry((ptr)->prev, type, member)
+#define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
 #define list_first_entry_or_null(ptr, type, member) \
 	(!list_empty(ptr) ? list_first_entry(ptr, type, member) : NULL)
 #define list_next_entry(pos, member) \
@@ -104,15 +109,15 @@ static inline void list_splice_init(struct list_head *list,
 
 #define list_for_each(pos, head) \
 	for (pos = (head)->next; pos != (head); pos = pos->next)
-#define list_for_each_safe(pos, n, head) \
+#define list_for_each_safe(pos, n, head)                       \
 	for (pos = (head)->next, n = pos->next; pos != (head); \
 	     pos = n, n = pos->next)
-#define list_for_each_entry(pos, head, member)                              \
-	for (pos = list_first_entry(head, __typeof__(*pos), member);        \
+#define list_for_each_entry(pos, head, member)                       \
+	for (pos = list_first_entry(head, __typeof__(*pos), member); \
 	     &pos->member != (head); pos = list_next_entry(pos, member))
-#define list_for_each_entry_safe(pos, n, head, member)                      \
-	for (pos = list_first_entry(head, __typeof__(*pos), member),        \
-	    n = list_next_entry(pos, member);                               \
+#define list_for_each_entry_safe(pos, n, head, member)               \
+	for (pos = list_first_entry(head, __typeof__(*pos), member), \
+	    n = list_next_entry(pos, member);                        \
 	     &pos->member != (head); pos = n, n = list_next_entry(n, member))
 
 static inline size_t list_count_nodes(struct list_head *head)

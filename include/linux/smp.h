@@ -17,7 +17,13 @@ static __always_inline int raw_smp_processor_id(void)
 	return likely(cpu >= 0) ? cpu : __kmem_assign_cpu();
 }
 #define smp_processor_id() raw_smp_processor_id()
-#define get_cpu() ({ preempt_disable(); smp_processor_id(); })
+/* clang-format off: one-line initializer, as in the kernel */
+#define get_cpu()                   \
+	({                          \
+		preempt_disable();  \
+		smp_processor_id(); \
+	})
+/* clang-format on */
 #define put_cpu() preempt_enable()
 
 /* The machine's CPUs (booting it first, so a first call sees its count). */

@@ -20,7 +20,12 @@ typedef struct spinlock {
 
 typedef spinlock_t raw_spinlock_t;
 
-#define __SPIN_LOCK_UNLOCKED(name) { 0 }
+/* clang-format off: one-line initializer, as in the kernel */
+#define __SPIN_LOCK_UNLOCKED(name) \
+	{                          \
+		0                  \
+	}
+/* clang-format on */
 #ifdef CONFIG_LOCKDEP
 #define spin_acquire(l, try) lock_acquire(&(l)->dep_map, (try), _THIS_IP_)
 #define spin_release(l) lock_release(&(l)->dep_map)
@@ -94,25 +99,25 @@ static __always_inline void spin_unlock(spinlock_t *lock)
 	preempt_enable();
 }
 
-#define spin_lock_irqsave(lock, flags)          \
-	do {                                    \
-		local_irq_save(flags);          \
-		spin_lock(lock);                \
+#define spin_lock_irqsave(lock, flags) \
+	do {                           \
+		local_irq_save(flags); \
+		spin_lock(lock);       \
 	} while (0)
-#define spin_unlock_irqrestore(lock, flags)     \
-	do {                                    \
-		spin_unlock(lock);              \
-		local_irq_restore(flags);       \
+#define spin_unlock_irqrestore(lock, flags) \
+	do {                                \
+		spin_unlock(lock);          \
+		local_irq_restore(flags);   \
 	} while (0)
-#define spin_lock_irq(lock)                     \
-	do {                                    \
-		local_irq_disable();            \
-		spin_lock(lock);                \
+#define spin_lock_irq(lock)          \
+	do {                         \
+		local_irq_disable(); \
+		spin_lock(lock);     \
 	} while (0)
-#define spin_unlock_irq(lock)                   \
-	do {                                    \
-		spin_unlock(lock);              \
-		local_irq_enable();             \
+#define spin_unlock_irq(lock)       \
+	do {                        \
+		spin_unlock(lock);  \
+		local_irq_enable(); \
 	} while (0)
 #define spin_lock_bh(lock) spin_lock(lock)
 #define spin_unlock_bh(lock) spin_unlock(lock)

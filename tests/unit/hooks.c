@@ -25,11 +25,14 @@ static int order[NR_MANY], nr_order;
 		order[nr_order++] = i; \
 		return true;           \
 	}
+/* clang-format off: the invocations define functions (no semicolons) */
 CHECKER(0)
-CHECKER(1) CHECKER(2)
+CHECKER(1)
+CHECKER(2)
 
-	static bool many_checker(void)
+static bool many_checker(void)
 {
+	/* clang-format on */
 	return true;
 }
 
@@ -47,8 +50,7 @@ TEST(no_slot_limit_and_priority)
 		many[i].priority = (i * 7) % 5;
 		CHECK_EQ(kmem_hook_register(&list, &many[i]), 0);
 	}
-	kmem_hook_for_each(h, &list)
-	{
+	kmem_hook_for_each(h, &list) {
 		CHECK(h->priority <= last);
 		last = h->priority;
 		n++;
@@ -79,7 +81,8 @@ TEST(duplicates_and_unregister)
 	CHECK_EQ(kmem_hook_register(&list, &b), 0);
 	CHECK_EQ(kmem_hook_register(&list, &c), 0);
 	nr_order = 0;
-	kmem_hook_for_each(h, &list)((bool (*)(void))h->fn)();
+	kmem_hook_for_each(h, &list)
+		((bool (*)(void))h->fn)();
 	CHECK_EQ(nr_order, 3);
 	CHECK_EQ(order[0], 1); /* priority 1, first registered */
 	CHECK_EQ(order[1], 2);
@@ -87,7 +90,8 @@ TEST(duplicates_and_unregister)
 	kmem_hook_unregister(&list, &b);
 	kmem_hook_unregister(&list, &b); /* not on it: nothing */
 	nr_order = 0;
-	kmem_hook_for_each(h, &list)((bool (*)(void))h->fn)();
+	kmem_hook_for_each(h, &list)
+		((bool (*)(void))h->fn)();
 	CHECK_EQ(nr_order, 2);
 	CHECK_EQ(order[0], 2);
 	CHECK_EQ(order[1], 0);
@@ -101,7 +105,8 @@ static int count_hooks(struct kmem_hook_list *l, const char *name)
 	struct kmem_hook *h;
 	int n = 0;
 
-	kmem_hook_for_each(h, l) n += !strcmp(h->name, name);
+	kmem_hook_for_each(h, l)
+		n += !strcmp(h->name, name);
 	return n;
 }
 
@@ -113,13 +118,15 @@ static int public_calls;
 		public_calls++;      \
 		return true;         \
 	}
-PUBLIC(0)
-PUBLIC(1) PUBLIC(2) PUBLIC(3) PUBLIC(4) PUBLIC(5) PUBLIC(6) PUBLIC(7) PUBLIC(8)
-	PUBLIC(9) PUBLIC(10) PUBLIC(11) PUBLIC(12) PUBLIC(13) PUBLIC(14)
-		PUBLIC(15) PUBLIC(16) PUBLIC(17) PUBLIC(18) PUBLIC(19)
+/* clang-format off */
+PUBLIC(0) PUBLIC(1) PUBLIC(2) PUBLIC(3) PUBLIC(4)
+PUBLIC(5) PUBLIC(6) PUBLIC(7) PUBLIC(8) PUBLIC(9)
+PUBLIC(10) PUBLIC(11) PUBLIC(12) PUBLIC(13) PUBLIC(14)
+PUBLIC(15) PUBLIC(16) PUBLIC(17) PUBLIC(18) PUBLIC(19)
 
-			TEST(public_checkers)
+TEST(public_checkers)
 {
+	/* clang-format on */
 	bool (*const fns[])(void) = {
 		public_0,  public_1,  public_2,	 public_3,  public_4,
 		public_5,  public_6,  public_7,	 public_8,  public_9,
