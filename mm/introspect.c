@@ -217,3 +217,106 @@ unsigned long kmem_for_each_vmalloc_area(
 
 	return vmalloc_for_each_area(vmalloc_one, &w);
 }
+
+/* ---- zones and the per-CPU lists ------------------------------------------ */
+
+bool kmem_zone_in_layout(int zone)
+{
+	return kmem_ensure_booted() && zone >= 0 && zone < MAX_NR_ZONES &&
+	       (zones_in_layout & (1u << zone));
+}
+
+unsigned long kmem_min_free_kbytes(void)
+{
+	return kmem_ensure_booted() ? min_free_kbytes : 0;
+}
+
+void kmem_pcp_enable(bool on)
+{
+	if (kmem_ensure_booted())
+		page_alloc_set_pcp(on);
+}
+
+/* ---- slab caches ------------------------------------------------------------ */
+
+void kmem_cache_get_info(struct kmem_cache *s, struct kmem_cache_info *info)
+{
+	struct slab_counts c;
+
+	slab_get_counts(s, &c);
+	*info = (struct kmem_cache_info){
+		.name = s->name,
+		.object_size = s->object_size,
+		.size = s->size,
+		.align = s->align,
+		.offset = s->offset,
+		.order = s->order,
+		.objects = s->objects,
+		.min_partial = s->min_partial,
+		.sheaf_capacity = slab_foreign() ? 0 : s->sheaf_capacity,
+		.nr_full = c.nr_full,
+		.nr_partial = c.nr_partial,
+		.nr_empty = c.nr_empty,
+		.nr_slabs = c.nr_slabs,
+		.total_objects = c.total_objects,
+		.active_objects = c.active_objects,
+		.thread_cached = c.thread_cached,
+		.barn_full = c.barn_full,
+		.barn_empty = c.barn_empty,
+	};
+}
+
+int kmem_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg), void *arg)
+{
+	struct kmem_cache *s;
+	int ret = 0;
+
+	if (!kmem_ensure_booted())
+		return 0;
+	mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		ret = fn(s, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&slab_mutex);
+	return ret;
+}
+
+int kmem_slub_geometry(unsigned int object_size, unsigned int align,
+		       unsigned long flags, bool has_ctor, unsigned int nr_cpus,
+		       struct kmem_cache_info *info)
+{
+	struct slab_geometry g;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	err = slab_calculate_geometry(object_size, align, (slab_flags_t)flags,
+				      has_ctor, nr_cpus, &g);
+	if (err)
+		return err;
+	info->object_size = object_size;
+	info->size = g.size;
+	info->align = g.align;
+	info->offset = g.offset;
+	info->order = g.order;
+	info->objects = g.objects;
+	info->min_partial = g.min_partial;
+	info->sheaf_capacity = g.sheaf_capacity;
+	return 0;
+}
+
+void kmem_cache_flush_sheaves(struct kmem_cache *s)
+{
+	slab_flush_sheaves(s);
+}
+
+const char *kmem_slab_allocator_name(int which)
+{
+	return slab_allocator_name((enum kmem_slab)which);
+}
+
+bool kmem_slab_allocator_built(int which)
+{
+	return slab_allocator_built((enum kmem_slab)which);
+}

@@ -55,6 +55,7 @@
 #include <kmem/show.h>
 #include <kmem/machine.h>
 #include <kmem/cmdline.h>
+#include <kmem/introspect.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include "mm/kfence.h"
@@ -663,6 +664,59 @@ size_t ksize(const void *x)
 	if (s && !slab_foreign() && slub_debug_orig_size(s))
 		slab_debug_ksize(s, (void *)x); /* the caller may use it all */
 	return ks;
+}
+
+/* <kmem/introspect.h>: what kmalloc_block_size() finds, without reports. */
+int kmem_object_info(const void *x, struct kmem_object_info *info)
+{
+	struct page *page;
+
+	memset(info, 0, sizeof(*info));
+	if (ZERO_OR_NULL_PTR(x))
+		return -EINVAL;
+	if (is_kfence_address(x)) {
+		if (kfence_object_start(x) != x)
+			return -EINVAL;
+		info->size = info->footprint = kfence_ksize(x);
+		info->pfn = virt_to_pfn(x);
+		return 0;
+	}
+	page = kmem_addr_head_page(x);
+	if (!page)
+		return -EINVAL;
+	info->pfn = page_to_pfn(page);
+	info->order = compound_order(page);
+	if (PageSlab(page) && slab_foreign()) {
+		info->size = slab_allocator->ksize(x, &info->cache,
+						   "kmem_object_info");
+		if (!info->size)
+			return -EINVAL;
+		info->footprint = info->cache ? info->cache->size :
+			info->size + (slob_kmalloc_size(x) ? SLOB_MINALIGN : 0);
+		return 0;
+	}
+	if (PageSlab(page)) {
+		struct slab *slab = (struct slab *)page;
+		struct kmem_cache *s = slab->slab_cache;
+
+		if (!slab_is_obj_start(s, slab, x))
+			return -EINVAL;
+		info->cache = s;
+		info->size = slab_ksize(s);
+		info->footprint = s->size;
+		info->order = slab->order;
+		info->objects = slab->objects;
+		info->inuse = slab->inuse;
+		info->offset = (unsigned long)((const char *)x -
+					       (const char *)slab->s_mem);
+		info->index = info->offset / s->size;
+		return 0;
+	}
+	if (PageLargeKmalloc(page) && x == lowmem_page_address(page)) {
+		info->size = info->footprint = PAGE_SIZE << info->order;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 void kfree_sensitive(const void *p)

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * <kmem/introspect.h>: read-only views of the machine for tools.
+ * <kmem/introspect.h>: views of the machine for tools.
  *
  * What a program (`kmem map`, the tour) may learn about the machine without
  * the library's private headers: a walk over the page frames with their
  * owner, order, cache and flags (the kernel's /proc/kpageflags, which
  * tools/mm/page-types reads, is the model), and iterators over the vmalloc
- * areas, the processes and their VMAs. Every function takes and drops the
+ * areas, the processes and their VMAs; the zones' settings, the slab caches'
+ * geometry and counts, where an object lives. Two switches serve tools that
+ * show one mechanism at a time: the per-CPU page lists off, a cache's sheaves
+ * flushed. A function that reads the machine boots it if it has not booted
+ * (as every entry point does). Every function takes and drops the
  * locks it needs; a callback runs under them, so it must not call kmem's
  * allocators (the host's malloc is fine) and must return quickly.
  */
@@ -124,6 +128,89 @@ KMEM_API unsigned long kmem_frame_users(unsigned long pfn,
 						   unsigned long uaddr,
 						   void *arg),
 					void *arg);
+
+/* ---- Zones and the per-CPU lists ------------------------------------------ */
+
+/* struct zone, its watermarks and counters are public (<linux/mmzone.h>);
+ * these are the page allocator's settings that are not. */
+
+/* Whether the machine's layout has zone z (an enum zone_type), populated or
+ * empty: x86-32 has DMA, Normal, HighMem and Movable; x86-64 DMA, DMA32,
+ * Normal, Movable and Device. /proc/zoneinfo lists exactly these. */
+KMEM_API bool kmem_zone_in_layout(int zone);
+/* vm.min_free_kbytes, from which boot set the zones' watermarks. */
+KMEM_API unsigned long kmem_min_free_kbytes(void);
+/* Switch the per-CPU page lists off (they are drained first) or on again.
+ * Off, every order-0 allocation and free goes to the zone's buddy lists, so
+ * a program sees the buddy allocator alone (the kernel's zone_pcp_disable()
+ * and zone_pcp_enable(), for every zone). */
+KMEM_API void kmem_pcp_enable(bool on);
+
+/* ---- Slab caches ------------------------------------------------------------ */
+
+/* A cache's geometry (what /proc/slabinfo and SLUB's sysfs files print) and
+ * what it holds now. */
+struct kmem_cache_info {
+	const char *name;
+	unsigned int object_size; /* what the creator asked for */
+	unsigned int size; /* a slot: the object and its metadata, aligned */
+	unsigned int align;
+	unsigned int offset; /* of the free pointer in a slot */
+	unsigned int order; /* a slab is 2^order pages */
+	unsigned int objects; /* slots per slab */
+	unsigned int min_partial; /* empty slabs a node keeps */
+	unsigned int sheaf_capacity; /* pointers per sheaf; 0: no sheaves */
+	/* The counts now (0 from kmem_slub_geometry): */
+	unsigned long nr_full, nr_partial, nr_empty, nr_slabs;
+	unsigned long total_objects, active_objects;
+	unsigned long thread_cached; /* free objects in this thread's sheaves */
+	unsigned long barn_full, barn_empty; /* sheaves in the node's barn */
+};
+
+/* Fill info for cache s (each count under the lock that guards it). */
+KMEM_API void kmem_cache_get_info(struct kmem_cache *s,
+				  struct kmem_cache_info *info);
+/* Call fn for every cache, newest first, under slab_mutex (fn may call
+ * kmem_cache_get_info, but must not create or destroy a cache); stops when
+ * fn returns non-zero and returns that. */
+KMEM_API int kmem_for_each_cache(int (*fn)(struct kmem_cache *s, void *arg),
+				 void *arg);
+/* The geometry SLUB gives a cache kmem_cache_create(name, object_size,
+ * align, flags, ctor) on a machine of nr_cpus CPUs, without creating it:
+ * fills the geometry fields of info (name NULL, counts 0). 0, or -EINVAL
+ * when the object is too large. */
+KMEM_API int kmem_slub_geometry(unsigned int object_size, unsigned int align,
+				unsigned long flags, bool has_ctor,
+				unsigned int nr_cpus,
+				struct kmem_cache_info *info);
+/* Give the calling thread's sheaves of s and its node's barn back to the
+ * slabs (empty slabs beyond min_partial go back to the page allocator), as
+ * the kernel flushes sheaves; no-op for SLAB and SLOB. */
+KMEM_API void kmem_cache_flush_sheaves(struct kmem_cache *s);
+
+/* The slab allocator of the machine (enum kmem_slab of <kmem/machine.h>):
+ * its name ("SLUB", "SLAB", "SLOB") and whether this build has it. */
+KMEM_API const char *kmem_slab_allocator_name(int which);
+KMEM_API bool kmem_slab_allocator_built(int which);
+
+/* Where an object from kmalloc() or kmem_cache_alloc() lives. */
+struct kmem_object_info {
+	struct kmem_cache *cache; /* NULL: a large kmalloc block, SLOB's heap */
+	size_t size; /* ksize() */
+	size_t footprint; /* the bytes set aside for it: a slot (the cache's
+			   * size), SLOB's size header and block, or the pages
+			   * of a large block */
+	unsigned long pfn; /* first frame of its slab or block */
+	unsigned int order; /* of that slab or block */
+	/* SLUB only (else 0): its slab's slots and those taken off the
+	 * slab's freelist (in use or in a sheaf), and the object's place. */
+	unsigned int objects, inuse;
+	unsigned long offset; /* bytes from the slab's first object */
+	unsigned long index; /* offset / the cache's size */
+};
+/* Fill info for p, the start of a live object. 0, or -EINVAL when p is not
+ * one (SLUB says nothing; SLAB and SLOB report it as ksize() would). */
+KMEM_API int kmem_object_info(const void *p, struct kmem_object_info *info);
 
 /* ---- Symbols -------------------------------------------------------------- */
 

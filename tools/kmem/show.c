@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include <kmem/kmem.h>
+#include <kmem/introspect.h>
 #include <kmem/process.h>
-#include "mm/mm_user.h"
 #include "tools/kmem/kmem.h"
 
 /* The registered views, as kmem_list_views() prints them ("  meminfo",

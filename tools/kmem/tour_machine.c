@@ -19,7 +19,7 @@
 #include <linux/mm.h>
 #include <linux/list.h>
 #include <asm/pgtable.h>
-#include "mm/internal.h"
+#include <kmem/introspect.h>
 #include "tools/kmem/kmem.h"
 
 #define MiB (1UL << 20)
@@ -98,7 +98,7 @@ static int chapter_machine(struct tour *t)
 		"reach those), ZONE_NORMAL the rest of low memory. ZONE_HIGHMEM would "
 		"hold RAM above ~896 MiB, which this small machine does not have.");
 	for_each_zone(zone) {
-		if (!(zones_in_layout & (1u << zone->idx)))
+		if (!kmem_zone_in_layout(zone->idx))
 			continue;
 		if (!populated_zone(zone)) {
 			tour_step(t, "%-8s empty", zone->name);
@@ -121,7 +121,7 @@ static int chapter_machine(struct tour *t)
 		"code), the struct page array mem_map (%zu bytes per 4 KiB frame) and the "
 		"zero page. The watermarks follow min_free_kbytes = sqrt(lowmem_kB * 16) "
 		"= %lu kB:",
-		sizeof(struct page), min_free_kbytes);
+		sizeof(struct page), kmem_min_free_kbytes());
 	for_each_populated_zone(zone)
 		tour_step(
 			t, "%-8s min %4lu  low %4lu  high %4lu pages%s",
@@ -230,7 +230,7 @@ static int chapter_fragment(struct tour *t)
 
 	if (tour_boot(t, 160 * MiB, KMEM_LAYOUT_X86_32, 2))
 		return 1;
-	page_alloc_set_pcp(false);
+	kmem_pcp_enable(false);
 	tour_say(
 		t,
 		"The buddy allocator can only hand out a block of 2^order frames if "
@@ -281,7 +281,7 @@ static int chapter_fragment(struct tour *t)
 		list_del(&p->lru);
 		__free_pages(p, 0);
 	}
-	page_alloc_set_pcp(true);
+	kmem_pcp_enable(true);
 	tour_show(t, "buddyinfo");
 	return failed ? 0 : 1;
 }
@@ -307,7 +307,7 @@ static int chapter_reserves(struct tour *t)
 
 	if (tour_boot(t, 160 * MiB, KMEM_LAYOUT_X86_32, 2))
 		return 1;
-	page_alloc_set_pcp(false);
+	kmem_pcp_enable(false);
 	normal = &contig_page_data.node_zones[ZONE_NORMAL];
 	dma = &contig_page_data.node_zones[ZONE_DMA];
 	min = min_wmark_pages(normal);
@@ -356,7 +356,7 @@ static int chapter_reserves(struct tour *t)
 		list_del(&p->lru);
 		__free_pages(p, 0);
 	}
-	page_alloc_set_pcp(true);
+	kmem_pcp_enable(true);
 	return atomic ? 0 : 1;
 }
 
