@@ -1,22 +1,42 @@
 // SPDX-License-Identifier: MIT
 /*
- * kallsyms: names for the library's internal functions.
+ * kallsyms: code addresses as the kernel prints them (%pS),
+ * "function+0xoff/0xsize" (the function's name, the offset of the address in
+ * it, the function's size), for callers in /proc/vmallocinfo, kmemleak's
+ * backtraces, dump_stack() and the reports. One symboliser, three sources
+ * of a symbol, tried in order, and one format:
  *
- * libkmem is built with -fvisibility=hidden (include/kmem/export.h), so only
- * the public API is in the dynamic symbol table that dladdr() reads; an
- * address inside an internal function (slab_free_slow, __kfence_free) would
- * otherwise print as "libkmem.so.0+0x35a0", and the reports that find the
- * caller by walking past the allocator's frames by name (KFENCE,
- * slab_debug) would lose their way. The kernel keeps every symbol in
- * kallsyms; kmem reads the full symbol table (.symtab) of the file the
- * library's code was loaded from (libkmem.so, or the program it is linked
- * into), once, and answers for every function there that dladdr() does not
- * name: the hidden ones (the linker makes them local) and the static ones.
+ *  1. libdw (elfutils' libdwfl, when kmem was built with KMEM_HAVE_LIBDW;
+ *     kmem_symbolize() only): the ELF symbol tables of the program and every
+ *     shared library, static functions included. One Dwfl session for this
+ *     process is made on first use and kept; an address in no reported
+ *     module (a library loaded later) reports the modules again once.
+ *     sym_lock (a host mutex) serialises the session, which libdw does not
+ *     make thread-safe.
+ *  2. dladdr1(): the exported symbols of any loaded object, with sizes.
+ *  3. The library's own table (the kernel's kallsyms). libkmem is built with
+ *     -fvisibility=hidden (include/kmem/export.h), so only the public API is
+ *     in the dynamic symbol table that dladdr() reads; an address inside an
+ *     internal function (slab_free_slow, __kfence_free) would print as
+ *     "libkmem.so.0+0x35a0", and the reports that find the caller by walking
+ *     past the allocator's frames by name (KFENCE, slab_debug) would lose
+ *     their way. So kmem reads the full symbol table (.symtab) of the file
+ *     the library's code was loaded from (libkmem.so, or the program it is
+ *     linked into), once, and answers for its local functions: the hidden
+ *     ones (the linker makes them local) and the static ones. The table is
+ *     built at the first lookup under pthread_once, with open(), mmap() and
+ *     no malloc; a stripped file simply has no names. The lookup is a linear
+ *     scan: reports are rare.
  *
- * The table is built at the first lookup under pthread_once, with open(),
- * mmap() and no malloc (a report may come from a fault handler); a stripped
- * file simply has no names. The lookup is a linear scan: reports are rare.
+ * Without a symbol: "module+0xoffset", else the hex address.
+ *
+ * kmem_symbolize_fast() never uses libdw: the fault paths (vmalloc, KFENCE,
+ * debug_pagealloc) call it from a signal handler, where opening files and
+ * allocating is not allowed (KFENCE loads the table at boot). KFENCE uses it
+ * for all its reports, so that they name the same frames whatever the
+ * context.
  */
+#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
@@ -28,8 +48,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef KMEM_HAVE_LIBDW
+#include <elfutils/libdwfl.h>
+#endif
+
 #include <linux/kernel.h>
 #include "kernel/printk.h"
+
+/* A symbol found for an address: its name, the offset in it, its size. */
+struct ksym_hit {
+	const char *name;
+	unsigned long off, size;
+};
+
+/* The one format of every source. */
+static char *ksym_format(const struct ksym_hit *h, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s+0x%lx/0x%lx", h->name, h->off, h->size);
+	return buf;
+}
+
+/* ---- 3. the library's own .symtab ------------------------------------------ */
 
 struct ksym {
 	uintptr_t start, size; /* run-time address */
@@ -140,20 +179,122 @@ out:
 	munmap(map, (size_t)st.st_size);
 }
 
-bool kallsyms_lookup_local(const void *addr, const char **name,
-			   unsigned long *offset, unsigned long *size)
+/* The library's local function (hidden or static) holding addr. */
+static bool ksym_lookup_local(uintptr_t a, struct ksym_hit *h)
 {
-	uintptr_t a = (uintptr_t)addr;
 	size_t i;
 
 	pthread_once(&ksyms_once, ksyms_load);
 	for (i = 0; i < nr_ksyms; i++) {
 		if (a - ksyms[i].start < ksyms[i].size) {
-			*name = ksyms[i].name;
-			*offset = a - ksyms[i].start;
-			*size = ksyms[i].size;
+			h->name = ksyms[i].name;
+			h->off = a - ksyms[i].start;
+			h->size = ksyms[i].size;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* ---- 2. dladdr1(), and the fast path ---------------------------------------- */
+
+char *kmem_symbolize_fast(const void *addr, char *buf, size_t len)
+{
+	const ElfW(Sym) *sym = NULL;
+	struct ksym_hit h;
+	Dl_info info;
+
+	if (!dladdr1(addr, &info, (void **)&sym, RTLD_DL_SYMENT)) {
+		snprintf(buf, len, "0x%lx", (unsigned long)addr);
+		return buf;
+	}
+	if (info.dli_sname && info.dli_saddr && sym && sym->st_size) {
+		h.name = info.dli_sname;
+		h.off = (unsigned long)addr - (unsigned long)info.dli_saddr;
+		h.size = (unsigned long)sym->st_size;
+		return ksym_format(&h, buf, len);
+	}
+	if (ksym_lookup_local((uintptr_t)addr, &h))
+		return ksym_format(&h, buf, len);
+	if (info.dli_fname) {
+		const char *base = strrchr(info.dli_fname, '/');
+
+		snprintf(buf, len, "%s+0x%lx", base ? base + 1 : info.dli_fname,
+			 (unsigned long)addr - (unsigned long)info.dli_fbase);
+	} else {
+		snprintf(buf, len, "0x%lx", (unsigned long)addr);
+	}
+	return buf;
+}
+
+/* ---- 1. libdw ---------------------------------------------------------------- */
+
+#ifdef KMEM_HAVE_LIBDW
+static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
+static Dwfl *sym_dwfl;
+static pid_t sym_pid; /* the process the session describes (fork) */
+
+static const Dwfl_Callbacks sym_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+/* (Re)report this process's modules; false if libdw cannot. */
+static bool sym_report(void)
+{
+	if (!sym_dwfl || sym_pid != getpid()) {
+		if (sym_dwfl)
+			dwfl_end(sym_dwfl);
+		sym_dwfl = dwfl_begin(&sym_callbacks);
+		sym_pid = getpid();
+		if (!sym_dwfl)
+			return false;
+	}
+	dwfl_report_begin(sym_dwfl);
+	if (dwfl_linux_proc_report(sym_dwfl, sym_pid)) {
+		dwfl_report_end(sym_dwfl, NULL, NULL);
+		return false;
+	}
+	return dwfl_report_end(sym_dwfl, NULL, NULL) == 0;
+}
+
+static bool sym_lookup(unsigned long a, struct ksym_hit *h)
+{
+	Dwfl_Module *mod;
+	GElf_Off off;
+	GElf_Sym sym;
+
+	mod = dwfl_addrmodule(sym_dwfl, a);
+	if (!mod)
+		return false;
+	h->name = dwfl_module_addrinfo(mod, a, &off, &sym, NULL, NULL, NULL);
+	if (!h->name || !sym.st_size)
+		return false;
+	h->off = (unsigned long)off;
+	h->size = (unsigned long)sym.st_size;
+	return true;
+}
+#endif
+
+char *kmem_symbolize(const void *addr, char *buf, size_t len)
+{
+#ifdef KMEM_HAVE_LIBDW
+	unsigned long a = (unsigned long)addr;
+	struct ksym_hit h;
+	bool ok = false;
+
+	pthread_mutex_lock(&sym_lock);
+	if ((sym_dwfl && sym_pid == getpid()) || sym_report()) {
+		ok = sym_lookup(a, &h);
+		/* A library loaded since the modules were reported. */
+		if (!ok && !dwfl_addrmodule(sym_dwfl, a) && sym_report())
+			ok = sym_lookup(a, &h);
+		if (ok) /* the name lives in the session: format it under the lock */
+			ksym_format(&h, buf, len);
+	}
+	pthread_mutex_unlock(&sym_lock);
+	if (ok)
+		return buf;
+#endif
+	return kmem_symbolize_fast(addr, buf, len);
 }

@@ -10,13 +10,9 @@
 
 /* kmem_symbolize() is public: <kmem/introspect.h>. */
 #include <kmem/introspect.h>
-/* The name of the library's local function (hidden or static) holding
- * addr, which dladdr() cannot see (kernel/kallsyms.c). */
-bool kallsyms_lookup_local(const void *addr, const char **name,
-			   unsigned long *offset, unsigned long *size);
-/* The same from dladdr1() and kallsyms_lookup_local() alone: safe in the
- * fault (signal) paths once kallsyms is loaded (KFENCE loads it at boot),
- * without libdw (kernel/symbolize.c). */
+/* kmem_symbolize() without libdw, from dladdr1() and the library's own
+ * symbol table alone: safe in the fault (signal) paths once that table is
+ * loaded (KFENCE loads it at boot) (kernel/kallsyms.c). */
 char *kmem_symbolize_fast(const void *addr, char *buf, size_t len);
 
 /* Write a message straight to the console and log without taking locks that

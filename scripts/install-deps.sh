@@ -2,7 +2,7 @@
 # Install the Debian packages kmem uses beyond gcc, make and cmake, if missing:
 #   liblzma-dev, zlib1g-dev  compressed trace input for `kmem replay`
 #   libdw-dev                elfutils' libdw: callers printed as the kernel
-#                            does, function+0xoff/0xsize (kernel/symbolize.c)
+#                            does, function+0xoff/0xsize (kernel/kallsyms.c)
 #   pkg-config               the installed kmem.pc
 #   man-db                   `man`, to read (and test) the man pages
 # Benchmark peers (libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev) and
