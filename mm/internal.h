@@ -87,9 +87,9 @@ extern const char *const zone_names[MAX_NR_ZONES];
 void __free_pages_core(struct page *page, unsigned int order);
 void init_per_zone_wmark_min(void);
 void setup_per_cpu_pageset(void);
-/* Invariant checker: no block on two lists, free buddies merged, counters
- * agree with the lists, owner tags agree with the counts. Returns true if all
- * hold; otherwise prints what is wrong. */
+/* Invariant checker (mm/debug.c): no block on two lists, free buddies merged,
+ * counters agree with the lists, owner tags agree with the counts. Returns
+ * true if all hold; otherwise prints what is wrong. */
 bool page_alloc_check(void);
 /* Pages by owner tag (walks mem_map). */
 void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS]);
