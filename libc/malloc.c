@@ -319,8 +319,14 @@ void *kmem_calloc(size_t n, size_t elem_size)
 size_t kmem_malloc_usable_size(void *mem)
 {
 	struct tctx *c = ctx_fast();
+	int err = errno;
 
-	if (mem && (c || (c = kmem_libc_ctx_slow())) && c->abi32)
+	/* Which layout: the x86-64 one outside a process, as before. */
+	if (mem && !c) {
+		c = kmem_libc_ctx_slow();
+		errno = err;
+	}
+	if (c && c->abi32)
 		return kmem_libc32_usable_size(mem);
 	return core_malloc_usable_size(mem);
 }

@@ -1245,7 +1245,7 @@ static void malloc_consolidate(struct libc *L, mstate av)
 	maxfb = &fastbin(av, NFASTBINS - 1);
 	fb = &fastbin(av, 0);
 	do {
-		p = __atomic_exchange_n(fb, NULL, __ATOMIC_ACQUIRE);
+		p = __atomic_exchange_n(fb, 0, __ATOMIC_ACQUIRE);
 		while (p) {
 			if (unlikely(misaligned_chunk(p)))
 				malloc_printerr(
