@@ -142,7 +142,7 @@ typedef struct mstate *mstate;
 struct heap_info {
 	mstate ar_ptr;
 	struct heap_info *prev;
-	uword size; /* current size in bytes */
+	uword size;	     /* current size in bytes */
 	uword mprotect_size; /* size made read-write */
 	uword pagesize;
 	char pad[(-(2 * sizeof(void *) + 5 * SIZE_SZ)) & MALLOC_ALIGN_MASK];
@@ -153,7 +153,7 @@ typedef struct tcache_entry *tlink;
 #define TE(u) (u)
 #define TU(e) (e)
 #else
-typedef uint32_t tlink; /* user address of the entry, 0 for none */
+typedef uint32_t tlink;	    /* user address of the entry, 0 for none */
 #define TE(u) ((u) ? (struct tcache_entry *)(UBASE + (u)) : NULL)
 #define TU(e) UADDR(e)
 #endif
@@ -304,7 +304,7 @@ static inline bool checked_request2size(size_t req, size_t *sz)
 		 124 + (((unsigned long)(sz)) >> 18) : \
 		 126)
 #else
-/* glibc's largebin_index_32_big: 32-bit with MALLOC_ALIGNMENT 16. */
+			    /* glibc's largebin_index_32_big: 32-bit with MALLOC_ALIGNMENT 16. */
 #define largebin_index(sz)                             \
 	(((((unsigned long)(sz)) >> 6) <= 45) ?        \
 		 49 + (((unsigned long)(sz)) >> 6) :   \

@@ -30,8 +30,8 @@ struct libc_hdr {
 	unsigned long magic;
 	int ready;
 	int nthreads;
-	int multi; /* a second thread has used malloc: !SINGLE_THREAD_P */
-	int abi32; /* glibc i386's layout (an x86-32 machine) */
+	int multi;  /* a second thread has used malloc: !SINGLE_THREAD_P */
+	int abi32;  /* glibc i386's layout (an x86-32 machine) */
 	long delta; /* host address - user address in the mmap area */
 	void *main_arena;
 };
@@ -47,7 +47,7 @@ struct tctx {
 	unsigned long switches; /* kmem_process_switches() when found */
 	void *L; /* the process's libc data (struct libc of its build) */
 	struct tcache64 *tcache; /* x86-64 only: NULL leaves its fast path */
-	void *arena; /* thread_arena */
+	void *arena;		 /* thread_arena */
 	bool shutting_down;
 	bool abi32;
 	struct tcache32 *tcache32;

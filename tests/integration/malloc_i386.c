@@ -54,10 +54,10 @@ static size_t mmapped_chunk32(size_t n)
 }
 
 struct sizes {
-	size_t first_off; /* first user pointer - start_brk */
+	size_t first_off;	/* first user pointer - start_brk */
 	unsigned long brk_grow; /* the first malloc's brk growth */
-	uint32_t hdr; /* the 4-byte size word before malloc(20) */
-	uint32_t next_hdr; /* the size word of the chunk after it */
+	uint32_t hdr;		/* the 4-byte size word before malloc(20) */
+	uint32_t next_hdr;	/* the size word of the chunk after it */
 	size_t bad, checked, mmapped;
 	size_t first_bad_n, first_bad_got, first_bad_want;
 };
@@ -302,8 +302,8 @@ static int fasttop(void *arg)
 	a = kmem_malloc(40);
 	for (i = 0; i < 7; i++)
 		kmem_free(v[i]); /* fills the tcache bin of 48 */
-	kmem_free(a); /* a fastbin (i386: up to 64 bytes) */
-	kmem_free(a); /* double free or corruption (fasttop) */
+	kmem_free(a);		 /* a fastbin (i386: up to 64 bytes) */
+	kmem_free(a);		 /* double free or corruption (fasttop) */
 	return 0;
 }
 
