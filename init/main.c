@@ -53,6 +53,7 @@ extern const char __kmem_anchor_slab_common;
 extern const char __kmem_anchor_slub;
 extern const char __kmem_anchor_vmalloc;
 extern const char __kmem_anchor_task_mmu;
+extern const char __kmem_anchor_percpu;
 static const char *const kmem_layers[] __used = {
 	&__kmem_anchor_proc,
 	&__kmem_anchor_meminfo,
@@ -61,6 +62,7 @@ static const char *const kmem_layers[] __used = {
 	&__kmem_anchor_slub,
 	&__kmem_anchor_vmalloc,
 	&__kmem_anchor_task_mmu,
+	&__kmem_anchor_percpu,
 };
 
 struct kmem_config kmem_cfg;

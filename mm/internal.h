@@ -26,8 +26,12 @@ int memblock_reserve(phys_addr_t base, phys_addr_t size);
 /* Allocate `size` bytes, top-down, below `limit` (physical). 0 on failure. */
 phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
 				phys_addr_t limit);
+int memblock_phys_free(phys_addr_t base, phys_addr_t size);
 bool memblock_is_memory(phys_addr_t addr);
 bool memblock_is_reserved(phys_addr_t addr);
+
+/* ---- percpu (mm/percpu.c): the first chunk, from memblock at boot ------- */
+int setup_per_cpu_areas(void);
 
 /* ---- the page allocator (mm/page_alloc.c) ------------------------------ */
 int page_alloc_init(void);

@@ -17,7 +17,9 @@
 #include <asm/page.h>
 #include "mm/internal.h"
 
-#define MAX_REGIONS 64
+/* The e820 ranges and boot reservations, plus one reservation per unit of
+ * the first percpu chunk (mm/percpu.c: up to KMEM_MAX_CPUS). */
+#define MAX_REGIONS (64 + 256)
 
 struct region {
 	phys_addr_t base, size;
@@ -52,6 +54,43 @@ int memblock_add(phys_addr_t base, phys_addr_t size)
 int memblock_reserve(phys_addr_t base, phys_addr_t size)
 {
 	return add_region(reserved, &nr_reserved, base, size);
+}
+
+/*
+ * Give [base, base + size) back: the part of every reservation inside it is
+ * no longer reserved (a reservation that straddles the range is split), as
+ * the kernel's memblock_phys_free(). The percpu first chunk returns the tail
+ * of each unit this way (pcpu_embed_first_chunk's pcpu_fc_free).
+ */
+int memblock_phys_free(phys_addr_t base, phys_addr_t size)
+{
+	phys_addr_t end = base + size;
+	int i;
+
+	for (i = 0; i < nr_reserved; i++) {
+		phys_addr_t rb = reserved[i].base, re = rb + reserved[i].size;
+
+		if (re <= base || rb >= end)
+			continue;
+		if (rb < base && re > end) {
+			/* Split: the head stays here, the tail is added. */
+			reserved[i].size = base - rb;
+			if (add_region(reserved, &nr_reserved, end, re - end))
+				return -ENOSPC;
+			continue;
+		}
+		if (rb < base) {
+			reserved[i].size = base - rb;
+		} else if (re > end) {
+			reserved[i].base = end;
+			reserved[i].size = re - end;
+		} else {
+			/* Wholly inside: drop it (the last one takes its
+			 * place, and is looked at again). */
+			reserved[i--] = reserved[--nr_reserved];
+		}
+	}
+	return 0;
 }
 
 static bool in_regions(const struct region *r, int nr, phys_addr_t addr)

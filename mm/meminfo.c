@@ -18,20 +18,24 @@
  *   SwapTotal/Free  total_swap_pages / nr_swap_pages (user address spaces)
  *   VmallocTotal    (VMALLOC_END - VMALLOC_START) >> 10, as the kernel
  *   VmallocUsed     nr_vmalloc_pages (vmalloc)
+ *   Percpu          pcpu_nr_pages(): populated pages of every percpu chunk,
+ *                   the first chunk's whole size_sum included, times the
+ *                   units of a chunk (mm/percpu.c)
  *   CommitLimit     (totalram - hugetlb) * overcommit_ratio (50) / 100 + swap
  *   Committed_AS    vm_committed_as: the pages user address spaces have
  *                   committed (private writable mappings, brk and stacks,
  *                   shared anonymous mappings; mm/mmap.c)
  *   DirectMap*      the page sizes the kernel's init_memory_mapping() would
  *                   use for the direct-mapped RAM ranges
- * kmem has no page cache, buffers, huge pages, percpu allocator, CMA or
- * balloon: those lines are 0 (read from their counters where one exists).
+ * kmem has no page cache, buffers, huge pages, CMA or balloon: those lines
+ * are 0 (read from their counters where one exists).
  */
 #include <stdio.h>
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/percpu.h>
 #include <asm/pgtable.h>
 #include <kmem/show.h>
 #include "arch/x86/machine.h"
@@ -221,7 +225,7 @@ static int __meminfo_show(FILE *f)
 	show_val_kb(f, "VmallocUsed:",
 		    K((unsigned long)atomic_long_read(&nr_vmalloc_pages)));
 	show_val_kb(f, "VmallocChunk:", 0);
-	show_val_kb(f, "Percpu:", 0);
+	show_val_kb(f, "Percpu:", K(pcpu_nr_pages()));
 	show_val_kb(f, "AnonHugePages:", 0);
 	show_val_kb(f, "ShmemHugePages:", 0);
 	show_val_kb(f, "ShmemPmdMapped:", 0);

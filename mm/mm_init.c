@@ -173,6 +173,11 @@ int page_alloc_init(void)
 		memset(__va(zp), 0, PAGE_SIZE);
 		set_page_owner_tag(zero_page, 1, KMEM_OWNER_ZERO);
 	}
+	/* The percpu first chunk is taken from memblock before the buddy
+	 * allocator gets the rest (start_kernel's setup_per_cpu_areas()
+	 * precedes mm_core_init()): it is not part of MemTotal. */
+	if (setup_per_cpu_areas())
+		return -ENOMEM;
 	page_debug_init(); /* page_ext is reserved from memblock */
 	memblock_free_all();
 	page_debug_init_late();

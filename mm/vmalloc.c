@@ -565,6 +565,82 @@ int map_kernel_range(unsigned long start, unsigned long size, pgprot_t prot,
 				prot);
 }
 
+/*
+ * The percpu allocator's chunks (mm/percpu.c): an area from
+ * __get_vm_area_node() holding no pages of its own, populated and
+ * depopulated a range at a time (the kernel's pcpu_map_pages and
+ * pcpu_unmap_pages). The first call decides how the host backs the whole
+ * area: eagerly if HOSTMAP_VMALLOC can be charged two mappings per page of
+ * the area plus one (the most its pages can ever need: a page mapped alone
+ * splits the reservation), else on demand through the ring. The charge is
+ * held until the area is removed.
+ */
+int vmap_pages_partial(struct vm_struct *vm, unsigned long addr,
+		       struct page **pages, unsigned int nr)
+{
+	pteval_t bits = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY |
+			_PAGE_GLOBAL | _PAGE_NX | _PAGE_RW;
+	unsigned long size = (unsigned long)nr << PAGE_SHIFT;
+	struct vmap_area *va = find_vmap_area((unsigned long)vm->addr);
+	pteval_t *pte = NULL;
+	unsigned int i;
+
+	if (!va || addr < va->va_start || addr + size > va->va_end)
+		return -EINVAL;
+	if (va->map_mode == VMAP_HOST_NONE) {
+		unsigned long maps = 2 * (va_size(va) >> PAGE_SHIFT) + 1;
+		bool eager = hostmap_charge(HOSTMAP_VMALLOC, (long)maps);
+
+		spin_lock(&vmap_area_lock);
+		va->host_maps = eager ? (unsigned int)maps : 0;
+		va->map_mode = eager ? VMAP_HOST_EAGER : VMAP_HOST_DEMAND;
+		spin_unlock(&vmap_area_lock);
+		if (!eager)
+			__atomic_add_fetch(&demand_areas, 1, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_lock(&pt_lock);
+	for (i = 0; i < nr; i++) {
+		unsigned long a = addr + ((unsigned long)i << PAGE_SHIFT);
+
+		if (!pte || IS_ALIGNED(a, PMD_SIZE)) {
+			pt_lock_allocating = true;
+			pte = pgtable_pte(&vmalloc_pt, a, true);
+			pt_lock_allocating = false;
+			if (!pte) {
+				clear_ptes(addr, a);
+				pthread_mutex_unlock(&pt_lock);
+				return -ENOMEM;
+			}
+		} else {
+			pte++;
+		}
+		WARN_ON(pte_present(*pte));
+		*pte = pfn_pte(page_to_pfn(pages[i]), bits);
+	}
+	pthread_mutex_unlock(&pt_lock);
+	/* A run the host refuses is left to the fault handler, which maps
+	 * any present pte through the ring. */
+	if (va->map_mode == VMAP_HOST_EAGER)
+		host_map_runs(addr, pages, nr, PROT_READ | PROT_WRITE);
+	return 0;
+}
+
+void vunmap_pages_partial(struct vm_struct *vm, unsigned long addr,
+			  unsigned int nr)
+{
+	unsigned long end = addr + ((unsigned long)nr << PAGE_SHIFT);
+	struct vmap_area *va = find_vmap_area((unsigned long)vm->addr);
+
+	if (WARN_ON(!va || addr < va->va_start || end > va->va_end))
+		return;
+	pthread_mutex_lock(&pt_lock);
+	clear_ptes(addr, end);
+	if (va->map_mode == VMAP_HOST_EAGER)
+		arch_unmap(addr, end - addr);
+	hostmap_ondemand_drop(addr, end, false);
+	pthread_mutex_unlock(&pt_lock);
+}
+
 /* ---- allocating pages -------------------------------------------------------- */
 
 static unsigned int vm_area_alloc_pages(gfp_t gfp, unsigned int order,

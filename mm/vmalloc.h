@@ -85,6 +85,13 @@ struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long align,
 				     unsigned long flags, unsigned long start,
 				     unsigned long end, int node, gfp_t gfp,
 				     const void *caller);
+/* Map (unmap) nr pages at addr inside vm, an area holding no pages of its
+ * own: the percpu allocator's chunks (mm/percpu.c). Neither changes
+ * nr_vmalloc_pages. 0 or -errno. */
+int vmap_pages_partial(struct vm_struct *vm, unsigned long addr,
+		       struct page **pages, unsigned int nr);
+void vunmap_pages_partial(struct vm_struct *vm, unsigned long addr,
+			  unsigned int nr);
 /* Purge every lazily freed area now (one counted TLB flush); returns the
  * number of pages released. Safe from any context that may take a mutex. */
 unsigned long purge_vmap_area_lazy(void);

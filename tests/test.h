@@ -7,7 +7,9 @@
  *
  * RUN() boots the default machine if needed, records MemFree before the test
  * and checks that the test gave every page back ("lost some free pages", as
- * xv6's usertests say) and that kmem_check_invariants() holds afterwards.
+ * xv6's usertests say) and every byte of percpu memory (alloc_percpu: most
+ * of it sits in the first chunk, which costs no free page), and that
+ * kmem_check_invariants() holds afterwards.
  * Tests that keep memory on purpose use RUN_KEEP(). A test that boots a
  * machine of its own uses test_boot() and test_halt(), which run the same
  * checks on that machine before halting it.
@@ -104,7 +106,7 @@ static inline unsigned long test_free_pages(void)
 
 /* The free pages of the machine the current test runs on, just after RUN or
  * test_boot() gave it to the test; and whether the test keeps memory. */
-static unsigned long test_before;
+static unsigned long test_before, test_percpu_before;
 static int test_keep;
 /* The log since this mark must hold no lock-debugging report (debug and
  * sanitizer builds: include/linux/lockdep.h); a test that provokes one on
@@ -115,11 +117,17 @@ static size_t test_lock_mark;
 static inline void test_check_machine(const char *when)
 {
 	unsigned long after = test_free_pages();
+	unsigned long percpu = kmem_percpu_allocated();
 
 	if (!test_keep && after < test_before) {
 		test_failures++;
 		fprintf(stderr, "FAIL %s: lost some free pages %s: %lu before, %lu after\n",
 			test_current, when, test_before, after);
+	}
+	if (!test_keep && percpu > test_percpu_before) {
+		test_failures++;
+		fprintf(stderr, "FAIL %s: leaked %lu bytes of percpu memory %s\n",
+			test_current, percpu - test_percpu_before, when);
 	}
 	if (!kmem_check_invariants()) {
 		test_failures++;
@@ -151,8 +159,10 @@ static inline int test_boot(const struct kmem_config *cfg)
 
 	test_halt();
 	err = kmem_boot(cfg);
-	if (!err)
+	if (!err) {
 		test_before = test_free_pages();
+		test_percpu_before = kmem_percpu_allocated();
+	}
 	return err;
 }
 
@@ -163,8 +173,10 @@ static inline int test_boot_default(void)
 
 	test_halt();
 	err = kmem_boot_default();
-	if (!err)
+	if (!err) {
 		test_before = test_free_pages();
+		test_percpu_before = kmem_percpu_allocated();
+	}
 	return err;
 }
 
@@ -177,6 +189,7 @@ static inline void test_run(const char *name, void (*fn)(void), int keep)
 	test_lock_mark = kmem_log_mark();
 	kmem_boot_default();
 	test_before = test_free_pages();
+	test_percpu_before = kmem_percpu_allocated();
 	fn();
 	if (kmem_is_booted()) /* a test that halted was checked by test_halt() */
 		test_check_machine("after the test");

@@ -128,6 +128,9 @@ KMEM_API void kmem_machine_info(struct kmem_machine_info *info);
 KMEM_API bool kmem_check_invariants(void);
 /* Free pages after draining every per-CPU list (MemFree, exactly). */
 KMEM_API unsigned long kmem_free_pages_drained(void);
+/* Bytes of live percpu allocations (alloc_percpu and friends; one CPU's
+ * copy): RUN of tests/test.h checks that a test gives them back. */
+KMEM_API unsigned long kmem_percpu_allocated(void);
 /* Register a checker (layers do this at init). */
 KMEM_API void kmem_register_checker(const char *name, bool (*fn)(void));
 

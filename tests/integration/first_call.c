@@ -36,6 +36,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/vmalloc.h>
+#include <linux/percpu.h>
 #include <kmem/kmem.h>
 #include <kmem/process.h>
 
@@ -379,6 +380,61 @@ static int e_kmem_cache_create(void)
 static int e_kmem_cache_destroy_null(void)
 {
 	kmem_cache_destroy(NULL);
+	return 0;
+}
+
+/* ---- percpu ---- */
+
+/* Every CPU's copy zeroed and writable, each its own. */
+static int check_percpu(long *p)
+{
+	int cpu, r = 0;
+
+	/* A percpu pointer is an offset: only per_cpu_ptr()'s results are
+	 * memory. */
+	if (!good)
+		return p ? fail("got memory from a machine that cannot boot") : 0;
+	if (!p)
+		return fail("NULL from a machine that should boot");
+	for_each_possible_cpu(cpu) {
+		long *c = per_cpu_ptr(p, cpu);
+
+		r |= check_zero(c, sizeof(*c));
+		*c = cpu + 1;
+	}
+	for_each_possible_cpu(cpu)
+		if (*per_cpu_ptr(p, cpu) != cpu + 1)
+			r |= fail("percpu copies overlap");
+	if (*this_cpu_ptr(p) != smp_processor_id() + 1)
+		r |= fail("this_cpu_ptr is not this CPU's copy");
+	return r;
+}
+
+static int e_alloc_percpu(void)
+{
+	long *p = alloc_percpu(long);
+	int r = check_percpu(p);
+
+	free_percpu(p);
+	return r;
+}
+
+static int e_alloc_percpu_atomic(void)
+{
+	long *p = alloc_percpu_gfp(long, GFP_ATOMIC);
+	int r = check_percpu(p);
+
+	free_percpu(p);
+	return r;
+}
+
+static int e_pcpu_nr_pages(void)
+{
+	unsigned long n = pcpu_nr_pages();
+
+	if (good ? n == 0 : n != 0)
+		return fail("pcpu_nr_pages");
+	free_percpu(NULL);
 	return 0;
 }
 
@@ -727,6 +783,9 @@ static const struct entry entries[] = {
 	E(kmalloc_size_roundup),
 	E(kmem_cache_create),
 	E(kmem_cache_destroy_null),
+	E(alloc_percpu),
+	E(alloc_percpu_atomic),
+	E(pcpu_nr_pages),
 	E(vmalloc),
 	E(vzalloc),
 	E(__vmalloc),
