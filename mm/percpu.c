@@ -92,10 +92,10 @@ struct pcpu_static {
 #define PCPU_STATIC_SIZE sizeof(struct pcpu_static)
 
 struct pcpu_chunk {
-	struct list_head list; /* on a slot list */
-	struct list_head all; /* dynamic chunks: pcpu_dyn_chunks */
-	void *base_addr; /* unit 0; unit u at + pcpu_unit_offsets */
-	struct vm_struct *vm; /* dynamic: the vmalloc area; first: NULL */
+	struct list_head list;	  /* on a slot list */
+	struct list_head all;	  /* dynamic chunks: pcpu_dyn_chunks */
+	void *base_addr;	  /* unit 0; unit u at + pcpu_unit_offsets */
+	struct vm_struct *vm;	  /* dynamic: the vmalloc area; first: NULL */
 	unsigned long *alloc_map; /* a bit per PCPU_MIN_ALLOC_SIZE bytes */
 	unsigned long *bound_map; /* nr_bits + 1 bits */
 	int nr_bits;
@@ -104,8 +104,8 @@ struct pcpu_chunk {
 	int first_free; /* no free bit below it */
 	int nr_pages;
 	int nr_populated;
-	int nr_empty_pop_pages; /* populated pages with nothing allocated */
-	bool immutable; /* the first chunk: always populated */
+	int nr_empty_pop_pages;	   /* populated pages with nothing allocated */
+	bool immutable;		   /* the first chunk: always populated */
 	unsigned long populated[]; /* a bit per page */
 };
 
@@ -251,7 +251,7 @@ static void pcpu_chunk_populated(struct pcpu_chunk *chunk, int ps, int pe)
 
 	pcpu_set_bits(chunk->populated, ps, nr, true);
 	chunk->nr_populated += nr;
-	pcpu_nr_populated += (unsigned long)nr;
+	__atomic_add_fetch(&pcpu_nr_populated, (unsigned long)nr, __ATOMIC_RELAXED);
 	pcpu_update_empty_pages(chunk, pcpu_count_empty(chunk, ps, pe));
 }
 
@@ -262,7 +262,7 @@ static void pcpu_chunk_depopulated(struct pcpu_chunk *chunk, int ps, int pe)
 	pcpu_update_empty_pages(chunk, -pcpu_count_empty(chunk, ps, pe));
 	pcpu_set_bits(chunk->populated, ps, nr, false);
 	chunk->nr_populated -= nr;
-	pcpu_nr_populated -= (unsigned long)nr;
+	__atomic_sub_fetch(&pcpu_nr_populated, (unsigned long)nr, __ATOMIC_RELAXED);
 }
 
 /* The lowest bit offset where `bits` free bits aligned to bit_align fit
@@ -319,7 +319,8 @@ static void pcpu_alloc_area(struct pcpu_chunk *chunk, int bit, int bits)
 			chunk->alloc_map, chunk->nr_bits, bit + bits, false);
 	pcpu_update_empty_pages(chunk, pcpu_count_empty(chunk, ps, pe) - empty);
 	pcpu_chunk_relocate(chunk, oslot);
-	pcpu_allocated_bytes += (unsigned long)bits * PCPU_MIN_ALLOC_SIZE;
+	__atomic_add_fetch(&pcpu_allocated_bytes,
+			   (unsigned long)bits * PCPU_MIN_ALLOC_SIZE, __ATOMIC_RELAXED);
 }
 
 /* Free the allocation starting at bit; its size in bytes. Under pcpu_lock. */
@@ -338,7 +339,8 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int bit)
 	chunk->first_free = min(chunk->first_free, bit);
 	pcpu_update_empty_pages(chunk, pcpu_count_empty(chunk, ps, pe) - empty);
 	pcpu_chunk_relocate(chunk, oslot);
-	pcpu_allocated_bytes -= (unsigned long)bits * PCPU_MIN_ALLOC_SIZE;
+	__atomic_sub_fetch(&pcpu_allocated_bytes,
+			   (unsigned long)bits * PCPU_MIN_ALLOC_SIZE, __ATOMIC_RELAXED);
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 
@@ -412,8 +414,7 @@ static void pcpu_depopulate_chunk(struct pcpu_chunk *chunk, int ps, int pe)
 	int cpu;
 	int p;
 
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		struct page *pages[64];
 
 		for (p = ps; p < pe;) {
@@ -442,8 +443,7 @@ static int pcpu_populate_chunk(struct pcpu_chunk *chunk, int ps, int pe,
 	struct page *pages[64];
 	int p;
 
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		for (p = ps; p < pe;) {
 			int n = min(pe - p, 64), i;
 
@@ -1017,8 +1017,7 @@ int setup_per_cpu_areas(void)
 	}
 	for (i = 0; i < pcpu_nr_slots; i++)
 		INIT_LIST_HEAD(&pcpu_slot[i]);
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		struct pcpu_static *s;
 
 		pcpu_unit_offsets[cpu] = (unsigned long)cpu * unit_size;

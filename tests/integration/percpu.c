@@ -33,8 +33,7 @@ static void check_copies(void *p, size_t n)
 {
 	int cpu, other;
 
-	for_each_possible_cpu(cpu)
-	{
+	for_each_possible_cpu(cpu) {
 		unsigned char *c = per_cpu_ptr((unsigned char *)p, cpu);
 		size_t i;
 
@@ -65,7 +64,8 @@ static void first_call(void)
 	if (!t)
 		return;
 	check_copies(t, sizeof(*t));
-	for_each_possible_cpu(cpu) per_cpu_ptr(t, cpu)->b = cpu * 10 + 1;
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(t, cpu)->b = cpu * 10 + 1;
 	for_each_possible_cpu(cpu)
 		CHECK_EQ(per_cpu_ptr(t, cpu)->b, cpu * 10 + 1);
 	free_percpu(t);
@@ -206,8 +206,7 @@ static void *worker(void *arg)
 		slot = (int)((seed >> 33) % LIVE);
 		if (live[slot]) {
 			/* the copies kept what this thread wrote */
-			for_each_possible_cpu(cpu)
-			{
+			for_each_possible_cpu(cpu) {
 				unsigned char *c = per_cpu_ptr(live[slot], cpu);
 
 				if (c[0] != tag ||
@@ -225,8 +224,7 @@ static void *worker(void *arg)
 			bad++;
 			continue;
 		}
-		for_each_possible_cpu(cpu)
-		{
+		for_each_possible_cpu(cpu) {
 			unsigned char *c = per_cpu_ptr(live[slot], cpu);
 
 			if (c[0] || c[size[slot] - 1])
