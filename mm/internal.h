@@ -36,6 +36,9 @@ int setup_per_cpu_areas(void);
 /* ---- the page allocator (mm/page_alloc.c) ------------------------------ */
 int page_alloc_init(void);
 void page_alloc_exit(void);
+/* The kernel's split_page(): a non-compound block of 2^order pages becomes
+ * 2^order order-0 allocations, each freed on its own (vmalloc). */
+void split_page(struct page *page, unsigned int order);
 
 /* ---- the slab allocators (mm/slab_common.c) ----------------------------- */
 /* The name of a slab allocator ("SLUB", "SLAB", "SLOB"), and whether this

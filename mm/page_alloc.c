@@ -1072,6 +1072,12 @@ static void split_page_tags(struct page *page, unsigned int order)
 		page_debug_split(page, order);
 }
 
+void split_page(struct page *page, unsigned int order)
+{
+	VM_BUG_ON(PageCompound(page));
+	split_page_tags(page, order);
+}
+
 void *alloc_pages_exact(size_t size, gfp_t gfp)
 {
 	unsigned int order = (unsigned int)get_order(size);

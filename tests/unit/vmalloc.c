@@ -454,34 +454,73 @@ TEST(vrealloc_test)
 	check_idle();
 }
 
-/* Physical scatter: after fragmenting physical memory, the pages behind one
+/*
+ * Fragment all of physical memory: take every free page (the reserves too),
+ * then give back those at even pfns. No two free frames are neighbours, so
+ * no block of order 1 or more is free anywhere, and vmalloc, which takes
+ * whole blocks first, must build its areas from scattered single pages.
+ */
+struct comb {
+	struct page **pages;
+	unsigned long nr;
+};
+
+static void comb_make(struct comb *c)
+{
+	unsigned long cap = totalram_pages(), i;
+	struct page *page;
+
+	c->pages = calloc(cap, sizeof(*c->pages));
+	c->nr = 0;
+	while (c->pages && c->nr < cap &&
+	       (page = alloc_page(__GFP_HIGHMEM | __GFP_NOWARN | __GFP_MEMALLOC)))
+		c->pages[c->nr++] = page;
+	for (i = 0; i < c->nr; i++)
+		if (!(page_to_pfn(c->pages[i]) & 1)) {
+			__free_page(c->pages[i]);
+			c->pages[i] = NULL;
+		}
+}
+
+static void comb_release(struct comb *c)
+{
+	unsigned long i;
+
+	for (i = 0; i < c->nr; i++)
+		if (c->pages[i])
+			__free_page(c->pages[i]);
+	free(c->pages);
+}
+
+static unsigned long area_breaks(const void *p)
+{
+	struct vm_struct *vm = find_vm_area(p);
+	unsigned long i, breaks = 0;
+
+	for (i = 1; vm && i < vm->nr_pages; i++)
+		if (page_to_pfn(vm->pages[i]) != page_to_pfn(vm->pages[i - 1]) + 1)
+			breaks++;
+	return breaks;
+}
+
+/* Physical scatter: with physical memory fragmented, the pages behind one
  * vmalloc area are not consecutive, yet every byte works; kmalloc of the
  * same size is physically contiguous or fails. */
 TEST(physical_scatter)
 {
-	enum { N = 4096 };
-	static struct page *hold[N];
-	unsigned long size = 1UL << 20, i, breaks = 0;
+	unsigned long size = 1UL << 20, i, breaks;
 	unsigned char *p, *k;
-	struct vm_struct *vm;
+	struct comb c;
 
-	/* Take pages, give back every other one: free memory is a comb. */
-	for (i = 0; i < N; i++)
-		hold[i] = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
-	for (i = 0; i < N; i += 2) {
-		__free_page(hold[i]);
-		hold[i] = NULL;
-	}
+	comb_make(&c);
+	CHECK(c.nr > 1000);
 	p = vmalloc(size);
 	CHECK(p != NULL);
 	if (p) {
-		vm = find_vm_area(p);
-		for (i = 1; i < vm->nr_pages; i++)
-			if (page_to_pfn(vm->pages[i]) != page_to_pfn(vm->pages[i - 1]) + 1)
-				breaks++;
-		printf("physical_scatter: %lu of %u pages start a new physical run\n",
-		       breaks, vm->nr_pages);
-		CHECK(breaks > vm->nr_pages / 2);
+		breaks = area_breaks(p);
+		printf("physical_scatter: %lu of %lu pages start a new physical run\n",
+		       breaks, size / PAGE_SIZE);
+		CHECK(breaks > size / PAGE_SIZE / 2);
 		for (i = 0; i < size; i++)
 			p[i] = (unsigned char)(i * 7);
 		for (i = 0; i < size; i++)
@@ -490,6 +529,7 @@ TEST(physical_scatter)
 		CHECK_EQ(i, size);
 		vfree(p);
 	}
+	comb_release(&c);
 	k = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	if (k && virt_addr_valid(k)) {
 		for (i = 1; i < size / PAGE_SIZE; i++)
@@ -498,6 +538,54 @@ TEST(physical_scatter)
 		CHECK_EQ(i, size / PAGE_SIZE);
 	}
 	kfree(k);
+	check_idle();
+}
+
+/*
+ * Where whole blocks are free, an area is built from them, not from the
+ * single pages the per-CPU lists hold: scattered per-CPU pages (a comb of
+ * 1024 pages freed in a mixed order) once made a 1 MiB area 100+ runs, i.e.
+ * 100+ host mappings to make and host VMAs to zap at vfree, and its cost
+ * swung with what ran before. Now it takes at most a few.
+ */
+TEST(contiguous_when_possible)
+{
+	enum { N = 1024 };
+	static struct page *hold[N];
+	unsigned long size = 1UL << 20, breaks, i;
+	struct vmalloc_stats st0, st;
+	unsigned char *p;
+
+	for (i = 0; i < N; i++)
+		hold[i] = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
+	for (i = 0; i < N; i += 2) {
+		__free_page(hold[(i * 7) % N]);
+		hold[(i * 7) % N] = NULL;
+	}
+	vmalloc_get_stats(&st0);
+	p = vmalloc(size);
+	CHECK(p != NULL);
+	if (p) {
+		vmalloc_get_stats(&st);
+		breaks = area_breaks(p);
+		printf("contiguous_when_possible: %lu breaks in %lu pages, %lu host mappings\n",
+		       breaks, size / PAGE_SIZE, st.host_maps - st0.host_maps);
+		CHECK(breaks <= 2);
+		CHECK(st.host_maps - st0.host_maps <= 4);
+		memset(p, 0x3c, size);
+		CHECK(p[0] == 0x3c && p[size - 1] == 0x3c);
+		CHECK_EQ(vmalloc_to_page(p + 5 * PAGE_SIZE),
+			 find_vm_area(p)->pages[5]);
+		vfree(p);
+	}
+	/* A 7-page area: blocks of 4, 2 and 1 pages at most. */
+	p = vmalloc(7 * PAGE_SIZE);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK(area_breaks(p) <= 2);
+		memset(p, 1, 7 * PAGE_SIZE);
+		vfree(p);
+	}
 	for (i = 0; i < N; i++)
 		if (hold[i])
 			__free_page(hold[i]);
@@ -508,18 +596,12 @@ TEST(physical_scatter)
  * fault handler, and everything still works. */
 TEST(demand_mode)
 {
-	enum { N = 8192 };
-	static struct page *hold[N];
 	unsigned long old = vmalloc_set_host_map_budget(8), size = 4UL << 20, i;
 	struct vmalloc_stats st0, st;
 	unsigned char *a, *b;
+	struct comb c;
 
-	for (i = 0; i < N; i++)
-		hold[i] = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
-	for (i = 0; i < N; i += 2) {
-		__free_page(hold[i]);
-		hold[i] = NULL;
-	}
+	comb_make(&c);
 	vmalloc_get_stats(&st0);
 	a = vmalloc(size); /* scattered: ~1000 runs, far over 8 */
 	b = vmalloc(size);
@@ -544,9 +626,7 @@ TEST(demand_mode)
 	vfree(a);
 	vfree(b);
 	vmalloc_set_host_map_budget(old);
-	for (i = 0; i < N; i++)
-		if (hold[i])
-			__free_page(hold[i]);
+	comb_release(&c);
 	check_idle();
 }
 
@@ -952,6 +1032,7 @@ int main(void)
 	RUN(vm_map_ram_test);
 	RUN(vrealloc_test);
 	RUN(physical_scatter);
+	RUN(contiguous_when_possible);
 	RUN(demand_mode);
 	RUN(lazy_purge);
 	RUN(vfree_deferred);

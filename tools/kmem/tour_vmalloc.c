@@ -137,21 +137,24 @@ static int chapter_vmalloc(struct tour *t)
 	tour_step(t, "%s ...", line);
 	tour_step(t, "%u pages in %lu physically contiguous runs; page tables walked by vmalloc_to_pfn()",
 		  vm->nr_pages, runs);
-	tour_say(t, "On a fresh machine the buddy allocator hands out neighbouring "
-		    "frames, so the runs are long. Fragment physical memory first "
-		    "(take 8 MiB of pages, give every other one back) and the same "
-		    "request is scattered:");
+	tour_say(t, "vmalloc takes whole buddy blocks first and splits them into "
+		    "pages, so where free memory is in large blocks the runs are "
+		    "long. Fragment physical memory first (take every free page, "
+		    "give back those at even pfns: no two free frames are "
+		    "neighbours) and the same request is scattered:");
 	vfree(v);
 	{
-		enum { N = 2048 };
-		static struct page *hold[N];
+		unsigned long N = totalram_pages(), nr = 0;
+		struct page **hold = calloc(N, sizeof(*hold)), *pg;
 
-		for (i = 0; i < N; i++)
-			hold[i] = alloc_page(GFP_KERNEL | __GFP_HIGHMEM);
-		for (i = 0; i < N; i += 2) {
-			__free_page(hold[i]);
-			hold[i] = NULL;
-		}
+		while (hold && nr < N &&
+		       (pg = alloc_page(__GFP_HIGHMEM | __GFP_NOWARN | __GFP_MEMALLOC)))
+			hold[nr++] = pg;
+		for (i = 0; i < nr; i++)
+			if (!(page_to_pfn(hold[i]) & 1)) {
+				__free_page(hold[i]);
+				hold[i] = NULL;
+			}
 		v = vmalloc(1000000);
 		vm = v ? find_vm_area(v) : NULL;
 		runs = 1;
@@ -170,9 +173,10 @@ static int chapter_vmalloc(struct tour *t)
 			tour_scene(t); /* kmem map --scene vmalloc */
 		}
 		vfree(v);
-		for (i = 0; i < N; i++)
+		for (i = 0; i < nr; i++)
 			if (hold[i])
 				__free_page(hold[i]);
+		free(hold);
 	}
 
 	kbig = kmalloc(64UL << 20, GFP_KERNEL | __GFP_NOWARN);
