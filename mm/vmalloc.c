@@ -5,7 +5,8 @@
  * 1. What it manages. An area is a range of the vmalloc address space (from
  *    the address allocator, mm/vmap_area.c) plus a struct vm_struct (kmalloc'd)
  *    that records the pages behind it. vmalloc() takes order-0 pages from the
- *    buddy allocator (in bulk, __GFP_HIGHMEM added unless a DMA zone was asked
+ *    buddy allocator (whole blocks first, split to order 0, then in bulk;
+ *    __GFP_HIGHMEM added unless a DMA zone was asked
  *    for, so they may be HighMem frames on x86-32), writes one pte per page in
  *    the kernel's page tables for the vmalloc range (mm/pgtable.h; the table
  *    pages are counted in PageTables) and maps the pages with the host MMU at
@@ -652,17 +653,18 @@ void vunmap_pages_partial(struct vm_struct *vm, unsigned long addr,
  * came in 35 runs, on a fresh machine in 3, hence a vfree cost that swung
  * between runs. So first take blocks of the largest order that fits what is
  * left (at most MAX_PAGE_ORDER) and split them into order-0 pages, without
- * reclaim or warning (a block that is not free now is not worth
+ * reclaim, reserves or warning (a block that is not free now is not worth
  * compaction); an order that fails is not retried for this area. The rest
- * comes in bulk as before. The kernel took the same step in 6.19 (vmalloc
- * requests large-order pages from the buddy allocator, split to order 0).
- * Returns how many pages it put in pages[].
+ * comes in bulk as before. A departure from 6.18, which takes order-0 pages
+ * in bulk only; the mm tree took the same step after 6.18 ("request large
+ * order pages from buddy allocator", split to order 0; not checked here
+ * against a released kernel). Returns how many pages it put in pages[].
  */
 static unsigned int vm_area_alloc_large(gfp_t gfp, unsigned int nr_pages,
 					struct page **pages)
 {
 	gfp_t large_gfp = (gfp & ~(__GFP_RECLAIM | __GFP_NOFAIL | __GFP_COMP)) |
-			  __GFP_NOWARN | __GFP_NORETRY;
+			  __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
 	unsigned int order = min_t(unsigned int, ilog2(nr_pages), MAX_PAGE_ORDER);
 	unsigned int nr = 0, i;
 	struct page *page;
