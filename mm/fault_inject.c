@@ -49,6 +49,7 @@
 #include <kmem/fault.h>
 #include "kernel/internal.h"
 #include "mm/slab.h"
+#include "mm/slob.h"
 #include "mm/fault_inject.h"
 
 int kmem_fault_active;
@@ -259,7 +260,14 @@ fail:
 	return true;
 }
 
+static bool __should_failslab(struct kmem_cache *s, gfp_t gfp, long size);
+
 noinline bool should_failslab(struct kmem_cache *s, gfp_t gfp)
+{
+	return __should_failslab(s, gfp, s ? (long)s->object_size : 0);
+}
+
+static bool __should_failslab(struct kmem_cache *s, gfp_t gfp, long size)
 {
 	/* No fault injection for the cache of caches (bootstrap). */
 	if (unlikely(s == kmem_cache) || !s)
@@ -270,13 +278,24 @@ noinline bool should_failslab(struct kmem_cache *s, gfp_t gfp)
 		return false;
 	if (failslab.cache_filter && !(s->flags & SLAB_FAILSLAB))
 		return false;
-	return should_fail(&failslab.attr, (long)s->object_size,
-			   gfp & __GFP_NOWARN);
+	return should_fail(&failslab.attr, size, gfp & __GFP_NOWARN);
 }
 
 noinline void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
 {
-	if (should_failslab(s, gfp))
+	long size = s ? (long)s->object_size : 0;
+
+	/* SLOB's kmalloc marker cache (mm/slob.c) has no object size: the
+	 * request is the size, and from PAGE_SIZE - SLOB_MINALIGN up it is a
+	 * large kmalloc, the page allocator's (failslab leaves it alone, as on
+	 * SLUB). The kernel's FAILSLAB needed SLAB or SLUB; kmem hooks SLOB
+	 * here, on the one path all three allocators share. */
+	if (s && !size && (s->flags & SLAB_KMALLOC)) {
+		if (orig_size >= PAGE_SIZE - SLOB_MINALIGN)
+			return __slab_alloc_fast(s, gfp, orig_size);
+		size = (long)orig_size;
+	}
+	if (__should_failslab(s, gfp, size))
 		return NULL;
 	return __slab_alloc_fast(s, gfp, orig_size);
 }

@@ -637,8 +637,10 @@ void *slob_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 		WARN_ON_ONCE(gfp & __GFP_ZERO);
 		s->ctor(b);
 	}
+	/* As SLUB and SLAB: a SLAB_NOLEAKTRACE cache (vmap_area's) is not
+	 * tracked (the kernel's kmemleak_alloc_recursive()). */
 	if (b && unlikely(kmemleak_enabled))
-		kmemleak_alloc(b, s->size, 1, gfp);
+		kmemleak_slab_alloc(s, b);
 	return b;
 }
 
@@ -692,6 +694,7 @@ void slob_get_stats(struct slob_stats *st)
 	st->pages = slob_nr_pages;
 	st->blocks = slob_nr_blocks;
 	st->used_bytes = slob_used_units * SLOB_UNIT;
+	st->big_pages = (unsigned long)atomic_long_read(&slob_big_pages);
 	for (z = 0; z < 2; z++) {
 		for (i = 0; i < SLOB_NR_LISTS; i++) {
 			if (!slob_lists[z][i].next)

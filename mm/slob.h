@@ -80,6 +80,7 @@ struct slob_stats {
 	unsigned long used_bytes; /* their units (headers included) */
 	unsigned long free_blocks; /* free blocks (fragments) */
 	unsigned long largest_free; /* the largest free block, bytes */
+	unsigned long big_pages; /* pages of cache objects of a page or more */
 };
 void slob_get_stats(struct slob_stats *st);
 /* Check every listed page's free list (order, bounds, unit counts). */

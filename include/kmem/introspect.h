@@ -212,6 +212,44 @@ struct kmem_object_info {
  * one (SLUB says nothing; SLAB and SLOB report it as ksize() would). */
 KMEM_API int kmem_object_info(const void *p, struct kmem_object_info *info);
 
+/* ---- Slab caches and SLOB's heap ------------------------------------------
+ * (The slab allocators' block: SLUB, SLAB and SLOB alike. Kept apart from
+ * the views above; the tour's slab chapter and the tests read it.) */
+
+/* One cache as its allocator sees it now (mm/slab_common.c takes the
+ * allocator's own locks). */
+struct kmem_slab_cache_stats {
+	const char *name;
+	unsigned int object_size; /* what kmem_cache_create() asked for */
+	unsigned int size; /* the slot: object, padding and metadata */
+	unsigned int align;
+	unsigned int objects_per_slab; /* 0 on SLOB (no slabs) */
+	unsigned int pages_per_slab; /* 0 on SLOB */
+	unsigned long active_objects, total_objects;
+	unsigned long nr_full, nr_partial, nr_free; /* slabs on each list */
+	/* Free objects cached above the slabs. SLUB: this thread's sheaves,
+	 * and the objects of the barn's full sheaves. SLAB: every CPU's
+	 * array_cache and the shared array together in cpu_cached. */
+	unsigned long cpu_cached, shared_cached;
+};
+KMEM_API void kmem_slab_cache_stats(struct kmem_cache *s,
+				    struct kmem_slab_cache_stats *out);
+
+/* SLOB's heap (KMEM_SLAB=slob): its pages, what they hold and how broken
+ * up their free space is. Lists: blocks below 256 bytes, below 1 KiB, the
+ * rest. Returns false (and zeroes out) on a machine that is not SLOB. */
+struct kmem_slob_heap_stats {
+	unsigned long pages; /* heap pages (not large kmalloc blocks) */
+	unsigned long list_pages[3]; /* of which partly free, on each list */
+	unsigned long free_bytes[3]; /* free bytes of those pages */
+	unsigned long blocks; /* blocks handed out */
+	unsigned long used_bytes; /* their bytes, kmalloc size headers included */
+	unsigned long free_blocks; /* free fragments */
+	unsigned long largest_free; /* bytes */
+	unsigned long big_pages; /* pages of cache objects of a page or more */
+};
+KMEM_API bool kmem_slob_heap_stats(struct kmem_slob_heap_stats *out);
+
 /* ---- Symbols -------------------------------------------------------------- */
 
 /* A code address as the kernel prints it: "func+0x1c/0x60", or the file and
