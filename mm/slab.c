@@ -72,12 +72,33 @@
  *    per 8 bytes of the direct map (allocated or not), so neither ever
  *    reaches an array. Nothing is freed then.
  *
- * 7. Locks: slab_mutex (the cache list); ac->lock (one CPU's array, rank
+ * 7. Debugging (CONFIG_DEBUG_SLAB; SLAB_RED_ZONE, SLAB_POISON and
+ *    SLAB_STORE_USER from kmem_cache_create or slab_debug=Z,P,U). 3.4's
+ *    layout: a red zone word before the object and one after it (holding
+ *    RED_INACTIVE 0x09F911029D74E35B while free, RED_ACTIVE
+ *    0xD84156C5635688C0 while allocated), then the user word (the caller of
+ *    the last allocation or free); the object moves 8 bytes in (obj_offset)
+ *    and the buffer grows by 16 and 8. Debugging overrides the cache-line
+ *    alignment (the zones want words) and is dropped for caches whose
+ *    alignment exceeds 8, as 3.4 did. Poisoning fills a free object with
+ *    0x6b, an allocated one with 0x5a, the last byte 0xa5, and checks the
+ *    free pattern when the object is handed out ("Slab corruption
+ *    (Not tainted): <cache> start=..., len=...", the lines that differ, the
+ *    neighbours); the red zones are checked at free ("slab error in
+ *    verify_redzone_free(): cache `<cache>': double free detected" or
+ *    "memory outside object was overwritten") and at allocation ("double
+ *    free, or memory outside object was overwritten"). With poisoning the
+ *    constructor runs at every allocation. A red-zoned double free is
+ *    reported once and nothing is freed (3.4 went on and corrupted the
+ *    lists). The arrays and slabs hold buffer starts; callers get objects.
+ *
+ * 8. Locks: slab_mutex (the cache list); ac->lock (one CPU's array, rank
  *    BARN); l3->list_lock (the lists, free_objects, colour_next and the
  *    shared array, rank LIST). ac->lock is taken before list_lock. Pages are
  *    allocated and slabs destroyed with neither held (the page allocator may
  *    reclaim, and reclaim drains the arrays).
  */
+#include <execinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,9 +108,11 @@
 #include <linux/kmemleak.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
+#include "kernel/printk.h"
 #include "mm/internal.h"
 #include "mm/page_debug.h"
 #include "mm/slab.h"
+#include "mm/slub_debug.h"
 
 typedef unsigned int kmem_bufctl_t;
 #define BUFCTL_END ((kmem_bufctl_t)~0U)
@@ -103,6 +126,14 @@ typedef unsigned int kmem_bufctl_t;
 #define SLAB_SHARED_FACTOR 8
 #define DEAD_TC (SLAB_DEAD_INDEX << SLAB_TC_SHIFT)
 #define BITS_PER_LONG (8 * sizeof(long))
+/* CONFIG_DEBUG_SLAB (section 7 above). */
+#define CLASSIC_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+#define REDZONE_ALIGN max(BYTES_PER_WORD, __alignof__(unsigned long long))
+#define RED_INACTIVE 0x09F911029D74E35BULL /* when obj is inactive */
+#define RED_ACTIVE 0xD84156C5635688C0ULL /* when obj is active */
+#define POISON_INUSE 0x5a /* for use-uninitialised poisoning */
+#define POISON_FREE 0x6b /* for use-after-free poisoning */
+#define POISON_END 0xa5 /* end-byte of poisoning */
 
 /* 3.4's struct slab: the management at the head of an on-slab slab (or in
  * a kmalloc object), followed by kmem_bufctl_t[num]. */
@@ -206,6 +237,9 @@ int slab_classic_calculate(unsigned int object_size, unsigned int align,
 	if (!object_size || object_size > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	size = ALIGN(size, BYTES_PER_WORD);
+	g->dbg = flags & CLASSIC_DEBUG_FLAGS;
+	if ((g->dbg & SLAB_POISON) && (flags & SLAB_TYPESAFE_BY_RCU))
+		g->dbg &= ~SLAB_POISON; /* 3.4: BUG_ON(flags & SLAB_POISON) */
 	if (flags & SLAB_HWCACHE_ALIGN) {
 		ralign = SLAB_LINE;
 		while (size <= ralign / 2)
@@ -213,11 +247,28 @@ int slab_classic_calculate(unsigned int object_size, unsigned int align,
 	} else {
 		ralign = BYTES_PER_WORD;
 	}
+	/* Debugging overrides the line: the red zones and the user word
+	 * want words (the second red zone an aligned one). */
+	if (g->dbg & SLAB_STORE_USER)
+		ralign = BYTES_PER_WORD;
+	if (g->dbg & SLAB_RED_ZONE) {
+		ralign = REDZONE_ALIGN;
+		size = ALIGN(size, REDZONE_ALIGN);
+	}
 	if (ralign < ARCH_SLAB_MINALIGN)
 		ralign = ARCH_SLAB_MINALIGN;
 	if (ralign < align)
 		ralign = align;
+	if (ralign > __alignof__(unsigned long long))
+		g->dbg &= ~(SLAB_RED_ZONE | SLAB_STORE_USER);
 	g->align = (unsigned int)ralign;
+	g->obj_size = (unsigned int)size;
+	if (g->dbg & SLAB_RED_ZONE) {
+		g->obj_offset = sizeof(unsigned long long);
+		size += 2 * sizeof(unsigned long long);
+	}
+	if (g->dbg & SLAB_STORE_USER)
+		size += g->dbg & SLAB_RED_ZONE ? REDZONE_ALIGN : BYTES_PER_WORD;
 	g->off_slab = size >= (PAGE_SIZE >> 3) && !(flags & SLAB_NOLEAKTRACE);
 	size = ALIGN(size, ralign);
 	g->size = (unsigned int)size;
@@ -392,6 +443,8 @@ static void destroy_list(struct kmem_cache *s, struct list_head *list)
 	}
 }
 
+static void cache_init_debug_obj(struct kmem_cache *s, void *objp);
+
 /* A new slab on slabs_free (3.4's cache_grow). No lock held. */
 static bool cache_grow(struct kmem_cache *s, gfp_t gfp)
 {
@@ -445,8 +498,12 @@ static bool cache_grow(struct kmem_cache *s, gfp_t gfp)
 	slab->s_mem = m->s_mem;
 	INIT_LIST_HEAD(&slab->slab_list);
 	for (i = 0; i < c->g.num; i++) {
-		if (s->ctor)
-			s->ctor((char *)m->s_mem + (size_t)i * s->size);
+		void *objp = (char *)m->s_mem + (size_t)i * s->size;
+
+		if (unlikely(c->g.dbg))
+			cache_init_debug_obj(s, objp);
+		else if (s->ctor)
+			s->ctor(objp);
 		slab_bufctl(m)[i] = i + 1;
 	}
 	slab_bufctl(m)[c->g.num - 1] = BUFCTL_END;
@@ -607,6 +664,286 @@ static inline struct array_cache *cpu_ac(struct slab_cache_info *c)
 	return c->array[raw_smp_processor_id()];
 }
 
+/* 3.4's slab_error(). */
+static void slab_error(struct kmem_cache *s, const char *func, const char *msg)
+{
+	pr_err("slab error in %s(): cache `%s': %s\n", func, s->name, msg);
+	dump_stack();
+}
+
+/* ---- debugging (CONFIG_DEBUG_SLAB) ---------------------------------------------- */
+
+/*
+ * A debug cache's buffer (3.4's layout, x86-64):
+ *
+ *	[red zone 1: 8][object: obj_size][red zone 2: 8][user word: 8]
+ *
+ * obj_offset is 8 with SLAB_RED_ZONE (else 0); the red zones hold
+ * RED_INACTIVE while the object is free and RED_ACTIVE while it is handed
+ * out; the user word (SLAB_STORE_USER) holds the code address of the last
+ * allocation or free. SLAB_POISON fills a free object with POISON_FREE and
+ * an allocated one with POISON_INUSE, the last byte POISON_END each time.
+ * The per-CPU arrays and the slabs hold buffer starts; callers see the
+ * object.
+ */
+static inline unsigned long long *dbg_redzone1(struct kmem_cache *s,
+					       void *objp)
+{
+	return (unsigned long long *)((char *)objp + info(s)->g.obj_offset -
+				      sizeof(unsigned long long));
+}
+
+static inline unsigned long long *dbg_redzone2(struct kmem_cache *s,
+					       void *objp)
+{
+	size_t end = s->size - sizeof(unsigned long long);
+
+	if (info(s)->g.dbg & SLAB_STORE_USER)
+		end -= REDZONE_ALIGN;
+	return (unsigned long long *)((char *)objp + end);
+}
+
+static inline void **dbg_userword(struct kmem_cache *s, void *objp)
+{
+	return (void **)((char *)objp + s->size - BYTES_PER_WORD);
+}
+
+/* The allocator's own frames, skipped when naming the caller. */
+static bool slab_frame(const char *sym)
+{
+	static const char *const prefixes[] = {
+		"slab_",    "__slab",	 "cache_",   "kmalloc", "__kmalloc",
+		"___kmalloc", "kmem_cache_", "kfree", "krealloc", "kzalloc",
+		"kcalloc",  "kmemdup",	 "kstrdup",  "kstrndup", "kvmalloc",
+		"kvfree",   "kvrealloc", "kvzalloc", "kvcalloc",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(sym, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* The code that called kmalloc, kfree, kmem_cache_alloc or _free: the
+ * kernel passes it down (_RET_IP_); kmem finds it on the stack. */
+static noinline void *slab_debug_caller(void)
+{
+	void *frames[12];
+	char sym[128];
+	int n = backtrace(frames, ARRAY_SIZE(frames)), i;
+	bool in_run = false;
+
+	for (i = 1; i < n; i++) {
+		bool mine = slab_frame(kmem_symbolize_fast(frames[i], sym,
+							   sizeof(sym)));
+
+		if (mine)
+			in_run = true;
+		else if (in_run)
+			return frames[i];
+	}
+	return n > 1 ? frames[n - 1] : NULL;
+}
+
+static void poison_obj(struct kmem_cache *s, void *objp, unsigned char val)
+{
+	unsigned char *addr = (unsigned char *)objp + info(s)->g.obj_offset;
+	unsigned int size = info(s)->g.obj_size;
+
+	memset(addr, val, size);
+	addr[size - 1] = POISON_END;
+}
+
+/* One line of a dump, as print_hex_dump(16, 1, ascii) prints it, and 3.4's
+ * diagnosis of a lone flipped bit. */
+static void dump_line(const unsigned char *data, unsigned int offset,
+		      unsigned int limit)
+{
+	char hex[16 * 3 + 1], ascii[17];
+	unsigned int i, bad = 0;
+	unsigned char error = 0;
+
+	for (i = 0; i < limit; i++) {
+		unsigned char c = data[offset + i];
+
+		snprintf(hex + 3 * i, 4, "%02x ", c);
+		ascii[i] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		if (c != POISON_FREE) {
+			error = c;
+			bad++;
+		}
+	}
+	hex[limit ? 3 * limit - 1 : 0] = 0;
+	ascii[limit] = 0;
+	pr_err("%03x: %-47s  %s\n", offset, hex, ascii);
+	if (bad == 1) {
+		error ^= POISON_FREE;
+		if (!(error & (error - 1))) {
+			pr_err("Single bit error detected. Probably bad RAM.\n");
+			pr_err("Run memtest86+ or a similar memory test tool.\n");
+		}
+	}
+}
+
+/* 3.4's print_objinfo: the red zones, the last user, `lines` lines. */
+static void print_objinfo(struct kmem_cache *s, void *objp, int lines)
+{
+	struct slab_cache_info *c = info(s);
+	unsigned char *realobj = (unsigned char *)objp + c->g.obj_offset;
+	unsigned int i, size = c->g.obj_size;
+	char sym[128];
+
+	if (c->g.dbg & SLAB_RED_ZONE)
+		pr_err("Redzone: 0x%llx/0x%llx.\n", *dbg_redzone1(s, objp),
+		       *dbg_redzone2(s, objp));
+	if (c->g.dbg & SLAB_STORE_USER) {
+		void *user = *dbg_userword(s, objp);
+
+		pr_err("Last user: [<%016lx>](%s)\n", (unsigned long)user,
+		       user ? kmem_symbolize(user, sym, sizeof(sym)) : "none");
+	}
+	for (i = 0; i < size && lines; i += 16, lines--)
+		dump_line(realobj, i, min(16u, size - i));
+}
+
+/* 3.4's check_poison_obj: a free object must still read POISON_FREE. */
+static void check_poison_obj(struct kmem_cache *s, void *objp)
+{
+	struct slab_cache_info *c = info(s);
+	unsigned char *realobj = (unsigned char *)objp + c->g.obj_offset;
+	unsigned int size = c->g.obj_size, i, lines = 0;
+	struct slab_mgmt *m;
+	unsigned int objnr;
+
+	for (i = 0; i < size; i++) {
+		unsigned char exp = i == size - 1 ? POISON_END : POISON_FREE;
+
+		if (realobj[i] == exp)
+			continue;
+		if (!lines) {
+			pr_err("Slab corruption (Not tainted): %s start=%p, len=%u\n",
+			       s->name, (void *)realobj, size);
+			print_objinfo(s, objp, 0);
+		}
+		i = (i / 16) * 16;
+		dump_line(realobj, i, min(16u, size - i));
+		i += 16 - 1; /* the loop adds the last one */
+		if (++lines > 5)
+			break;
+	}
+	if (!lines)
+		return;
+	/* The neighbours, if any: the overrun often comes from one. */
+	m = obj_slab(objp)->freelist;
+	objnr = (unsigned int)(((char *)objp - (char *)m->s_mem) / s->size);
+	if (objnr) {
+		void *prev = (char *)objp - s->size;
+
+		pr_err("Prev obj: start=%p, len=%u\n",
+		       (void *)((char *)prev + c->g.obj_offset), size);
+		print_objinfo(s, prev, 2);
+	}
+	if (objnr + 1 < c->g.num) {
+		void *next = (char *)objp + s->size;
+
+		pr_err("Next obj: start=%p, len=%u\n",
+		       (void *)((char *)next + c->g.obj_offset), size);
+		print_objinfo(s, next, 2);
+	}
+}
+
+/* A new slab's objects (3.4's cache_init_objs with DEBUG). */
+static void cache_init_debug_obj(struct kmem_cache *s, void *objp)
+{
+	struct slab_cache_info *c = info(s);
+
+	if (c->g.dbg & SLAB_STORE_USER)
+		*dbg_userword(s, objp) = NULL;
+	if (c->g.dbg & SLAB_RED_ZONE) {
+		*dbg_redzone1(s, objp) = RED_INACTIVE;
+		*dbg_redzone2(s, objp) = RED_INACTIVE;
+	}
+	/* With poisoning the constructor runs at each allocation. */
+	if (s->ctor && !(c->g.dbg & SLAB_POISON)) {
+		s->ctor((char *)objp + c->g.obj_offset);
+		if ((c->g.dbg & SLAB_RED_ZONE) &&
+		    *dbg_redzone2(s, objp) != RED_INACTIVE)
+			slab_error(s, "cache_init_objs",
+				   "constructor overwrote the end of an object");
+		if ((c->g.dbg & SLAB_RED_ZONE) &&
+		    *dbg_redzone1(s, objp) != RED_INACTIVE)
+			slab_error(s, "cache_init_objs",
+				   "constructor overwrote the start of an object");
+	}
+	if (c->g.dbg & SLAB_POISON)
+		poison_obj(s, objp, POISON_FREE);
+}
+
+/* 3.4's cache_alloc_debugcheck_after: objp is the buffer; returns the
+ * object. */
+static noinline void *cache_alloc_debugcheck_after(struct kmem_cache *s,
+						   void *objp)
+{
+	struct slab_cache_info *c = info(s);
+
+	if (c->g.dbg & SLAB_POISON) {
+		check_poison_obj(s, objp);
+		poison_obj(s, objp, POISON_INUSE);
+	}
+	if (c->g.dbg & SLAB_STORE_USER)
+		*dbg_userword(s, objp) = slab_debug_caller();
+	if (c->g.dbg & SLAB_RED_ZONE) {
+		if (*dbg_redzone1(s, objp) != RED_INACTIVE ||
+		    *dbg_redzone2(s, objp) != RED_INACTIVE) {
+			slab_error(s, "cache_alloc_debugcheck_after",
+				   "double free, or memory outside object was overwritten");
+			pr_err("%p: redzone 1:0x%llx, redzone 2:0x%llx\n", objp,
+			       *dbg_redzone1(s, objp), *dbg_redzone2(s, objp));
+		}
+		*dbg_redzone1(s, objp) = RED_ACTIVE;
+		*dbg_redzone2(s, objp) = RED_ACTIVE;
+	}
+	objp = (char *)objp + c->g.obj_offset;
+	if (s->ctor && (c->g.dbg & SLAB_POISON))
+		s->ctor(objp);
+	return objp;
+}
+
+/* 3.4's verify_redzone_free. false: both zones say free (a double free:
+ * kmem then frees nothing, where 3.4 went on). */
+static bool verify_redzone_free(struct kmem_cache *s, void *objp)
+{
+	unsigned long long rz1 = *dbg_redzone1(s, objp),
+			   rz2 = *dbg_redzone2(s, objp);
+
+	if (rz1 == RED_ACTIVE && rz2 == RED_ACTIVE)
+		return true;
+	if (rz1 == RED_INACTIVE && rz2 == RED_INACTIVE)
+		slab_error(s, "verify_redzone_free", "double free detected");
+	else
+		slab_error(s, "verify_redzone_free",
+			   "memory outside object was overwritten");
+	pr_err("%p: redzone 1:0x%llx, redzone 2:0x%llx.\n", objp, rz1, rz2);
+	return !(rz1 == RED_INACTIVE && rz2 == RED_INACTIVE);
+}
+
+/* 3.4's cache_free_debugcheck after the red zone check: objp is the
+ * buffer. */
+static noinline void cache_free_debugcheck(struct kmem_cache *s, void *objp)
+{
+	struct slab_cache_info *c = info(s);
+
+	if (c->g.dbg & SLAB_RED_ZONE) {
+		*dbg_redzone1(s, objp) = RED_INACTIVE;
+		*dbg_redzone2(s, objp) = RED_INACTIVE;
+	}
+	if (c->g.dbg & SLAB_STORE_USER)
+		*dbg_userword(s, objp) = slab_debug_caller();
+	if (c->g.dbg & SLAB_POISON)
+		poison_obj(s, objp, POISON_FREE);
+}
+
 /* ---- the operations ------------------------------------------------------------ */
 
 static void *slab_classic_alloc(struct kmem_cache *s, gfp_t gfp,
@@ -627,18 +964,13 @@ static void *slab_classic_alloc(struct kmem_cache *s, gfp_t gfp,
 			return NULL;
 	}
 	obj_mark(obj, true);
+	if (unlikely(info(s)->g.dbg))
+		obj = cache_alloc_debugcheck_after(s, obj);
 	if (unlikely((gfp & __GFP_ZERO) || s->init_on_alloc))
 		memset(obj, 0, s->object_size);
 	if (unlikely(kmemleak_enabled))
 		kmemleak_slab_alloc(s, obj);
 	return obj;
-}
-
-/* 3.4's slab_error(). */
-static void slab_error(struct kmem_cache *s, const char *func, const char *msg)
-{
-	pr_err("slab error in %s(): cache `%s': %s\n", func, s->name, msg);
-	dump_stack();
 }
 
 static void slab_classic_free(struct kmem_cache *s, void *x)
@@ -649,6 +981,7 @@ static void slab_classic_free(struct kmem_cache *s, void *x)
 	struct slab_mgmt *m;
 	unsigned long off;
 	char msg[80];
+	void *objp;
 	LIST_HEAD(discard);
 
 	if (!cache || !slab->freelist) {
@@ -661,14 +994,19 @@ static void slab_classic_free(struct kmem_cache *s, void *x)
 		return;
 	}
 	m = slab->freelist;
-	off = (unsigned long)((char *)x - (char *)m->s_mem);
-	if ((char *)x < (char *)m->s_mem || off % s->size ||
+	objp = (char *)x - info(s)->g.obj_offset; /* the buffer */
+	off = (unsigned long)((char *)objp - (char *)m->s_mem);
+	if ((char *)objp < (char *)m->s_mem || off % s->size ||
 	    off / s->size >= info(s)->g.num) {
 		snprintf(msg, sizeof(msg), "Invalid object pointer %p", x);
 		slab_error(s, "kfree", msg);
 		return;
 	}
-	if (!obj_mark(x, false)) {
+	/* A red-zoned double free is reported in 3.4's words, once. */
+	if (unlikely(info(s)->g.dbg & SLAB_RED_ZONE) &&
+	    !verify_redzone_free(s, objp))
+		return;
+	if (!obj_mark(objp, false)) {
 		pr_err("slab: double free detected in cache '%s', objp %p\n",
 		       s->name, x);
 		dump_stack();
@@ -678,6 +1016,9 @@ static void slab_classic_free(struct kmem_cache *s, void *x)
 		kmemleak_free(x);
 	if (unlikely(s->init_on_free))
 		memset(x, 0, s->object_size);
+	if (unlikely(info(s)->g.dbg))
+		cache_free_debugcheck(s, objp);
+	x = objp; /* the arrays and slabs hold buffers */
 	ac = cpu_ac(info(s));
 	spin_lock(&ac->lock);
 	if (likely(ac->avail < ac->limit)) {
@@ -878,9 +1219,20 @@ slab_classic_create(const char *name, unsigned int size, unsigned int align,
 	struct slab_classic_geometry g;
 	struct slab_cache_info *c;
 	struct kmem_cache *s;
+	slab_flags_t boot_dbg;
 	unsigned int cpu;
 	int i;
 
+	/* slab_debug=Z, P, U (kmem: SLUB's boot option picks SLAB's three
+	 * debug flags too) as 3.4's FORCED_DEBUG added them: the red zones and
+	 * the user word only where they do not push the buffer past a power
+	 * of two (so size-4194304 still fits its order). */
+	boot_dbg = kmem_cache_flags(flags, name) & ~flags & CLASSIC_DEBUG_FLAGS;
+	if (size >= 4096 &&
+	    fls(size - 1) != fls(size - 1 + REDZONE_ALIGN +
+				  2 * sizeof(unsigned long long)))
+		boot_dbg &= ~(SLAB_RED_ZONE | SLAB_STORE_USER);
+	flags |= boot_dbg;
 	if (slab_classic_calculate(size, align, flags, slab_max_order,
 				   nr_cpu_ids, &g)) {
 		pr_err("kmem_cache_create: couldn't create cache %s.\n", name);
@@ -931,7 +1283,7 @@ slab_classic_create(const char *name, unsigned int size, unsigned int align,
 	s->object_size = size;
 	s->inuse = g.size;
 	s->align = g.align;
-	s->flags = flags;
+	s->flags = (flags & ~CLASSIC_DEBUG_FLAGS) | g.dbg;
 	s->ctor = ctor;
 	s->order = g.gfporder;
 	s->min_order = g.gfporder;
@@ -939,7 +1291,8 @@ slab_classic_create(const char *name, unsigned int size, unsigned int align,
 	s->src = slab_src;
 	s->refcount = 1;
 	s->allocflags |= slab_cache_gfp(flags);
-	if (!ctor && !(flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))) {
+	if (!ctor && !(flags & SLAB_TYPESAFE_BY_RCU) &&
+	    !(g.dbg & SLAB_POISON)) {
 		s->init_on_alloc = page_debug_flags & PAGE_DEBUG_INIT_ON_ALLOC;
 		s->init_on_free = page_debug_flags & PAGE_DEBUG_INIT_ON_FREE;
 	}
@@ -1171,7 +1524,8 @@ static size_t slab_classic_ksize(const void *x, struct kmem_cache **sp,
 		WARN(1, "%s(%p): Not a kmalloc allocation\n", func, x);
 		return 0;
 	}
-	off = (unsigned long)((const char *)x - (const char *)m->s_mem);
+	off = (unsigned long)((const char *)x - info(s)->g.obj_offset -
+			      (const char *)m->s_mem);
 	if ((const char *)x < (const char *)m->s_mem || off % s->size ||
 	    off / s->size >= info(s)->g.num) {
 		WARN(1,
@@ -1180,7 +1534,8 @@ static size_t slab_classic_ksize(const void *x, struct kmem_cache **sp,
 		return 0;
 	}
 	*sp = s;
-	return s->size; /* obj_size(): the buffer size */
+	/* obj_size(): the buffer size, or without the debug words. */
+	return info(s)->g.dbg ? info(s)->g.obj_size : s->size;
 }
 
 static size_t slab_classic_roundup(size_t size)
@@ -1196,6 +1551,7 @@ static int slab_classic_init(const struct slab_page_source *src)
 	unsigned int i, t, idx;
 
 	slab_src = src;
+	slab_debug_boot(); /* slab_debug= of this boot (mm/slub_debug.c) */
 	slab_max_order = slab_classic_max_order(totalram_pages());
 	reap_events = reap_tick = 0;
 	INIT_LIST_HEAD(&dead_caches);

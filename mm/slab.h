@@ -329,6 +329,11 @@ struct slab_classic_geometry {
 	bool off_slab;           /* management in a kmalloc object */
 	unsigned int limit, batchcount, shared; /* the tunables */
 	unsigned int free_limit; /* free objects a node keeps */
+	/* CONFIG_DEBUG_SLAB (mm/slab.c, "Debugging"): the flags kept of
+	 * SLAB_RED_ZONE, SLAB_POISON and SLAB_STORE_USER, the object's offset
+	 * in its buffer (8 after a red zone) and its size (obj_size). */
+	slab_flags_t dbg;
+	unsigned int obj_offset, obj_size;
 };
 /* 0, or -EINVAL when no order up to KMALLOC_MAX_ORDER holds an object.
  * max_order: slab_max_order (slab_classic_max_order of the RAM). */
