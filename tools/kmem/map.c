@@ -82,6 +82,7 @@ struct map_class {
 	int order;         /* free blocks: the buddy order; else -1 */
 	const struct kmem_cache *cache; /* slab classes of one cache */
 	char cache_name[48]; /* SLAB_NAME_LEN */
+	int slab_state; /* SLAB: MAP_SLAB_FULL/PARTIAL/FREE; else -1 */
 	unsigned long frames;
 };
 
@@ -279,6 +280,7 @@ static void class_init(struct map_snapshot *s, int id, const char *kind, int ord
 
 	s->classes[id].kind = kind;
 	s->classes[id].order = order;
+	s->classes[id].slab_state = -1;
 	va_start(ap, fmt);
 	vsnprintf(s->classes[id].label, sizeof(s->classes[id].label), fmt, ap);
 	va_end(ap);
@@ -323,22 +325,43 @@ static int snapshot_add_block(struct map_snapshot *s, unsigned long pfn,
 	return 0;
 }
 
-/* The class of a slab cache: one per cache while they last, then the shared
- * "slab" class. */
-static int cache_class(struct map_snapshot *s, const struct kmem_cache *cache)
+/* SLAB's three lists: a slab is full, partial or free (slabs_full,
+ * slabs_partial, slabs_free), which the map colours on a SLAB machine. */
+enum { MAP_SLAB_FULL, MAP_SLAB_PARTIAL, MAP_SLAB_FREE };
+static const char *const slab_state_name[] = { "full", "partial", "free" };
+
+static int slab_state(const struct map_snapshot *s, int inuse, int objects)
+{
+	if (s->info.slab != KMEM_SLAB_SLAB || objects <= 0 || inuse < 0)
+		return -1;
+	return inuse == objects ? MAP_SLAB_FULL :
+	       inuse	       ? MAP_SLAB_PARTIAL :
+				 MAP_SLAB_FREE;
+}
+
+/* The class of a slab cache: one per cache while they last (on SLAB one per
+ * cache and list), then the shared "slab" class. */
+static int cache_class(struct map_snapshot *s, const struct kmem_cache *cache,
+		       int state)
 {
 	int i;
 
 	if (!cache)
 		return MAP_CLASS_SLAB;
 	for (i = MAP_CLASS_CACHE0; i < s->nr_classes; i++)
-		if (s->classes[i].cache == cache)
+		if (s->classes[i].cache == cache &&
+		    s->classes[i].slab_state == state)
 			return i;
 	if (s->nr_classes >= MAP_NR_CLASSES)
 		return MAP_CLASS_SLAB;
 	i = s->nr_classes;
-	class_init(s, i, "slab", -1, "slab: %s", kmem_cache_name(cache));
+	if (state >= 0)
+		class_init(s, i, "slab", -1, "slab: %s (%s slab)",
+			   kmem_cache_name(cache), slab_state_name[state]);
+	else
+		class_init(s, i, "slab", -1, "slab: %s", kmem_cache_name(cache));
 	s->classes[i].cache = cache;
+	s->classes[i].slab_state = state;
 	snprintf(s->classes[i].cache_name, sizeof(s->classes[i].cache_name), "%s",
 		 kmem_cache_name(cache));
 	return i;
@@ -366,7 +389,9 @@ static int frame_class(struct map_snapshot *s, const struct kmem_frame_info *fi)
 		return MAP_CLASS_RESERVED;
 	case KMEM_OWNER_SLAB:
 		if (!(fi->flags & KMEM_KPF(COMPOUND_TAIL))) {
-			int cls = cache_class(s, fi->cache);
+			int cls = cache_class(s, fi->cache,
+					      slab_state(s, fi->inuse,
+							 fi->objects));
 
 			if (snapshot_add_block(s, fi->pfn, fi->order, cls, fi->inuse,
 					       fi->objects))
@@ -684,6 +709,9 @@ static void put_classes(FILE *f, const struct map_snapshot *s)
 			fputs(",\"cache\":", f);
 			put_json_str(f, c->cache_name);
 		}
+		if (c->slab_state >= 0)
+			fprintf(f, ",\"slab_state\":\"%s\"",
+				slab_state_name[c->slab_state]);
 		fputc('}', f);
 	}
 	fputs("]", f);

@@ -3,7 +3,8 @@
  * Tour chapters: the slab allocator and kmalloc.
  *   30 slab     a task_struct cache and its geometry next to the real
  *               kernel's slabinfo line; the full/partial/empty lists growing
- *               and shrinking
+ *               and shrinking; the same program on SLUB, SLAB and SLOB side
+ *               by side (figures from three runs)
  *   31 kmalloc  kmalloc(100) and where it lands (cache, slab page, physical
  *               address); a constant size vs a variable size; kmalloc(8 MiB)
  *               failing, and why the limit is not the seed's 128 KiB - 16
@@ -15,6 +16,8 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <kmem/introspect.h>
+#include <kmem/machine.h>
 #include "mm/slab.h"
 #include "tools/kmem/kmem.h"
 
@@ -75,6 +78,8 @@ static void show_lists(struct tour *t, struct kmem_cache *s, const char *when)
 		  when, c.nr_full, c.nr_partial, c.nr_empty, c.active_objects,
 		  c.total_objects, c.thread_cached, c.barn_full);
 }
+
+static int compare_allocators(struct tour *t);
 
 static int chapter_slab(struct tour *t)
 {
@@ -140,6 +145,154 @@ static int chapter_slab(struct tour *t)
 	kmem_cache_destroy(ts);
 	if (!kmem_check_invariants())
 		return 1;
+	return compare_allocators(t);
+}
+
+/* ---- the same program on SLUB, SLAB and SLOB ------------------------------ */
+
+/* What one run of compare_program() measured (public API only:
+ * <kmem/introspect.h>). Pages are slab pages (owner "slab") above the
+ * machine's own at the start. */
+struct slab_run {
+	struct kmem_slab_cache_stats ts; /* task_struct with 12 objects */
+	unsigned long ts_pages;
+	unsigned long peak, half, all_freed, shrunk; /* demo-512 pages */
+	unsigned long cached; /* demo-512 objects cached after all frees */
+	size_t ksize100;
+	struct kmem_slob_heap_stats heap; /* SLOB: the heap at the peak */
+	bool ok;
+};
+
+static unsigned long slab_pages(void)
+{
+	unsigned long counts[KMEM_NR_OWNERS];
+
+	kmem_owner_counts(counts);
+	return counts[KMEM_OWNER_SLAB];
+}
+
+static void compare_program(struct tour *t, enum kmem_slab which,
+			    struct slab_run *r)
+{
+	struct kmem_config cfg = { .ram = 256ULL << 20,
+				   .layout = KMEM_LAYOUT_X86_64,
+				   .cpus = 2,
+				   .slab = which };
+	struct kmem_slab_cache_stats st;
+	struct kmem_cache *ts, *c;
+	void *tasks[12], *objs[400], *p;
+	unsigned long base;
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	if (tour_boot_config(t, &cfg))
+		return;
+	base = slab_pages();
+	ts = kmem_cache_create("task_struct", 5840, 64,
+			       SLAB_PANIC | SLAB_ACCOUNT, NULL);
+	for (i = 0; i < ARRAY_SIZE(tasks); i++)
+		tasks[i] = kmem_cache_alloc(ts, GFP_KERNEL);
+	kmem_slab_cache_stats(ts, &r->ts);
+	r->ts_pages = slab_pages() - base;
+	for (i = 0; i < ARRAY_SIZE(tasks); i++)
+		kmem_cache_free(ts, tasks[i]);
+	kmem_cache_destroy(ts);
+
+	base = slab_pages();
+	c = kmem_cache_create("demo-512", 512, 0, 0, NULL);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	r->peak = slab_pages() - base;
+	kmem_slob_heap_stats(&r->heap);
+	for (i = 0; i < ARRAY_SIZE(objs); i += 2)
+		kmem_cache_free(c, objs[i]);
+	r->half = slab_pages() - base;
+	for (i = 1; i < ARRAY_SIZE(objs); i += 2)
+		kmem_cache_free(c, objs[i]);
+	r->all_freed = slab_pages() - base;
+	kmem_slab_cache_stats(c, &st);
+	r->cached = st.cpu_cached + st.shared_cached;
+	kmem_cache_shrink(c);
+	r->shrunk = slab_pages() - base;
+	kmem_cache_destroy(c);
+
+	p = kmalloc(100, GFP_KERNEL);
+	r->ksize100 = ksize(p);
+	kfree(p);
+	r->ok = kmem_check_invariants();
+}
+
+static int compare_allocators(struct tour *t)
+{
+	static const enum kmem_slab which[] = { KMEM_SLAB_SLUB, KMEM_SLAB_SLAB,
+						KMEM_SLAB_SLOB };
+	struct slab_run r[3];
+	char cell[3][40];
+	unsigned int i;
+
+	tour_say(t, "The same program on the three slab allocators Linux has had "
+		    "(KMEM_SLAB=slub|slab|slob picks one at boot; SLAB is 3.4's, the "
+		    "seed documents' kernel; SLOB is 6.3's, the last before its "
+		    "removal): 12 task_structs, then 400 objects of 512 bytes, "
+		    "every other one freed, the rest freed, kmem_cache_shrink(); "
+		    "pages are slab pages above the machine's own.");
+	for (i = 0; i < 3; i++)
+		compare_program(t, which[i], &r[i]);
+	for (i = 0; i < 3; i++)
+		if (!r[i].ok)
+			return 1;
+	tour_step(t, "%-36s %10s %10s %10s", "", "SLUB", "SLAB", "SLOB");
+	tour_step(t, "%-36s %10u %10u %10u", "task_struct: bytes per object",
+		  r[0].ts.size, r[1].ts.size, r[2].ts.size);
+	for (i = 0; i < 3; i++) {
+		if (r[i].ts.objects_per_slab)
+			snprintf(cell[i], sizeof(cell[i]), "%u/%u",
+				 r[i].ts.objects_per_slab,
+				 r[i].ts.pages_per_slab);
+		else
+			snprintf(cell[i], sizeof(cell[i]), "no slabs");
+	}
+	tour_step(t, "%-36s %10s %10s %10s", "  objects/pages per slab", cell[0],
+		  cell[1], cell[2]);
+	tour_step(t, "%-36s %10lu %10lu %10lu", "  pages for 12 of them",
+		  r[0].ts_pages, r[1].ts_pages, r[2].ts_pages);
+	tour_step(t, "%-36s %10lu %10lu %10lu", "demo-512: pages, 400 allocated",
+		  r[0].peak, r[1].peak, r[2].peak);
+	tour_step(t, "%-36s %10lu %10lu %10lu", "  every other one freed",
+		  r[0].half, r[1].half, r[2].half);
+	tour_step(t, "%-36s %10lu %10lu %10lu", "  all freed", r[0].all_freed,
+		  r[1].all_freed, r[2].all_freed);
+	tour_step(t, "%-36s %10lu %10lu %10lu", "  objects still cached above",
+		  r[0].cached, r[1].cached, r[2].cached);
+	tour_step(t, "%-36s %10lu %10lu %10lu", "  after kmem_cache_shrink()",
+		  r[0].shrunk, r[1].shrunk, r[2].shrunk);
+	tour_step(t, "%-36s %10zu %10zu %10zu", "kmalloc(100): ksize", r[0].ksize100,
+		  r[1].ksize100, r[2].ksize100);
+	tour_say(t, "What differs. SLUB keeps no metadata in the slab and rounds "
+		    "task_struct to its 64-byte alignment (%u bytes, %u per %u-page "
+		    "slab). SLAB (%u bytes) puts a struct slab and a kmem_bufctl_t "
+		    "per object in the slab or, from 512 bytes, in a kmalloc object "
+		    "off the slab, and its order rule (the smallest order with at "
+		    "most 1/8 waste, but at most order 1 here) gives %u per %u "
+		    "pages. SLOB has no slabs at all: an object of a page or more "
+		    "is its own block of pages, smaller ones share its first-fit "
+		    "heap with every cache and kmalloc size (at the peak %lu heap "
+		    "pages held %lu blocks, %lu bytes free in %lu fragments).",
+		  r[0].ts.size, r[0].ts.objects_per_slab, r[0].ts.pages_per_slab,
+		  r[1].ts.size, r[1].ts.objects_per_slab, r[1].ts.pages_per_slab,
+		  r[2].heap.pages, r[2].heap.blocks,
+		  r[2].heap.free_bytes[0] + r[2].heap.free_bytes[1] +
+			  r[2].heap.free_bytes[2],
+		  r[2].heap.free_blocks);
+	tour_say(t, "Freeing: SLUB's sheaves and SLAB's per-CPU and shared arrays "
+		    "keep freed objects for the next allocation, and both keep "
+		    "some empty slabs (SLUB min_partial, SLAB free_limit) until "
+		    "kmem_cache_shrink() or the shrinker; SLOB gives a page back "
+		    "the moment its last block is freed, and caches nothing. "
+		    "kmalloc(100) is an object of the 128-byte class on SLUB "
+		    "(kmalloc-128) and SLAB (size-128); on SLOB it is a block of "
+		    "exactly 100 bytes behind an 8-byte size header. kmem map "
+		    "--scene slab colours SLAB's full, partial and free slabs.");
 	return 0;
 }
 
