@@ -51,6 +51,8 @@ int tour_boot_config(struct tour *t, const struct kmem_config *cfg)
 		info.ram >> 20, info.cpus, info.cpus == 1 ? "" : "s");
 	if (info.swap)
 		fprintf(t->out, ", %llu MiB swap", info.swap >> 20);
+	if (info.slab != KMEM_SLAB_SLUB) /* the slab chapter's comparison */
+		fprintf(t->out, ", %s", info.slab_name);
 	fprintf(t->out, "]\n\n");
 	return 0;
 }
