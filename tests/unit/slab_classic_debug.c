@@ -211,7 +211,7 @@ TEST(use_after_free_reported_at_alloc)
 	if (!p)
 		return;
 	kmem_cache_free(s, p);
-	p[16] = 0x00; /* use after free */
+	p[16] = 0x00;	     /* use after free */
 	p[40] = 0x6b ^ 0x04; /* one flipped bit on its own line */
 	mark = kmem_log_mark();
 	CHECK(kmem_cache_alloc(s, GFP_KERNEL) == p); /* LIFO: p again */
