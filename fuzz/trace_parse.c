@@ -13,7 +13,10 @@
  *   - the events are sorted by timestamp, input order breaking ties;
  *   - uncompressed, both paths agree event for event (the file path reads in
  *     pieces, the memory path in one go: a line split across reads must parse
- *     as the same line).
+ *     as the same line);
+ *   - the fast path (which finds the line's end itself and reuses the
+ *     previous line's prefix) and the general parser alone read the same
+ *     events, names, counters and order.
  * A violated promise aborts (a crash for libFuzzer).
  */
 #include <stdint.h>
@@ -113,6 +116,52 @@ static void same(const struct trace *a, const struct trace *b)
 			die("interned names differ between memory and file", a);
 }
 
+static const char *name_of(const struct trace *t, uint32_t id)
+{
+	return t->names && id < t->nr_names ? t->names[id] : "";
+}
+
+/* a with the fast path, g with the general parser alone: names compared by
+ * their text (a line the fast path gave up on may have interned one). */
+static void same_as_general(const struct trace *a, const struct trace *g)
+{
+	size_t i;
+	int k;
+
+	if (a->nr != g->nr || a->lines != g->lines || a->malformed != g->malformed ||
+	    a->unknown_total != g->unknown_total || a->header_lines != g->header_lines ||
+	    a->blank_lines != g->blank_lines || a->format != g->format ||
+	    a->max_disorder_ns != g->max_disorder_ns ||
+	    a->sorted_input != g->sorted_input) {
+		fprintf(stderr,
+			"fast:    nr %zu lines %lu malformed %lu unknown %lu "
+			"headers %lu blank %lu format %d\n"
+			"general: nr %zu lines %lu malformed %lu unknown %lu "
+			"headers %lu blank %lu format %d\n",
+			a->nr, a->lines, a->malformed, a->unknown_total,
+			a->header_lines, a->blank_lines, a->format, g->nr, g->lines,
+			g->malformed, g->unknown_total, g->header_lines,
+			g->blank_lines, g->format);
+		die("the fast path and the general parser disagree", a);
+	}
+	for (k = 0; k < TR_NR_TYPES; k++)
+		if (a->count[k] != g->count[k])
+			die("per-type counts differ between fast and general", a);
+	for (i = 0; i < a->nr; i++) {
+		struct trace_event x = a->ev[i], y = g->ev[i];
+
+		if (strcmp(name_of(a, x.name), name_of(g, y.name)))
+			die("an event's name differs between fast and general", a);
+		x.name = y.name = 0;
+		if (memcmp(&x, &y, sizeof(x)))
+			die("an event differs between fast and general", a);
+	}
+	for (i = 0; i < a->malformed && i < TRACE_MAX_MALFORMED_KEPT; i++)
+		if (a->malformed_kept[i].line != g->malformed_kept[i].line ||
+		    strcmp(a->malformed_kept[i].why, g->malformed_kept[i].why))
+			die("a malformed line's message differs between fast and general", a);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	memfd = memfd_create("fuzz-trace", MFD_CLOEXEC);
@@ -155,6 +204,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (!rm)
 			same(&m, &f);
+		{
+			static const struct trace_parse_opts general = {
+				NULL, 0, false, true
+			};
+			struct trace g;
+			int rg;
+
+			memset(&g, 0, sizeof(g));
+			rg = trace_load_buffer(&g, "fuzz", (const char *)data, size,
+					       &general);
+			check_trace(&g, rg);
+			if (rg != rm)
+				die("the fast path and the general parser disagree on refusal",
+				    &m);
+			if (!rm)
+				same_as_general(&m, &g);
+			trace_free(&g);
+		}
 		trace_free(&m);
 	}
 	trace_free(&f);

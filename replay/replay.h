@@ -97,6 +97,7 @@ struct trace {
 	uint32_t name_hash_size;
 	void *gfp_cache;     /* the parser's parsed gfp_flags strings */
 	void *name_cache;     /* the parser's recent names */
+	void *line_cache;     /* the parser's last line prefix */
 
 	unsigned long lines, header_lines, blank_lines;
 	unsigned long count[TR_NR_TYPES];
@@ -111,6 +112,9 @@ struct trace {
 	bool truncated;       /* compressed stream ended early or read error */
 	char error[256];      /* why a trace was refused */
 	bool sorted_input;    /* events were already in timestamp order */
+	uint64_t max_ts;      /* the latest timestamp read */
+	uint64_t max_disorder_ns; /* the furthest an event goes back in time
+				   * from one read before it (0: in order) */
 	double parse_seconds;
 	uint64_t bytes_in;    /* bytes read from the file (compressed) */
 };
@@ -120,6 +124,7 @@ struct trace_parse_opts {
 	FILE *diag;          /* malformed-line messages (NULL: none) */
 	unsigned int max_diag; /* print at most this many (then a count) */
 	bool progress;       /* draw a progress bar on stderr */
+	bool no_fast_path;   /* tests: every line through the general parser */
 };
 
 /*

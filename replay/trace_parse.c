@@ -24,8 +24,10 @@
  * is binary, or when none of its first 200 content lines has a trace prefix.
  *
  * Input: the first bytes decide the decoder (xz magic FD 37 7A 58 5A 00, gzip
- * 1F 8B), so a compressed file piped to stdin works too. Lines are split in a
- * 1 MiB window; a line longer than 64 KiB is malformed.
+ * 1F 8B), so a compressed file piped to stdin works too. Lines are read in a
+ * 1 MiB window: the fast path for well-formed kmem events reads a line where
+ * it starts and finds its end (the newline) itself; any other line is cut at
+ * its newline and read again. A line longer than 64 KiB is malformed.
  *
  * No locks: a trace is parsed by one thread, then read-only.
  */
@@ -387,12 +389,23 @@ static int grow_events(struct trace *t)
  * parser accepts, with the same result: a test compares the two on every line
  * of the test traces (tests/unit/trace_parse_input.c).
  *
- * It reads 8 bytes at a time (words, hex numbers: SWAR), so the line must be
- * followed by LINE_PAD readable bytes: parse_stream's window has them, and
- * trace_parse_line() copies other lines into a padded buffer. A read past the
- * line's NUL never changes a result: every comparison spanning the NUL fails.
+ * It reads 8 or 16 bytes at a time (words, hex numbers: SWAR, SSE2), so the
+ * line must be followed by LINE_PAD readable bytes: parse_stream's window has
+ * them, and trace_parse_line() copies other lines into a padded buffer. The
+ * line ends at its NUL or its newline, alike: parse_stream() hands it the
+ * window as read, and the line's end is where the fast path stops (no search
+ * for the newline first). A read past the line's end never changes a
+ * result: every comparison spanning the end fails.
+ *
+ * Most lines repeat the previous line's prefix up to the timestamp's '.'
+ * ("comm-pid [cpu] flags secs."): the same task on the same CPU in the same
+ * second (91% of the build trace's lines). The prefix read last is kept
+ * (struct line_cache) with its pid, cpu and seconds; a line that starts with
+ * the same bytes takes them from there and reads only the fraction. The
+ * prefix's bytes alone decide how it parses (every test in it stops within
+ * it), so the result is the one the full reading gives.
  */
-#define LINE_PAD 32
+#define LINE_PAD 128
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -409,11 +422,20 @@ static inline uint64_t load64(const char *p)
 	return x;
 }
 
+/* The end of the line: its NUL, or (reading straight from the input
+ * window, parse_stream) its newline. The fast path treats both alike. */
+static inline bool is_eol(char c)
+{
+	return c == 0 || c == '\n';
+}
+
 /* A word ends at a space, a tab or the end of the line; any other control
  * character sends the line to the general parser. */
+static const bool word_stops[256] = { [0] = 1, ['\t'] = 1, ['\n'] = 1, [' '] = 1 };
+
 static inline bool word_stop_ok(char c)
 {
-	return c == ' ' || c == '\t' || c == 0;
+	return word_stops[(unsigned char)c];
 }
 
 /* The first byte <= ' ' (unsigned) from p on, 16 or 8 at a time. */
@@ -467,39 +489,51 @@ static inline bool hex8(const char *p, uint32_t *out)
 }
 #endif
 
-/* Sixteen hex digits at p (first most significant); false if one is not. */
-static inline bool hex16(const char *p, uint64_t *out)
-{
 #ifdef __SSE2__
+/* [0x]<1..16 hex digits> up to the end of the word; NULL otherwise. The 16
+ * bytes at p checked and converted at once, the digits counted, the value
+ * shifted down to them. */
+static inline const char *fast_hex(const char *p, uint64_t *out)
+{
 	/* Signed byte compares: bytes >= 0x80 are below every range. */
-	__m128i x = _mm_loadu_si128((const __m128i *)p);
-	__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-				  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-	__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-				  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
-	__m128i v;
+	__m128i x, l, d, a, v;
+	unsigned int m, n;
 	uint64_t r;
 
-	if (_mm_movemask_epi8(_mm_or_si128(d, a)) != 0xffff)
-		return false;
-	/* nibble values; then each pair of bytes into one, in 16-bit lanes */
-	v = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
-			 _mm_andnot_si128(d, _mm_set1_epi8(9)));
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	x = _mm_loadu_si128((const __m128i *)p);
+	l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+			  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+	a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+	m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(d, a));
+	n = (unsigned int)__builtin_ctz(~m); /* leading hex digits, 0..16 */
+	if (!n || !word_stop_ok(p[n]))
+		return NULL;
+	/* nibble values (other bytes masked to a nibble too, then shifted
+	 * out); each pair of bytes into one, in 16-bit lanes */
+	v = _mm_and_si128(_mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
+				       _mm_andnot_si128(d, _mm_set1_epi8(9))),
+			  _mm_set1_epi8(0x0f));
 	v = _mm_and_si128(_mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8)),
 			  _mm_set1_epi16(0x00ff));
 	v = _mm_packus_epi16(v, v);
-	r = (uint64_t)_mm_cvtsi128_si64(v);
-	*out = __builtin_bswap64(r);
-	return true;
+	r = __builtin_bswap64((uint64_t)_mm_cvtsi128_si64(v));
+	*out = n == 16 ? r : r >> (4 * (16 - n));
+	return p + n;
+}
 #else
+/* Sixteen hex digits at p (first most significant); false if one is not. */
+static inline bool hex16(const char *p, uint64_t *out)
+{
 	uint32_t hi, lo;
 
 	if (!hex8(p, &hi) || !hex8(p + 8, &lo))
 		return false;
 	*out = (uint64_t)hi << 32 | lo;
 	return true;
-#endif
 }
 
 /* [0x]<1..16 hex digits> up to the end of the word; NULL otherwise. */
@@ -519,6 +553,7 @@ static inline const char *fast_hex(const char *p, uint64_t *out)
 	*out = v;
 	return p;
 }
+#endif
 
 static inline unsigned int lead_digits(uint64_t x);
 static inline uint64_t swar_dec(uint64_t x, unsigned int n);
@@ -590,8 +625,11 @@ static inline uint64_t swar_dec(uint64_t x, unsigned int n)
 }
 
 /* "<secs>.<frac>:" as parse_ts() reads it, ending the word; NULL otherwise,
- * with *bail set when parse_ts() might read it (more than 10 digits). */
-static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail)
+ * with *bail set when parse_ts() might read it (more than 10 digits). On
+ * success *secs_ns is the whole seconds in ns and *frac the fraction's first
+ * digit. */
+static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail,
+				  uint64_t *secs_ns, const char **frac)
 {
 	const char *s = p, *fs;
 	uint64_t secs = 0, f = 0;
@@ -624,7 +662,9 @@ static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail)
 		*bail = true;
 		return NULL;
 	}
-	*ns = secs * 1000000000ull + f * pow10_9[fd];
+	*secs_ns = secs * 1000000000ull;
+	*ns = *secs_ns + f * pow10_9[fd];
+	*frac = fs;
 	return p + 1;
 }
 
@@ -875,6 +915,7 @@ static const char *fast_fields(struct trace *t, const char *w, struct trace_even
 			w++;
 		switch (w[0]) {
 		case 0:
+		case '\n':
 			return w;
 		case '\t':
 			return NULL;
@@ -961,7 +1002,7 @@ other: {
 		}
 		if ((unsigned char)*w > ' ')
 			return NULL; /* values end at a word's end */
-		if (*w && *w != ' ')
+		if (!is_eol(*w) && *w != ' ')
 			return NULL; /* a tab or a control character */
 	}
 }
@@ -987,7 +1028,7 @@ other: {
 	} while (0)
 #define LAST(val)                                 \
 	do {                                      \
-		if (!(w = (val)) || *w)           \
+		if (!(w = (val)) || !is_eol(*w))  \
 			return NULL;              \
 		return w;                         \
 	} while (0)
@@ -1119,22 +1160,100 @@ slow:
 	return true;
 }
 
+/* The prefix of the line read last, up to its timestamp's '.' (above). */
+#define PREFIX_MAX 64
+struct line_cache {
+	uint32_t len; /* 0: none yet */
+	uint32_t pid;
+	uint16_t cpu;
+	uint64_t secs_ns;
+	char b[PREFIX_MAX];
+};
+
+/* Are the n (1..PREFIX_MAX) bytes at a those at b? a may be read up to 15
+ * bytes beyond n; b holds PREFIX_MAX bytes. */
+static inline bool same_prefix(const char *a, const char *b, size_t n)
+{
+#ifdef __SSE2__
+	size_t i;
+	unsigned int m;
+
+	for (i = 0; i + 16 < n; i += 16)
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(
+			    _mm_loadu_si128((const __m128i *)(a + i)),
+			    _mm_loadu_si128((const __m128i *)(b + i)))) != 0xffff)
+			return false;
+	/* the last 1..16 bytes: a's are loaded from i, b's copy is padded */
+	m = (unsigned int)_mm_movemask_epi8(
+		_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(a + i)),
+			       _mm_loadu_si128((const __m128i *)(b + i))));
+	return !(~m & ((1u << (n - i)) - 1) & 0xffff);
+#else
+	return !memcmp(a, b, n);
+#endif
+}
+
+/* The first '[' from p on; NULL if the line ends first. */
+static inline const char *fast_bracket(const char *p)
+{
+#ifdef __SSE2__
+	const __m128i br = _mm_set1_epi8('['), nl = _mm_set1_epi8('\n'),
+		      zero = _mm_setzero_si128();
+
+	for (;; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)p);
+		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+			_mm_cmpeq_epi8(x, br),
+			_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, zero))));
+
+		if (m) {
+			p += __builtin_ctz(m);
+			return *p == '[' ? p : NULL;
+		}
+	}
+#else
+	for (; !is_eol(*p); p++)
+		if (*p == '[')
+			return p;
+	return NULL;
+#endif
+}
+
 /*
  * A well-formed kmem event line: append its event and return the end of the
- * line (its NUL, which the caller checks is the line's end). NULL: the
- * general parser must read the line.
+ * line (its NUL or newline, which the caller checks is the line's end). NULL:
+ * the general parser must read the line.
  */
 static const char *parse_line_fast(struct trace *t, const char *line, unsigned long lineno)
 {
-	const char *p = line, *q, *d, *w, *end;
-	struct trace_event e, e0;
+	struct line_cache *lc = t->line_cache;
+	const char *p = line, *q, *d, *w, *end, *frac;
+	struct trace_event *e;
 	unsigned int have = 0, cpu, pid, n;
 	bool bail = false;
-	uint64_t x;
+	uint64_t x, secs_ns;
 	int type;
 
 	if (t->format != TRACE_FMT_FTRACE && t->format != TRACE_FMT_TRACE_CMD)
 		return NULL;
+	/* the event is read into its place, counted only when complete */
+	if (t->nr == t->cap && grow_events(t))
+		return NULL;
+	e = &t->ev[t->nr];
+	memset(e, 0, sizeof(*e));
+	if (lc && lc->len && same_prefix(line, lc->b, lc->len)) {
+		/* the fraction, 1..7 digits, as fast_ts() reads it */
+		frac = line + lc->len;
+		x = load64(frac);
+		n = lead_digits(x);
+		if (n && n < 8 && frac[n] == ':' && word_stop_ok(frac[n + 1])) {
+			e->ts_ns = lc->secs_ns + swar_dec(x, n) * pow10_9[n];
+			pid = lc->pid;
+			cpu = lc->cpu;
+			q = frac + n + 1;
+			goto event;
+		}
+	}
 	/* Blank, header and perf call-chain lines are the general parser's. */
 	for (;; p += 8) { /* the comm's padding, 8 spaces at a time */
 		uint64_t m = load64(p) ^ (0x20 * ONES);
@@ -1155,7 +1274,7 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 			return NULL;
 	}
 	/* "comm-pid [cpu]": the first '[' after a space, digits, ']'. */
-	q = strchr(p, '[');
+	q = fast_bracket(p);
 	if (!q || q == p || q[-1] != ' ')
 		return NULL;
 	/* the pid: the digits after the word's last '-' */
@@ -1179,16 +1298,29 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 	/* optional flags, then the timestamp */
 	for (w = d + 1; *w == ' '; w++)
 		;
-	memset(&e, 0, sizeof(e));
-	if (!is_digit(*w) || !(q = fast_ts(w, &e.ts_ns, &bail))) {
+	if (!is_digit(*w) || !(q = fast_ts(w, &e->ts_ns, &bail, &secs_ns, &frac))) {
 		w = fast_word_end(w);
 		if (bail || *w != ' ')
 			return NULL;
 		while (*w == ' ')
 			w++;
-		if (!(q = fast_ts(w, &e.ts_ns, &bail)))
+		if (!(q = fast_ts(w, &e->ts_ns, &bail, &secs_ns, &frac)))
 			return NULL;
 	}
+	/* keep the prefix for the next line */
+	if ((size_t)(frac - line) <= PREFIX_MAX) {
+		if (!lc) {
+			lc = t->line_cache = calloc(1, sizeof(*lc));
+			if (!lc)
+				return NULL;
+		}
+		lc->len = (uint32_t)(frac - line);
+		lc->pid = pid;
+		lc->cpu = (uint16_t)cpu;
+		lc->secs_ns = secs_ns;
+		memcpy(lc->b, line, lc->len);
+	}
+event:
 	/* the event name */
 	for (w = q; *w == ' '; w++)
 		;
@@ -1198,40 +1330,41 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 	type = fast_event_type(w, (size_t)(q - w - 1));
 	if (type < 0)
 		return NULL;
-	e.pid = pid;
-	e.cpu = (uint16_t)cpu;
-	e.type = (uint8_t)type;
-	e.line = (uint32_t)lineno;
-	e.migratetype = -1;
+	e->pid = pid;
+	e->cpu = (uint16_t)cpu;
+	e->type = (uint8_t)type;
+	e->line = (uint32_t)lineno;
+	e->migratetype = -1;
 	for (w = q; *w == ' '; w++)
 		;
-	e0 = e;
-	end = fast_fields_inorder(t, w, type, &e, &have);
-	if (!end) {
-		e = e0;
+	end = fast_fields_inorder(t, w, type, e, &have);
+	if (!end) { /* from the fields' start again */
+		e->key = 0;
+		e->req = e->alloc = e->gfp = e->name = 0;
+		e->order = 0;
+		e->migratetype = -1;
+		e->flags = 0;
 		have = 0;
-		end = fast_fields(t, w, &e, &have);
+		end = fast_fields(t, w, e, &have);
 	}
 	if (!end || (have & required[type]) != required[type])
 		return NULL;
 	switch (type) {
 	case TR_KMALLOC:
 	case TR_KMEM_CACHE_ALLOC:
-		if (e.alloc < e.req && e.key)
+		if (e->alloc < e->req && e->key)
 			return NULL;
 		break;
 	case TR_PAGE_ALLOC:
 	case TR_PAGE_FREE:
-		if (e.order > 10)
+		if (e->order > 10)
 			return NULL;
 		break;
 	}
 	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
 	    !(have & F_NAME))
-		e.flags |= TEV_NO_NAME;
-	if (t->nr == t->cap && grow_events(t))
-		return NULL;
-	t->ev[t->nr++] = e;
+		e->flags |= TEV_NO_NAME;
+	t->nr++;
 	t->count[type]++;
 	return end;
 }
@@ -1579,6 +1712,11 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 	if (padded) { /* the fast path reads ahead */
 		memcpy(padded, line, len);
 		end = parse_line_fast(t, padded, lineno);
+		if (end && *end) { /* it stopped at a newline inside: undo */
+			t->nr--;
+			t->count[t->ev[t->nr].type]--;
+			end = NULL;
+		}
 		free(padded);
 		if (end) /* it ends at the first NUL: the line's end */
 			return 1;
@@ -1906,6 +2044,15 @@ static const char *binary_kind(const char *buf, size_t n)
 	return NULL;
 }
 
+/* An event at ts was read: how far back in time from the latest before it? */
+static inline void note_order(struct trace *t, uint64_t ts)
+{
+	if (ts >= t->max_ts)
+		t->max_ts = ts;
+	else if (t->max_ts - ts > t->max_disorder_ns)
+		t->max_disorder_ns = t->max_ts - ts;
+}
+
 static int parse_stream(struct trace *t, struct src *s, const char *path,
 			const struct trace_parse_opts *opts, uint64_t total_in)
 {
@@ -1913,6 +2060,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 	size_t have = 0, start;
 	unsigned long lineno = 0, content = 0, prefixed = 0;
 	bool skipping_long = false, first = true, decided = false, header_ftrace = false;
+	bool fast = !(opts && opts->no_fast_path);
 	struct progress pr;
 	uint64_t t0 = trace_now_ns();
 	int ret = 0;
@@ -1938,14 +2086,34 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 			}
 		}
 		have += n;
+		win[have] = 0; /* where the fast path stops at the latest */
 		start = 0;
 		progress_update(&pr, t->bytes_in);
 		while (start < have) {
 			size_t len;
 			char *line = win + start;
-			const char *fast_end;
+			const char *fast_end = NULL;
+			bool fast_failed = false;
 			int r;
 
+			if (fast && !skipping_long) {
+				/* The fast path finds the line's end itself. */
+				fast_end = parse_line_fast(t, line, lineno + 1);
+				if (fast_end && *fast_end == '\n' && fast_end < win + have &&
+				    (size_t)(fast_end - line) <= LINE_MAX_LEN) {
+					note_order(t, t->ev[t->nr - 1].ts_ns);
+					lineno++;
+					decided = true;
+					start = (size_t)(fast_end + 1 - win);
+					continue;
+				}
+				if (fast_end) { /* a NUL inside, or the end of the data */
+					t->nr--;
+					t->count[t->ev[t->nr].type]--;
+				} else {
+					fast_failed = true;
+				}
+			}
 			nl = memchr(line, '\n', have - start);
 			if (!nl) {
 				/* A partial line: move it down and read more
@@ -1973,14 +2141,17 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 				continue;
 			}
 			lineno++;
-			if (len && line[len - 1] == '\r')
+			if (len && line[len - 1] == '\r') {
 				len--;
+				fast_failed = false; /* the line it read was longer */
+			}
 			if (len > LINE_MAX_LEN) {
 				keep_malformed(t, lineno, "line longer than 64 KiB");
 				continue;
 			}
 			line[len] = 0;
-			fast_end = parse_line_fast(t, line, lineno);
+			fast_end = fast && !fast_failed ? parse_line_fast(t, line, lineno) :
+							  NULL;
 			if (fast_end != line + len) {
 				if (fast_end) { /* it stopped at a NUL inside: undo */
 					t->nr--;
@@ -1995,6 +2166,10 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 				r = parse_line_general(t, line, lineno, why, sizeof(why));
 				if (r < 0)
 					keep_malformed(t, lineno, why);
+				if (r > 0)
+					note_order(t, t->ev[t->nr - 1].ts_ns);
+			} else {
+				note_order(t, t->ev[t->nr - 1].ts_ns);
 			}
 			/* Lines with a trace prefix: events and unknown events. */
 			prefixed = t->nr + t->unknown_total;
@@ -2018,6 +2193,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 		if (skipping_long)
 			have = 0;
 	}
+	prefixed = t->nr + t->unknown_total;
 	if (!ret && !prefixed && !header_ftrace) {
 		if (!lineno && s->truncated) /* nothing could be decompressed */
 			set_error(t, "%s: %s", path, s->err);
@@ -2053,14 +2229,7 @@ out:
 	}
 	free(win);
 	if (!ret) {
-		size_t i;
-
-		t->sorted_input = true;
-		for (i = 1; i < t->nr; i++)
-			if (t->ev[i].ts_ns < t->ev[i - 1].ts_ns) {
-				t->sorted_input = false;
-				break;
-			}
+		t->sorted_input = !t->max_disorder_ns;
 		if (!t->sorted_input)
 			qsort(t->ev, t->nr, sizeof(*t->ev), cmp_event);
 	}
@@ -2114,5 +2283,6 @@ void trace_free(struct trace *t)
 	free(t->name_hash);
 	free(t->gfp_cache);
 	free(t->name_cache);
+	free(t->line_cache);
 	memset(t, 0, sizeof(*t));
 }

@@ -257,7 +257,7 @@ static const char *const real_lines[] = {
 static void compare_real_lines(unsigned long *disagree)
 {
 	static const char repl[] = { ' ', '\t', '-', '0', '9', 'f', 'x', '=', ':', '[', ']',
-				     '|', '.', '#', '(', 'Z', '\001', '\x80', '\xff' };
+				     '|', '.', '#', '(', 'Z', '\001', '\x80', '\xff', '\n' };
 	struct trace a, b;
 	char mut[512];
 	size_t l, i, k, len;
@@ -271,6 +271,9 @@ static void compare_real_lines(unsigned long *disagree)
 		len = strlen(line);
 		parse_both(&a, &b, line, l + 1, disagree);
 		for (i = 0; i < len; i++) {
+			/* after the line itself: the fast path has kept its
+			 * prefix, and the mutants that start with it use it */
+			parse_both(&a, &b, line, l + 1, disagree);
 			memcpy(mut, line, i); /* cut */
 			mut[i] = 0;
 			parse_both(&a, &b, mut, l + 1, disagree);
@@ -309,6 +312,48 @@ TEST(fast_path_agrees)
 	CHECK_EQ(disagree, 0);
 }
 
+/*
+ * The whole build trace read as `kmem replay` reads it (the fast path finding
+ * line ends in the window, the kept prefixes) and with every line through the
+ * general parser: the same events, names, counts and order.
+ */
+TEST(whole_trace_both_ways)
+{
+	static const struct trace_parse_opts general = { NULL, 0, false, true };
+	struct trace a, b;
+	size_t i, differ = 0;
+	int k;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	CHECK_EQ(trace_load(&a, KMEM_TEST_DATA "/linux-6.18-x86_64/trace-build.txt.xz",
+			    &quiet), 0);
+	CHECK_EQ(trace_load(&b, KMEM_TEST_DATA "/linux-6.18-x86_64/trace-build.txt.xz",
+			    &general), 0);
+	CHECK(a.nr > 390000);
+	CHECK_EQ(a.nr, b.nr);
+	CHECK_EQ(a.lines, b.lines);
+	CHECK_EQ(a.malformed, b.malformed);
+	CHECK_EQ(a.unknown_total, b.unknown_total);
+	CHECK_EQ(a.header_lines, b.header_lines);
+	CHECK_EQ(a.max_disorder_ns, b.max_disorder_ns);
+	CHECK_EQ(a.sorted_input, b.sorted_input);
+	for (k = 0; k < TR_NR_TYPES; k++)
+		CHECK_EQ(a.count[k], b.count[k]);
+	for (i = 0; i < a.nr && i < b.nr; i++) {
+		struct trace_event x = a.ev[i], y = b.ev[i];
+
+		if (strcmp(trace_name(&a, x.name), trace_name(&b, y.name)))
+			differ++;
+		x.name = y.name = 0;
+		if (memcmp(&x, &y, sizeof(x)))
+			differ++;
+	}
+	CHECK_EQ(differ, 0);
+	trace_free(&a);
+	trace_free(&b);
+}
+
 int main(void)
 {
 	RUN(pipe_short_reads);
@@ -317,5 +362,6 @@ int main(void)
 	RUN(nul_in_line);
 	RUN(fraction_lengths);
 	RUN(fast_path_agrees);
+	RUN(whole_trace_both_ways);
 	return test_summary();
 }
