@@ -241,62 +241,34 @@ static unsigned long slab_pages(void)
 int compare_child_main(int argc, char **argv)
 {
 	struct child_out out = { 0 };
+	struct replay_child_ops m;
 	const struct shared_hdr *h;
-	const struct shared_cache *sc;
 	const struct op *ops;
 	struct kmem_cache **caches = NULL;
 	void **slots;
 	uint64_t base, t0, peak_slab = 0, slab0 = 0;
 	bool is_kmem;
-	struct stat st;
-	int mfd, pfd;
+	int pfd;
 	size_t i;
-	void *map;
 
 	if (argc < 5)
 		return 2;
 	is_kmem = !strcmp(argv[2], "kmem");
-	mfd = atoi(argv[3]);
 	pfd = atoi(argv[4]);
-	if (fstat(mfd, &st) || (size_t)st.st_size < sizeof(*h))
+	if (replay_child_map(argv[3], &m))
 		return 2;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, mfd, 0);
-	if (map == MAP_FAILED)
-		return 2;
-	h = map;
-	sc = (const struct shared_cache *)(h + 1);
-	ops = (const struct op *)(sc + h->ncaches);
+	h = m.h;
+	ops = m.ops;
 	/* The slot table is outside every allocator, touched before the baseline. */
-	slots = mmap(NULL, (h->nslots + 1) * sizeof(void *), PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (slots == MAP_FAILED) {
+	slots = replay_child_table((h->nslots + 1) * sizeof(void *));
+	if (!slots) {
 		snprintf(out.why, sizeof(out.why), "out of memory");
 		goto done;
 	}
-	memset(slots, 0, (h->nslots + 1) * sizeof(void *));
 	if (is_kmem) {
-		struct kmem_config cfg = { .ram = h->ram, .cpus = h->cpus, .quiet = true };
-
-		cfg.layout = h->x86_32 ? KMEM_LAYOUT_X86_32 : KMEM_LAYOUT_X86_64;
-		if (kmem_boot(&cfg)) {
-			snprintf(out.why, sizeof(out.why), "cannot boot the machine");
+		caches = replay_child_boot(&m, false, out.why, sizeof(out.why));
+		if (!caches)
 			goto done;
-		}
-		caches = mmap(NULL, (h->ncaches + 1) * sizeof(*caches),
-			      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (caches == MAP_FAILED) {
-			snprintf(out.why, sizeof(out.why), "out of memory");
-			goto done;
-		}
-		for (i = 0; i < h->ncaches; i++) {
-			caches[i] = kmem_cache_create(sc[i].name, sc[i].size, 0,
-						      SLAB_NO_MERGE, NULL);
-			if (!caches[i]) {
-				snprintf(out.why, sizeof(out.why), "cannot create cache %s",
-					 sc[i].name);
-				goto done;
-			}
-		}
 		slab0 = slab_pages();
 	} else {
 		free(malloc(16)); /* the allocator's initialisation, outside the timing */

@@ -7,6 +7,7 @@
 #ifndef KMEM_TOOL_REPLAY_OPS_H
 #define KMEM_TOOL_REPLAY_OPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "replay/replay.h"
@@ -31,6 +32,28 @@ struct shared_cache {
 	uint32_t size; /* the object size kmem's replay used (ksize) */
 	uint32_t objsize; /* the trace's bytes_req for the cache (object_size) */
 };
+
+/* ---- in the child (tools/kmem/replay_ops.c) ---- */
+
+/* The list as a child sees it. */
+struct replay_child_ops {
+	const struct shared_hdr *h;
+	const struct shared_cache *caches; /* h->ncaches */
+	const struct op *ops;              /* h->nops */
+};
+/* Map the memfd whose number is mfd_arg (the child's MEMFD argument): 0, or
+ * -1 when it is not a list. */
+int replay_child_map(const char *mfd_arg, struct replay_child_ops *m);
+/* Anonymous memory outside every allocator, zeroed and touched: NULL if
+ * there is none. */
+void *replay_child_table(size_t bytes);
+/* Boot the machine m->h describes and create the trace's caches in it, of
+ * shared_cache.objsize (objsize) or .size bytes, in a table of
+ * replay_child_table(): the table, or NULL with why filled. */
+struct kmem_cache **replay_child_boot(const struct replay_child_ops *m, bool objsize,
+				      char *why, size_t whylen);
+
+/* ---- in the parent ---- */
 
 /* Build the op list of t's object events into a memfd; the fd, or -1
  * (reported as `what`). *peak_req: the peak of live requested bytes. */

@@ -150,8 +150,8 @@ static uint64_t block_of(const char *name, struct kmem_cache *s, void *p)
 int slab_compare_child_main(int argc, char **argv)
 {
 	struct slab_child_out out = { 0 };
+	struct replay_child_ops m;
 	const struct shared_hdr *h;
-	const struct shared_cache *shc;
 	const struct op *ops;
 	struct kmem_cache **caches = NULL;
 	uint32_t *block = NULL, *req = NULL;
@@ -162,10 +162,8 @@ int slab_compare_child_main(int argc, char **argv)
 	uint64_t t0;
 	unsigned long slab0 = 0, large_pages = 0, peak_pages = 0;
 	struct slab_sample cur = { 0 };
-	struct stat st;
 	size_t i;
-	int mfd, pfd;
-	void *map;
+	int pfd;
 
 	if (argc < 5)
 		return 2;
@@ -175,60 +173,27 @@ int slab_compare_child_main(int argc, char **argv)
 	memcpy(name, argv[2], (size_t)(colon - argv[2]));
 	name[colon - argv[2]] = 0;
 	measure = !strcmp(colon + 1, "measure");
-	mfd = atoi(argv[3]);
 	pfd = atoi(argv[4]);
-	if (fstat(mfd, &st) || (size_t)st.st_size < sizeof(*h))
+	if (replay_child_map(argv[3], &m))
 		return 2;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, mfd, 0);
-	if (map == MAP_FAILED)
-		return 2;
-	h = map;
-	shc = (const struct shared_cache *)(h + 1);
-	ops = (const struct op *)(shc + h->ncaches);
-	slots = mmap(NULL,
-		     (h->nslots + 1) * (sizeof(void *) + 2 * sizeof(uint32_t)),
-		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		     0);
-	if (slots == MAP_FAILED) {
+	h = m.h;
+	ops = m.ops;
+	slots = replay_child_table((h->nslots + 1) *
+				   (sizeof(void *) + 2 * sizeof(uint32_t)));
+	if (!slots) {
 		snprintf(out.why, sizeof(out.why), "out of memory");
 		goto done;
 	}
 	block = (uint32_t *)(slots + h->nslots + 1);
 	req = block + h->nslots + 1;
-	{
-		struct kmem_config cfg = { .ram = h->ram,
-					   .cpus = h->cpus,
-					   .quiet = true };
-
-		cfg.layout = h->x86_32 ? KMEM_LAYOUT_X86_32 :
-					 KMEM_LAYOUT_X86_64;
-		if (kmem_boot(&cfg)) {
-			snprintf(out.why, sizeof(out.why),
-				 "cannot boot the machine");
-			goto done;
-		}
-	}
+	caches = replay_child_boot(&m, true, out.why, sizeof(out.why));
+	if (!caches)
+		goto done;
 	if (strcmp(running_slab(), name)) {
 		snprintf(out.why, sizeof(out.why),
 			 "not built in this kmem (KMEM_SLAB=%s boots %s)", name,
 			 running_slab());
 		goto done;
-	}
-	caches = mmap(NULL, (h->ncaches + 1) * sizeof(*caches),
-		      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		      0);
-	if (caches == MAP_FAILED) {
-		snprintf(out.why, sizeof(out.why), "out of memory");
-		goto done;
-	}
-	for (i = 0; i < h->ncaches; i++) {
-		caches[i] = kmem_cache_create(shc[i].name, shc[i].objsize, 0,
-					      SLAB_NO_MERGE, NULL);
-		if (!caches[i]) {
-			snprintf(out.why, sizeof(out.why),
-				 "cannot create cache %s", shc[i].name);
-			goto done;
-		}
 	}
 	kmem_free_pages_drained();
 	slab0 = slab_pages_now();
