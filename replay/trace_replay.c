@@ -974,6 +974,62 @@ static void final_state(struct replay *rp)
 	}
 }
 
+/* The replay phase: every event in order (timed by the caller). */
+static noinline void replay_events(struct replay *rp, unsigned int cpus,
+				    struct progress *pr)
+{
+	const struct trace *t = rp->t;
+	const struct replay_opts *o = rp->o;
+	struct replay_result *r = rp->r;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		const struct trace_event *e = &t->ev[i];
+		unsigned long slab;
+
+		if (o->objects_only && e->type > TR_KMEM_CACHE_FREE)
+			continue;
+		if (e->cpu != rp->cur_cpu && e->cpu < cpus) {
+			kmem_set_cpu(e->cpu);
+			rp->cur_cpu = e->cpu;
+		}
+		r->events++;
+		switch (e->type) {
+		case TR_KMALLOC:
+		case TR_KMEM_CACHE_ALLOC:
+			do_alloc(rp, e);
+			break;
+		case TR_KFREE:
+		case TR_KMEM_CACHE_FREE:
+			do_free(rp, e);
+			break;
+		case TR_PAGE_ALLOC:
+			do_page_alloc(rp, e);
+			break;
+		case TR_PAGE_FREE:
+		case TR_PAGE_FREE_BATCHED:
+			do_page_free(rp, e);
+			break;
+		default:
+#ifdef REPLAY_HAVE_VMAP
+			do_vmap(rp, e);
+#endif
+			break;
+		}
+		slab = slab_pages_now();
+		if (slab > r->peak_slab_pages)
+			r->peak_slab_pages = slab;
+		if ((i & 255) == 0) {
+			unsigned long used = managed_pages_all() -
+					     global_zone_page_state(NR_FREE_PAGES);
+
+			if (used > r->peak_used_pages)
+				r->peak_used_pages = used;
+			progress_update(pr, i);
+		}
+	}
+}
+
 int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_result *r)
 {
 	struct replay rp = { .t = t, .o = o, .r = r, .cur_cpu = -1 };
@@ -1040,51 +1096,7 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 	progress_start(&pr, "replay", t->nr, o->progress);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
 	t0 = trace_now_ns();
-	for (i = 0; i < t->nr; i++) {
-		const struct trace_event *e = &t->ev[i];
-		unsigned long slab;
-
-		if (o->objects_only && e->type > TR_KMEM_CACHE_FREE)
-			continue;
-		if (e->cpu != rp.cur_cpu && e->cpu < mi.cpus) {
-			kmem_set_cpu(e->cpu);
-			rp.cur_cpu = e->cpu;
-		}
-		r->events++;
-		switch (e->type) {
-		case TR_KMALLOC:
-		case TR_KMEM_CACHE_ALLOC:
-			do_alloc(&rp, e);
-			break;
-		case TR_KFREE:
-		case TR_KMEM_CACHE_FREE:
-			do_free(&rp, e);
-			break;
-		case TR_PAGE_ALLOC:
-			do_page_alloc(&rp, e);
-			break;
-		case TR_PAGE_FREE:
-		case TR_PAGE_FREE_BATCHED:
-			do_page_free(&rp, e);
-			break;
-		default:
-#ifdef REPLAY_HAVE_VMAP
-			do_vmap(&rp, e);
-#endif
-			break;
-		}
-		slab = slab_pages_now();
-		if (slab > r->peak_slab_pages)
-			r->peak_slab_pages = slab;
-		if ((i & 255) == 0) {
-			unsigned long used = managed_pages_all() -
-					     global_zone_page_state(NR_FREE_PAGES);
-
-			if (used > r->peak_used_pages)
-				r->peak_used_pages = used;
-			progress_update(&pr, i);
-		}
-	}
+	replay_events(&rp, mi.cpus, &pr);
 	r->replay_seconds = (double)(trace_now_ns() - t0) / 1e9;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
 	r->replay_cpu_seconds = (double)(cpu1.tv_sec - cpu0.tv_sec) +
