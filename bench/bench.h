@@ -61,7 +61,8 @@ static inline int bench_load_peers(struct bench_peer peers[3])
 	static const char *const lib[3][4] = {
 		{ "jemalloc", "libjemalloc.so.2", "malloc", "free" },
 		{ "mimalloc", "libmimalloc.so.2", "mi_malloc", "mi_free" },
-		{ "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free" },
+		{ "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc",
+		  "tc_free" },
 	};
 	int i, n = 0;
 

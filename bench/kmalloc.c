@@ -102,14 +102,14 @@ static double run_pairs(const struct allocator *a, long n)
 /* Specialised per kind like run_pairs(), so that every allocator's loop
  * does the same work around its calls: a direct call (kmalloc with its
  * constant size, kmem_cache) or one indirect call (the peers). */
-#define BATCH_LOOP(alloc_expr, free_stmt)                                     \
-	for (r = 0; r < rounds; r++) {                                        \
-		for (i = 0; i < BATCH; i++) {                                 \
-			p[i] = (alloc_expr);                                  \
-			touch(p[i]);                                          \
-		}                                                             \
-		for (i = 0; i < BATCH; i++)                                   \
-			free_stmt;                                            \
+#define BATCH_LOOP(alloc_expr, free_stmt)     \
+	for (r = 0; r < rounds; r++) {        \
+		for (i = 0; i < BATCH; i++) { \
+			p[i] = (alloc_expr);  \
+			touch(p[i]);          \
+		}                             \
+		for (i = 0; i < BATCH; i++)   \
+			free_stmt;            \
 	}
 
 static double run_batches(const struct allocator *a, long n)
@@ -141,7 +141,8 @@ static void *job_thread(void *arg)
 	struct job *j = arg;
 
 	pthread_barrier_wait(j->start);
-	j->ns = j->batch ? run_batches(j->a, iterations) : run_pairs(j->a, iterations);
+	j->ns = j->batch ? run_batches(j->a, iterations) :
+			   run_pairs(j->a, iterations);
 	return NULL;
 }
 
@@ -179,7 +180,8 @@ static double measure_once(const struct allocator *a, bool batch, int threads)
 static int run_one(const struct allocator *al, int n, const char *name,
 		   const char *pattern, long pairs)
 {
-	static const char *const short_names[] = { "kmalloc", "kmem_cache", "glibc" };
+	static const char *const short_names[] = { "kmalloc", "kmem_cache",
+						   "glibc" };
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -200,7 +202,9 @@ static int run_one(const struct allocator *al, int n, const char *name,
 
 int main(int argc, char **argv)
 {
-	struct kmem_config cfg = { .ram = 512ULL << 20, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 512ULL << 20,
+				   .cpus = 2,
+				   .quiet = true };
 	static double res[8][4][RUNS];
 	struct allocator al[8];
 	struct bench_peer peers[3];
@@ -210,25 +214,33 @@ int main(int argc, char **argv)
 	/* jemalloc's initial-exec TLS does not fit the static TLS surplus a
 	 * dlopen'd library gets by default: ask the loader for more, once. */
 	if (!tun || !strstr(tun, "optional_static_tls")) {
-		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384", 1);
+		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384",
+		       1);
 		execv("/proc/self/exe", argv);
 	}
 	bench_help(argc, argv, usage);
 	if (argc > 1 && !strcmp(argv[1], "--one")) {
-		if (argc != 5 || (strcmp(argv[3], "pair") && strcmp(argv[3], "batch")))
-			bench_bad("bench_kmalloc", "bad --one arguments after", argv[1], usage);
+		if (argc != 5 ||
+		    (strcmp(argv[3], "pair") && strcmp(argv[3], "batch")))
+			bench_bad("bench_kmalloc", "bad --one arguments after",
+				  argv[1], usage);
 		bench_count("bench_kmalloc", argv[4], 1000000000L, usage);
 	} else if (argc > 2) {
-		bench_bad("bench_kmalloc", "unexpected argument", argv[2], usage);
+		bench_bad("bench_kmalloc", "unexpected argument", argv[2],
+			  usage);
 	} else if (argc > 1) {
-		iterations = bench_count("bench_kmalloc", argv[1], 1000000000L, usage);
+		iterations = bench_count("bench_kmalloc", argv[1], 1000000000L,
+					 usage);
 	}
 	kmem_boot(&cfg);
 	bench_cache = kmem_cache_create("bench64", OBJ, 0, 0, NULL);
 
-	al[n++] = (struct allocator){ "kmalloc(64)/kfree", NULL, NULL, true, 0 };
-	al[n++] = (struct allocator){ "kmem_cache_alloc/free", NULL, NULL, true, 1 };
-	al[n++] = (struct allocator){ "glibc malloc/free", malloc, free, false, 0 };
+	al[n++] =
+		(struct allocator){ "kmalloc(64)/kfree", NULL, NULL, true, 0 };
+	al[n++] = (struct allocator){ "kmem_cache_alloc/free", NULL, NULL, true,
+				      1 };
+	al[n++] = (struct allocator){ "glibc malloc/free", malloc, free, false,
+				      0 };
 	np = bench_load_peers(peers);
 	for (i = 0; i < np; i++)
 		al[n++] = (struct allocator){ .name = peers[i].name,
@@ -243,7 +255,8 @@ int main(int argc, char **argv)
 	for (r = 0; r < RUNS; r++)
 		for (c = 0; c < 4; c++)
 			for (i = 0; i < n; i++)
-				res[i][c][r] = measure_once(&al[i], c & 1, c < 2 ? 1 : 2);
+				res[i][c][r] = measure_once(&al[i], c & 1,
+							    c < 2 ? 1 : 2);
 	for (i = 0; i < n; i++)
 		for (c = 0; c < 4; c++)
 			qsort(res[i][c], RUNS, sizeof(double), cmp_double);
@@ -251,8 +264,8 @@ int main(int argc, char **argv)
 	printf("ns per allocate+free pair of %d bytes, median of %d interleaved runs of %ld pairs\n",
 	       OBJ, RUNS, iterations);
 	printf("(ratio: against glibc in the same column; 2 threads: each thread's time)\n\n");
-	printf("| %-22s | %14s | %14s | %14s | %14s |\n", "allocator", "pair 1T",
-	       "batch64 1T", "pair 2T", "batch64 2T");
+	printf("| %-22s | %14s | %14s | %14s | %14s |\n", "allocator",
+	       "pair 1T", "batch64 1T", "pair 2T", "batch64 2T");
 	printf("|------------------------|----------------|----------------|----------------|----------------|\n");
 	for (i = 0; i < n; i++) {
 		printf("| %-22s |", al[i].name);

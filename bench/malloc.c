@@ -48,48 +48,51 @@ static unsigned long long now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
 }
 
 static void *live[LIVE];
 
 /* The workloads, written once for each allocator (direct calls both). */
-#define WORKLOADS(prefix, MALLOC, FREE)                                       \
-	static double prefix##_pair(size_t n)                                 \
-	{                                                                     \
-		unsigned long long t0 = now_ns();                             \
-		long i;                                                       \
-                                                                              \
-		for (i = 0; i < PAIRS; i++) {                                 \
-			char *p = MALLOC(n);                                  \
-			__asm__ volatile("" : : "r"(p) : "memory");           \
-			FREE(p);                                              \
-		}                                                             \
-		return (double)(now_ns() - t0) / PAIRS;                       \
-	}                                                                     \
-	static double prefix##_mixed(unsigned int nlive)                      \
-	{                                                                     \
-		uint64_t s = 42;                                              \
-		unsigned long long t0 = now_ns();                             \
-		long i;                                                       \
-                                                                              \
-		for (i = 0; i < MIXED; i++) {                                 \
-			unsigned int k, r;                                    \
-			size_t n;                                             \
-                                                                              \
-			s = s * 6364136223846793005ULL + 1442695040888963407ULL; \
-			r = (unsigned int)(s >> 33);                          \
-			k = r % nlive;                                        \
-			n = (r >> 13) % 1000 < 995 ? 16 + (r >> 3) % 4080 : 65536; \
-			FREE(live[k]);                                        \
-			live[k] = MALLOC(n);                                  \
-			*(char *)live[k] = 1;                                 \
-		}                                                             \
-		for (i = 0; i < (long)nlive; i++) {                           \
-			FREE(live[i]);                                        \
-			live[i] = NULL;                                       \
-		}                                                             \
-		return (double)(now_ns() - t0) / MIXED;                       \
+#define WORKLOADS(prefix, MALLOC, FREE)                                     \
+	static double prefix##_pair(size_t n)                               \
+	{                                                                   \
+		unsigned long long t0 = now_ns();                           \
+		long i;                                                     \
+                                                                            \
+		for (i = 0; i < PAIRS; i++) {                               \
+			char *p = MALLOC(n);                                \
+			__asm__ volatile("" : : "r"(p) : "memory");         \
+			FREE(p);                                            \
+		}                                                           \
+		return (double)(now_ns() - t0) / PAIRS;                     \
+	}                                                                   \
+	static double prefix##_mixed(unsigned int nlive)                    \
+	{                                                                   \
+		uint64_t s = 42;                                            \
+		unsigned long long t0 = now_ns();                           \
+		long i;                                                     \
+                                                                            \
+		for (i = 0; i < MIXED; i++) {                               \
+			unsigned int k, r;                                  \
+			size_t n;                                           \
+                                                                            \
+			s = s * 6364136223846793005ULL +                    \
+			    1442695040888963407ULL;                         \
+			r = (unsigned int)(s >> 33);                        \
+			k = r % nlive;                                      \
+			n = (r >> 13) % 1000 < 995 ? 16 + (r >> 3) % 4080 : \
+						     65536;                 \
+			FREE(live[k]);                                      \
+			live[k] = MALLOC(n);                                \
+			*(char *)live[k] = 1;                               \
+		}                                                           \
+		for (i = 0; i < (long)nlive; i++) {                         \
+			FREE(live[i]);                                      \
+			live[i] = NULL;                                     \
+		}                                                           \
+		return (double)(now_ns() - t0) / MIXED;                     \
 	}
 
 WORKLOADS(host, malloc, free)
@@ -107,7 +110,8 @@ static const unsigned int mixed_live[] = { 1024, LIVE };
 static double run(int kmem_side, unsigned int w)
 {
 	if (w < NPAIRS)
-		return kmem_side ? kmem_pair(pair_sizes[w]) : host_pair(pair_sizes[w]);
+		return kmem_side ? kmem_pair(pair_sizes[w]) :
+				   host_pair(pair_sizes[w]);
 	return kmem_side ? kmem_mixed(mixed_live[w - NPAIRS]) :
 			   host_mixed(mixed_live[w - NPAIRS]);
 }
@@ -172,14 +176,19 @@ int main(int argc, char **argv)
 
 	bench_help(argc, argv, usage);
 	if (argc > 1 && !strcmp(argv[1], "--one")) {
-		if (argc != 5 || (strcmp(argv[2], "kmem") && strcmp(argv[2], "glibc")))
-			bench_bad("bench_malloc", "bad --one arguments after", argv[1], usage);
+		if (argc != 5 ||
+		    (strcmp(argv[2], "kmem") && strcmp(argv[2], "glibc")))
+			bench_bad("bench_malloc", "bad --one arguments after",
+				  argv[1], usage);
 		one_kmem = !strcmp(argv[2], "kmem");
-		one_size = (int)bench_count("bench_malloc", argv[3], 1 << 20, usage);
-		one_pairs = bench_count("bench_malloc", argv[4], 1L << 40, usage);
+		one_size = (int)bench_count("bench_malloc", argv[3], 1 << 20,
+					    usage);
+		one_pairs =
+			bench_count("bench_malloc", argv[4], 1L << 40, usage);
 		body = one;
 	} else if (argc > 1) {
-		bench_bad("bench_malloc", "unexpected argument", argv[1], usage);
+		bench_bad("bench_malloc", "unexpected argument", argv[1],
+			  usage);
 	}
 	kmem_boot_default();
 	p = kmem_process_create("bench");
@@ -192,19 +201,21 @@ int main(int argc, char **argv)
 	if (body == one)
 		return 0;
 
-	printf("%-12s %12s %12s %12s %12s %8s\n", "workload", "glibc cold", "kmem cold",
-	       "glibc warm", "kmem warm", "ratio");
+	printf("%-12s %12s %12s %12s %12s %8s\n", "workload", "glibc cold",
+	       "kmem cold", "glibc warm", "kmem warm", "ratio");
 	for (w = 0; w < NWORK; w++) {
 		char name[32];
 
 		if (w < NPAIRS)
 			snprintf(name, sizeof(name), "pair %zu", pair_sizes[w]);
 		else
-			snprintf(name, sizeof(name), "mixed %u", mixed_live[w - NPAIRS]);
-		printf("%-12s %9.1f ns %9.1f ns %9.1f ns %9.1f ns %7.2fx\n", name, host[w].cold,
-		       kmem[w].cold, host[w].warm, kmem[w].warm, kmem[w].warm / host[w].warm);
+			snprintf(name, sizeof(name), "mixed %u",
+				 mixed_live[w - NPAIRS]);
+		printf("%-12s %9.1f ns %9.1f ns %9.1f ns %9.1f ns %7.2fx\n",
+		       name, host[w].cold, kmem[w].cold, host[w].warm,
+		       kmem[w].warm, kmem[w].warm / host[w].warm);
 	}
-	printf("kmem process: %lu minor faults, %lu kB resident at the end\n", in.min_flt,
-	       in.rss_anon * 4);
+	printf("kmem process: %lu minor faults, %lu kB resident at the end\n",
+	       in.min_flt, in.rss_anon * 4);
 	return 0;
 }

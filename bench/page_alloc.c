@@ -139,8 +139,12 @@ static int cmp(const void *a, const void *b)
 }
 
 static const char *const debug_options[] = {
-	"", "init_on_alloc=1", "init_on_free=1", "page_poison=1",
-	"debug_pagealloc=on", "page_owner=on",
+	"",
+	"init_on_alloc=1",
+	"init_on_free=1",
+	"page_poison=1",
+	"debug_pagealloc=on",
+	"page_owner=on",
 };
 #define NR_DEBUG (sizeof(debug_options) / sizeof(debug_options[0]))
 
@@ -156,7 +160,8 @@ static int bench_debug_options(long n)
 						   .layout = KMEM_LAYOUT_X86_64,
 						   .cpus = 2,
 						   .quiet = true,
-						   .cmdline = debug_options[c] };
+						   .cmdline =
+							   debug_options[c] };
 
 			if (kmem_boot(&cfg))
 				return 1;
@@ -195,12 +200,16 @@ int main(int argc, char **argv)
 
 	bench_help(argc, argv, usage);
 	if (argc > 3 || (argc == 3 && strcmp(argv[1], "--debug")))
-		bench_bad("bench_page_alloc", "unexpected argument", argv[argc - 1], usage);
+		bench_bad("bench_page_alloc", "unexpected argument",
+			  argv[argc - 1], usage);
 	if (argc > 1 && !strcmp(argv[1], "--debug"))
-		return bench_debug_options(argc > 2 ? bench_count("bench_page_alloc", argv[2],
-								   1000000000L, usage) :
-						      200000);
-	n = argc > 1 ? bench_count("bench_page_alloc", argv[1], 1000000000L, usage) : 1000000;
+		return bench_debug_options(
+			argc > 2 ? bench_count("bench_page_alloc", argv[2],
+					       1000000000L, usage) :
+				   200000);
+	n = argc > 1 ? bench_count("bench_page_alloc", argv[1], 1000000000L,
+				   usage) :
+		       1000000;
 
 	if (kmem_boot(&cfg))
 		return 1;

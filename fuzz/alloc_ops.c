@@ -48,10 +48,10 @@
 #define FUZZ_RAM (64ull << 20)
 #define MAX_LIVE 256
 #define MAX_OPS 2000
-#define BUDGET (8ul << 20) /* live bytes an input may hold */
+#define BUDGET (8ul << 20)     /* live bytes an input may hold */
 #define DMA_BUDGET (2ul << 20) /* of which in ZONE_DMA (16 MiB, mostly free) */
-#define CHECK_EVERY 32 /* default; $KMEM_FUZZ_CHECK_EVERY overrides */
-#define VERIFY_EVERY 64 /* every live byte; a multiple of check_every */
+#define CHECK_EVERY 32	       /* default; $KMEM_FUZZ_CHECK_EVERY overrides */
+#define VERIFY_EVERY 64	       /* every live byte; a multiple of check_every */
 
 enum kind {
 	K_NONE,
@@ -72,7 +72,7 @@ struct obj {
 	unsigned int order;
 	int cache; /* K_CACHE: index into caches[] */
 	uint64_t id;
-	bool dma; /* GFP_DMA: must lie below 16 MiB */
+	bool dma;     /* GFP_DMA: must lie below 16 MiB */
 	size_t align; /* the alignment the allocator promises */
 };
 

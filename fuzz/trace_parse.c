@@ -128,8 +128,10 @@ static void same_as_general(const struct trace *a, const struct trace *g)
 	size_t i;
 	int k;
 
-	if (a->nr != g->nr || a->lines != g->lines || a->malformed != g->malformed ||
-	    a->unknown_total != g->unknown_total || a->header_lines != g->header_lines ||
+	if (a->nr != g->nr || a->lines != g->lines ||
+	    a->malformed != g->malformed ||
+	    a->unknown_total != g->unknown_total ||
+	    a->header_lines != g->header_lines ||
 	    a->blank_lines != g->blank_lines || a->format != g->format ||
 	    a->max_disorder_ns != g->max_disorder_ns ||
 	    a->sorted_input != g->sorted_input) {
@@ -139,19 +141,21 @@ static void same_as_general(const struct trace *a, const struct trace *g)
 			"general: nr %zu lines %lu malformed %lu unknown %lu "
 			"headers %lu blank %lu format %d\n",
 			a->nr, a->lines, a->malformed, a->unknown_total,
-			a->header_lines, a->blank_lines, a->format, g->nr, g->lines,
-			g->malformed, g->unknown_total, g->header_lines,
-			g->blank_lines, g->format);
+			a->header_lines, a->blank_lines, a->format, g->nr,
+			g->lines, g->malformed, g->unknown_total,
+			g->header_lines, g->blank_lines, g->format);
 		die("the fast path and the general parser disagree", a);
 	}
 	for (k = 0; k < TR_NR_TYPES; k++)
 		if (a->count[k] != g->count[k])
-			die("per-type counts differ between fast and general", a);
+			die("per-type counts differ between fast and general",
+			    a);
 	for (i = 0; i < a->nr; i++) {
 		struct trace_event x = a->ev[i], y = g->ev[i];
 
 		if (strcmp(name_of(a, x.name), name_of(g, y.name)))
-			die("an event's name differs between fast and general", a);
+			die("an event's name differs between fast and general",
+			    a);
 		x.name = y.name = 0;
 		if (memcmp(&x, &y, sizeof(x)))
 			die("an event differs between fast and general", a);
@@ -159,7 +163,8 @@ static void same_as_general(const struct trace *a, const struct trace *g)
 	for (i = 0; i < a->malformed && i < TRACE_MAX_MALFORMED_KEPT; i++)
 		if (a->malformed_kept[i].line != g->malformed_kept[i].line ||
 		    strcmp(a->malformed_kept[i].why, g->malformed_kept[i].why))
-			die("a malformed line's message differs between fast and general", a);
+			die("a malformed line's message differs between fast and general",
+			    a);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -212,8 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int rg;
 
 			memset(&g, 0, sizeof(g));
-			rg = trace_load_buffer(&g, "fuzz", (const char *)data, size,
-					       &general);
+			rg = trace_load_buffer(&g, "fuzz", (const char *)data,
+					       size, &general);
 			check_trace(&g, rg);
 			if (rg != rm)
 				die("the fast path and the general parser disagree on refusal",

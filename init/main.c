@@ -55,14 +55,10 @@ extern const char __kmem_anchor_vmalloc;
 extern const char __kmem_anchor_task_mmu;
 extern const char __kmem_anchor_percpu;
 static const char *const kmem_layers[] __used = {
-	&__kmem_anchor_proc,
-	&__kmem_anchor_meminfo,
-	&__kmem_anchor_mmap,
-	&__kmem_anchor_slab_common,
-	&__kmem_anchor_slub,
-	&__kmem_anchor_vmalloc,
-	&__kmem_anchor_task_mmu,
-	&__kmem_anchor_percpu,
+	&__kmem_anchor_proc,	 &__kmem_anchor_meminfo,
+	&__kmem_anchor_mmap,	 &__kmem_anchor_slab_common,
+	&__kmem_anchor_slub,	 &__kmem_anchor_vmalloc,
+	&__kmem_anchor_task_mmu, &__kmem_anchor_percpu,
 };
 
 struct kmem_config kmem_cfg;
@@ -82,7 +78,8 @@ void kmem_register_initcall(struct kmem_initcall *ic)
 	struct kmem_initcall **pp;
 
 	pthread_mutex_lock(&boot_lock);
-	for (pp = &initcalls; *pp && (*pp)->level <= ic->level; pp = &(*pp)->next)
+	for (pp = &initcalls; *pp && (*pp)->level <= ic->level;
+	     pp = &(*pp)->next)
 		;
 	ic->next = *pp;
 	*pp = ic;
@@ -146,19 +143,18 @@ unsigned long long kmem_parse_size(const char *s)
  *	kmem: KMEM_RAM=16M: too little RAM; use 32M to 64G
  * A value given in struct kmem_config is named as the field.
  */
-static int config_error(char *msg, size_t len, const char *var,
-			const char *val, const char *why)
+static int config_error(char *msg, size_t len, const char *var, const char *val,
+			const char *why)
 {
 	snprintf(msg, len, "kmem: %s=%s: %s", var, val, why);
 	return -EINVAL;
 }
 
 /* One size, from the environment (as written) or the struct (in bytes). */
-static int check_size(const char *env, const char *envname,
-		      const char *field, unsigned long long *v,
-		      unsigned long long min, unsigned long long max,
-		      const char *range, const char *what, char *msg,
-		      size_t len)
+static int check_size(const char *env, const char *envname, const char *field,
+		      unsigned long long *v, unsigned long long min,
+		      unsigned long long max, const char *range,
+		      const char *what, char *msg, size_t len)
 {
 	char num[32], why[96];
 	const char *var = env ? envname : field, *val = env;
@@ -229,8 +225,9 @@ static int resolve_slab(struct kmem_config *out, char *msg, size_t len)
 	if (out->slab != KMEM_SLAB_DEFAULT) {
 		if (out->slab < KMEM_SLAB_SLUB || out->slab > KMEM_SLAB_SLOB) {
 			snprintf(num, sizeof(num), "%d", (int)out->slab);
-			return config_error(msg, len, "kmem_config.slab", num,
-					    "unknown slab allocator; use KMEM_SLAB_SLUB, KMEM_SLAB_SLAB or KMEM_SLAB_SLOB");
+			return config_error(
+				msg, len, "kmem_config.slab", num,
+				"unknown slab allocator; use KMEM_SLAB_SLUB, KMEM_SLAB_SLAB or KMEM_SLAB_SLOB");
 		}
 		var = "kmem_config.slab";
 		val = slab_allocator_name(out->slab);
@@ -245,16 +242,19 @@ static int resolve_slab(struct kmem_config *out, char *msg, size_t len)
 			out->slab = KMEM_SLAB_SLUB;
 			return 0;
 		}
-		snprintf(word, sizeof(word), "%.*s", (int)min(n, sizeof(word) - 1), val);
+		snprintf(word, sizeof(word), "%.*s",
+			 (int)min(n, sizeof(word) - 1), val);
 		val = word;
 		var = "slab_allocator";
 		out->slab = slab_by_name(val, n);
 	}
 	if (out->slab == KMEM_SLAB_DEFAULT)
-		return config_error(msg, len, var, val,
-				    "unknown slab allocator; use slub, slab or slob");
+		return config_error(
+			msg, len, var, val,
+			"unknown slab allocator; use slub, slab or slob");
 	if (!slab_allocator_built(out->slab)) {
-		snprintf(why, sizeof(why), "%s is not in this build yet; use slub",
+		snprintf(why, sizeof(why),
+			 "%s is not in this build yet; use slub",
 			 slab_allocator_name(out->slab));
 		return config_error(msg, len, var, val, why);
 	}
@@ -286,14 +286,16 @@ int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
 			   !strcmp(env, "i386")) {
 			out->layout = KMEM_LAYOUT_X86_32;
 		} else {
-			return config_error(msg, len, "KMEM_LAYOUT", env,
-					    "unknown layout; use x86-64 or x86-32");
+			return config_error(
+				msg, len, "KMEM_LAYOUT", env,
+				"unknown layout; use x86-64 or x86-32");
 		}
 	} else if (out->layout != KMEM_LAYOUT_X86_64 &&
 		   out->layout != KMEM_LAYOUT_X86_32) {
 		snprintf(num, sizeof(num), "%d", (int)out->layout);
-		return config_error(msg, len, "kmem_config.layout", num,
-				    "unknown layout; use KMEM_LAYOUT_X86_64 or KMEM_LAYOUT_X86_32");
+		return config_error(
+			msg, len, "kmem_config.layout", num,
+			"unknown layout; use KMEM_LAYOUT_X86_64 or KMEM_LAYOUT_X86_32");
 	}
 	if (!out->ram) {
 		env = getenv("KMEM_RAM");
@@ -305,8 +307,8 @@ int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
 	if (out->layout == KMEM_LAYOUT_X86_32)
 		ret = check_size(ram_env, "KMEM_RAM", "kmem_config.ram",
 				 &out->ram, KMEM_MIN_RAM, KMEM_MAX_RAM_X86_32,
-				 "32M to 4G with the x86-32 layout", "RAM",
-				 msg, len);
+				 "32M to 4G with the x86-32 layout", "RAM", msg,
+				 len);
 	else
 		ret = check_size(ram_env, "KMEM_RAM", "kmem_config.ram",
 				 &out->ram, KMEM_MIN_RAM, KMEM_MAX_RAM,
@@ -323,12 +325,11 @@ int kmem_config_resolve(const struct kmem_config *in, struct kmem_config *out,
 			v = strtol(env, &end, 10);
 			if (errno || end == env || *end || v < 1 ||
 			    v > KMEM_MAX_CPUS) {
-				snprintf(why, sizeof(why),
-					 "%s; use 1 to %d",
+				snprintf(why, sizeof(why), "%s; use 1 to %d",
 					 errno || end == env || *end ?
 						 "not a CPU count" :
-						 v < 1 ? "too few CPUs" :
-							 "too many CPUs",
+					 v < 1 ? "too few CPUs" :
+						 "too many CPUs",
 					 KMEM_MAX_CPUS);
 				return config_error(msg, len, "KMEM_CPUS", env,
 						    why);
@@ -484,7 +485,8 @@ int kmem_boot_default(void)
 			if (ret && ret != -EINVAL)
 				pr_err("kmem: cannot boot the default machine (error %d)\n",
 				       ret);
-			__atomic_store_n(&default_boot_err, ret, __ATOMIC_RELEASE);
+			__atomic_store_n(&default_boot_err, ret,
+					 __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&boot_lock);
@@ -516,7 +518,8 @@ void kmem_machine_info(struct kmem_machine_info *info)
 		return;
 	}
 	info->layout = machine.layout;
-	info->layout_name = machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" : "x86-64";
+	info->layout_name = machine.layout == KMEM_LAYOUT_X86_32 ? "x86-32" :
+								   "x86-64";
 	info->ram = machine.ram_bytes;
 	info->cpus = nr_cpu_ids;
 	info->page_offset = PAGE_OFFSET;

@@ -48,7 +48,8 @@ void kmem_set_cpu(int cpu)
 	if (!kmem_ensure_booted())
 		return;
 	if (cpu < 0 || (unsigned int)cpu >= nr_cpu_ids) {
-		pr_warn("kmem: no CPU %d (the machine has %u)\n", cpu, nr_cpu_ids);
+		pr_warn("kmem: no CPU %d (the machine has %u)\n", cpu,
+			nr_cpu_ids);
 		return;
 	}
 	__kmem_cpu = cpu;
@@ -75,7 +76,8 @@ int kmem_current_pid(void)
 void kmem_set_current(const char *comm, int pid)
 {
 	current_comm = comm;
-	current_pid = pid == host_tid ? 0 : pid; /* a saved host tid: follow it */
+	current_pid = pid == host_tid ? 0 :
+					pid; /* a saved host tid: follow it */
 }
 
 /* A forked child's thread has a tid of its own. */

@@ -17,7 +17,7 @@
 struct kmem_hook {
 	const char *name;
 	const void *fn; /* what is registered; its type is the list's */
-	int priority; /* higher first; equal ones in registration order */
+	int priority;	/* higher first; equal ones in registration order */
 	struct kmem_hook *next;
 };
 

@@ -34,10 +34,10 @@ static __always_inline bool kmem_ensure_booted(void)
  * that is not linked into the program is simply not initialised.
  */
 enum kmem_init_level {
-	KMEM_INIT_EARLY = 10,   /* after the page allocator: stats, reclaim */
-	KMEM_INIT_SLAB = 20,    /* slab core and kmalloc caches */
+	KMEM_INIT_EARLY = 10, /* after the page allocator: stats, reclaim */
+	KMEM_INIT_SLAB = 20,  /* slab core and kmalloc caches */
 	KMEM_INIT_VMALLOC = 30,
-	KMEM_INIT_MM = 40,      /* user address spaces, swap */
+	KMEM_INIT_MM = 40, /* user address spaces, swap */
 	KMEM_INIT_LATE = 90,
 };
 
@@ -53,7 +53,7 @@ void kmem_register_initcall(struct kmem_initcall *ic);
 
 /* A static hook for fn (kernel/hooks.h), to register from an initcall and
  * unregister in its exit. */
-#define KMEM_HOOK(var, f, prio)                                              \
+#define KMEM_HOOK(var, f, prio) \
 	static struct kmem_hook var = { #f, (const void *)(f), (prio), NULL }
 
 /* The invariant checkers (kernel/check.c): fn is a bool (*)(void). */
@@ -68,13 +68,13 @@ void kmem_cmdline_boot(struct kmem_config *cfg);
 /* The kernel's kstrtobool(): y/Y/t/T/1, n/N/f/F/0, on/off; 0 or -EINVAL. */
 int kstrtobool(const char *s, bool *res);
 
-#define KMEM_INITCALL(lvl, initfn, exitfn)                                   \
-	static struct kmem_initcall __kmem_initcall_##initfn = {             \
-		#initfn, (lvl), (initfn), (exitfn), NULL                     \
-	};                                                                   \
-	__attribute__((constructor)) static void __kmem_reg_##initfn(void)   \
-	{                                                                    \
-		kmem_register_initcall(&__kmem_initcall_##initfn);           \
+#define KMEM_INITCALL(lvl, initfn, exitfn)                                 \
+	static struct kmem_initcall __kmem_initcall_##initfn = {           \
+		#initfn, (lvl), (initfn), (exitfn), NULL                   \
+	};                                                                 \
+	__attribute__((constructor)) static void __kmem_reg_##initfn(void) \
+	{                                                                  \
+		kmem_register_initcall(&__kmem_initcall_##initfn);         \
 	}
 
 /*
@@ -107,9 +107,9 @@ struct kmem_fork_hooks {
 void kmem_register_fork_hooks(struct kmem_fork_hooks *h);
 
 #define KMEM_FORK_HOOKS(ord, prep, par, chld)                                \
-	static struct kmem_fork_hooks __kmem_fork_##prep = {                 \
-		#prep, (ord), (prep), (par), (chld), NULL                    \
-	};                                                                   \
+	static struct kmem_fork_hooks __kmem_fork_##prep = { #prep,  (ord),  \
+							     (prep), (par),  \
+							     (chld), NULL }; \
 	__attribute__((constructor)) static void __kmem_regfork_##prep(void) \
 	{                                                                    \
 		kmem_register_fork_hooks(&__kmem_fork_##prep);               \

@@ -27,8 +27,8 @@
 #define LOG_KEEP (4u << 20)
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *log_buf;          /* LOG_KEEP bytes, used as a ring */
-static size_t log_head;        /* absolute position of the next byte */
+static char *log_buf;	/* LOG_KEEP bytes, used as a ring */
+static size_t log_head; /* absolute position of the next byte */
 static FILE *console;
 static int console_init;
 static int line_start = 1;
@@ -119,7 +119,8 @@ unsigned int kmem_log_count(size_t mark, const char *needle)
 
 	if (!text)
 		return 0;
-	for (p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle) ? strlen(needle) : 1)
+	for (p = text; (p = strstr(p, needle)) != NULL;
+	     p += strlen(needle) ? strlen(needle) : 1)
 		count++;
 	free(text);
 	return count;
@@ -213,11 +214,12 @@ void dump_stack(void)
 	printk(KERN_WARNING "Call Trace:\n");
 	/* Skip dump_stack itself and the reporting function. */
 	for (i = 2; i < n; i++)
-		printk(KERN_WARNING " %s\n", kmem_symbolize(frames[i], sym, sizeof(sym)));
+		printk(KERN_WARNING " %s\n",
+		       kmem_symbolize(frames[i], sym, sizeof(sym)));
 }
 
-void __kmem_warn(const char *file, int line, const char *func,
-		 const char *fmt, ...)
+void __kmem_warn(const char *file, int line, const char *func, const char *fmt,
+		 ...)
 {
 	va_list args;
 

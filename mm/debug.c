@@ -25,8 +25,8 @@
 
 /* The owner tags' names, as tools/mm/page-types names the page kinds. */
 const char *const page_owner_names[KMEM_NR_OWNERS] = {
-	"pages", "free", "pcp", "reserved", "slab", "large_kmalloc", "vmalloc",
-	"pgtable", "anon", "zero", "swapcache", "kernel_stack"
+	"pages",   "free",    "pcp",  "reserved", "slab",      "large_kmalloc",
+	"vmalloc", "pgtable", "anon", "zero",	  "swapcache", "kernel_stack"
 };
 
 /* GFP names, most specific composite first, as the kernel's show_gfp_flags. */
@@ -84,8 +84,9 @@ char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len)
 		if ((gfp & gfp_names[i].mask) != gfp_names[i].mask)
 			continue;
 		gfp &= ~gfp_names[i].mask;
-		pos += (size_t)snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s",
-					pos ? "|" : "", gfp_names[i].name);
+		pos += (size_t)snprintf(buf + pos, pos < len ? len - pos : 0,
+					"%s%s", pos ? "|" : "",
+					gfp_names[i].name);
 	}
 	if (gfp)
 		pos += (size_t)snprintf(buf + pos, pos < len ? len - pos : 0,
@@ -138,7 +139,8 @@ bool page_alloc_check(void)
 		return true;
 	for_each_populated_zone(zone) {
 		unsigned long free_pages = 0, owned = 0;
-		unsigned long end = zone->zone_start_pfn + zone->spanned_pages, pfn;
+		unsigned long end = zone->zone_start_pfn + zone->spanned_pages,
+			      pfn;
 		unsigned int o;
 		int mt, cpu;
 
@@ -149,25 +151,31 @@ bool page_alloc_check(void)
 			for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 				struct page *page;
 
-				list_for_each_entry(page, &zone->free_area[o].free_list[mt], lru) {
+				list_for_each_entry(
+					page, &zone->free_area[o].free_list[mt],
+					lru) {
 					unsigned long p = page_to_pfn(page);
 					unsigned long b = p ^ (1UL << o);
 
 					n++;
-					if (!PageBuddy(page) || page->private != o) {
+					if (!PageBuddy(page) ||
+					    page->private != o) {
 						pr_err("kmem: check: pfn %#lx on the order-%u list is not a free block of order %u\n",
 						       p, o, o);
 						ok = false;
 					}
 					if (p & ((1UL << o) - 1)) {
-						pr_err("kmem: check: pfn %#lx misaligned for order %u\n", p, o);
+						pr_err("kmem: check: pfn %#lx misaligned for order %u\n",
+						       p, o);
 						ok = false;
 					}
 					if (page_zone(page) != zone) {
-						pr_err("kmem: check: pfn %#lx on a list of the wrong zone\n", p);
+						pr_err("kmem: check: pfn %#lx on a list of the wrong zone\n",
+						       p);
 						ok = false;
 					}
-					if (o < MAX_PAGE_ORDER && zone_spans_pfn(zone, b) &&
+					if (o < MAX_PAGE_ORDER &&
+					    zone_spans_pfn(zone, b) &&
 					    PageBuddy(pfn_to_page(b)) &&
 					    pfn_to_page(b)->private == o) {
 						pr_err("kmem: check: free buddies %#lx and %#lx (order %u) not merged\n",
@@ -178,14 +186,16 @@ bool page_alloc_check(void)
 			}
 			if (n != zone->free_area[o].nr_free) {
 				pr_err("kmem: check: zone %s order %u: nr_free %lu but %lu blocks listed\n",
-				       zone->name, o, zone->free_area[o].nr_free, n);
+				       zone->name, o,
+				       zone->free_area[o].nr_free, n);
 				ok = false;
 			}
 			free_pages += n << o;
 		}
 		if (free_pages != zone_page_state(zone, NR_FREE_PAGES)) {
 			pr_err("kmem: check: zone %s: NR_FREE_PAGES %lu but %lu pages listed\n",
-			       zone->name, zone_page_state(zone, NR_FREE_PAGES), free_pages);
+			       zone->name, zone_page_state(zone, NR_FREE_PAGES),
+			       free_pages);
 			ok = false;
 		}
 		/* Every managed frame has one owner: count the tags. A block on
@@ -211,7 +221,8 @@ bool page_alloc_check(void)
 			spin_lock(&pcp->lock);
 			if (pcp->zstats.stat_threshold != t) {
 				pr_err("kmem: check: zone %s cpu %d: vm stat threshold %d, expected %d\n",
-				       zone->name, cpu, pcp->zstats.stat_threshold, t);
+				       zone->name, cpu,
+				       pcp->zstats.stat_threshold, t);
 				ok = false;
 			}
 			for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
@@ -219,7 +230,8 @@ bool page_alloc_check(void)
 
 				if (d > t || d < -t) {
 					pr_err("kmem: check: zone %s cpu %d: %s delta %d passes the threshold %d\n",
-					       zone->name, cpu, zone_stat_names[i], d, t);
+					       zone->name, cpu,
+					       zone_stat_names[i], d, t);
 					ok = false;
 				}
 			}
@@ -227,7 +239,8 @@ bool page_alloc_check(void)
 		}
 	}
 	{
-		unsigned long counts[KMEM_NR_OWNERS], managed = totalram_pages(), sum = 0;
+		unsigned long counts[KMEM_NR_OWNERS],
+			managed = totalram_pages(), sum = 0;
 		int i;
 
 		page_owner_counts(counts);
@@ -241,7 +254,8 @@ bool page_alloc_check(void)
 			pr_err("kmem: check: owners add up to %lu pages, managed is %lu\n",
 			       sum, managed);
 			for (i = 0; i < KMEM_NR_OWNERS; i++)
-				pr_err("kmem: check:   %-14s %lu\n", page_owner_names[i], counts[i]);
+				pr_err("kmem: check:   %-14s %lu\n",
+				       page_owner_names[i], counts[i]);
 			ok = false;
 		}
 	}

@@ -88,25 +88,26 @@ struct fail_page_alloc {
 	unsigned int min_order;
 };
 
-#define FAILSLAB_INIT                                                     \
-	{                                                                 \
-		.attr = FAULT_ATTR_INIT("failslab"),                      \
-		.ignore_gfp_reclaim = true, .cache_filter = false,        \
+#define FAILSLAB_INIT                                              \
+	{                                                          \
+		.attr = FAULT_ATTR_INIT("failslab"),               \
+		.ignore_gfp_reclaim = true, .cache_filter = false, \
 	}
-#define FAIL_PAGE_ALLOC_INIT                                              \
-	{                                                                 \
-		.attr = FAULT_ATTR_INIT("fail_page_alloc"),               \
-		.ignore_gfp_highmem = true, .ignore_gfp_reclaim = true,   \
-		.min_order = 1,                                           \
+#define FAIL_PAGE_ALLOC_INIT                                            \
+	{                                                               \
+		.attr = FAULT_ATTR_INIT("fail_page_alloc"),             \
+		.ignore_gfp_highmem = true, .ignore_gfp_reclaim = true, \
+		.min_order = 1,                                         \
 	}
 static const struct failslab failslab_defaults = FAILSLAB_INIT;
-static const struct fail_page_alloc fail_page_alloc_defaults = FAIL_PAGE_ALLOC_INIT;
+static const struct fail_page_alloc fail_page_alloc_defaults =
+	FAIL_PAGE_ALLOC_INIT;
 static struct failslab failslab = FAILSLAB_INIT;
 static struct fail_page_alloc fail_page_alloc = FAIL_PAGE_ALLOC_INIT;
 
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool fault_live; /* booted and not halting */
-static int nth_armed; /* threads with fail-nth armed */
+static bool fault_live;	      /* booted and not halting */
+static int nth_armed;	      /* threads with fail-nth armed */
 static unsigned int boot_nth; /* the command line's fail_nth= */
 static unsigned long stat_forced, stat_silent;
 
@@ -281,7 +282,8 @@ static bool __should_failslab(struct kmem_cache *s, gfp_t gfp, long size)
 	return should_fail(&failslab.attr, size, gfp & __GFP_NOWARN);
 }
 
-noinline void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
+noinline void *slab_alloc_fault(struct kmem_cache *s, gfp_t gfp,
+				size_t orig_size)
 {
 	long size = s ? (long)s->object_size : 0;
 

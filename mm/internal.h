@@ -68,7 +68,8 @@ extern unsigned long min_free_kbytes;
 #define ALLOC_MIN_RESERVE 0x20 /* == __GFP_HIGH */
 #define ALLOC_HIGHATOMIC 0x200
 #define ALLOC_KSWAPD 0x800 /* == __GFP_KSWAPD_RECLAIM */
-#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+#define ALLOC_RESERVES \
+	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags);
@@ -154,12 +155,12 @@ void page_alloc_get_stats(struct page_alloc_stats *st);
 void page_alloc_set_pcp(bool on);
 
 /* ---- counters owned by other layers, read by meminfo (mm/vmstat.c) ------ */
-extern atomic_long_t nr_vmalloc_pages;  /* pages backing vmalloc areas */
+extern atomic_long_t nr_vmalloc_pages; /* pages backing vmalloc areas */
 /* The kernel's vm_committed_as, in pages: what user address spaces have
  * committed (mm/mmap.c, vm_stat_account; meminfo's Committed_AS). */
 extern atomic_long_t vm_committed_as;
-extern atomic_long_t nr_swap_pages;     /* free swap slots */
-extern atomic_long_t total_swap_pages;  /* swap slots in all */
+extern atomic_long_t nr_swap_pages;    /* free swap slots */
+extern atomic_long_t total_swap_pages; /* swap slots in all */
 
 /* ---- reclaim (mm/vmscan.c) --------------------------------------------- */
 /* Direct reclaim: run the shrinkers and the page reclaimers; returns the number

@@ -88,9 +88,9 @@ int kfence_armed; /* the gate word the allocation paths test */
 
 /* ---- the command line ------------------------------------------------------ */
 
-static unsigned long want_interval; /* kfence.sample_interval (ms) */
+static unsigned long want_interval;	 /* kfence.sample_interval (ms) */
 static unsigned long want_objects = 255; /* kfence.num_objects */
-static unsigned long want_every; /* kfence.sample_every */
+static unsigned long want_every;	 /* kfence.sample_every */
 
 static int parse_ulong(const char *val, unsigned long *out)
 {
@@ -172,7 +172,7 @@ static LIST_HEAD(kfence_freelist);
 static DEFINE_SPINLOCK(freelist_lock);
 static bool kfence_enabled;
 static unsigned long sample_interval; /* ms; 0: no timer */
-static unsigned long sample_every; /* 0: the timer's mode */
+static unsigned long sample_every;    /* 0: the timer's mode */
 static long countdown; /* atomic: allocations to the next sample */
 static unsigned long long rnd_state; /* atomic */
 static struct timespec boot_ts;
@@ -332,7 +332,8 @@ static void print_stack_entries(FILE *seq, void *const *entries, int n)
 
 	for (i = 0; i < n; i++)
 		seq_con_printf(seq, " %s\n",
-			       kmem_symbolize_fast(entries[i], sym, sizeof(sym)));
+			       kmem_symbolize_fast(entries[i], sym,
+						   sizeof(sym)));
 }
 
 static void kfence_print_stack(FILE *seq, const struct kfence_metadata *meta,

@@ -139,7 +139,7 @@ static struct {
 	struct list_head gray_list;
 	struct list_head free_pool;
 	struct list_head deferred; /* freed during a scan */
-	void *chunks; /* pool chunks, linked through their head */
+	void *chunks;		   /* pool chunks, linked through their head */
 	unsigned long nr_objects, nr_free;
 	unsigned long min_addr_m1, max_addr; /* min_addr - 1: not an object */
 	struct kmemleak_stack stacks[MAX_STACKS];

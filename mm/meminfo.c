@@ -219,8 +219,9 @@ static int __meminfo_show(FILE *f)
 	show_val_kb(f, "Bounce:", 0);
 	show_val_kb(f, "WritebackTmp:", 0);
 	show_val_kb(f, "CommitLimit:", K(totalram * 50 / 100 + total_swap));
-	show_val_kb(f, "Committed_AS:",
-		    K((unsigned long)max(atomic_long_read(&vm_committed_as), 0L)));
+	show_val_kb(
+		f, "Committed_AS:",
+		K((unsigned long)max(atomic_long_read(&vm_committed_as), 0L)));
 	show_val_kb(f, "VmallocTotal:", (VMALLOC_END - VMALLOC_START) >> 10);
 	show_val_kb(f, "VmallocUsed:",
 		    K((unsigned long)atomic_long_read(&nr_vmalloc_pages)));

@@ -129,7 +129,8 @@ static int pte_host_prot(struct vm_area_struct *vma, pteval_t pte)
 	return prot;
 }
 
-static const struct uwindow *uwindow_of(struct mm_struct *mm, unsigned long addr)
+static const struct uwindow *uwindow_of(struct mm_struct *mm,
+					unsigned long addr)
 {
 	int i;
 
@@ -140,15 +141,16 @@ static const struct uwindow *uwindow_of(struct mm_struct *mm, unsigned long addr
 }
 
 /* The pte beside addr's (dir -1: below, 1: above); ptep is addr's slot. */
-static pteval_t pte_beside(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
-			   int dir)
+static pteval_t pte_beside(struct mm_struct *mm, unsigned long addr,
+			   pteval_t *ptep, int dir)
 {
 	unsigned int idx = (addr >> PAGE_SHIFT) & (PTES_PER_TABLE - 1);
 	pteval_t *n;
 
 	if (dir < 0 ? idx > 0 : idx < PTES_PER_TABLE - 1)
 		return ptep[dir];
-	n = pgtable_pte(&mm->pgt, dir < 0 ? addr - PAGE_SIZE : addr + PAGE_SIZE, false);
+	n = pgtable_pte(&mm->pgt, dir < 0 ? addr - PAGE_SIZE : addr + PAGE_SIZE,
+			false);
 	return n ? *n : 0;
 }
 
@@ -160,7 +162,8 @@ static long host_delta(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
 	const struct uwindow *w;
 	long d = 0;
 
-	lockdep_assert_held(&mm->page_table_lock);	pteval_t n;
+	lockdep_assert_held(&mm->page_table_lock);
+	pteval_t n;
 
 	if (host_id(old) == host_id(new) || !(w = uwindow_of(mm, addr)))
 		return 0;
@@ -178,8 +181,8 @@ static long host_delta(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
 /* Set a pte whose new value needs no new host mapping (an unmap, a change of
  * protection, a swap entry), counting what the host gains or loses. The
  * caller changes the host page. */
-static void set_pte_counted(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
-			    pteval_t new)
+static void set_pte_counted(struct mm_struct *mm, unsigned long addr,
+			    pteval_t *ptep, pteval_t new)
 {
 	long d = host_delta(mm, addr, ptep, *ptep, new);
 
@@ -196,8 +199,8 @@ static void set_pte_counted(struct mm_struct *mm, unsigned long addr, pteval_t *
  * (nothing, when the page extends a neighbour's mapping), else through the
  * on-demand ring, the pte marked ONDEMAND. 0 or -ENOMEM (nothing changed).
  */
-static int map_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
-			pteval_t new, int prot)
+static int map_user_pte(struct mm_struct *mm, unsigned long addr,
+			pteval_t *ptep, pteval_t new, int prot)
 {
 	unsigned long host = mm_to_host(mm, addr);
 	phys_addr_t phys = PFN_PHYS(pte_pfn(new));
@@ -219,7 +222,8 @@ static int map_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep
 	}
 	ret = hostmap_ondemand_map(host, phys, prot);
 	if (ret) {
-		pr_err("kmem: cannot map user page %#lx: host mmap error %d\n", addr, ret);
+		pr_err("kmem: cannot map user page %#lx: host mmap error %d\n",
+		       addr, ret);
 		return -ENOMEM;
 	}
 	set_pte_counted(mm, addr, ptep, new | _PAGE_ONDEMAND);
@@ -229,8 +233,8 @@ static int map_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep
 /* Change the protection of the present pte at addr (same frame) to new, and
  * its host page's to prot. An ONDEMAND page leaves the ring (the next access
  * maps it again with the new protection). */
-static int reprotect_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
-			      pteval_t new, int prot)
+static int reprotect_user_pte(struct mm_struct *mm, unsigned long addr,
+			      pteval_t *ptep, pteval_t new, int prot)
 {
 	unsigned long host = mm_to_host(mm, addr);
 
@@ -245,8 +249,8 @@ static int reprotect_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t
 
 /* The pte at addr leaves the host: not present any more (unmapped, swapped
  * out, kept off). The caller unmaps eager pages' host range. */
-static void unmap_user_pte(struct mm_struct *mm, unsigned long addr, pteval_t *ptep,
-			   pteval_t new)
+static void unmap_user_pte(struct mm_struct *mm, unsigned long addr,
+			   pteval_t *ptep, pteval_t new)
 {
 	if (pte_ondemand(*ptep)) {
 		unsigned long host = mm_to_host(mm, addr);
@@ -344,7 +348,8 @@ static void munlock_page(struct page *page)
 }
 
 /* A frame leaves its process for good (page_table_lock held). */
-static void free_user_frame(struct mm_struct *mm, struct page *page, bool mapped)
+static void free_user_frame(struct mm_struct *mm, struct page *page,
+			    bool mapped)
 {
 	lockdep_assert_held(&mm->page_table_lock);
 	if (PageMlocked(page))
@@ -359,8 +364,8 @@ static void free_user_frame(struct mm_struct *mm, struct page *page, bool mapped
 
 static pteval_t user_pte_bits(unsigned long vm_flags, bool dirty)
 {
-	return USER_PTE | (vm_flags & VM_WRITE ? _PAGE_RW : 0) | (dirty ? _PAGE_DIRTY : 0) |
-	       (vm_flags & VM_EXEC ? 0 : _PAGE_NX);
+	return USER_PTE | (vm_flags & VM_WRITE ? _PAGE_RW : 0) |
+	       (dirty ? _PAGE_DIRTY : 0) | (vm_flags & VM_EXEC ? 0 : _PAGE_NX);
 }
 
 /* Install a new frame at addr (page_table_lock held). */
@@ -372,7 +377,8 @@ static int install_frame(struct mm_struct *mm, struct vm_area_struct *vma,
 
 	lockdep_assert_held(&mm->page_table_lock);
 	ret = map_user_pte(mm, addr, ptep,
-			   pfn_pte(page_to_pfn(page), user_pte_bits(vma->vm_flags, dirty)),
+			   pfn_pte(page_to_pfn(page),
+				   user_pte_bits(vma->vm_flags, dirty)),
 			   vma_host_prot(vma->vm_flags));
 	if (ret)
 		return ret;
@@ -407,7 +413,7 @@ struct vm_fault {
 	pteval_t orig_pte;
 	bool write, fault;
 	bool *major;
-	struct page *newpage;    /* allocated for this page, or NULL */
+	struct page *newpage;	 /* allocated for this page, or NULL */
 	unsigned long swap_slot; /* newpage holds this slot's data (0: zeroed) */
 };
 
@@ -435,7 +441,8 @@ static int do_anonymous_page(struct vm_fault *vmf)
 
 	if (!vmf->write && !(vma->vm_flags & VM_SHARED)) {
 		ret = map_user_pte(vmf->mm, vmf->address, vmf->ptep,
-				   pfn_pte(page_to_pfn(zero_page), USER_PTE | _PAGE_ZERO),
+				   pfn_pte(page_to_pfn(zero_page),
+					   USER_PTE | _PAGE_ZERO),
 				   vma_host_prot(vma->vm_flags) & ~PROT_WRITE);
 		if (!ret)
 			vmf->mm->nr_zero++;
@@ -470,9 +477,11 @@ static int do_shared_page(struct vm_fault *vmf)
 	pteval_t pte = vmf->orig_pte;
 	int ret;
 
-	ret = map_user_pte(vmf->mm, vmf->address, vmf->ptep,
-			   pfn_pte(pte_pfn(pte), user_pte_bits(vmf->vma->vm_flags, vmf->write)),
-			   vma_host_prot(vmf->vma->vm_flags));
+	ret = map_user_pte(
+		vmf->mm, vmf->address, vmf->ptep,
+		pfn_pte(pte_pfn(pte),
+			user_pte_bits(vmf->vma->vm_flags, vmf->write)),
+		vma_host_prot(vmf->vma->vm_flags));
 	if (!ret)
 		account_mapped(vmf->mm, pfn_to_page(pte_pfn(pte)), 1);
 	return ret;
@@ -522,7 +531,8 @@ static int handle_pte_fault(struct vm_fault *vmf)
 		 * refill from the page table. No allocation, not a fault. */
 		return hostmap_ondemand_map(vmf->host, PFN_PHYS(pte_pfn(pte)),
 					    pte_host_prot(vmf->vma, pte)) ?
-			       -ENOMEM : FAULT_REFILL;
+			       -ENOMEM :
+			       FAULT_REFILL;
 	}
 	if ((pte & _PAGE_ZERO) || (pte_present(pte) && (pte & _PAGE_LAZYFREE)))
 		return do_wp_page(vmf);
@@ -538,9 +548,13 @@ static int do_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		   unsigned long addr, bool write, bool fault, bool *major)
 {
 	struct vm_fault vmf = {
-		.mm = mm, .vma = vma, .address = addr & PAGE_MASK,
+		.mm = mm,
+		.vma = vma,
+		.address = addr & PAGE_MASK,
 		.host = mm_to_host(mm, addr) & PAGE_MASK,
-		.write = write, .fault = fault, .major = major,
+		.write = write,
+		.fault = fault,
+		.major = major,
 	};
 	unsigned long slot;
 	int ret;
@@ -616,7 +630,9 @@ int handle_user_fault(struct kmem_process *p, unsigned long addr, bool write,
 		pthread_rwlock_unlock(&mm->mmap_lock);
 		pthread_rwlock_wrlock(&mm->mmap_lock);
 		vma = find_vma(mm, addr);
-		ret = vma && addr < vma->vm_start ? expand_stack(mm, vma, addr) : 0;
+		ret = vma && addr < vma->vm_start ?
+			      expand_stack(mm, vma, addr) :
+			      0;
 		pthread_rwlock_unlock(&mm->mmap_lock);
 		pthread_rwlock_rdlock(&mm->mmap_lock);
 		vma = find_vma(mm, addr);
@@ -681,7 +697,8 @@ static int zap_one(pteval_t *ptep, unsigned long addr, void *arg)
 	page = pfn_to_page(pte_pfn(pte));
 	if (z->keep_shared && page_is_shmem(page)) {
 		if (pte_present(pte)) {
-			set_pte_counted(mm, addr, ptep, (pte & PTE_PFN_MASK) | _PAGE_SHM_OFF);
+			set_pte_counted(mm, addr, ptep,
+					(pte & PTE_PFN_MASK) | _PAGE_SHM_OFF);
 			account_mapped(mm, page, -1);
 		}
 		return 0;
@@ -691,8 +708,8 @@ static int zap_one(pteval_t *ptep, unsigned long addr, void *arg)
 	return 0;
 }
 
-void zap_page_range(struct mm_struct *mm, unsigned long start, unsigned long end,
-		    bool keep_shared)
+void zap_page_range(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, bool keep_shared)
 {
 	struct zap_ctx z = { mm, keep_shared };
 	unsigned long host = mm_to_host(mm, start);
@@ -716,8 +733,10 @@ void reap_mm(struct mm_struct *mm)
 	for (i = 0; i < mm->nr_win; i++) {
 		unsigned long len = mm->win[i].end - mm->win[i].start;
 
-		pgtable_walk(&mm->pgt, mm->win[i].start, mm->win[i].end, zap_one, &z);
-		hostmap_ondemand_drop(mm->win[i].host, mm->win[i].host + len, false);
+		pgtable_walk(&mm->pgt, mm->win[i].start, mm->win[i].end,
+			     zap_one, &z);
+		hostmap_ondemand_drop(mm->win[i].host, mm->win[i].host + len,
+				      false);
 		arch_unmap(mm->win[i].host, len);
 	}
 	/* Nothing is mapped any more: the count must be back to zero. */
@@ -738,7 +757,8 @@ struct prot_ctx {
 static void prot_flush(struct prot_ctx *c)
 {
 	if (c->run_end > c->run_start)
-		arch_protect(c->run_start, c->run_end - c->run_start, c->run_prot);
+		arch_protect(c->run_start, c->run_end - c->run_start,
+			     c->run_prot);
 	c->run_start = c->run_end = 0;
 }
 
@@ -809,7 +829,8 @@ static int mlock_one(pteval_t *ptep, unsigned long addr, void *arg)
 	return 0;
 }
 
-void mlock_range(struct mm_struct *mm, unsigned long start, unsigned long end, bool lock)
+void mlock_range(struct mm_struct *mm, unsigned long start, unsigned long end,
+		 bool lock)
 {
 	spin_lock(&mm->page_table_lock);
 	pgtable_walk(&mm->pgt, start, end, mlock_one, &lock);
@@ -844,7 +865,8 @@ static int free_one(pteval_t *ptep, unsigned long addr, void *arg)
 	return 0;
 }
 
-void madvise_free_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+void madvise_free_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end)
 {
 	struct free_ctx c = { mm, false };
 	unsigned long host = mm_to_host(mm, start);
@@ -886,7 +908,8 @@ void swapin_range(struct mm_struct *mm, struct vm_area_struct *vma,
 		pgtable_walk(&mm->pgt, start, end, find_swapped, &c);
 		spin_unlock(&mm->page_table_lock);
 		for (i = 0; i < c.n; i++)
-			if (do_page(mm, vma, c.addrs[i], false, false, &major) < 0)
+			if (do_page(mm, vma, c.addrs[i], false, false, &major) <
+			    0)
 				return;
 		if (c.n)
 			start = c.addrs[c.n - 1] + PAGE_SIZE;
@@ -915,8 +938,8 @@ static int user_of(pteval_t *ptep, unsigned long addr, void *arg)
 }
 
 unsigned long kmem_frame_users(unsigned long pfn,
-			       void (*fn)(struct kmem_process *p, unsigned long uaddr,
-					  void *arg),
+			       void (*fn)(struct kmem_process *p,
+					  unsigned long uaddr, void *arg),
 			       void *arg)
 {
 	struct users_ctx c = { NULL, pfn, 0, fn, arg };
@@ -931,14 +954,15 @@ unsigned long kmem_frame_users(unsigned long pfn,
 	list_for_each_entry(p, &process_list, list) {
 		struct mm_struct *mm = &p->mm;
 
-		if (page != zero_page && page->kmem_private != (unsigned long)mm)
+		if (page != zero_page &&
+		    page->kmem_private != (unsigned long)mm)
 			continue;
 		c.p = p;
 		spin_lock(&mm->page_table_lock);
 		if (page == zero_page) {
 			for (i = 0; i < mm->nr_win; i++)
-				pgtable_walk(&mm->pgt, mm->win[i].start, mm->win[i].end,
-					     user_of, &c);
+				pgtable_walk(&mm->pgt, mm->win[i].start,
+					     mm->win[i].end, user_of, &c);
 		} else {
 			unsigned long u = page->index << PAGE_SHIFT;
 
@@ -976,7 +1000,8 @@ static int find_ip_segment(struct dl_phdr_info *info, size_t size, void *arg)
 
 			v->start = s;
 			v->end = e;
-			v->name = n && *n ? (slash ? slash + 1 : n) : program_invocation_short_name;
+			v->name = n && *n ? (slash ? slash + 1 : n) :
+					    program_invocation_short_name;
 			return 1;
 		}
 	}
@@ -988,7 +1013,8 @@ static void show_signal_msg(struct kmem_process *p, struct kmem_fault *f,
 			    unsigned long uaddr)
 {
 	ucontext_t *uc = f->ucontext;
-	unsigned long sp = uc ? (unsigned long)uc->uc_mcontext.gregs[REG_RSP] : 0;
+	unsigned long sp = uc ? (unsigned long)uc->uc_mcontext.gregs[REG_RSP] :
+				0;
 	unsigned long error = 4 | (f->write ? 2 : 0) | (f->present ? 1 : 0);
 	struct ip_vma v = { f->ip, 0, 0, NULL };
 	unsigned char code[64];
@@ -999,18 +1025,21 @@ static void show_signal_msg(struct kmem_process *p, struct kmem_fault *f,
 	bool wide = !machine_is_x86_32();
 
 	printk(KERN_INFO "%s[%d]: segfault at %lx ip %0*lx sp %0*lx error %lx",
-	       p->comm, p->pid, uaddr, wide ? 16 : 8, f->ip, wide ? 16 : 8, sp, error);
+	       p->comm, p->pid, uaddr, wide ? 16 : 8, f->ip, wide ? 16 : 8, sp,
+	       error);
 	if (dl_iterate_phdr(find_ip_segment, &v))
 		pr_cont(" in %s[%lx+%lx]", v.name, v.start, v.end - v.start);
 	pr_cont(" likely on CPU %d (core %d, socket 0)\n", cpu, cpu);
-	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof(code)) {
-		printk(KERN_INFO "Code: Unable to access opcode bytes at 0x%lx.\n",
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(code)) {
+		printk(KERN_INFO
+		       "Code: Unable to access opcode bytes at 0x%lx.\n",
 		       f->ip - 42);
 		return;
 	}
 	for (i = 0; i < 64 && n < (int)sizeof(line) - 8; i++)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, i == 42 ? "<%02x> " : "%02x ",
-			      code[i]);
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+			      i == 42 ? "<%02x> " : "%02x ", code[i]);
 	if (n)
 		line[n - 1] = '\0';
 	printk(KERN_INFO "Code: %s\n", line);
@@ -1025,11 +1054,12 @@ static bool pf_oom_ratelimit(void)
 {
 	static long begin;
 	static int printed;
-	long now = (long)time(NULL), b = __atomic_load_n(&begin, __ATOMIC_RELAXED);
+	long now = (long)time(NULL),
+	     b = __atomic_load_n(&begin, __ATOMIC_RELAXED);
 
 	if (now - b >= 5 &&
-	    __atomic_compare_exchange_n(&begin, &b, now, false, __ATOMIC_RELAXED,
-					__ATOMIC_RELAXED))
+	    __atomic_compare_exchange_n(&begin, &b, now, false,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		__atomic_store_n(&printed, 0, __ATOMIC_RELAXED);
 	return __atomic_fetch_add(&printed, 1, __ATOMIC_RELAXED) < 10;
 }
@@ -1073,12 +1103,14 @@ static enum kmem_fault_result user_fault(struct kmem_fault *f)
 	}
 	if (current_process() == p)
 		process_die(); /* back to kmem_process_enter(); does not return */
-	pr_emerg("kmem: thread %d touched %#lx of process %d (%s) without being inside it\n",
-		 (int)gettid(), uaddr, p->pid, p->comm);
+	pr_emerg(
+		"kmem: thread %d touched %#lx of process %d (%s) without being inside it\n",
+		(int)gettid(), uaddr, p->pid, p->comm);
 	return KMEM_FAULT_OOPS;
 }
 
-static struct kmem_hook user_fault_hook = { "user_fault", (const void *)user_fault };
+static struct kmem_hook user_fault_hook = { "user_fault",
+					    (const void *)user_fault };
 static struct kmem_hook user_hostmap_check_hook = {
 	"user host mappings", (const void *)user_hostmap_check
 };
@@ -1146,7 +1178,7 @@ out:
 
 struct recount_ctx {
 	unsigned long start, end; /* the window */
-	unsigned long prev;       /* address of the last pte seen, 0: none */
+	unsigned long prev;	  /* address of the last pte seen, 0: none */
 	pteval_t prev_pte;
 	long cuts;
 };
@@ -1174,7 +1206,8 @@ static long recount_host_maps(struct mm_struct *mm)
 	int i;
 
 	for (i = 0; i < mm->nr_win; i++) {
-		struct recount_ctx c = { mm->win[i].start, mm->win[i].end, 0, 0, 0 };
+		struct recount_ctx c = { mm->win[i].start, mm->win[i].end, 0, 0,
+					 0 };
 
 		pgtable_walk(&mm->pgt, c.start, c.end, recount_one, &c);
 		if (c.prev && c.prev + PAGE_SIZE < c.end)

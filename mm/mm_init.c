@@ -51,18 +51,19 @@ static void init_zone(struct zone *zone, enum zone_type idx)
 		 * kernel's (start_pfn is not printed for them). */
 		zone->zone_start_pfn = 0;
 	}
-	nblocks = zone->spanned_pages ?
-			  ((end - 1) >> pageblock_order) - (start >> pageblock_order) + 1 :
-			  1;
+	nblocks = zone->spanned_pages ? ((end - 1) >> pageblock_order) -
+						(start >> pageblock_order) + 1 :
+					1;
 	zone->pageblock_mt = malloc(nblocks);
 	memset(zone->pageblock_mt, MIGRATE_MOVABLE, nblocks);
 	/* Each CPU's per_cpu_pages on its own cache lines (the struct is
 	 * aligned; calloc would not align the array). */
-	zone->per_cpu_pageset = aligned_alloc(PCP_CACHELINE_BYTES,
-					      nr_cpu_ids * sizeof(struct per_cpu_pages));
+	zone->per_cpu_pageset = aligned_alloc(
+		PCP_CACHELINE_BYTES, nr_cpu_ids * sizeof(struct per_cpu_pages));
 	if (!zone->per_cpu_pageset)
 		abort();
-	memset(zone->per_cpu_pageset, 0, nr_cpu_ids * sizeof(struct per_cpu_pages));
+	memset(zone->per_cpu_pageset, 0,
+	       nr_cpu_ids * sizeof(struct per_cpu_pages));
 	for_each_online_cpu(cpu) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		unsigned int i;
@@ -84,8 +85,10 @@ static void memblock_free_all(void)
 		struct zone *zone = page_zone(page);
 		unsigned int order;
 
-		if (!PageReserved(page) || memblock_is_reserved(PFN_PHYS(pfn)) ||
-		    !memblock_is_memory(PFN_PHYS(pfn)) || !zone_spans_pfn(zone, pfn)) {
+		if (!PageReserved(page) ||
+		    memblock_is_reserved(PFN_PHYS(pfn)) ||
+		    !memblock_is_memory(PFN_PHYS(pfn)) ||
+		    !zone_spans_pfn(zone, pfn)) {
 			pfn++;
 			continue;
 		}
@@ -93,7 +96,8 @@ static void memblock_free_all(void)
 		 * zone starting here. */
 		for (order = MAX_PAGE_ORDER;; order--) {
 			unsigned long n = 1UL << order, i;
-			bool ok = !(pfn & (n - 1)) && zone_spans_pfn(zone, pfn + n - 1);
+			bool ok = !(pfn & (n - 1)) &&
+				  zone_spans_pfn(zone, pfn + n - 1);
 
 			for (i = 0; ok && i < n; i++)
 				ok = memblock_is_memory(PFN_PHYS(pfn + i)) &&
@@ -137,7 +141,8 @@ int page_alloc_init(void)
 	mm_phys = memblock_phys_alloc(mem_map_bytes, PAGE_SIZE,
 				      (phys_addr_t)max_low_pfn << PAGE_SHIFT);
 	if (!mm_phys) {
-		pr_err("kmem: no room for mem_map (%lu bytes)\n", mem_map_bytes);
+		pr_err("kmem: no room for mem_map (%lu bytes)\n",
+		       mem_map_bytes);
 		return -ENOMEM;
 	}
 	mem_map = __va(mm_phys);
@@ -145,10 +150,13 @@ int page_alloc_init(void)
 				 (phys_addr_t)max_low_pfn << PAGE_SHIFT);
 
 	memset(pgdat, 0, sizeof(*pgdat));
-	zones_in_layout = machine.layout == KMEM_LAYOUT_X86_32 ?
-		(1u << ZONE_DMA) | (1u << ZONE_NORMAL) | (1u << ZONE_HIGHMEM) | (1u << ZONE_MOVABLE) :
-		(1u << ZONE_DMA) | (1u << ZONE_DMA32) | (1u << ZONE_NORMAL) |
-			(1u << ZONE_MOVABLE) | (1u << ZONE_DEVICE);
+	zones_in_layout =
+		machine.layout == KMEM_LAYOUT_X86_32 ?
+			(1u << ZONE_DMA) | (1u << ZONE_NORMAL) |
+				(1u << ZONE_HIGHMEM) | (1u << ZONE_MOVABLE) :
+			(1u << ZONE_DMA) | (1u << ZONE_DMA32) |
+				(1u << ZONE_NORMAL) | (1u << ZONE_MOVABLE) |
+				(1u << ZONE_DEVICE);
 	for (z = 0; z < MAX_NR_ZONES; z++)
 		init_zone(&pgdat->node_zones[z], (enum zone_type)z);
 
@@ -159,10 +167,12 @@ int page_alloc_init(void)
 		unsigned long zidx = ZONE_DMA;
 
 		for (z = 0; z < MAX_NR_ZONES; z++)
-			if (pfn >= machine.zone_start_pfn[z] && pfn < machine.zone_end_pfn[z])
+			if (pfn >= machine.zone_start_pfn[z] &&
+			    pfn < machine.zone_end_pfn[z])
 				zidx = (unsigned long)z;
 		page->flags = (zidx << ZONES_PGSHIFT) |
-			      ((unsigned long)KMEM_OWNER_RESERVED << KMEM_OWNER_PGSHIFT) |
+			      ((unsigned long)KMEM_OWNER_RESERVED
+			       << KMEM_OWNER_PGSHIFT) |
 			      (1UL << PG_reserved);
 		page->page_type = PAGE_TYPE_NONE;
 		atomic_set(&page->_refcount, 1);

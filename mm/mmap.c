@@ -71,15 +71,15 @@
 #define TASK_SIZE_32 0xc0000000UL
 #define ELF_ET_DYN_BASE_64 0x555555554000UL
 #define ELF_ET_DYN_BASE_32 0x00400000UL
-#define PROGRAM_SIZE 0x5000UL         /* text + data + bss of a small program */
-#define HEAP_WINDOW_64 (64UL << 30)   /* room for the x86-64 heap */
-#define TOP_WINDOW_64 (256UL << 30)   /* room for the x86-64 mmap area + stack */
+#define PROGRAM_SIZE 0x5000UL	    /* text + data + bss of a small program */
+#define HEAP_WINDOW_64 (64UL << 30) /* room for the x86-64 heap */
+#define TOP_WINDOW_64 (256UL << 30) /* room for the x86-64 mmap area + stack */
 #define MMAP_MIN_GAP (128UL << 20)
-#define STACK_INIT (132UL << 10)      /* 33 pages, as a fresh process */
+#define STACK_INIT (132UL << 10) /* 33 pages, as a fresh process */
 #define RLIMIT_STACK_BYTES (8UL << 20)
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
 #define MMAP_MIN_ADDR 65536UL
-#define MAX_MAP_COUNT 65530           /* sysctl vm.max_map_count */
+#define MAX_MAP_COUNT 65530 /* sysctl vm.max_map_count */
 #define RLIMIT_MEMLOCK_BYTES (8UL << 20)
 #define PID_FIRST 1000
 
@@ -95,11 +95,11 @@ static struct kmem_cache *vm_area_cachep, *process_cachep;
 
 struct task_ctx {
 	struct kmem_process *proc;
-	sigjmp_buf jb;      /* armed by kmem_process_enter */
+	sigjmp_buf jb;	    /* armed by kmem_process_enter */
 	sigjmp_buf scratch; /* for an enter that will fail */
 	const char *saved_comm;
 	int saved_pid;
-	unsigned long gen;  /* kmem_boot_generation at enter */
+	unsigned long gen; /* kmem_boot_generation at enter */
 };
 static __thread struct task_ctx task;
 __thread unsigned long __kmem_process_switches;
@@ -238,7 +238,8 @@ unsigned long mm_to_host(struct mm_struct *mm, unsigned long uaddr)
 	return 0;
 }
 
-bool mm_host_to_user(struct mm_struct *mm, unsigned long host, unsigned long *uaddr)
+bool mm_host_to_user(struct mm_struct *mm, unsigned long host,
+		     unsigned long *uaddr)
 {
 	int i;
 
@@ -254,12 +255,14 @@ bool mm_host_to_user(struct mm_struct *mm, unsigned long host, unsigned long *ua
 }
 
 /* The window holding [start, end), or -1. */
-static int window_of(struct mm_struct *mm, unsigned long start, unsigned long end)
+static int window_of(struct mm_struct *mm, unsigned long start,
+		     unsigned long end)
 {
 	int i;
 
 	for (i = 0; i < mm->nr_win; i++)
-		if (start >= mm->win[i].start && end <= mm->win[i].end && start < end)
+		if (start >= mm->win[i].start && end <= mm->win[i].end &&
+		    start < end)
 			return i;
 	return -1;
 }
@@ -325,10 +328,12 @@ struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
 	return i < mm->nr_vmas ? mm->vmas[i] : NULL;
 }
 
-static struct vm_area_struct *vma_alloc(struct mm_struct *mm, unsigned long start,
-					unsigned long end, unsigned long flags)
+static struct vm_area_struct *vma_alloc(struct mm_struct *mm,
+					unsigned long start, unsigned long end,
+					unsigned long flags)
 {
-	struct vm_area_struct *vma = kmem_cache_zalloc(vm_area_cachep, GFP_KERNEL);
+	struct vm_area_struct *vma =
+		kmem_cache_zalloc(vm_area_cachep, GFP_KERNEL);
 
 	if (!vma)
 		return NULL;
@@ -367,10 +372,12 @@ atomic_long_t vm_committed_as;
  * after a partial munmap of a shared mapping). */
 static inline bool vm_committed(unsigned long flags)
 {
-	return (flags & VM_ACCOUNT) || (flags & (VM_SHARED | VM_NORESERVE)) == VM_SHARED;
+	return (flags & VM_ACCOUNT) ||
+	       (flags & (VM_SHARED | VM_NORESERVE)) == VM_SHARED;
 }
 
-static void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
+static void vm_stat_account(struct mm_struct *mm, unsigned long flags,
+			    long npages)
 {
 	if (vm_committed(flags))
 		atomic_long_add(npages, &vm_committed_as);
@@ -436,7 +443,8 @@ static int split_vma(struct mm_struct *mm, int i, unsigned long addr)
 	return 0;
 }
 
-static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
+static bool can_merge(const struct vm_area_struct *a,
+		      const struct vm_area_struct *b)
 {
 	return a->vm_end == b->vm_start && a->vm_flags == b->vm_flags &&
 	       !(a->vm_flags & (VM_SHARED | VM_GROWSDOWN));
@@ -474,7 +482,8 @@ int vma_host_prot(unsigned long vm_flags)
 	if (vm_flags & VM_READ)
 		prot |= PROT_READ;
 	if (vm_flags & VM_WRITE)
-		prot |= PROT_READ | PROT_WRITE; /* x86: writable implies readable */
+		prot |= PROT_READ |
+			PROT_WRITE; /* x86: writable implies readable */
 	if (vm_flags & VM_EXEC)
 		prot |= PROT_READ | PROT_EXEC;
 	return prot;
@@ -482,7 +491,8 @@ int vma_host_prot(unsigned long vm_flags)
 
 static unsigned long calc_vm_prot_bits(int prot)
 {
-	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	return (prot & PROT_READ ? VM_READ : 0) |
+	       (prot & PROT_WRITE ? VM_WRITE : 0) |
 	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
@@ -493,11 +503,13 @@ static void mm_release_windows(struct mm_struct *mm)
 	int i;
 
 	for (i = 0; i < mm->nr_win; i++)
-		arch_release((void *)mm->win[i].host, mm->win[i].end - mm->win[i].start);
+		arch_release((void *)mm->win[i].host,
+			     mm->win[i].end - mm->win[i].start);
 	mm->nr_win = 0;
 }
 
-static int mm_add_window(struct mm_struct *mm, unsigned long start, unsigned long end)
+static int mm_add_window(struct mm_struct *mm, unsigned long start,
+			 unsigned long end)
 {
 	void *host = arch_reserve(0, end - start, SZ_2M);
 
@@ -522,9 +534,11 @@ static int mm_setup_layout(struct mm_struct *mm)
 	} else {
 		mm->task_size = TASK_SIZE_64;
 		dyn_base = ELF_ET_DYN_BASE_64;
-		ret = mm_add_window(mm, ELF_ET_DYN_BASE_64, ELF_ET_DYN_BASE_64 + HEAP_WINDOW_64);
+		ret = mm_add_window(mm, ELF_ET_DYN_BASE_64,
+				    ELF_ET_DYN_BASE_64 + HEAP_WINDOW_64);
 		if (!ret)
-			ret = mm_add_window(mm, TASK_SIZE_64 - TOP_WINDOW_64, TASK_SIZE_64);
+			ret = mm_add_window(mm, TASK_SIZE_64 - TOP_WINDOW_64,
+					    TASK_SIZE_64);
 	}
 	if (ret)
 		return ret;
@@ -549,7 +563,8 @@ struct kmem_process *kmem_process_create(const char *comm)
 		errno = ENOMEM;
 		return NULL;
 	}
-	snprintf(p->comm, sizeof(p->comm), "%s", comm && *comm ? comm : "kmem-user");
+	snprintf(p->comm, sizeof(p->comm), "%s",
+		 comm && *comm ? comm : "kmem-user");
 	INIT_LIST_HEAD(&p->list);
 	pthread_rwlock_init(&p->mm.mmap_lock, NULL);
 	spin_lock_init(&p->mm.page_table_lock);
@@ -560,8 +575,8 @@ struct kmem_process *kmem_process_create(const char *comm)
 	if (pgtable_init(&p->mm.pgt, GFP_KERNEL))
 		goto out_windows;
 	stack = vma_alloc(&p->mm, p->mm.task_size - STACK_INIT, p->mm.task_size,
-			  VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
-				  VM_GROWSDOWN | VM_ACCOUNT);
+			  VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE |
+				  VM_MAYEXEC | VM_GROWSDOWN | VM_ACCOUNT);
 	if (!stack || vma_insert(&p->mm, stack)) {
 		if (stack)
 			kmem_cache_free(vm_area_cachep, stack);
@@ -634,7 +649,8 @@ const char *kmem_process_comm(struct kmem_process *p)
 /* ---- brk -------------------------------------------------------------------------- */
 
 /* Is [start, end) free of VMAs (with the stack guard gap below a stack)? */
-static bool range_free(struct mm_struct *mm, unsigned long start, unsigned long end)
+static bool range_free(struct mm_struct *mm, unsigned long start,
+		       unsigned long end)
 {
 	struct vm_area_struct *next = find_vma(mm, start);
 
@@ -646,7 +662,8 @@ static bool range_free(struct mm_struct *mm, unsigned long start, unsigned long 
 	return end <= next->vm_start;
 }
 
-static int do_munmap(struct kmem_process *p, unsigned long start, unsigned long end);
+static int do_munmap(struct kmem_process *p, unsigned long start,
+		     unsigned long end);
 
 /* Extend or create the anonymous VMA ending at addr (do_brk_flags). */
 static int do_brk(struct kmem_process *p, unsigned long addr, unsigned long len)
@@ -660,7 +677,8 @@ static int do_brk(struct kmem_process *p, unsigned long addr, unsigned long len)
 	if (window_of(mm, addr, addr + len) < 0)
 		return -ENOMEM;
 	i = vma_index(mm, addr);
-	if (i > 0 && mm->vmas[i - 1]->vm_end == addr && mm->vmas[i - 1]->vm_flags == flags) {
+	if (i > 0 && mm->vmas[i - 1]->vm_end == addr &&
+	    mm->vmas[i - 1]->vm_flags == flags) {
 		mm->vmas[i - 1]->vm_end += len;
 		vm_stat_account(mm, flags, (long)(len >> PAGE_SHIFT));
 		return 0;
@@ -754,7 +772,8 @@ void *kmem_sys_sbrk(intptr_t increment)
 /* ---- mmap ------------------------------------------------------------------------- */
 
 /* Top-down search for len bytes below mmap_base (vm_unmapped_area). */
-static unsigned long unmapped_area_topdown(struct mm_struct *mm, unsigned long len)
+static unsigned long unmapped_area_topdown(struct mm_struct *mm,
+					   unsigned long len)
 {
 	int w, i;
 
@@ -765,15 +784,19 @@ static unsigned long unmapped_area_topdown(struct mm_struct *mm, unsigned long l
 		if (hi <= lo || hi - lo < len)
 			continue;
 		/* Gaps between VMAs, from the highest one down. */
-		i = vma_index(mm, hi) ;
+		i = vma_index(mm, hi);
 		for (;;) {
 			unsigned long gap_end = hi, gap_start = lo;
 
-			if (i < mm->nr_vmas && mm->vmas[i]->vm_start < gap_end) {
+			if (i < mm->nr_vmas &&
+			    mm->vmas[i]->vm_start < gap_end) {
 				gap_end = mm->vmas[i]->vm_start;
 				if (mm->vmas[i]->vm_flags & VM_GROWSDOWN)
-					gap_end = gap_end > STACK_GUARD_GAP ?
-							  gap_end - STACK_GUARD_GAP : 0;
+					gap_end =
+						gap_end > STACK_GUARD_GAP ?
+							gap_end -
+								STACK_GUARD_GAP :
+							0;
 			}
 			if (i > 0 && mm->vmas[i - 1]->vm_end > gap_start)
 				gap_start = mm->vmas[i - 1]->vm_end;
@@ -790,7 +813,8 @@ static unsigned long unmapped_area_topdown(struct mm_struct *mm, unsigned long l
 	return 0;
 }
 
-static bool overlaps(struct mm_struct *mm, unsigned long start, unsigned long end)
+static bool overlaps(struct mm_struct *mm, unsigned long start,
+		     unsigned long end)
 {
 	struct vm_area_struct *vma = find_vma(mm, start);
 
@@ -800,8 +824,8 @@ static bool overlaps(struct mm_struct *mm, unsigned long start, unsigned long en
 /* The heuristic overcommit check (OVERCOMMIT_GUESS). */
 static bool vm_enough_memory(unsigned long pages)
 {
-	return pages <= totalram_pages() +
-				(unsigned long)atomic_long_read(&total_swap_pages);
+	return pages <= totalram_pages() + (unsigned long)atomic_long_read(
+						   &total_swap_pages);
 }
 
 static unsigned long do_mmap(struct kmem_process *p, unsigned long addr,
@@ -812,8 +836,10 @@ static unsigned long do_mmap(struct kmem_process *p, unsigned long addr,
 	struct vm_area_struct *vma;
 	int i;
 
-	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	if ((flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+	vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE |
+		   VM_MAYEXEC;
+	if ((flags & MAP_TYPE) == MAP_SHARED ||
+	    (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
@@ -848,8 +874,9 @@ static unsigned long do_mmap(struct kmem_process *p, unsigned long addr,
 	} else {
 		unsigned long hint = PAGE_ALIGN(addr);
 
-		if (hint && hint >= mm->mmap_min_addr && hint + len <= mm->task_size &&
-		    hint + len > hint && window_of(mm, hint, hint + len) >= 0 &&
+		if (hint && hint >= mm->mmap_min_addr &&
+		    hint + len <= mm->task_size && hint + len > hint &&
+		    window_of(mm, hint, hint + len) >= 0 &&
 		    range_free(mm, hint, hint + len))
 			addr = hint;
 		else
@@ -888,11 +915,14 @@ static unsigned long do_mmap(struct kmem_process *p, unsigned long addr,
 		return 0;
 	}
 	if (vm_flags & VM_SHARED)
-		vma->vm_ino = __atomic_add_fetch(&shmem_ino, 1, __ATOMIC_RELAXED) + 1024;
+		vma->vm_ino =
+			__atomic_add_fetch(&shmem_ino, 1, __ATOMIC_RELAXED) +
+			1024;
 	i = vma_merge_at(mm, vma_index(mm, addr));
 	vma = mm->vmas[i];
 	if ((flags & MAP_POPULATE) || (vm_flags & VM_LOCKED))
-		populate_range(p, vma, addr, end); /* failures are not reported */
+		populate_range(p, vma, addr,
+			       end); /* failures are not reported */
 	return addr;
 }
 
@@ -916,7 +946,8 @@ void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags, int fd,
 		return MAP_FAILED;
 	}
 	(void)fd;
-	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE) {
+	if (type != MAP_PRIVATE && type != MAP_SHARED &&
+	    type != MAP_SHARED_VALIDATE) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
@@ -950,11 +981,13 @@ void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags, int fd,
 
 /* Isolate [start, end) into whole VMAs: split the VMAs straddling its ends.
  * Returns the index of the first VMA inside, or -ENOMEM. */
-static int split_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+static int split_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end)
 {
 	int i = vma_index(mm, start);
 
-	if (i < mm->nr_vmas && mm->vmas[i]->vm_start < start && mm->vmas[i]->vm_end > start) {
+	if (i < mm->nr_vmas && mm->vmas[i]->vm_start < start &&
+	    mm->vmas[i]->vm_end > start) {
 		if (split_vma(mm, i, start))
 			return -ENOMEM;
 		i++;
@@ -962,14 +995,16 @@ static int split_range(struct mm_struct *mm, unsigned long start, unsigned long 
 	{
 		int j = vma_index(mm, end);
 
-		if (j < mm->nr_vmas && mm->vmas[j]->vm_start < end && mm->vmas[j]->vm_end > end)
+		if (j < mm->nr_vmas && mm->vmas[j]->vm_start < end &&
+		    mm->vmas[j]->vm_end > end)
 			if (split_vma(mm, j, end))
 				return -ENOMEM;
 	}
 	return i;
 }
 
-static int do_munmap(struct kmem_process *p, unsigned long start, unsigned long end)
+static int do_munmap(struct kmem_process *p, unsigned long start,
+		     unsigned long end)
 {
 	struct mm_struct *mm = &p->mm;
 	int i;
@@ -1038,8 +1073,10 @@ int kmem_sys_munmap(void *addr, size_t length)
 /* Apply fn to every VMA piece of [start, end), splitting at the ends. Stops
  * at the first hole with -ENOMEM (the pieces before it keep the change, as in
  * the kernel). */
-static int apply_range(struct kmem_process *p, unsigned long start, unsigned long end,
-		       int (*fn)(struct kmem_process *p, int i, void *arg), void *arg)
+static int apply_range(struct kmem_process *p, unsigned long start,
+		       unsigned long end,
+		       int (*fn)(struct kmem_process *p, int i, void *arg),
+		       void *arg)
 {
 	struct mm_struct *mm = &p->mm;
 	unsigned long next = start;
@@ -1072,9 +1109,11 @@ static int mprotect_one(struct kmem_process *p, int i, void *arg)
 {
 	struct mm_struct *mm = &p->mm;
 	struct vm_area_struct *vma = mm->vmas[i];
-	unsigned long newflags = (vma->vm_flags & ~VM_ACCESS_FLAGS) | *(unsigned long *)arg;
+	unsigned long newflags = (vma->vm_flags & ~VM_ACCESS_FLAGS) |
+				 *(unsigned long *)arg;
 
-	if ((newflags & VM_WRITE) && !(vma->vm_flags & (VM_SHARED | VM_NORESERVE | VM_ACCOUNT))) {
+	if ((newflags & VM_WRITE) &&
+	    !(vma->vm_flags & (VM_SHARED | VM_NORESERVE | VM_ACCOUNT))) {
 		if (!vm_enough_memory((unsigned long)vma_pages(vma)))
 			return -ENOMEM;
 		newflags |= VM_ACCOUNT;
@@ -1173,14 +1212,16 @@ static int do_mlock(const void *addr, size_t length, bool lock)
 		unsigned long already = 0;
 		int i;
 
-		for (i = vma_index(&p->mm, start); i < p->mm.nr_vmas &&
-						   p->mm.vmas[i]->vm_start < end; i++) {
+		for (i = vma_index(&p->mm, start);
+		     i < p->mm.nr_vmas && p->mm.vmas[i]->vm_start < end; i++) {
 			struct vm_area_struct *v = p->mm.vmas[i];
 
 			if (v->vm_flags & VM_LOCKED)
-				already += min(v->vm_end, end) - max(v->vm_start, start);
+				already += min(v->vm_end, end) -
+					   max(v->vm_start, start);
 		}
-		if ((p->mm.locked_vm << PAGE_SHIFT) + len - already > RLIMIT_MEMLOCK_BYTES) {
+		if ((p->mm.locked_vm << PAGE_SHIFT) + len - already >
+		    RLIMIT_MEMLOCK_BYTES) {
 			pthread_rwlock_unlock(&p->mm.mmap_lock);
 			errno = ENOMEM;
 			return -1;
@@ -1194,7 +1235,8 @@ static int do_mlock(const void *addr, size_t length, bool lock)
 
 			if (!vma || vma->vm_start >= end)
 				break;
-			if (populate_range(p, vma, max(u, vma->vm_start), min(end, vma->vm_end))) {
+			if (populate_range(p, vma, max(u, vma->vm_start),
+					   min(end, vma->vm_end))) {
 				ret = -EAGAIN; /* ENOMEM from populate becomes EAGAIN */
 				break;
 			}
@@ -1256,8 +1298,9 @@ int kmem_sys_madvise(void *addr, size_t length, int advice)
 		return -1;
 	}
 	user_range(p, addr, length, &start, &end);
-	if (advice != MADV_DONTNEED && advice != MADV_FREE && advice != MADV_WILLNEED &&
-	    advice != MADV_NORMAL && advice != MADV_RANDOM && advice != MADV_SEQUENTIAL) {
+	if (advice != MADV_DONTNEED && advice != MADV_FREE &&
+	    advice != MADV_WILLNEED && advice != MADV_NORMAL &&
+	    advice != MADV_RANDOM && advice != MADV_SEQUENTIAL) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -1341,7 +1384,8 @@ int kmem_process_info(struct kmem_process *p, struct kmem_process_info *info)
 	return 0;
 }
 
-int kmem_for_each_process(int (*fn)(struct kmem_process *p, void *arg), void *arg)
+int kmem_for_each_process(int (*fn)(struct kmem_process *p, void *arg),
+			  void *arg)
 {
 	struct kmem_process *p;
 	int ret = 0;
@@ -1362,13 +1406,15 @@ static const char *vma_name(struct mm_struct *mm, struct vm_area_struct *vma)
 		return "/dev/zero (deleted)";
 	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
 		return "[heap]";
-	if (vma->vm_start <= mm->start_stack - 1 && vma->vm_end >= mm->start_stack - 1 &&
+	if (vma->vm_start <= mm->start_stack - 1 &&
+	    vma->vm_end >= mm->start_stack - 1 &&
 	    (vma->vm_flags & VM_GROWSDOWN))
 		return "[stack]";
 	return "";
 }
 
-int kmem_process_vmas(struct kmem_process *p, struct kmem_vma_info *out, int max)
+int kmem_process_vmas(struct kmem_process *p, struct kmem_vma_info *out,
+		      int max)
 {
 	struct mm_struct *mm = &p->mm;
 	int i, n;
@@ -1395,7 +1441,8 @@ const char *mm_vma_name(struct mm_struct *mm, struct vm_area_struct *vma)
 
 /* Stack growth on a fault below the stack (expand_stack): the caller holds
  * mmap_lock for write. */
-int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr)
+int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
+		 unsigned long addr)
 {
 	unsigned long start = addr & PAGE_MASK;
 	int i;
@@ -1409,7 +1456,8 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
 	i = vma_index(mm, vma->vm_start);
 	if (i > 0 && mm->vmas[i - 1]->vm_end + STACK_GUARD_GAP > start)
 		return -EFAULT;
-	vm_stat_account(mm, vma->vm_flags, (long)((vma->vm_start - start) >> PAGE_SHIFT));
+	vm_stat_account(mm, vma->vm_flags,
+			(long)((vma->vm_start - start) >> PAGE_SHIFT));
 	vma->vm_start = start;
 	return 0;
 }
@@ -1438,11 +1486,13 @@ static int user_mm_init(void)
 	 * smaller. The objects get the kernel's size and alignment so that
 	 * slabinfo and the slab memory of a process read like the kernel's. */
 	atomic_long_set(&vm_committed_as, 0);
-	vm_area_cachep = kmem_cache_create("vm_area_struct",
-					   max_t(unsigned int, sizeof(struct vm_area_struct), 192),
-					   __alignof__(struct vm_area_struct),
-					   SLAB_HWCACHE_ALIGN | SLAB_PANIC, NULL);
-	process_cachep = KMEM_CACHE(kmem_process, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
+	vm_area_cachep = kmem_cache_create(
+		"vm_area_struct",
+		max_t(unsigned int, sizeof(struct vm_area_struct), 192),
+		__alignof__(struct vm_area_struct),
+		SLAB_HWCACHE_ALIGN | SLAB_PANIC, NULL);
+	process_cachep =
+		KMEM_CACHE(kmem_process, SLAB_HWCACHE_ALIGN | SLAB_PANIC);
 	user_fault_init();
 	register_page_reclaimer(&anon_lru_reclaim_hook);
 	register_oom_handler(&oom_kill_hook);

@@ -35,8 +35,8 @@ void process_kill(struct kmem_process *p, int sig)
 {
 	int old = 0;
 
-	if (!__atomic_compare_exchange_n(&p->killed, &old, sig, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
+	if (!__atomic_compare_exchange_n(&p->killed, &old, sig, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return; /* already dead */
 	reap_mm(&p->mm);
 }
@@ -60,7 +60,8 @@ void oom_kill_process(struct kmem_process *p, const char *message)
 
 	mm_counters(&p->mm, c, &ptes);
 	pr_err("%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:0kB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:0\n",
-	       message, p->pid, p->comm, K(p->mm.total_vm), K((unsigned long)c[MM_ANONPAGES]),
+	       message, p->pid, p->comm, K(p->mm.total_vm),
+	       K((unsigned long)c[MM_ANONPAGES]),
 	       K((unsigned long)c[MM_SHMEMPAGES]), PROCESS_UID, K(ptes));
 	process_kill(p, SIGKILL);
 	mm_counters(&p->mm, c, &ptes);
@@ -75,7 +76,9 @@ static unsigned long oom_badness(struct kmem_process *p)
 	unsigned long ptes;
 
 	mm_counters(&p->mm, c, &ptes);
-	return (unsigned long)(c[MM_ANONPAGES] + c[MM_SHMEMPAGES] + c[MM_SWAPENTS]) + ptes;
+	return (unsigned long)(c[MM_ANONPAGES] + c[MM_SHMEMPAGES] +
+			       c[MM_SWAPENTS]) +
+	       ptes;
 }
 
 static void dump_tasks(void)
@@ -94,8 +97,9 @@ static void dump_tasks(void)
 		pr_info("[%7d] %5d %5d %8lu %8lu %8lu %8lu %9lu %8lu %8lu         %5d %s\n",
 			p->pid, PROCESS_UID, p->pid, p->mm.total_vm,
 			(unsigned long)(c[MM_ANONPAGES] + c[MM_SHMEMPAGES]),
-			(unsigned long)c[MM_ANONPAGES], 0UL, (unsigned long)c[MM_SHMEMPAGES],
-			ptes << PAGE_SHIFT, (unsigned long)c[MM_SWAPENTS], 0, p->comm);
+			(unsigned long)c[MM_ANONPAGES], 0UL,
+			(unsigned long)c[MM_SHMEMPAGES], ptes << PAGE_SHIFT,
+			(unsigned long)c[MM_SWAPENTS], 0, p->comm);
 	}
 }
 

@@ -102,9 +102,8 @@ unsigned long min_free_kbytes;
 __thread unsigned int current_pf_memalloc;
 
 static bool pcp_enabled = true;
-const char *const zone_names[MAX_NR_ZONES] = {
-	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device"
-};
+const char *const zone_names[MAX_NR_ZONES] = { "DMA",	  "DMA32",   "Normal",
+					       "HighMem", "Movable", "Device" };
 static const int lowmem_reserve_ratio[MAX_NR_ZONES] = { 256, 256, 32, 0, 0, 0 };
 
 /* Slow-path events (atomics: never on the fast path). The fast path's events
@@ -122,8 +121,10 @@ static struct {
 
 static inline unsigned int page_alloc_order_tag(const struct page *page)
 {
-	return (unsigned int)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >>
-			       ALLOC_ORDER_SHIFT) & ALLOC_ORDER_MASK);
+	return (unsigned int)((__atomic_load_n(&page->flags,
+					       __ATOMIC_RELAXED) >>
+			       ALLOC_ORDER_SHIFT) &
+			      ALLOC_ORDER_MASK);
 }
 
 static inline void set_alloc_order_tag(struct page *page, unsigned int tag)
@@ -175,7 +176,8 @@ enum zone_type gfp_zone(gfp_t flags)
 
 static unsigned long pageblock_index(const struct zone *zone, unsigned long pfn)
 {
-	return (pfn >> pageblock_order) - (zone->zone_start_pfn >> pageblock_order);
+	return (pfn >> pageblock_order) -
+	       (zone->zone_start_pfn >> pageblock_order);
 }
 
 int get_pageblock_migratetype(const struct page *page)
@@ -185,7 +187,8 @@ int get_pageblock_migratetype(const struct page *page)
 	return zone->pageblock_mt[pageblock_index(zone, page_to_pfn(page))];
 }
 
-static void set_pageblock_migratetype(struct zone *zone, unsigned long pfn, int mt)
+static void set_pageblock_migratetype(struct zone *zone, unsigned long pfn,
+				      int mt)
 {
 	zone->pageblock_mt[pageblock_index(zone, pfn)] = (unsigned char)mt;
 }
@@ -301,13 +304,15 @@ static void claim_pageblock(struct zone *zone, unsigned long pfn, int mt)
 	unsigned long end = start + pageblock_nr_pages, p;
 
 	set_pageblock_migratetype(zone, pfn, mt);
-	for (p = max(start, zone->zone_start_pfn); p < end && zone_spans_pfn(zone, p);) {
+	for (p = max(start, zone->zone_start_pfn);
+	     p < end && zone_spans_pfn(zone, p);) {
 		struct page *page = pfn_to_page(p);
 
 		if (PageBuddy(page)) {
 			unsigned int order = (unsigned int)page->private;
 
-			list_move(&page->lru, &zone->free_area[order].free_list[mt]);
+			list_move(&page->lru,
+				  &zone->free_area[order].free_list[mt]);
 			p += 1UL << order;
 		} else {
 			p++;
@@ -324,7 +329,8 @@ static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order,
 	for (cur = MAX_PAGE_ORDER; cur >= (int)order; cur--) {
 		for (i = 0; i < 2; i++) {
 			int fmt = fallbacks[mt][i];
-			struct list_head *list = &zone->free_area[cur].free_list[fmt];
+			struct list_head *list =
+				&zone->free_area[cur].free_list[fmt];
 			struct page *page;
 			unsigned long pfn;
 
@@ -335,17 +341,21 @@ static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order,
 			if (cur >= pageblock_order) {
 				unsigned long p;
 
-				for (p = pfn; p < pfn + (1UL << cur); p += pageblock_nr_pages)
+				for (p = pfn; p < pfn + (1UL << cur);
+				     p += pageblock_nr_pages)
 					set_pageblock_migratetype(zone, p, mt);
-				list_move(&page->lru, &zone->free_area[cur].free_list[mt]);
+				list_move(&page->lru,
+					  &zone->free_area[cur].free_list[mt]);
 			} else if (cur >= pageblock_order / 2 ||
 				   mt == MIGRATE_RECLAIMABLE ||
 				   mt == MIGRATE_UNMOVABLE) {
 				claim_pageblock(zone, pfn, mt);
 			} else {
 				/* Too small to claim: serve it from its own type. */
-				del_from_free_list(page, zone, (unsigned int)cur);
-				expand(zone, page, order, (unsigned int)cur, fmt);
+				del_from_free_list(page, zone,
+						   (unsigned int)cur);
+				expand(zone, page, order, (unsigned int)cur,
+				       fmt);
 				return page;
 			}
 			return __rmqueue_smallest(zone, order, mt);
@@ -394,7 +404,8 @@ static void free_pcppages_bulk(struct zone *zone, int count,
 
 	lockdep_assert_held(&pcp->lock);
 	kmem_assert(pcp->count >= 0);
-	kmem_assert_expensive(pcp_pages_listed(pcp) == (unsigned long)pcp->count);
+	kmem_assert_expensive(pcp_pages_listed(pcp) ==
+			      (unsigned long)pcp->count);
 	spin_lock(&zone->lock);
 	while (count > 0 && pcp->count > 0) {
 		struct list_head *list;
@@ -542,7 +553,8 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags)
 {
 	long min = (long)mark;
-	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES) - (1L << order) + 1;
+	long free_pages =
+		(long)zone_page_state(z, NR_FREE_PAGES) - (1L << order) + 1;
 	unsigned int o;
 	int mt;
 
@@ -643,9 +655,10 @@ static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order,
 		if (!managed_zone(zone))
 			continue;
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-		    !zone_watermark_ok(zone, order,
-				       wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
-				       (int)highest, alloc_flags))
+		    !zone_watermark_ok(
+			    zone, order,
+			    wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK),
+			    (int)highest, alloc_flags))
 			continue;
 		page = rmqueue(zone, order, mt);
 		if (page) {
@@ -696,9 +709,11 @@ static bool nopage_ratelimit(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	pthread_mutex_lock(&nopage_rs.lock);
-	if (!nopage_rs.begin || now - nopage_rs.begin >= NOPAGE_RS_INTERVAL_NS) {
+	if (!nopage_rs.begin ||
+	    now - nopage_rs.begin >= NOPAGE_RS_INTERVAL_NS) {
 		if (nopage_rs.missed)
-			pr_warn("warn_alloc: %d callbacks suppressed\n", nopage_rs.missed);
+			pr_warn("warn_alloc: %d callbacks suppressed\n",
+				nopage_rs.missed);
 		nopage_rs.begin = now;
 		nopage_rs.printed = 0;
 		nopage_rs.missed = 0;
@@ -737,8 +752,8 @@ static void warn_alloc(gfp_t gfp, unsigned int order, const char *what)
 
 #define MAX_RECLAIM_RETRIES 16
 
-static noinline struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int order,
-						    enum zone_type highest)
+static noinline struct page *
+__alloc_pages_slowpath(gfp_t gfp, unsigned int order, enum zone_type highest)
 {
 	bool can_reclaim = gfpflags_allow_blocking(gfp) && !current_pf_memalloc;
 	bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
@@ -778,8 +793,8 @@ static noinline struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int orde
 			 * file system and did not ask to fail, and for every
 			 * __GFP_NOFAIL request. */
 			bool may_oom = (gfp & __GFP_NOFAIL) ||
-				       (!(gfp & __GFP_RETRY_MAYFAIL) && !costly &&
-					(gfp & __GFP_FS));
+				       (!(gfp & __GFP_RETRY_MAYFAIL) &&
+					!costly && (gfp & __GFP_FS));
 
 			if (may_oom && out_of_memory(gfp, order)) {
 				no_progress = 0;
@@ -807,8 +822,8 @@ static noinline struct page *__alloc_pages_slowpath(gfp_t gfp, unsigned int orde
 		/* A __GFP_NOFAIL request that cannot sleep: the kernel warns
 		 * and dips into every reserve. */
 		WARN_ON_ONCE(!can_reclaim);
-		page = get_page_from_freelist(gfp, order,
-					      alloc_flags | ALLOC_NO_WATERMARKS, highest);
+		page = get_page_from_freelist(
+			gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, highest);
 		if (page)
 			return page;
 	}
@@ -833,10 +848,11 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	if (unlikely(kmem_fault_active) && should_fail_alloc_page(gfp, order))
 		return NULL; /* fail_page_alloc (mm/fault_inject.c) */
 	highest = gfp_zone(gfp);
-	page = get_page_from_freelist(gfp, order,
-				      ALLOC_WMARK_LOW |
-					      (current_pf_memalloc ? ALLOC_NO_WATERMARKS : 0),
-				      highest);
+	page = get_page_from_freelist(
+		gfp, order,
+		ALLOC_WMARK_LOW |
+			(current_pf_memalloc ? ALLOC_NO_WATERMARKS : 0),
+		highest);
 	if (likely(page))
 		return page;
 	return __alloc_pages_slowpath(gfp, order, highest);
@@ -862,7 +878,8 @@ unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr_pages,
 		}
 		/* The kernel's bulk allocator never enters the slow path for
 		 * more than the first page: the caller retries one by one. */
-		page_array[i] = alloc_pages(gfp | (filled ? __GFP_NOWARN | __GFP_NORETRY : 0), 0);
+		page_array[i] = alloc_pages(
+			gfp | (filled ? __GFP_NOWARN | __GFP_NORETRY : 0), 0);
 		if (!page_array[i])
 			break;
 		filled++;
@@ -897,25 +914,28 @@ static void bad_page(struct page *page, const char *reason)
 
 	pr_alert("BUG: Bad page state in process %s  pfn:%05lx\n",
 		 kmem_current_comm(), pfn);
-	pr_alert("page: refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx\n",
-		 atomic_read(&page->_refcount),
-		 PageBuddy(page) || PageSlab(page) || PageTable(page) ||
-				 PageLargeKmalloc(page) ?
-			 0 :
-			 atomic_read(&page->_mapcount) + 1,
-		 (void *)page->mapping, (unsigned long)page->index, pfn);
+	pr_alert(
+		"page: refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx\n",
+		atomic_read(&page->_refcount),
+		PageBuddy(page) || PageSlab(page) || PageTable(page) ||
+				PageLargeKmalloc(page) ?
+			0 :
+			atomic_read(&page->_mapcount) + 1,
+		(void *)page->mapping, (unsigned long)page->index, pfn);
 	pr_alert("flags: %#lx(zone:%s)\n", page->flags & PAGE_FLAGS_MASK,
 		 zone_names[page_zonenum(page)]);
 	if (page_type_of(page) != 0xff)
 		pr_alert("page_type: %x(%s)\n", page->page_type,
-			 PageBuddy(page) ? "buddy" :
-			 PageSlab(page) ? "slab" :
-			 PageTable(page) ? "table" :
-			 PageLargeKmalloc(page) ? "large_kmalloc" : "other");
+			 PageBuddy(page)	? "buddy" :
+			 PageSlab(page)		? "slab" :
+			 PageTable(page)	? "table" :
+			 PageLargeKmalloc(page) ? "large_kmalloc" :
+						  "other");
 	pr_alert("page dumped because: %s\n", reason);
 	pr_alert("Modules linked in:\n");
 	pr_alert("CPU: %d UID: 0 PID: %d Comm: %s Tainted: G    B\n",
-		 raw_smp_processor_id(), kmem_current_pid(), kmem_current_comm());
+		 raw_smp_processor_id(), kmem_current_pid(),
+		 kmem_current_comm());
 	dump_stack();
 }
 
@@ -945,7 +965,8 @@ static bool free_page_is_bad(struct page *page, unsigned int order)
 	}
 	if (tag - 1 != order) {
 		snprintf(why, sizeof(why),
-			 "freed with order %u, allocated with order %u", order, tag - 1);
+			 "freed with order %u, allocated with order %u", order,
+			 tag - 1);
 		bad_page(page, why);
 		return true;
 	}
@@ -980,20 +1001,25 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 	page->flags &= ~PAGE_FLAGS_MASK;
 	mt = get_pageblock_migratetype(page);
 
-	if (pcp_enabled && order <= PAGE_ALLOC_COSTLY_ORDER && mt < MIGRATE_PCPTYPES) {
+	if (pcp_enabled && order <= PAGE_ALLOC_COSTLY_ORDER &&
+	    mt < MIGRATE_PCPTYPES) {
 		struct per_cpu_pages *pcp = this_pcp(zone);
 
 		if (spin_trylock(&pcp->lock)) {
 			set_page_owner_tag(page, 1u << order, KMEM_OWNER_PCP);
 			page->page_type = PAGE_TYPE_NONE;
-			list_add(&page->lru, &pcp->lists[order_to_pindex(mt, order)]);
+			list_add(&page->lru,
+				 &pcp->lists[order_to_pindex(mt, order)]);
 			pcp->count += 1 << order;
 			/* nr_pcp_high(): high starts at 0 at boot (zoneinfo
 			 * shows 0 for a list never freed to) and is pulled into
 			 * [high_min, high_max] by the first free. */
-			pcp->high = clamp(pcp->high, pcp->high_min, pcp->high_max);
+			pcp->high =
+				clamp(pcp->high, pcp->high_min, pcp->high_max);
 			if (pcp->count >= pcp->high)
-				free_pcppages_bulk(zone, pcp->count - pcp->high + pcp->batch,
+				free_pcppages_bulk(zone,
+						   pcp->count - pcp->high +
+							   pcp->batch,
 						   pcp);
 			spin_unlock(&pcp->lock);
 			return;
@@ -1013,8 +1039,9 @@ void __free_pages(struct page *page, unsigned int order)
 	if ((unsigned long)(page - mem_map) >= max_pfn || page < mem_map) {
 		pr_alert("BUG: Bad page state in process %s  pfn:?????\n",
 			 kmem_current_comm());
-		pr_alert("page dumped because: %p is not a struct page of this machine\n",
-			 (void *)page);
+		pr_alert(
+			"page dumped because: %p is not a struct page of this machine\n",
+			(void *)page);
 		dump_stack();
 		return;
 	}
@@ -1039,8 +1066,9 @@ void free_pages(unsigned long addr, unsigned int order)
 	    (addr & ~PAGE_MASK)) {
 		pr_alert("BUG: Bad page state in process %s  pfn:?????\n",
 			 kmem_current_comm());
-		pr_alert("page dumped because: free_pages(%#lx): not a page-aligned direct-map address\n",
-			 addr);
+		pr_alert(
+			"page dumped because: free_pages(%#lx): not a page-aligned direct-map address\n",
+			addr);
 		dump_stack();
 		return;
 	}
@@ -1175,14 +1203,16 @@ unsigned long totalhigh_pages(void)
 
 void page_alloc_get_stats(struct page_alloc_stats *st)
 {
-	unsigned long served = __atomic_load_n(&stats.alloc_buddy, __ATOMIC_RELAXED);
+	unsigned long served =
+		__atomic_load_n(&stats.alloc_buddy, __ATOMIC_RELAXED);
 	struct zone *zone;
 	int cpu;
 
 	memset(st, 0, sizeof(*st));
 	st->alloc_slow = __atomic_load_n(&stats.alloc_slow, __ATOMIC_RELAXED);
 	st->alloc_fail = __atomic_load_n(&stats.alloc_fail, __ATOMIC_RELAXED);
-	st->reclaim_runs = __atomic_load_n(&stats.reclaim_runs, __ATOMIC_RELAXED);
+	st->reclaim_runs =
+		__atomic_load_n(&stats.reclaim_runs, __ATOMIC_RELAXED);
 	for_each_zone(zone) {
 		if (!zone->per_cpu_pageset)
 			continue;
@@ -1235,7 +1265,8 @@ void page_owner_counts(unsigned long counts[KMEM_NR_OWNERS])
 	for (pfn = 0; pfn < max_pfn; pfn++) {
 		struct page *page = pfn_to_page(pfn);
 
-		if (PageReserved(page) && page_owner(page) == KMEM_OWNER_RESERVED &&
+		if (PageReserved(page) &&
+		    page_owner(page) == KMEM_OWNER_RESERVED &&
 		    !memblock_is_memory(PFN_PHYS(pfn)))
 			continue; /* holes */
 		counts[page_owner(page)]++;
@@ -1257,7 +1288,9 @@ static void setup_per_zone_lowmem_reserve(void)
 
 		for (j = i + 1; j < MAX_NR_ZONES; j++) {
 			managed += zone_managed_pages(&pgdat->node_zones[j]);
-			zone->lowmem_reserve[j] = clear ? 0 : (long)(managed / (unsigned long)ratio);
+			zone->lowmem_reserve[j] =
+				clear ? 0 :
+					(long)(managed / (unsigned long)ratio);
 		}
 	}
 }
@@ -1273,21 +1306,27 @@ static void setup_per_zone_wmarks(void)
 			lowmem_pages += zone_managed_pages(zone);
 	for_each_zone(zone) {
 		unsigned long managed = zone_managed_pages(zone);
-		unsigned long tmp = lowmem_pages ?
-			(unsigned long)((unsigned long long)pages_min * managed / lowmem_pages) : 0;
+		unsigned long tmp =
+			lowmem_pages ?
+				(unsigned long)((unsigned long long)pages_min *
+						managed / lowmem_pages) :
+				0;
 
 		if (is_highmem(zone) || zone->idx == ZONE_MOVABLE) {
 			unsigned long min_pages = managed / 1024;
 
-			zone->_watermark[WMARK_MIN] = clamp(min_pages, 32UL, 128UL);
+			zone->_watermark[WMARK_MIN] =
+				clamp(min_pages, 32UL, 128UL);
 		} else {
 			zone->_watermark[WMARK_MIN] = tmp;
 		}
 		tmp = max(tmp >> 2, mult_frac(managed, 10UL, 10000UL));
 		zone->watermark_boost = 0;
 		zone->_watermark[WMARK_LOW] = zone->_watermark[WMARK_MIN] + tmp;
-		zone->_watermark[WMARK_HIGH] = zone->_watermark[WMARK_LOW] + tmp;
-		zone->_watermark[WMARK_PROMO] = zone->_watermark[WMARK_HIGH] + tmp;
+		zone->_watermark[WMARK_HIGH] =
+			zone->_watermark[WMARK_LOW] + tmp;
+		zone->_watermark[WMARK_PROMO] =
+			zone->_watermark[WMARK_HIGH] + tmp;
 	}
 }
 
@@ -1298,7 +1337,8 @@ static void setup_min_free_kbytes(void)
 
 	for_each_zone(zone)
 		if (zone->idx <= ZONE_NORMAL)
-			lowmem_kbytes += zone_managed_pages(zone) << (PAGE_SHIFT - 10);
+			lowmem_kbytes += zone_managed_pages(zone)
+					 << (PAGE_SHIFT - 10);
 	v = int_sqrt(lowmem_kbytes * 16);
 	min_free_kbytes = clamp(v, 128UL, 262144UL);
 }
@@ -1314,7 +1354,9 @@ void setup_per_cpu_pageset(void)
 
 		if (batch < 1)
 			batch = 1;
-		batch = (int)rounddown_pow_of_two((unsigned long)(batch + batch / 2)) - 1;
+		batch = (int)rounddown_pow_of_two(
+				(unsigned long)(batch + batch / 2)) -
+			1;
 		batch = max(batch, 1);
 		high_min = (int)(low_wmark_pages(zone) / nr_cpu_ids);
 		high_min = max(high_min, batch << 2);

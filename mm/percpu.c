@@ -251,7 +251,8 @@ static void pcpu_chunk_populated(struct pcpu_chunk *chunk, int ps, int pe)
 
 	pcpu_set_bits(chunk->populated, ps, nr, true);
 	chunk->nr_populated += nr;
-	__atomic_add_fetch(&pcpu_nr_populated, (unsigned long)nr, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&pcpu_nr_populated, (unsigned long)nr,
+			   __ATOMIC_RELAXED);
 	pcpu_update_empty_pages(chunk, pcpu_count_empty(chunk, ps, pe));
 }
 
@@ -262,7 +263,8 @@ static void pcpu_chunk_depopulated(struct pcpu_chunk *chunk, int ps, int pe)
 	pcpu_update_empty_pages(chunk, -pcpu_count_empty(chunk, ps, pe));
 	pcpu_set_bits(chunk->populated, ps, nr, false);
 	chunk->nr_populated -= nr;
-	__atomic_sub_fetch(&pcpu_nr_populated, (unsigned long)nr, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&pcpu_nr_populated, (unsigned long)nr,
+			   __ATOMIC_RELAXED);
 }
 
 /* The lowest bit offset where `bits` free bits aligned to bit_align fit
@@ -320,7 +322,8 @@ static void pcpu_alloc_area(struct pcpu_chunk *chunk, int bit, int bits)
 	pcpu_update_empty_pages(chunk, pcpu_count_empty(chunk, ps, pe) - empty);
 	pcpu_chunk_relocate(chunk, oslot);
 	__atomic_add_fetch(&pcpu_allocated_bytes,
-			   (unsigned long)bits * PCPU_MIN_ALLOC_SIZE, __ATOMIC_RELAXED);
+			   (unsigned long)bits * PCPU_MIN_ALLOC_SIZE,
+			   __ATOMIC_RELAXED);
 }
 
 /* Free the allocation starting at bit; its size in bytes. Under pcpu_lock. */
@@ -340,7 +343,8 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int bit)
 	pcpu_update_empty_pages(chunk, pcpu_count_empty(chunk, ps, pe) - empty);
 	pcpu_chunk_relocate(chunk, oslot);
 	__atomic_sub_fetch(&pcpu_allocated_bytes,
-			   (unsigned long)bits * PCPU_MIN_ALLOC_SIZE, __ATOMIC_RELAXED);
+			   (unsigned long)bits * PCPU_MIN_ALLOC_SIZE,
+			   __ATOMIC_RELAXED);
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 

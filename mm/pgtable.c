@@ -68,7 +68,8 @@ int pgtable_init(struct kmem_pgtable *pt, gfp_t gfp)
 
 static void destroy_level(struct kmem_pgtable *pt, pteval_t *table, int level)
 {
-	unsigned int i, n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
+	unsigned int i,
+		n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
 
 	if (level == pt->levels - 1)
 		return;
@@ -125,7 +126,8 @@ static int walk_level(struct walk *w, pteval_t *table, int level,
 {
 	struct kmem_pgtable *pt = w->pt;
 	int shift = level_shift(pt, level);
-	unsigned int i, n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
+	unsigned int i,
+		n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
 	int ret;
 
 	for (i = 0; i < n; i++) {
@@ -153,8 +155,10 @@ static unsigned long top_base(const struct kmem_pgtable *pt, unsigned long addr)
 	return bits >= 64 ? 0 : addr & ~((1UL << bits) - 1);
 }
 
-int pgtable_walk(struct kmem_pgtable *pt, unsigned long start, unsigned long end,
-		 int (*fn)(pteval_t *pte, unsigned long addr, void *arg), void *arg)
+int pgtable_walk(struct kmem_pgtable *pt, unsigned long start,
+		 unsigned long end,
+		 int (*fn)(pteval_t *pte, unsigned long addr, void *arg),
+		 void *arg)
 {
 	struct walk w = { pt, start, end, fn, arg };
 
@@ -173,12 +177,13 @@ static bool table_empty(const pteval_t *table, unsigned int n)
 	return true;
 }
 
-static void free_empty_level(struct kmem_pgtable *pt, pteval_t *table, int level,
-			     unsigned long base, unsigned long start,
+static void free_empty_level(struct kmem_pgtable *pt, pteval_t *table,
+			     int level, unsigned long base, unsigned long start,
 			     unsigned long end)
 {
 	int shift = level_shift(pt, level);
-	unsigned int i, n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
+	unsigned int i,
+		n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
 
 	if (level == pt->levels - 1)
 		return;
@@ -203,5 +208,6 @@ void pgtable_free_empty(struct kmem_pgtable *pt, unsigned long start,
 {
 	if (!pt->pgd || end <= start)
 		return;
-	free_empty_level(pt, page_address(pt->pgd), 0, top_base(pt, start), start, end);
+	free_empty_level(pt, page_address(pt->pgd), 0, top_base(pt, start),
+			 start, end);
 }

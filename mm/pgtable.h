@@ -59,10 +59,10 @@ static inline pteval_t pfn_pte(unsigned long pfn, pteval_t prot)
 }
 
 struct kmem_pgtable {
-	struct page *pgd;             /* top-level table */
-	int levels;                   /* 4 (x86-64) or 3 (x86-32 PAE) */
+	struct page *pgd;	      /* top-level table */
+	int levels;		      /* 4 (x86-64) or 3 (x86-32 PAE) */
 	unsigned long nr_table_pages; /* including the pgd */
-	gfp_t gfp;                    /* for table pages */
+	gfp_t gfp;		      /* for table pages */
 };
 
 /* Set up an empty table (allocates the pgd). 0 or -ENOMEM. */
@@ -74,8 +74,10 @@ void pgtable_destroy(struct kmem_pgtable *pt);
 pteval_t *pgtable_pte(struct kmem_pgtable *pt, unsigned long addr, bool alloc);
 /* Call fn for every non-empty pte in [start, end); stops and returns fn's
  * value if it is non-zero. */
-int pgtable_walk(struct kmem_pgtable *pt, unsigned long start, unsigned long end,
-		 int (*fn)(pteval_t *pte, unsigned long addr, void *arg), void *arg);
+int pgtable_walk(struct kmem_pgtable *pt, unsigned long start,
+		 unsigned long end,
+		 int (*fn)(pteval_t *pte, unsigned long addr, void *arg),
+		 void *arg);
 /* Free the table pages of [start, end) that hold no entry any more. */
 void pgtable_free_empty(struct kmem_pgtable *pt, unsigned long start,
 			unsigned long end);

@@ -180,8 +180,7 @@ static void zoneinfo_show_zone(FILE *f, struct zone *zone)
 		fprintf(f, "\n      %-12s %lu", zone_stat_names[i],
 			zone_page_state(zone, (enum zone_stat_item)i));
 	fprintf(f, "\n  pagesets");
-	for_each_online_cpu(cpu)
-	{
+	for_each_online_cpu(cpu) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		fprintf(f,

@@ -9,7 +9,6 @@
 #include <linux/gfp.h>
 #include "mm/internal.h"
 
-
 static unsigned long pcp_pages_all(void)
 {
 	struct zone *zone;
@@ -86,15 +85,17 @@ void show_free_areas(void)
 		NODE_KB(NR_ACTIVE_FILE), NODE_KB(NR_INACTIVE_FILE),
 		NODE_KB(NR_UNEVICTABLE), NODE_KB(NR_ISOLATED_ANON),
 		NODE_KB(NR_ISOLATED_FILE), NODE_KB(NR_FILE_MAPPED),
-		NODE_KB(NR_FILE_DIRTY), NODE_KB(NR_WRITEBACK), NODE_KB(NR_SHMEM),
-		global_node_page_state(NR_KERNEL_STACK_KB), NODE_KB(NR_PAGETABLE),
-		NODE_KB(NR_SECONDARY_PAGETABLE), NODE_KB(NR_BALLOON_PAGES));
+		NODE_KB(NR_FILE_DIRTY), NODE_KB(NR_WRITEBACK),
+		NODE_KB(NR_SHMEM), global_node_page_state(NR_KERNEL_STACK_KB),
+		NODE_KB(NR_PAGETABLE), NODE_KB(NR_SECONDARY_PAGETABLE),
+		NODE_KB(NR_BALLOON_PAGES));
 	for_each_populated_zone(zone) {
 		unsigned long local = 0;
 
 		cpu = raw_smp_processor_id();
 		if (cpu >= 0 && (unsigned int)cpu < nr_cpu_ids)
-			local = (unsigned long)READ_ONCE(zone->per_cpu_pageset[cpu].count);
+			local = (unsigned long)READ_ONCE(
+				zone->per_cpu_pageset[cpu].count);
 		pr_warn("Node 0 %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
 			"reserved_highatomic:0KB free_highatomic:0KB active_anon:%lukB "
 			"inactive_anon:%lukB active_file:%lukB inactive_file:%lukB "
@@ -103,11 +104,15 @@ void show_free_areas(void)
 			zone->name, ZONE_KB(zone, NR_FREE_PAGES),
 			zone->watermark_boost << 2, min_wmark_pages(zone) << 2,
 			low_wmark_pages(zone) << 2, high_wmark_pages(zone) << 2,
-			ZONE_KB(zone, NR_ZONE_ACTIVE_ANON), ZONE_KB(zone, NR_ZONE_INACTIVE_ANON),
-			ZONE_KB(zone, NR_ZONE_ACTIVE_FILE), ZONE_KB(zone, NR_ZONE_INACTIVE_FILE),
-			ZONE_KB(zone, NR_ZONE_UNEVICTABLE), ZONE_KB(zone, NR_ZONE_WRITE_PENDING),
+			ZONE_KB(zone, NR_ZONE_ACTIVE_ANON),
+			ZONE_KB(zone, NR_ZONE_INACTIVE_ANON),
+			ZONE_KB(zone, NR_ZONE_ACTIVE_FILE),
+			ZONE_KB(zone, NR_ZONE_INACTIVE_FILE),
+			ZONE_KB(zone, NR_ZONE_UNEVICTABLE),
+			ZONE_KB(zone, NR_ZONE_WRITE_PENDING),
 			zone->present_pages << 2, zone_managed_pages(zone) << 2,
-			ZONE_KB(zone, NR_MLOCK), zone_pcp_pages(zone) << 2, local << 2);
+			ZONE_KB(zone, NR_MLOCK), zone_pcp_pages(zone) << 2,
+			local << 2);
 		printk(KERN_WARNING "lowmem_reserve[]:");
 		for (z = 0; z < MAX_NR_ZONES; z++)
 			if (zone_exists((enum zone_type)z))
@@ -125,7 +130,8 @@ void show_free_areas(void)
 			total += nr[o] << o;
 			types[o] = 0;
 			for (mt = 0; mt < MIGRATE_TYPES; mt++)
-				if (!list_empty(&zone->free_area[o].free_list[mt]))
+				if (!list_empty(
+					    &zone->free_area[o].free_list[mt]))
 					types[o] |= 1u << mt;
 		}
 		spin_unlock(&zone->lock);
@@ -142,12 +148,14 @@ void show_free_areas(void)
 			highmem += zone->present_pages;
 	}
 	pr_warn("Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB\n");
-	pr_warn("%lu total pagecache pages\n", global_node_page_state(NR_FILE_PAGES));
-	pr_warn("%lu pages in swap cache\n", global_node_page_state(NR_SWAPCACHE));
+	pr_warn("%lu total pagecache pages\n",
+		global_node_page_state(NR_FILE_PAGES));
+	pr_warn("%lu pages in swap cache\n",
+		global_node_page_state(NR_SWAPCACHE));
 	pr_warn("Free swap  = %ldkB\n", atomic_long_read(&nr_swap_pages) << 2);
-	pr_warn("Total swap = %lukB\n", (unsigned long)atomic_long_read(&total_swap_pages) << 2);
+	pr_warn("Total swap = %lukB\n",
+		(unsigned long)atomic_long_read(&total_swap_pages) << 2);
 	pr_warn("%lu pages RAM\n", present);
 	pr_warn("%lu pages HighMem/MovableOnly\n", highmem);
 	pr_warn("%lu pages reserved\n", present - managed);
 }
-

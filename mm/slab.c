@@ -130,19 +130,19 @@ typedef unsigned int kmem_bufctl_t;
 #define CLASSIC_DEBUG_FLAGS (SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 #define REDZONE_ALIGN max(BYTES_PER_WORD, __alignof__(unsigned long long))
 #define RED_INACTIVE 0x09F911029D74E35BULL /* when obj is inactive */
-#define RED_ACTIVE 0xD84156C5635688C0ULL /* when obj is active */
-#define POISON_INUSE 0x5a /* for use-uninitialised poisoning */
-#define POISON_FREE 0x6b /* for use-after-free poisoning */
-#define POISON_END 0xa5 /* end-byte of poisoning */
+#define RED_ACTIVE 0xD84156C5635688C0ULL   /* when obj is active */
+#define POISON_INUSE 0x5a		   /* for use-uninitialised poisoning */
+#define POISON_FREE 0x6b		   /* for use-after-free poisoning */
+#define POISON_END 0xa5			   /* end-byte of poisoning */
 
 /* 3.4's struct slab: the management at the head of an on-slab slab (or in
  * a kmalloc object), followed by kmem_bufctl_t[num]. */
 struct slab_mgmt {
 	struct list_head list; /* on slabs_full, slabs_partial or slabs_free */
 	unsigned long colouroff; /* bytes from the slab's start to s_mem */
-	void *s_mem; /* the first object */
-	unsigned int inuse; /* objects not on this slab's free list */
-	kmem_bufctl_t free; /* the first free object, or BUFCTL_END */
+	void *s_mem;		 /* the first object */
+	unsigned int inuse;	 /* objects not on this slab's free list */
+	kmem_bufctl_t free;	 /* the first free object, or BUFCTL_END */
 	unsigned short nodeid;
 };
 _Static_assert(sizeof(struct slab_mgmt) == 48, "3.4's struct slab on x86-64");
@@ -166,8 +166,8 @@ enum { L_FULL, L_PARTIAL, L_FREE };
 /* The kernel's kmem_list3 (one node). */
 struct kmem_list3 {
 	spinlock_t list_lock;
-	struct list_head slabs[3]; /* slabs_full, slabs_partial, slabs_free */
-	unsigned long nr_slabs[3]; /* kmem: counted (the kernel walks) */
+	struct list_head slabs[3];  /* slabs_full, slabs_partial, slabs_free */
+	unsigned long nr_slabs[3];  /* kmem: counted (the kernel walks) */
 	unsigned long free_objects; /* free objects on the slabs */
 	unsigned int free_limit;
 	unsigned int colour_next;
@@ -186,7 +186,7 @@ struct slab_cache_info {
 
 static const struct slab_page_source *slab_src;
 static unsigned int slab_max_order;
-static LIST_HEAD(dead_caches); /* slab_mutex */
+static LIST_HEAD(dead_caches);	  /* slab_mutex */
 static unsigned long *obj_active; /* a bit per 8 bytes: handed out */
 static unsigned long obj_active_bits;
 static unsigned long reap_events, reap_tick;
@@ -686,15 +686,13 @@ static void slab_error(struct kmem_cache *s, const char *func, const char *msg)
  * The per-CPU arrays and the slabs hold buffer starts; callers see the
  * object.
  */
-static inline unsigned long long *dbg_redzone1(struct kmem_cache *s,
-					       void *objp)
+static inline unsigned long long *dbg_redzone1(struct kmem_cache *s, void *objp)
 {
 	return (unsigned long long *)((char *)objp + info(s)->g.obj_offset -
 				      sizeof(unsigned long long));
 }
 
-static inline unsigned long long *dbg_redzone2(struct kmem_cache *s,
-					       void *objp)
+static inline unsigned long long *dbg_redzone2(struct kmem_cache *s, void *objp)
 {
 	size_t end = s->size - sizeof(unsigned long long);
 
@@ -712,10 +710,11 @@ static inline void **dbg_userword(struct kmem_cache *s, void *objp)
 static bool slab_frame(const char *sym)
 {
 	static const char *const prefixes[] = {
-		"slab_",    "__slab",	 "cache_",   "kmalloc", "__kmalloc",
-		"___kmalloc", "kmem_cache_", "kfree", "krealloc", "kzalloc",
-		"kcalloc",  "kmemdup",	 "kstrdup",  "kstrndup", "kvmalloc",
-		"kvfree",   "kvrealloc", "kvzalloc", "kvcalloc",
+		"slab_",     "__slab",	   "cache_",	  "kmalloc",
+		"__kmalloc", "___kmalloc", "kmem_cache_", "kfree",
+		"krealloc",  "kzalloc",	   "kcalloc",	  "kmemdup",
+		"kstrdup",   "kstrndup",   "kvmalloc",	  "kvfree",
+		"kvrealloc", "kvzalloc",   "kvcalloc",
 	};
 	size_t i;
 
@@ -735,8 +734,8 @@ static noinline void *slab_debug_caller(void)
 	bool in_run = false;
 
 	for (i = 1; i < n; i++) {
-		bool mine = slab_frame(kmem_symbolize_fast(frames[i], sym,
-							   sizeof(sym)));
+		bool mine = slab_frame(
+			kmem_symbolize_fast(frames[i], sym, sizeof(sym)));
 
 		if (mine)
 			in_run = true;
@@ -869,12 +868,14 @@ static void cache_init_debug_obj(struct kmem_cache *s, void *objp)
 		s->ctor((char *)objp + c->g.obj_offset);
 		if ((c->g.dbg & SLAB_RED_ZONE) &&
 		    *dbg_redzone2(s, objp) != RED_INACTIVE)
-			slab_error(s, "cache_init_objs",
-				   "constructor overwrote the end of an object");
+			slab_error(
+				s, "cache_init_objs",
+				"constructor overwrote the end of an object");
 		if ((c->g.dbg & SLAB_RED_ZONE) &&
 		    *dbg_redzone1(s, objp) != RED_INACTIVE)
-			slab_error(s, "cache_init_objs",
-				   "constructor overwrote the start of an object");
+			slab_error(
+				s, "cache_init_objs",
+				"constructor overwrote the start of an object");
 	}
 	if (c->g.dbg & SLAB_POISON)
 		poison_obj(s, objp, POISON_FREE);
@@ -896,8 +897,9 @@ static noinline void *cache_alloc_debugcheck_after(struct kmem_cache *s,
 	if (c->g.dbg & SLAB_RED_ZONE) {
 		if (*dbg_redzone1(s, objp) != RED_INACTIVE ||
 		    *dbg_redzone2(s, objp) != RED_INACTIVE) {
-			slab_error(s, "cache_alloc_debugcheck_after",
-				   "double free, or memory outside object was overwritten");
+			slab_error(
+				s, "cache_alloc_debugcheck_after",
+				"double free, or memory outside object was overwritten");
 			pr_err("%p: redzone 1:0x%llx, redzone 2:0x%llx\n", objp,
 			       *dbg_redzone1(s, objp), *dbg_redzone2(s, objp));
 		}
@@ -1230,7 +1232,7 @@ slab_classic_create(const char *name, unsigned int size, unsigned int align,
 	boot_dbg = kmem_cache_flags(flags, name) & ~flags & CLASSIC_DEBUG_FLAGS;
 	if (size >= 4096 &&
 	    fls(size - 1) != fls(size - 1 + REDZONE_ALIGN +
-				  2 * sizeof(unsigned long long)))
+				 2 * sizeof(unsigned long long)))
 		boot_dbg &= ~(SLAB_RED_ZONE | SLAB_STORE_USER);
 	flags |= boot_dbg;
 	if (slab_classic_calculate(size, align, flags, slab_max_order,

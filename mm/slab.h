@@ -38,16 +38,16 @@ struct slab {
 	unsigned long __page_flags;
 	struct kmem_cache *slab_cache; /* bit 0 clear: not a tail page */
 	struct list_head slab_list;    /* on n->full, n->partial or n->empty */
-	void *freelist;                /* first free object (its link: free_link_*) */
-	unsigned short inuse;          /* objects not on the freelist */
-	unsigned short objects;        /* objects in this slab */
-	unsigned short tc_offset;      /* the free fast path's sheaf entry (see
-					* slab_free_fast) */
-	unsigned char order;           /* the slab is 2^order pages */
+	void *freelist;		/* first free object (its link: free_link_*) */
+	unsigned short inuse;	/* objects not on the freelist */
+	unsigned short objects; /* objects in this slab */
+	unsigned short tc_offset; /* the free fast path's sheaf entry (see
+				   * slab_free_fast) */
+	unsigned char order;	  /* the slab is 2^order pages */
 	unsigned char __pad;
 	unsigned int __page_type;
 	atomic_t __page_refcount;
-	void *s_mem;                   /* first object (the slab's address) */
+	void *s_mem; /* first object (the slab's address) */
 };
 
 _Static_assert(sizeof(struct slab) == sizeof(struct page),
@@ -81,7 +81,7 @@ struct slab_page_source {
 /* A sheaf: free objects cached above the slabs. */
 struct slab_sheaf {
 	struct list_head barn_list; /* on a barn list, or unused */
-	unsigned int size;          /* objects[0 .. size) are free objects */
+	unsigned int size;	    /* objects[0 .. size) are free objects */
 	unsigned int capacity;
 	struct kmem_cache *cache;
 	void *objects[];
@@ -102,8 +102,8 @@ struct kmem_cache_node {
 	spinlock_t list_lock;
 	unsigned int nr_partial;
 	struct list_head partial; /* 0 < inuse < objects */
-	struct list_head full;    /* inuse == objects */
-	struct list_head empty;   /* inuse == 0, at most min_partial kept */
+	struct list_head full;	  /* inuse == objects */
+	struct list_head empty;	  /* inuse == 0, at most min_partial kept */
 	unsigned int nr_full, nr_empty;
 	unsigned long total_objects; /* objects in all slabs of the node */
 	unsigned long total_inuse;   /* of which not on a slab freelist */
@@ -121,42 +121,43 @@ struct kmem_cache_node {
 
 struct kmem_cache {
 	/* Read-mostly after creation; the fast paths read the first line. */
-	unsigned int alloc_tc;      /* the alloc fast path's entry, in bytes
-				     * (see slab_alloc_fast) */
-	unsigned int size;          /* s->size: object + metadata, aligned */
-	unsigned int object_size;   /* what the user asked for */
-	unsigned int offset;        /* free pointer offset in the object */
-	unsigned long obj_inv;      /* odd part of size, inverted mod 2^64 */
-	unsigned int obj_shift;     /* size = odd part << obj_shift */
+	unsigned int alloc_tc;	  /* the alloc fast path's entry, in bytes
+				   * (see slab_alloc_fast) */
+	unsigned int size;	  /* s->size: object + metadata, aligned */
+	unsigned int object_size; /* what the user asked for */
+	unsigned int offset;	  /* free pointer offset in the object */
+	unsigned long obj_inv;	  /* odd part of size, inverted mod 2^64 */
+	unsigned int obj_shift;	  /* size = odd part << obj_shift */
 	slab_flags_t flags;
-	unsigned long free_mark;    /* secret: the free word of an object in a sheaf */
-	unsigned long free_unkey;   /* free_key^-1 mod 2^64 (see free_word_link) */
+	unsigned long
+		free_mark; /* secret: the free word of an object in a sheaf */
+	unsigned long free_unkey; /* free_key^-1 mod 2^64 (see free_word_link) */
 	struct kmem_cache_node *node[1];
 	void (*ctor)(void *);
 
-	unsigned long free_key;     /* secret, odd: free word links are multiples */
-	unsigned int index;         /* slot in the per-thread sheaf table */
+	unsigned long free_key; /* secret, odd: free word links are multiples */
+	unsigned int index;	/* slot in the per-thread sheaf table */
 	unsigned int sheaf_capacity;
-	unsigned int barn_max;      /* full (and empty) sheaves a barn keeps */
-	bool init_on_alloc;         /* slab_want_init_on_alloc() without GFP */
-	bool init_on_free;          /* slab_want_init_on_free() */
-	unsigned int *random_seq;   /* CONFIG_SLAB_FREELIST_RANDOM: s->objects
-				     * indices, shuffled (host memory) */
+	unsigned int barn_max;	  /* full (and empty) sheaves a barn keeps */
+	bool init_on_alloc;	  /* slab_want_init_on_alloc() without GFP */
+	bool init_on_free;	  /* slab_want_init_on_free() */
+	unsigned int *random_seq; /* CONFIG_SLAB_FREELIST_RANDOM: s->objects
+				   * indices, shuffled (host memory) */
 
 	unsigned int align;
-	unsigned int inuse;         /* offset of the end of the object's data */
+	unsigned int inuse; /* offset of the end of the object's data */
 	unsigned int red_left_pad;
-	unsigned int order;         /* slab order (pagesperslab = 1 << order) */
-	unsigned int objects;       /* objects per slab of that order */
-	unsigned int min_order;     /* fallback order when `order` fails */
-	unsigned int min_partial;   /* empty slabs kept per node */
-	gfp_t allocflags;           /* added to every slab page allocation */
+	unsigned int order;	  /* slab order (pagesperslab = 1 << order) */
+	unsigned int objects;	  /* objects per slab of that order */
+	unsigned int min_order;	  /* fallback order when `order` fails */
+	unsigned int min_partial; /* empty slabs kept per node */
+	gfp_t allocflags;	  /* added to every slab page allocation */
 	const struct slab_page_source *src;
 	int refcount;
-	struct list_head list;      /* slab_caches, newest first (slab_mutex) */
+	struct list_head list; /* slab_caches, newest first (slab_mutex) */
 	char name[SLAB_NAME_LEN];
-	void *priv;                 /* SLAB/SLOB: the allocator's own state of
-				     * the cache (see struct slab_allocator) */
+	void *priv; /* SLAB/SLOB: the allocator's own state of
+		     * the cache (see struct slab_allocator) */
 };
 
 /* Internal flag: object is poisoned (SLAB_POISON without ctor or RCU). */
@@ -171,15 +172,16 @@ struct slab_geometry {
 /* Compute SLUB's geometry for an object of `object_size` bytes with the given
  * align/flags/ctor on a machine of `nr_cpus` CPUs. 0 or -EINVAL (too large). */
 int slab_calculate_geometry(unsigned int object_size, unsigned int align,
-			    slab_flags_t flags, bool has_ctor, unsigned int nr_cpus,
-			    struct slab_geometry *g);
+			    slab_flags_t flags, bool has_ctor,
+			    unsigned int nr_cpus, struct slab_geometry *g);
 unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus);
 
 /* ---- the core (mm/slub.c) ---------------------------------------------------- */
-extern struct mutex slab_mutex;     /* slab_caches, create/destroy */
+extern struct mutex slab_mutex; /* slab_caches, create/destroy */
 extern struct list_head slab_caches;
-extern struct kmem_cache *kmem_cache;      /* the cache of struct kmem_cache */
-extern struct kmem_cache *kmem_cache_node; /* the cache of struct kmem_cache_node */
+extern struct kmem_cache *kmem_cache; /* the cache of struct kmem_cache */
+extern struct kmem_cache
+	*kmem_cache_node; /* the cache of struct kmem_cache_node */
 
 /* Allocate and initialise a cache from `src` (caller holds slab_mutex).
  * NULL with an error printed on failure. */
@@ -309,26 +311,26 @@ struct slab_allocator {
 };
 
 /* The allocators of this build (NULL: not built) and the running one. */
-extern const struct slab_allocator slub_allocator; /* mm/slub.c */
+extern const struct slab_allocator slub_allocator;	   /* mm/slub.c */
 extern const struct slab_allocator slab_allocator_classic; /* mm/slab.c */
-extern const struct slab_allocator slob_allocator; /* mm/slob.c */
+extern const struct slab_allocator slob_allocator;	   /* mm/slob.c */
 extern const struct slab_allocator *slab_allocator;
 
 /* ---- SLAB (mm/slab.c) ---------------------------------------------------- */
 /* A SLAB cache's geometry and tunables (Linux 3.4's kmem_cache_create,
  * calculate_slab_order and enable_cpucache; see mm/slab.c). */
 struct slab_classic_geometry {
-	unsigned int size;       /* buffer_size: the object, aligned */
+	unsigned int size; /* buffer_size: the object, aligned */
 	unsigned int align;
-	unsigned int num;        /* objects per slab */
-	unsigned int gfporder;   /* the slab is 2^gfporder pages */
-	unsigned int left_over;  /* bytes no object uses (the colour area) */
+	unsigned int num;	 /* objects per slab */
+	unsigned int gfporder;	 /* the slab is 2^gfporder pages */
+	unsigned int left_over;	 /* bytes no object uses (the colour area) */
 	unsigned int colour_off; /* the cache line, or align if larger */
-	unsigned int colour;     /* left_over / colour_off */
-	unsigned int slab_size;  /* struct slab + kmem_bufctl_t[num] */
-	bool off_slab;           /* management in a kmalloc object */
+	unsigned int colour;	 /* left_over / colour_off */
+	unsigned int slab_size;	 /* struct slab + kmem_bufctl_t[num] */
+	bool off_slab;		 /* management in a kmalloc object */
 	unsigned int limit, batchcount, shared; /* the tunables */
-	unsigned int free_limit; /* free objects a node keeps */
+	unsigned int free_limit;		/* free objects a node keeps */
 	/* CONFIG_DEBUG_SLAB (mm/slab.c, "Debugging"): the flags kept of
 	 * SLAB_RED_ZONE, SLAB_POISON and SLAB_STORE_USER, the object's offset
 	 * in its buffer (8 after a red zone) and its size (obj_size). */
@@ -339,7 +341,8 @@ struct slab_classic_geometry {
  * max_order: slab_max_order (slab_classic_max_order of the RAM). */
 int slab_classic_calculate(unsigned int object_size, unsigned int align,
 			   slab_flags_t flags, unsigned int max_order,
-			   unsigned int nr_cpus, struct slab_classic_geometry *g);
+			   unsigned int nr_cpus,
+			   struct slab_classic_geometry *g);
 /* SLAB_MAX_ORDER_HI (1) above 32 MiB of RAM, else SLAB_MAX_ORDER_LO (0). */
 unsigned int slab_classic_max_order(unsigned long ram_pages);
 /* cache_reap now, on every CPU and node (it also runs by itself every
@@ -438,17 +441,16 @@ static __always_inline void free_word_write(const struct kmem_cache *s,
 
 /* The link the free word w of object holds (> FREE_LINK_MAX: w is not a
  * free word there). */
-static __always_inline unsigned long free_word_link(const struct kmem_cache *s,
-						    void *object, unsigned long w)
+static __always_inline unsigned long
+free_word_link(const struct kmem_cache *s, void *object, unsigned long w)
 {
 	return (w ^ s->free_mark ^ free_word_salt(free_word(s, object))) *
 	       s->free_unkey;
 }
 
 /* The free word of object for link. */
-static __always_inline unsigned long free_word_make(const struct kmem_cache *s,
-						    void *object,
-						    unsigned long link)
+static __always_inline unsigned long
+free_word_make(const struct kmem_cache *s, void *object, unsigned long link)
 {
 	return link * s->free_key ^ s->free_mark ^
 	       free_word_salt(free_word(s, object));
@@ -501,8 +503,8 @@ _Static_assert(sizeof(struct slab_thread_cache) == 1 << SLAB_TC_SHIFT,
  */
 struct slab_thread {
 	struct slab_thread_cache *tc;
-	unsigned long epoch;             /* slab_epoch it registered in, or 0 */
-	struct list_head link;           /* slab_threads (slab_tc_lock) */
+	unsigned long epoch;   /* slab_epoch it registered in, or 0 */
+	struct list_head link; /* slab_threads (slab_tc_lock) */
 	bool registered;
 };
 
@@ -547,7 +549,8 @@ static __always_inline unsigned long slab_obj_index(const struct kmem_cache *s,
 
 /* Is x the start of an object of `slab` (a slab of s)? Exact for any size. */
 static __always_inline bool slab_is_obj_start(const struct kmem_cache *s,
-					      const struct slab *slab, const void *x)
+					      const struct slab *slab,
+					      const void *x)
 {
 	return slab_obj_index(s, slab, x) < slab->objects;
 }
@@ -606,8 +609,8 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *s, gfp_t gfp,
  * the reports and init_on_free (the slabs of such a cache have the empty
  * entry as tc_offset), is slab_free_slow()'s.
  */
-static __always_inline void slab_free_fast(struct kmem_cache *s, struct slab *slab,
-					   void *x)
+static __always_inline void slab_free_fast(struct kmem_cache *s,
+					   struct slab *slab, void *x)
 {
 	struct slab_thread_cache *tc = slab_tc_at(slab->tc_offset);
 	void **top = tc->top;

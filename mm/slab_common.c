@@ -73,8 +73,8 @@ static struct shrinker *slab_shrinker;
 /* The kmalloc index of sizes 1..192, by (size - 1) / 8 (the kernel's table). */
 static const u8 size_index[24] = {
 	3, 4, 5, 5, 6, 6, 6, 6, /*   8 ..  64 */
-	1, 1, 1, 1,             /*  72 ..  96 */
-	7, 7, 7, 7,             /* 104 .. 128 */
+	1, 1, 1, 1,		/*  72 ..  96 */
+	7, 7, 7, 7,		/* 104 .. 128 */
 	2, 2, 2, 2, 2, 2, 2, 2, /* 136 .. 192 */
 };
 
@@ -115,14 +115,14 @@ extern __thread unsigned int __kmem_irqs_off
 	__attribute__((tls_model("initial-exec")));
 /* Most allocations may block (GFP_KERNEL): only the context test is
  * unlikely, so the common path runs straight through both tests. */
-#define slab_atomic_blocking(gfp)                                                 \
-	(((gfp) & __GFP_DIRECT_RECLAIM) &&                                        \
+#define slab_atomic_blocking(gfp)        \
+	(((gfp)&__GFP_DIRECT_RECLAIM) && \
 	 unlikely(__kmem_preempt_count | __kmem_irqs_off))
-#define slab_might_sleep(gfp)                                                     \
-	do {                                                                      \
-		if (slab_atomic_blocking(gfp))                                    \
-			__might_sleep(__FILE__, __LINE__,                         \
-				      __builtin_return_address(0));               \
+#define slab_might_sleep(gfp)                                       \
+	do {                                                        \
+		if (slab_atomic_blocking(gfp))                      \
+			__might_sleep(__FILE__, __LINE__,           \
+				      __builtin_return_address(0)); \
 	} while (0)
 
 /* ---- the buddy page source --------------------------------------------------- */
@@ -135,8 +135,8 @@ extern __thread unsigned int __kmem_irqs_off
  * path, which asks the machine itself.
  */
 static struct {
-	unsigned long base; /* PAGE_OFFSET */
-	unsigned long size; /* high_memory - PAGE_OFFSET */
+	unsigned long base;  /* PAGE_OFFSET */
+	unsigned long size;  /* high_memory - PAGE_OFFSET */
 	unsigned long pages; /* size >> PAGE_SHIFT: mem_map entries */
 	struct page *mem_map;
 } slab_dmap __aligned(64);
@@ -172,7 +172,8 @@ static __always_inline bool kmem_addr_slab(const void *x, struct slab **slabp,
 		/* A tail page of a slab of order > 0 (or of another compound
 		 * page): its head, if that is inside mem_map. */
 		page = (struct page *)(head - 1);
-		if (unlikely((unsigned long)(page - slab_dmap.mem_map) >= slab_dmap.pages))
+		if (unlikely((unsigned long)(page - slab_dmap.mem_map) >=
+			     slab_dmap.pages))
 			return false;
 		head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
 	}
@@ -223,7 +224,8 @@ static struct slab *buddy_alloc_slab(struct kmem_cache *s, gfp_t gfp,
 	struct page *page;
 	struct slab *slab;
 
-	page = alloc_pages(gfp | s->allocflags | (order ? __GFP_COMP : 0), order);
+	page = alloc_pages(gfp | s->allocflags | (order ? __GFP_COMP : 0),
+			   order);
 	if (!page)
 		return NULL;
 	__SetPageSlab(page);
@@ -278,9 +280,10 @@ static noinline void report_not_kmalloc(const char *func, const void *x,
 					struct page *page)
 {
 	WARN(1, "%s(%p): Not a kmalloc allocation\n", func, x);
-	pr_alert("page: refcount:%d mapcount:0 mapping:%p index:%#lx pfn:%#lx\n",
-		 atomic_read(&page->_refcount), (void *)page->mapping,
-		 (unsigned long)page->index, page_to_pfn(page));
+	pr_alert(
+		"page: refcount:%d mapcount:0 mapping:%p index:%#lx pfn:%#lx\n",
+		atomic_read(&page->_refcount), (void *)page->mapping,
+		(unsigned long)page->index, page_to_pfn(page));
 	pr_alert("page dumped because: Not a kmalloc allocation\n");
 }
 
@@ -321,13 +324,15 @@ static void free_large_kmalloc(struct page *page, const void *x)
 	unsigned int order = compound_order(page);
 
 	if (x != lowmem_page_address(page)) {
-		WARN(1, "kfree(%p): pointer inside a large kmalloc block at %p\n", x,
-		     lowmem_page_address(page));
+		WARN(1,
+		     "kfree(%p): pointer inside a large kmalloc block at %p\n",
+		     x, lowmem_page_address(page));
 		return;
 	}
 	if (unlikely(kmemleak_enabled))
 		kmemleak_free(x);
-	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE, -(1L << order));
+	mod_node_page_state(NODE_DATA(0), NR_SLAB_UNRECLAIMABLE,
+			    -(1L << order));
 	atomic_long_sub(1L << order, &nr_large_kmalloc_pages);
 	__ClearPageLargeKmalloc(page);
 	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
@@ -428,7 +433,8 @@ static noinline void *kmem_cache_alloc_might_sleep(struct kmem_cache *s,
 void *__kmalloc_noprof(size_t size, gfp_t flags)
 {
 	if (slab_atomic_blocking(flags))
-		return kmalloc_might_sleep(size, flags, __builtin_return_address(0));
+		return kmalloc_might_sleep(size, flags,
+					   __builtin_return_address(0));
 	return __do_kmalloc(size, flags);
 }
 
@@ -442,7 +448,8 @@ void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node)
 void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
 {
 	if (slab_atomic_blocking(flags))
-		return kmalloc_might_sleep(size, flags, __builtin_return_address(0));
+		return kmalloc_might_sleep(size, flags,
+					   __builtin_return_address(0));
 	if (kmalloc_not_booted(s))
 		return kmalloc_first_boot(size, flags);
 	return slab_alloc_sampled(s, flags, size);
@@ -464,8 +471,8 @@ static noinline void *kmem_cache_alloc_no_cache(void)
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags)
 {
 	if (slab_atomic_blocking(flags) && s)
-		return kmem_cache_alloc_might_sleep(s, flags,
-						    __builtin_return_address(0));
+		return kmem_cache_alloc_might_sleep(
+			s, flags, __builtin_return_address(0));
 	if (unlikely(!s))
 		return kmem_cache_alloc_no_cache();
 	return slab_alloc_sampled(s, flags, 0);
@@ -567,7 +574,8 @@ void kmem_cache_free(struct kmem_cache *s, void *x)
 	kmem_cache_free_slow(s, x, __builtin_return_address(0));
 }
 
-int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p)
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
+			  void **p)
 {
 	size_t i;
 
@@ -620,7 +628,8 @@ static size_t kmalloc_block_size(const char *func, const void *x,
 		/* A KFENCE object: the size it was allocated with. */
 		if (kfence_object_start(x) == x)
 			return kfence_ksize(x);
-		WARN(1, "%s(%p): Invalid object pointer (inside a KFENCE object)\n",
+		WARN(1,
+		     "%s(%p): Invalid object pointer (inside a KFENCE object)\n",
 		     func, x);
 		return 0;
 	}
@@ -631,7 +640,8 @@ static size_t kmalloc_block_size(const char *func, const void *x,
 		struct kmem_cache *s = slab->slab_cache;
 
 		if (unlikely(!slab_is_obj_start(s, slab, x))) {
-			WARN(1, "%s(%p): Invalid object pointer (inside an object of %s)\n",
+			WARN(1,
+			     "%s(%p): Invalid object pointer (inside an object of %s)\n",
 			     func, x, s->name);
 			return 0;
 		}
@@ -640,7 +650,8 @@ static size_t kmalloc_block_size(const char *func, const void *x,
 	}
 	if (page && PageLargeKmalloc(page)) {
 		if (unlikely(x != lowmem_page_address(page))) {
-			WARN(1, "%s(%p): pointer inside a large kmalloc block at %p\n",
+			WARN(1,
+			     "%s(%p): pointer inside a large kmalloc block at %p\n",
 			     func, x, lowmem_page_address(page));
 			return 0;
 		}
@@ -691,8 +702,11 @@ int kmem_object_info(const void *x, struct kmem_object_info *info)
 						   "kmem_object_info");
 		if (!info->size)
 			return -EINVAL;
-		info->footprint = info->cache ? info->cache->size :
-			info->size + (slob_kmalloc_size(x) ? SLOB_MINALIGN : 0);
+		info->footprint = info->cache ?
+					  info->cache->size :
+					  info->size + (slob_kmalloc_size(x) ?
+								SLOB_MINALIGN :
+								0);
 		return 0;
 	}
 	if (PageSlab(page)) {
@@ -726,7 +740,8 @@ void kfree_sensitive(const void *p)
 
 	if (ZERO_OR_NULL_PTR(p))
 		return;
-	ks = kmalloc_block_size("kfree_sensitive", p, &s, __builtin_return_address(0));
+	ks = kmalloc_block_size("kfree_sensitive", p, &s,
+				__builtin_return_address(0));
 	if (!ks)
 		return; /* not a block: reported, nothing zeroed or freed */
 	if (s && !slab_foreign() && slub_debug_orig_size(s))
@@ -753,7 +768,8 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		return ZERO_SIZE_PTR;
 	}
 	if (!ZERO_OR_NULL_PTR(p)) {
-		ks = kmalloc_block_size("krealloc", p, &s, __builtin_return_address(0));
+		ks = kmalloc_block_size("krealloc", p, &s,
+					__builtin_return_address(0));
 		if (!ks)
 			return NULL; /* not a kmalloc block: reported */
 		if (s)
@@ -761,13 +777,15 @@ void *krealloc(const void *p, size_t new_size, gfp_t flags)
 		if (new_size <= ks) {
 			if (s && !slab_foreign() && slub_debug_orig_size(s))
 				/* the kmalloc red zone follows the new size */
-				slab_debug_krealloc(s, (void *)p, new_size, flags);
+				slab_debug_krealloc(s, (void *)p, new_size,
+						    flags);
 			else if (flags & __GFP_ZERO)
 				memset((char *)p + new_size, 0, ks - new_size);
 			return (void *)p;
 		}
 		if (s && !slab_foreign() && slub_debug_orig_size(s))
-			ks = slab_debug_orig_size_of(s, p); /* not the red zone */
+			ks = slab_debug_orig_size_of(s,
+						     p); /* not the red zone */
 	}
 	ret = __do_kmalloc(new_size, flags);
 	if (ret && ks) {
@@ -865,11 +883,12 @@ char *kstrndup(const char *s, size_t max, gfp_t gfp)
 
 /* ---- caches ------------------------------------------------------------------ */
 
-#define SLAB_FLAGS_PERMITTED                                                     \
-	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_KMALLOC |   \
-	 SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 |                 \
-	 SLAB_STORE_USER | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |       \
-	 SLAB_NOLEAKTRACE | SLAB_NO_MERGE | SLAB_ACCOUNT | SLAB_NO_USER_FLAGS |   \
+#define SLAB_FLAGS_PERMITTED                                     \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | \
+	 SLAB_KMALLOC | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |    \
+	 SLAB_CACHE_DMA32 | SLAB_STORE_USER | SLAB_PANIC |       \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_TRACE | SLAB_NOLEAKTRACE |  \
+	 SLAB_NO_MERGE | SLAB_ACCOUNT | SLAB_NO_USER_FLAGS |     \
 	 SLAB_RECLAIM_ACCOUNT | SLAB_FAILSLAB)
 
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
@@ -891,7 +910,8 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		err = -EINVAL;
 	} else {
 		mutex_lock(&slab_mutex);
-		s = slab_allocator->cache_create(name, size, align, flags, ctor);
+		s = slab_allocator->cache_create(name, size, align, flags,
+						 ctor);
 		mutex_unlock(&slab_mutex);
 		if (IS_ERR(s)) {
 			err = (int)PTR_ERR(s);
@@ -929,8 +949,9 @@ void kmem_cache_destroy(struct kmem_cache *s)
 
 static int create_kmalloc_caches(void)
 {
-	static const unsigned int order_of_creation[] = { 1, 2, 3, 4, 5, 6, 7,
-							  8, 9, 10, 11, 12, 13 };
+	static const unsigned int order_of_creation[] = { 1,  2,  3, 4, 5,
+							  6,  7,  8, 9, 10,
+							  11, 12, 13 };
 	static const slab_flags_t type_flags[NR_KMALLOC_TYPES] = {
 		0, SLAB_RECLAIM_ACCOUNT, SLAB_CACHE_DMA, SLAB_ACCOUNT
 	};
@@ -951,7 +972,8 @@ static int create_kmalloc_caches(void)
 				snprintf(name, sizeof(name), "%s%u",
 					 kmalloc_prefix[t], size);
 			s = __kmem_cache_create(name, size, size & -size,
-						SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[t],
+						SLAB_KMALLOC | SLAB_NO_MERGE |
+							type_flags[t],
 						NULL, NULL);
 			if (IS_ERR(s)) {
 				mutex_unlock(&slab_mutex);
@@ -965,8 +987,10 @@ static int create_kmalloc_caches(void)
 	/* CONFIG_SLAB_BUCKETS: the cache of kmem_buckets_create()'s tables,
 	 * made at boot as the kernel does (an empty cache until someone asks
 	 * for a set of buckets; slabinfo lists it as the kernel's does). */
-	kmem_buckets_cache = kmem_cache_create("kmalloc_buckets", sizeof(kmem_buckets),
-					       __alignof__(kmem_buckets), SLAB_NO_MERGE, NULL);
+	kmem_buckets_cache = kmem_cache_create("kmalloc_buckets",
+					       sizeof(kmem_buckets),
+					       __alignof__(kmem_buckets),
+					       SLAB_NO_MERGE, NULL);
 	if (!kmem_buckets_cache) {
 		pr_err("kmalloc: cannot create %s\n", "kmalloc_buckets");
 		return -ENOMEM;
@@ -982,9 +1006,10 @@ static int show_slabinfo(const char *name, FILE *f)
 
 	(void)name;
 	fprintf(f, "slabinfo - version: 2.1\n");
-	fprintf(f, "# name            <active_objs> <num_objs> <objsize> <objperslab> "
-		   "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
-		   "slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	fprintf(f,
+		"# name            <active_objs> <num_objs> <objsize> <objperslab> "
+		"<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : "
+		"slabdata <active_slabs> <num_slabs> <sharedavail>\n");
 	if (!slab_allocator->slabinfo_line) {
 		/* As the kernel: no /proc/slabinfo without the data. */
 		fprintf(f, "# %s keeps no per-cache slabs: no /proc/slabinfo\n",
@@ -1000,10 +1025,12 @@ static int show_slabinfo(const char *name, FILE *f)
 			continue;
 		}
 		slab_get_counts(s, &c);
-		fprintf(f, "%-17s %6lu %6lu %6u %4u %4d", s->name, c.active_objects,
-			c.total_objects, s->size, s->objects, 1 << s->order);
+		fprintf(f, "%-17s %6lu %6lu %6u %4u %4d", s->name,
+			c.active_objects, c.total_objects, s->size, s->objects,
+			1 << s->order);
 		fprintf(f, " : tunables %4u %4u %4u", 0, 0, 0);
-		fprintf(f, " : slabdata %6lu %6lu %6lu\n", c.nr_slabs, c.nr_slabs, 0UL);
+		fprintf(f, " : slabdata %6lu %6lu %6lu\n", c.nr_slabs,
+			c.nr_slabs, 0UL);
 	}
 	mutex_unlock(&slab_mutex);
 	return 0;
@@ -1018,7 +1045,8 @@ __attribute__((constructor)) static void slab_register_views(void)
 
 /* ---- shrinker, drain, checker ----------------------------------------------- */
 
-static unsigned long slab_shrink_count(struct shrinker *sh, struct shrink_control *sc)
+static unsigned long slab_shrink_count(struct shrinker *sh,
+				       struct shrink_control *sc)
 {
 	struct kmem_cache *s;
 	unsigned long count = 0;
@@ -1043,7 +1071,8 @@ static unsigned long slab_shrink_count(struct shrinker *sh, struct shrink_contro
 	return count;
 }
 
-static unsigned long slab_shrink_scan(struct shrinker *sh, struct shrink_control *sc)
+static unsigned long slab_shrink_scan(struct shrinker *sh,
+				      struct shrink_control *sc)
 {
 	unsigned long freed = slab_drain_all();
 
@@ -1127,7 +1156,8 @@ static int slub_init(const struct slab_page_source *src)
 }
 
 static struct kmem_cache *slub_cache_create(const char *name, unsigned int size,
-					    unsigned int align, slab_flags_t flags,
+					    unsigned int align,
+					    slab_flags_t flags,
 					    void (*ctor)(void *))
 {
 	return __kmem_cache_create(name, size, align, flags, ctor, NULL);
@@ -1143,7 +1173,8 @@ static void slub_free(struct kmem_cache *s, void *x)
 	kmem_cache_free(s, x);
 }
 
-static size_t slub_ksize(const void *x, struct kmem_cache **sp, const char *func)
+static size_t slub_ksize(const void *x, struct kmem_cache **sp,
+			 const char *func)
 {
 	return kmalloc_block_size(func, x, sp, NULL);
 }
@@ -1197,7 +1228,7 @@ const struct slab_allocator slub_allocator = {
 static const struct slab_allocator *const slab_allocators[] = {
 	[KMEM_SLAB_SLUB] = &slub_allocator,
 	[KMEM_SLAB_SLAB] = &slab_allocator_classic, /* mm/slab.c */
-	[KMEM_SLAB_SLOB] = &slob_allocator, /* mm/slob.c */
+	[KMEM_SLAB_SLOB] = &slob_allocator,	    /* mm/slob.c */
 };
 
 const char *slab_allocator_name(enum kmem_slab which)

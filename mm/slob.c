@@ -96,9 +96,9 @@ struct slob_page {
 	unsigned long __page_flags;
 	struct kmem_cache *slab_cache;
 	struct list_head slab_list; /* on a heap list, or empty */
-	slob_t *freelist; /* first free block */
-	unsigned short units; /* free units (over struct slab's inuse) */
-	unsigned short objects; /* 0 */
+	slob_t *freelist;	    /* first free block */
+	unsigned short units;	    /* free units (over struct slab's inuse) */
+	unsigned short objects;	    /* 0 */
 	unsigned short tc_offset;
 	unsigned short blocks; /* blocks allocated from the page */
 	unsigned int __page_type;

@@ -73,12 +73,12 @@ bool slob_page_is(const struct page *page);
 
 /* What the heap holds now (for the replay comparison, the tour, tests). */
 struct slob_stats {
-	unsigned long pages; /* SLOB heap pages */
+	unsigned long pages;			 /* SLOB heap pages */
 	unsigned long list_pages[SLOB_NR_LISTS]; /* of which on each free list */
 	unsigned long free_units[SLOB_NR_LISTS]; /* free units on those pages */
-	unsigned long blocks; /* blocks allocated in the heap */
-	unsigned long used_bytes; /* their units (headers included) */
-	unsigned long free_blocks; /* free blocks (fragments) */
+	unsigned long blocks;	    /* blocks allocated in the heap */
+	unsigned long used_bytes;   /* their units (headers included) */
+	unsigned long free_blocks;  /* free blocks (fragments) */
 	unsigned long largest_free; /* the largest free block, bytes */
 	unsigned long big_pages; /* pages of cache objects of a page or more */
 };

@@ -173,9 +173,10 @@ unsigned long slab_epoch;
  * zero (capacity 0), so both fast paths take the slow path; never written. */
 static struct slab_thread_cache slab_no_table[SLAB_MAX_CACHES];
 
-__thread struct slab_thread slab_thread __attribute__((tls_model("initial-exec"))) = {
-	.tc = slab_no_table,
-};
+__thread struct slab_thread slab_thread
+	__attribute__((tls_model("initial-exec"))) = {
+		.tc = slab_no_table,
+	};
 
 static struct kmem_cache *cache_by_index[SLAB_MAX_CACHES]; /* slab_mutex */
 
@@ -235,13 +236,17 @@ unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus)
 	unsigned int min_objects, max_objects, min_order, order, fraction;
 
 	min_objects = 4 * ((unsigned int)fls(nr_cpus) + 1);
-	max_objects = max((unsigned int)((PAGE_SIZE << SLUB_MAX_ORDER) / size), 1u);
+	max_objects =
+		max((unsigned int)((PAGE_SIZE << SLUB_MAX_ORDER) / size), 1u);
 	min_objects = min(min_objects, max_objects);
 	min_order = (unsigned int)get_order((unsigned long)min_objects * size);
 	if (((PAGE_SIZE << min_order) / size) > MAX_OBJS_PER_PAGE)
-		return (unsigned int)get_order((unsigned long)size * MAX_OBJS_PER_PAGE) - 1;
+		return (unsigned int)get_order((unsigned long)size *
+					       MAX_OBJS_PER_PAGE) -
+		       1;
 	for (fraction = 16; fraction > 1; fraction /= 2) {
-		order = calc_slab_order(size, min_order, SLUB_MAX_ORDER, fraction);
+		order = calc_slab_order(size, min_order, SLUB_MAX_ORDER,
+					fraction);
 		if (order <= SLUB_MAX_ORDER)
 			return order;
 	}
@@ -273,15 +278,17 @@ static unsigned int sheaf_capacity(unsigned int size)
 	else
 		capacity = 60;
 	bytes = head + capacity * sizeof(void *);
-	bucket = bytes <= 96 && bytes > 64 ? 96 :
-		 bytes <= 192 && bytes > 128 ? 192 :
-		 (size_t)1 << fls((unsigned int)(bytes - 1));
+	bucket = bytes <= 96 && bytes > 64 ?
+			 96 :
+		 bytes <= 192 && bytes > 128 ?
+			 192 :
+			 (size_t)1 << fls((unsigned int)(bytes - 1));
 	return (unsigned int)((bucket - head) / sizeof(void *));
 }
 
 int slab_calculate_geometry(unsigned int object_size, unsigned int align,
-			    slab_flags_t flags, bool has_ctor, unsigned int nr_cpus,
-			    struct slab_geometry *g)
+			    slab_flags_t flags, bool has_ctor,
+			    unsigned int nr_cpus, struct slab_geometry *g)
 {
 	unsigned int size = object_size;
 
@@ -292,7 +299,8 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 	g->align = calculate_alignment(flags, align, object_size);
 	size = ALIGN(size, (unsigned int)sizeof(void *));
 
-	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) && !has_ctor)
+	if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) &&
+	    !has_ctor)
 		g->flags |= __OBJECT_POISON;
 	if ((flags & SLAB_RED_ZONE) && size == object_size)
 		size += sizeof(void *);
@@ -305,7 +313,8 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 		g->offset = size;
 		size += sizeof(void *);
 	} else {
-		g->offset = ALIGN_DOWN(object_size / 2, (unsigned int)sizeof(void *));
+		g->offset = ALIGN_DOWN(object_size / 2,
+				       (unsigned int)sizeof(void *));
 	}
 	if (flags & SLAB_STORE_USER) {
 		size += 2 * TRACK_SIZE;
@@ -326,7 +335,8 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 	g->min_order = (unsigned int)get_order(size);
 	if (g->min_order > g->order)
 		g->min_order = g->order;
-	g->min_partial = clamp((unsigned int)(ilog2(size) / 2), (unsigned int)MIN_PARTIAL,
+	g->min_partial = clamp((unsigned int)(ilog2(size) / 2),
+			       (unsigned int)MIN_PARTIAL,
 			       (unsigned int)MAX_PARTIAL);
 	g->sheaf_capacity = sheaf_capacity(size);
 	return 0;
@@ -335,10 +345,12 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 /* ---- Free words and freelists ------------------------------------------------- */
 
 /* The free word of `object` (on a slab freelist of `slab`) links to next. */
-static inline void set_free_link(const struct kmem_cache *s, const struct slab *slab,
-				 void *object, void *next)
+static inline void set_free_link(const struct kmem_cache *s,
+				 const struct slab *slab, void *object,
+				 void *next)
 {
-	unsigned long link = next ? 2 + slab_obj_index(s, slab, next) : FREE_LINK_END;
+	unsigned long link = next ? 2 + slab_obj_index(s, slab, next) :
+				    FREE_LINK_END;
 
 	free_word_write(s, object, free_word_make(s, object, link));
 }
@@ -351,8 +363,9 @@ static inline void set_free_link(const struct kmem_cache *s, const struct slab *
  * here, so no value written into a free object makes it touch memory
  * outside the slab.
  */
-static inline bool get_free_link(const struct kmem_cache *s, const struct slab *slab,
-				 void *object, void **next)
+static inline bool get_free_link(const struct kmem_cache *s,
+				 const struct slab *slab, void *object,
+				 void **next)
 {
 	unsigned long link = free_word_get(s, object);
 
@@ -371,9 +384,9 @@ static inline bool get_free_link(const struct kmem_cache *s, const struct slab *
 struct freelist_damage {
 	struct kmem_cache *s;
 	struct slab *slab;
-	void *object;          /* the object whose free word is not a link */
-	unsigned long word;    /* what it held */
-	unsigned int used;     /* slab->inuse before the fix */
+	void *object;	    /* the object whose free word is not a link */
+	unsigned long word; /* what it held */
+	unsigned int used;  /* slab->inuse before the fix */
 };
 
 static inline struct kmem_cache_node *get_node(const struct kmem_cache *s)
@@ -387,8 +400,8 @@ static inline struct kmem_cache_node *get_node(const struct kmem_cache *s)
  * than handed out from a chain nobody can trust. Caller holds list_lock and
  * has taken the slab off its list (it is filed as full after this).
  */
-static void abandon_freelist(struct kmem_cache *s, struct slab *slab, void *object,
-			     struct freelist_damage *d)
+static void abandon_freelist(struct kmem_cache *s, struct slab *slab,
+			     void *object, struct freelist_damage *d)
 {
 	struct kmem_cache_node *n = get_node(s);
 
@@ -475,15 +488,20 @@ static int cache_random_seq_create(struct kmem_cache *s)
 
 /* Link the `objects` objects of a new slab at p into a freelist (in the
  * cache's random order if it has one); returns the first one's index. */
-static unsigned int link_objects(struct kmem_cache *s, char *p, unsigned int objects)
+static unsigned int link_objects(struct kmem_cache *s, char *p,
+				 unsigned int objects)
 {
 	unsigned int n = s->objects, pos, k, first = 0, prev = UINT_MAX, i;
 
 	if (!s->random_seq || objects < 2) {
-		for (i = 0; i + 1 < objects; i++) { /* object i links to i + 1 */
+		for (i = 0; i + 1 < objects;
+		     i++) { /* object i links to i + 1 */
 			void *obj = p + (size_t)i * s->size;
 
-			free_word_write(s, obj, free_word_make(s, obj, 2 + (unsigned long)i + 1));
+			free_word_write(
+				s, obj,
+				free_word_make(s, obj,
+					       2 + (unsigned long)i + 1));
 		}
 		prev = objects - 1;
 	} else {
@@ -497,7 +515,10 @@ static unsigned int link_objects(struct kmem_cache *s, char *p, unsigned int obj
 			} else {
 				void *obj = p + (size_t)prev * s->size;
 
-				free_word_write(s, obj, free_word_make(s, obj, 2 + (unsigned long)i));
+				free_word_write(
+					s, obj,
+					free_word_make(s, obj,
+						       2 + (unsigned long)i));
 			}
 			prev = i;
 		}
@@ -505,7 +526,8 @@ static unsigned int link_objects(struct kmem_cache *s, char *p, unsigned int obj
 	{
 		void *last = p + (size_t)prev * s->size;
 
-		free_word_write(s, last, free_word_make(s, last, FREE_LINK_END));
+		free_word_write(s, last,
+				free_word_make(s, last, FREE_LINK_END));
 	}
 	return first;
 }
@@ -516,13 +538,16 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	const struct slab_page_source *src = s->src;
 	struct slab *slab;
 	unsigned int order = s->order, i, objects;
-	gfp_t pgfp = gfp & ~(__GFP_ZERO | __GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM |
-			      __GFP_MOVABLE | __GFP_RECLAIMABLE | __GFP_ACCOUNT);
+	gfp_t pgfp = gfp &
+		     ~(__GFP_ZERO | __GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM |
+		       __GFP_MOVABLE | __GFP_RECLAIMABLE | __GFP_ACCOUNT);
 	char *p;
 
 	if (order > s->min_order)
-		slab = src->alloc_slab(s, (pgfp | __GFP_NOWARN | __GFP_NORETRY) &
-						  ~__GFP_NOFAIL, order);
+		slab = src->alloc_slab(s,
+				       (pgfp | __GFP_NOWARN | __GFP_NORETRY) &
+					       ~__GFP_NOFAIL,
+				       order);
 	else
 		slab = NULL;
 	if (!slab) {
@@ -535,9 +560,10 @@ static struct slab *new_slab(struct kmem_cache *s, gfp_t gfp)
 	slab->slab_cache = s;
 	slab->objects = (unsigned short)objects;
 	slab->order = (unsigned char)order;
-	slab->tc_offset = (unsigned short)(s->init_on_free ?
-						   SLAB_DEAD_INDEX << SLAB_TC_SHIFT :
-						   s->index << SLAB_TC_SHIFT);
+	slab->tc_offset =
+		(unsigned short)(s->init_on_free ?
+					 SLAB_DEAD_INDEX << SLAB_TC_SHIFT :
+					 s->index << SLAB_TC_SHIFT);
 	slab->inuse = 0;
 	INIT_LIST_HEAD(&slab->slab_list);
 	if (unlikely(kmem_cache_debug(s))) {
@@ -624,7 +650,8 @@ static unsigned int take_from_slab(struct kmem_cache *s, struct slab *slab,
 			abandon_freelist(s, slab, obj, d);
 			return got;
 		}
-		free_word_write(s, obj, free_word_make(s, obj, FREE_LINK_SHEAF));
+		free_word_write(s, obj,
+				free_word_make(s, obj, FREE_LINK_SHEAF));
 		objs[got++] = obj;
 		obj = next;
 	}
@@ -666,13 +693,16 @@ static unsigned int take_objects(struct kmem_cache *s, void **objs,
 			struct slab *slab;
 
 			if (!list_empty(&n->partial))
-				slab = list_first_entry(&n->partial, struct slab, slab_list);
+				slab = list_first_entry(&n->partial,
+							struct slab, slab_list);
 			else if (!list_empty(&n->empty))
-				slab = list_first_entry(&n->empty, struct slab, slab_list);
+				slab = list_first_entry(&n->empty, struct slab,
+							slab_list);
 			else
 				break;
 			unfile_slab(n, slab);
-			got += take_from_slab(s, slab, objs + got, want - got, &d);
+			got += take_from_slab(s, slab, objs + got, want - got,
+					      &d);
 			file_slab(n, slab);
 		}
 		spin_unlock(&n->list_lock);
@@ -736,16 +766,18 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 			slab = s->src->virt_to_slab(x);
 		if (unlikely(!slab || slab->slab_cache != s || !slab->inuse)) {
 			spin_unlock(&n->list_lock);
-			report_object_problem(s, slab, x,
-					      !slab || slab->slab_cache != s ?
-						      "Object not in this cache" :
-						      "Object already free");
+			report_object_problem(
+				s, slab, x,
+				!slab || slab->slab_cache != s ?
+					"Object not in this cache" :
+					"Object already free");
 			spin_lock(&n->list_lock);
 			slab = NULL;
 			continue;
 		}
 		link = free_word_get(s, x);
-		if (unlikely(link != FREE_LINK_SHEAF && link <= FREE_LINK_MAX)) {
+		if (unlikely(link != FREE_LINK_SHEAF &&
+			     link <= FREE_LINK_MAX)) {
 			struct freelist_damage d = { 0 };
 			bool dup;
 
@@ -757,8 +789,9 @@ static void return_objects(struct kmem_cache *s, void **objs, unsigned int nr)
 				if (d.object)
 					report_freelist_damage(&d);
 				if (dup)
-					report_object_problem(s, slab, x,
-							      "Object already free");
+					report_object_problem(
+						s, slab, x,
+						"Object already free");
 				spin_lock(&n->list_lock);
 				if (dup) {
 					slab = NULL;
@@ -821,7 +854,8 @@ static unsigned long discard_empty_slabs(struct kmem_cache *s)
  * sheaves or tables never share a line (no false sharing on the fast path). */
 static void *host_alloc_lines(size_t size)
 {
-	return aligned_alloc(CACHE_LINE_SIZE, ALIGN(size, (size_t)CACHE_LINE_SIZE));
+	return aligned_alloc(CACHE_LINE_SIZE,
+			     ALIGN(size, (size_t)CACHE_LINE_SIZE));
 }
 
 static struct slab_sheaf *alloc_sheaf(struct kmem_cache *s)
@@ -855,8 +889,8 @@ static void flush_sheaf(struct kmem_cache *s, struct slab_sheaf *sh)
 
 /* Take a sheaf from one of the barn's lists (barn_full with its count
  * nr_barn_full, or barn_empty with nr_barn_empty), or NULL. */
-static struct slab_sheaf *barn_get(struct kmem_cache_node *n, struct list_head *list,
-				   unsigned int *nr)
+static struct slab_sheaf *barn_get(struct kmem_cache_node *n,
+				   struct list_head *list, unsigned int *nr)
 {
 	struct slab_sheaf *sh = NULL;
 
@@ -938,7 +972,8 @@ static inline unsigned int tc_size(const struct slab_thread_cache *tc)
 }
 
 /* Make sh the main sheaf of tc. */
-static inline void tc_attach(struct slab_thread_cache *tc, struct slab_sheaf *sh)
+static inline void tc_attach(struct slab_thread_cache *tc,
+			     struct slab_sheaf *sh)
 {
 	tc->base = sh->objects;
 	tc->top = sh->objects + sh->size;
@@ -960,7 +995,8 @@ static void tc_init(struct slab_thread_cache *tc)
 	tc_attach(tc, &empty_sheaf);
 }
 
-static void flush_thread_entry(struct kmem_cache *s, struct slab_thread_cache *tc)
+static void flush_thread_entry(struct kmem_cache *s,
+			       struct slab_thread_cache *tc)
 {
 	flush_sheaf(s, tc_detach(tc));
 	flush_sheaf(s, tc->spare);
@@ -1121,7 +1157,8 @@ noinline void slab_dead_cache(struct kmem_cache *s, const char *func)
 	WARN(1, "%s: cache %s (%p) was destroyed\n", func, s->name, (void *)s);
 }
 
-noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
+noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp,
+			       size_t orig_size)
 {
 	struct kmem_cache_node *n;
 	struct slab_thread_cache *tc;
@@ -1161,9 +1198,11 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp, size_t orig_size
 			if (!barn_put(n, old))
 				free_sheaf(old);
 		} else {
-			tc->top = tc->base + take_objects(s, tc->base,
-							  (unsigned int)(tc->end - tc->base),
-							  gfp);
+			tc->top =
+				tc->base +
+				take_objects(s, tc->base,
+					     (unsigned int)(tc->end - tc->base),
+					     gfp);
 			if (tc->top == tc->base)
 				return NULL;
 		}
@@ -1206,7 +1245,8 @@ static void report_object_problem(struct kmem_cache *s, struct slab *slab,
 	if (slab) {
 		print_slab_info(slab);
 		pr_err("Object %p @offset=%lu\n", x,
-		       (unsigned long)((const char *)x - (const char *)slab->s_mem));
+		       (unsigned long)((const char *)x -
+				       (const char *)slab->s_mem));
 	} else {
 		pr_err("Object %p\n", x);
 	}
@@ -1228,7 +1268,8 @@ static void report_freelist_damage(const struct freelist_damage *d)
 	       slab->objects, d->used, d->object,
 	       slab->__page_flags & ((1UL << 32) - 1));
 	pr_err("Object %p @offset=%lu fp=0x%016lx\n", d->object,
-	       (unsigned long)((char *)d->object - (char *)slab->s_mem), d->word);
+	       (unsigned long)((char *)d->object - (char *)slab->s_mem),
+	       d->word);
 	pr_err("FIX %s: Marking all objects used\n", s->name);
 	dump_stack();
 }
@@ -1300,7 +1341,8 @@ static bool in_some_sheaf(struct kmem_cache *s, const void *x)
  * free (no false report for user data that happens to look free). On a
  * slab freelist: walk it. In a sheaf: look in the sheaves.
  */
-static noinline bool object_is_free(struct kmem_cache *s, struct slab *slab, void *x)
+static noinline bool object_is_free(struct kmem_cache *s, struct slab *slab,
+				    void *x)
 {
 	struct kmem_cache_node *n = get_node(s);
 	struct freelist_damage d = { 0 };
@@ -1407,7 +1449,8 @@ void slab_set_next_free(const struct kmem_cache *s, const struct slab *slab,
  * as the kernel's alloc_single_from_partial/new_slab. A slab whose checks
  * fail is marked all used (reported) and the next one is tried.
  */
-noinline void *slab_debug_alloc(struct kmem_cache *s, gfp_t gfp, size_t orig_size)
+noinline void *slab_debug_alloc(struct kmem_cache *s, gfp_t gfp,
+				size_t orig_size)
 {
 	struct kmem_cache_node *n = get_node(s);
 	unsigned int osize = s->object_size;
@@ -1424,9 +1467,11 @@ noinline void *slab_debug_alloc(struct kmem_cache *s, gfp_t gfp, size_t orig_siz
 
 		spin_lock(&n->list_lock);
 		if (!list_empty(&n->partial))
-			slab = list_first_entry(&n->partial, struct slab, slab_list);
+			slab = list_first_entry(&n->partial, struct slab,
+						slab_list);
 		else if (!list_empty(&n->empty))
-			slab = list_first_entry(&n->empty, struct slab, slab_list);
+			slab = list_first_entry(&n->empty, struct slab,
+						slab_list);
 		if (slab) {
 			unfile_slab(n, slab);
 			old = slab->inuse;
@@ -1465,7 +1510,8 @@ noinline void *slab_debug_alloc(struct kmem_cache *s, gfp_t gfp, size_t orig_siz
 	}
 	slab_debug_alloc_done(s, obj);
 	if (unlikely((gfp & __GFP_ZERO) || s->init_on_alloc))
-		memset(obj, 0, (s->flags & SLAB_KMALLOC) ? osize : s->object_size);
+		memset(obj, 0,
+		       (s->flags & SLAB_KMALLOC) ? osize : s->object_size);
 	return obj;
 }
 
@@ -1545,8 +1591,8 @@ static void init_node(struct kmem_cache_node *n)
 
 static unsigned long next_random(void)
 {
-	unsigned long x = __atomic_add_fetch(&random_state, 0x9e3779b97f4a7c15UL,
-					     __ATOMIC_RELAXED);
+	unsigned long x = __atomic_add_fetch(
+		&random_state, 0x9e3779b97f4a7c15UL, __ATOMIC_RELAXED);
 
 	x ^= x >> 31;
 	x *= 0xbf58476d1ce4e5b9UL;
@@ -1602,12 +1648,16 @@ static int alloc_index(struct kmem_cache *s)
  * unallocated (a constructor, SLAB_TYPESAFE_BY_RCU, or poisoning), which
  * __GFP_ZERO still zeroes on allocation.
  */
-static void slab_set_init(struct kmem_cache *s, slab_flags_t flags, bool has_ctor)
+static void slab_set_init(struct kmem_cache *s, slab_flags_t flags,
+			  bool has_ctor)
 {
-	bool exempt = has_ctor || (flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
+	bool exempt = has_ctor ||
+		      (flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON));
 
-	s->init_on_alloc = !exempt && (page_debug_flags & PAGE_DEBUG_INIT_ON_ALLOC);
-	s->init_on_free = !exempt && (page_debug_flags & PAGE_DEBUG_INIT_ON_FREE);
+	s->init_on_alloc = !exempt &&
+			   (page_debug_flags & PAGE_DEBUG_INIT_ON_ALLOC);
+	s->init_on_free = !exempt &&
+			  (page_debug_flags & PAGE_DEBUG_INIT_ON_FREE);
 }
 
 /*
@@ -1624,25 +1674,27 @@ static void slab_set_init(struct kmem_cache *s, slab_flags_t flags, bool has_cto
 static unsigned int sheaf_barn_max(unsigned int size, unsigned int capacity,
 				   unsigned int nr_cpus)
 {
-	unsigned long sheaves = nr_cpus * BARN_BYTES_PER_CPU /
-				((unsigned long)size * capacity);
+	unsigned long sheaves =
+		nr_cpus * BARN_BYTES_PER_CPU / ((unsigned long)size * capacity);
 
 	return (unsigned int)clamp(sheaves, (unsigned long)MAX_FULL_SHEAVES,
 				   (unsigned long)MAX_BARN_SHEAVES);
 }
 
 static int init_cache(struct kmem_cache *s, const char *name, unsigned int size,
-		      unsigned int align, slab_flags_t flags, void (*ctor)(void *),
-		      const struct slab_page_source *src)
+		      unsigned int align, slab_flags_t flags,
+		      void (*ctor)(void *), const struct slab_page_source *src)
 {
 	struct slab_geometry g;
 	int err;
 
-	err = slab_calculate_geometry(size, align, flags, ctor != NULL, nr_cpu_ids, &g);
+	err = slab_calculate_geometry(size, align, flags, ctor != NULL,
+				      nr_cpu_ids, &g);
 	if (err)
 		return err;
 	/* slab_debug=O: no debug metadata where it would raise the order. */
-	if (slab_debug_higher_order_disabled() && get_order(g.size) > get_order(size)) {
+	if (slab_debug_higher_order_disabled() &&
+	    get_order(g.size) > get_order(size)) {
 		flags &= ~DEBUG_METADATA_FLAGS;
 		err = slab_calculate_geometry(size, align, flags, ctor != NULL,
 					      nr_cpu_ids, &g);
@@ -1714,7 +1766,8 @@ struct kmem_cache *__kmem_cache_create(const char *name, unsigned int size,
 	init_node(n);
 	s->node[0] = n;
 	flags = kmem_cache_flags(flags, name);
-	err = init_cache(s, name, size, align, flags, ctor, src ? src : default_src);
+	err = init_cache(s, name, size, align, flags, ctor,
+			 src ? src : default_src);
 	if (err) {
 		kmem_cache_free(kmem_cache_node, n);
 		free(s->random_seq);
@@ -1736,7 +1789,8 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 
 	slab_debug_count_error(); /* per slab, as the kernel's slab_bug */
 	print_section_header(s, "");
-	for (p = slab->freelist; p && is_free && shown++ < slab->objects; p = next) {
+	for (p = slab->freelist; p && is_free && shown++ < slab->objects;
+	     p = next) {
 		is_free[slab_obj_index(s, slab, p)] = 1;
 		if (!get_free_link(s, slab, p, &next))
 			break;
@@ -1748,9 +1802,11 @@ static void list_slab_objects(struct kmem_cache *s, struct slab *slab)
 			continue;
 		slab_debug_count_error();
 		pr_err("Object 0x%lx @offset=%lu\n",
-		       (unsigned long)((char *)slab->s_mem + (size_t)i * s->size),
+		       (unsigned long)((char *)slab->s_mem +
+				       (size_t)i * s->size),
 		       (unsigned long)i * s->size + s->red_left_pad);
-		slab_debug_print_tracking(s, (char *)slab->s_mem + (size_t)i * s->size);
+		slab_debug_print_tracking(s, (char *)slab->s_mem +
+						     (size_t)i * s->size);
 		shown++;
 	}
 	free(is_free);
@@ -1775,8 +1831,8 @@ static int __kmem_cache_shutdown(struct kmem_cache *s)
 	}
 	spin_unlock(&n->list_lock);
 	/* Reporting prints: no lock held (the cache is unused by contract). */
-	snprintf(why, sizeof(why), "Objects remaining in %s on __kmem_cache_shutdown()",
-		 s->name);
+	snprintf(why, sizeof(why),
+		 "Objects remaining in %s on __kmem_cache_shutdown()", s->name);
 	print_section_header(s, why);
 	for (l = 0; l < 2; l++)
 		list_for_each_entry(slab, lists[l], slab_list)
@@ -1910,8 +1966,8 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
 	c->barn_empty = n->nr_barn_empty;
 	spin_unlock(&n->barn_lock);
 	if (has_table(t))
-		c->thread_cached = tc_size(&t->tc[s->index]) +
-				   t->tc[s->index].spare->size;
+		c->thread_cached =
+			tc_size(&t->tc[s->index]) + t->tc[s->index].spare->size;
 }
 
 static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
@@ -1941,7 +1997,8 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 	}
 	seen = calloc(slab->objects, 1);
 	for (p = slab->freelist; p; p = next) {
-		unsigned long off = (unsigned long)((char *)p - (char *)slab->s_mem);
+		unsigned long off =
+			(unsigned long)((char *)p - (char *)slab->s_mem);
 
 		idx = (unsigned int)(off / s->size);
 		if (off % s->size || idx >= slab->objects) {
@@ -1970,7 +2027,8 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 	free(seen);
 	if (ok && nfree != (unsigned int)(slab->objects - slab->inuse)) {
 		pr_err("slab check: %s: slab %p has %u free objects, inuse says %u of %u\n",
-		       s->name, (void *)slab, nfree, slab->inuse, slab->objects);
+		       s->name, (void *)slab, nfree, slab->inuse,
+		       slab->objects);
 		ok = false;
 	}
 	*inuse += slab->inuse;
@@ -2005,7 +2063,8 @@ bool slab_check_cache(struct kmem_cache *s)
 	}
 	if (inuse != n->total_inuse || objects != n->total_objects) {
 		pr_err("slab check: %s: %lu/%lu objects in use, recorded %lu/%lu\n",
-		       s->name, inuse, objects, n->total_inuse, n->total_objects);
+		       s->name, inuse, objects, n->total_inuse,
+		       n->total_objects);
 		ok = false;
 	}
 	if (n->nr_empty > s->min_partial) {
@@ -2120,7 +2179,8 @@ int slab_core_init(const struct slab_page_source *src)
 	init_node(&boot_node_cache);
 	boot_kmem_cache_node.node[0] = &boot_node_node;
 	err = init_cache(&boot_kmem_cache_node, "kmem_cache_node",
-			 sizeof(struct kmem_cache_node), 0, SLAB_HWCACHE_ALIGN, NULL, src);
+			 sizeof(struct kmem_cache_node), 0, SLAB_HWCACHE_ALIGN,
+			 NULL, src);
 	if (err)
 		return err;
 	kmem_cache_node = &boot_kmem_cache_node;

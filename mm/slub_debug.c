@@ -426,7 +426,7 @@ enum track_item { TRACK_ALLOC, TRACK_FREE };
 
 /* 32 bytes, as the kernel's struct track with a stack depot handle. */
 struct track {
-	unsigned long addr; /* 0: never set */
+	unsigned long addr;	     /* 0: never set */
 	depot_stack_handle_t handle; /* 0: no stack */
 	int cpu;
 	int pid;
@@ -526,8 +526,7 @@ static void print_track(const char *what, const struct track *t,
 		return;
 	}
 	for (i = 0; i < nr; i++)
-		pr_err(" %s\n",
-		       kmem_symbolize(frames[i], sym, sizeof(sym)));
+		pr_err(" %s\n", kmem_symbolize(frames[i], sym, sizeof(sym)));
 }
 
 static void print_tracking(struct kmem_cache *s, void *object)

@@ -118,7 +118,8 @@ unsigned long anon_lru_reclaim(gfp_t gfp, unsigned long nr)
 	spin_lock(&lru_lock);
 	budget = lru_count;
 	while (freed < nr && scanned < budget && !list_empty(&lru_list)) {
-		struct page *page = list_first_entry(&lru_list, struct page, lru);
+		struct page *page =
+			list_first_entry(&lru_list, struct page, lru);
 		int ret;
 
 		scanned++;
@@ -175,7 +176,8 @@ unsigned long swap_out_page(struct page *page)
 int swap_in_page(struct page *page, unsigned long slot)
 {
 	void *kaddr = kmap_local_page(page);
-	ssize_t n = pread(swap_fd, kaddr, PAGE_SIZE, (off_t)(slot << PAGE_SHIFT));
+	ssize_t n =
+		pread(swap_fd, kaddr, PAGE_SIZE, (off_t)(slot << PAGE_SHIFT));
 
 	kunmap_local(kaddr);
 	if (n != (ssize_t)PAGE_SIZE) {
@@ -213,7 +215,8 @@ static int swap_init(void)
 	swap_fd = memfd_create("kmem-swap", MFD_CLOEXEC);
 	if (swap_fd < 0)
 		return -errno;
-	if (ftruncate(swap_fd, (off_t)((unsigned long long)pages << PAGE_SHIFT))) {
+	if (ftruncate(swap_fd,
+		      (off_t)((unsigned long long)pages << PAGE_SHIFT))) {
 		int err = -errno;
 
 		close(swap_fd);
@@ -288,7 +291,8 @@ static void swap_fork_child(void)
 
 	if (swap_fd < 0)
 		return;
-	if (swap_fork_copy >= 0 && dup3(swap_fork_copy, swap_fd, O_CLOEXEC) >= 0) {
+	if (swap_fork_copy >= 0 &&
+	    dup3(swap_fork_copy, swap_fd, O_CLOEXEC) >= 0) {
 		close(swap_fork_copy);
 		swap_fork_copy = -1;
 		return;

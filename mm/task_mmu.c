@@ -78,9 +78,13 @@ static void status(struct kmem_process *p, FILE *f)
 	peak = mm->hiwater_vm;
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	fprintf(f, "Name:\t%s\n", p->comm);
-	fprintf(f, "State:\t%s\n", in.killed ? "Z (zombie)" : inside ? "R (running)" : "S (sleeping)");
+	fprintf(f, "State:\t%s\n",
+		in.killed ? "Z (zombie)" :
+		inside	  ? "R (running)" :
+			    "S (sleeping)");
 	fprintf(f, "Tgid:\t%d\nPid:\t%d\nPPid:\t%d\n", p->pid, p->pid, 1);
-	fprintf(f, "Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n");
+	fprintf(f,
+		"Uid:\t1000\t1000\t1000\t1000\nGid:\t1000\t1000\t1000\t1000\n");
 	fprintf(f, "VmPeak:\t%8lu kB\n", K(peak));
 	fprintf(f, "VmSize:\t%8lu kB\n", K(in.vm_size));
 	fprintf(f, "VmLck:\t%8lu kB\n", K(in.vm_lck));
@@ -104,10 +108,12 @@ static int vma_header(FILE *f, struct vm_area_struct *vma)
 {
 	unsigned long fl = vma->vm_flags;
 
-	return fprintf(f, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", vma->vm_start,
-		       vma->vm_end, fl & VM_READ ? 'r' : '-', fl & VM_WRITE ? 'w' : '-',
-		       fl & VM_EXEC ? 'x' : '-', fl & VM_MAYSHARE ? 's' : 'p', 0UL,
-		       0, fl & VM_SHARED ? 1 : 0, fl & VM_SHARED ? vma->vm_ino : 0UL);
+	return fprintf(f, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ",
+		       vma->vm_start, vma->vm_end, fl & VM_READ ? 'r' : '-',
+		       fl & VM_WRITE ? 'w' : '-', fl & VM_EXEC ? 'x' : '-',
+		       fl & VM_MAYSHARE ? 's' : 'p', 0UL, 0,
+		       fl & VM_SHARED ? 1 : 0,
+		       fl & VM_SHARED ? vma->vm_ino : 0UL);
 }
 
 /* seq_pad(): the line is padded to 25 + 6 * sizeof(void *) - 1 characters
@@ -151,7 +157,8 @@ static void smaps_rollup(struct kmem_process *p, FILE *f)
 		last = mm->vmas[mm->nr_vmas - 1]->vm_end;
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
-	len = fprintf(f, "%08lx-%08lx ---p %08lx %02x:%02x %lu ", first, last, 0UL, 0, 0, 0UL);
+	len = fprintf(f, "%08lx-%08lx ---p %08lx %02x:%02x %lu ", first, last,
+		      0UL, 0, 0, 0UL);
 	pad_name(f, len, "[rollup]");
 #define LINE(name, v) fprintf(f, "%-16s%8lu kB\n", name ":", K(v))
 	LINE("Rss", mss.resident);
@@ -196,7 +203,8 @@ static int show_smaps_rollup(const char *name, FILE *f)
 
 static const struct kmem_view status_view = { "status", show_status, 1 };
 static const struct kmem_view maps_view = { "maps", show_maps, 1 };
-static const struct kmem_view smaps_rollup_view = { "smaps_rollup", show_smaps_rollup, 1 };
+static const struct kmem_view smaps_rollup_view = { "smaps_rollup",
+						    show_smaps_rollup, 1 };
 
 /* The per-process views, registered as every view is (they exist without a
  * machine), listed after the system-wide ones (a lower priority). */

@@ -52,7 +52,8 @@ static void *__kvmalloc_node(size_t size, gfp_t flags, int node,
 		return NULL;
 	}
 	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, flags,
-				    PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, node, caller);
+				    PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, node,
+				    caller);
 }
 
 void *kvmalloc_node(size_t size, gfp_t flags, int node)
@@ -62,7 +63,8 @@ void *kvmalloc_node(size_t size, gfp_t flags, int node)
 
 void *kvmalloc(size_t size, gfp_t flags)
 {
-	return __kvmalloc_node(size, flags, NUMA_NO_NODE, __builtin_return_address(0));
+	return __kvmalloc_node(size, flags, NUMA_NO_NODE,
+			       __builtin_return_address(0));
 }
 
 void *kvzalloc(size_t size, gfp_t flags)
@@ -83,7 +85,8 @@ void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
 
 	if (unlikely(check_mul_overflow(n, size, &bytes)))
 		return NULL;
-	return __kvmalloc_node(bytes, flags, NUMA_NO_NODE, __builtin_return_address(0));
+	return __kvmalloc_node(bytes, flags, NUMA_NO_NODE,
+			       __builtin_return_address(0));
 }
 
 void *kvcalloc(size_t n, size_t size, gfp_t flags)

@@ -73,8 +73,8 @@
 #include "mm/vmalloc.h"
 
 #ifndef GFP_RECLAIM_MASK
-#define GFP_RECLAIM_MASK                                                     \
-	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN |   \
+#define GFP_RECLAIM_MASK                                                       \
+	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN |     \
 	 __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | \
 	 __GFP_NOMEMALLOC)
 #endif
@@ -128,8 +128,8 @@ static void vmalloc_warn(gfp_t gfp, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
 	kmem_format_gfp(gfp, flags, sizeof(flags));
-	pr_warn("%s: %s, mode:%#x(%s), nodemask=(null)\n", kmem_current_comm(), msg,
-		gfp, flags);
+	pr_warn("%s: %s, mode:%#x(%s), nodemask=(null)\n", kmem_current_comm(),
+		msg, gfp, flags);
 	pr_warn("CPU: %d UID: 0 PID: %d Comm: %s\n", raw_smp_processor_id(),
 		kmem_current_pid(), kmem_current_comm());
 	dump_stack();
@@ -154,23 +154,26 @@ static unsigned int count_runs(struct page **pages, unsigned int nr)
 
 static int prot_to_host(pgprot_t prot)
 {
-	return (pgprot_val(prot) & _PAGE_RW) ? PROT_READ | PROT_WRITE : PROT_READ;
+	return (pgprot_val(prot) & _PAGE_RW) ? PROT_READ | PROT_WRITE :
+					       PROT_READ;
 }
 
 /* Map the runs of pages[] at addr; on failure undo and return -errno. */
-static int host_map_runs(unsigned long addr, struct page **pages, unsigned int nr,
-			 int hprot)
+static int host_map_runs(unsigned long addr, struct page **pages,
+			 unsigned int nr, int hprot)
 {
 	unsigned int i = 0, j;
 	int ret;
 
 	while (i < nr) {
 		for (j = i + 1; j < nr; j++)
-			if (page_to_pfn(pages[j]) != page_to_pfn(pages[j - 1]) + 1)
+			if (page_to_pfn(pages[j]) !=
+			    page_to_pfn(pages[j - 1]) + 1)
 				break;
-		ret = arch_map_phys_populate(addr + ((unsigned long)i << PAGE_SHIFT),
-					     page_to_phys(pages[i]),
-					     (size_t)(j - i) << PAGE_SHIFT, hprot);
+		ret = arch_map_phys_populate(
+			addr + ((unsigned long)i << PAGE_SHIFT),
+			page_to_phys(pages[i]), (size_t)(j - i) << PAGE_SHIFT,
+			hprot);
 		if (ret) {
 			arch_unmap(addr, (size_t)nr << PAGE_SHIFT);
 			return ret;
@@ -192,7 +195,8 @@ static void clear_ptes(unsigned long start, unsigned long end)
 		pteval_t *pte = pgtable_pte(&vmalloc_pt, addr, false);
 
 		if (pte)
-			memset(pte, 0, ((next - addr) >> PAGE_SHIFT) * sizeof(*pte));
+			memset(pte, 0,
+			       ((next - addr) >> PAGE_SHIFT) * sizeof(*pte));
 		addr = next;
 	}
 }
@@ -250,7 +254,8 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 }
 
 /* Clear the ptes of [start, end) and make the host range inaccessible. */
-static void vunmap_range(struct vmap_area *va, unsigned long start, unsigned long end)
+static void vunmap_range(struct vmap_area *va, unsigned long start,
+			 unsigned long end)
 {
 	pthread_mutex_lock(&pt_lock);
 	clear_ptes(start, end);
@@ -349,9 +354,9 @@ static bool demand_refill(struct kmem_fault *f)
 	pte = pgtable_pte(&vmalloc_pt, addr, false);
 	val = pte ? *pte : 0;
 	if (pte_present(val) && !(f->write && !(val & _PAGE_RW)) && !f->present)
-		done = !hostmap_ondemand_map(addr, PFN_PHYS(pte_pfn(val)),
-					     (val & _PAGE_RW) ? PROT_READ | PROT_WRITE :
-								PROT_READ);
+		done = !hostmap_ondemand_map(
+			addr, PFN_PHYS(pte_pfn(val)),
+			(val & _PAGE_RW) ? PROT_READ | PROT_WRITE : PROT_READ);
 	pthread_mutex_unlock(&pt_lock);
 	if (done)
 		__atomic_add_fetch(&demand_faults, 1, __ATOMIC_RELAXED);
@@ -371,7 +376,8 @@ static void describe_fault(unsigned long addr, char *buf, size_t len)
 	int w = addr_width();
 
 	if (!fault_trylock_spin(&vmap_area_lock)) {
-		snprintf(buf, len, "kmem: %#lx is in the vmalloc range (areas locked)\n",
+		snprintf(buf, len,
+			 "kmem: %#lx is in the vmalloc range (areas locked)\n",
 			 addr);
 		return;
 	}
@@ -384,22 +390,25 @@ static void describe_fault(unsigned long addr, char *buf, size_t len)
 
 		if (caller)
 			kmem_symbolize_fast(caller, sym, sizeof(sym));
-		snprintf(buf, len,
-			 "kmem: %#lx is in the %s of vmalloc area 0x%0*lx-0x%0*lx %lu%s%s pages=%u\n",
-			 addr, guard ? "guard page" : "unmapped part",
-			 w, va->va_start, w, va->va_end, va_size(va),
-			 sym[0] ? " " : "", sym, vm ? vm->nr_pages : 0);
+		snprintf(
+			buf, len,
+			"kmem: %#lx is in the %s of vmalloc area 0x%0*lx-0x%0*lx %lu%s%s pages=%u\n",
+			addr, guard ? "guard page" : "unmapped part", w,
+			va->va_start, w, va->va_end, va_size(va),
+			sym[0] ? " " : "", sym, vm ? vm->nr_pages : 0);
 	} else if ((va = __find_lazy_vmap_area(addr))) {
 		if (va->caller)
 			kmem_symbolize_fast(va->caller, sym, sizeof(sym));
-		snprintf(buf, len,
-			 "kmem: %#lx is in freed vmalloc area 0x%0*lx-0x%0*lx %lu (unpurged vm_area)%s%s: use after vfree\n",
-			 addr, w, va->va_start, w, va->va_end, va_size(va),
-			 sym[0] ? ", allocated by " : "", sym);
+		snprintf(
+			buf, len,
+			"kmem: %#lx is in freed vmalloc area 0x%0*lx-0x%0*lx %lu (unpurged vm_area)%s%s: use after vfree\n",
+			addr, w, va->va_start, w, va->va_end, va_size(va),
+			sym[0] ? ", allocated by " : "", sym);
 	} else {
-		snprintf(buf, len,
-			 "kmem: %#lx is in free vmalloc space (no area; freed and purged, or never allocated)\n",
-			 addr);
+		snprintf(
+			buf, len,
+			"kmem: %#lx is in free vmalloc space (no area; freed and purged, or never allocated)\n",
+			addr);
 	}
 	arch_spin_unlock(&vmap_area_lock);
 }
@@ -427,9 +436,10 @@ static enum kmem_fault_result vmalloc_fault(struct kmem_fault *f)
 		 "CPU: %d PID: %d Comm: %s\n"
 		 "RIP: 0010:%s\n",
 		 w, f->address, f->write ? "write" : "read", err,
-		 f->present ? "permissions violation" : "not-present page", what,
-		 err, raw_smp_processor_id(), kmem_current_pid(),
-		 kmem_current_comm(), kmem_symbolize_fast((void *)f->ip, sym, sizeof(sym)));
+		 f->present ? "permissions violation" : "not-present page",
+		 what, err, raw_smp_processor_id(), kmem_current_pid(),
+		 kmem_current_comm(),
+		 kmem_symbolize_fast((void *)f->ip, sym, sizeof(sym)));
 	kmem_emergency_write(buf);
 	return KMEM_FAULT_OOPS;
 }
@@ -562,8 +572,8 @@ int map_kernel_range(unsigned long start, unsigned long size, pgprot_t prot,
 
 	if (!va || start + size > va->va_end)
 		return -EINVAL;
-	return vmap_pages_range(va, start, pages, (unsigned int)(size >> PAGE_SHIFT),
-				prot);
+	return vmap_pages_range(va, start, pages,
+				(unsigned int)(size >> PAGE_SHIFT), prot);
 }
 
 /*
@@ -665,7 +675,8 @@ static unsigned int vm_area_alloc_large(gfp_t gfp, unsigned int nr_pages,
 {
 	gfp_t large_gfp = (gfp & ~(__GFP_RECLAIM | __GFP_NOFAIL | __GFP_COMP)) |
 			  __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC;
-	unsigned int order = min_t(unsigned int, ilog2(nr_pages), MAX_PAGE_ORDER);
+	unsigned int order =
+		min_t(unsigned int, ilog2(nr_pages), MAX_PAGE_ORDER);
 	unsigned int nr = 0, i;
 	struct page *page;
 
@@ -689,7 +700,8 @@ static unsigned int vm_area_alloc_large(gfp_t gfp, unsigned int nr_pages,
 }
 
 static unsigned int vm_area_alloc_pages(gfp_t gfp, unsigned int order,
-					unsigned int nr_pages, struct page **pages)
+					unsigned int nr_pages,
+					struct page **pages)
 {
 	unsigned int nr = 0, i;
 	struct page *page;
@@ -698,13 +710,16 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, unsigned int order,
 		if (nr_pages > 1)
 			nr = vm_area_alloc_large(gfp, nr_pages, pages);
 		while (nr < nr_pages) {
-			unsigned long want = min_t(unsigned long, VMALLOC_BULK_CHUNK,
+			unsigned long want = min_t(unsigned long,
+						   VMALLOC_BULK_CHUNK,
 						   nr_pages - nr);
 			unsigned long got;
 
-			got = alloc_pages_bulk(gfp & ~__GFP_NOFAIL, want, pages + nr);
+			got = alloc_pages_bulk(gfp & ~__GFP_NOFAIL, want,
+					       pages + nr);
 			for (i = 0; i < got; i++)
-				set_page_owner_tag(pages[nr + i], 1, KMEM_OWNER_VMALLOC);
+				set_page_owner_tag(pages[nr + i], 1,
+						   KMEM_OWNER_VMALLOC);
 			nr += (unsigned int)got;
 			if (got == want)
 				continue;
@@ -731,7 +746,8 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, unsigned int order,
 
 static int cmp_page(const void *a, const void *b)
 {
-	const struct page *x = *(struct page *const *)a, *y = *(struct page *const *)b;
+	const struct page *x = *(struct page *const *)a,
+			  *y = *(struct page *const *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -773,44 +789,55 @@ static void vm_area_free_pages(struct vm_struct *vm)
 	vm->nr_pages = 0;
 }
 
-static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp, pgprot_t prot,
-				 unsigned int page_shift, int node)
+static void *__vmalloc_area_node(struct vm_struct *area, gfp_t gfp,
+				 pgprot_t prot, unsigned int page_shift,
+				 int node)
 {
 	gfp_t nested_gfp = (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO;
 	unsigned long addr = (unsigned long)area->addr;
 	unsigned long size = get_vm_area_size(area);
 	unsigned int nr_small_pages = (unsigned int)(size >> PAGE_SHIFT);
-	unsigned long array_size = (unsigned long)nr_small_pages * sizeof(struct page *);
+	unsigned long array_size =
+		(unsigned long)nr_small_pages * sizeof(struct page *);
 	unsigned int page_order = page_shift - PAGE_SHIFT;
 	struct vmap_area *va;
 
 	if (!(gfp & (GFP_DMA | GFP_DMA32)))
 		gfp |= __GFP_HIGHMEM;
 	if (array_size > PAGE_SIZE)
-		area->pages = __vmalloc_node(array_size, 1, nested_gfp, node, area->caller);
+		area->pages = __vmalloc_node(array_size, 1, nested_gfp, node,
+					     area->caller);
 	else
 		area->pages = kmalloc_node(array_size, nested_gfp, node);
 	if (!area->pages) {
-		vmalloc_warn(gfp, "vmalloc error: size %lu, failed to allocated page array size %lu",
-			     size, array_size);
+		vmalloc_warn(
+			gfp,
+			"vmalloc error: size %lu, failed to allocated page array size %lu",
+			size, array_size);
 		free_vm_area(area);
 		return NULL;
 	}
 	area->page_order = page_order;
 	if (page_order)
-		gfp |= __GFP_NOWARN | (gfp & __GFP_RETRY_MAYFAIL ? 0 : __GFP_NORETRY);
-	area->nr_pages = vm_area_alloc_pages(gfp, page_order, nr_small_pages, area->pages);
+		gfp |= __GFP_NOWARN |
+		       (gfp & __GFP_RETRY_MAYFAIL ? 0 : __GFP_NORETRY);
+	area->nr_pages = vm_area_alloc_pages(gfp, page_order, nr_small_pages,
+					     area->pages);
 	atomic_long_add(area->nr_pages, &nr_vmalloc_pages);
 	if (area->nr_pages != nr_small_pages) {
 		if (!page_order)
-			vmalloc_warn(gfp, "vmalloc error: size %lu, page order %u, failed to allocate pages",
-				     (unsigned long)area->nr_pages * PAGE_SIZE, page_order);
+			vmalloc_warn(
+				gfp,
+				"vmalloc error: size %lu, page order %u, failed to allocate pages",
+				(unsigned long)area->nr_pages * PAGE_SIZE,
+				page_order);
 		goto fail;
 	}
 	sort_pages(area->pages, nr_small_pages);
 	va = find_vmap_area(addr);
 	if (vmap_pages_range(va, addr, area->pages, nr_small_pages, prot)) {
-		vmalloc_warn(gfp, "vmalloc error: size %lu, failed to map pages",
+		vmalloc_warn(gfp,
+			     "vmalloc error: size %lu, failed to map pages",
 			     (unsigned long)area->nr_pages * PAGE_SIZE);
 		goto fail;
 	}
@@ -822,9 +849,9 @@ fail:
 }
 
 void *__vmalloc_node_range(unsigned long size, unsigned long align,
-			   unsigned long start, unsigned long end, gfp_t gfp_mask,
-			   pgprot_t prot, unsigned long vm_flags, int node,
-			   const void *caller)
+			   unsigned long start, unsigned long end,
+			   gfp_t gfp_mask, pgprot_t prot,
+			   unsigned long vm_flags, int node, const void *caller)
 {
 	unsigned long real_size = size, real_align = align;
 	unsigned int shift = PAGE_SHIFT;
@@ -839,7 +866,8 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 	if (WARN_ON_ONCE(!size))
 		return NULL;
 	if ((size >> PAGE_SHIFT) > totalram_pages()) {
-		vmalloc_warn(gfp_mask, "vmalloc error: size %lu, exceeds total pages",
+		vmalloc_warn(gfp_mask,
+			     "vmalloc error: size %lu, exceeds total pages",
 			     real_size);
 		return NULL;
 	}
@@ -851,12 +879,15 @@ void *__vmalloc_node_range(unsigned long size, unsigned long align,
 		size = ALIGN(real_size, PMD_SIZE);
 	}
 again:
-	area = __get_vm_area_node(size, align, VM_ALLOC | VM_UNINITIALIZED | vm_flags,
-				  start, end, node, gfp_mask, caller);
+	area = __get_vm_area_node(size, align,
+				  VM_ALLOC | VM_UNINITIALIZED | vm_flags, start,
+				  end, node, gfp_mask, caller);
 	if (!area) {
 		if (shift == PAGE_SHIFT || !(gfp_mask & __GFP_NOWARN))
-			vmalloc_warn(gfp_mask, "vmalloc error: size %lu, vm_struct allocation failed",
-				     real_size);
+			vmalloc_warn(
+				gfp_mask,
+				"vmalloc error: size %lu, vm_struct allocation failed",
+				real_size);
 		goto fail;
 	}
 	ret = __vmalloc_area_node(area, gfp_mask, prot, shift, node);
@@ -883,8 +914,8 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 	/* Boot before the arguments below read VMALLOC_START. */
 	if (unlikely(!kmem_ensure_booted()))
 		return NULL;
-	return __vmalloc_node_range(size, align, VMALLOC_START, VMALLOC_END, gfp_mask,
-				    PAGE_KERNEL, 0, node, caller);
+	return __vmalloc_node_range(size, align, VMALLOC_START, VMALLOC_END,
+				    gfp_mask, PAGE_KERNEL, 0, node, caller);
 }
 
 void *__vmalloc(unsigned long size, gfp_t gfp_mask)
@@ -907,7 +938,8 @@ void *vzalloc(unsigned long size)
 
 void *vmalloc_node(unsigned long size, int node)
 {
-	return __vmalloc_node(size, 1, GFP_KERNEL, node, __builtin_return_address(0));
+	return __vmalloc_node(size, 1, GFP_KERNEL, node,
+			      __builtin_return_address(0));
 }
 
 void *vzalloc_node(unsigned long size, int node)
@@ -920,18 +952,18 @@ void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node)
 {
 	if (unlikely(!kmem_ensure_booted()))
 		return NULL;
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp_mask,
-				    PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, node,
-				    __builtin_return_address(0));
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END,
+				    gfp_mask, PAGE_KERNEL, VM_ALLOW_HUGE_VMAP,
+				    node, __builtin_return_address(0));
 }
 
 void *vmalloc_huge(unsigned long size, gfp_t gfp_mask)
 {
 	if (unlikely(!kmem_ensure_booted()))
 		return NULL;
-	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, gfp_mask,
-				    PAGE_KERNEL, VM_ALLOW_HUGE_VMAP, NUMA_NO_NODE,
-				    __builtin_return_address(0));
+	return __vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END,
+				    gfp_mask, PAGE_KERNEL, VM_ALLOW_HUGE_VMAP,
+				    NUMA_NO_NODE, __builtin_return_address(0));
 }
 
 void *vmalloc_user(unsigned long size)
@@ -939,8 +971,9 @@ void *vmalloc_user(unsigned long size)
 	if (unlikely(!kmem_ensure_booted()))
 		return NULL;
 	return __vmalloc_node_range(size, SHMLBA, VMALLOC_START, VMALLOC_END,
-				    GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL, VM_USERMAP,
-				    NUMA_NO_NODE, __builtin_return_address(0));
+				    GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL,
+				    VM_USERMAP, NUMA_NO_NODE,
+				    __builtin_return_address(0));
 }
 
 /* The kernel's GFP_VMALLOC32: DMA32 on 64-bit, plain GFP_KERNEL on 32-bit. */
@@ -1000,7 +1033,8 @@ void vfree_atomic(const void *addr)
 	do {
 		node->next = head;
 	} while (!__atomic_compare_exchange_n(&deferred_head, &head, node, true,
-					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+					      __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
 }
 
 /* The kernel's delayed_vfree_work: free what vfree_atomic() deferred. */
@@ -1062,12 +1096,16 @@ void *vrealloc(const void *p, size_t size, gfp_t flags)
 	if (p) {
 		vm = find_vm_area(p);
 		if (unlikely(!vm || vm->addr != p)) {
-			WARN(1, "Trying to vrealloc() nonexistent vm area (%p)\n", p);
+			WARN(1,
+			     "Trying to vrealloc() nonexistent vm area (%p)\n",
+			     p);
 			return NULL;
 		}
 		alloced_size = get_vm_area_size(vm);
 		old_size = vm->requested_size;
-		if (WARN(alloced_size < old_size, "vrealloc() has mismatched area vs requested sizes (%p)\n", p))
+		if (WARN(alloced_size < old_size,
+			 "vrealloc() has mismatched area vs requested sizes (%p)\n",
+			 p))
 			return NULL;
 	}
 	/* Shrinking: the tail is zeroed so that growing again shows zeroes. */
@@ -1082,7 +1120,8 @@ void *vrealloc(const void *p, size_t size, gfp_t flags)
 		vm->requested_size = size;
 		return (void *)p;
 	}
-	n = __vmalloc_node(size, 1, flags, NUMA_NO_NODE, __builtin_return_address(0));
+	n = __vmalloc_node(size, 1, flags, NUMA_NO_NODE,
+			   __builtin_return_address(0));
 	if (!n)
 		return NULL;
 	if (p) {
@@ -1109,11 +1148,13 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 	if (!count)
 		return NULL;
 	size = (unsigned long)count << PAGE_SHIFT;
-	area = get_vm_area_caller(size, flags | VM_MAP, __builtin_return_address(0));
+	area = get_vm_area_caller(size, flags | VM_MAP,
+				  __builtin_return_address(0));
 	if (!area)
 		return NULL;
 	va = find_vmap_area((unsigned long)area->addr);
-	if (vmap_pages_range(va, (unsigned long)area->addr, pages, count, prot)) {
+	if (vmap_pages_range(va, (unsigned long)area->addr, pages, count,
+			     prot)) {
 		vunmap(area->addr);
 		return NULL;
 	}
@@ -1199,13 +1240,13 @@ static void show_one(const struct vmalloc_area_info *a, void *arg)
 	char sym[160];
 
 	if (a->lazy) {
-		fprintf(f, "0x%0*lx-0x%0*lx %7ld unpurged vm_area\n", w, a->start, w,
-			a->end, (long)(a->end - a->start));
+		fprintf(f, "0x%0*lx-0x%0*lx %7ld unpurged vm_area\n", w,
+			a->start, w, a->end, (long)(a->end - a->start));
 		return;
 	}
 	if (a->vm_map_ram) {
-		fprintf(f, "0x%0*lx-0x%0*lx %7ld vm_map_ram\n", w, a->start, w, a->end,
-			(long)(a->end - a->start));
+		fprintf(f, "0x%0*lx-0x%0*lx %7ld vm_map_ram\n", w, a->start, w,
+			a->end, (long)(a->end - a->start));
 		return;
 	}
 	fprintf(f, "0x%0*lx-0x%0*lx %7ld", w, a->start, w, a->end,
@@ -1242,7 +1283,8 @@ static int show_vmallocinfo(const char *name, FILE *f)
 	return 0;
 }
 
-static const struct kmem_view vmallocinfo_view = { "vmallocinfo", show_vmallocinfo, 0 };
+static const struct kmem_view vmallocinfo_view = { "vmallocinfo",
+						   show_vmallocinfo, 0 };
 
 __attribute__((constructor)) static void vmalloc_register_view(void)
 {
@@ -1272,8 +1314,8 @@ static void count_area_pages(const struct vmalloc_area_info *a, void *arg)
 {
 	struct pages_check *pc = arg;
 
-	if (!a->lazy && !a->vm_map_ram && ((a->flags & VM_ALLOC) ||
-					   (a->flags & VM_MAP_PUT_PAGES)))
+	if (!a->lazy && !a->vm_map_ram &&
+	    ((a->flags & VM_ALLOC) || (a->flags & VM_MAP_PUT_PAGES)))
 		pc->pages += a->nr_pages;
 }
 
@@ -1297,17 +1339,20 @@ bool vmalloc_check(void)
 
 /* ---- reclaim, init, exit ---------------------------------------------------------- */
 
-static unsigned long vmap_shrink_count(struct shrinker *s, struct shrink_control *sc)
+static unsigned long vmap_shrink_count(struct shrinker *s,
+				       struct shrink_control *sc)
 {
 	struct vmalloc_stats st;
 
 	(void)s;
 	(void)sc;
 	vmap_area_get_stats(&st);
-	return st.nr_lazy + (__atomic_load_n(&deferred_head, __ATOMIC_RELAXED) ? 1 : 0);
+	return st.nr_lazy +
+	       (__atomic_load_n(&deferred_head, __ATOMIC_RELAXED) ? 1 : 0);
 }
 
-static unsigned long vmap_shrink_scan(struct shrinker *s, struct shrink_control *sc)
+static unsigned long vmap_shrink_scan(struct shrinker *s,
+				      struct shrink_control *sc)
 {
 	unsigned long before = vmalloc_pt.nr_table_pages;
 
@@ -1319,7 +1364,9 @@ static unsigned long vmap_shrink_scan(struct shrinker *s, struct shrink_control 
 	if (!try_purge_vmap_area_lazy())
 		return SHRINK_STOP;
 	sc->nr_scanned = sc->nr_to_scan;
-	return before > vmalloc_pt.nr_table_pages ? before - vmalloc_pt.nr_table_pages : 0;
+	return before > vmalloc_pt.nr_table_pages ?
+		       before - vmalloc_pt.nr_table_pages :
+		       0;
 }
 
 /* kmem_free_pages_drained(): lazily freed areas hold page-table pages until
@@ -1331,7 +1378,8 @@ static void vmalloc_drain(void)
 }
 
 KMEM_HOOK(vmalloc_fault_hook, vmalloc_fault, 0);
-static struct kmem_hook vmalloc_check_hook = { "vmalloc", (const void *)vmalloc_check };
+static struct kmem_hook vmalloc_check_hook = { "vmalloc",
+					       (const void *)vmalloc_check };
 /* vmalloc's purge frees vmap_area objects into the slab: it drains first. */
 KMEM_HOOK(vmalloc_drain_hook, vmalloc_drain, KMEM_INIT_VMALLOC);
 

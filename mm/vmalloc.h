@@ -13,13 +13,13 @@
 #include <linux/spinlock.h>
 
 /* vmap_area->flags */
-#define VMAP_RAM 0x1        /* a vm_map_ram() area (no vm_struct) */
-#define VMAP_LAZY 0x2       /* freed, waiting for the next purge */
+#define VMAP_RAM 0x1  /* a vm_map_ram() area (no vm_struct) */
+#define VMAP_LAZY 0x2 /* freed, waiting for the next purge */
 
 /* vmap_area->map_mode: how the host MMU backs the area. */
-#define VMAP_HOST_NONE 0    /* nothing mapped (get_vm_area, or unmapped) */
-#define VMAP_HOST_EAGER 1   /* one host mapping per physically contiguous run */
-#define VMAP_HOST_DEMAND 2  /* mapped page by page on access (over budget) */
+#define VMAP_HOST_NONE 0   /* nothing mapped (get_vm_area, or unmapped) */
+#define VMAP_HOST_EAGER 1  /* one host mapping per physically contiguous run */
+#define VMAP_HOST_DEMAND 2 /* mapped page by page on access (over budget) */
 
 /*
  * A range of the vmalloc address space. Free ranges live in the free tree,
@@ -30,7 +30,7 @@
  */
 struct vmap_area {
 	unsigned long va_start;
-	unsigned long va_end;           /* exclusive */
+	unsigned long va_end; /* exclusive */
 	union {
 		/* in the free or the busy tree */
 		struct {
@@ -40,12 +40,12 @@ struct vmap_area {
 					* local list of areas leaving */
 	};
 	unsigned long subtree_max_size; /* free tree only */
-	struct vm_struct *vm;           /* busy: the area, or NULL (vm_map_ram) */
-	const void *caller;             /* kept after free, for fault reports */
-	int height;                     /* AVL height of this subtree */
-	unsigned int flags;             /* VMAP_* */
-	unsigned int host_maps;         /* host mappings the area holds */
-	unsigned int map_mode;          /* VMAP_HOST_* */
+	struct vm_struct *vm;	/* busy: the area, or NULL (vm_map_ram) */
+	const void *caller;	/* kept after free, for fault reports */
+	int height;		/* AVL height of this subtree */
+	unsigned int flags;	/* VMAP_* */
+	unsigned int host_maps; /* host mappings the area holds */
+	unsigned int map_mode;	/* VMAP_HOST_* */
 };
 /* 72 bytes on 64-bit hosts, the kernel's size (6.18: vmap_area 72 in
  * /proc/slabinfo): the tree links and the purge-list links share their
@@ -69,8 +69,8 @@ static inline unsigned long va_size(const struct vmap_area *va)
  */
 struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
 				  unsigned long vstart, unsigned long vend,
-				  int node, gfp_t gfp_mask, unsigned long va_flags,
-				  struct vm_struct *vm);
+				  int node, gfp_t gfp_mask,
+				  unsigned long va_flags, struct vm_struct *vm);
 /* Give a busy area back lazily (it joins the purge list; a purge follows when
  * more than lazy_max_pages() are waiting). The caller has unmapped it. */
 void free_vmap_area_noflush(struct vmap_area *va);
@@ -104,13 +104,13 @@ unsigned long lazy_max_pages(void);
  */
 struct vmalloc_area_info {
 	unsigned long start, end; /* [start, end), guard page included */
-	unsigned long flags;      /* VM_* of the vm_struct (0 for vm_map_ram) */
+	unsigned long flags;	  /* VM_* of the vm_struct (0 for vm_map_ram) */
 	unsigned int nr_pages;
 	const void *caller;
-	bool vm_map_ram;          /* a vm_map_ram() area */
-	bool lazy;                /* freed, waiting for a purge */
-	unsigned int map_mode;    /* VMAP_HOST_* */
-	bool vpages;              /* the page array is itself vmalloc'd */
+	bool vm_map_ram;       /* a vm_map_ram() area */
+	bool lazy;	       /* freed, waiting for a purge */
+	unsigned int map_mode; /* VMAP_HOST_* */
+	bool vpages;	       /* the page array is itself vmalloc'd */
 };
 unsigned long vmalloc_for_each_area(void (*fn)(const struct vmalloc_area_info *,
 					       void *),
@@ -120,13 +120,13 @@ unsigned long vmalloc_for_each_area(void (*fn)(const struct vmalloc_area_info *,
 struct vmalloc_stats {
 	unsigned long nr_busy, nr_free, nr_lazy; /* areas in each state */
 	unsigned long busy_bytes, free_bytes, lazy_bytes;
-	unsigned long largest_free;     /* bytes: the free tree root's max */
-	unsigned long lazy_pages;       /* vmap_lazy_nr */
-	unsigned long nr_purges;        /* "TLB flushes" */
-	unsigned long host_maps;        /* host mappings held by vmalloc */
+	unsigned long largest_free; /* bytes: the free tree root's max */
+	unsigned long lazy_pages;   /* vmap_lazy_nr */
+	unsigned long nr_purges;    /* "TLB flushes" */
+	unsigned long host_maps;    /* host mappings held by vmalloc */
 	unsigned long host_map_budget;
-	unsigned long demand_faults;    /* demand-mode refills */
-	unsigned long demand_areas;     /* areas created in demand mode */
+	unsigned long demand_faults; /* demand-mode refills */
+	unsigned long demand_areas;  /* areas created in demand mode */
 };
 void vmalloc_get_stats(struct vmalloc_stats *st);
 

@@ -76,7 +76,7 @@ static unsigned long nr_lazy_areas;
 static unsigned long vmap_lazy_nr; /* pages on the purge list */
 
 static struct vmap_area *ne_fit_spare; /* exchanged atomically */
-static unsigned long nr_purges;        /* atomic */
+static unsigned long nr_purges;	       /* atomic */
 static unsigned long vm_space_start, vm_space_end;
 
 /* ---- AVL tree ------------------------------------------------------------ */
@@ -94,7 +94,8 @@ static inline unsigned long va_max(const struct vmap_area *va)
 static inline void va_update(struct vmap_area *n)
 {
 	n->height = 1 + max(va_height(n->left), va_height(n->right));
-	n->subtree_max_size = max(va_size(n), max(va_max(n->left), va_max(n->right)));
+	n->subtree_max_size =
+		max(va_size(n), max(va_max(n->left), va_max(n->right)));
 }
 
 static struct vmap_area *rotate_right(struct vmap_area *n)
@@ -152,7 +153,8 @@ static struct vmap_area *va_insert(struct vmap_area *n, struct vmap_area *va)
 	return va_balance(n);
 }
 
-static struct vmap_area *va_remove_min(struct vmap_area *n, struct vmap_area **min)
+static struct vmap_area *va_remove_min(struct vmap_area *n,
+				       struct vmap_area **min)
 {
 	if (!n->left) {
 		*min = n;
@@ -258,15 +260,16 @@ static inline bool va_fits(const struct vmap_area *va, unsigned long size,
 
 /* Lowest free range where [ALIGN(start, align), +size) fits, start >= vstart.
  * Subtrees without a block of `length` are not entered. */
-static struct vmap_area *find_lowest_match(struct vmap_area *n, unsigned long size,
-					   unsigned long align, unsigned long vstart,
-					   unsigned long length)
+static struct vmap_area *
+find_lowest_match(struct vmap_area *n, unsigned long size, unsigned long align,
+		  unsigned long vstart, unsigned long length)
 {
 	struct vmap_area *va;
 
 	while (n) {
 		if (va_max(n->left) >= length && vstart < n->va_start) {
-			va = find_lowest_match(n->left, size, align, vstart, length);
+			va = find_lowest_match(n->left, size, align, vstart,
+					       length);
 			if (va)
 				return va;
 		}
@@ -321,7 +324,8 @@ static struct vmap_area *va_clip(struct vmap_area *va, unsigned long nva_start,
  * up to two vmap_areas that are no longer needed in out[]. Caller holds
  * free_vmap_area_lock.
  */
-static int merge_or_add_vmap_area(struct vmap_area *va, struct vmap_area *out[2])
+static int merge_or_add_vmap_area(struct vmap_area *va,
+				  struct vmap_area *out[2])
 {
 	struct vmap_area *prev = va_pred(free_root, va->va_start);
 	struct vmap_area *next = va_exact(free_root, va->va_end);
@@ -380,9 +384,10 @@ static struct vmap_area *new_va(gfp_t gfp)
 {
 	struct vmap_area *va;
 
-	va = kmem_cache_alloc(vmap_area_cachep, gfp & (GFP_KERNEL | __GFP_NOFAIL |
-						      __GFP_NORETRY | __GFP_NOWARN |
-						      __GFP_HIGH | __GFP_RETRY_MAYFAIL));
+	va = kmem_cache_alloc(vmap_area_cachep,
+			      gfp & (GFP_KERNEL | __GFP_NOFAIL | __GFP_NORETRY |
+				     __GFP_NOWARN | __GFP_HIGH |
+				     __GFP_RETRY_MAYFAIL));
 	if (va)
 		memset(va, 0, sizeof(*va));
 	return va;
@@ -413,7 +418,8 @@ static int __alloc_vmap_range(unsigned long size, unsigned long align,
 		spin_unlock(&free_vmap_area_lock);
 		goto out_spare;
 	}
-	if (!spare && va->va_start != nva_start && va->va_end != nva_start + size) {
+	if (!spare && va->va_start != nva_start &&
+	    va->va_end != nva_start + size) {
 		/* A no-edge fit needs a second node: get one and retry. */
 		spin_unlock(&free_vmap_area_lock);
 		spare = new_va(GFP_KERNEL);
@@ -426,7 +432,8 @@ static int __alloc_vmap_range(unsigned long size, unsigned long align,
 	spin_unlock(&free_vmap_area_lock);
 	*addr = nva_start;
 	if (spare) {
-		spare = __atomic_exchange_n(&ne_fit_spare, spare, __ATOMIC_ACQ_REL);
+		spare = __atomic_exchange_n(&ne_fit_spare, spare,
+					    __ATOMIC_ACQ_REL);
 		if (spare)
 			kmem_cache_free(vmap_area_cachep, spare);
 	}
@@ -434,7 +441,8 @@ static int __alloc_vmap_range(unsigned long size, unsigned long align,
 
 out_spare:
 	if (spare) {
-		spare = __atomic_exchange_n(&ne_fit_spare, spare, __ATOMIC_ACQ_REL);
+		spare = __atomic_exchange_n(&ne_fit_spare, spare,
+					    __ATOMIC_ACQ_REL);
 		if (spare)
 			kmem_cache_free(vmap_area_cachep, spare);
 	}
@@ -451,8 +459,8 @@ static void insert_busy(struct vmap_area *va)
 
 struct vmap_area *alloc_vmap_area(unsigned long size, unsigned long align,
 				  unsigned long vstart, unsigned long vend,
-				  int node, gfp_t gfp_mask, unsigned long va_flags,
-				  struct vm_struct *vm)
+				  int node, gfp_t gfp_mask,
+				  unsigned long va_flags, struct vm_struct *vm)
 {
 	struct vmap_area *va, *unused = NULL;
 	unsigned long addr = 0;
@@ -546,7 +554,8 @@ struct vmap_area *__find_lazy_vmap_area(unsigned long addr)
 
 unsigned long lazy_max_pages(void)
 {
-	return (unsigned long)fls(nr_cpu_ids) * (32UL * 1024 * 1024 / PAGE_SIZE);
+	return (unsigned long)fls(nr_cpu_ids) *
+	       (32UL * 1024 * 1024 / PAGE_SIZE);
 }
 
 static unsigned long __purge_vmap_area_lazy(void)
@@ -615,9 +624,9 @@ void free_vmap_area_noflush(struct vmap_area *va)
 
 /* ---- iteration, statistics ------------------------------------------------ */
 
-static unsigned long walk_busy(struct vmap_area *n,
-			       void (*fn)(const struct vmalloc_area_info *, void *),
-			       void *arg)
+static unsigned long
+walk_busy(struct vmap_area *n,
+	  void (*fn)(const struct vmalloc_area_info *, void *), void *arg)
 {
 	struct vmalloc_area_info info;
 	unsigned long count;
@@ -731,7 +740,8 @@ static void add_range(struct check_state *cs, unsigned long s, unsigned long e,
 /* Checks order within (lo, hi), heights, balance and the augmented values;
  * returns the height. */
 static int check_tree(struct check_state *cs, const struct vmap_area *n,
-		      unsigned long lo, unsigned long hi, int kind, const char *name)
+		      unsigned long lo, unsigned long hi, int kind,
+		      const char *name)
 {
 	int hl, hr;
 	unsigned long want;
@@ -813,8 +823,8 @@ bool vmap_area_check(void)
 		pos = cs.r[i].end;
 	}
 	if (cs.ok && pos != vm_space_end) {
-		pr_err("vmalloc: check: ranges end at %#lx, the space at %#lx\n", pos,
-		       vm_space_end);
+		pr_err("vmalloc: check: ranges end at %#lx, the space at %#lx\n",
+		       pos, vm_space_end);
 		cs.ok = false;
 	}
 	free(cs.r);
@@ -829,8 +839,9 @@ int vmap_area_init(void)
 
 	/* Not tracked by kmemleak: va_start/va_end are bounds, not
 	 * references (a free range's end is the next area's start). */
-	vmap_area_cachep = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
-					     0, SLAB_NOLEAKTRACE, NULL);
+	vmap_area_cachep = kmem_cache_create("vmap_area",
+					     sizeof(struct vmap_area), 0,
+					     SLAB_NOLEAKTRACE, NULL);
 	if (!vmap_area_cachep)
 		return -ENOMEM;
 	vm_space_start = VMALLOC_START;

@@ -104,7 +104,8 @@ void unregister_oom_handler(struct kmem_hook *h)
 /* The first OOM handler (the highest priority) decides. */
 bool out_of_memory(gfp_t gfp, unsigned int order)
 {
-	struct kmem_hook *h = __atomic_load_n(&oom_handlers.head, __ATOMIC_ACQUIRE);
+	struct kmem_hook *h =
+		__atomic_load_n(&oom_handlers.head, __ATOMIC_ACQUIRE);
 
 	return h ? ((oom_handler_t)h->fn)(gfp, order) : false;
 }
@@ -142,7 +143,8 @@ static unsigned long shrink_one(struct shrinker *s, gfp_t gfp)
 		if (ret == SHRINK_STOP)
 			break;
 		freed += ret;
-		count -= min(count, sc.nr_scanned ? sc.nr_scanned : sc.nr_to_scan);
+		count -= min(count,
+			     sc.nr_scanned ? sc.nr_scanned : sc.nr_to_scan);
 	}
 	return freed;
 }

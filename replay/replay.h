@@ -46,7 +46,8 @@ enum trace_format {
 extern const char *const trace_format_names[4];
 
 /* trace_event.flags */
-#define TEV_FAILED 0x01  /* the real kernel's allocation failed (pfn -1, failed=1) */
+#define TEV_FAILED \
+	0x01 /* the real kernel's allocation failed (pfn -1, failed=1) */
 #define TEV_NO_NAME 0x02 /* kmem_cache_* without name= (kernels before 6.0) */
 
 /*
@@ -64,15 +65,15 @@ struct trace_event {
 	uint64_t key;
 	uint32_t req, alloc;
 	uint32_t gfp;
-	uint32_t line;  /* line number in the input (1-based) */
-	uint32_t name;  /* index into trace->names, or 0 (none) */
+	uint32_t line; /* line number in the input (1-based) */
+	uint32_t name; /* index into trace->names, or 0 (none) */
 	uint32_t pid;
 	uint16_t cpu;
-	uint8_t type;   /* enum trace_type */
+	uint8_t type; /* enum trace_type */
 	uint8_t order;
 	int8_t migratetype;
-	uint8_t flags;  /* TEV_* */
-	uint8_t mark;   /* replay's private classification (trace_replay.c) */
+	uint8_t flags; /* TEV_* */
+	uint8_t mark;  /* replay's private classification (trace_replay.c) */
 	uint8_t pad;
 };
 
@@ -95,9 +96,9 @@ struct trace {
 	uint32_t nr_names, cap_names;
 	uint32_t *name_hash; /* open addressing, size name_hash_size */
 	uint32_t name_hash_size;
-	void *gfp_cache;     /* the parser's parsed gfp_flags strings */
-	void *name_cache;     /* the parser's recent names */
-	void *line_cache;     /* the parser's last line prefix */
+	void *gfp_cache;  /* the parser's parsed gfp_flags strings */
+	void *name_cache; /* the parser's recent names */
+	void *line_cache; /* the parser's last line prefix */
 
 	unsigned long lines, header_lines, blank_lines;
 	unsigned long count[TR_NR_TYPES];
@@ -109,22 +110,22 @@ struct trace {
 		unsigned long line;
 		char why[160];
 	} malformed_kept[TRACE_MAX_MALFORMED_KEPT];
-	bool truncated;       /* compressed stream ended early or read error */
-	char error[256];      /* why a trace was refused */
-	bool sorted_input;    /* events were already in timestamp order */
-	uint64_t max_ts;      /* the latest timestamp read */
+	bool truncated;	   /* compressed stream ended early or read error */
+	char error[256];   /* why a trace was refused */
+	bool sorted_input; /* events were already in timestamp order */
+	uint64_t max_ts;   /* the latest timestamp read */
 	uint64_t max_disorder_ns; /* the furthest an event goes back in time
 				   * from one read before it (0: in order) */
 	double parse_seconds;
-	uint64_t bytes_in;    /* bytes read from the file (compressed) */
+	uint64_t bytes_in; /* bytes read from the file (compressed) */
 };
 
 /* Options of the parser. */
 struct trace_parse_opts {
-	FILE *diag;          /* malformed-line messages (NULL: none) */
+	FILE *diag;	       /* malformed-line messages (NULL: none) */
 	unsigned int max_diag; /* print at most this many (then a count) */
-	bool progress;       /* draw a progress bar on stderr */
-	bool no_fast_path;   /* tests: every line through the general parser */
+	bool progress;	       /* draw a progress bar on stderr */
+	bool no_fast_path; /* tests: every line through the general parser */
 };
 
 /*
@@ -160,7 +161,8 @@ struct progress {
 	const char *what;
 	uint64_t total, last_shown_ns;
 };
-void progress_start(struct progress *p, const char *what, uint64_t total, bool want);
+void progress_start(struct progress *p, const char *what, uint64_t total,
+		    bool want);
 void progress_update(struct progress *p, uint64_t done);
 void progress_end(struct progress *p);
 
@@ -179,25 +181,27 @@ struct slabinfo {
 	unsigned int nr;
 };
 /* Parse a /proc/slabinfo snapshot; 0 or -1 with err filled. */
-int slabinfo_load(struct slabinfo *si, const char *path, char *err, size_t errlen);
+int slabinfo_load(struct slabinfo *si, const char *path, char *err,
+		  size_t errlen);
 void slabinfo_free(struct slabinfo *si);
 
 struct replay_opts {
-	unsigned long long ram;   /* 0: what fits the trace */
-	int layout;               /* enum kmem_layout; 0: x86-64 */
-	int cpus;                 /* 0: the trace's CPUs */
+	unsigned long long ram;		 /* 0: what fits the trace */
+	int layout;			 /* enum kmem_layout; 0: x86-64 */
+	int cpus;			 /* 0: the trace's CPUs */
 	const struct slabinfo *slabinfo; /* NULL: caches sized from the trace */
 	bool progress;
-	bool objects_only;        /* replay only kmalloc/kmem_cache events (compare) */
+	bool objects_only; /* replay only kmalloc/kmem_cache events (compare) */
 };
 
 /* A named cache seen in the trace. */
 struct replay_cache {
-	uint32_t name;            /* trace name id */
-	struct kmem_cache *s;     /* kmem's cache */
-	unsigned int trace_size;  /* bytes_alloc at first sight (the kernel's s->size) */
+	uint32_t name;	      /* trace name id */
+	struct kmem_cache *s; /* kmem's cache */
+	unsigned int
+		trace_size; /* bytes_alloc at first sight (the kernel's s->size) */
 	unsigned int trace_objsize; /* bytes_req at first sight (object_size) */
-	unsigned int kmem_size;   /* ksize() of kmem's objects */
+	unsigned int kmem_size;	    /* ksize() of kmem's objects */
 	unsigned long allocs, frees, live, peak_live;
 	unsigned long fidelity_ok, fidelity_bad;
 	/* at the end */
@@ -213,28 +217,31 @@ struct replay_cache {
 struct replay_result {
 	unsigned long events, replayed;
 	/* objects */
-	unsigned long kmalloc_ok, kmalloc_total;   /* ksize == bytes_alloc */
-	unsigned long cache_ok, cache_total;       /* object size == bytes_alloc */
+	unsigned long kmalloc_ok, kmalloc_total; /* ksize == bytes_alloc */
+	unsigned long cache_ok, cache_total; /* object size == bytes_alloc */
 	struct {
 		unsigned long line;
 		unsigned int req, trace_alloc, kmem_alloc, gfp;
 		uint32_t name;
 	} mismatch[REPLAY_MAX_MISMATCH_KEPT];
 	unsigned int nr_mismatch;
-	unsigned long kfree_null, free_unknown, alloc_live_ptr, free_cache_mismatch;
-	unsigned long failed_in_trace;     /* ptr 0, pfn -1, failed=1 in the trace */
+	unsigned long kfree_null, free_unknown, alloc_live_ptr,
+		free_cache_mismatch;
+	unsigned long failed_in_trace; /* ptr 0, pfn -1, failed=1 in the trace */
 	unsigned long nr_caches;
-	struct replay_cache *caches;       /* nr_caches entries */
+	struct replay_cache *caches; /* nr_caches entries */
 	/* pages */
 	unsigned long page_alloc_replayed, page_alloc_slab, page_alloc_kmalloc;
 	unsigned long page_free_replayed, page_free_slab, page_free_unknown;
 	unsigned long page_free_batched_dup, page_free_order_mismatch;
-	unsigned long page_alloc_live_pfn;  /* allocation of a pfn still live */
-	unsigned long page_alloc_not_slab;  /* slab signature, refuted: replayed */
+	unsigned long page_alloc_live_pfn; /* allocation of a pfn still live */
+	unsigned long page_alloc_not_slab; /* slab signature, refuted: replayed */
 	/* vmalloc */
-	unsigned long vmap_alloc_replayed, vmap_free_replayed, vmap_free_unknown;
+	unsigned long vmap_alloc_replayed, vmap_free_replayed,
+		vmap_free_unknown;
 	unsigned long vmap_purge_events;
-	unsigned long vmap_objects_skipped; /* kmem_cache_alloc(vmap_area): kmem's vmalloc makes its own */
+	unsigned long
+		vmap_objects_skipped; /* kmem_cache_alloc(vmap_area): kmem's vmalloc makes its own */
 	bool vmap_supported;
 	/* failures of kmem (the replay asked, kmem said no) */
 	unsigned long failures;
@@ -245,10 +252,12 @@ struct replay_result {
 	/* memory */
 	unsigned long peak_slab_pages, final_slab_pages;
 	unsigned long peak_used_pages, final_used_pages; /* managed - free */
-	unsigned long peak_replayed_pages, final_replayed_pages; /* mm_page_alloc held */
+	unsigned long peak_replayed_pages,
+		final_replayed_pages; /* mm_page_alloc held */
 	unsigned long live_objects, peak_live_objects;
 	uint64_t live_req_bytes, live_trace_bytes, live_kmem_bytes;
-	uint64_t all_req_bytes, all_trace_bytes, all_kmem_bytes; /* every allocation */
+	uint64_t all_req_bytes, all_trace_bytes,
+		all_kmem_bytes; /* every allocation */
 	/* kmalloc caches in use at the end */
 	unsigned int nr_kcaches;
 	struct {
@@ -262,20 +271,21 @@ struct replay_result {
 		char name[16];
 		unsigned long free[16];
 		unsigned long free_pages, managed;
-		int highest_order;        /* -1: none */
+		int highest_order; /* -1: none */
 	} zone[4];
-	int highest_free_order;       /* over all zones */
+	int highest_free_order; /* over all zones */
 	/* the machine */
 	unsigned long long ram;
 	int cpus;
 	const char *layout;
 	bool ram_from_trace;
-	bool ram_capped;              /* the trace wanted more than REPLAY_RAM_AUTO_MAX */
-	uint64_t need_bytes;          /* what the trace needs at its peak (estimate) */
-	unsigned long long ram_wanted; /* what automatic sizing wanted (0: --ram) */
+	bool ram_capped; /* the trace wanted more than REPLAY_RAM_AUTO_MAX */
+	uint64_t need_bytes; /* what the trace needs at its peak (estimate) */
+	unsigned long long
+		ram_wanted; /* what automatic sizing wanted (0: --ram) */
 	/* time */
 	double replay_seconds;
-	double replay_cpu_seconds;    /* the replaying thread's CPU time */
+	double replay_cpu_seconds; /* the replaying thread's CPU time */
 };
 
 /* Automatic sizing (no --ram) boots at most this much RAM: enough for any
@@ -287,7 +297,8 @@ struct replay_result {
 /* Boot a machine (halting any running one) and replay t on it. The machine is
  * left running (for `--map`); the caller halts it. Returns 0, or -1 if the
  * machine could not boot (r->failure[0] says why). */
-int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_result *r);
+int trace_replay(struct trace *t, const struct replay_opts *o,
+		 struct replay_result *r);
 void replay_result_free(struct replay_result *r);
 /* Memory the trace needs at its peak, estimated from the events (bytes). */
 uint64_t trace_estimate_need(const struct trace *t);

@@ -55,9 +55,15 @@
 #include "replay/replay.h"
 
 const char *const trace_type_names[TR_NR_TYPES] = {
-	"kmalloc",	  "kmem_cache_alloc",	  "kfree",
-	"kmem_cache_free", "mm_page_alloc",	  "mm_page_free",
-	"mm_page_free_batched", "alloc_vmap_area", "free_vmap_area_noflush",
+	"kmalloc",
+	"kmem_cache_alloc",
+	"kfree",
+	"kmem_cache_free",
+	"mm_page_alloc",
+	"mm_page_free",
+	"mm_page_free_batched",
+	"alloc_vmap_area",
+	"free_vmap_area_noflush",
 	"purge_vmap_area_lazy",
 };
 
@@ -74,7 +80,8 @@ uint64_t trace_now_ns(void)
 
 /* ---- progress bar --------------------------------------------------------- */
 
-void progress_start(struct progress *p, const char *what, uint64_t total, bool want)
+void progress_start(struct progress *p, const char *what, uint64_t total,
+		    bool want)
 {
 	p->on = want && isatty(STDERR_FILENO);
 	p->what = what;
@@ -95,7 +102,8 @@ void progress_update(struct progress *p, uint64_t done)
 		return;
 	p->last_shown_ns = now;
 	if (!p->total) {
-		fprintf(stderr, "\r%-8s %llu", p->what, (unsigned long long)done);
+		fprintf(stderr, "\r%-8s %llu", p->what,
+			(unsigned long long)done);
 		return;
 	}
 	if (done > p->total)
@@ -134,7 +142,8 @@ static int names_grow(struct trace *t)
 	if (!nh)
 		return -1;
 	for (i = 1; i < t->nr_names; i++) {
-		uint32_t h = name_hash(t->names[i], strlen(t->names[i])) & (size - 1);
+		uint32_t h = name_hash(t->names[i], strlen(t->names[i])) &
+			     (size - 1);
 
 		while (nh[h])
 			h = (h + 1) & (size - 1);
@@ -160,15 +169,16 @@ uint32_t trace_intern(struct trace *t, const char *name, size_t len)
 	}
 	if ((t->nr_names + 1) * 2 > t->name_hash_size && names_grow(t))
 		return 0;
-	for (h = name_hash(name, len) & (t->name_hash_size - 1); t->name_hash[h];
-	     h = (h + 1) & (t->name_hash_size - 1)) {
+	for (h = name_hash(name, len) & (t->name_hash_size - 1);
+	     t->name_hash[h]; h = (h + 1) & (t->name_hash_size - 1)) {
 		const char *n = t->names[t->name_hash[h]];
 
 		if (!strncmp(n, name, len) && !n[len])
 			return t->name_hash[h];
 	}
 	if (t->nr_names == t->cap_names) {
-		char **nn = realloc(t->names, t->cap_names * 2 * sizeof(char *));
+		char **nn =
+			realloc(t->names, t->cap_names * 2 * sizeof(char *));
 
 		if (!nn)
 			return 0;
@@ -208,7 +218,8 @@ static bool is_hexword(const char *s, size_t n)
 	if (!n)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f') ||
 		      (s[i] >= 'A' && s[i] <= 'F')))
 			return false;
 	return true;
@@ -276,7 +287,8 @@ static void count_unknown(struct trace *t, const char *name, size_t n)
 	if (n >= sizeof(t->unknown[0].name))
 		n = sizeof(t->unknown[0].name) - 1;
 	for (i = 0; i < t->nr_unknown; i++)
-		if (!strncmp(t->unknown[i].name, name, n) && !t->unknown[i].name[n]) {
+		if (!strncmp(t->unknown[i].name, name, n) &&
+		    !t->unknown[i].name[n]) {
 			t->unknown[i].count++;
 			return;
 		}
@@ -321,10 +333,12 @@ static const struct {
 	const char *key;
 	unsigned int bit;
 } field_keys[] = {
-	{ "ptr", F_PTR },	{ "bytes_req", F_REQ },	  { "bytes_alloc", F_ALLOC },
-	{ "gfp_flags", F_GFP }, { "name", F_NAME },	  { "pfn", F_PFN },
-	{ "order", F_ORDER },	{ "migratetype", F_MT }, { "va_start", F_VA },
-	{ "size", F_SIZE },	{ "align", F_ALIGN },	  { "failed", F_FAILED },
+	{ "ptr", F_PTR },	    { "bytes_req", F_REQ },
+	{ "bytes_alloc", F_ALLOC }, { "gfp_flags", F_GFP },
+	{ "name", F_NAME },	    { "pfn", F_PFN },
+	{ "order", F_ORDER },	    { "migratetype", F_MT },
+	{ "va_start", F_VA },	    { "size", F_SIZE },
+	{ "align", F_ALIGN },	    { "failed", F_FAILED },
 	{ "page", F_PAGE },
 };
 
@@ -431,7 +445,8 @@ static inline bool is_eol(char c)
 
 /* A word ends at a space, a tab or the end of the line; any other control
  * character sends the line to the general parser. */
-static const bool word_stops[256] = { [0] = 1, ['\t'] = 1, ['\n'] = 1, [' '] = 1 };
+static const bool
+	word_stops[256] = { [0] = 1, ['\t'] = 1, ['\n'] = 1, [' '] = 1 };
 
 static inline bool word_stop_ok(char c)
 {
@@ -463,8 +478,8 @@ static inline const char *fast_word_end(const char *p)
 }
 
 static const signed char hexval[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
 	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
 	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
@@ -477,8 +492,8 @@ static inline bool hex8(const char *p, uint32_t *out)
 
 	if (x & HIGHS)
 		return false;
-	d = (x + 0x50 * ONES) & ~(x + 0x46 * ONES);   /* '0'..'9' */
-	a = (y + 0x1f * ONES) & ~(y + 0x19 * ONES);   /* 'a'..'f', 'A'..'F' */
+	d = (x + 0x50 * ONES) & ~(x + 0x46 * ONES); /* '0'..'9' */
+	a = (y + 0x1f * ONES) & ~(y + 0x19 * ONES); /* 'a'..'f', 'A'..'F' */
 	if (((d | a) & HIGHS) != HIGHS)
 		return false;
 	v = (x & 0x0f * ONES) + 9 * ((x >> 6) & ONES);
@@ -517,7 +532,8 @@ static inline const char *fast_hex(const char *p, uint64_t *out)
 	v = _mm_and_si128(_mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0f)),
 				       _mm_andnot_si128(d, _mm_set1_epi8(9))),
 			  _mm_set1_epi8(0x0f));
-	v = _mm_and_si128(_mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8)),
+	v = _mm_and_si128(_mm_or_si128(_mm_slli_epi16(v, 4),
+				       _mm_srli_epi16(v, 8)),
 			  _mm_set1_epi16(0x00ff));
 	v = _mm_packus_epi16(v, v);
 	r = __builtin_bswap64((uint64_t)_mm_cvtsi128_si64(v));
@@ -603,7 +619,8 @@ static inline const char *fast_small(const char *p, int *out)
 }
 
 static const uint32_t pow10_9[10] = { 1000000000, 100000000, 10000000, 1000000,
-				      100000, 10000, 1000, 100, 10, 1 };
+				      100000,	  10000,     1000,     100,
+				      10,	  1 };
 
 /* How many of the 8 bytes of x (first in the lowest byte) are decimal digits
  * before the first other byte: 0..8. Exact for any byte: a byte >= 0xb0
@@ -669,29 +686,33 @@ static inline const char *fast_ts(const char *p, uint64_t *ns, bool *bail,
 }
 
 /* Does p start with lit? Constant n: compiled to a few loads. */
-#define STARTS(p, lit)                                                        \
-	(sizeof(lit) - 1 < 8 ?                                                \
-		 (load64(p) & (~0ull >> (64 - 8 * (sizeof(lit) - 1 < 8 ?      \
-						   sizeof(lit) - 1 : 1)))) == \
-			 LIT_WORD(lit) :                                      \
+#define STARTS(p, lit)                                                         \
+	(sizeof(lit) - 1 < 8 ?                                                 \
+		 (load64(p) &                                                  \
+		  (~0ull >>                                                    \
+		   (64 - 8 * (sizeof(lit) - 1 < 8 ? sizeof(lit) - 1 : 1)))) == \
+			 LIT_WORD(lit) :                                       \
 		 starts_with((p), lit, sizeof(lit) - 1))
 
 /* The first bytes (up to 7) of a string literal as a constant word. */
-#define LIT_BYTE(lit, k)                                                    \
-	((k) < sizeof(lit) - 1 ?                                            \
-		 (uint64_t)(unsigned char)(lit)[(k) < sizeof(lit) - 1 ? (k) : 0] \
-			 << (8 * (k)) :                                     \
+#define LIT_BYTE(lit, k)                                                      \
+	((k) < sizeof(lit) - 1 ?                                              \
+		 (uint64_t)(unsigned char)(lit)[(k) < sizeof(lit) - 1 ? (k) : \
+									0]    \
+			 << (8 * (k)) :                                       \
 		 0)
-#define LIT_WORD(lit)                                                        \
-	(LIT_BYTE(lit, 0) | LIT_BYTE(lit, 1) | LIT_BYTE(lit, 2) | LIT_BYTE(lit, 3) | \
-	 LIT_BYTE(lit, 4) | LIT_BYTE(lit, 5) | LIT_BYTE(lit, 6))
+#define LIT_WORD(lit)                                             \
+	(LIT_BYTE(lit, 0) | LIT_BYTE(lit, 1) | LIT_BYTE(lit, 2) | \
+	 LIT_BYTE(lit, 3) | LIT_BYTE(lit, 4) | LIT_BYTE(lit, 5) | \
+	 LIT_BYTE(lit, 6))
 
 /* With a constant lit and n, two compares with constants for 8 <= n <= 16
  * (a library call otherwise); p may be read up to 16 bytes. */
 static inline bool starts_with(const char *p, const char *lit, size_t n)
 {
 	if (n >= 8 && n <= 16)
-		return load64(p) == load64(lit) && load64(p + n - 8) == load64(lit + n - 8);
+		return load64(p) == load64(lit) &&
+		       load64(p + n - 8) == load64(lit + n - 8);
 	return !memcmp(p, lit, n);
 }
 
@@ -810,7 +831,9 @@ static inline int fast_event_type(const char *w, size_t n)
 	case 12:
 		return STARTS(w, "mm_page_free") ? TR_PAGE_FREE : -1;
 	case 20:
-		return STARTS(w, "mm_page_free_batched") ? TR_PAGE_FREE_BATCHED : -1;
+		return STARTS(w, "mm_page_free_batched") ?
+			       TR_PAGE_FREE_BATCHED :
+			       -1;
 	}
 	return -1;
 }
@@ -826,7 +849,8 @@ static bool key_is_read(const char *w, const char *we)
 		return we > w && we[-1] == ':';
 	klen = (size_t)(eq - w);
 	for (i = 0; i < sizeof(field_keys) / sizeof(field_keys[0]); i++)
-		if (strlen(field_keys[i].key) == klen && !memcmp(field_keys[i].key, w, klen))
+		if (strlen(field_keys[i].key) == klen &&
+		    !memcmp(field_keys[i].key, w, klen))
 			return true;
 	return false;
 }
@@ -875,7 +899,8 @@ static inline const char *val_page(const char *w, struct trace_event *e)
 	return w;
 }
 
-static inline const char *val_name(struct trace *t, const char *val, struct trace_event *e)
+static inline const char *val_name(struct trace *t, const char *val,
+				   struct trace_event *e)
 {
 	const char *w = fast_word_end(val);
 
@@ -907,9 +932,11 @@ static inline const char *val_mt(const char *w, struct trace_event *e)
 
 /* The fields of a kmem event from w on, in any order; the end of the line,
  * or NULL: the general parser decides. */
-static const char *fast_fields(struct trace *t, const char *w, struct trace_event *e,
-			       unsigned int *have)
+static const char *fast_fields(struct trace *t, const char *w,
+			       struct trace_event *e, unsigned int *have)
 {
+	const char *we;
+
 	for (;;) {
 		while (*w == ' ')
 			w++;
@@ -992,13 +1019,11 @@ static const char *fast_fields(struct trace *t, const char *w, struct trace_even
 			*have |= F_MT;
 			break;
 		default:
-other: {
-			const char *we = fast_word_end(w);
-
+other:
+			we = fast_word_end(w);
 			if (key_is_read(w, we))
 				return NULL;
 			w = we;
-		}
 		}
 		if ((unsigned char)*w > ' ')
 			return NULL; /* values end at a word's end */
@@ -1014,27 +1039,28 @@ other: {
  * anything, and fast_fields() reads the line instead; the values are read
  * by the same val_*() as there, so the result is the same.
  */
-#define KEY(lit)                                  \
-	do {                                      \
-		if (!STARTS(w, lit))              \
-			return NULL;              \
-		w += sizeof(lit) - 1;             \
+#define KEY(lit)                      \
+	do {                          \
+		if (!STARTS(w, lit))  \
+			return NULL;  \
+		w += sizeof(lit) - 1; \
 	} while (0)
-#define NEXT(val)                                 \
-	do {                                      \
-		if (!(w = (val)) || *w != ' ')    \
-			return NULL;              \
-		w++;                              \
+#define NEXT(val)                              \
+	do {                                   \
+		if (!(w = (val)) || *w != ' ') \
+			return NULL;           \
+		w++;                           \
 	} while (0)
-#define LAST(val)                                 \
-	do {                                      \
-		if (!(w = (val)) || !is_eol(*w))  \
-			return NULL;              \
-		return w;                         \
+#define LAST(val)                                \
+	do {                                     \
+		if (!(w = (val)) || !is_eol(*w)) \
+			return NULL;             \
+		return w;                        \
 	} while (0)
 
-static inline const char *fast_fields_inorder(struct trace *t, const char *w, int type,
-					      struct trace_event *e, unsigned int *have)
+static inline const char *fast_fields_inorder(struct trace *t, const char *w,
+					      int type, struct trace_event *e,
+					      unsigned int *have)
 {
 	switch (type) {
 	case TR_KMALLOC:
@@ -1132,7 +1158,8 @@ static inline bool fast_pid(const char *p, const char *q, unsigned int *pid)
 	unsigned int v = 0;
 
 	if (q - p >= 9) { /* q[-1] is the space before '[' */
-		uint64_t x = load64(q - 9), ns = nonzero_bytes(x ^ (0x20 * ONES)), nd;
+		uint64_t x = load64(q - 9),
+			 ns = nonzero_bytes(x ^ (0x20 * ONES)), nd;
 		unsigned int i, j;
 
 		if (!ns)
@@ -1181,7 +1208,8 @@ static inline bool same_prefix(const char *a, const char *b, size_t n)
 	for (i = 0; i + 16 < n; i += 16)
 		if (_mm_movemask_epi8(_mm_cmpeq_epi8(
 			    _mm_loadu_si128((const __m128i *)(a + i)),
-			    _mm_loadu_si128((const __m128i *)(b + i)))) != 0xffff)
+			    _mm_loadu_si128((const __m128i *)(b + i)))) !=
+		    0xffff)
 			return false;
 	/* the last 1..16 bytes: a's are loaded from i, b's copy is padded */
 	m = (unsigned int)_mm_movemask_epi8(
@@ -1202,9 +1230,10 @@ static inline const char *fast_bracket(const char *p)
 
 	for (;; p += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)p);
-		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-			_mm_cmpeq_epi8(x, br),
-			_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, zero))));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(x, br),
+				     _mm_or_si128(_mm_cmpeq_epi8(x, nl),
+						  _mm_cmpeq_epi8(x, zero))));
 
 		if (m) {
 			p += __builtin_ctz(m);
@@ -1224,7 +1253,8 @@ static inline const char *fast_bracket(const char *p)
  * line (its NUL or newline, which the caller checks is the line's end). NULL:
  * the general parser must read the line.
  */
-static const char *parse_line_fast(struct trace *t, const char *line, unsigned long lineno)
+static const char *parse_line_fast(struct trace *t, const char *line,
+				   unsigned long lineno)
 {
 	struct line_cache *lc = t->line_cache;
 	const char *p = line, *q, *d, *w, *end, *frac;
@@ -1263,8 +1293,8 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 			break;
 		}
 	}
-	if (*p == '#' || *p <= ' ' || STARTS(p, "cpus=") || STARTS(p, "version =") ||
-	    STARTS(p, "CPU"))
+	if (*p == '#' || *p <= ' ' || STARTS(p, "cpus=") ||
+	    STARTS(p, "version =") || STARTS(p, "CPU"))
 		return NULL;
 	if (p != line) {
 		q = p + (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') ? 2 : 0);
@@ -1282,7 +1312,8 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 		return NULL;
 	/* the cpu: up to 3 digits (ftrace prints 3) */
 	if (is_digit(q[1]) && is_digit(q[2]) && is_digit(q[3]) && q[4] == ']') {
-		cpu = (unsigned int)(q[1] - '0') * 100 + (unsigned int)(q[2] - '0') * 10 +
+		cpu = (unsigned int)(q[1] - '0') * 100 +
+		      (unsigned int)(q[2] - '0') * 10 +
 		      (unsigned int)(q[3] - '0');
 		n = 3;
 	} else {
@@ -1298,7 +1329,8 @@ static const char *parse_line_fast(struct trace *t, const char *line, unsigned l
 	/* optional flags, then the timestamp */
 	for (w = d + 1; *w == ' '; w++)
 		;
-	if (!is_digit(*w) || !(q = fast_ts(w, &e->ts_ns, &bail, &secs_ns, &frac))) {
+	if (!is_digit(*w) ||
+	    !(q = fast_ts(w, &e->ts_ns, &bail, &secs_ns, &frac))) {
 		w = fast_word_end(w);
 		if (bail || *w != ' ')
 			return NULL;
@@ -1369,10 +1401,10 @@ event:
 	return end;
 }
 
-#define BAD(...)                                         \
-	do {                                             \
-		snprintf(why, whylen, __VA_ARGS__);      \
-		return -1;                               \
+#define BAD(...)                                    \
+	do {                                        \
+		snprintf(why, whylen, __VA_ARGS__); \
+		return -1;                          \
 	} while (0)
 
 /* ---- the general parser -------------------------------------------------------
@@ -1392,7 +1424,8 @@ static bool skip_non_event(struct trace *t, const char *line, const char *p)
 		t->blank_lines++;
 		return true;
 	}
-	if (*p == '#' || !strncmp(p, "cpus=", 5) || !strncmp(p, "version =", 9) ||
+	if (*p == '#' || !strncmp(p, "cpus=", 5) ||
+	    !strncmp(p, "version =", 9) ||
 	    (!strncmp(p, "CPU", 3) && strstr(p, " is empty"))) {
 		if (!strncmp(p, "cpus=", 5) && t->format == TRACE_FMT_UNKNOWN)
 			t->format = TRACE_FMT_TRACE_CMD;
@@ -1420,7 +1453,8 @@ static const char *find_cpu_field(const char *p)
 
 		while (*d >= '0' && *d <= '9')
 			d++;
-		if (d > q + 1 && *d == ']' && q > p && (q[-1] == ' ' || q[-1] == '\t'))
+		if (d > q + 1 && *d == ']' && q > p &&
+		    (q[-1] == ' ' || q[-1] == '\t'))
 			return q;
 	}
 	return NULL;
@@ -1428,7 +1462,8 @@ static const char *find_cpu_field(const char *p)
 
 /* The word before the cpu field: "comm-pid" (ftrace) or "pid"/"pid/tid"
  * (perf, *perf_style set). 0, or -1 when it is neither. */
-static int parse_pid(const char *p, const char *cpu_open, uint32_t *pid, bool *perf_style)
+static int parse_pid(const char *p, const char *cpu_open, uint32_t *pid,
+		     bool *perf_style)
 {
 	const char *pidend = cpu_open, *pidw, *slash, *dash = NULL, *s;
 
@@ -1438,7 +1473,8 @@ static int parse_pid(const char *p, const char *cpu_open, uint32_t *pid, bool *p
 	while (pidw > p && pidw[-1] != ' ' && pidw[-1] != '\t')
 		pidw--;
 	slash = memchr(pidw, '/', (size_t)(pidend - pidw));
-	if (pidw > p && is_digits(pidw, (size_t)((slash ? slash : pidend) - pidw)) &&
+	if (pidw > p &&
+	    is_digits(pidw, (size_t)((slash ? slash : pidend) - pidw)) &&
 	    (!slash || is_digits(slash + 1, (size_t)(pidend - slash - 1)))) {
 		*perf_style = true;
 		*pid = (uint32_t)strtoul(pidw, NULL, 10);
@@ -1481,7 +1517,8 @@ static bool parse_event_name(const char *w, const char **ename, size_t *elen,
 	if (c) { /* perf: subsys:event: */
 		const char *last = c;
 
-		while ((c = memchr(last + 1, ':', (size_t)(w + *elen - last - 1))))
+		while ((c = memchr(last + 1, ':',
+				   (size_t)(w + *elen - last - 1))))
 			last = c;
 		*elen -= (size_t)(last + 1 - w);
 		*ename = last + 1;
@@ -1492,8 +1529,9 @@ static bool parse_event_name(const char *w, const char **ename, size_t *elen,
 }
 
 /* The fields from w on into e; *have gets the F_* bits seen. 0 or -1 (why). */
-static int parse_fields(struct trace *t, const char *w, int type, struct trace_event *e,
-			unsigned int *have, char *why, size_t whylen)
+static int parse_fields(struct trace *t, const char *w, int type,
+			struct trace_event *e, unsigned int *have, char *why,
+			size_t whylen)
 {
 	const char *we;
 	uint64_t v;
@@ -1529,7 +1567,8 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 			if (vlen == 6 && !memcmp(val, "(null)", 6))
 				v = 0;
 			else if (!parse_u64(val, vlen, 16, &v))
-				BAD("%s: bad ptr=%.*s", trace_type_names[type], (int)vlen, val);
+				BAD("%s: bad ptr=%.*s", trace_type_names[type],
+				    (int)vlen, val);
 			e->key = v;
 			break;
 		case F_REQ:
@@ -1537,7 +1576,8 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 		case F_SIZE:
 		case F_ALIGN:
 			if (!parse_u64(val, vlen, 10, &v) || v > 0xffffffffull)
-				BAD("%s: bad %.*s", trace_type_names[type], (int)(we - w), w);
+				BAD("%s: bad %.*s", trace_type_names[type],
+				    (int)(we - w), w);
 			if (bit == F_REQ || bit == F_SIZE)
 				e->req = (uint32_t)v;
 			else
@@ -1548,11 +1588,13 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 			unsigned int g;
 
 			if (vlen >= sizeof(buf))
-				BAD("%s: gfp_flags too long", trace_type_names[type]);
+				BAD("%s: gfp_flags too long",
+				    trace_type_names[type]);
 			memcpy(buf, val, vlen);
 			buf[vlen] = 0;
 			if (kmem_parse_gfp(buf, &g))
-				BAD("%s: unknown gfp_flags=%s", trace_type_names[type], buf);
+				BAD("%s: unknown gfp_flags=%s",
+				    trace_type_names[type], buf);
 			e->gfp = g;
 			break;
 		}
@@ -1568,7 +1610,9 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 				if (parse_s64(val, vlen, &sv) && sv == -1)
 					v = ~0ull;
 				else
-					BAD("%s: bad pfn=%.*s", trace_type_names[type], (int)vlen, val);
+					BAD("%s: bad pfn=%.*s",
+					    trace_type_names[type], (int)vlen,
+					    val);
 			}
 			if (v == ~0ull)
 				e->flags |= TEV_FAILED;
@@ -1576,17 +1620,20 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 			break;
 		case F_ORDER:
 			if (!parse_s64(val, vlen, &sv) || sv < 0 || sv > 30)
-				BAD("%s: bad order=%.*s", trace_type_names[type], (int)vlen, val);
+				BAD("%s: bad order=%.*s",
+				    trace_type_names[type], (int)vlen, val);
 			e->order = (uint8_t)sv;
 			break;
 		case F_MT:
 			if (!parse_s64(val, vlen, &sv) || sv < -1 || sv > 16)
-				BAD("%s: bad migratetype=%.*s", trace_type_names[type], (int)vlen, val);
+				BAD("%s: bad migratetype=%.*s",
+				    trace_type_names[type], (int)vlen, val);
 			e->migratetype = (int8_t)sv;
 			break;
 		case F_VA:
 			if (!parse_u64(val, vlen, 0, &v))
-				BAD("%s: bad va_start %.*s", trace_type_names[type], (int)vlen, val);
+				BAD("%s: bad va_start %.*s",
+				    trace_type_names[type], (int)vlen, val);
 			e->key = v;
 			break;
 		case F_PAGE: /* a failed mm_page_alloc prints page=NULL pfn=0x0 */
@@ -1596,7 +1643,8 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 			break;
 		case F_FAILED:
 			if (!parse_s64(val, vlen, &sv))
-				BAD("%s: bad failed=%.*s", trace_type_names[type], (int)vlen, val);
+				BAD("%s: bad failed=%.*s",
+				    trace_type_names[type], (int)vlen, val);
 			if (sv)
 				e->flags |= TEV_FAILED;
 			break;
@@ -1609,8 +1657,8 @@ static int parse_fields(struct trace *t, const char *w, int type, struct trace_e
 }
 
 /* The event as a whole: required fields, and what no kernel prints. */
-static int check_event(struct trace_event *e, int type, unsigned int have, char *why,
-		       size_t whylen)
+static int check_event(struct trace_event *e, int type, unsigned int have,
+		       char *why, size_t whylen)
 {
 	if ((have & required[type]) != required[type]) {
 		unsigned int missing = required[type] & ~have;
@@ -1618,21 +1666,23 @@ static int check_event(struct trace_event *e, int type, unsigned int have, char 
 		BAD("%s without %s=", trace_type_names[type],
 		    field_name(missing & -missing));
 	}
-	if ((type == TR_KMALLOC || type == TR_KMEM_CACHE_ALLOC) && e->alloc < e->req &&
-	    e->key)
+	if ((type == TR_KMALLOC || type == TR_KMEM_CACHE_ALLOC) &&
+	    e->alloc < e->req && e->key)
 		BAD("%s: bytes_alloc=%u < bytes_req=%u", trace_type_names[type],
 		    e->alloc, e->req);
 	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
 	    !(have & F_NAME))
 		e->flags |= TEV_NO_NAME;
-	if (type == TR_PAGE_ALLOC && (e->order > 10 && !(e->flags & TEV_FAILED)))
+	if (type == TR_PAGE_ALLOC &&
+	    (e->order > 10 && !(e->flags & TEV_FAILED)))
 		BAD("mm_page_alloc: order=%u above MAX_PAGE_ORDER", e->order);
 	if (type == TR_PAGE_FREE && e->order > 10)
 		BAD("mm_page_free: order=%u above MAX_PAGE_ORDER", e->order);
 	/* alloc_vmap_area() BUG()s on these: no kernel traced them. */
 	if (type == TR_VMAP_ALLOC && (have & F_ALIGN) &&
 	    (!e->alloc || (e->alloc & (e->alloc - 1))))
-		BAD("alloc_vmap_area: align=%u is not a power of two", e->alloc);
+		BAD("alloc_vmap_area: align=%u is not a power of two",
+		    e->alloc);
 	if (type == TR_VMAP_ALLOC && (!e->req || (e->req & 4095)))
 		BAD("alloc_vmap_area: size=%u is not a positive multiple of PAGE_SIZE",
 		    e->req);
@@ -1675,7 +1725,8 @@ static int parse_line_general(struct trace *t, char *line, unsigned long lineno,
 		if (perf_style)
 			t->format = TRACE_FMT_PERF;
 		else if (we[0] == ' ' && we[1] == ' ')
-			t->format = TRACE_FMT_TRACE_CMD; /* padded event column */
+			t->format =
+				TRACE_FMT_TRACE_CMD; /* padded event column */
 		else
 			t->format = TRACE_FMT_FTRACE;
 	}
@@ -1766,7 +1817,8 @@ static ssize_t src_fill_in(struct src *s)
 		n = read(s->fd, s->in, SRC_INBUF);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		snprintf(s->err, sizeof(s->err), "read error: %s", strerror(errno));
+		snprintf(s->err, sizeof(s->err), "read error: %s",
+			 strerror(errno));
 		s->in_eof = true;
 		s->truncated = true;
 		return -1;
@@ -1808,8 +1860,8 @@ static size_t src_read(struct src *s, char *out, size_t cap)
 				return (size_t)r;
 			}
 			if (r < 0) {
-				snprintf(s->err, sizeof(s->err), "read error: %s",
-					 strerror(errno));
+				snprintf(s->err, sizeof(s->err),
+					 "read error: %s", strerror(errno));
 				s->truncated = true;
 			}
 			s->in_eof = true;
@@ -1840,7 +1892,8 @@ static size_t src_read(struct src *s, char *out, size_t cap)
 				s->xz.avail_in = s->in_len - s->in_pos;
 				s->in_pos = s->in_len;
 			}
-			r = lzma_code(&s->xz, s->in_eof ? LZMA_FINISH : LZMA_RUN);
+			r = lzma_code(&s->xz,
+				      s->in_eof ? LZMA_FINISH : LZMA_RUN);
 			if (r == LZMA_STREAM_END) {
 				s->out_eof = true;
 				break;
@@ -1891,7 +1944,8 @@ static size_t src_read(struct src *s, char *out, size_t cap)
 				continue;
 			}
 			if (r != Z_OK && r != Z_BUF_ERROR) {
-				snprintf(s->err, sizeof(s->err), "gzip data corrupt");
+				snprintf(s->err, sizeof(s->err),
+					 "gzip data corrupt");
 				s->truncated = true;
 				s->out_eof = true;
 				break;
@@ -1956,7 +2010,8 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 	}
 	/* Read at least 6 bytes (or to the end) to see the magic. */
 	while (s->in_len < 6 && !s->in_eof) {
-		ssize_t n = read(s->fd, s->in + s->in_len, SRC_INBUF - s->in_len);
+		ssize_t n =
+			read(s->fd, s->in + s->in_len, SRC_INBUF - s->in_len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1975,7 +2030,8 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 #ifdef KMEM_HAVE_LZMA
 		s->kind = SRC_XZ;
 		t->compression = "xz";
-		if (lzma_stream_decoder(&s->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
+		if (lzma_stream_decoder(&s->xz, UINT64_MAX,
+					LZMA_CONCATENATED) != LZMA_OK) {
 			set_error(t, "%s: cannot start the xz decoder", path);
 			return -1;
 		}
@@ -1983,8 +2039,11 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 		s->xz.avail_in = s->in_len;
 		s->in_pos = s->in_len;
 #else
-		set_error(t, "%s: xz-compressed, but kmem was built without liblzma "
-			     "(install liblzma-dev and rebuild, or decompress it first)", path);
+		set_error(
+			t,
+			"%s: xz-compressed, but kmem was built without liblzma "
+			"(install liblzma-dev and rebuild, or decompress it first)",
+			path);
 		return -1;
 #endif
 	} else if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
@@ -1999,8 +2058,11 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 		s->gz.avail_in = (uInt)s->in_len;
 		s->in_pos = s->in_len;
 #else
-		set_error(t, "%s: gzip-compressed, but kmem was built without zlib "
-			     "(install zlib1g-dev and rebuild, or decompress it first)", path);
+		set_error(
+			t,
+			"%s: gzip-compressed, but kmem was built without zlib "
+			"(install zlib1g-dev and rebuild, or decompress it first)",
+			path);
 		return -1;
 #endif
 	}
@@ -2022,7 +2084,8 @@ static int cmp_event(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static void keep_malformed(struct trace *t, unsigned long lineno, const char *why)
+static void keep_malformed(struct trace *t, unsigned long lineno,
+			   const char *why)
 {
 	if (t->malformed < TRACE_MAX_MALFORMED_KEPT) {
 		t->malformed_kept[t->malformed].line = lineno;
@@ -2059,7 +2122,8 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 	char *win = calloc(1, WINDOW + 1 + LINE_PAD), why[160];
 	size_t have = 0, start;
 	unsigned long lineno = 0, content = 0, prefixed = 0;
-	bool skipping_long = false, first = true, decided = false, header_ftrace = false;
+	bool skipping_long = false, first = true, decided = false,
+	     header_ftrace = false;
 	bool fast = !(opts && opts->no_fast_path);
 	struct progress pr;
 	uint64_t t0 = trace_now_ns();
@@ -2080,7 +2144,8 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 
 			first = false;
 			if (bk) {
-				set_error(t, "%s: not a kernel trace: %s", path, bk);
+				set_error(t, "%s: not a kernel trace: %s", path,
+					  bk);
 				ret = -1;
 				break;
 			}
@@ -2099,7 +2164,8 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 			if (fast && !skipping_long) {
 				/* The fast path finds the line's end itself. */
 				fast_end = parse_line_fast(t, line, lineno + 1);
-				if (fast_end && *fast_end == '\n' && fast_end < win + have &&
+				if (fast_end && *fast_end == '\n' &&
+				    fast_end < win + have &&
 				    (size_t)(fast_end - line) <= LINE_MAX_LEN) {
 					note_order(t, t->ev[t->nr - 1].ts_ns);
 					lineno++;
@@ -2126,13 +2192,15 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 					if (!skipping_long) {
 						skipping_long = true;
 						lineno++;
-						keep_malformed(t, lineno,
-							       "line longer than 64 KiB");
+						keep_malformed(
+							t, lineno,
+							"line longer than 64 KiB");
 					}
 					start = have;
 					break;
 				}
-				nl = win + have; /* last line without a newline */
+				nl = win +
+				     have; /* last line without a newline */
 			}
 			len = (size_t)(nl - line);
 			start += len + (nl < win + have);
@@ -2143,27 +2211,32 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 			lineno++;
 			if (len && line[len - 1] == '\r') {
 				len--;
-				fast_failed = false; /* the line it read was longer */
+				fast_failed =
+					false; /* the line it read was longer */
 			}
 			if (len > LINE_MAX_LEN) {
-				keep_malformed(t, lineno, "line longer than 64 KiB");
+				keep_malformed(t, lineno,
+					       "line longer than 64 KiB");
 				continue;
 			}
 			line[len] = 0;
-			fast_end = fast && !fast_failed ? parse_line_fast(t, line, lineno) :
-							  NULL;
+			fast_end = fast && !fast_failed ?
+					   parse_line_fast(t, line, lineno) :
+					   NULL;
 			if (fast_end != line + len) {
 				if (fast_end) { /* it stopped at a NUL inside: undo */
 					t->nr--;
 					t->count[t->ev[t->nr].type]--;
 				}
 				if (memchr(line, 0, len)) {
-					keep_malformed(t, lineno, "NUL byte in the line");
+					keep_malformed(t, lineno,
+						       "NUL byte in the line");
 					continue;
 				}
 				if (line[0] == '#' && strstr(line, "tracer:"))
 					header_ftrace = true;
-				r = parse_line_general(t, line, lineno, why, sizeof(why));
+				r = parse_line_general(t, line, lineno, why,
+						       sizeof(why));
 				if (r < 0)
 					keep_malformed(t, lineno, why);
 				if (r > 0)
@@ -2177,10 +2250,12 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 			if (!decided && prefixed)
 				decided = true;
 			if (!decided && content >= SNIFF_LINES) {
-				set_error(t, "%s: not a kernel trace: none of its first %d "
-					     "lines is an ftrace, trace-cmd or perf script event "
-					     "line (\"comm-pid [cpu] ... secs.usecs: event: fields\")",
-					  path, SNIFF_LINES);
+				set_error(
+					t,
+					"%s: not a kernel trace: none of its first %d "
+					"lines is an ftrace, trace-cmd or perf script event "
+					"line (\"comm-pid [cpu] ... secs.usecs: event: fields\")",
+					path, SNIFF_LINES);
 				ret = -1;
 				goto out;
 			}
@@ -2198,10 +2273,12 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 		if (!lineno && s->truncated) /* nothing could be decompressed */
 			set_error(t, "%s: %s", path, s->err);
 		else
-			set_error(t, "%s: not a kernel trace: %s", path,
-				  lineno ? "no line is an ftrace, trace-cmd or perf script "
-					   "event line" :
-					   "the file is empty");
+			set_error(
+				t, "%s: not a kernel trace: %s", path,
+				lineno ?
+					"no line is an ftrace, trace-cmd or perf script "
+					"event line" :
+					"the file is empty");
 		ret = -1;
 	}
 out:
@@ -2210,21 +2287,26 @@ out:
 	if (s->truncated) {
 		t->truncated = true;
 		if (opts && opts->diag && !ret)
-			fprintf(opts->diag, "kmem replay: %s: %s after line %lu; "
-					    "replaying what was read\n",
+			fprintf(opts->diag,
+				"kmem replay: %s: %s after line %lu; "
+				"replaying what was read\n",
 				path, s->err, lineno);
 	}
 	if (!ret && opts && opts->diag) {
-		unsigned long i, shown = t->malformed < opts->max_diag ? t->malformed :
-								      opts->max_diag;
+		unsigned long i, shown = t->malformed < opts->max_diag ?
+						 t->malformed :
+						 opts->max_diag;
 
 		if (shown > TRACE_MAX_MALFORMED_KEPT)
 			shown = TRACE_MAX_MALFORMED_KEPT;
 		for (i = 0; i < shown; i++)
-			fprintf(opts->diag, "kmem replay: %s:%lu: malformed line skipped: %s\n",
-				path, t->malformed_kept[i].line, t->malformed_kept[i].why);
+			fprintf(opts->diag,
+				"kmem replay: %s:%lu: malformed line skipped: %s\n",
+				path, t->malformed_kept[i].line,
+				t->malformed_kept[i].why);
 		if (t->malformed > shown)
-			fprintf(opts->diag, "kmem replay: %s: %lu more malformed lines skipped\n",
+			fprintf(opts->diag,
+				"kmem replay: %s: %lu more malformed lines skipped\n",
 				path, t->malformed - shown);
 	}
 	free(win);
@@ -2237,7 +2319,8 @@ out:
 	return ret;
 }
 
-int trace_load(struct trace *t, const char *path, const struct trace_parse_opts *opts)
+int trace_load(struct trace *t, const char *path,
+	       const struct trace_parse_opts *opts)
 {
 	struct src s;
 	struct stat st;

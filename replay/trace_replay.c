@@ -86,8 +86,9 @@ enum { PG_LIVE = 1, PG_SKIPPED, PG_FREED };
 struct pent {
 	uint64_t key;
 	void *p;
-	uint32_t a, b, c;  /* object: req, trace alloc, kmem alloc; page: order */
-	uint32_t cache;    /* object: 0 kmalloc, else cache index + 1 */
+	uint32_t a, b,
+		c;	/* object: req, trace alloc, kmem alloc; page: order */
+	uint32_t cache; /* object: 0 kmalloc, else cache index + 1 */
 	uint8_t used, state;
 };
 
@@ -189,7 +190,8 @@ static void pmap_del(struct pmap *m, struct pent *e)
 
 /* ---- /proc/slabinfo -------------------------------------------------------------- */
 
-int slabinfo_load(struct slabinfo *si, const char *path, char *err, size_t errlen)
+int slabinfo_load(struct slabinfo *si, const char *path, char *err,
+		  size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
@@ -211,8 +213,9 @@ int slabinfo_load(struct slabinfo *si, const char *path, char *err, size_t errle
 		if (line[0] == '#')
 			continue;
 		memset(&e, 0, sizeof(e));
-		if (sscanf(line, "%63s %lu %lu %u %u %u", e.name, &e.active_objs,
-			   &e.num_objs, &e.objsize, &e.objperslab, &e.pagesperslab) != 6)
+		if (sscanf(line, "%63s %lu %lu %u %u %u", e.name,
+			   &e.active_objs, &e.num_objs, &e.objsize,
+			   &e.objperslab, &e.pagesperslab) != 6)
 			continue;
 		if (si->nr == cap) {
 			struct slabinfo_entry *n;
@@ -230,8 +233,10 @@ int slabinfo_load(struct slabinfo *si, const char *path, char *err, size_t errle
 	}
 	fclose(f);
 	if (!header || !si->nr) {
-		snprintf(err, errlen, "%s: not a /proc/slabinfo snapshot "
-				      "(no \"slabinfo - version:\" header or no caches)", path);
+		snprintf(err, errlen,
+			 "%s: not a /proc/slabinfo snapshot "
+			 "(no \"slabinfo - version:\" header or no caches)",
+			 path);
 		slabinfo_free(si);
 		return -1;
 	}
@@ -262,7 +267,8 @@ static bool slab_page_signature(const struct trace_event *e)
 	unsigned int g = e->gfp;
 
 	return (g & __GFP_COMP) && (g & __GFP_NORETRY) &&
-	       !(g & (__GFP_MOVABLE | __GFP_HIGHMEM)) && e->migratetype != MIGRATE_MOVABLE;
+	       !(g & (__GFP_MOVABLE | __GFP_HIGHMEM)) &&
+	       e->migratetype != MIGRATE_MOVABLE;
 }
 
 static unsigned int bytes_order(uint64_t bytes)
@@ -281,7 +287,8 @@ static void classify(struct trace *t)
 	for (i = 0; i < t->nr; i++) {
 		struct trace_event *e = &t->ev[i];
 
-		if (e->type == TR_KMEM_CACHE_ALLOC && (e->flags & TEV_NO_NAME)) {
+		if (e->type == TR_KMEM_CACHE_ALLOC &&
+		    (e->flags & TEV_NO_NAME)) {
 			/* kernels before 6.0 do not name the cache: one per size */
 			char synth[32];
 
@@ -295,16 +302,19 @@ static void classify(struct trace *t)
 			e->mark = MARK_VMAP_OBJ;
 #endif
 		if (e->type == TR_PAGE_ALLOC)
-			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE : MARK_NONE;
-		if (e->type == TR_KMALLOC && e->alloc > KMALLOC_MAX_CACHE_SIZE && e->key) {
+			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE :
+							   MARK_NONE;
+		if (e->type == TR_KMALLOC &&
+		    e->alloc > KMALLOC_MAX_CACHE_SIZE && e->key) {
 			size_t j, lo = i > 32 ? i - 32 : 0;
 			unsigned int order = bytes_order(e->alloc);
 
 			for (j = i; j-- > lo;) {
 				struct trace_event *p = &t->ev[j];
 
-				if (p->type == TR_PAGE_ALLOC && p->pid == e->pid &&
-				    p->cpu == e->cpu && p->order == order &&
+				if (p->type == TR_PAGE_ALLOC &&
+				    p->pid == e->pid && p->cpu == e->cpu &&
+				    p->order == order &&
 				    p->mark != MARK_KMALLOC_PAGE) {
 					p->mark = MARK_KMALLOC_PAGE;
 					break;
@@ -351,7 +361,8 @@ uint64_t trace_estimate_need(const struct trace *t)
 			break;
 		case TR_PAGE_ALLOC:
 			if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
-			    e->order > MAX_PAGE_ORDER || !(p = pmap_get(&pages, e->key)))
+			    e->order > MAX_PAGE_ORDER ||
+			    !(p = pmap_get(&pages, e->key)))
 				break;
 			if (p->a)
 				pg -= p->a;
@@ -388,10 +399,11 @@ struct replay {
 	int cur_cpu;
 };
 
-static void fail(struct replay *rp, const struct trace_event *e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void fail(struct replay *rp, const struct trace_event *e,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void fail(struct replay *rp, const struct trace_event *e, const char *fmt, ...)
+static void fail(struct replay *rp, const struct trace_event *e,
+		 const char *fmt, ...)
 {
 	struct replay_result *r = rp->r;
 	va_list ap;
@@ -399,7 +411,8 @@ static void fail(struct replay *rp, const struct trace_event *e, const char *fmt
 	if (r->failures < REPLAY_MAX_FAILURES_KEPT) {
 		r->failure[r->failures].line = e ? e->line : 0;
 		va_start(ap, fmt);
-		vsnprintf(r->failure[r->failures].why, sizeof(r->failure[0].why), fmt, ap);
+		vsnprintf(r->failure[r->failures].why,
+			  sizeof(r->failure[0].why), fmt, ap);
 		va_end(ap);
 	}
 	r->failures++;
@@ -422,8 +435,9 @@ static void fail_pages(struct replay *rp, const struct trace_event *e,
 			}
 	}
 	kmem_format_gfp(gfp, g, sizeof(g));
-	fail(rp, e, "%s: page allocation failure: order:%u, mode:%#x(%s); "
-		    "%lu pages free, largest free block order %d",
+	fail(rp, e,
+	     "%s: page allocation failure: order:%u, mode:%#x(%s); "
+	     "%lu pages free, largest free block order %d",
 	     what, order, gfp, g, global_zone_page_state(NR_FREE_PAGES), hi);
 }
 
@@ -443,7 +457,8 @@ static gfp_t replay_gfp(unsigned int gfp)
 	return (g & ~__GFP_NOFAIL) | __GFP_NOWARN;
 }
 
-static void mismatch(struct replay *rp, const struct trace_event *e, size_t kmem_alloc)
+static void mismatch(struct replay *rp, const struct trace_event *e,
+		     size_t kmem_alloc)
 {
 	struct replay_result *r = rp->r;
 
@@ -451,14 +466,16 @@ static void mismatch(struct replay *rp, const struct trace_event *e, size_t kmem
 		r->mismatch[r->nr_mismatch].line = e->line;
 		r->mismatch[r->nr_mismatch].req = e->req;
 		r->mismatch[r->nr_mismatch].trace_alloc = e->alloc;
-		r->mismatch[r->nr_mismatch].kmem_alloc = (unsigned int)kmem_alloc;
+		r->mismatch[r->nr_mismatch].kmem_alloc =
+			(unsigned int)kmem_alloc;
 		r->mismatch[r->nr_mismatch].gfp = e->gfp;
 		r->mismatch[r->nr_mismatch].name = e->name;
 		r->nr_mismatch++;
 	}
 }
 
-static struct replay_cache *get_cache(struct replay *rp, const struct trace_event *e)
+static struct replay_cache *get_cache(struct replay *rp,
+				      const struct trace_event *e)
 {
 	struct replay_result *r = rp->r;
 	struct replay_cache *c;
@@ -472,7 +489,8 @@ static struct replay_cache *get_cache(struct replay *rp, const struct trace_even
 		rp->cache_of_name = malloc(sizeof(int32_t) * rp->t->nr_names);
 		if (!rp->cache_of_name)
 			return NULL;
-		memset(rp->cache_of_name, 0xff, sizeof(int32_t) * rp->t->nr_names);
+		memset(rp->cache_of_name, 0xff,
+		       sizeof(int32_t) * rp->t->nr_names);
 	}
 	if (rp->cache_of_name[id] >= 0)
 		return &r->caches[rp->cache_of_name[id]];
@@ -560,7 +578,8 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 	}
 	if (e->mark == MARK_VMAP_OBJ) {
 		p = pmap_find(&rp->objs, e->key);
-		if (p && p->cache != CACHE_SKIPPED) { /* a live object's pointer */
+		if (p &&
+		    p->cache != CACHE_SKIPPED) { /* a live object's pointer */
 			r->alloc_live_ptr++;
 			free_object(rp, p, false);
 		}
@@ -575,7 +594,8 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 	if (e->type == TR_KMEM_CACHE_ALLOC) {
 		c = get_cache(rp, e);
 		if (!c) {
-			fail(rp, e, "no cache for kmem_cache_alloc (out of memory)");
+			fail(rp, e,
+			     "no cache for kmem_cache_alloc (out of memory)");
 			return;
 		}
 		if (!c->s)
@@ -595,13 +615,17 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 			fail(rp, e, "kmem_cache_alloc(%s) returned NULL",
 			     trace_name(rp->t, c->name));
 		else if (e->req > KMALLOC_MAX_SIZE)
-			fail(rp, e, "kmalloc(%u) returned NULL: above KMALLOC_MAX_SIZE (%lu)",
+			fail(rp, e,
+			     "kmalloc(%u) returned NULL: above KMALLOC_MAX_SIZE (%lu)",
 			     e->req, KMALLOC_MAX_SIZE);
 		else
 			fail(rp, e, "kmalloc(%u) returned NULL", e->req);
-		if ((e->req > KMALLOC_MAX_CACHE_SIZE && e->req <= KMALLOC_MAX_SIZE) || c)
+		if ((e->req > KMALLOC_MAX_CACHE_SIZE &&
+		     e->req <= KMALLOC_MAX_SIZE) ||
+		    c)
 			fail_pages(rp, e, c ? "kmem_cache_alloc" : "kmalloc",
-				   bytes_order(c ? c->trace_size : e->req), replay_gfp(e->gfp));
+				   bytes_order(c ? c->trace_size : e->req),
+				   replay_gfp(e->gfp));
 		return;
 	}
 	got = ZERO_OR_NULL_PTR(obj) ? 0 : ksize(obj);
@@ -716,7 +740,8 @@ static bool slab_page_refuted(struct replay *rp, const struct trace_event *e)
 			continue;
 		if (f->type == TR_PAGE_ALLOC)
 			break; /* a nested slab, or the task went on: undecided */
-		if (!f->key || (f->type != TR_KMALLOC && f->type != TR_KMEM_CACHE_ALLOC))
+		if (!f->key ||
+		    (f->type != TR_KMALLOC && f->type != TR_KMEM_CACHE_ALLOC))
 			continue;
 		order = object_slab_order(rp, f);
 		if (order < 0)
@@ -762,7 +787,8 @@ static void do_page_alloc(struct replay *rp, const struct trace_event *e)
 	}
 	page = alloc_pages(replay_gfp(e->gfp), e->order);
 	if (!page) {
-		fail_pages(rp, e, "mm_page_alloc", e->order, replay_gfp(e->gfp));
+		fail_pages(rp, e, "mm_page_alloc", e->order,
+			   replay_gfp(e->gfp));
 		pmap_del(&rp->pages, p);
 		return;
 	}
@@ -783,7 +809,8 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 		r->page_free_unknown++;
 		/* A page allocated before the trace: remember that it was
 		 * freed, so that its mm_page_free_batched is a duplicate. */
-		if (e->type == TR_PAGE_FREE && (p = pmap_get(&rp->pages, e->key))) {
+		if (e->type == TR_PAGE_FREE &&
+		    (p = pmap_get(&rp->pages, e->key))) {
 			p->state = PG_FREED;
 			p->p = NULL;
 		}
@@ -865,8 +892,10 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 				mi.vmalloc_end + 1, NUMA_NO_NODE,
 				GFP_KERNEL | __GFP_NOWARN, _THIS_IP_);
 	if (!vm) {
-		fail(rp, e, "alloc_vmap_area(size=%u, align=%u): vmap allocation for "
-			    "size %u failed (%d)", e->req, e->alloc, e->req, -ENOMEM);
+		fail(rp, e,
+		     "alloc_vmap_area(size=%u, align=%u): vmap allocation for "
+		     "size %u failed (%d)",
+		     e->req, e->alloc, e->req, -ENOMEM);
 		return;
 	}
 	p = pmap_find(&rp->vmaps, e->key);
@@ -909,7 +938,8 @@ static void final_state(struct replay *rp)
 	struct zone *z;
 
 	r->final_slab_pages = slab_pages_now();
-	r->final_used_pages = managed_pages_all() - global_zone_page_state(NR_FREE_PAGES);
+	r->final_used_pages =
+		managed_pages_all() - global_zone_page_state(NR_FREE_PAGES);
 	r->final_replayed_pages = rp->replayed_pages;
 	for (i = 0; i < r->nr_caches; i++) {
 		struct replay_cache *c = &r->caches[i];
@@ -934,12 +964,14 @@ static void final_state(struct replay *rp)
 				struct slab_counts sc;
 				unsigned int n = r->nr_kcaches;
 
-				if (!s || n >= sizeof(r->kcache) / sizeof(r->kcache[0]))
+				if (!s || n >= sizeof(r->kcache) /
+							  sizeof(r->kcache[0]))
 					continue;
 				slab_get_counts(s, &sc);
 				if (!sc.nr_slabs)
 					continue;
-				snprintf(r->kcache[n].name, sizeof(r->kcache[n].name), "%s",
+				snprintf(r->kcache[n].name,
+					 sizeof(r->kcache[n].name), "%s",
 					 kmem_cache_name(s));
 				r->kcache[n].size = s->size;
 				r->kcache[n].objperslab = s->objects;
@@ -959,7 +991,8 @@ static void final_state(struct replay *rp)
 		if (n >= 4)
 			break;
 		zone_free_counts(z, counts);
-		snprintf(r->zone[n].name, sizeof(r->zone[n].name), "%s", z->name);
+		snprintf(r->zone[n].name, sizeof(r->zone[n].name), "%s",
+			 z->name);
 		r->zone[n].highest_order = -1;
 		for (k = 0; k < NR_PAGE_ORDERS && k < 16; k++) {
 			r->zone[n].free[k] = counts[k];
@@ -976,7 +1009,7 @@ static void final_state(struct replay *rp)
 
 /* The replay phase: every event in order (timed by the caller). */
 static noinline void replay_events(struct replay *rp, unsigned int cpus,
-				    struct progress *pr)
+				   struct progress *pr)
 {
 	const struct trace *t = rp->t;
 	const struct replay_opts *o = rp->o;
@@ -1020,8 +1053,9 @@ static noinline void replay_events(struct replay *rp, unsigned int cpus,
 		if (slab > r->peak_slab_pages)
 			r->peak_slab_pages = slab;
 		if ((i & 255) == 0) {
-			unsigned long used = managed_pages_all() -
-					     global_zone_page_state(NR_FREE_PAGES);
+			unsigned long used =
+				managed_pages_all() -
+				global_zone_page_state(NR_FREE_PAGES);
 
 			if (used > r->peak_used_pages)
 				r->peak_used_pages = used;
@@ -1030,7 +1064,8 @@ static noinline void replay_events(struct replay *rp, unsigned int cpus,
 	}
 }
 
-int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_result *r)
+int trace_replay(struct trace *t, const struct replay_opts *o,
+		 struct replay_result *r)
 {
 	struct replay rp = { .t = t, .o = o, .r = r, .cur_cpu = -1 };
 	struct kmem_config cfg = { 0 };
@@ -1064,7 +1099,8 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 		}
 		r->ram_from_trace = true;
 	}
-	cfg.layout = o->layout ? (enum kmem_layout)o->layout : KMEM_LAYOUT_X86_64;
+	cfg.layout = o->layout ? (enum kmem_layout)o->layout :
+				 KMEM_LAYOUT_X86_64;
 	/* The parser refuses CPU numbers the boot does not accept. */
 	cfg.cpus = o->cpus ? o->cpus : max_cpu + 1;
 	if (cfg.cpus > KMEM_MAX_CPUS)
@@ -1074,7 +1110,8 @@ int trace_replay(struct trace *t, const struct replay_opts *o, struct replay_res
 		kmem_halt();
 	err = kmem_boot(&cfg);
 	if (err) {
-		fail(&rp, NULL, "cannot boot a machine of %llu MiB, %d CPUs: %s",
+		fail(&rp, NULL,
+		     "cannot boot a machine of %llu MiB, %d CPUs: %s",
 		     cfg.ram >> 20, cfg.cpus, strerror(-err));
 		return -1;
 	}

@@ -36,15 +36,17 @@ static const char *test_current = "";
 		}                                                             \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                        \
-	do {                                                                  \
-		long long __a = (long long)(a), __b = (long long)(b);         \
-		test_checks++;                                                \
-		if (__a != __b) {                                             \
-			test_failures++;                                      \
-			fprintf(stderr, "FAIL %s: %s:%d: %s == %s (%lld != %lld)\n", \
-				test_current, __FILE__, __LINE__, #a, #b, __a, __b); \
-		}                                                             \
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		long long __a = (long long)(a), __b = (long long)(b);          \
+		test_checks++;                                                 \
+		if (__a != __b) {                                              \
+			test_failures++;                                       \
+			fprintf(stderr,                                        \
+				"FAIL %s: %s:%d: %s == %s (%lld != %lld)\n",   \
+				test_current, __FILE__, __LINE__, #a, #b, __a, \
+				__b);                                          \
+		}                                                              \
 	} while (0)
 
 #define CHECK_STR(a, b)                                                       \
@@ -53,7 +55,7 @@ static const char *test_current = "";
 		test_checks++;                                                \
 		if (!__a || !__b || strcmp(__a, __b)) {                       \
 			test_failures++;                                      \
-			fprintf(stderr, "FAIL %s: %s:%d: \"%s\" == \"%s\"\n",  \
+			fprintf(stderr, "FAIL %s: %s:%d: \"%s\" == \"%s\"\n", \
 				test_current, __FILE__, __LINE__,             \
 				__a ? __a : "(null)", __b ? __b : "(null)");  \
 		}                                                             \
@@ -121,23 +123,27 @@ static inline void test_check_machine(const char *when)
 
 	if (!test_keep && after < test_before) {
 		test_failures++;
-		fprintf(stderr, "FAIL %s: lost some free pages %s: %lu before, %lu after\n",
+		fprintf(stderr,
+			"FAIL %s: lost some free pages %s: %lu before, %lu after\n",
 			test_current, when, test_before, after);
 	}
 	if (!test_keep && percpu > test_percpu_before) {
 		test_failures++;
-		fprintf(stderr, "FAIL %s: leaked %lu bytes of percpu memory %s\n",
+		fprintf(stderr,
+			"FAIL %s: leaked %lu bytes of percpu memory %s\n",
 			test_current, percpu - test_percpu_before, when);
 	}
 	if (!kmem_check_invariants()) {
 		test_failures++;
-		fprintf(stderr, "FAIL %s: invariants do not hold %s\n", test_current, when);
+		fprintf(stderr, "FAIL %s: invariants do not hold %s\n",
+			test_current, when);
 	}
-	if (kmem_log_contains(test_lock_mark, "possible circular locking dependency") ||
+	if (kmem_log_contains(test_lock_mark,
+			      "possible circular locking dependency") ||
 	    kmem_log_contains(test_lock_mark, " is not held\n")) {
 		test_failures++;
-		fprintf(stderr, "FAIL %s: lock debugging reported a bug %s\n", test_current,
-			when);
+		fprintf(stderr, "FAIL %s: lock debugging reported a bug %s\n",
+			test_current, when);
 	}
 }
 
@@ -193,7 +199,8 @@ static inline void test_run(const char *name, void (*fn)(void), int keep)
 	fn();
 	if (kmem_is_booted()) /* a test that halted was checked by test_halt() */
 		test_check_machine("after the test");
-	fprintf(stderr, "%s %s\n", test_failures > failed ? "FAIL" : "ok  ", name);
+	fprintf(stderr, "%s %s\n", test_failures > failed ? "FAIL" : "ok  ",
+		name);
 }
 
 #define RUN(name) test_run(#name, name, 0)
@@ -210,8 +217,8 @@ static inline int test_summary(void)
  * has it. */
 static inline FILE *test_open_data(const char *rel)
 {
-	static const char *const dirs[] = { KMEM_DATA_DIR,
-					    KMEM_SOURCE_DIR "/../../shared/data" };
+	static const char *const dirs[] = { KMEM_DATA_DIR, KMEM_SOURCE_DIR
+					    "/../../shared/data" };
 	char path[1024];
 	unsigned int i;
 

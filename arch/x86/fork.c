@@ -82,8 +82,8 @@ static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 /* Between prepare and parent/child; only the forking thread touches them
  * (it holds the boot lock). */
 static struct kmem_fork_stats fork_stats;
-static bool fork_machine; /* a machine was up at prepare */
-static int fork_ram = -1; /* the copy of the RAM */
+static bool fork_machine;  /* a machine was up at prepare */
+static int fork_ram = -1;  /* the copy of the RAM */
 static int fork_ram_error; /* errno of a failed copy */
 
 static void fork_prepare(void);

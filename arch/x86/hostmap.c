@@ -65,7 +65,7 @@
 #define HOSTMAP_DEFAULT_MAX 65530
 
 static unsigned long max_map_count;
-static long used[NR_HOSTMAP_CLASSES]; /* atomics */
+static long used[NR_HOSTMAP_CLASSES];		 /* atomics */
 static unsigned long budget[NR_HOSTMAP_CLASSES]; /* 0: unlimited */
 static unsigned long budget_default[NR_HOSTMAP_CLASSES];
 static unsigned long over_budget, ondemand_maps,

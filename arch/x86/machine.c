@@ -77,7 +77,7 @@ unsigned long __kmem_vmalloc_end;
 unsigned long __kmem_pkmap_base;
 
 #define X86_32_PAGE_OFFSET 0xC0000000UL
-#define X86_32_MAXMEM 0x377fe000UL      /* VMALLOC_END - PAGE_OFFSET - 128M */
+#define X86_32_MAXMEM 0x377fe000UL /* VMALLOC_END - PAGE_OFFSET - 128M */
 #define X86_32_VMALLOC_END_OFF 0x3f7fe000UL
 #define X86_32_PKMAP_OFF 0x3f800000UL
 #ifndef KMEM_TSAN
@@ -113,7 +113,8 @@ static const struct {
 static void *reserve_at(unsigned long addr, size_t len)
 {
 	void *p = mmap((void *)addr, len, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			       MAP_FIXED_NOREPLACE,
 		       -1, 0);
 
 	if (p == (void *)addr)
@@ -134,7 +135,8 @@ static void *tsan_reserve(size_t len, size_t align)
 
 	for (i = 0; i < ARRAY_SIZE(tsan_app_ranges); i++)
 		for (a = ALIGN(tsan_app_ranges[i].start, align);
-		     a + len > a && a + len <= tsan_app_ranges[i].end; a += step) {
+		     a + len > a && a + len <= tsan_app_ranges[i].end;
+		     a += step) {
 			p = reserve_at(a, len);
 			if (p)
 				return p;
@@ -195,8 +197,9 @@ int arch_map_phys(unsigned long vaddr, phys_addr_t phys, size_t len, int prot)
 int arch_map_phys_populate(unsigned long vaddr, phys_addr_t phys, size_t len,
 			   int prot)
 {
-	void *p = mmap((void *)vaddr, len, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
-		       machine.memfd, (off_t)arch_phys_to_file(phys));
+	void *p = mmap((void *)vaddr, len, prot,
+		       MAP_SHARED | MAP_FIXED | MAP_POPULATE, machine.memfd,
+		       (off_t)arch_phys_to_file(phys));
 
 	return p == MAP_FAILED ? -errno : 0;
 }
@@ -204,7 +207,8 @@ int arch_map_phys_populate(unsigned long vaddr, phys_addr_t phys, size_t len,
 int arch_unmap(unsigned long vaddr, size_t len)
 {
 	void *p = mmap((void *)vaddr, len, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		       -1, 0);
 
 	return p == MAP_FAILED ? -errno : 0;
 }
@@ -229,7 +233,8 @@ static int setup_ram(const struct kmem_config *cfg)
 	unsigned long long low_end;
 
 	if (ram < (32ULL << 20)) {
-		pr_err("kmem: %llu bytes of RAM is too little (at least 32M)\n", ram);
+		pr_err("kmem: %llu bytes of RAM is too little (at least 32M)\n",
+		       ram);
 		return -EINVAL;
 	}
 	if (cfg->layout == KMEM_LAYOUT_X86_32 && ram > (4ULL << 30)) {
@@ -259,7 +264,8 @@ static int setup_ram(const struct kmem_config *cfg)
 	e820_add(0x100000, low_end);
 	if (low_end < ram)
 		e820_add(PCI_HOLE_END, PCI_HOLE_END + (ram - low_end));
-	max_pfn = (unsigned long)(machine.e820[machine.nr_e820 - 1].end >> PAGE_SHIFT);
+	max_pfn = (unsigned long)(machine.e820[machine.nr_e820 - 1].end >>
+				  PAGE_SHIFT);
 	machine.max_pfn = max_pfn;
 	return 0;
 }
@@ -276,18 +282,21 @@ static void set_zone(enum zone_type z, unsigned long start, unsigned long end)
 
 static int setup_layout_x86_64(void)
 {
-	unsigned long direct = ALIGN((unsigned long)max_pfn << PAGE_SHIFT, SZ_1G);
+	unsigned long direct =
+		ALIGN((unsigned long)max_pfn << PAGE_SHIFT, SZ_1G);
 	size_t len = direct + SZ_1G + X86_64_VMALLOC_SIZE;
 	void *base;
 
 	base = arch_reserve(X86_64_KVA_HINT, len, SZ_1G);
 	if (!base) {
-		pr_err("kmem: cannot reserve %zu bytes of host address space\n", len);
+		pr_err("kmem: cannot reserve %zu bytes of host address space\n",
+		       len);
 		return -ENOMEM;
 	}
 	machine.kva_base = base;
 	machine.kva_size = len;
-	machine.relocated = true; /* always: the real one is 0xffff888000000000 */
+	machine.relocated =
+		true; /* always: the real one is 0xffff888000000000 */
 	__kmem_page_offset = (unsigned long)base;
 	max_low_pfn = max_pfn;
 	machine.max_low_pfn = max_low_pfn;
@@ -295,7 +304,8 @@ static int setup_layout_x86_64(void)
 	__kmem_vmalloc_end = __kmem_vmalloc_start + X86_64_VMALLOC_SIZE - 1;
 	__kmem_pkmap_base = 0;
 	set_zone(ZONE_DMA, 1, SZ_16M >> PAGE_SHIFT);
-	set_zone(ZONE_DMA32, SZ_16M >> PAGE_SHIFT, (unsigned long)(SZ_4G >> PAGE_SHIFT));
+	set_zone(ZONE_DMA32, SZ_16M >> PAGE_SHIFT,
+		 (unsigned long)(SZ_4G >> PAGE_SHIFT));
 	set_zone(ZONE_NORMAL, (unsigned long)(SZ_4G >> PAGE_SHIFT), max_pfn);
 	return 0;
 }
@@ -315,8 +325,8 @@ static int setup_layout_x86_32(void)
 	__kmem_page_offset = (unsigned long)base;
 	max_low_pfn = min(max_pfn, X86_32_MAXMEM >> PAGE_SHIFT);
 	machine.max_low_pfn = max_low_pfn;
-	__kmem_vmalloc_start = __kmem_page_offset + (max_low_pfn << PAGE_SHIFT) +
-			       VMALLOC_OFFSET;
+	__kmem_vmalloc_start = __kmem_page_offset +
+			       (max_low_pfn << PAGE_SHIFT) + VMALLOC_OFFSET;
 	__kmem_vmalloc_end = __kmem_page_offset + X86_32_VMALLOC_END_OFF;
 	__kmem_pkmap_base = __kmem_page_offset + X86_32_PKMAP_OFF;
 	set_zone(ZONE_DMA, 1, SZ_16M >> PAGE_SHIFT);
@@ -382,7 +392,8 @@ int arch_machine_setup(const struct kmem_config *cfg)
 						  setup_layout_x86_64();
 	if (ret)
 		goto out_ram;
-	high_memory = (void *)(__kmem_page_offset + (max_low_pfn << PAGE_SHIFT));
+	high_memory =
+		(void *)(__kmem_page_offset + (max_low_pfn << PAGE_SHIFT));
 	hostmap_init();
 	ret = map_direct();
 	if (ret)
@@ -458,8 +469,9 @@ static void oops_unclaimed(struct kmem_fault *f)
 		 f->address, f->write ? "write" : "read",
 		 (f->write ? 2 : 0) | (f->present ? 1 : 0),
 		 f->present ? "permissions violation" : "not-present page",
-		 (f->write ? 2 : 0) | (f->present ? 1 : 0), raw_smp_processor_id(),
-		 kmem_current_pid(), kmem_current_comm(), f->ip);
+		 (f->write ? 2 : 0) | (f->present ? 1 : 0),
+		 raw_smp_processor_id(), kmem_current_pid(),
+		 kmem_current_comm(), f->ip);
 	kmem_emergency_write(buf);
 }
 

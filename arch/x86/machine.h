@@ -14,14 +14,14 @@ struct e820_range {
 
 struct kmem_machine {
 	enum kmem_layout layout;
-	int memfd;                    /* the RAM */
+	int memfd;		      /* the RAM */
 	unsigned long long ram_bytes; /* size of the memfd */
 	struct e820_range e820[E820_MAX];
 	int nr_e820;
 	unsigned long max_pfn, max_low_pfn;
 	unsigned long zone_end_pfn[6]; /* per enum zone_type; 0: absent */
 	unsigned long zone_start_pfn[6];
-	void *kva_base;               /* host reservation for the kernel half */
+	void *kva_base; /* host reservation for the kernel half */
 	size_t kva_size;
 	bool relocated;
 };
@@ -97,11 +97,11 @@ void kmem_unregister_fault_handler(struct kmem_hook *h);
  * software TLB) that maps single pages for faulting accesses beyond them.
  */
 enum hostmap_class {
-	HOSTMAP_KERNEL,   /* direct map, pkmap slots: no budget */
+	HOSTMAP_KERNEL,	  /* direct map, pkmap slots: no budget */
 	HOSTMAP_VMALLOC,  /* vmalloc areas mapped eagerly */
-	HOSTMAP_USER,     /* user pages mapped eagerly */
+	HOSTMAP_USER,	  /* user pages mapped eagerly */
 	HOSTMAP_ONDEMAND, /* live slots of the ring (2 each): no budget */
-	HOSTMAP_DEBUG,    /* debug_pagealloc's splits of the direct map */
+	HOSTMAP_DEBUG,	  /* debug_pagealloc's splits of the direct map */
 	NR_HOSTMAP_CLASSES
 };
 #define HOSTMAP_RING_SLOTS 512
@@ -123,11 +123,12 @@ struct hostmap_stats {
 	unsigned long max_map_count;
 	unsigned long used[NR_HOSTMAP_CLASSES];
 	unsigned long budget[NR_HOSTMAP_CLASSES]; /* 0: none */
-	unsigned long total;                     /* sum of used[] */
+	unsigned long total;			  /* sum of used[] */
 	unsigned long ring_slots, ring_live;
-	unsigned long ondemand_maps;      /* pages mapped through the ring */
-	unsigned long ondemand_evictions; /* slots reused (page back to PROT_NONE) */
-	unsigned long over_budget;        /* charges refused */
+	unsigned long ondemand_maps; /* pages mapped through the ring */
+	unsigned long
+		ondemand_evictions; /* slots reused (page back to PROT_NONE) */
+	unsigned long over_budget;  /* charges refused */
 };
 void hostmap_get_stats(struct hostmap_stats *st);
 /*
@@ -139,7 +140,8 @@ int hostmap_ondemand_map(unsigned long vaddr, phys_addr_t phys, int prot);
 /* Forget the ring slots inside [start, end), unmapping their pages if asked.
  * Call it before changing the host mapping of an address the ring may hold.
  * Returns how many slots were dropped. */
-unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end, bool unmap);
+unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end,
+				   bool unmap);
 /* vaddr's page is mapped by a ring slot (tests). */
 bool hostmap_ondemand_mapped(unsigned long vaddr);
 

@@ -62,10 +62,12 @@ extern "C" {
  * "fail_page_alloc"), as `echo value > /sys/kernel/debug/name/knob`.
  * 0, -ENOENT (no such capability or knob) or -EINVAL (bad value, or no
  * machine could boot). */
-KMEM_API int kmem_fault_set(const char *name, const char *knob, const char *value);
+KMEM_API int kmem_fault_set(const char *name, const char *knob,
+			    const char *value);
 /* Read a knob as debugfs prints it ("100", "Y", "-1") into buf. 0 or
  * -ENOENT. */
-KMEM_API int kmem_fault_get(const char *name, const char *knob, char *buf, size_t len);
+KMEM_API int kmem_fault_get(const char *name, const char *knob, char *buf,
+			    size_t len);
 
 /* The calling thread's fail-nth: arm (n > 0) or disarm (0). */
 KMEM_API void kmem_fail_nth_set(unsigned int n);

@@ -52,10 +52,10 @@ struct page;
  * large kmalloc block) or a single frame. */
 struct kmem_frame_info {
 	unsigned long pfn; /* first frame */
-	unsigned long nr; /* frames covered (1 << order for a block) */
+	unsigned long nr;  /* frames covered (1 << order for a block) */
 	enum kmem_page_owner owner; /* KMEM_OWNER_FREE for a buddy block */
-	unsigned int order; /* free block or compound head: its order */
-	uint64_t flags; /* KMEM_KPF() bits */
+	unsigned int order;	    /* free block or compound head: its order */
+	uint64_t flags;		    /* KMEM_KPF() bits */
 	const struct kmem_cache *cache; /* a slab's head: its cache; else NULL */
 	int inuse, objects; /* a slab's head: objects in use, in all; else -1 */
 };
@@ -81,11 +81,11 @@ KMEM_API const char *kmem_owner_name(enum kmem_page_owner owner);
 
 struct kmem_vmalloc_area {
 	unsigned long start, end; /* [start, end), guard page included */
-	unsigned long flags; /* VM_* (0 for vm_map_ram) */
+	unsigned long flags;	  /* VM_* (0 for vm_map_ram) */
 	unsigned int nr_pages;
 	const void *caller;
-	bool vm_map_ram; /* a vm_map_ram() area */
-	bool lazy; /* freed, waiting for a purge */
+	bool vm_map_ram;	   /* a vm_map_ram() area */
+	bool lazy;		   /* freed, waiting for a purge */
 	struct page *const *pages; /* the area's pages (nr_pages), or NULL */
 };
 
@@ -113,8 +113,8 @@ KMEM_API const char *kmem_process_comm(struct kmem_process *p);
 
 struct kmem_vma_info {
 	unsigned long start, end; /* user addresses */
-	unsigned long flags; /* VM_* */
-	unsigned long host; /* host address of start */
+	unsigned long flags;	  /* VM_* */
+	unsigned long host;	  /* host address of start */
 	const char *name; /* "[heap]", "[stack]", "/dev/zero (deleted)" or "" */
 };
 /* Snapshot up to max VMAs of p into out (under its mmap_lock); returns how
@@ -155,10 +155,10 @@ struct kmem_cache_info {
 	unsigned int object_size; /* what the creator asked for */
 	unsigned int size; /* a slot: the object and its metadata, aligned */
 	unsigned int align;
-	unsigned int offset; /* of the free pointer in a slot */
-	unsigned int order; /* a slab is 2^order pages */
-	unsigned int objects; /* slots per slab */
-	unsigned int min_partial; /* empty slabs a node keeps */
+	unsigned int offset;	     /* of the free pointer in a slot */
+	unsigned int order;	     /* a slab is 2^order pages */
+	unsigned int objects;	     /* slots per slab */
+	unsigned int min_partial;    /* empty slabs a node keeps */
 	unsigned int sheaf_capacity; /* pointers per sheaf; 0: no sheaves */
 	/* The counts now (0 from kmem_slub_geometry): */
 	unsigned long nr_full, nr_partial, nr_empty, nr_slabs;
@@ -196,17 +196,17 @@ KMEM_API bool kmem_slab_allocator_built(int which);
 /* Where an object from kmalloc() or kmem_cache_alloc() lives. */
 struct kmem_object_info {
 	struct kmem_cache *cache; /* NULL: a large kmalloc block, SLOB's heap */
-	size_t size; /* ksize() */
-	size_t footprint; /* the bytes set aside for it: a slot (the cache's
-			   * size), SLOB's size header and block, or the pages
-			   * of a large block */
-	unsigned long pfn; /* first frame of its slab or block */
+	size_t size;		  /* ksize() */
+	size_t footprint;   /* the bytes set aside for it: a slot (the cache's
+			     * size), SLOB's size header and block, or the pages
+			     * of a large block */
+	unsigned long pfn;  /* first frame of its slab or block */
 	unsigned int order; /* of that slab or block */
 	/* SLUB only (else 0): its slab's slots and those taken off the
 	 * slab's freelist (in use or in a sheaf), and the object's place. */
 	unsigned int objects, inuse;
 	unsigned long offset; /* bytes from the slab's first object */
-	unsigned long index; /* offset / the cache's size */
+	unsigned long index;  /* offset / the cache's size */
 };
 /* Fill info for p, the start of a live object. 0, or -EINVAL when p is not
  * one (SLUB says nothing; SLAB and SLOB report it as ksize() would). */
@@ -221,10 +221,10 @@ KMEM_API int kmem_object_info(const void *p, struct kmem_object_info *info);
 struct kmem_slab_cache_stats {
 	const char *name;
 	unsigned int object_size; /* what kmem_cache_create() asked for */
-	unsigned int size; /* the slot: object, padding and metadata */
+	unsigned int size;	  /* the slot: object, padding and metadata */
 	unsigned int align;
 	unsigned int objects_per_slab; /* 0 on SLOB (no slabs) */
-	unsigned int pages_per_slab; /* 0 on SLOB */
+	unsigned int pages_per_slab;   /* 0 on SLOB */
 	unsigned long active_objects, total_objects;
 	unsigned long nr_full, nr_partial, nr_free; /* slabs on each list */
 	/* Free objects cached above the slabs. SLUB: this thread's sheaves,
@@ -239,12 +239,12 @@ KMEM_API void kmem_slab_cache_stats(struct kmem_cache *s,
  * up their free space is. Lists: blocks below 256 bytes, below 1 KiB, the
  * rest. Returns false (and zeroes out) on a machine that is not SLOB. */
 struct kmem_slob_heap_stats {
-	unsigned long pages; /* heap pages (not large kmalloc blocks) */
+	unsigned long pages;	     /* heap pages (not large kmalloc blocks) */
 	unsigned long list_pages[3]; /* of which partly free, on each list */
 	unsigned long free_bytes[3]; /* free bytes of those pages */
-	unsigned long blocks; /* blocks handed out */
+	unsigned long blocks;	     /* blocks handed out */
 	unsigned long used_bytes; /* their bytes, kmalloc size headers included */
-	unsigned long free_blocks; /* free fragments */
+	unsigned long free_blocks;  /* free fragments */
 	unsigned long largest_free; /* bytes */
 	unsigned long big_pages; /* pages of cache objects of a page or more */
 };

@@ -51,13 +51,13 @@ extern "C" {
 
 /* glibc's struct mallinfo2. */
 struct kmem_mallinfo2 {
-	size_t arena; /* non-mmapped space allocated from the system */
-	size_t ordblks; /* number of free chunks */
-	size_t smblks; /* number of fastbin blocks */
-	size_t hblks; /* number of mmapped regions */
-	size_t hblkhd; /* space in mmapped regions */
-	size_t usmblks; /* always 0 */
-	size_t fsmblks; /* space in freed fastbin blocks */
+	size_t arena;	 /* non-mmapped space allocated from the system */
+	size_t ordblks;	 /* number of free chunks */
+	size_t smblks;	 /* number of fastbin blocks */
+	size_t hblks;	 /* number of mmapped regions */
+	size_t hblkhd;	 /* space in mmapped regions */
+	size_t usmblks;	 /* always 0 */
+	size_t fsmblks;	 /* space in freed fastbin blocks */
 	size_t uordblks; /* total allocated space */
 	size_t fordblks; /* total free space */
 	size_t keepcost; /* top-most, releasable space */

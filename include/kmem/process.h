@@ -65,7 +65,8 @@ KMEM_API struct kmem_process *kmem_process_create(const char *comm);
  * -EBUSY if the thread is already inside a process, -ESRCH if p is dead; and a
  * second time the signal that killed p (SIGSEGV, SIGKILL) if it dies while the
  * thread is inside (see above). Several threads may be inside one process. */
-#define kmem_process_enter(p) __kmem_process_enter((p), sigsetjmp(*__kmem_process_jmpbuf(), 1))
+#define kmem_process_enter(p) \
+	__kmem_process_enter((p), sigsetjmp(*__kmem_process_jmpbuf(), 1))
 KMEM_API void kmem_process_leave(void);
 /* The process the calling thread is inside, or NULL. */
 KMEM_API struct kmem_process *kmem_process_current(void);
@@ -91,7 +92,8 @@ static inline unsigned long kmem_process_switches(void)
 
 /* Run fn(arg) inside p. Returns fn's value, or minus the signal that killed
  * the process (-SIGSEGV, -SIGKILL), or -EBUSY/-ESRCH as kmem_process_enter. */
-KMEM_API int kmem_process_run(struct kmem_process *p, int (*fn)(void *), void *arg);
+KMEM_API int kmem_process_run(struct kmem_process *p, int (*fn)(void *),
+			      void *arg);
 
 /* kmem_process_run() on the live process with this pid, if there is one:
  * -ESRCH if none (it exited, or died) or pid is not a process's. For code
@@ -112,8 +114,8 @@ KMEM_API int kmem_process_exit(struct kmem_process *p);
  * one they fail with ESRCH). */
 KMEM_API void *kmem_sys_brk(void *addr);
 KMEM_API void *kmem_sys_sbrk(intptr_t increment);
-KMEM_API void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags, int fd,
-		    off_t offset);
+KMEM_API void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags,
+			     int fd, off_t offset);
 KMEM_API int kmem_sys_munmap(void *addr, size_t length);
 KMEM_API int kmem_sys_mprotect(void *addr, size_t length, int prot);
 KMEM_API int kmem_sys_madvise(void *addr, size_t length, int advice);
@@ -134,21 +136,22 @@ KMEM_API void *kmem_user_ptr(unsigned long uaddr);
 struct kmem_process_info {
 	int pid;
 	char comm[16];
-	int killed;                /* signal that killed it, 0 if alive */
-	unsigned long vm_size;     /* VmSize */
-	unsigned long vm_data;     /* VmData */
-	unsigned long vm_stk;      /* VmStk */
-	unsigned long vm_lck;      /* VmLck */
-	unsigned long rss_anon;    /* RssAnon: private anonymous frames mapped */
-	unsigned long rss_shmem;   /* RssShmem: shared anonymous frames mapped */
-	unsigned long swap;        /* VmSwap: pages out on swap */
-	unsigned long pte_pages;   /* page-table pages (VmPTE) */
+	int killed;		 /* signal that killed it, 0 if alive */
+	unsigned long vm_size;	 /* VmSize */
+	unsigned long vm_data;	 /* VmData */
+	unsigned long vm_stk;	 /* VmStk */
+	unsigned long vm_lck;	 /* VmLck */
+	unsigned long rss_anon;	 /* RssAnon: private anonymous frames mapped */
+	unsigned long rss_shmem; /* RssShmem: shared anonymous frames mapped */
+	unsigned long swap;	 /* VmSwap: pages out on swap */
+	unsigned long pte_pages; /* page-table pages (VmPTE) */
 	unsigned long zero_mapped; /* ptes mapping the shared zero page */
 	unsigned long min_flt, maj_flt;
 	unsigned long start_brk, brk, mmap_base; /* user addresses */
-	void *heap;                /* start_brk as a host pointer */
+	void *heap; /* start_brk as a host pointer */
 };
-KMEM_API int kmem_process_info(struct kmem_process *p, struct kmem_process_info *info);
+KMEM_API int kmem_process_info(struct kmem_process *p,
+			       struct kmem_process_info *info);
 KMEM_API int kmem_process_pid(struct kmem_process *p);
 
 /* Internals of the macros above. */

@@ -7,49 +7,51 @@
 
 #include <linux/compiler.h>
 
-KMEM_API __printf(4, 5) void __kmem_warn(const char *file, int line, const char *func,
-				const char *fmt, ...);
-KMEM_API __noreturn void __kmem_bug(const char *file, int line, const char *func);
+KMEM_API __printf(4, 5) void __kmem_warn(const char *file, int line,
+					 const char *func, const char *fmt,
+					 ...);
+KMEM_API __noreturn void __kmem_bug(const char *file, int line,
+				    const char *func);
 
-#define WARN(cond, fmt...)                                                  \
-	({                                                                  \
-		int __ret_warn = !!(cond);                                  \
-		if (unlikely(__ret_warn))                                   \
-			__kmem_warn(__FILE__, __LINE__, __func__, fmt);     \
-		unlikely(__ret_warn);                                       \
+#define WARN(cond, fmt...)                                              \
+	({                                                              \
+		int __ret_warn = !!(cond);                              \
+		if (unlikely(__ret_warn))                               \
+			__kmem_warn(__FILE__, __LINE__, __func__, fmt); \
+		unlikely(__ret_warn);                                   \
 	})
-#define WARN_ON(cond)                                                       \
-	({                                                                  \
-		int __ret_warn = !!(cond);                                  \
-		if (unlikely(__ret_warn))                                   \
-			__kmem_warn(__FILE__, __LINE__, __func__, NULL);    \
-		unlikely(__ret_warn);                                       \
+#define WARN_ON(cond)                                                    \
+	({                                                               \
+		int __ret_warn = !!(cond);                               \
+		if (unlikely(__ret_warn))                                \
+			__kmem_warn(__FILE__, __LINE__, __func__, NULL); \
+		unlikely(__ret_warn);                                    \
 	})
-#define WARN_ONCE(cond, fmt...)                                             \
-	({                                                                  \
-		static _Bool __warned;                                      \
-		int __ret_warn = !!(cond);                                  \
-		if (unlikely(__ret_warn && !__warned)) {                    \
-			__warned = 1;                                       \
-			__kmem_warn(__FILE__, __LINE__, __func__, fmt);     \
-		}                                                           \
-		unlikely(__ret_warn);                                       \
+#define WARN_ONCE(cond, fmt...)                                         \
+	({                                                              \
+		static _Bool __warned;                                  \
+		int __ret_warn = !!(cond);                              \
+		if (unlikely(__ret_warn && !__warned)) {                \
+			__warned = 1;                                   \
+			__kmem_warn(__FILE__, __LINE__, __func__, fmt); \
+		}                                                       \
+		unlikely(__ret_warn);                                   \
 	})
-#define WARN_ON_ONCE(cond)                                                  \
-	({                                                                  \
-		static _Bool __warned;                                      \
-		int __ret_warn = !!(cond);                                  \
-		if (unlikely(__ret_warn && !__warned)) {                    \
-			__warned = 1;                                       \
-			__kmem_warn(__FILE__, __LINE__, __func__, NULL);    \
-		}                                                           \
-		unlikely(__ret_warn);                                       \
+#define WARN_ON_ONCE(cond)                                               \
+	({                                                               \
+		static _Bool __warned;                                   \
+		int __ret_warn = !!(cond);                               \
+		if (unlikely(__ret_warn && !__warned)) {                 \
+			__warned = 1;                                    \
+			__kmem_warn(__FILE__, __LINE__, __func__, NULL); \
+		}                                                        \
+		unlikely(__ret_warn);                                    \
 	})
 #define BUG() __kmem_bug(__FILE__, __LINE__, __func__)
-#define BUG_ON(cond)                      \
-	do {                              \
-		if (unlikely(cond))       \
-			BUG();            \
+#define BUG_ON(cond)                \
+	do {                        \
+		if (unlikely(cond)) \
+			BUG();      \
 	} while (0)
 #define VM_BUG_ON(cond) BUG_ON(cond)
 

@@ -73,25 +73,28 @@
 #ifdef KMEM_TSAN
 void __tsan_ignore_thread_begin(void);
 void __tsan_ignore_thread_end(void);
-#define data_race(expr)                                 \
-	({                                              \
-		__tsan_ignore_thread_begin();           \
-		__auto_type __data_race_v = (expr);     \
-		__tsan_ignore_thread_end();             \
-		__data_race_v;                          \
+#define data_race(expr)                             \
+	({                                          \
+		__tsan_ignore_thread_begin();       \
+		__auto_type __data_race_v = (expr); \
+		__tsan_ignore_thread_end();         \
+		__data_race_v;                      \
 	})
 #define READ_ONCE(x) data_race(*(const volatile __typeof__(x) *)&(x))
 #else
 #define data_race(expr) (expr)
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #endif
-#define WRITE_ONCE(x, val) \
-	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
+#define WRITE_ONCE(x, val)                               \
+	do {                                             \
+		*(volatile __typeof__(x) *)&(x) = (val); \
+	} while (0)
 
 #define __stringify_1(x...) #x
 #define __stringify(x...) __stringify_1(x)
 
-#define __same_type(a, b) __builtin_types_compatible_p(__typeof__(a), __typeof__(b))
+#define __same_type(a, b) \
+	__builtin_types_compatible_p(__typeof__(a), __typeof__(b))
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), "BUILD_BUG_ON(" #cond ")")
 #define static_assert(expr, ...) _Static_assert(expr, #expr)
 

@@ -34,7 +34,7 @@ KMEM_API struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 /* Fill page_array's NULL slots with order-0 pages; returns how many slots are
  * filled (some may have been filled on entry). */
 KMEM_API unsigned long alloc_pages_bulk(gfp_t gfp, unsigned long nr_pages,
-			       struct page **page_array);
+					struct page **page_array);
 #define alloc_pages_bulk_array(gfp, nr, arr) alloc_pages_bulk(gfp, nr, arr)
 
 KMEM_API unsigned long __get_free_pages(gfp_t gfp, unsigned int order);

@@ -14,8 +14,16 @@ KMEM_API void *kmap(struct page *page);
 KMEM_API void kunmap(struct page *page);
 KMEM_API void *kmap_local_page(struct page *page);
 KMEM_API void kunmap_local(const void *addr);
-#define kmap_atomic(page) ({ preempt_disable(); kmap_local_page(page); })
-#define kunmap_atomic(addr) do { kunmap_local(addr); preempt_enable(); } while (0)
+#define kmap_atomic(page)              \
+	({                             \
+		preempt_disable();     \
+		kmap_local_page(page); \
+	})
+#define kunmap_atomic(addr)         \
+	do {                        \
+		kunmap_local(addr); \
+		preempt_enable();   \
+	} while (0)
 
 static inline void clear_highpage(struct page *page)
 {

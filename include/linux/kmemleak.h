@@ -35,7 +35,8 @@ struct vm_struct;
 /* An object of `size` bytes at ptr, reported as a leak when fewer than
  * min_count pointers to it are found (0: never reported, always scanned;
  * -1: never reported, never scanned). */
-KMEM_API void kmemleak_alloc(const void *ptr, size_t size, int min_count, gfp_t gfp);
+KMEM_API void kmemleak_alloc(const void *ptr, size_t size, int min_count,
+			     gfp_t gfp);
 KMEM_API void kmemleak_free(const void *ptr);
 /* Forget [ptr, ptr + size) of an object (its head or tail). */
 KMEM_API void kmemleak_free_part(const void *ptr, size_t size);
@@ -50,7 +51,8 @@ KMEM_API void kmemleak_ignore(const void *ptr);
 /* Do not scan the object for pointers (it may still be reported). */
 KMEM_API void kmemleak_no_scan(const void *ptr);
 /* vmalloc()'s hook: the area, referenced from its vm_struct as well. */
-KMEM_API void kmemleak_vmalloc(const struct vm_struct *area, size_t size, gfp_t gfp);
+KMEM_API void kmemleak_vmalloc(const struct vm_struct *area, size_t size,
+			       gfp_t gfp);
 
 /* The commands of /sys/kernel/debug/kmemleak: "scan", "clear",
  * "dump=<addr>", "off", "stack=on|off", "scan=on|off|<secs>". 0, -EINVAL

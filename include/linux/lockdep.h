@@ -26,14 +26,14 @@
 enum lock_rank {
 	LOCK_RANK_NONE,
 	LOCK_RANK_SLAB_MUTEX, /* slab_mutex (mm/slub.c) */
-	LOCK_RANK_BARN, /* n->barn_lock (mm/slab.h) */
-	LOCK_RANK_LIST, /* n->list_lock (mm/slab.h) */
+	LOCK_RANK_BARN,	      /* n->barn_lock (mm/slab.h) */
+	LOCK_RANK_LIST,	      /* n->list_lock (mm/slab.h) */
 	LOCK_RANK_PAGE_TABLE, /* mm->page_table_lock (mm/mm_user.h) */
-	LOCK_RANK_LRU, /* lru_lock (mm/swapfile.c) */
-	LOCK_RANK_SWAP, /* swap_lock (mm/swapfile.c) */
-	LOCK_RANK_PCP, /* pcp->lock (mm/page_alloc.c) */
-	LOCK_RANK_ZONE, /* zone->lock (mm/page_alloc.c) */
-	LOCK_RANK_VMAP_AREA, /* vmap_area_lock, free_vmap_area_lock */
+	LOCK_RANK_LRU,	      /* lru_lock (mm/swapfile.c) */
+	LOCK_RANK_SWAP,	      /* swap_lock (mm/swapfile.c) */
+	LOCK_RANK_PCP,	      /* pcp->lock (mm/page_alloc.c) */
+	LOCK_RANK_ZONE,	      /* zone->lock (mm/page_alloc.c) */
+	LOCK_RANK_VMAP_AREA,  /* vmap_area_lock, free_vmap_area_lock */
 	NR_LOCK_RANKS
 };
 
@@ -55,11 +55,13 @@ struct lockdep_map {
 #ifdef CONFIG_LOCKDEP
 extern KMEM_API int debug_locks; /* 0 after the first order report */
 
-KMEM_API void lock_acquire(struct lockdep_map *map, int trylock, const void *ip);
+KMEM_API void lock_acquire(struct lockdep_map *map, int trylock,
+			   const void *ip);
 KMEM_API void lock_release(struct lockdep_map *map);
 KMEM_API bool lock_is_held(const struct lockdep_map *map);
-KMEM_API void __lockdep_assert_held(const struct lockdep_map *map, const char *name,
-			   const char *file, int line, const char *func);
+KMEM_API void __lockdep_assert_held(const struct lockdep_map *map,
+				    const char *name, const char *file,
+				    int line, const char *func);
 
 #define lockdep_set_rank(lock, r) ((lock)->dep_map.rank = (r))
 #define lockdep_is_held(lock) lock_is_held(&(lock)->dep_map)

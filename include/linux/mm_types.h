@@ -35,7 +35,7 @@ struct page {
 			unsigned long private;
 		};
 		struct {
-			unsigned long compound_head; /* head page | 1 */
+			unsigned long compound_head;  /* head page | 1 */
 			unsigned char compound_order; /* first tail page only */
 			unsigned char __tail_pad[7];
 			unsigned long __tail_words[3];

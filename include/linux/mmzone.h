@@ -158,15 +158,15 @@ struct per_cpu_zonestat {
  * in for the kernel's "interrupts off on this CPU"). */
 struct per_cpu_pages {
 	spinlock_t lock;
-	int count;    /* pages on the lists */
-	int high;     /* drain above this */
+	int count; /* pages on the lists */
+	int high;  /* drain above this */
 	int high_min;
 	int high_max;
-	int batch;    /* pages moved to or from the buddy lists at once */
+	int batch; /* pages moved to or from the buddy lists at once */
 	struct per_cpu_zonestat zstats;
 	/* Events, for page_alloc_get_stats(). */
-	unsigned long nr_alloc;   /* allocations served under this lock */
-	unsigned long nr_hits;    /* ... from a non-empty list */
+	unsigned long nr_alloc;	  /* allocations served under this lock */
+	unsigned long nr_hits;	  /* ... from a non-empty list */
 	unsigned long nr_refills; /* lists refilled from the buddy lists */
 	struct list_head lists[NR_PCP_LISTS];
 } __attribute__((aligned(PCP_CACHELINE_BYTES)));
@@ -229,15 +229,19 @@ typedef struct pglist_data {
 extern KMEM_API pg_data_t contig_page_data;
 #define NODE_DATA(nid) (&contig_page_data)
 
-#define for_each_zone(zone)                                              \
-	for (zone = contig_page_data.node_zones;                         \
+#define for_each_zone(zone)                      \
+	for (zone = contig_page_data.node_zones; \
 	     zone < contig_page_data.node_zones + MAX_NR_ZONES; zone++)
-#define for_each_populated_zone(zone) \
-	for_each_zone(zone) if (!populated_zone(zone)) ; else
+#define for_each_populated_zone(zone)      \
+	for_each_zone(zone)                \
+		if (!populated_zone(zone)) \
+			;                  \
+		else
 
 static inline struct zone *page_zone(const struct page *page)
 {
-	return &contig_page_data.node_zones[(page->flags >> ZONES_PGSHIFT) & ZONES_MASK];
+	return &contig_page_data.node_zones[(page->flags >> ZONES_PGSHIFT) &
+					    ZONES_MASK];
 }
 
 static inline enum zone_type page_zonenum(const struct page *page)
@@ -270,9 +274,9 @@ static inline bool is_highmem(const struct zone *zone)
  * Node counters are exact atomics (not on the page allocator's fast path).
  */
 KMEM_API void mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
-			 long delta);
+				  long delta);
 KMEM_API void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
-			   long delta);
+				    long delta);
 
 static inline unsigned long zone_page_state(const struct zone *zone,
 					    enum zone_stat_item item)
@@ -283,7 +287,7 @@ static inline unsigned long zone_page_state(const struct zone *zone,
 }
 
 KMEM_API unsigned long zone_page_state_snapshot(const struct zone *zone,
-				       enum zone_stat_item item);
+						enum zone_stat_item item);
 /* Fold every CPU's deltas into the zone counters. */
 KMEM_API void refresh_vm_stats(void);
 

@@ -48,21 +48,22 @@ enum pagetype {
 	PGTY_mapcount_underflow = 0xff
 };
 
-#define PAGE_TYPE_NONE 0xffffffffu /* page_type when no type is set (_mapcount -1) */
+#define PAGE_TYPE_NONE \
+	0xffffffffu /* page_type when no type is set (_mapcount -1) */
 
 /* kmem: who owns a frame. Set by each layer when it takes or gives back pages;
  * the accounting checker and `kmem map` read it. */
 enum kmem_page_owner {
-	KMEM_OWNER_NONE = 0,     /* allocated by alloc_pages for a direct caller */
-	KMEM_OWNER_FREE,         /* in the buddy allocator */
-	KMEM_OWNER_PCP,          /* on a per-CPU free list */
-	KMEM_OWNER_RESERVED,     /* boot reservations: mem_map, pfn 0, zero page */
+	KMEM_OWNER_NONE = 0, /* allocated by alloc_pages for a direct caller */
+	KMEM_OWNER_FREE,     /* in the buddy allocator */
+	KMEM_OWNER_PCP,	     /* on a per-CPU free list */
+	KMEM_OWNER_RESERVED, /* boot reservations: mem_map, pfn 0, zero page */
 	KMEM_OWNER_SLAB,
 	KMEM_OWNER_LARGE_KMALLOC,
 	KMEM_OWNER_VMALLOC,
 	KMEM_OWNER_PGTABLE,
-	KMEM_OWNER_ANON,         /* user anonymous memory */
-	KMEM_OWNER_ZERO,         /* the shared zero page */
+	KMEM_OWNER_ANON, /* user anonymous memory */
+	KMEM_OWNER_ZERO, /* the shared zero page */
 	KMEM_OWNER_SWAPCACHE,
 	KMEM_OWNER_KERNEL_STACK,
 	KMEM_NR_OWNERS
@@ -86,18 +87,18 @@ static inline void __page_flag_clear(struct page *page, int nr)
 	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
-#define KMEM_PAGEFLAG(Name, bit)                                        \
-	static inline int Page##Name(const struct page *page)           \
-	{                                                               \
-		return __page_flag_test(page, PG_##bit);                \
-	}                                                               \
-	static inline void SetPage##Name(struct page *page)             \
-	{                                                               \
-		__page_flag_set(page, PG_##bit);                        \
-	}                                                               \
-	static inline void ClearPage##Name(struct page *page)           \
-	{                                                               \
-		__page_flag_clear(page, PG_##bit);                      \
+#define KMEM_PAGEFLAG(Name, bit)                              \
+	static inline int Page##Name(const struct page *page) \
+	{                                                     \
+		return __page_flag_test(page, PG_##bit);      \
+	}                                                     \
+	static inline void SetPage##Name(struct page *page)   \
+	{                                                     \
+		__page_flag_set(page, PG_##bit);              \
+	}                                                     \
+	static inline void ClearPage##Name(struct page *page) \
+	{                                                     \
+		__page_flag_clear(page, PG_##bit);            \
 	}
 
 KMEM_PAGEFLAG(Locked, locked)
@@ -128,7 +129,8 @@ static inline int PageCompound(const struct page *page)
 
 static inline struct page *compound_head(const struct page *page)
 {
-	unsigned long head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+	unsigned long head =
+		__atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
 
 	if (head & 1)
 		return (struct page *)(head - 1);
@@ -147,18 +149,18 @@ static inline unsigned int page_type_of(const struct page *page)
 	return data_race(page->page_type) >> 24;
 }
 
-#define KMEM_PAGE_TYPE(Name, type)                                      \
-	static inline int Page##Name(const struct page *page)           \
-	{                                                               \
-		return page_type_of(page) == PGTY_##type;               \
-	}                                                               \
-	static inline void __SetPage##Name(struct page *page)           \
-	{                                                               \
-		page->page_type = (unsigned int)PGTY_##type << 24;      \
-	}                                                               \
-	static inline void __ClearPage##Name(struct page *page)         \
-	{                                                               \
-		page->page_type = PAGE_TYPE_NONE;                       \
+#define KMEM_PAGE_TYPE(Name, type)                                 \
+	static inline int Page##Name(const struct page *page)      \
+	{                                                          \
+		return page_type_of(page) == PGTY_##type;          \
+	}                                                          \
+	static inline void __SetPage##Name(struct page *page)      \
+	{                                                          \
+		page->page_type = (unsigned int)PGTY_##type << 24; \
+	}                                                          \
+	static inline void __ClearPage##Name(struct page *page)    \
+	{                                                          \
+		page->page_type = PAGE_TYPE_NONE;                  \
 	}
 
 KMEM_PAGE_TYPE(Buddy, buddy)
@@ -170,11 +172,13 @@ KMEM_PAGE_TYPE(Offline, offline)
 
 static inline enum kmem_page_owner page_owner(const struct page *page)
 {
-	return (enum kmem_page_owner)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >>
-				       KMEM_OWNER_PGSHIFT) & KMEM_OWNER_MASK);
+	return (enum kmem_page_owner)(
+		(__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >>
+		 KMEM_OWNER_PGSHIFT) &
+		KMEM_OWNER_MASK);
 }
 
 KMEM_API void set_page_owner_tag(struct page *page, unsigned int nr_pages,
-			enum kmem_page_owner owner);
+				 enum kmem_page_owner owner);
 
 #endif

@@ -40,15 +40,15 @@ static __always_inline int preempt_count(void)
 
 #define preempt_count_add(val) (__kmem_preempt_count += (val))
 #define preempt_count_sub(val) (__kmem_preempt_count -= (val))
-#define preempt_disable()                  \
-	do {                               \
-		preempt_count_add(1);      \
-		barrier();                 \
+#define preempt_disable()             \
+	do {                          \
+		preempt_count_add(1); \
+		barrier();            \
 	} while (0)
-#define preempt_enable()                   \
-	do {                               \
-		barrier();                 \
-		preempt_count_sub(1);      \
+#define preempt_enable()              \
+	do {                          \
+		barrier();            \
+		preempt_count_sub(1); \
 	} while (0)
 #define preempt_enable_no_resched() preempt_enable()
 

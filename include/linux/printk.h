@@ -41,24 +41,27 @@ KMEM_API __printf(1, 0) int vprintk(const char *fmt, va_list args);
 #define pr_notice(fmt, ...) printk(KERN_NOTICE pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_info(fmt, ...) printk(KERN_INFO pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_cont(fmt, ...) printk(KERN_CONT fmt, ##__VA_ARGS__)
-#define pr_debug(fmt, ...) \
-	do { if (0) printk(KERN_DEBUG pr_fmt(fmt), ##__VA_ARGS__); } while (0)
-
-#define pr_err_once(fmt, ...)                                  \
-	do {                                                   \
-		static _Bool __done;                           \
-		if (!__done) {                                 \
-			__done = 1;                            \
-			pr_err(fmt, ##__VA_ARGS__);            \
-		}                                              \
+#define pr_debug(fmt, ...)                                             \
+	do {                                                           \
+		if (0)                                                 \
+			printk(KERN_DEBUG pr_fmt(fmt), ##__VA_ARGS__); \
 	} while (0)
-#define pr_warn_once(fmt, ...)                                 \
-	do {                                                   \
-		static _Bool __done;                           \
-		if (!__done) {                                 \
-			__done = 1;                            \
-			pr_warn(fmt, ##__VA_ARGS__);           \
-		}                                              \
+
+#define pr_err_once(fmt, ...)                       \
+	do {                                        \
+		static _Bool __done;                \
+		if (!__done) {                      \
+			__done = 1;                 \
+			pr_err(fmt, ##__VA_ARGS__); \
+		}                                   \
+	} while (0)
+#define pr_warn_once(fmt, ...)                       \
+	do {                                         \
+		static _Bool __done;                 \
+		if (!__done) {                       \
+			__done = 1;                  \
+			pr_warn(fmt, ##__VA_ARGS__); \
+		}                                    \
 	} while (0)
 
 /* Print "Call Trace:" with the caller's frames, symbolised where possible. */

@@ -21,8 +21,10 @@ struct shrink_control {
 #define DEFAULT_SEEKS 2
 
 struct shrinker {
-	unsigned long (*count_objects)(struct shrinker *, struct shrink_control *sc);
-	unsigned long (*scan_objects)(struct shrinker *, struct shrink_control *sc);
+	unsigned long (*count_objects)(struct shrinker *,
+				       struct shrink_control *sc);
+	unsigned long (*scan_objects)(struct shrinker *,
+				      struct shrink_control *sc);
 	long batch;
 	int seeks;
 	unsigned int flags;
@@ -35,7 +37,8 @@ struct shrinker {
 
 #define SHRINKER_REGISTERED (1u << 0)
 
-KMEM_API struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
+KMEM_API struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt,
+					 ...)
 	__attribute__((__format__(printf, 2, 3)));
 KMEM_API void shrinker_register(struct shrinker *shrinker);
 KMEM_API void shrinker_free(struct shrinker *shrinker);

@@ -63,8 +63,8 @@ struct kmem_cache;
 enum kmalloc_cache_type {
 	KMALLOC_NORMAL = 0,
 	KMALLOC_RECLAIM, /* kmalloc-rcl-*: __GFP_RECLAIMABLE */
-	KMALLOC_DMA,     /* dma-kmalloc-*: __GFP_DMA */
-	KMALLOC_CGROUP,  /* kmalloc-cg-*: __GFP_ACCOUNT */
+	KMALLOC_DMA,	 /* dma-kmalloc-*: __GFP_DMA */
+	KMALLOC_CGROUP,	 /* kmalloc-cg-*: __GFP_ACCOUNT */
 	NR_KMALLOC_TYPES
 };
 
@@ -99,28 +99,39 @@ static __always_inline unsigned int __kmalloc_index(size_t size)
 		return 1;
 	if (size > 128 && size <= 192)
 		return 2;
-	if (size <= 8) return 3;
-	if (size <= 16) return 4;
-	if (size <= 32) return 5;
-	if (size <= 64) return 6;
-	if (size <= 128) return 7;
-	if (size <= 256) return 8;
-	if (size <= 512) return 9;
-	if (size <= 1024) return 10;
-	if (size <= 2048) return 11;
-	if (size <= 4096) return 12;
-	if (size <= 8192) return 13;
+	if (size <= 8)
+		return 3;
+	if (size <= 16)
+		return 4;
+	if (size <= 32)
+		return 5;
+	if (size <= 64)
+		return 6;
+	if (size <= 128)
+		return 7;
+	if (size <= 256)
+		return 8;
+	if (size <= 512)
+		return 9;
+	if (size <= 1024)
+		return 10;
+	if (size <= 2048)
+		return 11;
+	if (size <= 4096)
+		return 12;
+	if (size <= 8192)
+		return 13;
 	return (unsigned int)-1;
 }
 #define kmalloc_index(s) __kmalloc_index(s)
 
 /* ---- slab caches ----------------------------------------------------------- */
-KMEM_API struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
-				     unsigned int align, slab_flags_t flags,
-				     void (*ctor)(void *));
+KMEM_API struct kmem_cache *
+kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+		  slab_flags_t flags, void (*ctor)(void *));
 /* Create a cache for `struct __struct`, aligned as the struct. */
-#define KMEM_CACHE(__struct, __flags)                                         \
-	kmem_cache_create(#__struct, sizeof(struct __struct),                 \
+#define KMEM_CACHE(__struct, __flags)                         \
+	kmem_cache_create(#__struct, sizeof(struct __struct), \
 			  __alignof__(struct __struct), (__flags), NULL)
 KMEM_API void kmem_cache_destroy(struct kmem_cache *s);
 KMEM_API int kmem_cache_shrink(struct kmem_cache *s);
@@ -128,24 +139,28 @@ KMEM_API unsigned int kmem_cache_size(struct kmem_cache *s);
 KMEM_API const char *kmem_cache_name(const struct kmem_cache *s);
 
 KMEM_API void *kmem_cache_alloc(struct kmem_cache *s, gfp_t flags) __malloc;
-KMEM_API void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags, int node) __malloc;
+KMEM_API void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t flags,
+				     int node) __malloc;
 KMEM_API void kmem_cache_free(struct kmem_cache *s, void *objp);
 static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t flags)
 {
 	return kmem_cache_alloc(s, flags | __GFP_ZERO);
 }
 /* Allocate `size` objects into p[]; returns size, or 0 (nothing allocated). */
-KMEM_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size,
-			  void **p);
+KMEM_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags,
+				   size_t size, void **p);
 KMEM_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
 #define kmem_cache_alloc_noprof kmem_cache_alloc
 
 /* ---- kmalloc ---------------------------------------------------------------- */
-KMEM_API void *__kmalloc_noprof(size_t size, gfp_t flags) __malloc __alloc_size(1);
-KMEM_API void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags, size_t size)
-	__malloc __alloc_size(3);
-KMEM_API void *__kmalloc_large_noprof(size_t size, gfp_t flags) __malloc __alloc_size(1);
-KMEM_API void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node) __malloc __alloc_size(1);
+KMEM_API void *__kmalloc_noprof(size_t size, gfp_t flags) __malloc
+	__alloc_size(1);
+KMEM_API void *__kmalloc_cache_noprof(struct kmem_cache *s, gfp_t flags,
+				      size_t size) __malloc __alloc_size(3);
+KMEM_API void *__kmalloc_large_noprof(size_t size, gfp_t flags) __malloc
+	__alloc_size(1);
+KMEM_API void *__kmalloc_node_noprof(size_t size, gfp_t flags,
+				     int node) __malloc __alloc_size(1);
 #define __kmalloc(size, flags) __kmalloc_noprof(size, flags)
 
 /*
@@ -161,14 +176,15 @@ static __always_inline __alloc_size(1) void *kmalloc(size_t size, gfp_t flags)
 		if (size > KMALLOC_MAX_CACHE_SIZE)
 			return __kmalloc_large_noprof(size, flags);
 		index = kmalloc_index(size);
-		return __kmalloc_cache_noprof(kmalloc_caches[kmalloc_type(flags)][index],
-					      flags, size);
+		return __kmalloc_cache_noprof(
+			kmalloc_caches[kmalloc_type(flags)][index], flags,
+			size);
 	}
 	return __kmalloc_noprof(size, flags);
 }
 
-static __always_inline __alloc_size(1) void *kmalloc_node(size_t size, gfp_t flags,
-							   int node)
+static __always_inline __alloc_size(1) void *kmalloc_node(size_t size,
+							  gfp_t flags, int node)
 {
 	return __kmalloc_node_noprof(size, flags, node);
 }
@@ -178,8 +194,8 @@ static __always_inline __alloc_size(1) void *kzalloc(size_t size, gfp_t flags)
 	return kmalloc(size, flags | __GFP_ZERO);
 }
 
-static __always_inline __alloc_size(1) void *kzalloc_node(size_t size, gfp_t flags,
-							   int node)
+static __always_inline __alloc_size(1) void *kzalloc_node(size_t size,
+							  gfp_t flags, int node)
 {
 	return kmalloc_node(size, flags | __GFP_ZERO, node);
 }
@@ -195,7 +211,8 @@ static inline __alloc_size(1, 2) void *kmalloc_array(size_t n, size_t size,
 	return kmalloc(bytes, flags);
 }
 
-static inline __alloc_size(1, 2) void *kcalloc(size_t n, size_t size, gfp_t flags)
+static inline __alloc_size(1, 2) void *kcalloc(size_t n, size_t size,
+					       gfp_t flags)
 {
 	return kmalloc_array(n, size, flags | __GFP_ZERO);
 }
@@ -215,10 +232,12 @@ static inline __alloc_size(1, 2) void *kmalloc_array_node(size_t n, size_t size,
 KMEM_API void kfree(const void *objp);
 KMEM_API void kfree_sensitive(const void *objp);
 KMEM_API size_t ksize(const void *objp);
-KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags) __alloc_size(2);
+KMEM_API void *krealloc(const void *p, size_t new_size, gfp_t flags)
+	__alloc_size(2);
 #define krealloc_noprof krealloc
 static inline __alloc_size(2, 3) void *krealloc_array(void *p, size_t new_n,
-						      size_t new_size, gfp_t flags)
+						      size_t new_size,
+						      gfp_t flags)
 {
 	size_t bytes;
 

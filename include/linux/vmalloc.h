@@ -58,11 +58,11 @@ struct vm_struct {
 	void *addr;
 	unsigned long size;
 	unsigned long flags;
-	struct page **pages;         /* nr_pages pointers (VM_ALLOC) */
-	unsigned int page_order;     /* pages were allocated in 2^order blocks */
+	struct page **pages;	 /* nr_pages pointers (VM_ALLOC) */
+	unsigned int page_order; /* pages were allocated in 2^order blocks */
 	unsigned int nr_pages;
 	phys_addr_t phys_addr;
-	const void *caller;          /* who asked (vmallocinfo's symbol) */
+	const void *caller;	      /* who asked (vmallocinfo's symbol) */
 	unsigned long requested_size; /* vrealloc's current size */
 };
 
@@ -84,12 +84,13 @@ KMEM_API void *vmalloc_32(unsigned long size);
 KMEM_API void *vmalloc_32_user(unsigned long size);
 KMEM_API void *vmalloc_huge(unsigned long size, gfp_t gfp_mask);
 KMEM_API void *vmalloc_huge_node(unsigned long size, gfp_t gfp_mask, int node);
-KMEM_API void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
-		     int node, const void *caller);
+KMEM_API void *__vmalloc_node(unsigned long size, unsigned long align,
+			      gfp_t gfp_mask, int node, const void *caller);
 KMEM_API void *__vmalloc_node_range(unsigned long size, unsigned long align,
-			   unsigned long start, unsigned long end, gfp_t gfp_mask,
-			   pgprot_t prot, unsigned long vm_flags, int node,
-			   const void *caller);
+				    unsigned long start, unsigned long end,
+				    gfp_t gfp_mask, pgprot_t prot,
+				    unsigned long vm_flags, int node,
+				    const void *caller);
 KMEM_API void *vmalloc_array(size_t n, size_t size);
 KMEM_API void *vcalloc(size_t n, size_t size);
 /* Resize: in place when the area's pages suffice, else allocate, copy, free.
@@ -103,8 +104,8 @@ KMEM_API void vfree(const void *addr);
 KMEM_API void vfree_atomic(const void *addr);
 
 /* ---- mapping caller's pages ---------------------------------------------- */
-KMEM_API void *vmap(struct page **pages, unsigned int count, unsigned long flags,
-	   pgprot_t prot);
+KMEM_API void *vmap(struct page **pages, unsigned int count,
+		    unsigned long flags, pgprot_t prot);
 KMEM_API void vunmap(const void *addr);
 KMEM_API void *vm_map_ram(struct page **pages, unsigned int count, int node);
 KMEM_API void vm_unmap_ram(const void *mem, unsigned int count);
@@ -113,17 +114,19 @@ KMEM_API void vm_unmap_aliases(void);
 
 /* ---- areas --------------------------------------------------------------- */
 KMEM_API struct vm_struct *get_vm_area(unsigned long size, unsigned long flags);
-KMEM_API struct vm_struct *get_vm_area_caller(unsigned long size, unsigned long flags,
-				     const void *caller);
-KMEM_API struct vm_struct *__get_vm_area_caller(unsigned long size, unsigned long flags,
-				       unsigned long start, unsigned long end,
-				       const void *caller);
+KMEM_API struct vm_struct *
+get_vm_area_caller(unsigned long size, unsigned long flags, const void *caller);
+KMEM_API struct vm_struct *__get_vm_area_caller(unsigned long size,
+						unsigned long flags,
+						unsigned long start,
+						unsigned long end,
+						const void *caller);
 KMEM_API void free_vm_area(struct vm_struct *area);
 KMEM_API struct vm_struct *remove_vm_area(const void *addr);
 KMEM_API struct vm_struct *find_vm_area(const void *addr);
 /* Map pages[0..] into an area from get_vm_area(); 0 or -errno. */
-KMEM_API int map_kernel_range(unsigned long start, unsigned long size, pgprot_t prot,
-		     struct page **pages);
+KMEM_API int map_kernel_range(unsigned long start, unsigned long size,
+			      pgprot_t prot, struct page **pages);
 
 /* ---- translating (also declared in <linux/mm.h>) -------------------------- */
 KMEM_API bool is_vmalloc_addr(const void *x);

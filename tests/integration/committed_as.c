@@ -29,9 +29,11 @@ static int run(void *arg)
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(priv != MAP_FAILED);
 	CHECK_EQ(meminfo_kb("Committed_AS:"), base + 132 + 61440);
-	ro = kmem_sys_mmap(NULL, 8 * MIB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro = kmem_sys_mmap(NULL, 8 * MIB, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	nores = kmem_sys_mmap(NULL, 8 * MIB, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			      0);
 	CHECK(ro != MAP_FAILED && nores != MAP_FAILED);
 	CHECK_EQ(meminfo_kb("Committed_AS:"), base + 132 + 61440);
 	shared = kmem_sys_mmap(NULL, 4 * MIB, PROT_READ,
@@ -46,7 +48,8 @@ static int run(void *arg)
 	CHECK_EQ(meminfo_kb("Committed_AS:"), base + 132 + 61440 + 4096 + 1024);
 	brk0 = kmem_sys_sbrk(0);
 	CHECK(kmem_sys_sbrk(256 << 10) == brk0);
-	CHECK_EQ(meminfo_kb("Committed_AS:"), base + 132 + 61440 + 4096 + 1024 + 256);
+	CHECK_EQ(meminfo_kb("Committed_AS:"),
+		 base + 132 + 61440 + 4096 + 1024 + 256);
 	CHECK(kmem_sys_sbrk(-(256 << 10)) != (void *)-1);
 	CHECK_EQ(kmem_sys_munmap(priv + 20 * MIB, 20 * MIB), 0);
 	CHECK_EQ(meminfo_kb("Committed_AS:"), base + 132 + 40960 + 4096 + 1024);

@@ -393,7 +393,8 @@ static int check_percpu(long *p)
 	/* A percpu pointer is an offset: only per_cpu_ptr()'s results are
 	 * memory. */
 	if (!good)
-		return p ? fail("got memory from a machine that cannot boot") : 0;
+		return p ? fail("got memory from a machine that cannot boot") :
+			   0;
 	if (!p)
 		return fail("NULL from a machine that should boot");
 	for_each_possible_cpu(cpu) {

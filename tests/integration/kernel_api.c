@@ -42,7 +42,8 @@ static void *producer(void *arg)
 		struct request *r = kmem_cache_alloc(req_cache, GFP_KERNEL);
 
 		if (!r) {
-			__atomic_sub_fetch(&producers_running, 1, __ATOMIC_RELEASE);
+			__atomic_sub_fetch(&producers_running, 1,
+					   __ATOMIC_RELEASE);
 			return (void *)1;
 		}
 		r->id = base + i;
@@ -71,7 +72,8 @@ static void *consumer(void *arg)
 		if (!r) {
 			/* A producer that failed leaves fewer requests: stop
 			 * once every producer is done and the queue is empty. */
-			if (!__atomic_load_n(&producers_running, __ATOMIC_ACQUIRE) &&
+			if (!__atomic_load_n(&producers_running,
+					     __ATOMIC_ACQUIRE) &&
 			    list_empty(&queue))
 				break;
 			continue;
@@ -96,7 +98,8 @@ TEST(cross_thread_cache)
 	CHECK_EQ(kmem_cache_size(req_cache), sizeof(struct request));
 	producers_running = 2;
 	for (i = 0; i < 2; i++) {
-		pthread_create(&p[i], NULL, producer, (void *)(unsigned long)(i * 100000));
+		pthread_create(&p[i], NULL, producer,
+			       (void *)(unsigned long)(i * 100000));
 		pthread_create(&c[i], NULL, consumer, (void *)20000UL);
 	}
 	for (i = 0; i < 2; i++) {
@@ -107,7 +110,8 @@ TEST(cross_thread_cache)
 	}
 	CHECK(list_empty(&queue));
 	while (!list_empty(&queue)) { /* after a failure: free the leftovers */
-		struct request *r = list_first_entry(&queue, struct request, node);
+		struct request *r =
+			list_first_entry(&queue, struct request, node);
 
 		list_del(&r->node);
 		kmem_cache_free(req_cache, r);
@@ -131,7 +135,7 @@ TEST(dma_and_contiguity)
 	/* dma-kmalloc-4k (SLUB), size-4096(DMA) (SLAB); SLOB has no classes:
 	 * the request in 2-byte units, from a DMA page of its heap. */
 	CHECK_EQ(ksize(buf), info.slab == KMEM_SLAB_SLOB ? 3000 : 4096);
-	CHECK_EQ(ksize(big), 131072);                    /* order-5 block */
+	CHECK_EQ(ksize(big), 131072); /* order-5 block */
 	for (i = 0; i < 100000; i += 997)
 		CHECK_EQ(virt_to_phys(big + i), virt_to_phys(big) + i);
 	kfree(buf);
@@ -151,7 +155,8 @@ TEST(vmalloc_and_kvmalloc)
 	for (i = 0; i < n; i += PAGE_SIZE) {
 		CHECK(v[i] == 0);
 		v[i] = (unsigned char)(i >> 12);
-		CHECK_EQ(page_to_pfn(vmalloc_to_page(v + i)), vmalloc_to_pfn(v + i));
+		CHECK_EQ(page_to_pfn(vmalloc_to_page(v + i)),
+			 vmalloc_to_pfn(v + i));
 	}
 	for (i = 0; i < n; i += PAGE_SIZE) {
 		struct page *pg = vmalloc_to_page(v + i);
@@ -163,7 +168,8 @@ TEST(vmalloc_and_kvmalloc)
 	}
 	vfree(v);
 
-	idx = kvmalloc_array(1 << 20, sizeof(*idx), GFP_KERNEL); /* 8 MiB: vmalloc */
+	idx = kvmalloc_array(1 << 20, sizeof(*idx),
+			     GFP_KERNEL); /* 8 MiB: vmalloc */
 	CHECK(idx && is_vmalloc_addr(idx));
 	kvfree(idx);
 	idx = kvmalloc(512, GFP_KERNEL); /* small: kmalloc */
@@ -180,10 +186,12 @@ TEST(atomic_context_rules)
 	spin_lock_irqsave(&queue_lock, flags);
 	CHECK(in_atomic() && irqs_disabled());
 	a = kmalloc(64, GFP_ATOMIC); /* fine under a spinlock */
-	CHECK(!kmem_log_contains(mark, "sleeping function called from invalid context"));
+	CHECK(!kmem_log_contains(
+		mark, "sleeping function called from invalid context"));
 	k = kmalloc(64, GFP_KERNEL); /* may sleep: the kernel's report */
 	spin_unlock_irqrestore(&queue_lock, flags);
-	CHECK_LOG(mark, "BUG: sleeping function called from invalid context at");
+	CHECK_LOG(mark,
+		  "BUG: sleeping function called from invalid context at");
 	CHECK(a && k);
 	kfree(a);
 	kfree(k);

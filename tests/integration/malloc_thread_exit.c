@@ -19,16 +19,16 @@
 #include "test.h"
 
 #define HEAP_MAX_SIZE (64UL << 20) /* glibc's on 64-bit: 2 x 32 MiB */
-#define NCHUNKS 7 /* a full tcache bin */
-#define SIZE 100 /* chunk 112 */
+#define NCHUNKS 7		   /* a full tcache bin */
+#define SIZE 100		   /* chunk 112 */
 
 static struct kmem_process *proc;
 
 struct seen {
 	unsigned long chunk[NCHUNKS]; /* user addresses */
-	unsigned long first; /* the first malloc of the thread */
-	size_t in_use; /* mallinfo2 uordblks before exit */
-	int leave; /* leave the process before exiting */
+	unsigned long first;	      /* the first malloc of the thread */
+	size_t in_use;		      /* mallinfo2 uordblks before exit */
+	int leave;		      /* leave the process before exiting */
 	int ok;
 };
 

@@ -65,7 +65,8 @@ static bool view_has(const char *view, const char *needle)
 
 TEST(mmap_demand_paging)
 {
-	unsigned long before = kmem_free_pages_drained(), i, n = (64 * MIB) / PG;
+	unsigned long before = kmem_free_pages_drained(), i,
+		      n = (64 * MIB) / PG;
 	struct kmem_process *p = kmem_process_create("pager");
 	struct kmem_process_info in;
 	volatile unsigned long sum = 0;
@@ -82,7 +83,8 @@ TEST(mmap_demand_paging)
 	CHECK_EQ(in.vm_data, n);
 	CHECK_EQ(in.vm_stk, 33);
 	/* Nothing allocated but page tables. */
-	CHECK(before - kmem_free_pages_drained() <= 16); /* the pgd, slabs for the process and its VMAs */
+	CHECK(before - kmem_free_pages_drained() <=
+	      16); /* the pgd, slabs for the process and its VMAs */
 
 	for (i = 0; i < n; i++)
 		sum += (unsigned char)m[i * PG];
@@ -177,8 +179,8 @@ TEST(bad_arguments)
 
 	/* Outside any process: ESRCH. */
 	errno = 0;
-	CHECK(kmem_sys_mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
-	      MAP_FAILED);
+	CHECK(kmem_sys_mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0) == MAP_FAILED);
 	CHECK_EQ(errno, ESRCH);
 
 	CHECK_EQ(kmem_process_enter(p), 0);
@@ -188,14 +190,17 @@ TEST(bad_arguments)
 	CHECK(m != MAP_FAILED);
 	m[0] = 1;
 	a = info_of(p);
-	CHECK(count_errno(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, EINVAL));
+	CHECK(count_errno(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			  EINVAL));
 	CHECK(count_errno(NULL, PG, PROT_READ, MAP_ANONYMOUS, EINVAL));
 	CHECK(count_errno(NULL, PG, PROT_READ, MAP_PRIVATE, EBADF));
-	CHECK(count_errno(m + 1, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-			  EINVAL));
-	CHECK(count_errno(NULL, (size_t)-PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, ENOMEM));
+	CHECK(count_errno(m + 1, PG, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, EINVAL));
+	CHECK(count_errno(NULL, (size_t)-PG, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS, ENOMEM));
 	CHECK(count_errno(m, PG, PROT_READ,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, EEXIST));
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			  EEXIST));
 	CHECK(count_errno(kmem_user_ptr(0x1000), PG, PROT_READ,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, EPERM) ||
 	      kmem_user_ptr(0x1000) == NULL);
@@ -238,7 +243,8 @@ TEST(bad_arguments)
 	CHECK_EQ(errno, ENOMEM);
 	/* RLIMIT_MEMLOCK (8 MiB) for an unprivileged process. */
 	{
-		char *big = kmem_sys_mmap(NULL, 16 * MIB, PROT_READ | PROT_WRITE,
+		char *big = kmem_sys_mmap(NULL, 16 * MIB,
+					  PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		errno = 0;
@@ -262,7 +268,8 @@ static char *volatile ro_page;
 static int write_readonly(void *arg)
 {
 	(void)arg;
-	ro_page = kmem_sys_mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro_page = kmem_sys_mmap(NULL, PG, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro_page == MAP_FAILED)
 		return -1;
 	if (ro_page[0] != 0) /* a read is fine: the zero page */
@@ -276,7 +283,8 @@ static int wild_read(void *arg)
 	char *heap = kmem_sys_sbrk(0);
 
 	(void)arg;
-	return *(volatile char *)(heap - PG - 1); /* below the heap, outside any VMA */
+	return *(volatile char *)(heap - PG -
+				  1); /* below the heap, outside any VMA */
 }
 
 TEST(segfault_kills_only_the_process)
@@ -290,7 +298,8 @@ TEST(segfault_kills_only_the_process)
 
 	/* A bystander with memory of its own. */
 	CHECK_EQ(kmem_process_enter(other), 0);
-	m = kmem_sys_mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m = kmem_sys_mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	memset(m, 0x5a, 64 * PG);
 	kmem_process_leave();
 
@@ -298,8 +307,8 @@ TEST(segfault_kills_only_the_process)
 	CHECK(kmem_process_current() == NULL);
 	/* The kernel's line: comm[pid], the user address written, error 7
 	 * (user write to a present read-only page). */
-	snprintf(line, sizeof(line), "crasher[%d]: segfault at %lx ip ", kmem_process_pid(victim),
-		 kmem_user_addr(ro_page));
+	snprintf(line, sizeof(line), "crasher[%d]: segfault at %lx ip ",
+		 kmem_process_pid(victim), kmem_user_addr(ro_page));
 	CHECK_LOG(mark, line);
 	CHECK_LOG(mark, " error 7 in ");
 	CHECK_LOG(mark, "Code: ");
@@ -343,14 +352,16 @@ TEST(mprotect_madvise_mlock)
 	unsigned long i;
 
 	CHECK_EQ(kmem_process_enter(p), 0);
-	m = kmem_sys_mmap(NULL, 32 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m = kmem_sys_mmap(NULL, 32 * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < 32; i++)
 		m[i * PG] = (char)(i + 1);
 	/* mprotect splits the VMA; data stays. */
 	CHECK_EQ(kmem_sys_mprotect(m + 8 * PG, 8 * PG, PROT_READ), 0);
 	CHECK_EQ(m[8 * PG], 9);
 	CHECK(view_has("self/maps", " r--p "));
-	CHECK_EQ(kmem_sys_mprotect(m + 8 * PG, 8 * PG, PROT_READ | PROT_WRITE), 0);
+	CHECK_EQ(kmem_sys_mprotect(m + 8 * PG, 8 * PG, PROT_READ | PROT_WRITE),
+		 0);
 	m[8 * PG] = 42;
 	CHECK_EQ(m[8 * PG], 42);
 	/* MADV_DONTNEED: private pages go, reads see zeroes. */
@@ -366,7 +377,8 @@ TEST(mprotect_madvise_mlock)
 	CHECK_EQ(m[16 * PG], 99);
 	CHECK_EQ(m[17 * PG], 18);
 	/* mlock: locked and resident. */
-	CHECK_EQ(kmem_sys_mlock(m + 24 * PG + 100, 4 * PG), 0); /* rounds to 5 pages */
+	CHECK_EQ(kmem_sys_mlock(m + 24 * PG + 100, 4 * PG),
+		 0); /* rounds to 5 pages */
 	CHECK_EQ(info_of(p).vm_lck, 5);
 	CHECK_EQ(view_kb("self/smaps_rollup", "Locked:"), 20);
 	errno = 0;
@@ -376,7 +388,8 @@ TEST(mprotect_madvise_mlock)
 	CHECK_EQ(info_of(p).vm_lck, 0);
 	/* MAP_SHARED anonymous: never the zero page; DONTNEED keeps the data
 	 * (shmem keeps its pages). */
-	s = kmem_sys_mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	s = kmem_sys_mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CHECK(s[0] == 0);
 	CHECK_EQ(info_of(p).rss_shmem, 1);
 	s[PG] = 3;
@@ -390,8 +403,9 @@ TEST(mprotect_madvise_mlock)
 	/* MAP_POPULATE: resident at once, no faults counted. */
 	{
 		unsigned long flt = info_of(p).min_flt;
-		char *q = kmem_sys_mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		char *q = kmem_sys_mmap(
+			NULL, 16 * PG, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
 		CHECK_EQ(info_of(p).rss_anon, 28 + 16);
 		q[0] = 1;
@@ -419,11 +433,13 @@ static int worker_body(void *arg)
 		return -1;
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < n; i++) {
-			m[i * PG + (unsigned long)round] = (unsigned char)(w->id + i);
+			m[i * PG + (unsigned long)round] =
+				(unsigned char)(w->id + i);
 			h[i * PG] = (unsigned char)(w->id * 3 + i);
 		}
 		for (i = 0; i < n; i++)
-			if (m[i * PG + (unsigned long)round] != (unsigned char)(w->id + i) ||
+			if (m[i * PG + (unsigned long)round] !=
+				    (unsigned char)(w->id + i) ||
 			    h[i * PG] != (unsigned char)(w->id * 3 + i))
 				return -2;
 		if (kmem_sys_madvise(m, n * PG, MADV_DONTNEED))

@@ -98,7 +98,7 @@ TEST(per_cache_lists)
 	CHECK(kmalloc_debugged(64));
 	a = kmem_cache_create("dentry", 192, 0, 0, NULL);
 	b = kmem_cache_create("inode_cache", 192, 0, 0, NULL);
-	CHECK_EQ(kmem_cache_validate(a), 0); /* P: a debug cache */
+	CHECK_EQ(kmem_cache_validate(a), 0);   /* P: a debug cache */
 	CHECK_EQ(kmem_cache_validate(b), -22); /* not named: plain */
 	kmem_cache_destroy(a);
 	kmem_cache_destroy(b);

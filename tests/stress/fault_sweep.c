@@ -84,7 +84,7 @@ static int kmalloc_phase(void)
 		n->next = head;
 		head = n;
 	}
-	big = kmalloc(3 * PG, GFP_KERNEL); /* large kmalloc: pages */
+	big = kmalloc(3 * PG, GFP_KERNEL);	     /* large kmalloc: pages */
 	arr = kcalloc(300, sizeof(int), GFP_KERNEL); /* kmalloc-2k */
 	grown = krealloc(NULL, 40, GFP_KERNEL);
 	if (grown) {

@@ -27,12 +27,15 @@
 
 static void boot(unsigned long long swap)
 {
-	struct kmem_config cfg = { .ram = 64ULL << 20, .swap = swap, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = {
+		.ram = 64ULL << 20, .swap = swap, .cpus = 2, .quiet = true
+	};
 
 	CHECK_EQ(test_boot(&cfg), 0);
 }
 
-static uint64_t page_word(unsigned int seed, unsigned long page, unsigned long word)
+static uint64_t page_word(unsigned int seed, unsigned long page,
+			  unsigned long word)
 {
 	uint64_t x = ((uint64_t)seed << 40) ^ (page << 12) ^ word;
 
@@ -57,7 +60,8 @@ static int fill_body(void *arg)
 	unsigned long i, w;
 
 	f->mem = kmem_sys_mmap(NULL, f->pages * PG, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | (f->noreserve ? MAP_NORESERVE : 0),
+			       MAP_PRIVATE | MAP_ANONYMOUS |
+				       (f->noreserve ? MAP_NORESERVE : 0),
 			       -1, 0);
 	if (f->mem == MAP_FAILED)
 		return -1;
@@ -77,7 +81,8 @@ static int verify_body(void *arg)
 	f->bad = 0;
 	for (i = 0; i < f->pages; i++)
 		for (w = 0; w < PG / 8; w++)
-			if (f->mem[i * (PG / 8) + w] != page_word(f->seed, i, w)) {
+			if (f->mem[i * (PG / 8) + w] !=
+			    page_word(f->seed, i, w)) {
 				f->bad++;
 				break;
 			}
@@ -125,7 +130,8 @@ TEST(swap_out_and_back)
 
 		snprintf(name, sizeof(name), "filler%d", i);
 		p[i] = kmem_process_create(name);
-		f[i] = (struct fill){ .seed = (unsigned int)i + 1, .pages = 32 * MIB / PG };
+		f[i] = (struct fill){ .seed = (unsigned int)i + 1,
+				      .pages = 32 * MIB / PG };
 		CHECK_EQ(kmem_process_run(p[i], fill_body, &f[i]), 0);
 	}
 	for (i = 0; i < 3; i++)
@@ -137,7 +143,8 @@ TEST(swap_out_and_back)
 	/* Every page comes back with its contents; reading swapped pages are
 	 * major faults. */
 	for (i = 0; i < 3; i++) {
-		unsigned long before = info_of(p[i]).maj_flt, sw = info_of(p[i]).swap;
+		unsigned long before = info_of(p[i]).maj_flt,
+			      sw = info_of(p[i]).swap;
 
 		CHECK_EQ(kmem_process_run(p[i], verify_body, &f[i]), 0);
 		CHECK_EQ(f[i].bad, 0);
@@ -158,13 +165,15 @@ TEST(swap_out_and_back)
 		unsigned char *c = kobj[i];
 
 		CHECK_EQ((unsigned long)virt_to_phys(kobj[i]), kobj_phys[i]);
-		CHECK(c[0] == (unsigned char)(0x80 | i) && c[127] == (unsigned char)(0x80 | i));
+		CHECK(c[0] == (unsigned char)(0x80 | i) &&
+		      c[127] == (unsigned char)(0x80 | i));
 		kfree(kobj[i]);
 	}
 	for (i = 0; i < 3; i++)
 		CHECK_EQ(kmem_process_exit(p[i]), 0);
 	CHECK_EQ(meminfo_kb("SwapFree:"), swap_total);
-	CHECK(kmem_free_pages_drained() + 8 >= free_before); /* slabs kept by caches */
+	CHECK(kmem_free_pages_drained() + 8 >=
+	      free_before); /* slabs kept by caches */
 	CHECK(kmem_check_invariants());
 }
 
@@ -212,7 +221,8 @@ TEST(oom_killer)
 	/* 48 + 40 MiB > 64 MiB RAM + 16 MiB swap: someone must go, and it is
 	 * the largest, not the one asking. */
 	CHECK_EQ(kmem_process_run(small, fill_body, &fs), 0);
-	snprintf(want, sizeof(want), "Out of memory: Killed process %d (big) total-vm:",
+	snprintf(want, sizeof(want),
+		 "Out of memory: Killed process %d (big) total-vm:",
 		 kmem_process_pid(big));
 	CHECK_LOG(mark, want);
 	CHECK_LOG(mark, "small invoked oom-killer: gfp_mask=0x");

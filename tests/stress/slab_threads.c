@@ -48,8 +48,9 @@ static void *make(unsigned int *seed)
 		size = 256;
 		h = kmem_cache_alloc(shared, GFP_KERNEL);
 	} else {
-		size = rand_r(seed) % 8 ? (size_t)(rand_r(seed) % 2048) + sizeof(*h) :
-					  (size_t)(rand_r(seed) % 12000) + sizeof(*h);
+		size = rand_r(seed) % 8 ?
+			       (size_t)(rand_r(seed) % 2048) + sizeof(*h) :
+			       (size_t)(rand_r(seed) % 12000) + sizeof(*h);
 		h = kmalloc(size, GFP_KERNEL);
 	}
 	if (!h)
@@ -92,7 +93,8 @@ static void *worker(void *arg)
 	for (i = 0; i < OPS; i++) {
 		void *p = make(&seed), *old;
 
-		old = __atomic_exchange_n(&slots[rand_r(&seed) % SLOTS], p, __ATOMIC_ACQ_REL);
+		old = __atomic_exchange_n(&slots[rand_r(&seed) % SLOTS], p,
+					  __ATOMIC_ACQ_REL);
 		if (old)
 			check_and_free(old);
 	}
@@ -104,7 +106,8 @@ TEST(cross_thread_random)
 	pthread_t t[THREADS];
 	long i;
 
-	shared = kmem_cache_create("stress256", 256, 0, SLAB_HWCACHE_ALIGN, obj_ctor);
+	shared = kmem_cache_create("stress256", 256, 0, SLAB_HWCACHE_ALIGN,
+				   obj_ctor);
 	for (i = 0; i < THREADS; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);
 	for (i = 0; i < THREADS; i++)
@@ -120,7 +123,9 @@ TEST(cross_thread_random)
 
 int main(void)
 {
-	struct kmem_config cfg = { .ram = 256ULL << 20, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 256ULL << 20,
+				   .cpus = 2,
+				   .quiet = true };
 
 	kmem_boot(&cfg);
 	RUN(cross_thread_random);

@@ -42,7 +42,8 @@ TEST(fully_scattered)
 
 	/* Take every free page, give back every other one. */
 	while (nr < ARRAY_SIZE(hold) &&
-	       (hold[nr] = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
+	       (hold[nr] =
+			alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)))
 		nr++;
 	for (i = 0; i < nr; i += 2) {
 		__free_page(hold[i]);
@@ -58,14 +59,15 @@ TEST(fully_scattered)
 			continue;
 		vm = find_vm_area(a[i]);
 		for (j = 1; j < vm->nr_pages; j++)
-			runs += page_to_pfn(vm->pages[j]) != page_to_pfn(vm->pages[j - 1]) + 1;
+			runs += page_to_pfn(vm->pages[j]) !=
+				page_to_pfn(vm->pages[j - 1]) + 1;
 	}
 	vmalloc_get_stats(&st);
 	printf("fully_scattered: %lu physical runs in %d areas; %lu host mappings held "
 	       "(budget %lu), %lu demand-mode areas; process maps %lu (limit %lu)\n",
-	       runs + AREAS, AREAS, st.host_maps, st.host_map_budget, st.demand_areas,
-	       host_map_count(), limit);
-	CHECK(runs + AREAS > limit);           /* naive mapping could not work */
+	       runs + AREAS, AREAS, st.host_maps, st.host_map_budget,
+	       st.demand_areas, host_map_count(), limit);
+	CHECK(runs + AREAS > limit); /* naive mapping could not work */
 	CHECK(st.host_maps <= st.host_map_budget);
 	CHECK(st.demand_areas >= 1);
 	CHECK(host_map_count() < limit);

@@ -179,7 +179,7 @@ TEST(ring_eviction_and_refill)
 struct touch {
 	unsigned char *mem;
 	unsigned long pages, stride; /* touch pages 0, stride, 2*stride, ... */
-	int mode; /* 0 read, 1 write, 2 check, 6 mmap only */
+	int mode;		     /* 0 read, 1 write, 2 check, 6 mmap only */
 	unsigned long bad, sum;
 	int prot; /* mode 3: mprotect the mapping to prot */
 };

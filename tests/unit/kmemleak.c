@@ -202,7 +202,7 @@ noinline void kmemleak_test_make_chain(void)
 	struct node *b = kzalloc(sizeof(*b), GFP_KERNEL);
 	struct node *c = kzalloc(sizeof(*c), GFP_KERNEL);
 
-	a->next = (char *)b + 40; /* inside b */
+	a->next = (char *)b + 40;	      /* inside b */
 	b->next = (char *)c + sizeof(*c) - 1; /* c's last byte */
 	memset(c->payload, 'c', sizeof(c->payload));
 	kmemleak_test_root = a;

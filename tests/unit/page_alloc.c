@@ -330,7 +330,7 @@ TEST(atomic_reserves)
 	boot(256 * MiB, KMEM_LAYOUT_X86_64);
 	page_alloc_set_pcp(false);
 	min = min_wmark_pages(dma);
-	floor_high = min - min / 2; /* __GFP_HIGH */
+	floor_high = min - min / 2;		    /* __GFP_HIGH */
 	floor_atomic = floor_high - floor_high / 4; /* and cannot sleep */
 	CHECK(min > 8);
 

@@ -34,8 +34,10 @@ TEST(dma_zone)
 
 TEST(x86_32_layout)
 {
-	struct kmem_config cfg = { .ram = 160ULL << 20, .layout = KMEM_LAYOUT_X86_32,
-				   .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 160ULL << 20,
+				   .layout = KMEM_LAYOUT_X86_32,
+				   .cpus = 2,
+				   .quiet = true };
 	struct kmem_machine_info info;
 	struct page *hp;
 	char *k;

@@ -173,7 +173,7 @@ TEST(page_poison_write_after_free)
 	p = page_address(page);
 	__free_pages(page, 0);
 	CHECK(all_bytes(p, 0xaa)); /* poisoned */
-	p[100] = 0x41; /* a write after free */
+	p[100] = 0x41;		   /* a write after free */
 	old = kmem_log_set_console(NULL);
 	mark = kmem_log_mark();
 	again = alloc_pages(GFP_KERNEL, 0);
@@ -208,7 +208,8 @@ TEST(page_poison_write_after_free)
 			size_t m = kmem_log_mark();
 			struct page *pg = alloc_pages(GFP_KERNEL, 0);
 
-			_exit(pg == page && !kmem_log_contains(m, "pagealloc:") ?
+			_exit(pg == page && !kmem_log_contains(m,
+							       "pagealloc:") ?
 				      0 :
 				      1);
 		}

@@ -31,7 +31,8 @@ static void exercise(void)
 	 * each upper level with the root: 5 with 4 levels, 4 with PAE's 3. */
 	CHECK_EQ(pt.nr_table_pages, 2 + (pt.levels - 1));
 	CHECK_EQ(pt.nr_table_pages, pt.levels == 4 ? 5 : 4);
-	CHECK_EQ(global_node_page_state(NR_PAGETABLE), before + pt.nr_table_pages);
+	CHECK_EQ(global_node_page_state(NR_PAGETABLE),
+		 before + pt.nr_table_pages);
 	pte = pgtable_pte(&pt, base + 700 * PAGE_SIZE, false);
 	CHECK(pte && pte_pfn(*pte) == 701);
 	CHECK(pgtable_pte(&pt, base + (1UL << 30), false) == NULL);
@@ -53,7 +54,8 @@ TEST(pgtable_x86_64)
 
 TEST(pgtable_x86_32)
 {
-	struct kmem_config cfg = { .ram = 160ULL << 20, .layout = KMEM_LAYOUT_X86_32,
+	struct kmem_config cfg = { .ram = 160ULL << 20,
+				   .layout = KMEM_LAYOUT_X86_32,
 				   .quiet = true };
 
 	CHECK_EQ(test_boot(&cfg), 0);

@@ -34,8 +34,9 @@ static int read_snapshot(struct line *lines, int max)
 
 		if (buf[0] == '#' || !strncmp(buf, "slabinfo", 8))
 			continue;
-		if (sscanf(buf, "%63s %lu %lu %u %u %u", l->name, &l->active, &l->num,
-			   &l->objsize, &l->objperslab, &l->pagesperslab) == 6)
+		if (sscanf(buf, "%63s %lu %lu %u %u %u", l->name, &l->active,
+			   &l->num, &l->objsize, &l->objperslab,
+			   &l->pagesperslab) == 6)
 			n++;
 	}
 	fclose(f);
@@ -52,17 +53,21 @@ TEST(all_snapshot_caches)
 	CHECK_EQ(nr_lines, 235);
 	for (i = 0; i < nr_lines; i++) {
 		unsigned int order = slab_calculate_order(lines[i].objsize, 2);
-		unsigned int objs = (unsigned int)((PAGE_SIZE << order) / lines[i].objsize);
+		unsigned int objs =
+			(unsigned int)((PAGE_SIZE << order) / lines[i].objsize);
 
-		if (objs == lines[i].objperslab && (1u << order) == lines[i].pagesperslab)
+		if (objs == lines[i].objperslab &&
+		    (1u << order) == lines[i].pagesperslab)
 			match++;
 		else
-			fprintf(stderr, "  %s: size %u -> %u objs %u pages, kernel %u %u\n",
-				lines[i].name, lines[i].objsize, objs, 1u << order,
-				lines[i].objperslab, lines[i].pagesperslab);
+			fprintf(stderr,
+				"  %s: size %u -> %u objs %u pages, kernel %u %u\n",
+				lines[i].name, lines[i].objsize, objs,
+				1u << order, lines[i].objperslab,
+				lines[i].pagesperslab);
 	}
-	fprintf(stderr, "  geometry: %d of %d caches match the 6.18 slabinfo\n", match,
-		nr_lines);
+	fprintf(stderr, "  geometry: %d of %d caches match the 6.18 slabinfo\n",
+		match, nr_lines);
 	CHECK_EQ(match, nr_lines);
 }
 
@@ -77,7 +82,8 @@ TEST(named_structures)
 		unsigned int size, objs, pages;
 	} cases[] = {
 		/* task_struct: 5840 bytes requested (trace), 64-aligned */
-		{ "task_struct", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false, 5888, 5, 8 },
+		{ "task_struct", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false,
+		  5888, 5, 8 },
 		{ "kmalloc-96", 96, 32, SLAB_KMALLOC, false, 96, 42, 1 },
 		{ "kmalloc-192", 192, 64, SLAB_KMALLOC, false, 192, 21, 1 },
 		{ "kmalloc-8k", 8192, 8192, SLAB_KMALLOC, false, 8192, 4, 8 },
@@ -95,13 +101,14 @@ TEST(named_structures)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct slab_geometry g;
 
-		CHECK_EQ(slab_calculate_geometry(cases[i].object_size, cases[i].align,
-						 cases[i].flags, cases[i].ctor, 2, &g),
+		CHECK_EQ(slab_calculate_geometry(cases[i].object_size,
+						 cases[i].align, cases[i].flags,
+						 cases[i].ctor, 2, &g),
 			 0);
 		if (g.size != cases[i].size || g.objects != cases[i].objs ||
 		    (1u << g.order) != cases[i].pages)
-			fprintf(stderr, "  %s: %u %u %u\n", cases[i].name, g.size,
-				g.objects, 1u << g.order);
+			fprintf(stderr, "  %s: %u %u %u\n", cases[i].name,
+				g.size, g.objects, 1u << g.order);
 		CHECK_EQ(g.size, cases[i].size);
 		CHECK_EQ(g.objects, cases[i].objs);
 		CHECK_EQ(1u << g.order, cases[i].pages);
@@ -122,7 +129,9 @@ TEST(booted_kmalloc_caches)
 
 	kmem_show("slabinfo", f);
 	fclose(f);
-	CHECK(!strncmp(buf, "slabinfo - version: 2.1\n# name            <active_objs>", 54));
+	CHECK(!strncmp(
+		buf, "slabinfo - version: 2.1\n# name            <active_objs>",
+		54));
 	for (i = 0; i < nr_lines; i++) {
 		char *p;
 		unsigned long a, n;
@@ -136,9 +145,11 @@ TEST(booted_kmalloc_caches)
 			continue;
 		checked++;
 		for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p) {
-			if (sscanf(p, "%63s %lu %lu %u %u %u", name, &a, &n, &sz, &opl, &ppl) == 6 &&
+			if (sscanf(p, "%63s %lu %lu %u %u %u", name, &a, &n,
+				   &sz, &opl, &ppl) == 6 &&
 			    !strcmp(name, lines[i].name)) {
-				if (sz == lines[i].objsize && opl == lines[i].objperslab &&
+				if (sz == lines[i].objsize &&
+				    opl == lines[i].objperslab &&
 				    ppl == lines[i].pagesperslab)
 					match++;
 				break;
@@ -152,7 +163,9 @@ TEST(booted_kmalloc_caches)
 
 int main(void)
 {
-	struct kmem_config cfg = { .ram = 256ULL << 20, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 256ULL << 20,
+				   .cpus = 2,
+				   .quiet = true };
 
 	nr_lines = read_snapshot(lines, 512);
 	kmem_boot(&cfg);

@@ -31,13 +31,13 @@ TEST(size_classes)
 		size_t alloc;
 		const char *cache;
 	} cases[] = {
-		{ 1, 8, "kmalloc-8" },       { 8, 8, "kmalloc-8" },
-		{ 9, 16, "kmalloc-16" },     { 17, 32, "kmalloc-32" },
-		{ 33, 64, "kmalloc-64" },    { 65, 96, "kmalloc-96" },
-		{ 96, 96, "kmalloc-96" },    { 97, 128, "kmalloc-128" },
-		{ 100, 128, "kmalloc-128" }, { 129, 192, "kmalloc-192" },
-		{ 193, 256, "kmalloc-256" }, { 257, 512, "kmalloc-512" },
-		{ 513, 1024, "kmalloc-1k" }, { 1025, 2048, "kmalloc-2k" },
+		{ 1, 8, "kmalloc-8" },	      { 8, 8, "kmalloc-8" },
+		{ 9, 16, "kmalloc-16" },      { 17, 32, "kmalloc-32" },
+		{ 33, 64, "kmalloc-64" },     { 65, 96, "kmalloc-96" },
+		{ 96, 96, "kmalloc-96" },     { 97, 128, "kmalloc-128" },
+		{ 100, 128, "kmalloc-128" },  { 129, 192, "kmalloc-192" },
+		{ 193, 256, "kmalloc-256" },  { 257, 512, "kmalloc-512" },
+		{ 513, 1024, "kmalloc-1k" },  { 1025, 2048, "kmalloc-2k" },
 		{ 2049, 4096, "kmalloc-4k" }, { 4097, 8192, "kmalloc-8k" },
 		{ 8192, 8192, "kmalloc-8k" },
 	};
@@ -51,7 +51,8 @@ TEST(size_classes)
 		CHECK_EQ(ksize(p), cases[i].alloc);
 		CHECK_STR(cache_of(p), cases[i].cache);
 		CHECK_EQ(kmalloc_size_roundup(cases[i].req), cases[i].alloc);
-		CHECK(IS_ALIGNED((unsigned long)p, cases[i].alloc & -cases[i].alloc));
+		CHECK(IS_ALIGNED((unsigned long)p,
+				 cases[i].alloc & -cases[i].alloc));
 		kfree(p);
 	}
 	CHECK(kmem_check_invariants());
@@ -89,7 +90,8 @@ TEST(zero_and_null)
 	kfree(NULL);
 	kfree_sensitive(NULL);
 	{
-		volatile size_t huge = SIZE_MAX / 2; /* overflow found at run time */
+		volatile size_t huge =
+			SIZE_MAX / 2; /* overflow found at run time */
 
 		CHECK(kmalloc_array(huge, 4, GFP_KERNEL) == NULL);
 		CHECK(kcalloc(huge / 4, 16, GFP_KERNEL) == NULL);
@@ -187,7 +189,9 @@ TEST(krealloc_semantics)
 	CHECK_EQ(ksize(q), 128);
 	__asm__("" : "+r"(q)); /* the whole ksize() is usable */
 	memset(q, 'y', 128);
-	p = krealloc(q, 20, GFP_KERNEL | __GFP_ZERO); /* shrink in place, tail zeroed */
+	p = krealloc(q, 20,
+		     GFP_KERNEL |
+			     __GFP_ZERO); /* shrink in place, tail zeroed */
 	__asm__("" : "+r"(p));
 	CHECK(p == q);
 	CHECK(p[19] == 'y' && p[20] == 0 && p[127] == 0);
@@ -241,14 +245,16 @@ static void thing_ctor(void *p)
 
 TEST(caches_and_ctor)
 {
-	struct kmem_cache *c = kmem_cache_create("thing", sizeof(struct thing), 0,
-						 SLAB_HWCACHE_ALIGN, thing_ctor);
+	struct kmem_cache *c = kmem_cache_create("thing", sizeof(struct thing),
+						 0, SLAB_HWCACHE_ALIGN,
+						 thing_ctor);
 	struct thing *t[100];
 	unsigned int i, objs;
 
 	CHECK(c != NULL);
 	CHECK_EQ(kmem_cache_size(c), sizeof(struct thing));
-	CHECK_EQ(c->size, 64); /* 56 + free pointer after the object, 64-aligned */
+	CHECK_EQ(c->size,
+		 64); /* 56 + free pointer after the object, 64-aligned */
 	objs = c->objects;
 	ctor_calls = 0;
 	for (i = 0; i < 100; i++) {
@@ -299,7 +305,8 @@ TEST(destroy_with_live_objects)
 	size_t mark = kmem_log_mark();
 
 	kmem_cache_destroy(c);
-	CHECK_LOG(mark, "Objects remaining in leaky on __kmem_cache_shutdown()");
+	CHECK_LOG(mark,
+		  "Objects remaining in leaky on __kmem_cache_shutdown()");
 	CHECK_LOG(mark, "Slab cache still has objects");
 	CHECK_LOG(mark, "Object 0x");
 	CHECK(kmem_check_invariants());
@@ -402,21 +409,25 @@ TEST(physically_contiguous)
 
 TEST(flags_geometry)
 {
-	struct kmem_cache *d = kmem_cache_create("dma_cache", 200, 0, SLAB_CACHE_DMA, NULL);
-	struct kmem_cache *r = kmem_cache_create("rcl_cache", 200, 0,
-						 SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT, NULL);
-	struct kmem_cache *dbg = kmem_cache_create("dbg_cache", 200, 0,
-						   SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER,
-						   NULL);
+	struct kmem_cache *d =
+		kmem_cache_create("dma_cache", 200, 0, SLAB_CACHE_DMA, NULL);
+	struct kmem_cache *r = kmem_cache_create(
+		"rcl_cache", 200, 0, SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT, NULL);
+	struct kmem_cache *dbg = kmem_cache_create(
+		"dbg_cache", 200, 0,
+		SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER, NULL);
 	struct kmem_cache *rcu = kmem_cache_create("rcu_cache", 200, 0,
 						   SLAB_TYPESAFE_BY_RCU, NULL);
 	unsigned long before = global_node_page_state(NR_SLAB_RECLAIMABLE);
-	void *p = kmem_cache_alloc(d, GFP_KERNEL), *q = kmem_cache_alloc(r, GFP_KERNEL);
-	void *x = kmem_cache_alloc(dbg, GFP_KERNEL), *y = kmem_cache_alloc(rcu, GFP_KERNEL);
+	void *p = kmem_cache_alloc(d, GFP_KERNEL),
+	     *q = kmem_cache_alloc(r, GFP_KERNEL);
+	void *x = kmem_cache_alloc(dbg, GFP_KERNEL),
+	     *y = kmem_cache_alloc(rcu, GFP_KERNEL);
 
 	CHECK(virt_to_phys(p) < (16UL << 20));
 	CHECK(global_node_page_state(NR_SLAB_RECLAIMABLE) > before);
-	CHECK_EQ(get_pageblock_migratetype(virt_to_page(q)), MIGRATE_RECLAIMABLE);
+	CHECK_EQ(get_pageblock_migratetype(virt_to_page(q)),
+		 MIGRATE_RECLAIMABLE);
 	/* red zone 8 + object 200 + pad word + free pointer + 2 tracks + red zone */
 	CHECK_EQ(dbg->offset, 208);
 	CHECK_EQ(dbg->size, 8 + 208 + 8 + 64 + 8);
@@ -451,8 +462,9 @@ static void *xt_producer(void *arg)
 	int i;
 
 	for (i = 0; i < XT_OBJS; i++) {
-		unsigned long *o = (i & 1) ? kmalloc(48, GFP_KERNEL) :
-					     kmem_cache_alloc(xt_cache, GFP_KERNEL);
+		unsigned long *o =
+			(i & 1) ? kmalloc(48, GFP_KERNEL) :
+				  kmem_cache_alloc(xt_cache, GFP_KERNEL);
 
 		o[0] = (unsigned long)o ^ 0x5a5a;
 		o[1] = (unsigned long)i;
@@ -472,7 +484,8 @@ static void *xt_consumer(void *arg)
 
 		while (!(o = __atomic_load_n(&slots[i], __ATOMIC_ACQUIRE)))
 			sched_yield();
-		if (o[0] != ((unsigned long)o ^ 0x5a5a) || o[1] != (unsigned long)i)
+		if (o[0] != ((unsigned long)o ^ 0x5a5a) ||
+		    o[1] != (unsigned long)i)
 			__atomic_fetch_add(&xt_bad, 1, __ATOMIC_RELAXED);
 		if (i & 1)
 			kfree(o);
@@ -504,7 +517,9 @@ TEST(cross_thread_free)
 
 TEST(reboot_discards_thread_caches)
 {
-	struct kmem_config cfg = { .ram = 64ULL << 20, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 64ULL << 20,
+				   .cpus = 2,
+				   .quiet = true };
 	void *p;
 
 	p = kmalloc(64, GFP_KERNEL);
@@ -546,7 +561,9 @@ static void *reboot_thread(void *arg)
 
 TEST(reboot_with_live_thread)
 {
-	struct kmem_config cfg = { .ram = 64ULL << 20, .cpus = 2, .quiet = true };
+	struct kmem_config cfg = { .ram = 64ULL << 20,
+				   .cpus = 2,
+				   .quiet = true };
 	struct slab_counts c;
 	pthread_t t;
 
@@ -573,14 +590,15 @@ TEST(reboot_with_live_thread)
  * every offset around the slabs of caches of many sizes and layouts. */
 TEST(obj_start_exact)
 {
-	static const slab_flags_t flags[] = { 0, SLAB_HWCACHE_ALIGN, SLAB_RED_ZONE,
+	static const slab_flags_t flags[] = { 0, SLAB_HWCACHE_ALIGN,
+					      SLAB_RED_ZONE,
 					      SLAB_STORE_USER | SLAB_POISON };
 	unsigned int size, f, bad = 0, caches = 0;
 
 	for (size = 8; size <= 8192; size += size < 512 ? 8 : 360) {
 		for (f = 0; f < ARRAY_SIZE(flags); f++) {
-			struct kmem_cache *s = kmem_cache_create("objstart", size, 0,
-								 flags[f], NULL);
+			struct kmem_cache *s = kmem_cache_create(
+				"objstart", size, 0, flags[f], NULL);
 			struct slab *slab;
 			void *obj;
 			long off, span;
@@ -591,13 +609,16 @@ TEST(obj_start_exact)
 			}
 			slab = (struct slab *)virt_to_head_page(obj);
 			span = (long)slab->objects * s->size;
-			for (off = -(long)s->size - 3; off < span + (long)s->size + 3; off++) {
-				bool want = off >= 0 && off % s->size == 0 && off < span;
-				bool got = slab_is_obj_start(s, slab, (char *)slab->s_mem + off);
+			for (off = -(long)s->size - 3;
+			     off < span + (long)s->size + 3; off++) {
+				bool want = off >= 0 && off % s->size == 0 &&
+					    off < span;
+				bool got = slab_is_obj_start(
+					s, slab, (char *)slab->s_mem + off);
 
 				if (got != want && bad++ < 5)
-					pr_err("obj_start %s size %u off %ld: %d\n", s->name,
-					       s->size, off, got);
+					pr_err("obj_start %s size %u off %ld: %d\n",
+					       s->name, s->size, off, got);
 			}
 			kmem_cache_free(s, obj);
 			kmem_cache_destroy(s);
@@ -652,7 +673,8 @@ TEST(shrinker_under_reclaim)
 	kmem_cache_free_bulk(c, 3000, objs);
 	slab_get_counts(c, &a);
 	CHECK(a.barn_full > 0 || a.nr_empty > 0);
-	try_to_free_pages(GFP_KERNEL, 0); /* direct reclaim runs the slab shrinker */
+	try_to_free_pages(GFP_KERNEL,
+			  0); /* direct reclaim runs the slab shrinker */
 	slab_get_counts(c, &b);
 	CHECK_EQ(b.barn_full, 0);
 	CHECK_EQ(b.nr_empty, 0);
@@ -682,7 +704,8 @@ TEST(thread_exit_drains)
 	pthread_create(&t, NULL, exit_thread, NULL);
 	pthread_join(t, NULL);
 	slab_get_counts(exit_cache, &c);
-	CHECK_EQ(c.active_objects, 0); /* the thread's sheaves went back at exit */
+	CHECK_EQ(c.active_objects,
+		 0); /* the thread's sheaves went back at exit */
 	kmem_cache_destroy(exit_cache);
 }
 
@@ -730,7 +753,8 @@ TEST(slab_panic)
 		size_t mark = kmem_log_mark();
 
 		CHECK(kmem_cache_create("no_panic", 0, 0, 0, NULL) == NULL);
-		CHECK_LOG(mark, "kmem_cache_create(no_panic) failed with error -22");
+		CHECK_LOG(mark,
+			  "kmem_cache_create(no_panic) failed with error -22");
 	}
 }
 
@@ -757,7 +781,8 @@ int main(void)
 	RUN(node_variants_and_irq);
 	RUN(slab_panic);
 	RUN(reboot_discards_thread_caches);
-	RUN_KEEP(reboot_with_live_thread); /* the thread's sheaf keeps a slab page */
+	RUN_KEEP(
+		reboot_with_live_thread); /* the thread's sheaf keeps a slab page */
 	RUN(obj_start_exact);
 	return test_summary();
 }

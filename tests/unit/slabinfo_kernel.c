@@ -34,8 +34,9 @@ static bool find_cache(const char *text, const char *name, struct geometry *g)
 		unsigned long active, num;
 
 		if (!strncmp(l, name, len) && l[len] == ' ')
-			return sscanf(l + len, "%lu %lu %lu %lu %lu", &active, &num,
-				      &g->objsize, &g->perslab, &g->pages) == 5;
+			return sscanf(l + len, "%lu %lu %lu %lu %lu", &active,
+				      &num, &g->objsize, &g->perslab,
+				      &g->pages) == 5;
 		l = strchr(l, '\n');
 		if (l)
 			l++;
@@ -94,7 +95,8 @@ TEST(own_caches_have_kernel_sizes)
 #endif
 		if (m.objsize != k.objsize || m.perslab != k.perslab ||
 		    m.pages != k.pages)
-			fprintf(stderr, "%s: kmem %lu %lu %lu, Linux 6.18 %lu %lu %lu\n",
+			fprintf(stderr,
+				"%s: kmem %lu %lu %lu, Linux 6.18 %lu %lu %lu\n",
 				caches[i].name, m.objsize, m.perslab, m.pages,
 				k.objsize, k.perslab, k.pages);
 		CHECK_EQ(m.objsize, k.objsize);

@@ -15,11 +15,13 @@
 
 static const struct trace_parse_opts quiet = { NULL, 0, false };
 
-#define LINE1 "            bash-2460    [000] .....   203.600001: kmalloc: " \
-	      "call_site=f+0x3b/0x60 ptr=00000000b3287f30 bytes_req=11 "      \
-	      "bytes_alloc=16 gfp_flags=GFP_KERNEL node=-1 accounted=false\n"
-#define LINE2 "            bash-2460    [001] .....   203.600002: kfree: " \
-	      "call_site=g+0x10/0x20 ptr=00000000b3287f30\n"
+#define LINE1                                                          \
+	"            bash-2460    [000] .....   203.600001: kmalloc: " \
+	"call_site=f+0x3b/0x60 ptr=00000000b3287f30 bytes_req=11 "     \
+	"bytes_alloc=16 gfp_flags=GFP_KERNEL node=-1 accounted=false\n"
+#define LINE2                                                        \
+	"            bash-2460    [001] .....   203.600002: kfree: " \
+	"call_site=g+0x10/0x20 ptr=00000000b3287f30\n"
 
 struct writer {
 	int fd;
@@ -96,8 +98,7 @@ TEST(long_line_and_no_final_newline)
 
 TEST(timestamp_out_of_range)
 {
-	static const char text[] =
-		LINE1
+	static const char text[] = LINE1
 		"            bash-2460    [000] .....   99999999999.000000: kfree: "
 		"call_site=g+0x10/0x20 ptr=00000000b3287f30\n"
 		"            bash-2460    [000] .....   18446744073.709551: kfree: "
@@ -105,7 +106,8 @@ TEST(timestamp_out_of_range)
 	struct trace t;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load_buffer(&t, "ts", text, sizeof(text) - 1, &quiet), 0);
+	CHECK_EQ(trace_load_buffer(&t, "ts", text, sizeof(text) - 1, &quiet),
+		 0);
 	CHECK_EQ(t.nr, 2);
 	CHECK_EQ(t.malformed, 1);
 	if (t.nr == 2)
@@ -127,7 +129,8 @@ TEST(nul_in_line)
 		len += strlen(LINE1);
 	}
 	memcpy(buf + len, LINE1, strlen(LINE1));
-	buf[len + strlen(LINE1) - 5] = 0; /* in "accounted=false" of the last line */
+	buf[len + strlen(LINE1) - 5] =
+		0; /* in "accounted=false" of the last line */
 	len += strlen(LINE1);
 	CHECK_EQ(trace_load_buffer(&t, "nul", buf, len, &quiet), 0);
 	CHECK_EQ(t.malformed, 1);
@@ -145,8 +148,10 @@ static void parse_both(struct trace *a, struct trace *b, const char *line,
 		       unsigned long lineno, unsigned long *disagree)
 {
 	char la[512], lb[512], wa[160] = "", wb[160] = "";
-	unsigned long ca = a->unknown_total + 1000 * (a->header_lines + 1000 * a->blank_lines);
-	unsigned long cb = b->unknown_total + 1000 * (b->header_lines + 1000 * b->blank_lines);
+	unsigned long ca = a->unknown_total +
+			   1000 * (a->header_lines + 1000 * a->blank_lines);
+	unsigned long cb = b->unknown_total +
+			   1000 * (b->header_lines + 1000 * b->blank_lines);
 	size_t na = a->nr, nb = b->nr;
 	int ra, rb;
 
@@ -155,22 +160,28 @@ static void parse_both(struct trace *a, struct trace *b, const char *line,
 	ra = trace_parse_line(a, la, lineno, wa, sizeof(wa));
 	rb = trace_parse_line_general(b, lb, lineno, wb, sizeof(wb));
 	if (ra != rb || a->nr - na != b->nr - nb ||
-	    (ra == 1 && memcmp(&a->ev[a->nr - 1], &b->ev[b->nr - 1], sizeof(a->ev[0]))) ||
+	    (ra == 1 &&
+	     memcmp(&a->ev[a->nr - 1], &b->ev[b->nr - 1], sizeof(a->ev[0]))) ||
 	    (ra < 0 && strcmp(wa, wb)) ||
-	    a->unknown_total + 1000 * (a->header_lines + 1000 * a->blank_lines) - ca !=
-		    b->unknown_total + 1000 * (b->header_lines + 1000 * b->blank_lines) - cb ||
+	    a->unknown_total +
+			    1000 * (a->header_lines + 1000 * a->blank_lines) -
+			    ca !=
+		    b->unknown_total +
+			    1000 * (b->header_lines + 1000 * b->blank_lines) -
+			    cb ||
 	    a->format != b->format) {
 		if (++*disagree <= 5)
-			fprintf(stderr, "fast and general parsers disagree (%d/%d '%s'/'%s') on: %s\n",
+			fprintf(stderr,
+				"fast and general parsers disagree (%d/%d '%s'/'%s') on: %s\n",
 				ra, rb, wa, wb, line);
 	}
 }
 
-static void compare_file(const char *path, unsigned long max_lines, unsigned long *lines,
-			 unsigned long *disagree)
+static void compare_file(const char *path, unsigned long max_lines,
+			 unsigned long *lines, unsigned long *disagree)
 {
-	static const char repl[] = { ' ', '\t', '-', '0', 'f', 'x', '=', ':', '[', ']', '|',
-				     '.', '#', 'Z', '\001' };
+	static const char repl[] = { ' ', '\t', '-', '0', 'f', 'x', '=',   ':',
+				     '[', ']',	'|', '.', '#', 'Z', '\001' };
 	struct trace a, b;
 	char line[512], mut[512];
 	FILE *f = fopen(path, "r");
@@ -219,10 +230,11 @@ TEST(fraction_lengths)
 	memset(&b, 0, sizeof(b));
 	a.format = b.format = TRACE_FMT_FTRACE;
 	for (n = 1; n <= 12; n++) {
-		snprintf(line, sizeof(line),
-			 "            bash-2460    [000] .....   17.%.*s: kfree: "
-			 "call_site=g+0x10/0x20 ptr=00000000b3287f30",
-			 n, digits);
+		snprintf(
+			line, sizeof(line),
+			"            bash-2460    [000] .....   17.%.*s: kfree: "
+			"call_site=g+0x10/0x20 ptr=00000000b3287f30",
+			n, digits);
 		parse_both(&a, &b, line, (unsigned long)n, &disagree);
 	}
 	CHECK_EQ(disagree, 0);
@@ -256,8 +268,10 @@ static const char *const real_lines[] = {
 
 static void compare_real_lines(unsigned long *disagree)
 {
-	static const char repl[] = { ' ', '\t', '-', '0', '9', 'f', 'x', '=', ':', '[', ']',
-				     '|', '.', '#', '(', 'Z', '\001', '\x80', '\xff', '\n' };
+	static const char repl[] = { ' ', '\t',	  '-',	  '0',	  '9',
+				     'f', 'x',	  '=',	  ':',	  '[',
+				     ']', '|',	  '.',	  '#',	  '(',
+				     'Z', '\001', '\x80', '\xff', '\n' };
 	struct trace a, b;
 	char mut[512];
 	size_t l, i, k, len;
@@ -303,10 +317,14 @@ TEST(fast_path_agrees)
 {
 	unsigned long lines = 0, disagree = 0;
 
-	compare_file(KMEM_TEST_DATA "/trace-ftrace.txt", 1000, &lines, &disagree);
-	compare_file(KMEM_TEST_DATA "/trace-cmd-report.txt", 1000, &lines, &disagree);
-	compare_file(KMEM_TEST_DATA "/trace-perf-script.txt", 1000, &lines, &disagree);
-	compare_file(KMEM_TEST_DATA "/trace-malformed.txt", 1000, &lines, &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-ftrace.txt", 1000, &lines,
+		     &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-cmd-report.txt", 1000, &lines,
+		     &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-perf-script.txt", 1000, &lines,
+		     &disagree);
+	compare_file(KMEM_TEST_DATA "/trace-malformed.txt", 1000, &lines,
+		     &disagree);
 	compare_real_lines(&disagree);
 	CHECK(lines > 100);
 	CHECK_EQ(disagree, 0);
@@ -326,10 +344,16 @@ TEST(whole_trace_both_ways)
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	CHECK_EQ(trace_load(&a, KMEM_TEST_DATA "/linux-6.18-x86_64/trace-build.txt.xz",
-			    &quiet), 0);
-	CHECK_EQ(trace_load(&b, KMEM_TEST_DATA "/linux-6.18-x86_64/trace-build.txt.xz",
-			    &general), 0);
+	CHECK_EQ(trace_load(&a,
+			    KMEM_TEST_DATA
+			    "/linux-6.18-x86_64/trace-build.txt.xz",
+			    &quiet),
+		 0);
+	CHECK_EQ(trace_load(&b,
+			    KMEM_TEST_DATA
+			    "/linux-6.18-x86_64/trace-build.txt.xz",
+			    &general),
+		 0);
 	CHECK(a.nr > 390000);
 	CHECK_EQ(a.nr, b.nr);
 	CHECK_EQ(a.lines, b.lines);

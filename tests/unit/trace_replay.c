@@ -51,7 +51,8 @@ static void check_sample_counts(const struct trace *t)
 	}
 }
 
-static void check_load(const char *file, enum trace_format fmt, const char *comp)
+static void check_load(const char *file, enum trace_format fmt,
+		       const char *comp)
 {
 	struct trace t;
 
@@ -127,11 +128,15 @@ TEST(malformed_and_truncated)
 	for (i = 0; i < 9; i++)
 		CHECK_EQ(t.malformed_kept[i].line, bad_lines[i]);
 	CHECK(strstr(t.malformed_kept[0].why, "without bytes_alloc=") != NULL);
-	CHECK(strstr(t.malformed_kept[2].why, "unknown gfp_flags=GFP_BOGUS") != NULL);
-	CHECK(strstr(t.malformed_kept[5].why, "bytes_alloc=256 < bytes_req=300") != NULL);
+	CHECK(strstr(t.malformed_kept[2].why, "unknown gfp_flags=GFP_BOGUS") !=
+	      NULL);
+	CHECK(strstr(t.malformed_kept[5].why,
+		     "bytes_alloc=256 < bytes_req=300") != NULL);
 	/* the last line is cut in the middle of a field */
 	CHECK(strstr(t.malformed_kept[8].why, "without bytes_req=") != NULL);
-	CHECK(strstr(buf, "trace-malformed.txt:6: malformed line skipped: no [cpu] field") != NULL);
+	CHECK(strstr(buf,
+		     "trace-malformed.txt:6: malformed line skipped: no [cpu] field") !=
+	      NULL);
 	trace_free(&t);
 }
 
@@ -168,7 +173,8 @@ TEST(truncated_compressed)
 TEST(not_a_trace)
 {
 	struct trace t;
-	static const char bin[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0";
+	static const char bin[] = "\x7f"
+				  "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0";
 	static const char dat[] = "\027\010\104tracing6\0\0\0";
 	char *many;
 	size_t i;
@@ -182,7 +188,8 @@ TEST(not_a_trace)
 	CHECK(strstr(t.error, "binary data") != NULL);
 	trace_free(&t);
 
-	CHECK_EQ(trace_load_buffer(&t, "trace.dat", dat, sizeof(dat), &quiet), -1);
+	CHECK_EQ(trace_load_buffer(&t, "trace.dat", dat, sizeof(dat), &quiet),
+		 -1);
 	CHECK(strstr(t.error, "trace-cmd report") != NULL);
 	trace_free(&t);
 
@@ -215,11 +222,13 @@ TEST(replay_sample)
 	CHECK_EQ(trace_replay(&t, &o, &r), 0);
 	CHECK_EQ(r.events, 35);
 	CHECK_EQ(r.kmalloc_total, 9);
-	CHECK_EQ(r.kmalloc_ok, 9); /* 11->16, 72->96, 136->192, 640->1024, 20000->32768 ... */
+	CHECK_EQ(r.kmalloc_ok,
+		 9); /* 11->16, 72->96, 136->192, 640->1024, 20000->32768 ... */
 	CHECK_EQ(r.cache_total, 3);
-	CHECK_EQ(r.cache_ok, 3);   /* task_struct 5888, pid 192, anon_vma 104 */
+	CHECK_EQ(r.cache_ok, 3); /* task_struct 5888, pid 192, anon_vma 104 */
 	CHECK_EQ(r.kfree_null, 1);
-	CHECK_EQ(r.free_unknown, 3); /* deadbeef, filp, the kfree before its kmalloc */
+	CHECK_EQ(r.free_unknown,
+		 3); /* deadbeef, filp, the kfree before its kmalloc */
 	CHECK_EQ(r.failed_in_trace, 1);
 	/* pages: the slab page and the large-kmalloc page are not replayed */
 	CHECK_EQ(r.page_alloc_slab, 1);
@@ -238,7 +247,8 @@ TEST(replay_sample)
 	CHECK_EQ(r.vmap_free_unknown, 1);
 	CHECK_EQ(r.failures, 0);
 	CHECK_EQ(r.live_objects, 8);
-	CHECK(r.peak_slab_pages >= r.final_slab_pages && r.final_slab_pages > 0);
+	CHECK(r.peak_slab_pages >= r.final_slab_pages &&
+	      r.final_slab_pages > 0);
 	CHECK_EQ(r.nr_caches, 3);
 	CHECK_EQ(r.cpus, 2);
 	CHECK(kmem_check_invariants());
@@ -250,7 +260,8 @@ TEST(replay_sample)
 TEST(replay_configured_machine)
 {
 	struct trace t;
-	struct replay_opts o = { .ram = 160ull << 20, .layout = KMEM_LAYOUT_X86_32,
+	struct replay_opts o = { .ram = 160ull << 20,
+				 .layout = KMEM_LAYOUT_X86_32,
 				 .cpus = 4 };
 	struct replay_result r;
 
@@ -300,8 +311,10 @@ TEST(replay_real_trace)
 	for (i = 0; i < r.nr_caches; i++)
 		if (r.caches[i].si) {
 			inslab++;
-			agree += r.caches[i].si->objperslab == r.caches[i].objperslab &&
-				 r.caches[i].si->pagesperslab == r.caches[i].pagesperslab;
+			agree += r.caches[i].si->objperslab ==
+					 r.caches[i].objperslab &&
+				 r.caches[i].si->pagesperslab ==
+					 r.caches[i].pagesperslab;
 		}
 	CHECK(inslab >= 40);
 	CHECK_EQ(agree, inslab); /* kmem's geometry is the kernel's */
@@ -316,7 +329,8 @@ TEST(replay_real_trace)
 }
 
 /* Replay a hand-made ftrace text; the machine is left booted. */
-static void replay_text(struct trace *t, struct replay_result *r, const char *text)
+static void replay_text(struct trace *t, struct replay_result *r,
+			const char *text)
 {
 	struct replay_opts o = { .cpus = 2 };
 
@@ -330,8 +344,8 @@ static void replay_text(struct trace *t, struct replay_result *r, const char *te
 /* Every page-free event falls in exactly one category. */
 static unsigned long page_free_categories(const struct replay_result *r)
 {
-	return r->page_free_replayed + r->page_free_unknown + r->page_free_batched_dup +
-	       r->page_free_slab;
+	return r->page_free_replayed + r->page_free_unknown +
+	       r->page_free_batched_dup + r->page_free_slab;
 }
 
 /* 6.x fires mm_page_free and then mm_page_free_batched for a page freed in a
@@ -341,9 +355,12 @@ TEST(replay_batched_free_of_page_before_trace)
 	struct trace t;
 	struct replay_result r;
 
-	replay_text(&t, &r,
-		    L("000001", "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=0")
-		    L("000002", "mm_page_free_batched: page=00000000aaaa0001 pfn=0x120000 order=0"));
+	replay_text(
+		&t, &r,
+		L("000001",
+		  "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=0")
+			L("000002",
+			  "mm_page_free_batched: page=00000000aaaa0001 pfn=0x120000 order=0"));
 	CHECK_EQ(r.page_free_unknown, 1);
 	CHECK_EQ(r.page_free_batched_dup, 1);
 	CHECK_EQ(page_free_categories(&r), 2);
@@ -359,10 +376,14 @@ TEST(replay_alloc_of_live_pfn)
 	struct trace t;
 	struct replay_result r;
 
-	replay_text(&t, &r,
-		    L("000001", "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=0 migratetype=0 gfp_flags=GFP_KERNEL")
-		    L("000002", "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=0 migratetype=0 gfp_flags=GFP_KERNEL")
-		    L("000003", "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=0"));
+	replay_text(
+		&t, &r,
+		L("000001",
+		  "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=0 migratetype=0 gfp_flags=GFP_KERNEL")
+			L("000002",
+			  "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=0 migratetype=0 gfp_flags=GFP_KERNEL")
+				L("000003",
+				  "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=0"));
 	CHECK_EQ(r.page_alloc_replayed, 2);
 	CHECK_EQ(r.page_alloc_live_pfn, 1);
 	CHECK_EQ(r.page_free_replayed, 1);
@@ -382,15 +403,24 @@ TEST(replay_skb_frag_is_not_slab)
 	struct trace t;
 	struct replay_result r;
 
-	replay_text(&t, &r,
-		    L("000001", "kmem_cache_alloc: call_site=__alloc_skb+0x5b/0x1e0 ptr=0000000011110001 name=skbuff_fclone_cache bytes_req=472 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false")
-		    L("000002", "kmalloc: call_site=__alloc_skb+0x88/0x1e0 ptr=0000000011110002 bytes_req=320 bytes_alloc=512 gfp_flags=GFP_KERNEL|__GFP_NOWARN node=-1 accounted=false")
-		    L("000003", "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=3 migratetype=0 gfp_flags=__GFP_IO|__GFP_FS|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_KSWAPD_RECLAIM")
-		    L("000004", "kmem_cache_alloc: call_site=__alloc_skb+0x5b/0x1e0 ptr=0000000011110003 name=skbuff_fclone_cache bytes_req=472 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false")
-		    L("000005", "kmalloc: call_site=__alloc_skb+0x88/0x1e0 ptr=0000000011110004 bytes_req=320 bytes_alloc=512 gfp_flags=GFP_KERNEL|__GFP_NOWARN node=-1 accounted=false")
-		    L("000006", "mm_page_alloc: page=00000000aaaa0002 pfn=0x120008 order=3 migratetype=0 gfp_flags=GFP_KERNEL|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP")
-		    L("000007", "kmalloc: call_site=seq_read+0x1/0x2 ptr=0000000011110005 bytes_req=2048 bytes_alloc=2048 gfp_flags=GFP_KERNEL node=-1 accounted=false")
-		    L("000008", "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=3"));
+	replay_text(
+		&t, &r,
+		L("000001",
+		  "kmem_cache_alloc: call_site=__alloc_skb+0x5b/0x1e0 ptr=0000000011110001 name=skbuff_fclone_cache bytes_req=472 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false")
+			L("000002",
+			  "kmalloc: call_site=__alloc_skb+0x88/0x1e0 ptr=0000000011110002 bytes_req=320 bytes_alloc=512 gfp_flags=GFP_KERNEL|__GFP_NOWARN node=-1 accounted=false")
+				L("000003",
+				  "mm_page_alloc: page=00000000aaaa0001 pfn=0x120000 order=3 migratetype=0 gfp_flags=__GFP_IO|__GFP_FS|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_KSWAPD_RECLAIM")
+					L("000004",
+					  "kmem_cache_alloc: call_site=__alloc_skb+0x5b/0x1e0 ptr=0000000011110003 name=skbuff_fclone_cache bytes_req=472 bytes_alloc=512 gfp_flags=GFP_KERNEL node=-1 accounted=false")
+						L("000005",
+						  "kmalloc: call_site=__alloc_skb+0x88/0x1e0 ptr=0000000011110004 bytes_req=320 bytes_alloc=512 gfp_flags=GFP_KERNEL|__GFP_NOWARN node=-1 accounted=false")
+							L("000006",
+							  "mm_page_alloc: page=00000000aaaa0002 pfn=0x120008 order=3 migratetype=0 gfp_flags=GFP_KERNEL|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP")
+								L("000007",
+								  "kmalloc: call_site=seq_read+0x1/0x2 ptr=0000000011110005 bytes_req=2048 bytes_alloc=2048 gfp_flags=GFP_KERNEL node=-1 accounted=false")
+									L("000008",
+									  "mm_page_free: page=00000000aaaa0001 pfn=0x120000 order=3"));
 	CHECK_EQ(r.page_alloc_not_slab, 1);
 	CHECK_EQ(r.page_alloc_replayed, 1);
 	CHECK_EQ(r.page_alloc_slab, 1);
@@ -414,7 +444,8 @@ TEST(gfp_nowait_includes_nowarn)
 	CHECK_STR(kmem_format_gfp(GFP_NOWAIT, buf, sizeof(buf)), "GFP_NOWAIT");
 	CHECK_STR(kmem_format_gfp(__GFP_KSWAPD_RECLAIM, buf, sizeof(buf)),
 		  "__GFP_KSWAPD_RECLAIM");
-	CHECK_STR(kmem_format_gfp(GFP_NOWAIT | __GFP_NORETRY | __GFP_COMP, buf, sizeof(buf)),
+	CHECK_STR(kmem_format_gfp(GFP_NOWAIT | __GFP_NORETRY | __GFP_COMP, buf,
+				  sizeof(buf)),
 		  "GFP_NOWAIT|__GFP_NORETRY|__GFP_COMP");
 	CHECK_STR(kmem_format_gfp(GFP_ATOMIC | __GFP_NOWARN, buf, sizeof(buf)),
 		  "GFP_ATOMIC|__GFP_NOWARN");

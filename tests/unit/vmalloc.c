@@ -99,7 +99,8 @@ TEST(basic)
 		struct page *page = vmalloc_to_page(p + i * PAGE_SIZE + 17);
 
 		CHECK(page == vm->pages[i]);
-		CHECK_EQ(vmalloc_to_pfn(p + i * PAGE_SIZE), page_to_pfn(vm->pages[i]));
+		CHECK_EQ(vmalloc_to_pfn(p + i * PAGE_SIZE),
+			 page_to_pfn(vm->pages[i]));
 		CHECK_EQ(page_owner(page), KMEM_OWNER_VMALLOC);
 	}
 	/* The page tables for the range are real and counted. */
@@ -298,14 +299,16 @@ TEST(random_sizes)
 			int j = (int)(rnd() % N);
 
 			if (p[j]) {
-				CHECK(verify(p[j], sz[j], (unsigned char)(j + round)));
+				CHECK(verify(p[j], sz[j],
+					     (unsigned char)(j + round)));
 				vfree(p[j]);
 				p[j] = NULL;
 			}
 		}
 		for (i = 0; i < N; i++) {
 			if (p[i]) {
-				CHECK(verify(p[i], sz[i], (unsigned char)(i + round)));
+				CHECK(verify(p[i], sz[i],
+					     (unsigned char)(i + round)));
 				vfree(p[i]);
 				p[i] = NULL;
 			}
@@ -326,8 +329,8 @@ TEST(alignments)
 
 		for (i = 0; i < 20; i++) {
 			unsigned long size = (rnd() % 16 + 1) * PAGE_SIZE;
-			unsigned char *p = __vmalloc_node(size, align, GFP_KERNEL,
-							  NUMA_NO_NODE, NULL);
+			unsigned char *p = __vmalloc_node(
+				size, align, GFP_KERNEL, NUMA_NO_NODE, NULL);
 
 			CHECK(p != NULL);
 			CHECK(IS_ALIGNED((unsigned long)p, align));
@@ -363,8 +366,9 @@ TEST(alignment_must_fail)
 	int i, failed_at = -1;
 
 	for (i = 0; i < 64; i++) {
-		void *p = __vmalloc_node(PAGE_SIZE, 1UL << i, GFP_KERNEL | __GFP_ZERO,
-					 NUMA_NO_NODE, NULL);
+		void *p = __vmalloc_node(PAGE_SIZE, 1UL << i,
+					 GFP_KERNEL | __GFP_ZERO, NUMA_NO_NODE,
+					 NULL);
 
 		if (!p) {
 			failed_at = i;
@@ -375,8 +379,11 @@ TEST(alignment_must_fail)
 	/* 32 TiB (2^45) of space: 2^47 can never be honoured. */
 	printf("alignment_must_fail: 2^%d failed\n", failed_at);
 	CHECK(failed_at > 30 && failed_at <= 47);
-	CHECK_LOG(mark, "vmap allocation for size 8192 failed: use vmalloc=<size> to increase size");
-	CHECK_LOG(mark, "vmalloc error: size 4096, vm_struct allocation failed");
+	CHECK_LOG(
+		mark,
+		"vmap allocation for size 8192 failed: use vmalloc=<size> to increase size");
+	CHECK_LOG(mark,
+		  "vmalloc error: size 4096, vm_struct allocation failed");
 	check_idle();
 }
 
@@ -399,7 +406,8 @@ TEST(vm_map_ram_test)
 	for (i = 0; i < N; i++) {
 		v[i * PAGE_SIZE + 7] = (unsigned char)i;
 		CHECK(vmalloc_to_page(v + i * PAGE_SIZE) == pages[i]);
-		CHECK(((unsigned char *)page_address(pages[i]))[7] == (unsigned char)i);
+		CHECK(((unsigned char *)page_address(pages[i]))[7] ==
+		      (unsigned char)i);
 	}
 	CHECK(find_vm_area(v) == NULL); /* no vm_struct */
 	f = fmemopen(buf, sizeof(buf) - 1, "w");
@@ -419,7 +427,8 @@ TEST(vm_map_ram_test)
 	if (v) {
 		CHECK(find_vm_area(v) && (find_vm_area(v)->flags & VM_MAP));
 		v[N * PAGE_SIZE - 1] = 9;
-		CHECK(((unsigned char *)page_address(pages[N - 1]))[PAGE_SIZE - 1] == 9);
+		CHECK(((unsigned char *)page_address(
+			      pages[N - 1]))[PAGE_SIZE - 1] == 9);
 		vunmap(v);
 	}
 	for (i = 0; i < N; i++)
@@ -437,7 +446,8 @@ TEST(vrealloc_test)
 	if (!p)
 		return;
 	memset(p, 0x42, 3000);
-	q = vrealloc(p, 4000, GFP_KERNEL | __GFP_ZERO); /* same page: in place */
+	q = vrealloc(p, 4000,
+		     GFP_KERNEL | __GFP_ZERO); /* same page: in place */
 	CHECK(q == p);
 	q = vrealloc(p, 100 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
 	CHECK(q != NULL && q != p);
@@ -447,7 +457,8 @@ TEST(vrealloc_test)
 	memset(q, 0x24, 100 * PAGE_SIZE);
 	p = vrealloc(q, 10, GFP_KERNEL | __GFP_ZERO); /* shrink: in place */
 	CHECK(p == q);
-	p = vrealloc(p, 100 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO); /* grow back */
+	p = vrealloc(p, 100 * PAGE_SIZE,
+		     GFP_KERNEL | __GFP_ZERO); /* grow back */
 	CHECK(p == q);
 	CHECK(p[9] == 0x24 && p[10] == 0 && p[100 * PAGE_SIZE - 1] == 0);
 	CHECK(vrealloc(p, 0, GFP_KERNEL) == NULL); /* frees */
@@ -473,7 +484,8 @@ static void comb_make(struct comb *c)
 	c->pages = calloc(cap, sizeof(*c->pages));
 	c->nr = 0;
 	while (c->pages && c->nr < cap &&
-	       (page = alloc_page(__GFP_HIGHMEM | __GFP_NOWARN | __GFP_MEMALLOC)))
+	       (page = alloc_page(__GFP_HIGHMEM | __GFP_NOWARN |
+				  __GFP_MEMALLOC)))
 		c->pages[c->nr++] = page;
 	for (i = 0; i < c->nr; i++)
 		if (!(page_to_pfn(c->pages[i]) & 1)) {
@@ -498,7 +510,8 @@ static unsigned long area_breaks(const void *p)
 	unsigned long i, breaks = 0;
 
 	for (i = 1; vm && i < vm->nr_pages; i++)
-		if (page_to_pfn(vm->pages[i]) != page_to_pfn(vm->pages[i - 1]) + 1)
+		if (page_to_pfn(vm->pages[i]) !=
+		    page_to_pfn(vm->pages[i - 1]) + 1)
 			breaks++;
 	return breaks;
 }
@@ -533,7 +546,8 @@ TEST(physical_scatter)
 	k = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	if (k && virt_addr_valid(k)) {
 		for (i = 1; i < size / PAGE_SIZE; i++)
-			if (virt_to_pfn(k + i * PAGE_SIZE) != virt_to_pfn(k) + i)
+			if (virt_to_pfn(k + i * PAGE_SIZE) !=
+			    virt_to_pfn(k) + i)
 				break;
 		CHECK_EQ(i, size / PAGE_SIZE);
 	}
@@ -614,13 +628,15 @@ TEST(demand_mode)
 			b[i] = (unsigned char)(i >> 6);
 		}
 		for (i = 0; i < size; i += 64)
-			if (a[i] != (unsigned char)i || b[i] != (unsigned char)(i >> 6))
+			if (a[i] != (unsigned char)i ||
+			    b[i] != (unsigned char)(i >> 6))
 				break;
 		CHECK_EQ(i, size);
 		vmalloc_get_stats(&st);
 		/* 2048 pages through a 512-slot ring: at least one refill each,
 		 * twice for those evicted between the passes. */
-		CHECK(st.demand_faults - st0.demand_faults >= 2 * size / PAGE_SIZE);
+		CHECK(st.demand_faults - st0.demand_faults >=
+		      2 * size / PAGE_SIZE);
 		CHECK_EQ(vmalloc_to_page(a + 12345), find_vm_area(a)->pages[3]);
 	}
 	vfree(a);
@@ -693,7 +709,8 @@ TEST(vfree_deferred)
 	vmalloc_get_stats(&st);
 	CHECK_EQ(st.nr_busy, 2); /* still there: deferred */
 	CHECK_EQ(vmalloc_nr_pages(), 9);
-	p = vmalloc(PAGE_SIZE); /* the next sleeping call runs the deferred work */
+	p = vmalloc(
+		PAGE_SIZE); /* the next sleeping call runs the deferred work */
 	vmalloc_get_stats(&st);
 	CHECK_EQ(st.nr_busy, 1);
 	vfree(p);
@@ -747,7 +764,9 @@ TEST(bad_input)
 	preempt_disable();
 	p = vmalloc(PAGE_SIZE);
 	preempt_enable();
-	CHECK_LOG(mark, "BUG: sleeping function called from invalid context at mm/vmalloc.c");
+	CHECK_LOG(
+		mark,
+		"BUG: sleeping function called from invalid context at mm/vmalloc.c");
 	vfree(p);
 	/* vunmap of nothing. */
 	mark = kmem_log_mark();
@@ -759,7 +778,8 @@ TEST(bad_input)
 /* Exhausting the vmalloc space of the x86-32 layout: purge, retry, fail. */
 TEST(exhaustion_x86_32)
 {
-	struct kmem_config cfg = { .ram = 1ULL << 30, .layout = KMEM_LAYOUT_X86_32,
+	struct kmem_config cfg = { .ram = 1ULL << 30,
+				   .layout = KMEM_LAYOUT_X86_32,
 				   .quiet = true };
 	unsigned long space, i;
 	struct vmalloc_stats st;
@@ -860,10 +880,13 @@ TEST(faults)
 
 	status = run_child(touch_guard, p, out, sizeof(out));
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	CHECK(strstr(out, "BUG: unable to handle page fault for address: ") != NULL);
-	CHECK(strstr(out, "#PF: supervisor write access in kernel mode") != NULL);
+	CHECK(strstr(out, "BUG: unable to handle page fault for address: ") !=
+	      NULL);
+	CHECK(strstr(out, "#PF: supervisor write access in kernel mode") !=
+	      NULL);
 	CHECK(strstr(out, "is in the guard page of vmalloc area") != NULL);
-	CHECK(strstr(out, "test_vmalloc_faults") != NULL || strstr(out, "pages=4") != NULL);
+	CHECK(strstr(out, "test_vmalloc_faults") != NULL ||
+	      strstr(out, "pages=4") != NULL);
 	CHECK(strstr(out, "Oops: 0002 [#1] SMP") != NULL);
 
 	/* The child shares the simulated RAM (and so mem_map) with us: it must
@@ -871,8 +894,10 @@ TEST(faults)
 	vfree(p);
 	status = run_child(touch_read, p, out, sizeof(out));
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
-	CHECK(strstr(out, "BUG: unable to handle page fault for address: ") != NULL);
-	CHECK(strstr(out, "#PF: supervisor read access in kernel mode") != NULL);
+	CHECK(strstr(out, "BUG: unable to handle page fault for address: ") !=
+	      NULL);
+	CHECK(strstr(out, "#PF: supervisor read access in kernel mode") !=
+	      NULL);
 	CHECK(strstr(out, "(unpurged vm_area)") != NULL);
 	CHECK(strstr(out, "use after vfree") != NULL);
 
@@ -902,7 +927,8 @@ TEST(vmallocinfo_format)
 {
 	char *buf = malloc(1 << 16), line[256], *big;
 	void *p = test_vmalloc_caller(4 * PAGE_SIZE);
-	void *q = vmap((struct page *[]){ alloc_page(GFP_KERNEL) }, 1, VM_MAP, PAGE_KERNEL);
+	void *q = vmap((struct page *[]){ alloc_page(GFP_KERNEL) }, 1, VM_MAP,
+		       PAGE_KERNEL);
 	struct page *qp = vmalloc_to_page(q);
 	FILE *f = fmemopen(buf, 1 << 16, "w");
 
@@ -910,11 +936,13 @@ TEST(vmallocinfo_format)
 	kmem_show("vmallocinfo", f);
 	fputc(0, f);
 	fclose(f);
-	snprintf(line, sizeof(line), "0x%016lx-0x%016lx   20480 test_vmalloc_caller+0x",
+	snprintf(line, sizeof(line),
+		 "0x%016lx-0x%016lx   20480 test_vmalloc_caller+0x",
 		 (unsigned long)p, (unsigned long)p + 5 * PAGE_SIZE);
 	CHECK(strstr(buf, line) != NULL);
 	CHECK(strstr(buf, " pages=4 vmalloc N0=4\n") != NULL);
-	CHECK(strstr(buf, "    8192 ") != NULL && strstr(buf, " vmap\n") != NULL);
+	CHECK(strstr(buf, "    8192 ") != NULL &&
+	      strstr(buf, " vmap\n") != NULL);
 	CHECK(strstr(buf, " pages=1200 vmalloc vpages N0=1200\n") != NULL);
 	if (!strstr(buf, line))
 		fprintf(stderr, "%s", buf);
@@ -982,7 +1010,8 @@ static void *worker(void *arg)
 				vfree_atomic(p[j]);
 			p[j] = NULL;
 		} else {
-			sz[j] = ((s >> 40) % 16 + 1) * PAGE_SIZE - (s >> 50) % 64;
+			sz[j] = ((s >> 40) % 16 + 1) * PAGE_SIZE -
+				(s >> 50) % 64;
 			p[j] = vmalloc(sz[j]);
 			if (!p[j]) {
 				t->failures++;

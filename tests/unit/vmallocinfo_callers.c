@@ -36,7 +36,8 @@ static char *vmallocinfo(void)
 }
 
 /* The line of vmallocinfo whose size column is `size`, copied to out. */
-static bool line_of_size(const char *text, unsigned long size, char *out, size_t n)
+static bool line_of_size(const char *text, unsigned long size, char *out,
+			 size_t n)
 {
 	char want[32];
 	const char *l;
@@ -81,8 +82,10 @@ TEST(library_caller_symbolised)
 	CHECK(p != NULL);
 	text = vmallocinfo();
 	CHECK(line_of_size(text, 14 * PAGE_SIZE, line, sizeof(line)));
-	CHECK(matches(line, "^0x[0-9a-f]{16}-0x[0-9a-f]{16} +57344 "
-			    "make_area\\+0x[0-9a-f]+/0x[0-9a-f]+ pages=13 vmalloc N0=13$"));
+	CHECK(matches(
+		line,
+		"^0x[0-9a-f]{16}-0x[0-9a-f]{16} +57344 "
+		"make_area\\+0x[0-9a-f]+/0x[0-9a-f]+ pages=13 vmalloc N0=13$"));
 	free(text);
 	vfree(p);
 }

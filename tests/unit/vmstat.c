@@ -210,11 +210,11 @@ TEST(exact_after_fold_under_threads)
 		hits += h;
 		if (!zone->per_cpu_pageset)
 			continue;
-		for_each_online_cpu(cpu) for (k = 0; k < NR_VM_ZONE_STAT_ITEMS;
-					      k++)
-			CHECK_EQ(zone->per_cpu_pageset[cpu]
-					 .zstats.vm_stat_diff[k],
-				 0);
+		for_each_online_cpu(cpu)
+			for (k = 0; k < NR_VM_ZONE_STAT_ITEMS; k++)
+				CHECK_EQ(zone->per_cpu_pageset[cpu]
+						 .zstats.vm_stat_diff[k],
+					 0);
 	}
 	/* Every allocation counted once: NUMA_HIT == allocations made. */
 	CHECK_EQ(hits, (unsigned long)NR_THREADS * PAIRS);

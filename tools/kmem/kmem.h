@@ -24,25 +24,25 @@
 
 struct kmem_command {
 	const char *name;
-	const char *usage;   /* "replay TRACE [--json] ..." */
-	const char *summary; /* one line for `kmem --help` */
+	const char *usage;		   /* "replay TRACE [--json] ..." */
+	const char *summary;		   /* one line for `kmem --help` */
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
 	struct kmem_command *next;
 };
 void kmem_register_command(struct kmem_command *c);
 
 #define KMEM_COMMAND(id, usage_, summary_, fn)                                \
-	static struct kmem_command __kmem_cmd_##id = { #id, usage_, summary_,  \
-						       fn, NULL };             \
-	__attribute__((constructor)) static void __kmem_cmd_reg_##id(void)     \
-	{                                                                      \
-		kmem_register_command(&__kmem_cmd_##id);                       \
+	static struct kmem_command __kmem_cmd_##id = { #id, usage_, summary_, \
+						       fn, NULL };            \
+	__attribute__((constructor)) static void __kmem_cmd_reg_##id(void)    \
+	{                                                                     \
+		kmem_register_command(&__kmem_cmd_##id);                      \
 	}
 
 struct tour {
 	FILE *out;
 	bool verbose;
-	const char *only;    /* run only this chapter (NULL: all) */
+	const char *only; /* run only this chapter (NULL: all) */
 	int chapter_no;
 	const char *chapter; /* the running chapter's name */
 	/* `kmem map --scene`: called by tour_scene() while a chapter's objects
@@ -56,7 +56,8 @@ struct tour {
 
 struct tour_chapter {
 	int order;
-	const char *name;  /* short id, for `kmem tour NAME` and `kmem map --scene` */
+	const char *
+		name; /* short id, for `kmem tour NAME` and `kmem map --scene` */
 	const char *title;
 	int (*run)(struct tour *t); /* 0 on success */
 	struct tour_chapter *next;
@@ -70,11 +71,12 @@ struct tour_chapter *tour_chapters(void);
 /* The chapter named `name`, or NULL. */
 struct tour_chapter *tour_find_chapter(const char *name);
 
-#define TOUR_CHAPTER(ord, id, title_, fn)                                      \
-	static struct tour_chapter __tour_ch_##id = { ord, #id, title_, fn, NULL }; \
-	__attribute__((constructor)) static void __tour_ch_reg_##id(void)      \
-	{                                                                      \
-		tour_register_chapter(&__tour_ch_##id);                        \
+#define TOUR_CHAPTER(ord, id, title_, fn)                                   \
+	static struct tour_chapter __tour_ch_##id = { ord, #id, title_, fn, \
+						      NULL };               \
+	__attribute__((constructor)) static void __tour_ch_reg_##id(void)   \
+	{                                                                   \
+		tour_register_chapter(&__tour_ch_##id);                     \
 	}
 
 /* Boot a fresh machine for a chapter (halting the current one), and say so
@@ -83,8 +85,10 @@ int tour_boot(struct tour *t, unsigned long long ram, enum kmem_layout layout,
 	      int cpus);
 int tour_boot_config(struct tour *t, const struct kmem_config *cfg);
 /* Narration: a paragraph of explanation, and a result line. */
-void tour_say(struct tour *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void tour_step(struct tour *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tour_say(struct tour *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tour_step(struct tour *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Mark the chapter's scene: the moment its picture is worth taking (everything
  * it allocated is alive). `kmem map --scene CHAPTER` snapshots the machine
  * here; a chapter without a scene is pictured as it ends. */

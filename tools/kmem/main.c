@@ -16,7 +16,8 @@ void kmem_register_command(struct kmem_command *c)
 {
 	struct kmem_command **pp;
 
-	for (pp = &commands; *pp && strcmp((*pp)->name, c->name) < 0; pp = &(*pp)->next)
+	for (pp = &commands; *pp && strcmp((*pp)->name, c->name) < 0;
+	     pp = &(*pp)->next)
 		;
 	c->next = *pp;
 	*pp = c;
@@ -26,21 +27,24 @@ static void usage(FILE *f)
 {
 	struct kmem_command *c;
 
-	fprintf(f, "usage: kmem COMMAND [ARGS]\n\n"
-		   "kmem runs the Linux kernel's memory allocators (buddy, SLUB, vmalloc,\n"
-		   "user address spaces) on a simulated machine in user space.\n\n"
-		   "Commands:\n");
+	fprintf(f,
+		"usage: kmem COMMAND [ARGS]\n\n"
+		"kmem runs the Linux kernel's memory allocators (buddy, SLUB, vmalloc,\n"
+		"user address spaces) on a simulated machine in user space.\n\n"
+		"Commands:\n");
 	for (c = commands; c; c = c->next)
 		fprintf(f, "  %-34s %s\n", c->usage, c->summary);
-	fprintf(f, "\nThe machine is configured from the environment:\n"
-		   "  KMEM_RAM     RAM, 32M to 64G (4G with x86-32); default 256M\n"
-		   "  KMEM_LAYOUT  x86-64 (default) or x86-32\n"
-		   "  KMEM_CPUS    CPUs, 1 to %d; default: the host's\n"
-		   "  KMEM_SWAP    swap, 0 to 64G; default none\n"
-		   "  KMEM_SLAB    slab allocator, slub (default), slab or slob\n"
-		   "A value outside these is an error (exit status 2).\n"
-		   "`kmem COMMAND --help` describes a command; `kmem --version` (-V)\n"
-		   "prints the version; `man kmem` is the manual.\n", KMEM_MAX_CPUS);
+	fprintf(f,
+		"\nThe machine is configured from the environment:\n"
+		"  KMEM_RAM     RAM, 32M to 64G (4G with x86-32); default 256M\n"
+		"  KMEM_LAYOUT  x86-64 (default) or x86-32\n"
+		"  KMEM_CPUS    CPUs, 1 to %d; default: the host's\n"
+		"  KMEM_SWAP    swap, 0 to 64G; default none\n"
+		"  KMEM_SLAB    slab allocator, slub (default), slab or slob\n"
+		"A value outside these is an error (exit status 2).\n"
+		"`kmem COMMAND --help` describes a command; `kmem --version` (-V)\n"
+		"prints the version; `man kmem` is the manual.\n",
+		KMEM_MAX_CPUS);
 }
 
 int main(int argc, char **argv)

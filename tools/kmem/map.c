@@ -58,30 +58,30 @@
 
 /* Fixed frame classes; slab caches get the numbers from MAP_CLASS_CACHE0 on. */
 enum map_class_id {
-	MAP_CLASS_HOLE,       /* not RAM (e820 holes) */
-	MAP_CLASS_RESERVED,   /* boot reservations: first MiB, mem_map */
-	MAP_CLASS_ZERO,       /* the zero page */
-	MAP_CLASS_PAGES,      /* alloc_pages() for a direct caller */
-	MAP_CLASS_PCP,        /* on a per-CPU free list */
-	MAP_CLASS_FREE0,      /* free, buddy order 0 .. MAX_PAGE_ORDER */
+	MAP_CLASS_HOLE,	    /* not RAM (e820 holes) */
+	MAP_CLASS_RESERVED, /* boot reservations: first MiB, mem_map */
+	MAP_CLASS_ZERO,	    /* the zero page */
+	MAP_CLASS_PAGES,    /* alloc_pages() for a direct caller */
+	MAP_CLASS_PCP,	    /* on a per-CPU free list */
+	MAP_CLASS_FREE0,    /* free, buddy order 0 .. MAX_PAGE_ORDER */
 	MAP_CLASS_LARGE_KMALLOC = MAP_CLASS_FREE0 + NR_PAGE_ORDERS,
 	MAP_CLASS_VMALLOC,
 	MAP_CLASS_PGTABLE,
 	MAP_CLASS_ANON,
 	MAP_CLASS_SWAPCACHE,
 	MAP_CLASS_KERNEL_STACK,
-	MAP_CLASS_SLAB,       /* a slab page whose cache is not known */
+	MAP_CLASS_SLAB, /* a slab page whose cache is not known */
 	MAP_CLASS_CACHE0,
 	MAP_NR_CLASSES = 255, /* 255: "not visited yet" during the walk */
 };
 #define MAP_UNSEEN 255
 
 struct map_class {
-	const char *kind;  /* the owner, as the page's legend groups them */
+	const char *kind; /* the owner, as the page's legend groups them */
 	char label[80];
-	int order;         /* free blocks: the buddy order; else -1 */
+	int order; /* free blocks: the buddy order; else -1 */
 	const struct kmem_cache *cache; /* slab classes of one cache */
-	char cache_name[48]; /* SLAB_NAME_LEN */
+	char cache_name[48];		/* SLAB_NAME_LEN */
 	int slab_state; /* SLAB: MAP_SLAB_FULL/PARTIAL/FREE; else -1 */
 	unsigned long frames;
 };
@@ -175,7 +175,8 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		unsigned long v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
+		unsigned long v = (unsigned long)p[i] << 16 |
+				  (unsigned long)p[i + 1] << 8 | p[i + 2];
 
 		fputc(tab[v >> 18], f);
 		fputc(tab[(v >> 12) & 63], f);
@@ -187,9 +188,11 @@ static void put_base64(FILE *f, const unsigned char *p, size_t n)
 
 		fprintf(f, "%c%c==", tab[v >> 18], tab[(v >> 12) & 63]);
 	} else if (n - i == 2) {
-		unsigned long v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8;
+		unsigned long v = (unsigned long)p[i] << 16 |
+				  (unsigned long)p[i + 1] << 8;
 
-		fprintf(f, "%c%c%c=", tab[v >> 18], tab[(v >> 12) & 63], tab[(v >> 6) & 63]);
+		fprintf(f, "%c%c%c=", tab[v >> 18], tab[(v >> 12) & 63],
+			tab[(v >> 6) & 63]);
 	}
 }
 
@@ -271,10 +274,11 @@ static char *show_to_string(const char *view)
 
 /* ---- The snapshot ------------------------------------------------------- */
 
-static void class_init(struct map_snapshot *s, int id, const char *kind, int order,
-		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void class_init(struct map_snapshot *s, int id, const char *kind, int order,
-		       const char *fmt, ...)
+static void class_init(struct map_snapshot *s, int id, const char *kind,
+		       int order, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void class_init(struct map_snapshot *s, int id, const char *kind,
+		       int order, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -293,24 +297,30 @@ static void classes_init(struct map_snapshot *s)
 	unsigned int o;
 
 	class_init(s, MAP_CLASS_HOLE, "hole", -1, "not RAM (e820 hole)");
-	class_init(s, MAP_CLASS_RESERVED, "reserved", -1, "reserved at boot (first MiB, mem_map)");
+	class_init(s, MAP_CLASS_RESERVED, "reserved", -1,
+		   "reserved at boot (first MiB, mem_map)");
 	class_init(s, MAP_CLASS_ZERO, "zero", -1, "the zero page");
-	class_init(s, MAP_CLASS_PAGES, "pages", -1, "alloc_pages() (direct caller)");
+	class_init(s, MAP_CLASS_PAGES, "pages", -1,
+		   "alloc_pages() (direct caller)");
 	class_init(s, MAP_CLASS_PCP, "pcp", -1, "free, on a per-CPU list");
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
 		class_init(s, MAP_CLASS_FREE0 + (int)o, "free", (int)o,
-			   "free, buddy order %u (%lu KiB blocks)", o, (PAGE_SIZE << o) >> 10);
-	class_init(s, MAP_CLASS_LARGE_KMALLOC, "large_kmalloc", -1, "large kmalloc (> 8 KiB)");
+			   "free, buddy order %u (%lu KiB blocks)", o,
+			   (PAGE_SIZE << o) >> 10);
+	class_init(s, MAP_CLASS_LARGE_KMALLOC, "large_kmalloc", -1,
+		   "large kmalloc (> 8 KiB)");
 	class_init(s, MAP_CLASS_VMALLOC, "vmalloc", -1, "vmalloc");
 	class_init(s, MAP_CLASS_PGTABLE, "pgtable", -1, "page tables");
 	class_init(s, MAP_CLASS_ANON, "anon", -1, "user anonymous memory");
 	class_init(s, MAP_CLASS_SWAPCACHE, "swapcache", -1, "swap cache");
-	class_init(s, MAP_CLASS_KERNEL_STACK, "kernel_stack", -1, "kernel stacks");
+	class_init(s, MAP_CLASS_KERNEL_STACK, "kernel_stack", -1,
+		   "kernel stacks");
 	class_init(s, MAP_CLASS_SLAB, "slab", -1, "slab");
 }
 
 static int snapshot_add_block(struct map_snapshot *s, unsigned long pfn,
-			      unsigned int order, int cls, int inuse, int objects)
+			      unsigned int order, int cls, int inuse,
+			      int objects)
 {
 	if (s->nr_blocks == s->cap_blocks) {
 		size_t cap = s->cap_blocks ? s->cap_blocks * 2 : 256;
@@ -321,7 +331,8 @@ static int snapshot_add_block(struct map_snapshot *s, unsigned long pfn,
 		s->blocks = b;
 		s->cap_blocks = cap;
 	}
-	s->blocks[s->nr_blocks++] = (struct map_block){ pfn, order, cls, inuse, objects };
+	s->blocks[s->nr_blocks++] =
+		(struct map_block){ pfn, order, cls, inuse, objects };
 	return 0;
 }
 
@@ -335,8 +346,8 @@ static int slab_state(const struct map_snapshot *s, int inuse, int objects)
 	if (s->info.slab != KMEM_SLAB_SLAB || objects <= 0 || inuse < 0)
 		return -1;
 	return inuse == objects ? MAP_SLAB_FULL :
-	       inuse	       ? MAP_SLAB_PARTIAL :
-				 MAP_SLAB_FREE;
+	       inuse		? MAP_SLAB_PARTIAL :
+				  MAP_SLAB_FREE;
 }
 
 /* The class of a slab cache: one per cache while they last (on SLAB one per
@@ -359,11 +370,12 @@ static int cache_class(struct map_snapshot *s, const struct kmem_cache *cache,
 		class_init(s, i, "slab", -1, "slab: %s (%s slab)",
 			   kmem_cache_name(cache), slab_state_name[state]);
 	else
-		class_init(s, i, "slab", -1, "slab: %s", kmem_cache_name(cache));
+		class_init(s, i, "slab", -1, "slab: %s",
+			   kmem_cache_name(cache));
 	s->classes[i].cache = cache;
 	s->classes[i].slab_state = state;
-	snprintf(s->classes[i].cache_name, sizeof(s->classes[i].cache_name), "%s",
-		 kmem_cache_name(cache));
+	snprintf(s->classes[i].cache_name, sizeof(s->classes[i].cache_name),
+		 "%s", kmem_cache_name(cache));
 	return i;
 }
 
@@ -393,8 +405,8 @@ static int frame_class(struct map_snapshot *s, const struct kmem_frame_info *fi)
 					      slab_state(s, fi->inuse,
 							 fi->objects));
 
-			if (snapshot_add_block(s, fi->pfn, fi->order, cls, fi->inuse,
-					       fi->objects))
+			if (snapshot_add_block(s, fi->pfn, fi->order, cls,
+					       fi->inuse, fi->objects))
 				return -ENOMEM;
 			return cls;
 		}
@@ -402,7 +414,8 @@ static int frame_class(struct map_snapshot *s, const struct kmem_frame_info *fi)
 		return MAP_CLASS_SLAB;
 	case KMEM_OWNER_LARGE_KMALLOC:
 		if (!(fi->flags & KMEM_KPF(COMPOUND_TAIL)) &&
-		    snapshot_add_block(s, fi->pfn, fi->order, MAP_CLASS_LARGE_KMALLOC, -1, -1))
+		    snapshot_add_block(s, fi->pfn, fi->order,
+				       MAP_CLASS_LARGE_KMALLOC, -1, -1))
 			return -ENOMEM;
 		return MAP_CLASS_LARGE_KMALLOC;
 	case KMEM_OWNER_VMALLOC:
@@ -422,7 +435,8 @@ static int frame_class(struct map_snapshot *s, const struct kmem_frame_info *fi)
 	}
 }
 
-static void fill(struct map_snapshot *s, unsigned long pfn, unsigned long nr, int cls)
+static void fill(struct map_snapshot *s, unsigned long pfn, unsigned long nr,
+		 int cls)
 {
 	unsigned long end = pfn + nr;
 
@@ -499,7 +513,8 @@ static void area_cb(const struct kmem_vmalloc_area *ai, void *arg)
 		}
 		for (i = 0; i < ai->nr_pages; i++)
 			if (ai->pages[i])
-				a->pfns[a->nr_pfns++] = page_to_pfn(ai->pages[i]);
+				a->pfns[a->nr_pfns++] =
+					page_to_pfn(ai->pages[i]);
 	}
 	s->nr_areas++;
 }
@@ -522,7 +537,8 @@ static void user_cb(struct kmem_process *p, unsigned long uaddr, void *arg)
 		s->users = u;
 		s->cap_users = cap;
 	}
-	s->users[s->nr_users++] = (struct map_user){ kmem_process_pid(p), uaddr, 0 };
+	s->users[s->nr_users++] =
+		(struct map_user){ kmem_process_pid(p), uaddr, 0 };
 }
 
 static int process_cb(struct kmem_process *p, void *arg)
@@ -578,7 +594,8 @@ static int snapshot_users(struct map_snapshot *s)
 		enum kmem_page_owner o = page_owner(pfn_to_page(pfn));
 		size_t first = s->nr_users, i;
 
-		if (o != KMEM_OWNER_ANON && o != KMEM_OWNER_ZERO && o != KMEM_OWNER_SWAPCACHE)
+		if (o != KMEM_OWNER_ANON && o != KMEM_OWNER_ZERO &&
+		    o != KMEM_OWNER_SWAPCACHE)
 			continue;
 		kmem_frame_users(pfn, user_cb, s);
 		for (i = first; i < s->nr_users; i++)
@@ -642,7 +659,9 @@ static int put_frames(FILE *f, const struct map_snapshot *s)
 	while (pfn < s->info.max_pfn && !ret) {
 		unsigned char c = s->frames[pfn];
 
-		for (run = 1; pfn + run < s->info.max_pfn && s->frames[pfn + run] == c; run++)
+		for (run = 1;
+		     pfn + run < s->info.max_pfn && s->frames[pfn + run] == c;
+		     run++)
 			;
 		ret = buf_put(&b, c) ?: buf_varint(&b, run);
 		pfn += run;
@@ -656,8 +675,9 @@ static void put_machine(FILE *f, const struct map_snapshot *s)
 
 	fprintf(f, "\"machine\":{\"layout\":");
 	put_json_str(f, i->layout_name);
-	fprintf(f, ",\"ram\":%llu,\"cpus\":%u,\"page_size\":%lu,\"relocated\":%s,"
-		   "\"max_low_pfn\":%lu,\"max_pfn\":%lu,\"swap\":%llu,\"page_offset\":",
+	fprintf(f,
+		",\"ram\":%llu,\"cpus\":%u,\"page_size\":%lu,\"relocated\":%s,"
+		"\"max_low_pfn\":%lu,\"max_pfn\":%lu,\"swap\":%llu,\"page_offset\":",
 		i->ram, i->cpus, PAGE_SIZE, i->relocated ? "true" : "false",
 		i->max_low_pfn, i->max_pfn, i->swap);
 	put_addr(f, i->page_offset);
@@ -681,12 +701,15 @@ static void put_zones(FILE *f)
 	for_each_populated_zone(zone) {
 		fprintf(f, "%s{\"name\":", first ? "" : ",");
 		put_json_str(f, zone->name);
-		fprintf(f, ",\"start\":%lu,\"end\":%lu,\"present\":%lu,\"managed\":%lu,"
-			   "\"free\":%lu,\"min\":%lu,\"low\":%lu,\"high\":%lu}",
-			zone->zone_start_pfn, zone->zone_start_pfn + zone->spanned_pages,
+		fprintf(f,
+			",\"start\":%lu,\"end\":%lu,\"present\":%lu,\"managed\":%lu,"
+			"\"free\":%lu,\"min\":%lu,\"low\":%lu,\"high\":%lu}",
+			zone->zone_start_pfn,
+			zone->zone_start_pfn + zone->spanned_pages,
 			zone->present_pages, zone_managed_pages(zone),
-			zone_page_state(zone, NR_FREE_PAGES), min_wmark_pages(zone),
-			low_wmark_pages(zone), high_wmark_pages(zone));
+			zone_page_state(zone, NR_FREE_PAGES),
+			min_wmark_pages(zone), low_wmark_pages(zone),
+			high_wmark_pages(zone));
 		first = false;
 	}
 	fputs("]", f);
@@ -725,8 +748,8 @@ static void put_blocks(FILE *f, const struct map_snapshot *s)
 	fputs("\"blocks\":[", f);
 	for (i = 0; i < s->nr_blocks; i++)
 		fprintf(f, "%s%lu,%u,%d,%d,%d", i ? "," : "", s->blocks[i].pfn,
-			s->blocks[i].order, s->blocks[i].cls, s->blocks[i].inuse,
-			s->blocks[i].objects);
+			s->blocks[i].order, s->blocks[i].cls,
+			s->blocks[i].inuse, s->blocks[i].objects);
 	fputs("]", f);
 }
 
@@ -743,7 +766,8 @@ static int put_deltas(FILE *f, const unsigned long *v, size_t n)
 		long d = (long)v[i] - prev;
 
 		prev = (long)v[i];
-		ret = buf_varint(&b, d >= 0 ? (unsigned long)d * 2 : (unsigned long)(-d) * 2 - 1);
+		ret = buf_varint(&b, d >= 0 ? (unsigned long)d * 2 :
+					      (unsigned long)(-d) * 2 - 1);
 	}
 	return buf_emit(f, &b, ret);
 }
@@ -759,10 +783,14 @@ static int put_vmalloc(FILE *f, const struct map_snapshot *s)
 
 		fprintf(f, "%s{\"addr\":", i ? "," : "");
 		put_addr(f, a->info.start);
-		fprintf(f, ",\"size\":%lu,\"guard\":%s,\"nr_pages\":%u,\"ram\":%s,\"caller\":",
+		fprintf(f,
+			",\"size\":%lu,\"guard\":%s,\"nr_pages\":%u,\"ram\":%s,\"caller\":",
 			a->info.end - a->info.start,
-			a->info.vm_map_ram || (a->info.flags & VM_NO_GUARD) ? "false" : "true",
-			a->info.nr_pages, a->info.vm_map_ram ? "true" : "false");
+			a->info.vm_map_ram || (a->info.flags & VM_NO_GUARD) ?
+				"false" :
+				"true",
+			a->info.nr_pages,
+			a->info.vm_map_ram ? "true" : "false");
 		put_json_str(f, a->info.vm_map_ram ? "vm_map_ram" : a->caller);
 		fputs(",\"pfns\":", f);
 		ret = put_deltas(f, a->pfns, a->nr_pfns);
@@ -817,7 +845,8 @@ static int put_processes(FILE *f, const struct map_snapshot *s)
 			while (u < s->nr_users && s->users[u].pid == p->pid &&
 			       s->users[u].uaddr < v->end) {
 				pfns[n] = s->users[u].pfn;
-				offs[n++] = (s->users[u].uaddr - v->start) >> PAGE_SHIFT;
+				offs[n++] = (s->users[u].uaddr - v->start) >>
+					    PAGE_SHIFT;
 				u++;
 			}
 			vma_perms(v->flags, perms);
@@ -847,7 +876,9 @@ static void put_owners(FILE *f, const struct map_snapshot *s)
 
 	fputs("\"owners\":{", f);
 	for (i = 0; i < KMEM_NR_OWNERS; i++)
-		fprintf(f, "%s\"%s\":%lu", i ? "," : "", kmem_owner_name((enum kmem_page_owner)i), s->owner_frames[i]);
+		fprintf(f, "%s\"%s\":%lu", i ? "," : "",
+			kmem_owner_name((enum kmem_page_owner)i),
+			s->owner_frames[i]);
 	fprintf(f, "},\"totalram\":%lu,\"free_pages\":%lu", totalram_pages(),
 		global_zone_page_state(NR_FREE_PAGES));
 }
@@ -992,12 +1023,13 @@ static void map_usage(FILE *f)
 {
 	struct tour_chapter *c;
 
-	fprintf(f, "usage: kmem map -o FILE.html [--scene NAME] [--title TEXT] [-v]\n\n"
-		   "Write one self-contained HTML page (no network, no other file) picturing\n"
-		   "the machine: every page frame coloured by its owner, grouped by zone, the\n"
-		   "kernel's virtual layout, and the meminfo summary. The machine is the one\n"
-		   "`kmem tour` leaves, or with --scene NAME the one it has after chapter NAME.\n"
-		   "-v prints the tour's narration to standard error.\n\nScenes:\n");
+	fprintf(f,
+		"usage: kmem map -o FILE.html [--scene NAME] [--title TEXT] [-v]\n\n"
+		"Write one self-contained HTML page (no network, no other file) picturing\n"
+		"the machine: every page frame coloured by its owner, grouped by zone, the\n"
+		"kernel's virtual layout, and the meminfo summary. The machine is the one\n"
+		"`kmem tour` leaves, or with --scene NAME the one it has after chapter NAME.\n"
+		"-v prints the tour's narration to standard error.\n\nScenes:\n");
 	for (c = tour_chapters(); c; c = c->next)
 		fprintf(f, "  %-16s %s\n", c->name, c->title);
 	if (!tour_chapters())
@@ -1017,7 +1049,8 @@ static void map_scene_cb(struct tour *t, void *arg)
 {
 	struct map_scene *ms = arg;
 
-	if (ms->taken || !ms->scene || !t->chapter || strcmp(t->chapter, ms->scene))
+	if (ms->taken || !ms->scene || !t->chapter ||
+	    strcmp(t->chapter, ms->scene))
 		return;
 	ms->taken = true;
 	ms->ret = kmem_map_finish(ms->f, ms->out, ms->title);
@@ -1038,16 +1071,20 @@ static int cmd_map(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			map_usage(stdout);
 			return 0;
-		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+		} else if ((!strcmp(argv[i], "-o") ||
+			    !strcmp(argv[i], "--output")) &&
+			   i + 1 < argc) {
 			out = argv[++i];
 		} else if (!strcmp(argv[i], "--scene") && i + 1 < argc) {
 			scene = argv[++i];
 		} else if (!strcmp(argv[i], "--title") && i + 1 < argc) {
 			title = argv[++i];
-		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+		} else if (!strcmp(argv[i], "-v") ||
+			   !strcmp(argv[i], "--verbose")) {
 			verbose = true;
 		} else {
-			fprintf(stderr, "kmem map: bad argument '%s'\n\n", argv[i]);
+			fprintf(stderr, "kmem map: bad argument '%s'\n\n",
+				argv[i]);
 			map_usage(stderr);
 			return 2;
 		}
@@ -1058,15 +1095,19 @@ static int cmd_map(int argc, char **argv)
 		return 2;
 	}
 	if (scene) {
-		for (c = tour_chapters(); c && strcmp(c->name, scene); c = c->next)
+		for (c = tour_chapters(); c && strcmp(c->name, scene);
+		     c = c->next)
 			;
 		if (!c) {
-			fprintf(stderr, "kmem map: no scene '%s' (kmem map --help lists them)\n", scene);
+			fprintf(stderr,
+				"kmem map: no scene '%s' (kmem map --help lists them)\n",
+				scene);
 			return 2;
 		}
 		snprintf(deftitle, sizeof(deftitle), "kmem map: %s", c->title);
 	} else {
-		snprintf(deftitle, sizeof(deftitle), "kmem map: the machine after the tour");
+		snprintf(deftitle, sizeof(deftitle),
+			 "kmem map: the machine after the tour");
 	}
 	/* The output first: a path that cannot be written fails now, not after
 	 * the tour. */
@@ -1090,11 +1131,13 @@ static int cmd_map(int argc, char **argv)
 	if (devnull)
 		fclose(devnull);
 	if (ret)
-		fprintf(stderr, "kmem map: a tour chapter failed (kmem tour shows which)\n");
+		fprintf(stderr,
+			"kmem map: a tour chapter failed (kmem tour shows which)\n");
 	/* No scene, or a chapter without one: the machine as the tour left it. */
 	if (!ms.taken)
 		ms.ret = kmem_map_finish(ms.f, out, ms.title);
 	return ms.ret || ret ? 1 : 0;
 }
 KMEM_COMMAND(map, "map -o FILE.html [--scene NAME]",
-	     "a picture of memory: every page frame, the virtual layout", cmd_map)
+	     "a picture of memory: every page frame, the virtual layout",
+	     cmd_map)

@@ -76,7 +76,8 @@ static void json_str(FILE *f, const char *s)
 static int cmp_cache_pages(const void *a, const void *b)
 {
 	const struct replay_cache *x = a, *y = b;
-	unsigned long px = x->slabs * x->pagesperslab, py = y->slabs * y->pagesperslab;
+	unsigned long px = x->slabs * x->pagesperslab,
+		      py = y->slabs * y->pagesperslab;
 
 	if (px != py)
 		return px < py ? 1 : -1;
@@ -87,15 +88,19 @@ static double util(const struct replay_cache *c)
 {
 	uint64_t bytes = (uint64_t)c->slabs * c->pagesperslab * 4096;
 
-	return bytes ? 100.0 * (double)c->active_objs * c->kmem_size / (double)bytes : 0;
+	return bytes ? 100.0 * (double)c->active_objs * c->kmem_size /
+			       (double)bytes :
+		       0;
 }
 
 static double kutil(const struct replay_result *r, unsigned long i)
 {
-	uint64_t bytes = (uint64_t)r->kcache[i].slabs * r->kcache[i].pagesperslab * 4096;
+	uint64_t bytes =
+		(uint64_t)r->kcache[i].slabs * r->kcache[i].pagesperslab * 4096;
 
-	return bytes ? 100.0 * (double)r->kcache[i].active_objs * r->kcache[i].size /
-			       (double)bytes : 0;
+	return bytes ? 100.0 * (double)r->kcache[i].active_objs *
+			       r->kcache[i].size / (double)bytes :
+		       0;
 }
 
 static bool geometry_agrees(const struct replay_cache *c)
@@ -105,16 +110,11 @@ static bool geometry_agrees(const struct replay_cache *c)
 }
 
 static const char *const replayed_as[TR_NR_TYPES] = {
-	"kmalloc(bytes_req, gfp)",
-	"kmem_cache_alloc(named cache)",
-	"kfree(paired object)",
-	"kmem_cache_free(paired object)",
-	"alloc_pages(gfp, order)",
-	"__free_pages(paired pfn)",
-	"__free_pages(paired pfn)",
-	"alloc_vmap_area(size, align)",
-	"free_vmap_area_noflush(paired)",
-	"counted (kmem purges lazily itself)",
+	"kmalloc(bytes_req, gfp)",	  "kmem_cache_alloc(named cache)",
+	"kfree(paired object)",		  "kmem_cache_free(paired object)",
+	"alloc_pages(gfp, order)",	  "__free_pages(paired pfn)",
+	"__free_pages(paired pfn)",	  "alloc_vmap_area(size, align)",
+	"free_vmap_area_noflush(paired)", "counted (kmem purges lazily itself)",
 };
 
 static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
@@ -125,114 +125,154 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 	double total_s = t->parse_seconds + r->replay_seconds;
 	int k;
 
-	fprintf(f, "kmem replay: %s (%s, %s%s): %lu lines, %zu events, "
-		   "parsed in %.2f s%s\n",
+	fprintf(f,
+		"kmem replay: %s (%s, %s%s): %lu lines, %zu events, "
+		"parsed in %.2f s%s\n",
 		t->path, trace_format_names[t->format],
-		strcmp(t->compression, "none") ? t->compression : "uncompressed",
-		strcmp(t->compression, "none") ? "-compressed" : "", t->lines, t->nr,
-		t->parse_seconds, t->truncated ? " (input TRUNCATED)" : "");
-	fprintf(f, "machine: %s, %llu MiB RAM%s, %d CPUs\n", r->layout, r->ram >> 20,
-		r->ram_capped      ? " (sized to fit the trace, CAPPED)" :
+		strcmp(t->compression, "none") ? t->compression :
+						 "uncompressed",
+		strcmp(t->compression, "none") ? "-compressed" : "", t->lines,
+		t->nr, t->parse_seconds,
+		t->truncated ? " (input TRUNCATED)" : "");
+	fprintf(f, "machine: %s, %llu MiB RAM%s, %d CPUs\n", r->layout,
+		r->ram >> 20,
+		r->ram_capped	  ? " (sized to fit the trace, CAPPED)" :
 		r->ram_from_trace ? " (sized to fit the trace)" :
 				    "",
 		r->cpus);
 	if (r->ram_capped)
-		fprintf(f, "  the trace's estimated peak (%llu MiB) asks for %llu MiB; automatic "
-			   "sizing stops at %llu MiB: --ram SIZE for more\n",
-			(unsigned long long)(r->need_bytes >> 20), r->ram_wanted >> 20,
-			REPLAY_RAM_AUTO_MAX >> 20);
+		fprintf(f,
+			"  the trace's estimated peak (%llu MiB) asks for %llu MiB; automatic "
+			"sizing stops at %llu MiB: --ram SIZE for more\n",
+			(unsigned long long)(r->need_bytes >> 20),
+			r->ram_wanted >> 20, REPLAY_RAM_AUTO_MAX >> 20);
 	fprintf(f, "\nevents                        count  replayed as\n");
 	for (k = 0; k < TR_NR_TYPES; k++)
-		fprintf(f, "  %-24s %9lu  %s\n", trace_type_names[k], t->count[k],
-			(k >= TR_VMAP_ALLOC && k != TR_VMAP_PURGE && !r->vmap_supported) ?
+		fprintf(f, "  %-24s %9lu  %s\n", trace_type_names[k],
+			t->count[k],
+			(k >= TR_VMAP_ALLOC && k != TR_VMAP_PURGE &&
+			 !r->vmap_supported) ?
 				"not replayed: this build has no vmap-area allocator" :
 				replayed_as[k]);
 	fprintf(f, "  %-24s %9lu  skipped", "unknown events", t->unknown_total);
 	for (i = 0; i < t->nr_unknown && i < 6; i++)
-		fprintf(f, "%s%s %lu", i ? ", " : " (", t->unknown[i].name, t->unknown[i].count);
-	fprintf(f, "%s\n", t->nr_unknown ? (t->nr_unknown > 6 ? ", ...)" : ")") : "");
-	fprintf(f, "  %-24s %9lu  skipped (reported on stderr with line numbers)\n",
+		fprintf(f, "%s%s %lu", i ? ", " : " (", t->unknown[i].name,
+			t->unknown[i].count);
+	fprintf(f, "%s\n",
+		t->nr_unknown ? (t->nr_unknown > 6 ? ", ...)" : ")") : "");
+	fprintf(f,
+		"  %-24s %9lu  skipped (reported on stderr with line numbers)\n",
 		"malformed lines", t->malformed);
 
-	fprintf(f, "\nspeed: %lu events replayed in %.3f s (CPU %.3f s): %.0f events/s; "
-		   "with parsing %.3f s: %.0f events/s\n",
+	fprintf(f,
+		"\nspeed: %lu events replayed in %.3f s (CPU %.3f s): %.0f events/s; "
+		"with parsing %.3f s: %.0f events/s\n",
 		r->events, r->replay_seconds, r->replay_cpu_seconds,
-		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds : 0, total_s,
-		total_s > 0 ? (double)r->events / total_s : 0);
+		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
+					0,
+		total_s, total_s > 0 ? (double)r->events / total_s : 0);
 
 	fprintf(f, "\nfidelity\n");
-	fprintf(f, "  kmalloc: %lu of %lu with ksize == the trace's bytes_alloc (%.2f%%)\n",
-		r->kmalloc_ok, r->kmalloc_total, pct(r->kmalloc_ok, r->kmalloc_total));
-	fprintf(f, "  caches:  %lu of %lu with object size == the trace's bytes_alloc (%.2f%%)\n",
+	fprintf(f,
+		"  kmalloc: %lu of %lu with ksize == the trace's bytes_alloc (%.2f%%)\n",
+		r->kmalloc_ok, r->kmalloc_total,
+		pct(r->kmalloc_ok, r->kmalloc_total));
+	fprintf(f,
+		"  caches:  %lu of %lu with object size == the trace's bytes_alloc (%.2f%%)\n",
 		r->cache_ok, r->cache_total, pct(r->cache_ok, r->cache_total));
 	for (i = 0; i < r->nr_mismatch; i++)
 		fprintf(f, "    line %lu: %s bytes_req=%u: trace %u, kmem %u\n",
 			r->mismatch[i].line,
-			r->mismatch[i].name ? trace_name(t, r->mismatch[i].name) : "kmalloc",
-			r->mismatch[i].req, r->mismatch[i].trace_alloc, r->mismatch[i].kmem_alloc);
+			r->mismatch[i].name ?
+				trace_name(t, r->mismatch[i].name) :
+				"kmalloc",
+			r->mismatch[i].req, r->mismatch[i].trace_alloc,
+			r->mismatch[i].kmem_alloc);
 
-	fprintf(f, "\npairing (expected in a window into a running kernel; counted)\n");
-	fprintf(f, "  kfree(NULL)                                       %9lu\n", r->kfree_null);
-	fprintf(f, "  frees of objects allocated before the trace       %9lu\n", r->free_unknown);
-	fprintf(f, "  allocations of a pointer still live (its free was\n"
-		   "    not traced, or comes later from another CPU)    %9lu\n",
+	fprintf(f,
+		"\npairing (expected in a window into a running kernel; counted)\n");
+	fprintf(f, "  kfree(NULL)                                       %9lu\n",
+		r->kfree_null);
+	fprintf(f, "  frees of objects allocated before the trace       %9lu\n",
+		r->free_unknown);
+	fprintf(f,
+		"  allocations of a pointer still live (its free was\n"
+		"    not traced, or comes later from another CPU)    %9lu\n",
 		r->alloc_live_ptr);
 	fprintf(f, "  kmem_cache_free naming another cache (merged)     %9lu\n",
 		r->free_cache_mismatch);
 	fprintf(f, "  allocations that failed in the traced kernel      %9lu\n",
 		r->failed_in_trace);
-	fprintf(f, "  pages: %lu allocations and %lu frees replayed; %lu frees of pages\n"
-		   "    allocated before the trace; %lu batched frees already freed by\n"
-		   "    mm_page_free\n",
-		r->page_alloc_replayed, r->page_free_replayed, r->page_free_unknown,
-		r->page_free_batched_dup);
-	fprintf(f, "  not replayed, so not counted twice: %lu slab page allocations and\n"
-		   "    %lu large-kmalloc page allocations of the traced kernel (%lu of their\n"
-		   "    frees); kmem's slab layer and kmalloc allocate their own\n",
+	fprintf(f,
+		"  pages: %lu allocations and %lu frees replayed; %lu frees of pages\n"
+		"    allocated before the trace; %lu batched frees already freed by\n"
+		"    mm_page_free\n",
+		r->page_alloc_replayed, r->page_free_replayed,
+		r->page_free_unknown, r->page_free_batched_dup);
+	fprintf(f,
+		"  not replayed, so not counted twice: %lu slab page allocations and\n"
+		"    %lu large-kmalloc page allocations of the traced kernel (%lu of their\n"
+		"    frees); kmem's slab layer and kmalloc allocate their own\n",
 		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab);
 	if (r->page_alloc_live_pfn || r->page_alloc_not_slab)
-		fprintf(f, "  pages: %lu allocations of a pfn still live (its free comes\n"
-			   "    later from another CPU: freed first); %lu with the slab\n"
-			   "    signature replayed (the task's next objects are not from\n"
-			   "    a slab of that order)\n",
+		fprintf(f,
+			"  pages: %lu allocations of a pfn still live (its free comes\n"
+			"    later from another CPU: freed first); %lu with the slab\n"
+			"    signature replayed (the task's next objects are not from\n"
+			"    a slab of that order)\n",
 			r->page_alloc_live_pfn, r->page_alloc_not_slab);
 	if (r->vmap_supported)
-		fprintf(f, "  vmalloc areas: %lu allocated, %lu freed, %lu frees of areas "
-			   "allocated before the trace;\n    %lu vmap_area objects not "
-			   "replayed (kmem's alloc_vmap_area makes its own)\n",
-			r->vmap_alloc_replayed, r->vmap_free_replayed, r->vmap_free_unknown,
-			r->vmap_objects_skipped);
+		fprintf(f,
+			"  vmalloc areas: %lu allocated, %lu freed, %lu frees of areas "
+			"allocated before the trace;\n    %lu vmap_area objects not "
+			"replayed (kmem's alloc_vmap_area makes its own)\n",
+			r->vmap_alloc_replayed, r->vmap_free_replayed,
+			r->vmap_free_unknown, r->vmap_objects_skipped);
 
 	fprintf(f, "\nmemory\n");
-	fprintf(f, "  slab pages: peak %lu (%.1f MiB), at the end %lu (%.1f MiB)\n",
-		r->peak_slab_pages, (double)r->peak_slab_pages / 256.0, r->final_slab_pages,
-		(double)r->final_slab_pages / 256.0);
-	fprintf(f, "  pages held for mm_page_alloc events: peak %lu, at the end %lu\n",
+	fprintf(f,
+		"  slab pages: peak %lu (%.1f MiB), at the end %lu (%.1f MiB)\n",
+		r->peak_slab_pages, (double)r->peak_slab_pages / 256.0,
+		r->final_slab_pages, (double)r->final_slab_pages / 256.0);
+	fprintf(f,
+		"  pages held for mm_page_alloc events: peak %lu, at the end %lu\n",
 		r->peak_replayed_pages, r->final_replayed_pages);
-	fprintf(f, "  pages in use (managed - free): peak %lu, at the end %lu\n",
+	fprintf(f,
+		"  pages in use (managed - free): peak %lu, at the end %lu\n",
 		r->peak_used_pages, r->final_used_pages);
-	fprintf(f, "  live objects at the end: %lu (peak %lu): %llu bytes requested, "
-		   "%llu allocated by the kernel, %llu by kmem\n",
+	fprintf(f,
+		"  live objects at the end: %lu (peak %lu): %llu bytes requested, "
+		"%llu allocated by the kernel, %llu by kmem\n",
 		r->live_objects, r->peak_live_objects,
-		(unsigned long long)r->live_req_bytes, (unsigned long long)r->live_trace_bytes,
+		(unsigned long long)r->live_req_bytes,
+		(unsigned long long)r->live_trace_bytes,
 		(unsigned long long)r->live_kmem_bytes);
-	fprintf(f, "  internal fragmentation (bytes_alloc - bytes_req): all allocations "
-		   "%llu of %llu bytes (%.1f%%); live at the end %llu (%.1f%%)\n",
+	fprintf(f,
+		"  internal fragmentation (bytes_alloc - bytes_req): all allocations "
+		"%llu of %llu bytes (%.1f%%); live at the end %llu (%.1f%%)\n",
 		(unsigned long long)(r->all_kmem_bytes - r->all_req_bytes),
 		(unsigned long long)r->all_kmem_bytes,
-		r->all_kmem_bytes ? 100.0 * (double)(r->all_kmem_bytes - r->all_req_bytes) /
-					    (double)r->all_kmem_bytes : 0.0,
+		r->all_kmem_bytes ?
+			100.0 * (double)(r->all_kmem_bytes - r->all_req_bytes) /
+				(double)r->all_kmem_bytes :
+			0.0,
 		(unsigned long long)(r->live_kmem_bytes - r->live_req_bytes),
-		r->live_kmem_bytes ? 100.0 * (double)(r->live_kmem_bytes - r->live_req_bytes) /
-					     (double)r->live_kmem_bytes : 0.0);
+		r->live_kmem_bytes ? 100.0 *
+					     (double)(r->live_kmem_bytes -
+						      r->live_req_bytes) /
+					     (double)r->live_kmem_bytes :
+				     0.0);
 
 	if (r->nr_caches)
-		qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
+		qsort(r->caches, r->nr_caches, sizeof(*r->caches),
+		      cmp_cache_pages);
 	fprintf(f, "\ncaches: %lu named in the trace%s\n", r->nr_caches,
-		max_caches && r->nr_caches > max_caches ? " (largest first; --caches 0 lists all)" : "");
-	fprintf(f, "  %-24s %7s %7s %8s %6s %5s %7s %9s %6s%s\n", "name", "trace", "kmem",
-		"allocs", "objs/s", "pg/s", "slabs", "active", "util",
-		o->slabinfo ? "  slabinfo objs/s pg/s" : "");
+		max_caches && r->nr_caches > max_caches ?
+			" (largest first; --caches 0 lists all)" :
+			"");
+	fprintf(f, "  %-24s %7s %7s %8s %6s %5s %7s %9s %6s%s\n", "name",
+		"trace", "kmem", "allocs", "objs/s", "pg/s", "slabs", "active",
+		"util", o->slabinfo ? "  slabinfo objs/s pg/s" : "");
 	for (i = 0; i < r->nr_caches; i++) {
 		const struct replay_cache *c = &r->caches[i];
 
@@ -243,27 +283,34 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		if (max_caches && i >= max_caches)
 			continue;
 		fprintf(f, "  %-24.24s %7u %7u %8lu %6u %5u %7lu %9lu %5.1f%%",
-			trace_name(t, c->name), c->trace_size, c->kmem_size, c->allocs,
-			c->objperslab, c->pagesperslab, c->slabs, c->active_objs, util(c));
+			trace_name(t, c->name), c->trace_size, c->kmem_size,
+			c->allocs, c->objperslab, c->pagesperslab, c->slabs,
+			c->active_objs, util(c));
 		if (o->slabinfo && c->si)
-			fprintf(f, "  %6u %4u %s", c->si->objperslab, c->si->pagesperslab,
+			fprintf(f, "  %6u %4u %s", c->si->objperslab,
+				c->si->pagesperslab,
 				geometry_agrees(c) ? "agree" : "DIFFER");
 		else if (o->slabinfo)
 			fprintf(f, "  (not in slabinfo)");
 		fputc('\n', f);
 	}
 	if (o->slabinfo)
-		fprintf(f, "  geometry (objects per slab, pages per slab) agrees with slabinfo "
-			   "for %lu of %lu caches\n", agree, nb);
+		fprintf(f,
+			"  geometry (objects per slab, pages per slab) agrees with slabinfo "
+			"for %lu of %lu caches\n",
+			agree, nb);
 
-	fprintf(f, "\nkmalloc caches with slabs at the end (kmem's; shared with kmem's own users)\n");
+	fprintf(f,
+		"\nkmalloc caches with slabs at the end (kmem's; shared with kmem's own users)\n");
 	for (i = 0; i < r->nr_kcaches; i++)
-		fprintf(f, "  %-24s %7u %7s %8s %6u %5u %7lu %9lu %5.1f%%\n", r->kcache[i].name,
-			r->kcache[i].size, "", "", r->kcache[i].objperslab,
-			r->kcache[i].pagesperslab, r->kcache[i].slabs, r->kcache[i].active_objs,
+		fprintf(f, "  %-24s %7u %7s %8s %6u %5u %7lu %9lu %5.1f%%\n",
+			r->kcache[i].name, r->kcache[i].size, "", "",
+			r->kcache[i].objperslab, r->kcache[i].pagesperslab,
+			r->kcache[i].slabs, r->kcache[i].active_objs,
 			kutil(r, i));
 
-	fprintf(f, "\npage allocator at the end (free blocks per order, as buddyinfo)\n");
+	fprintf(f,
+		"\npage allocator at the end (free blocks per order, as buddyinfo)\n");
 	for (i = 0; i < r->nr_zones; i++) {
 		fprintf(f, "  Node 0, zone %8s", r->zone[i].name);
 		for (k = 0; k < 11; k++)
@@ -273,12 +320,14 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 	if (r->highest_free_order >= 10)
 		fprintf(f, "  every order up to 10 can still be served\n");
 	else
-		fprintf(f, "  orders %d and above would fail: no free block that large in any zone\n",
+		fprintf(f,
+			"  orders %d and above would fail: no free block that large in any zone\n",
 			r->highest_free_order + 1);
 
 	fprintf(f, "\nfailures: %lu\n", r->failures);
 	for (i = 0; i < r->failures && i < REPLAY_MAX_FAILURES_KEPT; i++)
-		fprintf(f, "  line %lu: %s\n", r->failure[i].line, r->failure[i].why);
+		fprintf(f, "  line %lu: %s\n", r->failure[i].line,
+			r->failure[i].why);
 
 	if (ncmp)
 		compare_print_text(f, cmp, ncmp);
@@ -286,8 +335,8 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 }
 
 static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
-		       const struct replay_opts *o, const struct compare_result *cmp,
-		       int ncmp)
+		       const struct replay_opts *o,
+		       const struct compare_result *cmp, int ncmp)
 {
 	double total_s = t->parse_seconds + r->replay_seconds;
 	unsigned long i, nb = 0, agree = 0;
@@ -295,21 +344,24 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 
 	fprintf(f, "{\n  \"trace\": ");
 	json_str(f, t->path);
-	fprintf(f, ",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n"
-		   "  \"lines\": %lu,\n  \"truncated\": %s,\n",
+	fprintf(f,
+		",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n"
+		"  \"lines\": %lu,\n  \"truncated\": %s,\n",
 		trace_format_names[t->format], t->compression, t->lines,
 		t->truncated ? "true" : "false");
-	fprintf(f, "  \"machine\": {\"layout\": \"%s\", \"ram\": %llu, \"cpus\": %d, "
-		   "\"ram_from_trace\": %s, \"ram_capped\": %s, \"ram_wanted\": %llu, "
-		   "\"ram_auto_max\": %llu, \"need_bytes\": %llu},\n",
-		r->layout, r->ram, r->cpus, r->ram_from_trace ? "true" : "false",
-		r->ram_capped ? "true" : "false", r->ram_wanted, REPLAY_RAM_AUTO_MAX,
-		(unsigned long long)r->need_bytes);
+	fprintf(f,
+		"  \"machine\": {\"layout\": \"%s\", \"ram\": %llu, \"cpus\": %d, "
+		"\"ram_from_trace\": %s, \"ram_capped\": %s, \"ram_wanted\": %llu, "
+		"\"ram_auto_max\": %llu, \"need_bytes\": %llu},\n",
+		r->layout, r->ram, r->cpus,
+		r->ram_from_trace ? "true" : "false",
+		r->ram_capped ? "true" : "false", r->ram_wanted,
+		REPLAY_RAM_AUTO_MAX, (unsigned long long)r->need_bytes);
 	fprintf(f, "  \"events\": {");
 	for (k = 0; k < TR_NR_TYPES; k++)
 		fprintf(f, "\"%s\": %lu, ", trace_type_names[k], t->count[k]);
-	fprintf(f, "\"total\": %zu, \"unknown\": %lu, \"malformed\": %lu},\n", t->nr,
-		t->unknown_total, t->malformed);
+	fprintf(f, "\"total\": %zu, \"unknown\": %lu, \"malformed\": %lu},\n",
+		t->nr, t->unknown_total, t->malformed);
 	fprintf(f, "  \"unknown_events\": {");
 	for (i = 0; i < t->nr_unknown; i++) {
 		fprintf(f, "%s", i ? ", " : "");
@@ -324,102 +376,126 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		fputc('}', f);
 	}
 	fprintf(f, "],\n");
-	fprintf(f, "  \"speed\": {\"events\": %lu, \"parse_seconds\": %.6f, "
-		   "\"replay_seconds\": %.6f, \"replay_cpu_seconds\": %.6f, "
-		   "\"events_per_second\": %.0f, "
-		   "\"events_per_second_with_parsing\": %.0f},\n",
-		r->events, t->parse_seconds, r->replay_seconds, r->replay_cpu_seconds,
-		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds : 0,
+	fprintf(f,
+		"  \"speed\": {\"events\": %lu, \"parse_seconds\": %.6f, "
+		"\"replay_seconds\": %.6f, \"replay_cpu_seconds\": %.6f, "
+		"\"events_per_second\": %.0f, "
+		"\"events_per_second_with_parsing\": %.0f},\n",
+		r->events, t->parse_seconds, r->replay_seconds,
+		r->replay_cpu_seconds,
+		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
+					0,
 		total_s > 0 ? (double)r->events / total_s : 0);
-	fprintf(f, "  \"fidelity\": {\"kmalloc\": %.6f, \"cache\": %.6f, "
-		   "\"kmalloc_ok\": %lu, \"kmalloc_total\": %lu, \"cache_ok\": %lu, "
-		   "\"cache_total\": %lu},\n",
-		frac(r->kmalloc_ok, r->kmalloc_total), frac(r->cache_ok, r->cache_total),
-		r->kmalloc_ok, r->kmalloc_total, r->cache_ok, r->cache_total);
-	fprintf(f, "  \"pairing\": {\"kfree_null\": %lu, \"free_before_trace\": %lu, "
-		   "\"alloc_of_live_pointer\": %lu, \"free_cache_mismatch\": %lu, "
-		   "\"failed_in_trace\": %lu, \"page_alloc_replayed\": %lu, "
-		   "\"page_free_replayed\": %lu, \"page_free_before_trace\": %lu, "
-		   "\"page_free_batched_duplicate\": %lu, \"page_free_order_mismatch\": %lu, "
-		   "\"slab_page_alloc_skipped\": %lu, \"kmalloc_page_alloc_skipped\": %lu, "
-		   "\"slab_page_free_skipped\": %lu, \"page_alloc_of_live_pfn\": %lu, "
-		   "\"slab_signature_replayed\": %lu, \"vmap_supported\": %s, "
-		   "\"vmap_alloc_replayed\": %lu, \"vmap_free_replayed\": %lu, "
-		   "\"vmap_free_before_trace\": %lu, \"vmap_area_objects_skipped\": %lu},\n",
-		r->kfree_null, r->free_unknown, r->alloc_live_ptr, r->free_cache_mismatch,
-		r->failed_in_trace, r->page_alloc_replayed, r->page_free_replayed,
-		r->page_free_unknown, r->page_free_batched_dup, r->page_free_order_mismatch,
-		r->page_alloc_slab, r->page_alloc_kmalloc, r->page_free_slab,
+	fprintf(f,
+		"  \"fidelity\": {\"kmalloc\": %.6f, \"cache\": %.6f, "
+		"\"kmalloc_ok\": %lu, \"kmalloc_total\": %lu, \"cache_ok\": %lu, "
+		"\"cache_total\": %lu},\n",
+		frac(r->kmalloc_ok, r->kmalloc_total),
+		frac(r->cache_ok, r->cache_total), r->kmalloc_ok,
+		r->kmalloc_total, r->cache_ok, r->cache_total);
+	fprintf(f,
+		"  \"pairing\": {\"kfree_null\": %lu, \"free_before_trace\": %lu, "
+		"\"alloc_of_live_pointer\": %lu, \"free_cache_mismatch\": %lu, "
+		"\"failed_in_trace\": %lu, \"page_alloc_replayed\": %lu, "
+		"\"page_free_replayed\": %lu, \"page_free_before_trace\": %lu, "
+		"\"page_free_batched_duplicate\": %lu, \"page_free_order_mismatch\": %lu, "
+		"\"slab_page_alloc_skipped\": %lu, \"kmalloc_page_alloc_skipped\": %lu, "
+		"\"slab_page_free_skipped\": %lu, \"page_alloc_of_live_pfn\": %lu, "
+		"\"slab_signature_replayed\": %lu, \"vmap_supported\": %s, "
+		"\"vmap_alloc_replayed\": %lu, \"vmap_free_replayed\": %lu, "
+		"\"vmap_free_before_trace\": %lu, \"vmap_area_objects_skipped\": %lu},\n",
+		r->kfree_null, r->free_unknown, r->alloc_live_ptr,
+		r->free_cache_mismatch, r->failed_in_trace,
+		r->page_alloc_replayed, r->page_free_replayed,
+		r->page_free_unknown, r->page_free_batched_dup,
+		r->page_free_order_mismatch, r->page_alloc_slab,
+		r->page_alloc_kmalloc, r->page_free_slab,
 		r->page_alloc_live_pfn, r->page_alloc_not_slab,
 		r->vmap_supported ? "true" : "false", r->vmap_alloc_replayed,
-		r->vmap_free_replayed, r->vmap_free_unknown, r->vmap_objects_skipped);
-	fprintf(f, "  \"memory\": {\"peak_slab_pages\": %lu, \"final_slab_pages\": %lu, "
-		   "\"peak_used_pages\": %lu, \"final_used_pages\": %lu, "
-		   "\"peak_page_alloc_pages\": %lu, \"final_page_alloc_pages\": %lu, "
-		   "\"live_objects\": %lu, \"peak_live_objects\": %lu, "
-		   "\"live_bytes_req\": %llu, \"live_bytes_alloc_trace\": %llu, "
-		   "\"live_bytes_alloc_kmem\": %llu, \"all_bytes_req\": %llu, "
-		   "\"all_bytes_alloc_trace\": %llu, \"all_bytes_alloc_kmem\": %llu, "
-		   "\"internal_fragmentation_bytes\": %llu, "
-		   "\"live_internal_fragmentation_bytes\": %llu},\n",
+		r->vmap_free_replayed, r->vmap_free_unknown,
+		r->vmap_objects_skipped);
+	fprintf(f,
+		"  \"memory\": {\"peak_slab_pages\": %lu, \"final_slab_pages\": %lu, "
+		"\"peak_used_pages\": %lu, \"final_used_pages\": %lu, "
+		"\"peak_page_alloc_pages\": %lu, \"final_page_alloc_pages\": %lu, "
+		"\"live_objects\": %lu, \"peak_live_objects\": %lu, "
+		"\"live_bytes_req\": %llu, \"live_bytes_alloc_trace\": %llu, "
+		"\"live_bytes_alloc_kmem\": %llu, \"all_bytes_req\": %llu, "
+		"\"all_bytes_alloc_trace\": %llu, \"all_bytes_alloc_kmem\": %llu, "
+		"\"internal_fragmentation_bytes\": %llu, "
+		"\"live_internal_fragmentation_bytes\": %llu},\n",
 		r->peak_slab_pages, r->final_slab_pages, r->peak_used_pages,
-		r->final_used_pages, r->peak_replayed_pages, r->final_replayed_pages,
-		r->live_objects, r->peak_live_objects,
-		(unsigned long long)r->live_req_bytes, (unsigned long long)r->live_trace_bytes,
-		(unsigned long long)r->live_kmem_bytes, (unsigned long long)r->all_req_bytes,
-		(unsigned long long)r->all_trace_bytes, (unsigned long long)r->all_kmem_bytes,
+		r->final_used_pages, r->peak_replayed_pages,
+		r->final_replayed_pages, r->live_objects, r->peak_live_objects,
+		(unsigned long long)r->live_req_bytes,
+		(unsigned long long)r->live_trace_bytes,
+		(unsigned long long)r->live_kmem_bytes,
+		(unsigned long long)r->all_req_bytes,
+		(unsigned long long)r->all_trace_bytes,
+		(unsigned long long)r->all_kmem_bytes,
 		(unsigned long long)(r->all_kmem_bytes - r->all_req_bytes),
 		(unsigned long long)(r->live_kmem_bytes - r->live_req_bytes));
 	if (r->nr_caches)
-		qsort(r->caches, r->nr_caches, sizeof(*r->caches), cmp_cache_pages);
+		qsort(r->caches, r->nr_caches, sizeof(*r->caches),
+		      cmp_cache_pages);
 	fprintf(f, "  \"caches\": [");
 	for (i = 0; i < r->nr_caches; i++) {
 		const struct replay_cache *c = &r->caches[i];
 
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
 		json_str(f, trace_name(t, c->name));
-		fprintf(f, ", \"trace_size\": %u, \"kmem_size\": %u, \"allocs\": %lu, "
-			   "\"frees\": %lu, \"live\": %lu, \"objperslab\": %u, "
-			   "\"pagesperslab\": %u, \"slabs\": %lu, \"active_objs\": %lu, "
-			   "\"num_objs\": %lu, \"utilisation\": %.4f",
-			c->trace_size, c->kmem_size, c->allocs, c->frees, c->live,
-			c->objperslab, c->pagesperslab, c->slabs, c->active_objs,
-			c->total_objs, util(c) / 100.0);
+		fprintf(f,
+			", \"trace_size\": %u, \"kmem_size\": %u, \"allocs\": %lu, "
+			"\"frees\": %lu, \"live\": %lu, \"objperslab\": %u, "
+			"\"pagesperslab\": %u, \"slabs\": %lu, \"active_objs\": %lu, "
+			"\"num_objs\": %lu, \"utilisation\": %.4f",
+			c->trace_size, c->kmem_size, c->allocs, c->frees,
+			c->live, c->objperslab, c->pagesperslab, c->slabs,
+			c->active_objs, c->total_objs, util(c) / 100.0);
 		if (c->si) {
 			nb++;
 			agree += geometry_agrees(c);
-			fprintf(f, ", \"slabinfo\": {\"objsize\": %u, \"objperslab\": %u, "
-				   "\"pagesperslab\": %u, \"agrees\": %s}",
-				c->si->objsize, c->si->objperslab, c->si->pagesperslab,
+			fprintf(f,
+				", \"slabinfo\": {\"objsize\": %u, \"objperslab\": %u, "
+				"\"pagesperslab\": %u, \"agrees\": %s}",
+				c->si->objsize, c->si->objperslab,
+				c->si->pagesperslab,
 				geometry_agrees(c) ? "true" : "false");
 		}
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"kmalloc_caches\": [");
 	for (i = 0; i < r->nr_kcaches; i++)
-		fprintf(f, "%s\n    {\"name\": \"%s\", \"size\": %u, \"objperslab\": %u, "
-			   "\"pagesperslab\": %u, \"slabs\": %lu, \"active_objs\": %lu, "
-			   "\"num_objs\": %lu, \"utilisation\": %.4f}",
+		fprintf(f,
+			"%s\n    {\"name\": \"%s\", \"size\": %u, \"objperslab\": %u, "
+			"\"pagesperslab\": %u, \"slabs\": %lu, \"active_objs\": %lu, "
+			"\"num_objs\": %lu, \"utilisation\": %.4f}",
 			i ? "," : "", r->kcache[i].name, r->kcache[i].size,
-			r->kcache[i].objperslab, r->kcache[i].pagesperslab, r->kcache[i].slabs,
-			r->kcache[i].active_objs, r->kcache[i].total_objs, kutil(r, i) / 100.0);
+			r->kcache[i].objperslab, r->kcache[i].pagesperslab,
+			r->kcache[i].slabs, r->kcache[i].active_objs,
+			r->kcache[i].total_objs, kutil(r, i) / 100.0);
 	fprintf(f, "\n  ],\n");
 	if (o->slabinfo)
-		fprintf(f, "  \"geometry\": {\"caches_in_slabinfo\": %lu, \"agree\": %lu},\n",
+		fprintf(f,
+			"  \"geometry\": {\"caches_in_slabinfo\": %lu, \"agree\": %lu},\n",
 			nb, agree);
 	fprintf(f, "  \"buddyinfo\": [");
 	for (i = 0; i < r->nr_zones; i++) {
-		fprintf(f, "%s{\"zone\": \"%s\", \"free_pages\": %lu, \"free\": [",
+		fprintf(f,
+			"%s{\"zone\": \"%s\", \"free_pages\": %lu, \"free\": [",
 			i ? ", " : "", r->zone[i].name, r->zone[i].free_pages);
 		for (k = 0; k < 11; k++)
 			fprintf(f, "%s%lu", k ? ", " : "", r->zone[i].free[k]);
-		fprintf(f, "], \"highest_order\": %d}", r->zone[i].highest_order);
+		fprintf(f, "], \"highest_order\": %d}",
+			r->zone[i].highest_order);
 	}
 	fprintf(f, "],\n  \"failing_orders_from\": %d,\n",
 		r->highest_free_order >= 10 ? -1 : r->highest_free_order + 1);
-	fprintf(f, "  \"failures\": {\"count\": %lu, \"first\": [", r->failures);
+	fprintf(f, "  \"failures\": {\"count\": %lu, \"first\": [",
+		r->failures);
 	for (i = 0; i < r->failures && i < REPLAY_MAX_FAILURES_KEPT; i++) {
-		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "", r->failure[i].line);
+		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "",
+			r->failure[i].line);
 		json_str(f, r->failure[i].why);
 		fputc('}', f);
 	}
@@ -466,7 +542,8 @@ static int cmd_replay(int argc, char **argv)
 	struct replay_result r;
 	struct slabinfo si;
 	struct compare_result cmp[COMPARE_MAX];
-	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL, *map = NULL;
+	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL,
+		   *map = NULL;
 	const char *slabs = NULL;
 	bool json = false;
 	unsigned int max_caches = 15;
@@ -496,7 +573,8 @@ static int cmd_replay(int argc, char **argv)
 		} else if (!strcmp(a, "--ram") && v) {
 			o.ram = kmem_parse_size(v);
 			if (!o.ram) {
-				fprintf(stderr, "kmem replay: bad --ram '%s'\n", v);
+				fprintf(stderr, "kmem replay: bad --ram '%s'\n",
+					v);
 				return 2;
 			}
 			i++;
@@ -506,22 +584,26 @@ static int cmd_replay(int argc, char **argv)
 			else if (!strcmp(v, "x86-32"))
 				o.layout = KMEM_LAYOUT_X86_32;
 			else {
-				fprintf(stderr, "kmem replay: --layout is x86-64 or x86-32\n");
+				fprintf(stderr,
+					"kmem replay: --layout is x86-64 or x86-32\n");
 				return 2;
 			}
 			i++;
 		} else if (!strcmp(a, "--cpus") && v) {
 			if (parse_uint(v, 1, KMEM_MAX_CPUS, &n)) {
-				fprintf(stderr, "kmem replay: bad --cpus '%s': 1 to %d\n", v,
-					KMEM_MAX_CPUS);
+				fprintf(stderr,
+					"kmem replay: bad --cpus '%s': 1 to %d\n",
+					v, KMEM_MAX_CPUS);
 				return 2;
 			}
 			o.cpus = (int)n;
 			i++;
 		} else if (!strcmp(a, "--caches") && v) {
 			if (parse_uint(v, 0, 1000000, &n)) {
-				fprintf(stderr, "kmem replay: bad --caches '%s': a number "
-						"of caches (0: all)\n", v);
+				fprintf(stderr,
+					"kmem replay: bad --caches '%s': a number "
+					"of caches (0: all)\n",
+					v);
 				return 2;
 			}
 			max_caches = (unsigned int)n;
@@ -536,13 +618,16 @@ static int cmd_replay(int argc, char **argv)
 			slabs = v;
 			i++;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "kmem replay: unknown or incomplete option '%s'\n\n", a);
+			fprintf(stderr,
+				"kmem replay: unknown or incomplete option '%s'\n\n",
+				a);
 			usage(stderr);
 			return 2;
 		} else if (!path) {
 			path = a;
 		} else {
-			fprintf(stderr, "kmem replay: one trace at a time ('%s')\n", a);
+			fprintf(stderr,
+				"kmem replay: one trace at a time ('%s')\n", a);
 			return 2;
 		}
 	}
@@ -580,7 +665,8 @@ static int cmd_replay(int argc, char **argv)
 	if (map) {
 		char title[320];
 
-		snprintf(title, sizeof(title), "kmem map: after replaying %s", path);
+		snprintf(title, sizeof(title), "kmem map: after replaying %s",
+			 path);
 		if (kmem_map_finish(mapf, map, title))
 			ret = 1;
 		mapf = NULL;

@@ -11,15 +11,15 @@
 #define COMPARE_MAX 8
 
 struct compare_result {
-	char name[16];      /* "kmem", "glibc", "jemalloc", ... */
-	char lib[48];       /* the library loaded */
+	char name[16]; /* "kmem", "glibc", "jemalloc", ... */
+	char lib[48];  /* the library loaded */
 	bool ran;
-	char why[128];      /* why it did not run */
-	unsigned long ops;  /* allocations + frees */
-	double seconds;     /* median of the runs */
-	uint64_t peak_rss;  /* peak resident growth during the replay (bytes) */
-	uint64_t peak_own;  /* kmem only: peak slab + large-kmalloc pages (bytes) */
-	uint64_t peak_req;  /* peak live requested bytes (the same for all) */
+	char why[128];	   /* why it did not run */
+	unsigned long ops; /* allocations + frees */
+	double seconds;	   /* median of the runs */
+	uint64_t peak_rss; /* peak resident growth during the replay (bytes) */
+	uint64_t peak_own; /* kmem only: peak slab + large-kmalloc pages (bytes) */
+	uint64_t peak_req; /* peak live requested bytes (the same for all) */
 };
 
 /* Replay the object events of t through kmem and each allocator of `list`

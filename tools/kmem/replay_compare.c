@@ -37,7 +37,6 @@
 #include "tools/kmem/replay.h"
 #include "tools/kmem/replay_ops.h"
 
-
 static const struct {
 	const char *name, *lib;
 } peers[] = {
@@ -95,8 +94,9 @@ static void smap_del(struct smap *m, uint32_t *v)
 }
 
 /* Build the op list; returns ops, sets *nslots. */
-static struct op *build_ops(const struct trace *t, const struct replay_result *r,
-			    size_t *nops, uint32_t *nslots, uint64_t *peak_req)
+static struct op *build_ops(const struct trace *t,
+			    const struct replay_result *r, size_t *nops,
+			    uint32_t *nslots, uint64_t *peak_req)
 {
 	struct smap m;
 	struct op *ops;
@@ -115,7 +115,8 @@ static struct op *build_ops(const struct trace *t, const struct replay_result *r
 	free_slots = malloc((t->nr + 1) * sizeof(uint32_t));
 	slot_size = malloc((t->nr + 1) * sizeof(uint32_t));
 	cache_of_name = malloc((t->nr_names + 1) * sizeof(int32_t));
-	if (!m.key || !m.val || !ops || !free_slots || !slot_size || !cache_of_name) {
+	if (!m.key || !m.val || !ops || !free_slots || !slot_size ||
+	    !cache_of_name) {
 		free(ops);
 		ops = NULL;
 		goto out;
@@ -154,7 +155,9 @@ static struct op *build_ops(const struct trace *t, const struct replay_result *r
 		ops[n].size = e->req;
 		ops[n].alloc = e->alloc;
 		ops[n].gfp = e->gfp;
-		ops[n].cache = e->type == TR_KMEM_CACHE_ALLOC ? cache_of_name[e->name] : -1;
+		ops[n].cache = e->type == TR_KMEM_CACHE_ALLOC ?
+				       cache_of_name[e->name] :
+				       -1;
 		slot_size[ops[n].slot] = e->req;
 		live += e->req;
 		if (live > *peak_req)
@@ -201,7 +204,6 @@ static void reset_peak_rss(void)
 		close(fd);
 	}
 }
-
 
 /* Write one byte in every 4 KiB of a new object, as its user would: an
  * allocator that keeps its metadata out of line (jemalloc) would otherwise
@@ -271,7 +273,8 @@ int compare_child_main(int argc, char **argv)
 			goto done;
 		slab0 = slab_pages();
 	} else {
-		free(malloc(16)); /* the allocator's initialisation, outside the timing */
+		free(malloc(
+			16)); /* the allocator's initialisation, outside the timing */
 	}
 	reset_peak_rss();
 	base = status_kb("VmRSS");
@@ -283,11 +286,14 @@ int compare_child_main(int argc, char **argv)
 			if (o->slot & OP_FREE) {
 				kfree(slots[o->slot & ~OP_FREE]);
 			} else {
-				gfp_t g = ((gfp_t)o->gfp & ~__GFP_NOFAIL) | __GFP_NOWARN;
+				gfp_t g = ((gfp_t)o->gfp & ~__GFP_NOFAIL) |
+					  __GFP_NOWARN;
 
-				slots[o->slot] = o->cache >= 0 ?
-					kmem_cache_alloc(caches[o->cache], g) :
-					kmalloc(o->size, g);
+				slots[o->slot] =
+					o->cache >= 0 ?
+						kmem_cache_alloc(
+							caches[o->cache], g) :
+						kmalloc(o->size, g);
 				touch(slots[o->slot], o->size);
 			}
 			if ((i & 255) == 0) {
@@ -316,7 +322,8 @@ int compare_child_main(int argc, char **argv)
 		out.peak_rss = hwm > base ? (hwm - base) * 1024 : 0;
 	}
 	if (is_kmem)
-		out.peak_own = (peak_slab > slab0 ? peak_slab - slab0 : 0) * 4096ull;
+		out.peak_own =
+			(peak_slab > slab0 ? peak_slab - slab0 : 0) * 4096ull;
 	out.ok = 1;
 done:
 	if (write(pfd, &out, sizeof(out)) != (ssize_t)sizeof(out))
@@ -333,7 +340,8 @@ static const char *peer_missing(int which, char *buf, size_t len)
 	if (which < 0 || !peers[which].lib)
 		return NULL;
 #ifdef KMEM_SANITIZE
-	snprintf(buf, len, "not in a sanitizer build (ASan must be the first allocator)");
+	snprintf(buf, len,
+		 "not in a sanitizer build (ASan must be the first allocator)");
 	return buf;
 #endif
 	h = dlopen(peers[which].lib, RTLD_LAZY | RTLD_LOCAL);
@@ -344,8 +352,10 @@ static const char *peer_missing(int which, char *buf, size_t len)
 	e = dlerror();
 	if (e && strstr(e, "static TLS")) /* present; it loads when preloaded */
 		return NULL;
-	snprintf(buf, len, "%s not installed (KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh)",
-		 peers[which].lib);
+	snprintf(
+		buf, len,
+		"%s not installed (KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh)",
+		peers[which].lib);
 	return buf;
 }
 
@@ -386,11 +396,12 @@ static int run_one(int which, int mfd, struct child_out *out)
 		snprintf(env_add, sizeof(env_add), "LD_PRELOAD=%s", preload);
 	err = replay_spawn_child("--peer-child",
 				 which < 0 ? "kmem" : peers[which].name,
-				 env_add[0] ? env_add : NULL, mfd, out, sizeof(*out));
+				 env_add[0] ? env_add : NULL, mfd, out,
+				 sizeof(*out));
 	if (err > 0) {
 		out->ok = 0;
-		snprintf(out->why, sizeof(out->why), "the child failed (status %#x)",
-			 err);
+		snprintf(out->why, sizeof(out->why),
+			 "the child failed (status %#x)", err);
 	}
 	return err < 0 ? -1 : 0;
 }
@@ -500,23 +511,27 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 	hdr.cpus = r->cpus;
 	hdr.x86_32 = !strcmp(r->layout, "x86-32");
 	if (mfd < 0 || write_all(mfd, &hdr, sizeof(hdr))) {
-		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what, strerror(errno));
+		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what,
+			strerror(errno));
 		free(ops);
 		return -1;
 	}
 	for (i = 0; i < (int)r->nr_caches; i++) {
 		struct shared_cache c = { { 0 }, 0, 0 };
 
-		snprintf(c.name, sizeof(c.name), "%s", trace_name(t, r->caches[i].name));
+		snprintf(c.name, sizeof(c.name), "%s",
+			 trace_name(t, r->caches[i].name));
 		c.size = r->caches[i].kmem_size ? r->caches[i].kmem_size :
 						  r->caches[i].trace_size;
-		c.objsize = r->caches[i].trace_objsize ? r->caches[i].trace_objsize :
-							 c.size;
+		c.objsize = r->caches[i].trace_objsize ?
+				    r->caches[i].trace_objsize :
+				    c.size;
 		if (write_all(mfd, &c, sizeof(c)))
 			break;
 	}
 	if (write_all(mfd, ops, nops * sizeof(*ops))) {
-		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what, strerror(errno));
+		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what,
+			strerror(errno));
 		close(mfd);
 		free(ops);
 		return -1;
@@ -538,13 +553,16 @@ int replay_compare(const struct trace *t, const struct replay_opts *o,
 	if (!copy)
 		return -1;
 	which[nw++] = -1; /* kmem first */
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
 		for (k = 0; k < (int)(sizeof(peers) / sizeof(peers[0])); k++)
 			if (!strcmp(tok, peers[k].name))
 				break;
 		if (k == (int)(sizeof(peers) / sizeof(peers[0]))) {
-			fprintf(stderr, "kmem replay: --compare: unknown allocator '%s' "
-					"(glibc, jemalloc, mimalloc, tcmalloc)\n", tok);
+			fprintf(stderr,
+				"kmem replay: --compare: unknown allocator '%s' "
+				"(glibc, jemalloc, mimalloc, tcmalloc)\n",
+				tok);
 			free(copy);
 			return -1;
 		}
@@ -562,10 +580,12 @@ int replay_compare(const struct trace *t, const struct replay_opts *o,
 		int runs = 0;
 
 		memset(c, 0, sizeof(*c));
-		snprintf(c->name, sizeof(c->name), "%s", which[i] < 0 ? "kmem" :
-							    peers[which[i]].name);
-		snprintf(c->lib, sizeof(c->lib), "%s", which[i] < 0 ? "libkmem" :
-			 peers[which[i]].lib ? peers[which[i]].lib : "libc.so.6");
+		snprintf(c->name, sizeof(c->name), "%s",
+			 which[i] < 0 ? "kmem" : peers[which[i]].name);
+		snprintf(c->lib, sizeof(c->lib), "%s",
+			 which[i] < 0	     ? "libkmem" :
+			 peers[which[i]].lib ? peers[which[i]].lib :
+					       "libc.so.6");
 		c->ops = nops;
 		c->peak_req = peak_req;
 		missing = peer_missing(which[i], c->why, sizeof(c->why));
@@ -589,8 +609,9 @@ int replay_compare(const struct trace *t, const struct replay_opts *o,
 			c->ran = true;
 		}
 		if (!c->ran)
-			fprintf(stderr, "kmem replay: --compare: skipping %s: %s\n", c->name,
-				c->why);
+			fprintf(stderr,
+				"kmem replay: --compare: skipping %s: %s\n",
+				c->name, c->why);
 	}
 	close(mfd);
 	(void)o;
@@ -601,22 +622,27 @@ void compare_print_text(FILE *f, const struct compare_result *c, int n)
 {
 	int i;
 
-	fprintf(f, "\ncompare: the same %lu object operations (allocations and frees), "
-		   "median of %d runs each\n", n ? c[0].ops : 0, RUNS);
+	fprintf(f,
+		"\ncompare: the same %lu object operations (allocations and frees), "
+		"median of %d runs each\n",
+		n ? c[0].ops : 0, RUNS);
 	fprintf(f, "  peak live requested bytes: %.1f MiB\n",
 		n ? (double)c[0].peak_req / 1048576.0 : 0);
-	fprintf(f, "  %-10s %-26s %10s %9s %14s\n", "allocator", "library", "time (ms)",
-		"ns/op", "peak RSS (MiB)");
+	fprintf(f, "  %-10s %-26s %10s %9s %14s\n", "allocator", "library",
+		"time (ms)", "ns/op", "peak RSS (MiB)");
 	for (i = 0; i < n; i++) {
 		if (!c[i].ran) {
-			fprintf(f, "  %-10s %-26s skipped: %s\n", c[i].name, c[i].lib, c[i].why);
+			fprintf(f, "  %-10s %-26s skipped: %s\n", c[i].name,
+				c[i].lib, c[i].why);
 			continue;
 		}
-		fprintf(f, "  %-10s %-26s %10.1f %9.1f %14.1f", c[i].name, c[i].lib,
-			c[i].seconds * 1e3, c[i].ops ? c[i].seconds * 1e9 / (double)c[i].ops : 0,
+		fprintf(f, "  %-10s %-26s %10.1f %9.1f %14.1f", c[i].name,
+			c[i].lib, c[i].seconds * 1e3,
+			c[i].ops ? c[i].seconds * 1e9 / (double)c[i].ops : 0,
 			(double)c[i].peak_rss / 1048576.0);
 		if (!strcmp(c[i].name, "kmem"))
-			fprintf(f, "  (slab pages: %.1f MiB)", (double)c[i].peak_own / 1048576.0);
+			fprintf(f, "  (slab pages: %.1f MiB)",
+				(double)c[i].peak_own / 1048576.0);
 		fputc('\n', f);
 	}
 }
@@ -625,21 +651,29 @@ void compare_print_json(FILE *f, const struct compare_result *c, int n)
 {
 	int i;
 
-	fprintf(f, "{\"ops\": %lu, \"runs\": %d, \"peak_live_requested_bytes\": %llu, "
-		   "\"allocators\": [",
-		n ? c[0].ops : 0, RUNS, n ? (unsigned long long)c[0].peak_req : 0ull);
+	fprintf(f,
+		"{\"ops\": %lu, \"runs\": %d, \"peak_live_requested_bytes\": %llu, "
+		"\"allocators\": [",
+		n ? c[0].ops : 0, RUNS,
+		n ? (unsigned long long)c[0].peak_req : 0ull);
 	for (i = 0; i < n; i++) {
-		fprintf(f, "%s\n    {\"name\": \"%s\", \"library\": \"%s\", \"ran\": %s",
-			i ? "," : "", c[i].name, c[i].lib, c[i].ran ? "true" : "false");
+		fprintf(f,
+			"%s\n    {\"name\": \"%s\", \"library\": \"%s\", \"ran\": %s",
+			i ? "," : "", c[i].name, c[i].lib,
+			c[i].ran ? "true" : "false");
 		if (c[i].ran)
-			fprintf(f, ", \"seconds\": %.6f, \"ns_per_op\": %.2f, \"peak_rss_bytes\": %llu",
+			fprintf(f,
+				", \"seconds\": %.6f, \"ns_per_op\": %.2f, \"peak_rss_bytes\": %llu",
 				c[i].seconds,
-				c[i].ops ? c[i].seconds * 1e9 / (double)c[i].ops : 0.0,
+				c[i].ops ?
+					c[i].seconds * 1e9 / (double)c[i].ops :
+					0.0,
 				(unsigned long long)c[i].peak_rss);
 		else
 			fprintf(f, ", \"why\": \"%s\"", c[i].why);
 		if (!strcmp(c[i].name, "kmem") && c[i].ran)
-			fprintf(f, ", \"peak_slab_bytes\": %llu", (unsigned long long)c[i].peak_own);
+			fprintf(f, ", \"peak_slab_bytes\": %llu",
+				(unsigned long long)c[i].peak_own);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ]}");

@@ -29,7 +29,7 @@ struct shared_hdr {
 };
 struct shared_cache {
 	char name[48];
-	uint32_t size; /* the object size kmem's replay used (ksize) */
+	uint32_t size;	  /* the object size kmem's replay used (ksize) */
 	uint32_t objsize; /* the trace's bytes_req for the cache (object_size) */
 };
 
@@ -39,7 +39,7 @@ struct shared_cache {
 struct replay_child_ops {
 	const struct shared_hdr *h;
 	const struct shared_cache *caches; /* h->ncaches */
-	const struct op *ops;              /* h->nops */
+	const struct op *ops;		   /* h->nops */
 };
 /* Map the memfd whose number is mfd_arg (the child's MEMFD argument): 0, or
  * -1 when it is not a list. */
@@ -50,8 +50,8 @@ void *replay_child_table(size_t bytes);
 /* Boot the machine m->h describes and create the trace's caches in it, of
  * shared_cache.objsize (objsize) or .size bytes, in a table of
  * replay_child_table(): the table, or NULL with why filled. */
-struct kmem_cache **replay_child_boot(const struct replay_child_ops *m, bool objsize,
-				      char *why, size_t whylen);
+struct kmem_cache **replay_child_boot(const struct replay_child_ops *m,
+				      bool objsize, char *why, size_t whylen);
 
 /* ---- in the parent ---- */
 

@@ -52,12 +52,12 @@ static const char *const slab_names[SLABCMP_MAX] = { "slub", "slab", "slob" };
 
 /* What one sample says. */
 struct slab_sample {
-	uint64_t slab_bytes; /* slab pages above the baseline, in bytes */
-	uint64_t large_bytes; /* of which large kmalloc blocks */
-	uint64_t block_bytes; /* set aside for the live objects */
-	uint64_t req_bytes; /* requested by them */
-	uint64_t cached_bytes; /* free objects in per-CPU and shared caches */
-	uint64_t objects; /* live objects */
+	uint64_t slab_bytes;	/* slab pages above the baseline, in bytes */
+	uint64_t large_bytes;	/* of which large kmalloc blocks */
+	uint64_t block_bytes;	/* set aside for the live objects */
+	uint64_t req_bytes;	/* requested by them */
+	uint64_t cached_bytes;	/* free objects in per-CPU and shared caches */
+	uint64_t objects;	/* live objects */
 	uint64_t small_objects; /* of which below a page */
 };
 
@@ -69,7 +69,7 @@ struct slab_child_out {
 	struct slab_sample peak, end;
 	uint64_t fid_total, fid_differ;
 	int64_t fid_bytes; /* sum of (block - bytes_alloc) */
-	uint64_t fid_abs; /* sum of |block - bytes_alloc| */
+	uint64_t fid_abs;  /* sum of |block - bytes_alloc| */
 };
 
 static struct slab_compare {

@@ -47,8 +47,9 @@ int tour_boot_config(struct tour *t, const struct kmem_config *cfg)
 	/* Every chapter that boots says on what, so that no address or figure
 	 * that follows is read against the previous chapter's machine. */
 	kmem_machine_info(&info);
-	fprintf(t->out, "  [a fresh machine: %s, %llu MiB RAM, %u CPU%s", info.layout_name,
-		info.ram >> 20, info.cpus, info.cpus == 1 ? "" : "s");
+	fprintf(t->out, "  [a fresh machine: %s, %llu MiB RAM, %u CPU%s",
+		info.layout_name, info.ram >> 20, info.cpus,
+		info.cpus == 1 ? "" : "s");
 	if (info.swap)
 		fprintf(t->out, ", %llu MiB swap", info.swap >> 20);
 	if (info.slab != KMEM_SLAB_SLUB) /* the slab chapter's comparison */
@@ -62,8 +63,11 @@ int tour_boot(struct tour *t, unsigned long long ram, enum kmem_layout layout,
 {
 	/* The chapters explain SLUB's numbers and structures: SLUB whatever
 	 * $KMEM_SLAB says. */
-	struct kmem_config cfg = { .ram = ram, .layout = layout, .cpus = cpus,
-				   .quiet = true, .slab = KMEM_SLAB_SLUB };
+	struct kmem_config cfg = { .ram = ram,
+				   .layout = layout,
+				   .cpus = cpus,
+				   .quiet = true,
+				   .slab = KMEM_SLAB_SLUB };
 
 	return tour_boot_config(t, &cfg);
 }
@@ -134,7 +138,8 @@ void tour_show(struct tour *t, const char *view)
 	kmem_show(view, mem);
 	fclose(mem);
 	fprintf(t->out, "    $ cat /proc/%s\n", view);
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
 		fprintf(t->out, "    %s\n", line);
 	free(buf);
 }
@@ -156,14 +161,16 @@ static void tour_progress(struct tour *t, struct tour_chapter *c, int ran,
 	bool tty = isatty(STDERR_FILENO);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	s = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	s = (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 	if (c)
-		fprintf(stderr, "%s%s: running the tour, chapter %d of %d: %s (%.1f s)%s",
-			tty ? "\r\033[K" : "", t->progress, ran, total,
-			c->name, s, tty ? "" : "\n");
+		fprintf(stderr,
+			"%s%s: running the tour, chapter %d of %d: %s (%.1f s)%s",
+			tty ? "\r\033[K" : "", t->progress, ran, total, c->name,
+			s, tty ? "" : "\n");
 	else if (tty)
-		fprintf(stderr, "\r\033[K%s: ran %d chapters in %.1f s\n", t->progress,
-			ran, s);
+		fprintf(stderr, "\r\033[K%s: ran %d chapters in %.1f s\n",
+			t->progress, ran, s);
 	fflush(stderr);
 }
 
@@ -216,9 +223,10 @@ static void tour_usage(FILE *f)
 {
 	struct tour_chapter *c;
 
-	fprintf(f, "usage: kmem tour [CHAPTER]\n       kmem tour --list\n\n"
-		   "The guided tour: every chapter, or only CHAPTER. --list (or --help,\n"
-		   "-h) lists the chapters:\n");
+	fprintf(f,
+		"usage: kmem tour [CHAPTER]\n       kmem tour --list\n\n"
+		"The guided tour: every chapter, or only CHAPTER. --list (or --help,\n"
+		"-h) lists the chapters:\n");
 	for (c = chapters; c; c = c->next)
 		fprintf(f, "  %-16s %s\n", c->name, c->title);
 }
@@ -229,8 +237,9 @@ static int cmd_tour(int argc, char **argv)
 	FILE *old;
 	int ret;
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "--list"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	     !strcmp(argv[1], "--list"))) {
 		tour_usage(stdout);
 		return 0;
 	}
@@ -240,13 +249,15 @@ static int cmd_tour(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 2) {
-		fprintf(stderr, "kmem tour: one chapter at a time ('%s')\n\n", argv[2]);
+		fprintf(stderr, "kmem tour: one chapter at a time ('%s')\n\n",
+			argv[2]);
 		tour_usage(stderr);
 		return 2;
 	}
 	if (argc == 2) {
 		if (!tour_find_chapter(argv[1])) {
-			fprintf(stderr, "kmem tour: no chapter '%s' (kmem tour --list)\n",
+			fprintf(stderr,
+				"kmem tour: no chapter '%s' (kmem tour --list)\n",
 				argv[1]);
 			return 2;
 		}
@@ -254,9 +265,11 @@ static int cmd_tour(int argc, char **argv)
 	}
 	/* The tour quotes the kernel log itself where it matters. */
 	old = kmem_log_set_console(NULL);
-	fprintf(t.out, "kmem tour: the Linux kernel's memory allocators, running in user space.\n");
+	fprintf(t.out,
+		"kmem tour: the Linux kernel's memory allocators, running in user space.\n");
 	ret = tour_run(&t, NULL);
 	kmem_log_set_console(old);
 	return ret;
 }
-KMEM_COMMAND(tour, "tour [CHAPTER]", "a guided tour of the allocators, with real figures", cmd_tour)
+KMEM_COMMAND(tour, "tour [CHAPTER]",
+	     "a guided tour of the allocators, with real figures", cmd_tour)

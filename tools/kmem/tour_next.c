@@ -13,18 +13,22 @@ static int chapter_next(struct tour *t)
 	char trace[1024];
 
 	kmem_data_path("trace-ftrace.txt", trace, sizeof(trace));
-	tour_say(t, "Two commands take it further. kmem replay runs an allocation "
-		    "trace recorded on a real Linux kernel (the kmem and vmalloc "
-		    "tracepoints, as trace, trace-cmd report or perf script print "
-		    "them) through these allocators and reports size-class fidelity, "
-		    "speed and fragmentation:");
+	tour_say(
+		t,
+		"Two commands take it further. kmem replay runs an allocation "
+		"trace recorded on a real Linux kernel (the kmem and vmalloc "
+		"tracepoints, as trace, trace-cmd report or perf script print "
+		"them) through these allocators and reports size-class fidelity, "
+		"speed and fragmentation:");
 	tour_step(t, "kmem replay %s", trace);
 	tour_step(t, "kmem replay --json --compare glibc TRACE.xz");
-	tour_say(t, "kmem map draws the machine as one HTML page that needs no "
-		    "network: every page frame coloured by its owner, the kernel's "
-		    "virtual layout, the vmalloc areas and their scattered frames, "
-		    "the processes' VMAs. --scene takes the picture in the middle of "
-		    "a chapter of this tour, while its objects are alive:");
+	tour_say(
+		t,
+		"kmem map draws the machine as one HTML page that needs no "
+		"network: every page frame coloured by its owner, the kernel's "
+		"virtual layout, the vmalloc areas and their scattered frames, "
+		"the processes' VMAs. --scene takes the picture in the middle of "
+		"a chapter of this tour, while its objects are alive:");
 	tour_step(t, "kmem map -o vmalloc.html --scene vmalloc");
 	tour_step(t, "kmem map -o process.html --scene process");
 	tour_step(t, "kmem replay %s --map replay.html", trace);

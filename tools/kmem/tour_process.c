@@ -53,9 +53,11 @@ static void figures(struct tour *t, struct kmem_process *p, const char *when)
 	struct kmem_process_info in;
 
 	kmem_process_info(p, &in);
-	tour_step(t, "%-28s VmSize %7lu kB  VmRSS %6lu kB  zero-page ptes %5lu  faults %lu minor, %lu major",
-		  when, in.vm_size * 4, (in.rss_anon + in.rss_shmem) * 4, in.zero_mapped,
-		  in.min_flt, in.maj_flt);
+	tour_step(
+		t,
+		"%-28s VmSize %7lu kB  VmRSS %6lu kB  zero-page ptes %5lu  faults %lu minor, %lu major",
+		when, in.vm_size * 4, (in.rss_anon + in.rss_shmem) * 4,
+		in.zero_mapped, in.min_flt, in.maj_flt);
 }
 
 static int demo_paging(void *arg)
@@ -68,9 +70,11 @@ static int demo_paging(void *arg)
 	char *heap, *m;
 
 	heap = kmem_sys_sbrk(0);
-	tour_say(t, "The process starts with a stack and an empty heap at start_brk "
-		    "%#lx (host address %p). brk moves the break up by 64 MiB:",
-		 kmem_user_addr(heap), (void *)heap);
+	tour_say(
+		t,
+		"The process starts with a stack and an empty heap at start_brk "
+		"%#lx (host address %p). brk moves the break up by 64 MiB:",
+		kmem_user_addr(heap), (void *)heap);
 	if (kmem_sys_brk(heap + 64 * MIB) != heap + 64 * MIB) {
 		d->failed = 1;
 		return -1;
@@ -83,18 +87,22 @@ static int demo_paging(void *arg)
 		return -1;
 	}
 	figures(t, p, "after mmap(64 MiB):");
-	tour_say(t, "128 MiB of address space on a 64 MiB machine, and not one frame: "
-		    "MemFree went down by %lu pages. Now read every page "
-		    "of the mmap'd area. Each first read is a real page fault; the "
-		    "handler maps the shared zero page read-only:",
-		 free0 - kmem_free_pages_drained());
+	tour_say(
+		t,
+		"128 MiB of address space on a 64 MiB machine, and not one frame: "
+		"MemFree went down by %lu pages. Now read every page "
+		"of the mmap'd area. Each first read is a real page fault; the "
+		"handler maps the shared zero page read-only:",
+		free0 - kmem_free_pages_drained());
 	for (i = 0; i < n; i++)
 		sum += (unsigned char)m[i * PG];
 	figures(t, p, "after reading 64 MiB:");
-	tour_say(t, "Still no RSS: %lu ptes point at one frame, the zero page (sum of "
-		    "all bytes read: %lu). Writing one byte in each of 1000 pages "
-		    "copies on write, one zeroed frame per page:",
-		 n, (unsigned long)sum);
+	tour_say(
+		t,
+		"Still no RSS: %lu ptes point at one frame, the zero page (sum of "
+		"all bytes read: %lu). Writing one byte in each of 1000 pages "
+		"copies on write, one zeroed frame per page:",
+		n, (unsigned long)sum);
 	for (i = 0; i < 1000; i++)
 		m[i * PG] = 1;
 	figures(t, p, "after 1000 one-byte writes:");
@@ -142,10 +150,14 @@ static int check_area(void *arg)
 
 static int chapter_process(struct tour *t)
 {
-	struct kmem_config cfg = { .ram = 64ULL << 20, .layout = KMEM_LAYOUT_X86_64,
-				   .cpus = 2, .swap = 32ULL << 20, .quiet = true };
+	struct kmem_config cfg = { .ram = 64ULL << 20,
+				   .layout = KMEM_LAYOUT_X86_64,
+				   .cpus = 2,
+				   .swap = 32ULL << 20,
+				   .quiet = true };
 	struct demo d = { t, 0 };
-	struct pressure pr[2] = { { t, NULL, 40 * MIB / PG, 0 }, { t, NULL, 40 * MIB / PG, 0 } };
+	struct pressure pr[2] = { { t, NULL, 40 * MIB / PG, 0 },
+				  { t, NULL, 40 * MIB / PG, 0 } };
 	struct kmem_process *p, *q[2];
 	struct kmem_process_info in;
 	unsigned long free0, kphys;
@@ -155,23 +167,28 @@ static int chapter_process(struct tour *t)
 	if (tour_boot_config(t, &cfg))
 		return 1;
 	free0 = kmem_free_pages_drained();
-	tour_say(t, "glibc's malloc gets memory from brk and mmap; the kernel gives "
-		    "only address space and fills it on demand. A 64 MiB x86-64 machine "
-		    "with 32 MiB of swap; the process \"demo\" calls the system calls "
-		    "itself and touches the memory through ordinary pointers, so every "
-		    "fault below is the host MMU trapping and kmem resolving it.");
+	tour_say(
+		t,
+		"glibc's malloc gets memory from brk and mmap; the kernel gives "
+		"only address space and fills it on demand. A 64 MiB x86-64 machine "
+		"with 32 MiB of swap; the process \"demo\" calls the system calls "
+		"itself and touches the memory through ordinary pointers, so every "
+		"fault below is the host MMU trapping and kmem resolving it.");
 	p = kmem_process_create("demo");
 	if (!p || kmem_process_run(p, demo_paging, &d) || d.failed)
 		return 1;
 	kmem_process_exit(p);
-	tour_step(t, "exit: MemFree back to %lu pages (before: %lu)", kmem_free_pages_drained(),
-		  free0);
+	tour_step(t, "exit: MemFree back to %lu pages (before: %lu)",
+		  kmem_free_pages_drained(), free0);
 
-	tour_say(t, "Now pressure: kernel memory first, then two processes writing 40 MiB "
-		    "each, 80 MiB on a 64 MiB machine.");
+	tour_say(
+		t,
+		"Now pressure: kernel memory first, then two processes writing 40 MiB "
+		"each, 80 MiB on a 64 MiB machine.");
 #ifdef TOUR_HAVE_KMALLOC
 	kobj = kmalloc(4096, GFP_KERNEL);
-	tour_step(t, "kmalloc(4096) = %p (phys %#lx)", kobj, (unsigned long)__pa(kobj));
+	tour_step(t, "kmalloc(4096) = %p (phys %#lx)", kobj,
+		  (unsigned long)__pa(kobj));
 #else
 	kobj = (void *)__get_free_page(GFP_KERNEL);
 	tour_step(t, "__get_free_page(GFP_KERNEL) = %p (phys %#lx)", kobj,
@@ -186,32 +203,45 @@ static int chapter_process(struct tour *t)
 		if (!q[i] || kmem_process_run(q[i], fill_area, &pr[i]))
 			return 1;
 		kmem_process_info(q[i], &in);
-		tour_step(t, "%s wrote 40 MiB: VmRSS %lu kB, VmSwap %lu kB; SwapFree %ld kB",
-			  in.comm, in.rss_anon * 4, in.swap * 4, view_kb("meminfo", "SwapFree:"));
+		tour_step(
+			t,
+			"%s wrote 40 MiB: VmRSS %lu kB, VmSwap %lu kB; SwapFree %ld kB",
+			in.comm, in.rss_anon * 4, in.swap * 4,
+			view_kb("meminfo", "SwapFree:"));
 	}
 	kmem_process_info(q[0], &in);
-	tour_step(t, "writer1 now: VmRSS %lu kB, VmSwap %lu kB", in.rss_anon * 4, in.swap * 4);
-	tour_say(t, "Free memory fell under the low watermark, so reclaim took the oldest "
-		    "user pages off the LRU, wrote them to the swap area (a memfd), made "
-		    "their ptes swap entries and unmapped them. writer1 reads all its "
-		    "pages back:");
+	tour_step(t, "writer1 now: VmRSS %lu kB, VmSwap %lu kB",
+		  in.rss_anon * 4, in.swap * 4);
+	tour_say(
+		t,
+		"Free memory fell under the low watermark, so reclaim took the oldest "
+		"user pages off the LRU, wrote them to the swap area (a memfd), made "
+		"their ptes swap entries and unmapped them. writer1 reads all its "
+		"pages back:");
 	kmem_process_info(q[0], &in);
 	{
 		unsigned long maj = in.maj_flt;
 
 		kmem_process_run(q[0], check_area, &pr[0]);
 		kmem_process_info(q[0], &in);
-		tour_step(t, "writer1: %lu major faults (swap-ins), %lu pages with wrong contents; "
-			  "now VmRSS %lu kB, VmSwap %lu kB",
-			  in.maj_flt - maj, pr[0].bad, in.rss_anon * 4, in.swap * 4);
+		tour_step(
+			t,
+			"writer1: %lu major faults (swap-ins), %lu pages with wrong contents; "
+			"now VmRSS %lu kB, VmSwap %lu kB",
+			in.maj_flt - maj, pr[0].bad, in.rss_anon * 4,
+			in.swap * 4);
 	}
-	tour_step(t, "the kernel object: still at %p (phys %#lx), contents %s", kobj, kphys,
-		  ((unsigned char *)kobj)[0] == 0x6b && ((unsigned char *)kobj)[4095] == 0x6b ?
+	tour_step(t, "the kernel object: still at %p (phys %#lx), contents %s",
+		  kobj, kphys,
+		  ((unsigned char *)kobj)[0] == 0x6b &&
+				  ((unsigned char *)kobj)[4095] == 0x6b ?
 			  "intact" :
 			  "CHANGED");
-	tour_say(t, "Kernel memory is never on the LRU: slab, kmalloc, vmalloc and page "
-		    "tables stay resident and at the same address, which is why kernel "
-		    "code may keep raw pointers to them.");
+	tour_say(
+		t,
+		"Kernel memory is never on the LRU: slab, kmalloc, vmalloc and page "
+		"tables stay resident and at the same address, which is why kernel "
+		"code may keep raw pointers to them.");
 	tour_show(t, "meminfo");
 	tour_scene(t); /* kmem map --scene process */
 	for (i = 0; i < 2; i++)
@@ -221,8 +251,12 @@ static int chapter_process(struct tour *t)
 #else
 	free_page((unsigned long)kobj);
 #endif
-	tour_step(t, "all processes gone: MemFree %lu pages (before: %lu), SwapFree %ld kB",
-		  kmem_free_pages_drained(), free0, view_kb("meminfo", "SwapFree:"));
+	tour_step(
+		t,
+		"all processes gone: MemFree %lu pages (before: %lu), SwapFree %ld kB",
+		kmem_free_pages_drained(), free0,
+		view_kb("meminfo", "SwapFree:"));
 	return pr[0].bad ? 1 : 0;
 }
-TOUR_CHAPTER(50, process, "User memory: brk, mmap, demand paging and swap", chapter_process)
+TOUR_CHAPTER(50, process, "User memory: brk, mmap, demand paging and swap",
+	     chapter_process)

@@ -36,7 +36,8 @@ static char *real_slabinfo_line(const char *name, char *buf, size_t len)
 		char path[1024];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/linux-6.18-x86_64/slabinfo.txt", dir);
+		snprintf(path, sizeof(path),
+			 "%s/linux-6.18-x86_64/slabinfo.txt", dir);
 		f = fopen(path, "r");
 		while (f && fgets(buf, (int)len, f)) {
 			size_t n = strlen(name);
@@ -63,10 +64,12 @@ static void our_slabinfo_line(struct kmem_cache *s, char *buf, size_t len)
 	struct slab_counts c;
 
 	slab_get_counts(s, &c);
-	snprintf(buf, len,
-		 "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
-		 kmem_cache_name(s), c.active_objects, c.total_objects, s->size,
-		 s->objects, 1 << s->order, 0, 0, 0, c.nr_slabs, c.nr_slabs, 0UL);
+	snprintf(
+		buf, len,
+		"%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
+		kmem_cache_name(s), c.active_objects, c.total_objects, s->size,
+		s->objects, 1 << s->order, 0, 0, 0, c.nr_slabs, c.nr_slabs,
+		0UL);
 }
 
 static void show_lists(struct tour *t, struct kmem_cache *s, const char *when)
@@ -74,9 +77,11 @@ static void show_lists(struct tour *t, struct kmem_cache *s, const char *when)
 	struct slab_counts c;
 
 	slab_get_counts(s, &c);
-	tour_step(t, "%-34s full %3lu  partial %3lu  empty %2lu  | objects %5lu/%5lu  | cached: this thread %3lu, barn %lu sheaves",
-		  when, c.nr_full, c.nr_partial, c.nr_empty, c.active_objects,
-		  c.total_objects, c.thread_cached, c.barn_full);
+	tour_step(
+		t,
+		"%-34s full %3lu  partial %3lu  empty %2lu  | objects %5lu/%5lu  | cached: this thread %3lu, barn %lu sheaves",
+		when, c.nr_full, c.nr_partial, c.nr_empty, c.active_objects,
+		c.total_objects, c.thread_cached, c.barn_full);
 }
 
 static int compare_allocators(struct tour *t);
@@ -91,39 +96,50 @@ static int chapter_slab(struct tour *t)
 
 	if (tour_boot(t, 256ULL << 20, KMEM_LAYOUT_X86_64, 2))
 		return 1;
-	tour_say(t, "Every kind of kernel object gets its own cache. fork() allocates a "
-		    "task_struct from the cache \"task_struct\", created at boot with "
-		    "kmem_cache_create(\"task_struct\", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, "
-		    "NULL) (5840 bytes is what the real kernel's trace asks for). SLUB "
-		    "rounds the object to its alignment and picks the slab order that "
-		    "holds at least 4 * (fls(nr_cpus) + 1) = 12 objects (2 CPUs) with "
-		    "little waste: here 8 pages hold 5 objects.");
-	ts = kmem_cache_create("task_struct", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, NULL);
-	slab_calculate_geometry(5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false, 2, &g);
-	tour_step(t, "object_size 5840, align %u, s->size %u, free pointer at offset %u, "
-		     "order %u (%u pages), %u objects per slab, %u bytes left over",
-		  g.align, g.size, g.offset, g.order, 1u << g.order, g.objects,
-		  (unsigned int)((PAGE_SIZE << g.order) - (unsigned long)g.objects * g.size));
+	tour_say(
+		t,
+		"Every kind of kernel object gets its own cache. fork() allocates a "
+		"task_struct from the cache \"task_struct\", created at boot with "
+		"kmem_cache_create(\"task_struct\", 5840, 64, SLAB_PANIC | SLAB_ACCOUNT, "
+		"NULL) (5840 bytes is what the real kernel's trace asks for). SLUB "
+		"rounds the object to its alignment and picks the slab order that "
+		"holds at least 4 * (fls(nr_cpus) + 1) = 12 objects (2 CPUs) with "
+		"little waste: here 8 pages hold 5 objects.");
+	ts = kmem_cache_create("task_struct", 5840, 64,
+			       SLAB_PANIC | SLAB_ACCOUNT, NULL);
+	slab_calculate_geometry(5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false, 2,
+				&g);
+	tour_step(
+		t,
+		"object_size 5840, align %u, s->size %u, free pointer at offset %u, "
+		"order %u (%u pages), %u objects per slab, %u bytes left over",
+		g.align, g.size, g.offset, g.order, 1u << g.order, g.objects,
+		(unsigned int)((PAGE_SIZE << g.order) -
+			       (unsigned long)g.objects * g.size));
 	for (i = 0; i < ARRAY_SIZE(tasks); i++)
 		tasks[i] = kmem_cache_alloc(ts, GFP_KERNEL);
 	our_slabinfo_line(ts, line, sizeof(line));
-	tour_say(t, "After 12 forks, this machine's /proc/slabinfo line, and the real "
-		    "6.18 kernel's (same objsize, objperslab and pagesperslab; the counts "
-		    "are those of a machine that had been running for a while):");
+	tour_say(
+		t,
+		"After 12 forks, this machine's /proc/slabinfo line, and the real "
+		"6.18 kernel's (same objsize, objperslab and pagesperslab; the counts "
+		"are those of a machine that had been running for a while):");
 	tour_step(t, "kmem: %s", line);
 	if (real_slabinfo_line("task_struct", real, sizeof(real)))
 		tour_step(t, "6.18: %s", real);
 	for (i = 0; i < ARRAY_SIZE(tasks); i++)
 		kmem_cache_free(ts, tasks[i]);
 
-	tour_say(t, "A slab is full, partial or empty, and sits on the matching list of "
-		    "its node. Watch a cache of 512-byte objects (16 per 2-page slab; "
-		    "min_partial = clamp(ilog2(512) / 2, 5, 10) = 5 empty slabs are kept). "
-		    "Freed objects first go to this thread's sheaves (arrays of free "
-		    "pointers, 26 per sheaf for this size) and the node's barn; "
-		    "flushed back, they make slabs empty: 5 stay on the empty list, the others "
-		    "go straight back to the buddy allocator, and kmem_cache_shrink() frees "
-		    "the rest.");
+	tour_say(
+		t,
+		"A slab is full, partial or empty, and sits on the matching list of "
+		"its node. Watch a cache of 512-byte objects (16 per 2-page slab; "
+		"min_partial = clamp(ilog2(512) / 2, 5, 10) = 5 empty slabs are kept). "
+		"Freed objects first go to this thread's sheaves (arrays of free "
+		"pointers, 26 per sheaf for this size) and the node's barn; "
+		"flushed back, they make slabs empty: 5 stay on the empty list, the others "
+		"go straight back to the buddy allocator, and kmem_cache_shrink() frees "
+		"the rest.");
 	c = kmem_cache_create("demo-512", 512, 0, 0, NULL);
 	show_lists(t, c, "new cache:");
 	for (i = 0; i < ARRAY_SIZE(objs); i++)
@@ -230,12 +246,14 @@ static int compare_allocators(struct tour *t)
 	char cell[3][40];
 	unsigned int i;
 
-	tour_say(t, "The same program on the three slab allocators Linux has had "
-		    "(KMEM_SLAB=slub|slab|slob picks one at boot; SLAB is 3.4's, the "
-		    "seed documents' kernel; SLOB is 6.3's, the last before its "
-		    "removal): 12 task_structs, then 400 objects of 512 bytes, "
-		    "every other one freed, the rest freed, kmem_cache_shrink(); "
-		    "pages are slab pages above the machine's own.");
+	tour_say(
+		t,
+		"The same program on the three slab allocators Linux has had "
+		"(KMEM_SLAB=slub|slab|slob picks one at boot; SLAB is 3.4's, the "
+		"seed documents' kernel; SLOB is 6.3's, the last before its "
+		"removal): 12 task_structs, then 400 objects of 512 bytes, "
+		"every other one freed, the rest freed, kmem_cache_shrink(); "
+		"pages are slab pages above the machine's own.");
 	for (i = 0; i < 3; i++)
 		compare_program(t, which[i], &r[i]);
 	for (i = 0; i < 3; i++)
@@ -252,12 +270,13 @@ static int compare_allocators(struct tour *t)
 		else
 			snprintf(cell[i], sizeof(cell[i]), "no slabs");
 	}
-	tour_step(t, "%-36s %10s %10s %10s", "  objects/pages per slab", cell[0],
-		  cell[1], cell[2]);
+	tour_step(t, "%-36s %10s %10s %10s", "  objects/pages per slab",
+		  cell[0], cell[1], cell[2]);
 	tour_step(t, "%-36s %10lu %10lu %10lu", "  pages for 12 of them",
 		  r[0].ts_pages, r[1].ts_pages, r[2].ts_pages);
-	tour_step(t, "%-36s %10lu %10lu %10lu", "demo-512: pages, 400 allocated",
-		  r[0].peak, r[1].peak, r[2].peak);
+	tour_step(t, "%-36s %10lu %10lu %10lu",
+		  "demo-512: pages, 400 allocated", r[0].peak, r[1].peak,
+		  r[2].peak);
 	tour_step(t, "%-36s %10lu %10lu %10lu", "  every other one freed",
 		  r[0].half, r[1].half, r[2].half);
 	tour_step(t, "%-36s %10lu %10lu %10lu", "  all freed", r[0].all_freed,
@@ -266,33 +285,36 @@ static int compare_allocators(struct tour *t)
 		  r[0].cached, r[1].cached, r[2].cached);
 	tour_step(t, "%-36s %10lu %10lu %10lu", "  after kmem_cache_shrink()",
 		  r[0].shrunk, r[1].shrunk, r[2].shrunk);
-	tour_step(t, "%-36s %10zu %10zu %10zu", "kmalloc(100): ksize", r[0].ksize100,
-		  r[1].ksize100, r[2].ksize100);
-	tour_say(t, "What differs. SLUB keeps no metadata in the slab and rounds "
-		    "task_struct to its 64-byte alignment (%u bytes, %u per %u-page "
-		    "slab). SLAB (%u bytes) puts a struct slab and a kmem_bufctl_t "
-		    "per object in the slab or, from 512 bytes, in a kmalloc object "
-		    "off the slab, and its order rule (the smallest order with at "
-		    "most 1/8 waste, but at most order 1 here) gives %u per %u "
-		    "pages. SLOB has no slabs at all: an object of a page or more "
-		    "is its own block of pages, smaller ones share its first-fit "
-		    "heap with every cache and kmalloc size (at the peak %lu heap "
-		    "pages held %lu blocks, %lu bytes free in %lu fragments).",
-		  r[0].ts.size, r[0].ts.objects_per_slab, r[0].ts.pages_per_slab,
-		  r[1].ts.size, r[1].ts.objects_per_slab, r[1].ts.pages_per_slab,
-		  r[2].heap.pages, r[2].heap.blocks,
-		  r[2].heap.free_bytes[0] + r[2].heap.free_bytes[1] +
-			  r[2].heap.free_bytes[2],
-		  r[2].heap.free_blocks);
-	tour_say(t, "Freeing: SLUB's sheaves and SLAB's per-CPU and shared arrays "
-		    "keep freed objects for the next allocation, and both keep "
-		    "some empty slabs (SLUB min_partial, SLAB free_limit) until "
-		    "kmem_cache_shrink() or the shrinker; SLOB gives a page back "
-		    "the moment its last block is freed, and caches nothing. "
-		    "kmalloc(100) is an object of the 128-byte class on SLUB "
-		    "(kmalloc-128) and SLAB (size-128); on SLOB it is a block of "
-		    "exactly 100 bytes behind an 8-byte size header. kmem map "
-		    "--scene slab colours SLAB's full, partial and free slabs.");
+	tour_step(t, "%-36s %10zu %10zu %10zu", "kmalloc(100): ksize",
+		  r[0].ksize100, r[1].ksize100, r[2].ksize100);
+	tour_say(
+		t,
+		"What differs. SLUB keeps no metadata in the slab and rounds "
+		"task_struct to its 64-byte alignment (%u bytes, %u per %u-page "
+		"slab). SLAB (%u bytes) puts a struct slab and a kmem_bufctl_t "
+		"per object in the slab or, from 512 bytes, in a kmalloc object "
+		"off the slab, and its order rule (the smallest order with at "
+		"most 1/8 waste, but at most order 1 here) gives %u per %u "
+		"pages. SLOB has no slabs at all: an object of a page or more "
+		"is its own block of pages, smaller ones share its first-fit "
+		"heap with every cache and kmalloc size (at the peak %lu heap "
+		"pages held %lu blocks, %lu bytes free in %lu fragments).",
+		r[0].ts.size, r[0].ts.objects_per_slab, r[0].ts.pages_per_slab,
+		r[1].ts.size, r[1].ts.objects_per_slab, r[1].ts.pages_per_slab,
+		r[2].heap.pages, r[2].heap.blocks,
+		r[2].heap.free_bytes[0] + r[2].heap.free_bytes[1] +
+			r[2].heap.free_bytes[2],
+		r[2].heap.free_blocks);
+	tour_say(t,
+		 "Freeing: SLUB's sheaves and SLAB's per-CPU and shared arrays "
+		 "keep freed objects for the next allocation, and both keep "
+		 "some empty slabs (SLUB min_partial, SLAB free_limit) until "
+		 "kmem_cache_shrink() or the shrinker; SLOB gives a page back "
+		 "the moment its last block is freed, and caches nothing. "
+		 "kmalloc(100) is an object of the 128-byte class on SLUB "
+		 "(kmalloc-128) and SLAB (size-128); on SLOB it is a block of "
+		 "exactly 100 bytes behind an 8-byte size header. kmem map "
+		 "--scene slab colours SLAB's full, partial and free slabs.");
 	return 0;
 }
 
@@ -306,8 +328,10 @@ static int chapter_kmalloc(struct tour *t)
 
 	if (tour_boot(t, 256ULL << 20, KMEM_LAYOUT_X86_64, 2))
 		return 1;
-	tour_say(t, "kmalloc() serves any size from a ladder of caches: kmalloc-8, 16, "
-		    "32, 64, 96, 128, 192, 256 ... 8k. kmalloc(100) rounds up to 128:");
+	tour_say(
+		t,
+		"kmalloc() serves any size from a ladder of caches: kmalloc-8, 16, "
+		"32, 64, 96, 128, 192, 256 ... 8k. kmalloc(100) rounds up to 128:");
 	p = kmalloc(100, GFP_KERNEL);
 	page = virt_to_head_page(p);
 	slab = (struct slab *)page;
@@ -317,47 +341,66 @@ static int chapter_kmalloc(struct tour *t)
 		struct slab_counts c;
 
 		slab_get_counts(slab->slab_cache, &c);
-		tour_step(t, "its slab: pfn %#lx, %u objects of %u bytes, %u taken from the "
-			     "freelist (%lu of them wait in this thread's sheaf for the next "
-			     "kmalloc)",
-			  page_to_pfn(page), slab->objects, slab->slab_cache->size,
-			  slab->inuse, c.thread_cached);
+		tour_step(
+			t,
+			"its slab: pfn %#lx, %u objects of %u bytes, %u taken from the "
+			"freelist (%lu of them wait in this thread's sheaf for the next "
+			"kmalloc)",
+			page_to_pfn(page), slab->objects,
+			slab->slab_cache->size, slab->inuse, c.thread_cached);
 	}
 	tour_step(t, "p is object #%lu of the slab, at offset %lu",
-		  (unsigned long)(p - (char *)slab->s_mem) / slab->slab_cache->size,
+		  (unsigned long)(p - (char *)slab->s_mem) /
+			  slab->slab_cache->size,
 		  (unsigned long)(p - (char *)slab->s_mem));
-	tour_step(t, "physical address %#llx (direct map: virt_to_phys(p) = p - PAGE_OFFSET); "
-		     "every byte of the block is physically contiguous",
-		  (unsigned long long)virt_to_phys(p));
+	tour_step(
+		t,
+		"physical address %#llx (direct map: virt_to_phys(p) = p - PAGE_OFFSET); "
+		"every byte of the block is physically contiguous",
+		(unsigned long long)virt_to_phys(p));
 
-	tour_say(t, "How the cache is picked. kmalloc() is an inline function: when the "
-		    "size is a compile-time constant, __builtin_constant_p(size) is true "
-		    "and kmalloc_index(100) folds to 7, so the call compiles to "
-		    "__kmalloc_cache_noprof(kmalloc_caches[KMALLOC_NORMAL][7], flags, 100) "
-		    "with no size arithmetic at run time. A variable size goes through "
-		    "__kmalloc(), which looks it up: size_index[(size - 1) / 8] up to 192 "
-		    "bytes, fls(size - 1) above.");
+	tour_say(
+		t,
+		"How the cache is picked. kmalloc() is an inline function: when the "
+		"size is a compile-time constant, __builtin_constant_p(size) is true "
+		"and kmalloc_index(100) folds to 7, so the call compiles to "
+		"__kmalloc_cache_noprof(kmalloc_caches[KMALLOC_NORMAL][7], flags, 100) "
+		"with no size arithmetic at run time. A variable size goes through "
+		"__kmalloc(), which looks it up: size_index[(size - 1) / 8] up to 192 "
+		"bytes, fls(size - 1) above.");
 	q = kmalloc(var, GFP_KERNEL);
-	tour_step(t, "constant kmalloc(100): kmalloc_index(100) = %u, a constant the compiler "
-		     "folds into the call -> %s",
-		  kmalloc_index(100), kmem_cache_name(slab->slab_cache));
-	tour_step(t, "variable kmalloc(%zu): size_index[%zu] = 1 at run time -> %s", (size_t)var,
-		  ((size_t)var - 1) / 8,
-		  kmem_cache_name(((struct slab *)virt_to_head_page(q))->slab_cache));
+	tour_step(
+		t,
+		"constant kmalloc(100): kmalloc_index(100) = %u, a constant the compiler "
+		"folds into the call -> %s",
+		kmalloc_index(100), kmem_cache_name(slab->slab_cache));
+	tour_step(
+		t,
+		"variable kmalloc(%zu): size_index[%zu] = 1 at run time -> %s",
+		(size_t)var, ((size_t)var - 1) / 8,
+		kmem_cache_name(
+			((struct slab *)virt_to_head_page(q))->slab_cache));
 	kfree(q);
 	q = kmalloc(var, GFP_KERNEL | __GFP_RECLAIMABLE);
-	tour_step(t, "the GFP flags pick the family: kmalloc(%zu, GFP_KERNEL | __GFP_RECLAIMABLE) -> %s",
-		  (size_t)var, kmem_cache_name(((struct slab *)virt_to_head_page(q))->slab_cache));
+	tour_step(
+		t,
+		"the GFP flags pick the family: kmalloc(%zu, GFP_KERNEL | __GFP_RECLAIMABLE) -> %s",
+		(size_t)var,
+		kmem_cache_name(
+			((struct slab *)virt_to_head_page(q))->slab_cache));
 	kfree(q);
 	kfree(p);
 
-	tour_say(t, "Above 8 KiB kmalloc takes pages straight from the buddy allocator "
-		    "(order = get_order(size)); the largest order is MAX_PAGE_ORDER = 10, so "
-		    "KMALLOC_MAX_SIZE is 4 MiB. kmalloc(8 MiB) fails, and the page allocator "
-		    "warns once:");
+	tour_say(
+		t,
+		"Above 8 KiB kmalloc takes pages straight from the buddy allocator "
+		"(order = get_order(size)); the largest order is MAX_PAGE_ORDER = 10, so "
+		"KMALLOC_MAX_SIZE is 4 MiB. kmalloc(8 MiB) fails, and the page allocator "
+		"warns once:");
 	p = kmalloc(1UL << 20, GFP_KERNEL);
-	tour_step(t, "kmalloc(1 MiB) = %p, ksize %zu (an order-8 compound page)", (void *)p,
-		  ksize(p));
+	tour_step(t,
+		  "kmalloc(1 MiB) = %p, ksize %zu (an order-8 compound page)",
+		  (void *)p, ksize(p));
 	kfree(p);
 	mark = kmem_log_mark();
 	{
@@ -367,16 +410,22 @@ static int chapter_kmalloc(struct tour *t)
 		kmem_log_set_console(old);
 	}
 	tour_step(t, "kmalloc(8 MiB) = %p%s", (void *)p,
-		  kmem_log_contains(mark, "WARNING") ? "  (log: WARNING ... order > MAX_PAGE_ORDER)" : "");
-	tour_say(t, "The seed documents give the limit as 128 KiB - 16 bytes: that was "
-		    "the 2.4-2.6 era's SLAB allocator, whose largest general cache was "
-		    "size-131072, with kmalloc's bookkeeping eating the last bytes. SLUB "
-		    "(2.6.22+) sends large requests to the page allocator instead, so "
-		    "today the limit is the largest buddy block: 4 MiB. For more, use "
-		    "vmalloc() (virtually contiguous only) or kvmalloc().");
+		  kmem_log_contains(mark, "WARNING") ?
+			  "  (log: WARNING ... order > MAX_PAGE_ORDER)" :
+			  "");
+	tour_say(
+		t,
+		"The seed documents give the limit as 128 KiB - 16 bytes: that was "
+		"the 2.4-2.6 era's SLAB allocator, whose largest general cache was "
+		"size-131072, with kmalloc's bookkeeping eating the last bytes. SLUB "
+		"(2.6.22+) sends large requests to the page allocator instead, so "
+		"today the limit is the largest buddy block: 4 MiB. For more, use "
+		"vmalloc() (virtually contiguous only) or kvmalloc().");
 	return p == NULL && kmem_check_invariants() ? 0 : 1;
 }
 
-TOUR_CHAPTER(30, slab, "Slab caches: geometry and the full/partial/empty lists", chapter_slab)
-TOUR_CHAPTER(31, kmalloc, "kmalloc: size classes, the compile-time choice, the limits",
+TOUR_CHAPTER(30, slab, "Slab caches: geometry and the full/partial/empty lists",
+	     chapter_slab)
+TOUR_CHAPTER(31, kmalloc,
+	     "kmalloc: size classes, the compile-time choice, the limits",
 	     chapter_kmalloc)
