@@ -202,19 +202,15 @@ static void clear_ptes(unsigned long start, unsigned long end)
 }
 
 /*
- * Write the ptes of pages[0..nr) at addr and map them in the host; records
- * the mode in va. 0 or -ENOMEM (nothing is left mapped then).
+ * Write the ptes of pages[0..nr) at addr, under pt_lock. 0, or -ENOMEM with
+ * every pte written so far cleared again.
  */
-static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
-			    struct page **pages, unsigned int nr, pgprot_t prot)
+static int set_ptes(unsigned long addr, struct page **pages, unsigned int nr,
+		    pteval_t bits)
 {
-	pteval_t bits = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY |
-			_PAGE_GLOBAL | _PAGE_NX;
-	unsigned int i, runs;
 	pteval_t *pte = NULL;
+	unsigned int i;
 
-	if (pgprot_val(prot) & _PAGE_RW)
-		bits |= _PAGE_RW;
 	pthread_mutex_lock(&pt_lock);
 	for (i = 0; i < nr; i++) {
 		unsigned long a = addr + ((unsigned long)i << PAGE_SHIFT);
@@ -236,6 +232,24 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 		*pte = pfn_pte(page_to_pfn(pages[i]), bits);
 	}
 	pthread_mutex_unlock(&pt_lock);
+	return 0;
+}
+
+/*
+ * Write the ptes of pages[0..nr) at addr and map them in the host; records
+ * the mode in va. 0 or -ENOMEM (nothing is left mapped then).
+ */
+static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
+			    struct page **pages, unsigned int nr, pgprot_t prot)
+{
+	pteval_t bits = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY |
+			_PAGE_GLOBAL | _PAGE_NX;
+	unsigned int runs;
+
+	if (pgprot_val(prot) & _PAGE_RW)
+		bits |= _PAGE_RW;
+	if (set_ptes(addr, pages, nr, bits))
+		return -ENOMEM;
 
 	/* One host mapping per run, plus the split of the reservation. */
 	runs = count_runs(pages, nr);
@@ -593,8 +607,6 @@ int vmap_pages_partial(struct vm_struct *vm, unsigned long addr,
 			_PAGE_GLOBAL | _PAGE_NX | _PAGE_RW;
 	unsigned long size = (unsigned long)nr << PAGE_SHIFT;
 	struct vmap_area *va = find_vmap_area((unsigned long)vm->addr);
-	pteval_t *pte = NULL;
-	unsigned int i;
 
 	if (!va || addr < va->va_start || addr + size > va->va_end)
 		return -EINVAL;
@@ -609,26 +621,8 @@ int vmap_pages_partial(struct vm_struct *vm, unsigned long addr,
 		if (!eager)
 			__atomic_add_fetch(&demand_areas, 1, __ATOMIC_RELAXED);
 	}
-	pthread_mutex_lock(&pt_lock);
-	for (i = 0; i < nr; i++) {
-		unsigned long a = addr + ((unsigned long)i << PAGE_SHIFT);
-
-		if (!pte || IS_ALIGNED(a, PMD_SIZE)) {
-			pt_lock_allocating = true;
-			pte = pgtable_pte(&vmalloc_pt, a, true);
-			pt_lock_allocating = false;
-			if (!pte) {
-				clear_ptes(addr, a);
-				pthread_mutex_unlock(&pt_lock);
-				return -ENOMEM;
-			}
-		} else {
-			pte++;
-		}
-		WARN_ON(pte_present(*pte));
-		*pte = pfn_pte(page_to_pfn(pages[i]), bits);
-	}
-	pthread_mutex_unlock(&pt_lock);
+	if (set_ptes(addr, pages, nr, bits))
+		return -ENOMEM;
 	/* A run the host refuses is left to the fault handler, which maps
 	 * any present pte through the ring. */
 	if (va->map_mode == VMAP_HOST_EAGER)

@@ -167,7 +167,9 @@ struct kmem_cache_info {
 	unsigned long barn_full, barn_empty; /* sheaves in the node's barn */
 };
 
-/* Fill info for cache s (each count under the lock that guards it). */
+/* Fill info for cache s (each count under the lock that guards it). On
+ * SLOB, which has no slabs, order, objects and the slab counts are 0 and
+ * total_objects counts the objects allocated. */
 KMEM_API void kmem_cache_get_info(struct kmem_cache *s,
 				  struct kmem_cache_info *info);
 /* Call fn for every cache, newest first, under slab_mutex (fn may call

@@ -90,8 +90,9 @@ TEST(library_caller_symbolised)
 	vfree(p);
 }
 
-/* The replay's do_vmap, or trace_replay when the compiler inlined it there. */
-#define REPLAY_CALLER "(do_vmap|trace_replay)\\+0x[0-9a-f]+/0x[0-9a-f]+"
+/* The replay's do_vmap, or the replay loop (replay_events) it was inlined
+ * into: whichever function calls vmalloc() in the build's code. */
+#define REPLAY_CALLER "(do_vmap|replay_events)\\+0x[0-9a-f]+/0x[0-9a-f]+"
 
 /* The replay leaves its areas to be looked at: free the one of this line. */
 static void free_replayed(const char *line)
