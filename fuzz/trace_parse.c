@@ -211,7 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			same(&m, &f);
 		{
 			static const struct trace_parse_opts general = {
-				NULL, 0, false, true
+				.no_fast_path = true
 			};
 			struct trace g;
 			int rg;

@@ -19,7 +19,7 @@
 
 TEST(trace_ksize)
 {
-	static const struct trace_parse_opts quiet = { NULL, 0, false };
+	static const struct trace_parse_opts quiet = { .diag = NULL };
 	struct replay_opts o = { .objects_only = true };
 	struct replay_result r;
 	struct trace t;

@@ -13,7 +13,7 @@
 #include "replay/replay.h"
 #include "test.h"
 
-static const struct trace_parse_opts quiet = { NULL, 0, false };
+static const struct trace_parse_opts quiet = { .diag = NULL };
 
 #define LINE1                                                          \
 	"            bash-2460    [000] .....   203.600001: kmalloc: " \
@@ -337,7 +337,7 @@ TEST(fast_path_agrees)
  */
 TEST(whole_trace_both_ways)
 {
-	static const struct trace_parse_opts general = { NULL, 0, false, true };
+	static const struct trace_parse_opts general = { .no_fast_path = true };
 	struct trace a, b;
 	size_t i, differ = 0;
 	int k;

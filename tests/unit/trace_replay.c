@@ -21,7 +21,7 @@
 #define REAL_TRACE DATA "linux-6.18-x86_64/trace-build.txt.xz"
 #define REAL_SLABINFO DATA "linux-6.18-x86_64/slabinfo.txt"
 
-static const struct trace_parse_opts quiet = { NULL, 0, false };
+static const struct trace_parse_opts quiet = { .diag = NULL };
 
 /* The sample's expected counts, the same in every format. */
 static void check_sample_counts(const struct trace *t)
@@ -118,7 +118,7 @@ TEST(malformed_and_truncated)
 	unsigned int i;
 	char buf[4096];
 	FILE *diag = fmemopen(buf, sizeof(buf), "w");
-	struct trace_parse_opts o = { diag, 16, false };
+	struct trace_parse_opts o = { .diag = diag, .max_diag = 16 };
 
 	memset(&t, 0, sizeof(t));
 	CHECK_EQ(trace_load(&t, DATA "trace-malformed.txt", &o), 0);

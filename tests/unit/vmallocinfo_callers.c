@@ -22,7 +22,7 @@
 #include "replay/replay.h"
 #include "test.h"
 
-static const struct trace_parse_opts quiet = { NULL, 0, false };
+static const struct trace_parse_opts quiet = { .diag = NULL };
 
 static char *vmallocinfo(void)
 {

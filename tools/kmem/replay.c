@@ -537,7 +537,9 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 static int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = { 0 };
-	struct trace_parse_opts po = { stderr, 10, true };
+	struct trace_parse_opts po = { .diag = stderr,
+				       .max_diag = 10,
+				       .progress = true };
 	struct trace t;
 	struct replay_result r;
 	struct slabinfo si;
