@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <kmem/kmem.h>
-#include "kernel/internal.h"
 #include "replay/replay.h"
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/replay.h"

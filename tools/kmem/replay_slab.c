@@ -39,9 +39,7 @@
 #include <linux/mmzone.h>
 #include <linux/slab.h>
 #include <kmem/kmem.h>
-#include "mm/internal.h"
-#include "mm/slab.h"
-#include "mm/slob.h"
+#include <kmem/introspect.h>
 #include "tools/kmem/replay.h"
 #include "tools/kmem/replay_ops.h"
 #include "tools/kmem/replay_slab.h"
@@ -108,38 +106,48 @@ static unsigned long slab_pages_now(void)
 	       global_node_page_state(NR_SLAB_UNRECLAIMABLE);
 }
 
+/* Under slab_mutex (kmem_for_each_cache): the free objects of s in this
+ * thread's sheaves and in its node's barn, in bytes. */
+static int add_cached(struct kmem_cache *s, void *arg)
+{
+	struct kmem_cache_info c;
+
+	kmem_cache_get_info(s, &c);
+	*(uint64_t *)arg += ((uint64_t)c.thread_cached +
+			     (uint64_t)c.barn_full * c.sheaf_capacity) *
+			    c.size;
+	return 0;
+}
+
 /* Free objects the per-CPU and shared caches hold, in bytes. */
 static uint64_t cached_bytes(const char *name)
 {
-	struct kmem_cache *s;
 	uint64_t bytes = 0;
 
 	if (strcmp(name, "slub"))
 		return 0; /* SLOB has no caches of free objects */
-	mutex_lock(&slab_mutex);
-	list_for_each_entry(s, &slab_caches, list) {
-		struct slab_counts c;
-
-		slab_get_counts(s, &c);
-		bytes += ((uint64_t)c.thread_cached +
-			  (uint64_t)c.barn_full * s->sheaf_capacity) *
-			 s->size;
-	}
-	mutex_unlock(&slab_mutex);
+	kmem_for_each_cache(add_cached, &bytes);
 	return bytes;
 }
 
-/* The bytes an allocator set aside for the object p of op o. */
-static uint64_t block_of(const char *name, struct kmem_cache *s, void *p)
+/* The bytes an allocator set aside for the object p: a slot of s, else
+ * what kmem_object_info() says (SLOB's size header included). */
+static uint64_t block_of(struct kmem_cache *s, void *p)
 {
-	size_t ks;
+	static struct kmem_cache *last; /* the child is one thread */
+	static unsigned int last_size;
+	struct kmem_object_info oi;
+	struct kmem_cache_info c;
 
-	if (s)
-		return s->size;
-	ks = ksize(p);
-	if (!strcmp(name, "slob") && ks < PAGE_SIZE - SLOB_MINALIGN)
-		ks += SLOB_MINALIGN; /* the size header */
-	return ks;
+	if (s) {
+		if (s != last) { /* get_info counts the slabs: once a cache */
+			kmem_cache_get_info(s, &c);
+			last = s;
+			last_size = c.size;
+		}
+		return last_size;
+	}
+	return kmem_object_info(p, &oi) ? ksize(p) : oi.footprint;
 }
 
 /*
@@ -259,13 +267,13 @@ int slab_compare_child_main(int argc, char **argv)
 			req[sl] = o->size;
 			if (ZERO_OR_NULL_PTR(p))
 				continue;
-			b = block_of(name, s, p);
+			b = block_of(s, p);
 			block[sl] = (uint32_t)b;
 			cur.block_bytes += b;
 			cur.objects++;
 			if (b < PAGE_SIZE)
 				cur.small_objects++;
-			else if (!s || s->size >= PAGE_SIZE)
+			else /* b is the cache's size, or a large block */
 				large_pages += b >> PAGE_SHIFT;
 			out.fid_total++;
 			if (b != o->alloc) {
@@ -402,12 +410,12 @@ int slab_compare(const struct trace *t, const struct replay_result *r,
 		for (k = 0; k < SLABCMP_MAX; k++)
 			if (res->name == slab_names[k])
 				break;
-		if (!slab_allocator_built(
+		if (!kmem_slab_allocator_built(
 			    (enum kmem_slab)(KMEM_SLAB_SLUB + k))) {
 			snprintf(
 				res->why, sizeof(res->why),
 				"not built in this kmem (%s is not in this build yet)",
-				slab_allocator_name(
+				kmem_slab_allocator_name(
 					(enum kmem_slab)(KMEM_SLAB_SLUB + k)));
 			fprintf(stderr,
 				"kmem replay: --slab: skipping %s: %s\n",

@@ -18,7 +18,6 @@
 #include <linux/slab.h>
 #include <kmem/introspect.h>
 #include <kmem/machine.h>
-#include "mm/slab.h"
 #include "tools/kmem/kmem.h"
 
 /* The task_struct line of the real 6.18 slabinfo (tests/data), quoted here so
@@ -61,22 +60,21 @@ static char *real_slabinfo_line(const char *name, char *buf, size_t len)
 /* Our slabinfo line for a cache. */
 static void our_slabinfo_line(struct kmem_cache *s, char *buf, size_t len)
 {
-	struct slab_counts c;
+	struct kmem_cache_info c;
 
-	slab_get_counts(s, &c);
+	kmem_cache_get_info(s, &c);
 	snprintf(
 		buf, len,
 		"%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu",
-		kmem_cache_name(s), c.active_objects, c.total_objects, s->size,
-		s->objects, 1 << s->order, 0, 0, 0, c.nr_slabs, c.nr_slabs,
-		0UL);
+		c.name, c.active_objects, c.total_objects, c.size, c.objects,
+		1 << c.order, 0, 0, 0, c.nr_slabs, c.nr_slabs, 0UL);
 }
 
 static void show_lists(struct tour *t, struct kmem_cache *s, const char *when)
 {
-	struct slab_counts c;
+	struct kmem_cache_info c;
 
-	slab_get_counts(s, &c);
+	kmem_cache_get_info(s, &c);
 	tour_step(
 		t,
 		"%-34s full %3lu  partial %3lu  empty %2lu  | objects %5lu/%5lu  | cached: this thread %3lu, barn %lu sheaves",
@@ -89,7 +87,7 @@ static int compare_allocators(struct tour *t);
 static int chapter_slab(struct tour *t)
 {
 	struct kmem_cache *ts, *c;
-	struct slab_geometry g;
+	struct kmem_cache_info g;
 	char line[512], real[512];
 	void *tasks[12], *objs[400];
 	unsigned int i;
@@ -107,8 +105,7 @@ static int chapter_slab(struct tour *t)
 		"little waste: here 8 pages hold 5 objects.");
 	ts = kmem_cache_create("task_struct", 5840, 64,
 			       SLAB_PANIC | SLAB_ACCOUNT, NULL);
-	slab_calculate_geometry(5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false, 2,
-				&g);
+	kmem_slub_geometry(5840, 64, SLAB_PANIC | SLAB_ACCOUNT, false, 2, &g);
 	tour_step(
 		t,
 		"object_size 5840, align %u, s->size %u, free pointer at offset %u, "
@@ -153,7 +150,7 @@ static int chapter_slab(struct tour *t)
 	for (i = 1; i < ARRAY_SIZE(objs); i += 2)
 		kmem_cache_free(c, objs[i]);
 	show_lists(t, c, "freed the rest:");
-	slab_flush_sheaves(c);
+	kmem_cache_flush_sheaves(c);
 	show_lists(t, c, "sheaves flushed to the slabs:");
 	kmem_cache_shrink(c);
 	show_lists(t, c, "kmem_cache_shrink():");
@@ -321,8 +318,8 @@ static int compare_allocators(struct tour *t)
 static int chapter_kmalloc(struct tour *t)
 {
 	char *p, *q;
-	struct page *page;
-	struct slab *slab;
+	struct kmem_object_info oi;
+	struct kmem_cache_info ci;
 	volatile size_t var = 72;
 	size_t mark;
 
@@ -333,26 +330,19 @@ static int chapter_kmalloc(struct tour *t)
 		"kmalloc() serves any size from a ladder of caches: kmalloc-8, 16, "
 		"32, 64, 96, 128, 192, 256 ... 8k. kmalloc(100) rounds up to 128:");
 	p = kmalloc(100, GFP_KERNEL);
-	page = virt_to_head_page(p);
-	slab = (struct slab *)page;
+	if (kmem_object_info(p, &oi) || !oi.cache)
+		return 1;
+	kmem_cache_get_info(oi.cache, &ci);
 	tour_step(t, "kmalloc(100) = %p in cache %s (ksize %zu)", (void *)p,
-		  kmem_cache_name(slab->slab_cache), ksize(p));
-	{
-		struct slab_counts c;
-
-		slab_get_counts(slab->slab_cache, &c);
-		tour_step(
-			t,
-			"its slab: pfn %#lx, %u objects of %u bytes, %u taken from the "
-			"freelist (%lu of them wait in this thread's sheaf for the next "
-			"kmalloc)",
-			page_to_pfn(page), slab->objects,
-			slab->slab_cache->size, slab->inuse, c.thread_cached);
-	}
-	tour_step(t, "p is object #%lu of the slab, at offset %lu",
-		  (unsigned long)(p - (char *)slab->s_mem) /
-			  slab->slab_cache->size,
-		  (unsigned long)(p - (char *)slab->s_mem));
+		  ci.name, ksize(p));
+	tour_step(
+		t,
+		"its slab: pfn %#lx, %u objects of %u bytes, %u taken from the "
+		"freelist (%lu of them wait in this thread's sheaf for the next "
+		"kmalloc)",
+		oi.pfn, oi.objects, ci.size, oi.inuse, ci.thread_cached);
+	tour_step(t, "p is object #%lu of the slab, at offset %lu", oi.index,
+		  oi.offset);
 	tour_step(
 		t,
 		"physical address %#llx (direct map: virt_to_phys(p) = p - PAGE_OFFSET); "
@@ -373,21 +363,19 @@ static int chapter_kmalloc(struct tour *t)
 		t,
 		"constant kmalloc(100): kmalloc_index(100) = %u, a constant the compiler "
 		"folds into the call -> %s",
-		kmalloc_index(100), kmem_cache_name(slab->slab_cache));
+		kmalloc_index(100), ci.name);
 	tour_step(
 		t,
 		"variable kmalloc(%zu): size_index[%zu] = 1 at run time -> %s",
 		(size_t)var, ((size_t)var - 1) / 8,
-		kmem_cache_name(
-			((struct slab *)virt_to_head_page(q))->slab_cache));
+		kmem_cache_name(kmem_object_info(q, &oi) ? NULL : oi.cache));
 	kfree(q);
 	q = kmalloc(var, GFP_KERNEL | __GFP_RECLAIMABLE);
 	tour_step(
 		t,
 		"the GFP flags pick the family: kmalloc(%zu, GFP_KERNEL | __GFP_RECLAIMABLE) -> %s",
 		(size_t)var,
-		kmem_cache_name(
-			((struct slab *)virt_to_head_page(q))->slab_cache));
+		kmem_cache_name(kmem_object_info(q, &oi) ? NULL : oi.cache));
 	kfree(q);
 	kfree(p);
 
