@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * What fork() costs with a machine up (arch/x86/fork.c): the parent's
+ * What fork() costs with a machine up (init/fork.c): the parent's
  * prepare (copy of the populated RAM), the child's handler (every host
  * mapping of the RAM mapped again from the copy), and fork() as the parent
  * sees it, on a 256 MiB machine:
@@ -23,7 +23,7 @@
 #include <linux/mm.h>
 #include <kmem/kmem.h>
 #include <kmem/process.h>
-#include "arch/x86/machine.h"
+#include "init/init.h"
 #include "bench.h"
 
 static const char usage[] =

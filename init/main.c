@@ -44,6 +44,7 @@
 #include "kernel/internal.h"
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
+#include "init/init.h"
 
 /* Every layer, so that a static link pulls them all in (see KMEM_LINK_ANCHOR). */
 extern const char __kmem_anchor_proc;
@@ -54,11 +55,13 @@ extern const char __kmem_anchor_slub;
 extern const char __kmem_anchor_vmalloc;
 extern const char __kmem_anchor_task_mmu;
 extern const char __kmem_anchor_percpu;
+extern const char __kmem_anchor_fork;
 static const char *const kmem_layers[] __used = {
 	&__kmem_anchor_proc,	 &__kmem_anchor_meminfo,
 	&__kmem_anchor_mmap,	 &__kmem_anchor_slab_common,
 	&__kmem_anchor_slub,	 &__kmem_anchor_vmalloc,
 	&__kmem_anchor_task_mmu, &__kmem_anchor_percpu,
+	&__kmem_anchor_fork,
 };
 
 struct kmem_config kmem_cfg;
@@ -541,7 +544,7 @@ bool kmem_is_booted(void)
 }
 
 /* fork() holds the boot lock from before the fork until after it in both
- * processes (arch/x86/fork.c), so no machine is half booted or halted then. */
+ * processes (init/fork.c), so no machine is half booted or halted then. */
 void kmem_boot_lock(void)
 {
 	pthread_mutex_lock(&boot_lock);

@@ -19,7 +19,7 @@
  */
 #include <errno.h>
 
-#include "kernel/hooks.h"
+#include "kernel/internal.h"
 
 int kmem_hook_register(struct kmem_hook_list *l, struct kmem_hook *h)
 {
@@ -67,3 +67,7 @@ struct kmem_hook *kmem_hook_find(struct kmem_hook_list *l, const void *fn)
 	pthread_mutex_unlock(&l->lock);
 	return h;
 }
+
+/* The layers' fork hooks (struct kmem_fork_ops, kernel/internal.h); init/fork.c
+ * runs them. */
+KMEM_HOOK_LIST(kmem_fork_hooks, "fork hooks");

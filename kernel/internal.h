@@ -87,40 +87,45 @@ int kstrtobool(const char *s, bool *res);
 #define KMEM_LINK_ANCHOR(name) const char __kmem_anchor_##name = 1
 
 /*
- * fork() (arch/x86/fork.c): the child gets its own copy of the machine. A
- * layer with locks to hold across fork(), or state of its own to copy,
- * registers hooks; they run only while a machine is up, with the boot lock
- * held. prepare runs in the parent before fork() in increasing `order` (the
- * lock order: outermost lock first), then the RAM is copied; parent and
- * child run in decreasing order after it, child once the RAM is the child's
- * own (it may touch kmem memory, after releasing its locks).
+ * fork() (init/fork.c): the child gets its own copy of the machine. A layer
+ * with locks to hold across fork(), or state of its own to copy, gives its
+ * hooks; they run only while a machine is up, with the boot lock held.
+ * prepare runs in the parent before fork() in increasing `order` (the lock
+ * order: outermost lock first), then the RAM is copied; parent and child
+ * run in decreasing order after it, child once the RAM is the child's own
+ * (it may touch kmem memory, after releasing its locks).
+ *
+ * The hooks are on a hook list (kernel/hooks.h) whose fn is a const struct
+ * kmem_fork_ops * and whose priority is -order. Like the /proc views they
+ * are registered by a constructor, because a fork may come before any boot
+ * or after a halt (they do nothing then), and unregistered by a destructor.
  */
-struct kmem_fork_hooks {
-	const char *name;
-	int order;
+struct kmem_fork_ops {
 	void (*prepare)(void);
 	void (*parent)(void);
 	void (*child)(void);
-	struct kmem_fork_hooks *next;
 };
 
-void kmem_register_fork_hooks(struct kmem_fork_hooks *h);
+extern struct kmem_hook_list kmem_fork_hooks;
 
-#define KMEM_FORK_HOOKS(ord, prep, par, chld)                                \
-	static struct kmem_fork_hooks __kmem_fork_##prep = { #prep,  (ord),  \
-							     (prep), (par),  \
-							     (chld), NULL }; \
-	__attribute__((constructor)) static void __kmem_regfork_##prep(void) \
-	{                                                                    \
-		kmem_register_fork_hooks(&__kmem_fork_##prep);               \
+#define KMEM_FORK_HOOKS(ord, prep, par, chld)                                 \
+	static const struct kmem_fork_ops __kmem_fork_ops_##prep = {          \
+		.prepare = (prep),                                            \
+		.parent = (par),                                              \
+		.child = (chld),                                              \
+	};                                                                    \
+	static struct kmem_hook __kmem_fork_##prep = {                        \
+		.name = #prep,                                                \
+		.fn = &__kmem_fork_ops_##prep,                                \
+		.priority = -(ord),                                           \
+	};                                                                    \
+	__attribute__((constructor)) static void __kmem_regfork_##prep(void)  \
+	{                                                                     \
+		kmem_hook_register(&kmem_fork_hooks, &__kmem_fork_##prep);    \
+	}                                                                     \
+	__attribute__((destructor)) static void __kmem_unregfork_##prep(void) \
+	{                                                                     \
+		kmem_hook_unregister(&kmem_fork_hooks, &__kmem_fork_##prep);  \
 	}
-
-/* A new memfd (close-on-exec) with the contents of memfd `fd`: same size,
- * only the populated parts copied (holes stay holes). The new fd or -errno. */
-int kmem_copy_memfd(int fd, const char *name);
-
-/* The boot lock, for fork() (init/main.c). */
-void kmem_boot_lock(void);
-void kmem_boot_unlock(void);
 
 #endif

@@ -259,7 +259,7 @@ static void swap_exit(void)
 KMEM_INITCALL(KMEM_INIT_MM - 1, swap_init, swap_exit);
 
 /*
- * fork() (arch/x86/fork.c): the child gets a copy of the swap area, as of
+ * fork() (init/fork.c): the child gets a copy of the swap area, as of
  * the RAM. The copy is made in the parent before the fork, with the
  * shrinker lock held (no swap-out in flight), and takes swap_fd's number in
  * the child.

@@ -1428,7 +1428,7 @@ KMEM_INITCALL(KMEM_INIT_VMALLOC, vmalloc_init, vmalloc_exit);
 
 KMEM_LINK_ANCHOR(vmalloc);
 
-/* fork() (arch/x86/fork.c): no area is mapped or unmapped while the machine
+/* fork() (init/fork.c): no area is mapped or unmapped while the machine
  * is copied (pt_lock is taken after purge_mutex, as everywhere). */
 static void pt_fork_prepare(void)
 {

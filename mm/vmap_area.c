@@ -887,7 +887,7 @@ void vmap_area_exit(void)
 	vm_space_start = vm_space_end = 0;
 }
 
-/* fork() (arch/x86/fork.c): no purge runs while the machine is copied. */
+/* fork() (init/fork.c): no purge runs while the machine is copied. */
 static void purge_fork_prepare(void)
 {
 	pthread_mutex_lock(&purge_mutex);

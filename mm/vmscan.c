@@ -176,7 +176,7 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 	return after > before ? after - before : 0;
 }
 
-/* fork() (arch/x86/fork.c): no reclaim runs while the machine is copied. */
+/* fork() (init/fork.c): no reclaim runs while the machine is copied. */
 static void shrinker_fork_prepare(void)
 {
 	pthread_mutex_lock(&shrinker_lock);

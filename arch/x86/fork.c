@@ -1,62 +1,29 @@
 // SPDX-License-Identifier: MIT
 /*
- * fork(): the child gets its own copy of the machine.
+ * fork(), the machine's part: copy the RAM memfd, and in the child map the
+ * copy where the RAM was mapped. The order of it all (the boot lock, the
+ * layers' fork hooks, when this runs) is init/fork.c's.
  *
- * The machine's RAM is a memfd mapped MAP_SHARED (arch/x86/machine.c), and
- * fork() keeps MAP_SHARED mappings shared: without help a child would run on
- * the parent's RAM (mem_map, free lists, slabs, page tables, objects) with
- * its own copy of the allocators' host-heap metadata, and the first
- * allocation of either side would corrupt the other's. fork gives the child
- * a copy of memory, so kmem gives it a copy of the machine:
+ * arch_fork_copy_ram() (parent, every lock held): copies the RAM memfd into
+ * a new memfd (kmem_copy_memfd: SEEK_DATA/SEEK_HOLE, so only the frames the
+ * machine ever touched are copied; copy_file_range, else pread and pwrite),
+ * leaving out the frames tagged free or per-CPU (nobody can see their
+ * contents: the child reads zeroes there, as from a frame never touched).
  *
- *  1. prepare (parent, pthread_atfork, before the fork): take the boot lock
- *     (no boot or halt in flight), then, if a machine is up, run the layers'
- *     prepare hooks in lock order (they take their top-level locks and copy
- *     state of their own: the swap memfd), then copy the RAM memfd into a
- *     new memfd (kmem_copy_memfd: SEEK_DATA/SEEK_HOLE, so only the frames
- *     the machine ever touched are copied; copy_file_range, else pread and
- *     pwrite). The copy is taken with the locks held, so it is one instant
- *     of the machine as seen by the forking thread.
- *  2. child (after the fork): every host mapping of the old RAM memfd, found
- *     in /proc/self/maps by device and inode (the direct map, vmalloc areas,
- *     pkmap slots, user pages, on-demand ring slots, PROT_NONE ones too), is
- *     mapped again at the same address, offset and protection from the copy
- *     (MAP_SHARED|MAP_FIXED: the mapping count does not change), and the
- *     copy takes the old descriptor's number (dup3), so nothing that holds
- *     the number needs to know. Then the hooks run in reverse order (release
- *     the locks, the swap copy takes the swap descriptor's number, the slab
- *     layer returns the sheaves of the threads that do not exist in the
- *     child to their slabs, as the kernel flushes a dead CPU's caches), and
- *     the boot lock is released.
- *  3. parent (after the fork): closes its descriptor of the copy, runs the
- *     hooks in reverse order (release the locks), releases the boot lock.
+ * arch_fork_adopt_ram() (child): every host mapping of the old RAM memfd,
+ * found in /proc/self/maps by device and inode (the direct map, vmalloc
+ * areas, pkmap slots, user pages, on-demand ring slots, PROT_NONE ones too),
+ * is mapped again at the same address, offset and protection from the copy
+ * (MAP_SHARED|MAP_FIXED: the mapping count does not change), and the copy
+ * takes the old descriptor's number (dup3), so nothing that holds the number
+ * needs to know.
  *
- * If the copy cannot be made (no memory for the memfd), the child could only
- * corrupt the parent: it stops with a message (abort) at its first
- * instruction after fork() returns; the parent is unaffected.
- *
- * Threads. As with the kernel's and the C library's fork, only the forking
- * thread exists in the child. The copy is consistent if the other threads
- * are outside kmem at the fork (idle, or doing their own work); a thread
- * inside an allocator holds locks the child will never see released, as in
- * any multi-threaded program that forks (POSIX allows only async-signal-safe
- * calls in such a child). The prepare hooks hold the boot lock and the
- * top-level locks (slab_mutex, vmalloc's purge_mutex and pt_lock, the
- * shrinker lock), which makes boot, halt, cache creation, vmalloc mapping
- * and reclaim wait for the fork rather than be copied half done.
- *
- * fork() before any boot or after kmem_halt() copies nothing: each side
- * boots its own machine at its first allocation. vfork() and posix_spawn()
- * (which system() and popen() use) run no fork handlers and share memory by
- * design: the child may only exec or _exit.
- *
- * Cost: the parent copies the populated RAM and swap (memory bandwidth), the
- * child makes one mmap per host mapping of the RAM (docs/ARCHITECTURE.md
- * gives the figures).
+ * Cost: the parent copies the populated RAM (memory bandwidth), the child
+ * makes one mmap per host mapping of the RAM (docs/ARCHITECTURE.md gives the
+ * figures).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,57 +31,14 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include "arch/x86/machine.h"
-#include "kernel/internal.h"
 
 /* RAM above 3 GiB sits 1 GiB lower in the memfd (arch_phys_to_file()). */
 #define PCI_HOLE_START (3ULL << 30)
 #define PCI_HOLE_END (4ULL << 30)
-
-static struct kmem_fork_hooks *fork_hooks; /* increasing order */
-static pthread_mutex_t fork_hooks_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-
-/* Between prepare and parent/child; only the forking thread touches them
- * (it holds the boot lock). */
-static struct kmem_fork_stats fork_stats;
-static bool fork_machine;  /* a machine was up at prepare */
-static int fork_ram = -1;  /* the copy of the RAM */
-static int fork_ram_error; /* errno of a failed copy */
-
-static void fork_prepare(void);
-static void fork_parent(void);
-static void fork_child(void);
-
-static void fork_install(void)
-{
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
-}
-
-void kmem_register_fork_hooks(struct kmem_fork_hooks *h)
-{
-	struct kmem_fork_hooks **pp;
-
-	pthread_once(&fork_once, fork_install);
-	pthread_mutex_lock(&fork_hooks_lock);
-	for (pp = &fork_hooks; *pp && (*pp)->order <= h->order;
-	     pp = &(*pp)->next)
-		;
-	h->next = *pp;
-	*pp = h;
-	pthread_mutex_unlock(&fork_hooks_lock);
-}
-
-/* The machine layer is always linked; it installs the handlers even when no
- * layer registers hooks. */
-__attribute__((constructor)) static void fork_init(void)
-{
-	pthread_once(&fork_once, fork_install);
-}
 
 static int copy_range_rw(int in, int out, off_t off, off_t len)
 {
@@ -240,75 +164,10 @@ static bool ram_frame_free(off_t off)
 	return o == KMEM_OWNER_FREE || o == KMEM_OWNER_PCP;
 }
 
-static unsigned long long now_ns(void)
+/* A copy of the RAM memfd without its free frames: the new fd, or -errno. */
+int arch_fork_copy_ram(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL +
-	       (unsigned long long)ts.tv_nsec;
-}
-
-void kmem_fork_get_stats(struct kmem_fork_stats *st)
-{
-	*st = fork_stats;
-}
-
-static void fork_prepare(void)
-{
-	struct kmem_fork_hooks *h;
-	unsigned long long t0;
-
-	kmem_boot_lock();
-	t0 = now_ns();
-	fork_machine = __atomic_load_n(&__kmem_running, __ATOMIC_ACQUIRE) &&
-		       machine.memfd >= 0;
-	if (!fork_machine)
-		return;
-	for (h = fork_hooks; h; h = h->next)
-		if (h->prepare)
-			h->prepare();
-	fork_ram = copy_memfd(machine.memfd, "kmem-ram", ram_frame_free);
-	fork_ram_error = fork_ram < 0 ? -fork_ram : 0;
-	fork_stats.prepare_ns = now_ns() - t0;
-}
-
-/* Run the parent or child hooks, last registered order first. */
-static void run_hooks_reverse(bool child)
-{
-	struct kmem_fork_hooks *stack[64], *h;
-	int n = 0;
-
-	for (h = fork_hooks; h && n < 64; h = h->next)
-		stack[n++] = h;
-	while (n--) {
-		void (*fn)(void) = child ? stack[n]->child : stack[n]->parent;
-
-		if (fn)
-			fn();
-	}
-}
-
-static void fork_parent(void)
-{
-	if (fork_machine) {
-		if (fork_ram >= 0)
-			close(fork_ram);
-		fork_ram = -1;
-		run_hooks_reverse(false);
-	}
-	kmem_boot_unlock();
-}
-
-static void __attribute__((noreturn)) fork_fail(const char *what, int err)
-{
-	char buf[160];
-
-	snprintf(buf, sizeof(buf),
-		 "kmem: fork: cannot give the child its own machine (%s: %s)\n",
-		 what, strerror(err));
-	kmem_emergency_write(buf);
-	abort();
+	return copy_memfd(machine.memfd, "kmem-ram", ram_frame_free);
 }
 
 /* The whole text of /proc/self/maps (malloc'd, NUL-terminated), or NULL. */
@@ -350,9 +209,10 @@ fail:
 }
 
 /* Map every host mapping of memfd `old` from `copy` instead, at the same
- * address, offset and protection. 0 or -errno. */
+ * address, offset and protection. How many, or -errno. */
 static int remap_memfd(int old, int copy)
 {
+	int remapped = 0;
 	unsigned long start, end, ino;
 	unsigned long long off;
 	unsigned int maj, mnr;
@@ -380,7 +240,7 @@ static int remap_memfd(int old, int copy)
 		prot = (perms[0] == 'r' ? PROT_READ : 0) |
 		       (perms[1] == 'w' ? PROT_WRITE : 0) |
 		       (perms[2] == 'x' ? PROT_EXEC : 0);
-		fork_stats.remapped++;
+		remapped++;
 		if (mmap((void *)start, end - start, prot,
 			 MAP_SHARED | MAP_FIXED, copy,
 			 (off_t)off) == MAP_FAILED) {
@@ -389,27 +249,21 @@ static int remap_memfd(int old, int copy)
 		}
 	}
 	free(maps);
-	return err;
+	return err ? err : remapped;
 }
 
-static void fork_child(void)
+int arch_fork_adopt_ram(int copy, const char **what)
 {
-	unsigned long long t0 = now_ns();
-	int err;
+	int n = remap_memfd(machine.memfd, copy);
 
-	fork_stats.remapped = 0;
-	if (fork_machine) {
-		if (fork_ram < 0)
-			fork_fail("copy of the RAM", fork_ram_error);
-		err = remap_memfd(machine.memfd, fork_ram);
-		if (err)
-			fork_fail("mapping the copy of the RAM", -err);
-		if (dup3(fork_ram, machine.memfd, O_CLOEXEC) < 0)
-			fork_fail("dup3", errno);
-		close(fork_ram);
-		fork_ram = -1;
-		run_hooks_reverse(true);
+	if (n < 0) {
+		*what = "mapping the copy of the RAM";
+		return n;
 	}
-	fork_stats.child_ns = now_ns() - t0;
-	kmem_boot_unlock();
+	if (dup3(copy, machine.memfd, O_CLOEXEC) < 0) {
+		*what = "dup3";
+		return -errno;
+	}
+	close(copy);
+	return n;
 }

@@ -145,13 +145,18 @@ unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end,
 /* vaddr's page is mapped by a ring slot (tests). */
 bool hostmap_ondemand_mapped(unsigned long vaddr);
 
-/* What the last fork() cost (arch/x86/fork.c; benchmarks): the parent's
- * prepare (locks, copies of the RAM and swap), the child's handler (mapping
- * the copy, hooks) and how many host mappings it remapped. */
-struct kmem_fork_stats {
-	unsigned long long prepare_ns, child_ns;
-	unsigned long remapped;
-};
-void kmem_fork_get_stats(struct kmem_fork_stats *st);
+/*
+ * fork(), the machine's part (arch/x86/fork.c; init/fork.c runs it).
+ * kmem_copy_memfd: a new memfd (close-on-exec) with the contents of memfd
+ * `fd`: same size, only the populated parts copied (holes stay holes); the
+ * new fd or -errno. arch_fork_copy_ram: the same for the RAM, its free
+ * frames left out (parent, locks held). arch_fork_adopt_ram: in the child,
+ * map the RAM from `copy` everywhere it was mapped and give `copy` the RAM
+ * descriptor's number; how many host mappings it remapped, or -errno with
+ * *what naming the step that failed.
+ */
+int kmem_copy_memfd(int fd, const char *name);
+int arch_fork_copy_ram(void);
+int arch_fork_adopt_ram(int copy, const char **what);
 
 #endif

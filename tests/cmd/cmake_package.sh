@@ -26,6 +26,8 @@ target_link_libraries(app_static PRIVATE kmem::kmem_static)
 CML
 cat >"$tmp/app/app.c" <<'APP'
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <kmem/kmem.h>
@@ -38,6 +40,19 @@ int main(void)
 	if (!k || !v || ksize(k) != 128)
 		return 1;
 	v[(1 << 20) - 1] = 1;
+	/* The fork handlers (init/fork.c) are reached only through their
+	 * constructor: without them the child would write to the parent's
+	 * RAM. */
+	k[0] = 'p';
+	pid_t pid = fork();
+	if (pid == 0) {
+		k[0] = 'c';
+		_exit(0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    k[0] != 'p')
+		return 4;
 	kfree(k);
 	vfree(v);
 	/* slabinfo comes from a file the application never references: the
