@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The slab allocators' part of <kmem/introspect.h>: one cache's counts and
- * geometry, and SLOB's heap, for tools that must not include the private
- * headers (the tour's slab chapter) and for the integration tests.
+ * SLOB's part of <kmem/introspect.h>: its heap, for tools that must not
+ * include the private headers (the tour's slab chapter) and for the
+ * integration tests. (One cache's geometry and counts, on every allocator,
+ * are kmem_cache_get_info()'s: mm/introspect.c.)
  *
- * Theory: nothing is computed here. kmem_slab_cache_stats() copies the
- * geometry kept in struct kmem_cache and the counts slab_get_counts() asks
- * the machine's allocator for (under that allocator's own locks: SLUB's
- * list_lock, SLAB's list_lock, nothing for SLOB's per-cache count);
- * kmem_slob_heap_stats() converts slob_get_stats() (under slob_lock) to
- * bytes. Both are snapshots: other threads may allocate meanwhile.
+ * Theory: nothing is computed here. kmem_slob_heap_stats() converts
+ * slob_get_stats() (under slob_lock) to bytes: a snapshot, other threads
+ * may allocate meanwhile.
  */
 #include <string.h>
 
@@ -19,35 +17,6 @@
 #include <kmem/kmem.h>
 #include "mm/slab.h"
 #include "mm/slob.h"
-
-void kmem_slab_cache_stats(struct kmem_cache *s,
-			   struct kmem_slab_cache_stats *out)
-{
-	struct slab_counts c;
-	bool slob = slab_allocator == &slob_allocator;
-
-	memset(out, 0, sizeof(*out));
-	if (!s)
-		return;
-	slab_get_counts(s, &c);
-	out->name = s->name;
-	out->object_size = s->object_size;
-	out->size = s->size;
-	out->align = s->align;
-	if (!slob) {
-		out->objects_per_slab = s->objects;
-		out->pages_per_slab = 1u << s->order;
-	}
-	out->active_objects = c.active_objects;
-	out->total_objects = c.total_objects;
-	out->nr_full = c.nr_full;
-	out->nr_partial = c.nr_partial;
-	out->nr_free = c.nr_empty;
-	out->cpu_cached = c.thread_cached;
-	/* SLUB: full barn sheaves; SLAB counts its shared array in
-	 * thread_cached (slab_classic_counts) and has no barn. */
-	out->shared_cached = c.barn_full * s->sheaf_capacity;
-}
 
 bool kmem_slob_heap_stats(struct kmem_slob_heap_stats *out)
 {

@@ -163,13 +163,20 @@ struct kmem_cache_info {
 	/* The counts now (0 from kmem_slub_geometry): */
 	unsigned long nr_full, nr_partial, nr_empty, nr_slabs;
 	unsigned long total_objects, active_objects;
-	unsigned long thread_cached; /* free objects in this thread's sheaves */
-	unsigned long barn_full, barn_empty; /* sheaves in the node's barn */
+	/* Free objects cached above the slabs (counted in active_objects):
+	 * SLUB, this thread's sheaves; SLAB, every CPU's array_cache and the
+	 * node's shared array together; 0 on SLOB. */
+	unsigned long thread_cached;
+	/* SLUB: sheaves in the node's barn; a full one holds sheaf_capacity
+	 * free objects (0 on SLAB and SLOB). */
+	unsigned long barn_full, barn_empty;
 };
 
-/* Fill info for cache s (each count under the lock that guards it). On
- * SLOB, which has no slabs, order, objects and the slab counts are 0 and
- * total_objects counts the objects allocated. */
+/* Fill info for cache s, the one per-cache call of every slab allocator
+ * (each count under the lock that guards it). On SLOB, which has no slabs,
+ * order, objects and the slab counts are 0 and total_objects counts the
+ * objects allocated. The free objects cached above the slabs are
+ * thread_cached + barn_full * sheaf_capacity. */
 KMEM_API void kmem_cache_get_info(struct kmem_cache *s,
 				  struct kmem_cache_info *info);
 /* Call fn for every cache, newest first, under slab_mutex (fn may call
@@ -214,28 +221,7 @@ struct kmem_object_info {
  * one (SLUB says nothing; SLAB and SLOB report it as ksize() would). */
 KMEM_API int kmem_object_info(const void *p, struct kmem_object_info *info);
 
-/* ---- Slab caches and SLOB's heap ------------------------------------------
- * (The slab allocators' block: SLUB, SLAB and SLOB alike. Kept apart from
- * the views above; the tour's slab chapter and the tests read it.) */
-
-/* One cache as its allocator sees it now (mm/slab_common.c takes the
- * allocator's own locks). */
-struct kmem_slab_cache_stats {
-	const char *name;
-	unsigned int object_size; /* what kmem_cache_create() asked for */
-	unsigned int size;	  /* the slot: object, padding and metadata */
-	unsigned int align;
-	unsigned int objects_per_slab; /* 0 on SLOB (no slabs) */
-	unsigned int pages_per_slab;   /* 0 on SLOB */
-	unsigned long active_objects, total_objects;
-	unsigned long nr_full, nr_partial, nr_free; /* slabs on each list */
-	/* Free objects cached above the slabs. SLUB: this thread's sheaves,
-	 * and the objects of the barn's full sheaves. SLAB: every CPU's
-	 * array_cache and the shared array together in cpu_cached. */
-	unsigned long cpu_cached, shared_cached;
-};
-KMEM_API void kmem_slab_cache_stats(struct kmem_cache *s,
-				    struct kmem_slab_cache_stats *out);
+/* ---- SLOB's heap ------------------------------------------------------------ */
 
 /* SLOB's heap (KMEM_SLAB=slob): its pages, what they hold and how broken
  * up their free space is. Lists: blocks below 256 bytes, below 1 KiB, the

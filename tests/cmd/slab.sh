@@ -36,6 +36,13 @@ unrcl=$(awk '/^SUnreclaim:/{print $2}' "$out/m")
 
 "$kmem" tour slab >"$out/t1" 2>&1 || fail "tour slab: $(tail -5 "$out/t1")"
 grep -q "task_struct .* 5888    5    8 " "$out/t1" || fail "tour task_struct line"
+# The three allocators side by side, read through kmem_cache_get_info():
+# slab geometry, and the freed objects SLUB's sheaves and barn and SLAB's
+# array caches keep.
+grep -Eq "objects/pages per slab +5/8 +1/2 +no slabs" "$out/t1" ||
+	fail "tour slab: objects/pages per slab"
+grep -Eq "objects still cached above +400 +265 +0" "$out/t1" ||
+	fail "tour slab: objects still cached"
 "$kmem" tour kmalloc >"$out/t2" 2>&1 || fail "tour kmalloc: $(tail -5 "$out/t2")"
 grep -q "kmalloc(100) = .* in cache kmalloc-128" "$out/t2" || fail "tour kmalloc(100)"
 grep -q "kmalloc(8 MiB) = (nil)" "$out/t2" || fail "tour kmalloc(8 MiB)"

@@ -184,6 +184,17 @@ TEST(caches)
 	} else {
 		for (i = 0; i < ARRAY_SIZE(obj); i++)
 			kmem_cache_free(s, obj[i]);
+		/* SLAB keeps freed objects in the CPUs' array_caches and the
+		 * shared array (all of them in thread_cached); SLOB caches
+		 * nothing. Neither has sheaves. */
+		kmem_cache_get_info(s, &ci);
+		if (slob)
+			CHECK_EQ(ci.thread_cached, 0);
+		else
+			CHECK(ci.thread_cached > 0);
+		CHECK(ci.thread_cached <= ci.active_objects);
+		CHECK_EQ(ci.sheaf_capacity, 0);
+		CHECK_EQ(ci.barn_full, 0);
 	}
 	CHECK_EQ(kmem_slub_geometry(64U << 20, 0, 0, false, 2, &g), -EINVAL);
 	kmem_cache_destroy(s);

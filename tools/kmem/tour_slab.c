@@ -167,7 +167,7 @@ static int chapter_slab(struct tour *t)
  * <kmem/introspect.h>). Pages are slab pages (owner "slab") above the
  * machine's own at the start. */
 struct slab_run {
-	struct kmem_slab_cache_stats ts; /* task_struct with 12 objects */
+	struct kmem_cache_info ts; /* task_struct with 12 objects */
 	unsigned long ts_pages;
 	unsigned long peak, half, all_freed, shrunk; /* demo-512 pages */
 	unsigned long cached; /* demo-512 objects cached after all frees */
@@ -175,6 +175,12 @@ struct slab_run {
 	struct kmem_slob_heap_stats heap; /* SLOB: the heap at the peak */
 	bool ok;
 };
+
+/* Pages of one slab of the cache; 0 on SLOB (no slabs). */
+static unsigned int pages_per_slab(const struct kmem_cache_info *ci)
+{
+	return ci->objects ? 1u << ci->order : 0;
+}
 
 static unsigned long slab_pages(void)
 {
@@ -191,7 +197,7 @@ static void compare_program(struct tour *t, enum kmem_slab which,
 				   .layout = KMEM_LAYOUT_X86_64,
 				   .cpus = 2,
 				   .slab = which };
-	struct kmem_slab_cache_stats st;
+	struct kmem_cache_info st;
 	struct kmem_cache *ts, *c;
 	void *tasks[12], *objs[400], *p;
 	unsigned long base;
@@ -205,7 +211,7 @@ static void compare_program(struct tour *t, enum kmem_slab which,
 			       SLAB_PANIC | SLAB_ACCOUNT, NULL);
 	for (i = 0; i < ARRAY_SIZE(tasks); i++)
 		tasks[i] = kmem_cache_alloc(ts, GFP_KERNEL);
-	kmem_slab_cache_stats(ts, &r->ts);
+	kmem_cache_get_info(ts, &r->ts);
 	r->ts_pages = slab_pages() - base;
 	for (i = 0; i < ARRAY_SIZE(tasks); i++)
 		kmem_cache_free(ts, tasks[i]);
@@ -223,8 +229,8 @@ static void compare_program(struct tour *t, enum kmem_slab which,
 	for (i = 1; i < ARRAY_SIZE(objs); i += 2)
 		kmem_cache_free(c, objs[i]);
 	r->all_freed = slab_pages() - base;
-	kmem_slab_cache_stats(c, &st);
-	r->cached = st.cpu_cached + st.shared_cached;
+	kmem_cache_get_info(c, &st);
+	r->cached = st.thread_cached + st.barn_full * st.sheaf_capacity;
 	kmem_cache_shrink(c);
 	r->shrunk = slab_pages() - base;
 	kmem_cache_destroy(c);
@@ -260,10 +266,9 @@ static int compare_allocators(struct tour *t)
 	tour_step(t, "%-36s %10u %10u %10u", "task_struct: bytes per object",
 		  r[0].ts.size, r[1].ts.size, r[2].ts.size);
 	for (i = 0; i < 3; i++) {
-		if (r[i].ts.objects_per_slab)
+		if (r[i].ts.objects)
 			snprintf(cell[i], sizeof(cell[i]), "%u/%u",
-				 r[i].ts.objects_per_slab,
-				 r[i].ts.pages_per_slab);
+				 r[i].ts.objects, pages_per_slab(&r[i].ts));
 		else
 			snprintf(cell[i], sizeof(cell[i]), "no slabs");
 	}
@@ -296,8 +301,8 @@ static int compare_allocators(struct tour *t)
 		"is its own block of pages, smaller ones share its first-fit "
 		"heap with every cache and kmalloc size (at the peak %lu heap "
 		"pages held %lu blocks, %lu bytes free in %lu fragments).",
-		r[0].ts.size, r[0].ts.objects_per_slab, r[0].ts.pages_per_slab,
-		r[1].ts.size, r[1].ts.objects_per_slab, r[1].ts.pages_per_slab,
+		r[0].ts.size, r[0].ts.objects, pages_per_slab(&r[0].ts),
+		r[1].ts.size, r[1].ts.objects, pages_per_slab(&r[1].ts),
 		r[2].heap.pages, r[2].heap.blocks,
 		r[2].heap.free_bytes[0] + r[2].heap.free_bytes[1] +
 			r[2].heap.free_bytes[2],
