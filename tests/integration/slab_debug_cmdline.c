@@ -16,12 +16,10 @@ static void boot_with(const char *cmdline)
 {
 	struct kmem_config cfg = { 0 };
 
-	if (kmem_is_booted())
-		kmem_halt();
 	cfg.ram = 64ULL << 20;
 	cfg.quiet = true;
 	cfg.cmdline = cmdline;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 /* Is the cache of kmalloc(size) red-zoned? Its red zone (0xcc while the
@@ -41,7 +39,7 @@ static bool kmalloc_debugged(size_t size)
 static void done(void)
 {
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* Exported, so that the alloc track can name it. */

@@ -64,11 +64,10 @@ static void boot_with(const char *cmdline)
 {
 	struct kmem_config cfg = { 0 };
 
-	kmem_halt();
 	cfg.ram = 64ULL << 20;
 	cfg.cpus = 2;
 	cfg.cmdline = cmdline;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 /* The allocator goes on working: a batch of kmalloc sizes, freed again. */
@@ -529,7 +528,7 @@ TEST(sampled_by_timer)
 	CHECK(stat_value("total allocations: ") >= 1);
 	CHECK_EQ(stat_value("total bugs: "), 0);
 	still_works();
-	kmem_halt();
+	test_halt();
 }
 
 TEST(off_by_default)
@@ -542,7 +541,7 @@ TEST(off_by_default)
 	kfree(p);
 	CHECK_EQ(stat_value("enabled: "), 0);
 	CHECK_EQ(kmem_kfence_sample_every(1), -ENODEV);
-	kmem_halt();
+	test_halt();
 	/* Bad values are refused as the kernel's parameters are. */
 	{
 		size_t mark = kmem_log_mark();
@@ -552,7 +551,7 @@ TEST(off_by_default)
 		CHECK(kmem_log_contains(
 			mark,
 			"Malformed early option 'kfence.sample_interval"));
-		kmem_halt();
+		test_halt();
 	}
 }
 

@@ -39,11 +39,10 @@ static void boot_with(const char *cmdline)
 {
 	struct kmem_config cfg = { 0 };
 
-	kmem_halt();
 	cfg.ram = 64ULL << 20;
 	cfg.cpus = 2;
 	cfg.cmdline = cmdline;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 static char *leak_report(void)
@@ -182,7 +181,7 @@ TEST(leak_reported_in_kernel_format)
 	CHECK_EQ(kmemleak_scan(), 0);
 	CHECK_EQ(kmemleak_write("bogus"), -EINVAL);
 	kfree(p);
-	kmem_halt();
+	test_halt();
 }
 
 struct node {
@@ -313,7 +312,7 @@ TEST(reachable_objects_not_reported)
 	for (i = 0; i < 3; i++)
 		kfree_h(ptrs[i]);
 	kmemleak_test_root = NULL;
-	kmem_halt();
+	test_halt();
 }
 
 /* Three leaks: one marked not_leak, one ignored, one left alone. */
@@ -348,7 +347,7 @@ TEST(not_leak_and_ignore)
 	kfree_h(load_h(h[1]));
 	for (i = 0; i < 3; i++)
 		kfree_h(h[i]);
-	kmem_halt();
+	test_halt();
 }
 
 void *volatile kmemleak_test_vmalloc;
@@ -385,7 +384,7 @@ TEST(vmalloc_leak_reported)
 	vfree_h(lost);
 	vfree(kmemleak_test_vmalloc);
 	kmemleak_test_vmalloc = NULL;
-	kmem_halt();
+	test_halt();
 }
 
 TEST(freed_objects_forgotten)
@@ -417,7 +416,7 @@ TEST(freed_objects_forgotten)
 	CHECK(!reported(text, p));
 	CHECK(!reported(text, big));
 	free(text);
-	kmem_halt();
+	test_halt();
 }
 
 /* A custom allocator reports its blocks (here in host memory). */
@@ -445,7 +444,7 @@ TEST(custom_allocator_records)
 	forget_h(h, 2048);
 	CHECK(!reported_h(h + 256));
 	munmap((void *)(h ^ HIDE), 4096);
-	kmem_halt();
+	test_halt();
 }
 
 /* Without kmemleak.min_age=0 a leak younger than 5 s is not reported. */
@@ -463,7 +462,7 @@ TEST(min_age_default)
 	CHECK_EQ(kmemleak_scan(), 0);
 	CHECK_EQ(kmemleak_scan(), 0);
 	kfree(q);
-	kmem_halt();
+	test_halt();
 }
 
 #define NR_THREADS 4
@@ -534,7 +533,7 @@ TEST(threads_allocating)
 			kfree((void *)((unsigned long)leaked_by[t][i] ^ HIDE));
 	CHECK_EQ(kmemleak_scan(), 0);
 	pthread_barrier_destroy(&barrier);
-	kmem_halt();
+	test_halt();
 }
 
 /* Off by default: nothing recorded, the commands say so. */
@@ -548,7 +547,7 @@ TEST(off_by_default)
 	text = leak_report();
 	CHECK_STR(text, "");
 	free(text);
-	kmem_halt();
+	test_halt();
 }
 
 /* A fresh program whose first call is kmalloc(), KMEM_CMDLINE=kmemleak=on. */

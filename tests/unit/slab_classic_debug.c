@@ -34,13 +34,12 @@ static void boot_slab(const char *cmdline)
 {
 	struct kmem_config cfg = { 0 };
 
-	kmem_halt();
 	cfg.ram = 64ULL << 20;
 	cfg.cpus = 2;
 	cfg.cmdline = cmdline;
 	cfg.slab = KMEM_SLAB_SLAB;
 	cfg.quiet = true;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 /* The buffer around an object: hide the object's size from the compiler. */
@@ -304,6 +303,6 @@ int main(void)
 	RUN(use_after_free_reported_at_alloc);
 	RUN(ctor_runs_at_allocation_when_poisoned);
 	RUN(kmalloc_with_slab_debug);
-	kmem_halt();
+	test_halt();
 	return test_summary();
 }

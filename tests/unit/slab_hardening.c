@@ -259,12 +259,11 @@ static void boot_with(const char *cmdline)
 {
 	struct kmem_config cfg = { 0 };
 
-	kmem_halt();
 	cfg.ram = 64ULL << 20;
 	cfg.cpus = 2;
 	cfg.quiet = true;
 	cfg.cmdline = cmdline;
-	CHECK_EQ(kmem_boot(&cfg), 0);
+	CHECK_EQ(test_boot(&cfg), 0);
 }
 
 static bool all_bytes(const void *p, size_t len, int c)
@@ -360,7 +359,7 @@ TEST(init_off_keeps_contents)
 	CHECK(all_bytes(p, 48, 0xaa));
 	kfree(p);
 	init_caches_destroy(&c);
-	kmem_halt();
+	test_halt();
 }
 
 /* init_on_alloc=1: every allocation is zero without __GFP_ZERO, kmalloc
@@ -419,7 +418,7 @@ TEST(init_on_alloc_slab)
 	CHECK(slab_check_cache(c.plain));
 	init_caches_destroy(&c);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 /* init_on_free=1: a freed object is zero at once (but for its free word,
@@ -467,7 +466,7 @@ TEST(init_on_free_slab)
 	CHECK(slab_check_cache(c.plain));
 	init_caches_destroy(&c);
 	CHECK(kmem_check_invariants());
-	kmem_halt();
+	test_halt();
 }
 
 int main(void)
