@@ -447,6 +447,7 @@ static int pcpu_populate_chunk(struct pcpu_chunk *chunk, int ps, int pe,
 	struct page *pages[64];
 	int p;
 
+	lockdep_assert_held(&pcpu_alloc_mutex);
 	for_each_possible_cpu(cpu) {
 		for (p = ps; p < pe;) {
 			int n = min(pe - p, 64), i;
@@ -521,6 +522,7 @@ static void pcpu_balance_free(bool spare_one)
 	struct pcpu_chunk *chunk, *next;
 	LIST_HEAD(to_free);
 
+	lockdep_assert_held(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 	list_for_each_entry_safe(chunk, next, &pcpu_slot[pcpu_free_slot],
 				 list) {
@@ -547,6 +549,7 @@ static void pcpu_balance_populated(void)
 	struct pcpu_chunk *chunk = NULL;
 	int slot, nr_to_pop, tries = 0;
 
+	lockdep_assert_held(&pcpu_alloc_mutex);
 retry:
 	spin_lock_irq(&pcpu_lock);
 	if (pcpu_atomic_alloc_failed) {
@@ -611,6 +614,7 @@ static void pcpu_balance_workfn(void)
 {
 	bool pending;
 
+	lockdep_assert_held(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 	pending = pcpu_balance_pending ||
 		  pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_LOW;

@@ -292,6 +292,7 @@ static struct vmap_area *va_clip(struct vmap_area *va, unsigned long nva_start,
 {
 	unsigned long nva_end = nva_start + size;
 
+	lockdep_assert_held(&free_vmap_area_lock);
 	if (va->va_start == nva_start && va->va_end == nva_end) {
 		free_root = va_remove(free_root, va->va_start);
 		nr_free_areas--;
@@ -331,6 +332,7 @@ static int merge_or_add_vmap_area(struct vmap_area *va,
 	struct vmap_area *next = va_exact(free_root, va->va_end);
 	int n = 0;
 
+	lockdep_assert_held(&free_vmap_area_lock);
 	if (prev && prev->va_end != va->va_start)
 		prev = NULL;
 	if (prev && next) {
