@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1784,6 +1785,7 @@ int trace_parse_line_general(struct trace *t, char *line, unsigned long lineno,
 
 /* ---- input: plain, xz, gzip --------------------------------------------------- */
 
+struct src_reader;
 enum { SRC_PLAIN, SRC_XZ, SRC_GZ, SRC_MEM };
 
 struct src {
@@ -1795,7 +1797,9 @@ struct src {
 	const char *mem;
 	size_t mem_len, mem_pos;
 	uint64_t *bytes_in;
+	uint64_t *reader_bytes_owner; /* the caller's count (t->bytes_in) */
 	char err[160];
+	struct src_reader *reader; /* the decoder's own thread, or NULL */
 #ifdef KMEM_HAVE_LZMA
 	lzma_stream xz;
 #endif
@@ -1831,8 +1835,19 @@ static ssize_t src_fill_in(struct src *s)
 	return n;
 }
 
+static size_t src_reader_read(struct src *s, char *out, size_t cap);
+static size_t src_decode(struct src *s, char *out, size_t cap);
+
 /* Read up to cap decompressed bytes; 0 at the end. */
 static size_t src_read(struct src *s, char *out, size_t cap)
+{
+	if (s->reader)
+		return src_reader_read(s, out, cap);
+	return src_decode(s, out, cap);
+}
+
+/* The decoding itself (the decoder's thread, or the caller). */
+static size_t src_decode(struct src *s, char *out, size_t cap)
 {
 	size_t n;
 
@@ -1957,8 +1972,153 @@ static size_t src_read(struct src *s, char *out, size_t cap)
 	return 0;
 }
 
+/*
+ * The decoder's thread. A compressed input is decoded by a thread of its own
+ * into a ring of SRC_BUFS buffers of SRC_BUFSZ bytes, while the caller parses
+ * (and replays) what was decoded before: decoding and parsing overlap, and the
+ * memory is these buffers whatever the length of the input. The thread owns
+ * the decoder, the input buffer, s->err and s->truncated until it has queued
+ * its last buffer (length 0); the caller reads them only after taking it.
+ */
+#define SRC_BUFS 4
+#define SRC_BUFSZ (1024 * 1024)
+
+struct src_reader {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, emptied;
+	char *buf[SRC_BUFS];
+	size_t len[SRC_BUFS];
+	uint64_t in_total[SRC_BUFS]; /* compressed bytes read up to this one */
+	unsigned int head, count;    /* the oldest filled buffer, how many */
+	size_t pos;		     /* read so far of buf[head] */
+	bool stop;		     /* the caller gives up: finish */
+	bool started;
+	uint64_t bytes_in; /* the thread's count of compressed bytes */
+};
+
+static size_t src_decode(struct src *s, char *out, size_t cap);
+
+static void *src_reader_main(void *arg)
+{
+	struct src *s = arg;
+	struct src_reader *rd = s->reader;
+	unsigned int slot = 0;
+
+	for (;;) {
+		size_t n;
+		bool stop;
+
+		pthread_mutex_lock(&rd->lock);
+		while (rd->count == SRC_BUFS && !rd->stop)
+			pthread_cond_wait(&rd->emptied, &rd->lock);
+		stop = rd->stop;
+		pthread_mutex_unlock(&rd->lock);
+		n = stop ? 0 : src_decode(s, rd->buf[slot], SRC_BUFSZ);
+		pthread_mutex_lock(&rd->lock);
+		rd->len[slot] = n;
+		rd->in_total[slot] = rd->bytes_in;
+		rd->count++;
+		pthread_cond_signal(&rd->filled);
+		pthread_mutex_unlock(&rd->lock);
+		if (!n)
+			return NULL;
+		slot = (slot + 1) % SRC_BUFS;
+	}
+}
+
+/* Start the thread; if it cannot start, the caller decodes itself. */
+static void src_reader_start(struct src *s)
+{
+	struct src_reader *rd = calloc(1, sizeof(*rd));
+	unsigned int i;
+
+	if (!rd)
+		return;
+	for (i = 0; i < SRC_BUFS; i++)
+		if (!(rd->buf[i] = malloc(SRC_BUFSZ)))
+			goto fail;
+	pthread_mutex_init(&rd->lock, NULL);
+	pthread_cond_init(&rd->filled, NULL);
+	pthread_cond_init(&rd->emptied, NULL);
+	/* From now on the thread counts the compressed bytes it reads. */
+	rd->bytes_in = *s->bytes_in;
+	s->reader = rd;
+	s->bytes_in = &rd->bytes_in;
+	if (!pthread_create(&rd->thread, NULL, src_reader_main, s)) {
+		rd->started = true;
+		return;
+	}
+	s->bytes_in = s->reader_bytes_owner;
+	*s->bytes_in = rd->bytes_in;
+	s->reader = NULL;
+	pthread_mutex_destroy(&rd->lock);
+	pthread_cond_destroy(&rd->filled);
+	pthread_cond_destroy(&rd->emptied);
+fail:
+	for (i = 0; i < SRC_BUFS; i++)
+		free(rd->buf[i]);
+	free(rd);
+}
+
+/* Copy decoded bytes out of the ring; 0 at the end. */
+static size_t src_reader_read(struct src *s, char *out, size_t cap)
+{
+	struct src_reader *rd = s->reader;
+	size_t n, len;
+	unsigned int h;
+
+	pthread_mutex_lock(&rd->lock);
+	while (!rd->count)
+		pthread_cond_wait(&rd->filled, &rd->lock);
+	h = rd->head;
+	len = rd->len[h];
+	*s->reader_bytes_owner = rd->in_total[h];
+	pthread_mutex_unlock(&rd->lock);
+	if (!len) /* the last buffer stays: every later call ends here */
+		return 0;
+	n = len - rd->pos;
+	if (n > cap)
+		n = cap;
+	memcpy(out, rd->buf[h] + rd->pos, n);
+	rd->pos += n;
+	if (rd->pos == len) {
+		rd->pos = 0;
+		pthread_mutex_lock(&rd->lock);
+		rd->head = (h + 1) % SRC_BUFS;
+		rd->count--;
+		pthread_cond_signal(&rd->emptied);
+		pthread_mutex_unlock(&rd->lock);
+	}
+	return n;
+}
+
+static void src_reader_stop(struct src *s)
+{
+	struct src_reader *rd = s->reader;
+	unsigned int i;
+
+	if (!rd)
+		return;
+	pthread_mutex_lock(&rd->lock);
+	rd->stop = true;
+	pthread_cond_signal(&rd->emptied);
+	pthread_mutex_unlock(&rd->lock);
+	pthread_join(rd->thread, NULL);
+	*s->reader_bytes_owner = rd->bytes_in;
+	s->bytes_in = s->reader_bytes_owner;
+	s->reader = NULL;
+	pthread_mutex_destroy(&rd->lock);
+	pthread_cond_destroy(&rd->filled);
+	pthread_cond_destroy(&rd->emptied);
+	for (i = 0; i < SRC_BUFS; i++)
+		free(rd->buf[i]);
+	free(rd);
+}
+
 static void src_close(struct src *s)
 {
+	src_reader_stop(s);
 #ifdef KMEM_HAVE_LZMA
 	if (s->kind == SRC_XZ)
 		lzma_end(&s->xz);
@@ -1988,6 +2148,7 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 
 	memset(s, 0, sizeof(*s));
 	s->bytes_in = &t->bytes_in;
+	s->reader_bytes_owner = &t->bytes_in;
 	if (!strcmp(path, "-")) {
 		s->fd = STDIN_FILENO;
 	} else {
@@ -2066,6 +2227,8 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 		return -1;
 #endif
 	}
+	if (s->kind != SRC_PLAIN)
+		src_reader_start(s);
 	return 0;
 }
 
@@ -2282,6 +2445,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 		ret = -1;
 	}
 out:
+	src_reader_stop(s); /* s->err and s->truncated are ours again */
 	progress_end(&pr);
 	t->lines = lineno;
 	if (s->truncated) {
