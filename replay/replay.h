@@ -91,6 +91,8 @@ struct trace {
 	const char *compression; /* "none", "xz", "gzip" */
 	struct trace_event *ev;
 	size_t nr, cap;
+	size_t events; /* events parsed (t->nr: those in ev[], all unless the
+			* parse streamed them, trace_replay_file()) */
 	/* interned cache names; names[0] is "" */
 	char **names;
 	uint32_t nr_names, cap_names;
@@ -300,6 +302,55 @@ struct replay_result {
 int trace_replay(struct trace *t, const struct replay_opts *o,
 		 struct replay_result *r);
 void replay_result_free(struct replay_result *r);
+
+/*
+ * The replay as a stream: the events pushed one at a time in timestamp order
+ * (ties in input order), holding only a window of them, so that a trace of
+ * any length replays in bounded memory (trace_replay_file() feeds it while
+ * parsing). replay_stream_end() returns 0 (r is the report), -1 (failed:
+ * r->failure[0] says why), or 1: the whole trace asks for another machine
+ * than the one booted before its end (or its events were not in order): a
+ * replay_stream_start() forced to *again, with the same events, gives the
+ * report. The machine is left running, as by trace_replay().
+ */
+struct replay_machine {
+	unsigned long long ram;
+	int cpus;
+};
+struct replay_stream;
+struct replay_stream *replay_stream_start(struct trace *t,
+					  const struct replay_opts *o,
+					  struct replay_result *r,
+					  const struct replay_machine *forced);
+int replay_stream_push(struct replay_stream *rs, const struct trace_event *e);
+/* An event came before one already pushed: nothing more is replayed, and
+ * replay_stream_end() asks for another pass. */
+void replay_stream_disorder(struct replay_stream *rs);
+int replay_stream_end(struct replay_stream *rs, struct replay_machine *again);
+void replay_stream_free(struct replay_stream *rs);
+
+/*
+ * Parse the trace at path and replay it while it is read, in memory bounded
+ * by the replay's live objects rather than the length of the trace (another
+ * pass over the file when the machine must be resized or the input was out
+ * of order; standard input and other pipes are read whole first). t and r as
+ * from trace_load() and trace_replay(). 0, or -1 with t->error set (not a
+ * trace) or r->failures (the machine could not boot).
+ *
+ * again (may be NULL): when a second pass is needed after a machine was
+ * booted, returns 2 with *again filled instead of booting a second machine
+ * in this process; a new process (a zeroed t) passes that *again back and
+ * runs only the second pass (without the first pass's diagnostics).
+ */
+struct replay_again {
+	bool forced;
+	struct replay_machine m;
+	uint64_t horizon; /* how far the input goes back in time */
+};
+int trace_replay_file(struct trace *t, const char *path,
+		      const struct trace_parse_opts *po,
+		      const struct replay_opts *o, struct replay_result *r,
+		      struct replay_again *again);
 /* Memory the trace needs at its peak, estimated from the events (bytes). */
 uint64_t trace_estimate_need(const struct trace *t);
 

@@ -29,7 +29,10 @@
  * it starts and finds its end (the newline) itself; any other line is cut at
  * its newline and read again. A line longer than 64 KiB is malformed.
  *
- * No locks: a trace is parsed by one thread, then read-only.
+ * A compressed input is decoded by a thread of its own (src_reader: a ring of
+ * buffers under one lock); the parse itself is one thread, and a trace is
+ * read-only once parsed. trace_replay_file() replays while it parses: the
+ * events go through a sink (order_sink) into the replay, never all in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +54,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <kmem/kmem.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include "replay/replay.h"
@@ -1980,7 +1984,7 @@ static size_t src_decode(struct src *s, char *out, size_t cap)
  * the decoder, the input buffer, s->err and s->truncated until it has queued
  * its last buffer (length 0); the caller reads them only after taking it.
  */
-#define SRC_BUFS 4
+#define SRC_BUFS 8
 #define SRC_BUFSZ (1024 * 1024)
 
 struct src_reader {
@@ -2141,6 +2145,28 @@ static void set_error(struct trace *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+#ifdef KMEM_HAVE_LZMA
+/*
+ * A stream of several blocks (xz -T) is decoded by two threads of liblzma
+ * (5.4 and later) while the decoder's own thread waits for them; a stream
+ * of one block is decoded as by lzma_stream_decoder(). Threads are used
+ * only while their buffers stay under 128 MiB, else one decodes.
+ */
+static lzma_ret xz_decoder_start(lzma_stream *xz)
+{
+#if LZMA_VERSION >= 50040002
+	lzma_mt mt = { .flags = LZMA_CONCATENATED,
+		       .threads = 2,
+		       .memlimit_threading = 128u << 20,
+		       .memlimit_stop = UINT64_MAX };
+
+	if (lzma_stream_decoder_mt(xz, &mt) == LZMA_OK)
+		return LZMA_OK;
+#endif
+	return lzma_stream_decoder(xz, UINT64_MAX, LZMA_CONCATENATED);
+}
+#endif
+
 /* Pick the decoder from the first bytes. */
 static int src_open(struct trace *t, struct src *s, const char *path)
 {
@@ -2191,8 +2217,7 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 #ifdef KMEM_HAVE_LZMA
 		s->kind = SRC_XZ;
 		t->compression = "xz";
-		if (lzma_stream_decoder(&s->xz, UINT64_MAX,
-					LZMA_CONCATENATED) != LZMA_OK) {
+		if (xz_decoder_start(&s->xz) != LZMA_OK) {
 			set_error(t, "%s: cannot start the xz decoder", path);
 			return -1;
 		}
@@ -2279,8 +2304,28 @@ static inline void note_order(struct trace *t, uint64_t ts)
 		t->max_disorder_ns = t->max_ts - ts;
 }
 
+/* Where parse_stream() hands its events when streaming: every SINK_BATCH
+ * events (t->ev[0, t->nr), in input order), then t->nr is 0 again. */
+struct sink {
+	int (*fn)(struct sink *k, struct trace *t);
+};
+#define SINK_BATCH 4096
+
+static int sink_flush(struct trace *t, struct sink *k)
+{
+	int err;
+
+	if (!t->nr)
+		return 0;
+	err = k->fn(k, t);
+	t->events += t->nr;
+	t->nr = 0;
+	return err;
+}
+
 static int parse_stream(struct trace *t, struct src *s, const char *path,
-			const struct trace_parse_opts *opts, uint64_t total_in)
+			const struct trace_parse_opts *opts, uint64_t total_in,
+			struct sink *sink)
 {
 	char *win = calloc(1, WINDOW + 1 + LINE_PAD), why[160];
 	size_t have = 0, start;
@@ -2323,6 +2368,13 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 			const char *fast_end = NULL;
 			bool fast_failed = false;
 			int r;
+
+			if (sink && t->nr >= SINK_BATCH &&
+			    sink_flush(t, sink)) {
+				set_error(t, "%s: the replay failed", path);
+				ret = -1;
+				goto out;
+			}
 
 			if (fast && !skipping_long) {
 				/* The fast path finds the line's end itself. */
@@ -2408,7 +2460,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 				note_order(t, t->ev[t->nr - 1].ts_ns);
 			}
 			/* Lines with a trace prefix: events and unknown events. */
-			prefixed = t->nr + t->unknown_total;
+			prefixed = t->events + t->nr + t->unknown_total;
 			content = lineno - t->blank_lines - t->header_lines;
 			if (!decided && prefixed)
 				decided = true;
@@ -2431,7 +2483,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 		if (skipping_long)
 			have = 0;
 	}
-	prefixed = t->nr + t->unknown_total;
+	prefixed = t->events + t->nr + t->unknown_total;
 	if (!ret && !prefixed && !header_ftrace) {
 		if (!lineno && s->truncated) /* nothing could be decompressed */
 			set_error(t, "%s: %s", path, s->err);
@@ -2474,6 +2526,11 @@ out:
 				path, t->malformed - shown);
 	}
 	free(win);
+	if (!ret && sink && sink_flush(t, sink)) {
+		set_error(t, "%s: the replay failed", path);
+		ret = -1;
+	}
+	t->events += t->nr; /* (all of them, unless a sink took them) */
 	if (!ret) {
 		t->sorted_input = !t->max_disorder_ns;
 		if (!t->sorted_input)
@@ -2498,7 +2555,7 @@ int trace_load(struct trace *t, const char *path,
 	}
 	if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
 		total = (uint64_t)st.st_size;
-	ret = parse_stream(t, &s, path, opts, total);
+	ret = parse_stream(t, &s, path, opts, total, NULL);
 	src_close(&s);
 	return ret;
 }
@@ -2516,7 +2573,7 @@ int trace_load_buffer(struct trace *t, const char *name, const char *buf,
 	s.bytes_in = &t->bytes_in;
 	t->path = name;
 	t->compression = "none";
-	return parse_stream(t, &s, name, opts, 0);
+	return parse_stream(t, &s, name, opts, 0, NULL);
 }
 
 void trace_free(struct trace *t)
@@ -2532,4 +2589,194 @@ void trace_free(struct trace *t)
 	free(t->name_cache);
 	free(t->line_cache);
 	memset(t, 0, sizeof(*t));
+}
+
+/* ---- parse and replay at once ------------------------------------------------
+ *
+ * trace_replay_file() parses with a sink that puts the events in timestamp
+ * order and pushes them into a replay stream (replay_stream_push()): the
+ * events of the trace are never all in memory. Order: an event is let go
+ * once the latest timestamp read is at least `horizon` past its own; an event
+ * read after one with a later timestamp was let go is out of order. The first
+ * pass takes a horizon of 0 (in order, as the kernel's trace and trace_pipe
+ * files and perf script print); it then knows how far the input goes back in
+ * time at most (t->max_disorder_ns), which is the horizon of a second pass
+ * that puts every event in its place. A second pass (also when the machine
+ * the trace asks for is only known at its end) reads the file again.
+ */
+struct order_sink {
+	struct sink k;
+	struct replay_stream *rs;
+	struct trace_event *q; /* q[head, head + n): sorted, not let go */
+	size_t cap, head, n;
+	uint64_t horizon, max_ts, last_ts;
+	uint64_t ns; /* spent in the sink (the replay), not parsing */
+	bool have_last, broken;
+};
+
+static int order_let_go(struct order_sink *o, bool all)
+{
+	while (o->n && (all || o->q[o->head].ts_ns + o->horizon <= o->max_ts)) {
+		o->last_ts = o->q[o->head].ts_ns;
+		o->have_last = true;
+		if (replay_stream_push(o->rs, &o->q[o->head]))
+			return -1;
+		o->head++;
+		o->n--;
+	}
+	if (!o->n)
+		o->head = 0;
+	return 0;
+}
+
+static int order_add(struct order_sink *o, const struct trace_event *e)
+{
+	size_t p;
+
+	if (o->have_last && e->ts_ns < o->last_ts) {
+		o->broken = true; /* a second pass puts it in its place */
+		replay_stream_disorder(o->rs);
+		return 0;
+	}
+	if (o->head + o->n == o->cap) {
+		if (o->head) {
+			memmove(o->q, o->q + o->head, o->n * sizeof(*o->q));
+			o->head = 0;
+		} else {
+			size_t cap = o->cap ? o->cap * 2 : 1024;
+			struct trace_event *q = realloc(o->q, cap * sizeof(*q));
+
+			if (!q)
+				return -1;
+			o->q = q;
+			o->cap = cap;
+		}
+	}
+	/* After every queued event with a timestamp not later than its own. */
+	for (p = o->n; p && o->q[o->head + p - 1].ts_ns > e->ts_ns; p--)
+		;
+	memmove(o->q + o->head + p + 1, o->q + o->head + p,
+		(o->n - p) * sizeof(*o->q));
+	o->q[o->head + p] = *e;
+	o->n++;
+	if (e->ts_ns > o->max_ts)
+		o->max_ts = e->ts_ns;
+	return order_let_go(o, false);
+}
+
+static int order_sink_fn(struct sink *k, struct trace *t)
+{
+	struct order_sink *o = (struct order_sink *)k;
+	uint64_t t0 = trace_now_ns();
+	size_t i;
+	int err = 0;
+
+	if (o->broken)
+		return 0; /* only the parse goes on (counts, max_disorder_ns) */
+	for (i = 0; i < t->nr && !err; i++)
+		err = order_add(o, &t->ev[i]);
+	o->ns += trace_now_ns() - t0;
+	return err ? -1 : 0;
+}
+
+int trace_replay_file(struct trace *t, const char *path,
+		      const struct trace_parse_opts *po,
+		      const struct replay_opts *o, struct replay_result *r,
+		      struct replay_again *again)
+{
+	struct trace_parse_opts quiet = { 0 };
+	struct replay_opts ro = *o;
+	struct replay_machine m, *forced = NULL;
+	uint64_t horizon = 0;
+	struct stat st;
+	int pass, ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode))
+		;
+	else { /* a pipe cannot be read twice: the whole trace, then replay */
+		if (trace_load(t, path, po))
+			return -1;
+		return trace_replay(t, o, r);
+	}
+	if (po)
+		quiet = *po;
+	quiet.diag = NULL;
+	quiet.progress = false;
+	ro.progress = false; /* the parse draws its bar meanwhile */
+	pass = 0;
+	if (again && again->forced) { /* the second pass, in a new process */
+		m = again->m;
+		forced = &m;
+		horizon = again->horizon;
+		pass = 1;
+	}
+	for (; pass < 2; pass++) {
+		struct order_sink os = { .k.fn = order_sink_fn,
+					 .horizon = horizon };
+		struct src s;
+		uint64_t total = 0;
+		int err;
+
+		if (pass) {
+			trace_free(t);
+			replay_result_free(r);
+		}
+		t->path = path;
+		os.rs = replay_stream_start(t, &ro, r, forced);
+		if (!os.rs) {
+			set_error(t, "%s: out of memory", path);
+			return -1;
+		}
+		if (src_open(t, &s, path)) {
+			src_close(&s);
+			replay_stream_free(os.rs);
+			return -1;
+		}
+		if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
+			total = (uint64_t)st.st_size;
+		/* The diagnostics once: the first pass reads every line. */
+		err = parse_stream(t, &s, path, pass ? &quiet : po, total,
+				   &os.k);
+		src_close(&s);
+		if (!err)
+			err = order_let_go(&os, true);
+		free(os.q);
+		if (err) {
+			replay_stream_free(os.rs);
+			if (r->failures)
+				return -1; /* the machine: r says why */
+			if (!t->error[0])
+				set_error(t, "%s: out of memory", path);
+			return -1;
+		}
+		ret = replay_stream_end(os.rs, &m);
+		replay_stream_free(os.rs);
+		/* The parse went on while replaying: its own share. */
+		t->parse_seconds -= (double)os.ns / 1e9;
+		if (t->parse_seconds < 0)
+			t->parse_seconds = 0;
+		if (ret != 1)
+			return ret;
+		if (pass) {
+			snprintf(
+				r->failure[0].why, sizeof(r->failure[0].why),
+				"%s: the second pass asked for another machine",
+				path);
+			r->failures = 1;
+			return -1;
+		}
+		forced = &m;
+		horizon = t->max_disorder_ns;
+		if (again && kmem_is_booted()) {
+			/* A machine booted again in the same process does not
+			 * start from quite the same state as in a new one:
+			 * the caller runs the second pass in a new process. */
+			again->forced = true;
+			again->m = m;
+			again->horizon = horizon;
+			return 2;
+		}
+	}
+	return ret;
 }

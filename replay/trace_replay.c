@@ -280,12 +280,12 @@ static unsigned int bytes_order(uint64_t bytes)
 	return o;
 }
 
-static void classify(struct trace *t)
+/* Classify ev[i]; it may mark one of the 32 events before it, which are in
+ * ev[] still (the caller keeps them: neither sized nor replayed yet). */
+static void classify_one(struct trace *t, struct trace_event *ev, size_t i)
 {
-	size_t i;
-
-	for (i = 0; i < t->nr; i++) {
-		struct trace_event *e = &t->ev[i];
+	{
+		struct trace_event *e = &ev[i];
 
 		if (e->type == TR_KMEM_CACHE_ALLOC &&
 		    (e->flags & TEV_NO_NAME)) {
@@ -310,7 +310,7 @@ static void classify(struct trace *t)
 			unsigned int order = bytes_order(e->alloc);
 
 			for (j = i; j-- > lo;) {
-				struct trace_event *p = &t->ev[j];
+				struct trace_event *p = &ev[j];
 
 				if (p->type == TR_PAGE_ALLOC &&
 				    p->pid == e->pid && p->cpu == e->cpu &&
@@ -324,65 +324,90 @@ static void classify(struct trace *t)
 	}
 }
 
+/* The estimate of the memory a trace needs, event by event. */
+struct need {
+	struct pmap objs, pages;
+	uint64_t obj, pg, peak;
+};
+
+static int need_init(struct need *n)
+{
+	memset(n, 0, sizeof(*n));
+	if (pmap_init(&n->objs, 1024) || pmap_init(&n->pages, 1024)) {
+		free(n->objs.e);
+		n->objs.e = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void need_free(struct need *n)
+{
+	free(n->objs.e);
+	free(n->pages.e);
+	n->objs.e = n->pages.e = NULL;
+}
+
+static void need_event(struct need *n, const struct trace_event *e)
+{
+	struct pent *p;
+
+	switch (e->type) {
+	case TR_KMALLOC:
+	case TR_KMEM_CACHE_ALLOC:
+		/* Above KMALLOC_MAX_SIZE no kmalloc or slab object
+		 * can succeed (the replay reports the failure): it
+		 * must not size the machine. */
+		if (!e->key || e->alloc > KMALLOC_MAX_SIZE ||
+		    !(p = pmap_get(&n->objs, e->key)))
+			break;
+		if (p->a)
+			n->obj -= p->a;
+		p->a = e->alloc;
+		n->obj += e->alloc;
+		break;
+	case TR_KFREE:
+	case TR_KMEM_CACHE_FREE:
+		if (e->key && (p = pmap_find(&n->objs, e->key))) {
+			n->obj -= p->a;
+			pmap_del(&n->objs, p);
+		}
+		break;
+	case TR_PAGE_ALLOC:
+		if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
+		    e->order > MAX_PAGE_ORDER ||
+		    !(p = pmap_get(&n->pages, e->key)))
+			break;
+		if (p->a)
+			n->pg -= p->a;
+		p->a = (uint32_t)(PAGE_SIZE << e->order);
+		n->pg += p->a;
+		break;
+	case TR_PAGE_FREE:
+	case TR_PAGE_FREE_BATCHED:
+		if ((p = pmap_find(&n->pages, e->key))) {
+			n->pg -= p->a;
+			pmap_del(&n->pages, p);
+		}
+		break;
+	}
+	/* slabs are rarely fuller than 80% in a short window */
+	if (n->obj + n->obj / 4 + n->pg > n->peak)
+		n->peak = n->obj + n->obj / 4 + n->pg;
+}
+
 uint64_t trace_estimate_need(const struct trace *t)
 {
-	struct pmap objs, pages;
-	uint64_t obj = 0, pg = 0, peak = 0;
+	struct need n;
+	uint64_t peak;
 	size_t i;
 
-	if (pmap_init(&objs, 1024) || pmap_init(&pages, 1024)) {
-		free(objs.e);
+	if (need_init(&n))
 		return 0;
-	}
-	for (i = 0; i < t->nr; i++) {
-		const struct trace_event *e = &t->ev[i];
-		struct pent *p;
-
-		switch (e->type) {
-		case TR_KMALLOC:
-		case TR_KMEM_CACHE_ALLOC:
-			/* Above KMALLOC_MAX_SIZE no kmalloc or slab object
-			 * can succeed (the replay reports the failure): it
-			 * must not size the machine. */
-			if (!e->key || e->alloc > KMALLOC_MAX_SIZE ||
-			    !(p = pmap_get(&objs, e->key)))
-				break;
-			if (p->a)
-				obj -= p->a;
-			p->a = e->alloc;
-			obj += e->alloc;
-			break;
-		case TR_KFREE:
-		case TR_KMEM_CACHE_FREE:
-			if (e->key && (p = pmap_find(&objs, e->key))) {
-				obj -= p->a;
-				pmap_del(&objs, p);
-			}
-			break;
-		case TR_PAGE_ALLOC:
-			if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
-			    e->order > MAX_PAGE_ORDER ||
-			    !(p = pmap_get(&pages, e->key)))
-				break;
-			if (p->a)
-				pg -= p->a;
-			p->a = (uint32_t)(PAGE_SIZE << e->order);
-			pg += p->a;
-			break;
-		case TR_PAGE_FREE:
-		case TR_PAGE_FREE_BATCHED:
-			if ((p = pmap_find(&pages, e->key))) {
-				pg -= p->a;
-				pmap_del(&pages, p);
-			}
-			break;
-		}
-		/* slabs are rarely fuller than 80% in a short window */
-		if (obj + obj / 4 + pg > peak)
-			peak = obj + obj / 4 + pg;
-	}
-	free(objs.e);
-	free(pages.e);
+	for (i = 0; i < t->nr; i++)
+		need_event(&n, &t->ev[i]);
+	peak = n.peak;
+	need_free(&n);
 	return peak;
 }
 
@@ -394,9 +419,31 @@ struct replay {
 	struct replay_result *r;
 	struct pmap objs, pages, vmaps;
 	int32_t *cache_of_name; /* name id -> cache index, -1 none */
+	uint32_t nr_cache_of_name;
 	unsigned long cap_caches;
 	unsigned long replayed_pages;
 	int cur_cpu;
+	/*
+	 * The window of events (replay_stream_push): buf[0, rep) replayed,
+	 * [rep, est) sized too, [est, cls) classified, [cls, nbuf) pushed.
+	 * Sizing lags classification by NEED_LAG events and the replay by
+	 * REPLAY_LAG (classify_one marks an event up to 32 back;
+	 * slab_page_refuted looks 63 ahead), so a window holds a few
+	 * thousand events whatever the length of the trace.
+	 */
+	struct trace_event *buf, *end; /* end: buf + nbuf (slab_page_refuted) */
+	size_t cap, nbuf, cls, est, rep;
+	uint64_t seen; /* events replayed (or skipped) before buf[0] */
+	struct need need;
+	int max_cpu;
+	bool booted, scan_only, eof, forced, disorder;
+	unsigned long long boot_ram; /* forced (redo) or what was booted */
+	int boot_cpus;
+	size_t boot_after; /* speculative boot after this many sized events */
+	unsigned int mcpus;
+	struct progress pr;
+	uint64_t ns;
+	double cpu_s;
 };
 
 static void fail(struct replay *rp, const struct trace_event *e,
@@ -485,12 +532,16 @@ static struct replay_cache *get_cache(struct replay *rp,
 
 	if (!id || id >= rp->t->nr_names)
 		return NULL;
-	if (!rp->cache_of_name) {
-		rp->cache_of_name = malloc(sizeof(int32_t) * rp->t->nr_names);
-		if (!rp->cache_of_name)
+	if (id >= rp->nr_cache_of_name) { /* names grow while streaming */
+		uint32_t n = rp->t->nr_names + 64;
+		int32_t *c = realloc(rp->cache_of_name, sizeof(int32_t) * n);
+
+		if (!c)
 			return NULL;
-		memset(rp->cache_of_name, 0xff,
-		       sizeof(int32_t) * rp->t->nr_names);
+		memset(c + rp->nr_cache_of_name, 0xff,
+		       sizeof(int32_t) * (n - rp->nr_cache_of_name));
+		rp->cache_of_name = c;
+		rp->nr_cache_of_name = n;
 	}
 	if (rp->cache_of_name[id] >= 0)
 		return &r->caches[rp->cache_of_name[id]];
@@ -728,7 +779,7 @@ static int object_slab_order(struct replay *rp, const struct trace_event *f)
  */
 static bool slab_page_refuted(struct replay *rp, const struct trace_event *e)
 {
-	const struct trace_event *end = rp->t->ev + rp->t->nr, *f;
+	const struct trace_event *end = rp->end, *f;
 	int seen = 0;
 
 	if (end - e > 64)
@@ -1007,17 +1058,17 @@ static void final_state(struct replay *rp)
 	}
 }
 
-/* The replay phase: every event in order (timed by the caller). */
-static noinline void replay_events(struct replay *rp, unsigned int cpus,
-				   struct progress *pr)
+/* The replay phase: buf[rep, upto) in order (timed by the caller). */
+static noinline void replay_events(struct replay *rp, size_t upto)
 {
-	const struct trace *t = rp->t;
 	const struct replay_opts *o = rp->o;
 	struct replay_result *r = rp->r;
-	size_t i;
+	unsigned int cpus = rp->mcpus;
+	size_t j;
 
-	for (i = 0; i < t->nr; i++) {
-		const struct trace_event *e = &t->ev[i];
+	for (j = rp->rep; j < upto; j++) {
+		const struct trace_event *e = &rp->buf[j];
+		uint64_t i = rp->seen + j; /* the event's place in the trace */
 		unsigned long slab;
 
 		if (o->objects_only && e->type > TR_KMEM_CACHE_FREE)
@@ -1059,95 +1110,301 @@ static noinline void replay_events(struct replay *rp, unsigned int cpus,
 
 			if (used > r->peak_used_pages)
 				r->peak_used_pages = used;
-			progress_update(pr, i);
+			progress_update(&rp->pr, i);
 		}
 	}
+	rp->rep = upto;
 }
 
-int trace_replay(struct trace *t, const struct replay_opts *o,
-		 struct replay_result *r)
-{
-	struct replay rp = { .t = t, .o = o, .r = r, .cur_cpu = -1 };
-	struct kmem_config cfg = { 0 };
-	struct kmem_machine_info mi;
-	struct progress pr;
-	uint64_t t0;
-	struct timespec cpu0, cpu1;
-	size_t i;
-	int max_cpu = 0, err;
+/* ---- the stream of events ---------------------------------------------------------------
+ *
+ * The replay takes the events one by one in timestamp order
+ * (replay_stream_push) and keeps only a window of them (struct replay). The
+ * machine must be booted before the first event is replayed, but its RAM and
+ * CPUs depend on the whole trace (the peak of trace_estimate_need(), the
+ * highest CPU number). Unless forced (--ram and --cpus, or a second pass),
+ * the machine is booted speculatively once REPLAY_BOOT_AFTER events have been
+ * sized, as the trace so far asks; if the whole trace asks for another
+ * machine in the end, replay_stream_end() says so and the caller replays
+ * again on that one (the report is then exactly that of a replay that knew
+ * the trace in advance). Most traces decide their machine early (RAM is a
+ * power of two of at least 256 MiB; the CPUs show up at once).
+ */
+#define NEED_LAG 33   /* classify_one marks up to 32 events back */
+#define REPLAY_LAG 64 /* slab_page_refuted looks up to 63 events ahead */
+#define REPLAY_BOOT_AFTER 65536
 
-	memset(r, 0, sizeof(*r));
-	classify(t);
-	for (i = 0; i < t->nr; i++)
-		if (t->ev[i].cpu > max_cpu)
-			max_cpu = t->ev[i].cpu;
-	r->need_bytes = trace_estimate_need(t);
-	cfg.ram = o->ram;
-	if (!cfg.ram) {
+static void machine_config(struct replay *rp, struct kmem_config *cfg)
+{
+	const struct replay_opts *o = rp->o;
+	struct replay_result *r = rp->r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	r->need_bytes = rp->need.peak;
+	r->ram_wanted = 0;
+	r->ram_capped = false;
+	r->ram_from_trace = false;
+	cfg->ram = o->ram;
+	if (!cfg->ram) {
 		/* What fits: room for the peak twice over plus 64 MiB, at least
 		 * 256 MiB, rounded up to a power of two; at most
 		 * REPLAY_RAM_AUTO_MAX. */
 		uint64_t want = r->need_bytes * 2 + (64ull << 20);
 
-		cfg.ram = 256ull << 20;
-		while (cfg.ram < want && cfg.ram < (1ull << 62))
-			cfg.ram <<= 1;
-		r->ram_wanted = cfg.ram;
-		if (cfg.ram > REPLAY_RAM_AUTO_MAX) {
-			cfg.ram = REPLAY_RAM_AUTO_MAX;
+		cfg->ram = 256ull << 20;
+		while (cfg->ram < want && cfg->ram < (1ull << 62))
+			cfg->ram <<= 1;
+		r->ram_wanted = cfg->ram;
+		if (cfg->ram > REPLAY_RAM_AUTO_MAX) {
+			cfg->ram = REPLAY_RAM_AUTO_MAX;
 			r->ram_capped = true;
 		}
 		r->ram_from_trace = true;
 	}
-	cfg.layout = o->layout ? (enum kmem_layout)o->layout :
-				 KMEM_LAYOUT_X86_64;
+	cfg->layout = o->layout ? (enum kmem_layout)o->layout :
+				  KMEM_LAYOUT_X86_64;
 	/* The parser refuses CPU numbers the boot does not accept. */
-	cfg.cpus = o->cpus ? o->cpus : max_cpu + 1;
-	if (cfg.cpus > KMEM_MAX_CPUS)
-		cfg.cpus = KMEM_MAX_CPUS;
-	cfg.quiet = true;
+	cfg->cpus = o->cpus ? o->cpus : rp->max_cpu + 1;
+	if (cfg->cpus > KMEM_MAX_CPUS)
+		cfg->cpus = KMEM_MAX_CPUS;
+	cfg->quiet = true;
+}
+
+static int replay_boot(struct replay *rp, struct kmem_config *cfg)
+{
+	struct replay_result *r = rp->r;
+	struct kmem_machine_info mi;
+	int err;
+
+	rp->booted = true;
+	rp->boot_ram = cfg->ram;
+	rp->boot_cpus = cfg->cpus;
 	if (kmem_is_booted())
 		kmem_halt();
-	err = kmem_boot(&cfg);
+	err = kmem_boot(cfg);
 	if (err) {
-		fail(&rp, NULL,
-		     "cannot boot a machine of %llu MiB, %d CPUs: %s",
-		     cfg.ram >> 20, cfg.cpus, strerror(-err));
+		fail(rp, NULL, "cannot boot a machine of %llu MiB, %d CPUs: %s",
+		     cfg->ram >> 20, cfg->cpus, strerror(-err));
 		return -1;
 	}
 	kmem_machine_info(&mi);
 	r->ram = mi.ram;
 	r->cpus = (int)mi.cpus;
 	r->layout = mi.layout_name;
+	rp->mcpus = mi.cpus;
 #ifdef REPLAY_HAVE_VMAP
 	r->vmap_supported = true;
 #endif
-	if (pmap_init(&rp.objs, 65536) || pmap_init(&rp.pages, 65536) ||
-	    pmap_init(&rp.vmaps, 64)) {
-		fail(&rp, NULL, "out of memory for the pairing tables");
-		free(rp.objs.e);
-		free(rp.pages.e);
+	if (pmap_init(&rp->objs, 65536) || pmap_init(&rp->pages, 65536) ||
+	    pmap_init(&rp->vmaps, 64)) {
+		fail(rp, NULL, "out of memory for the pairing tables");
 		return -1;
 	}
+	progress_start(&rp->pr, "replay", rp->t->nr, rp->o->progress);
+	return 0;
+}
 
-	progress_start(&pr, "replay", t->nr, o->progress);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
-	t0 = trace_now_ns();
-	replay_events(&rp, mi.cpus, &pr);
-	r->replay_seconds = (double)(trace_now_ns() - t0) / 1e9;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
-	r->replay_cpu_seconds = (double)(cpu1.tv_sec - cpu0.tv_sec) +
-				(double)(cpu1.tv_nsec - cpu0.tv_nsec) / 1e9;
-	progress_end(&pr);
+/* Classify, size and replay what the window allows. */
+static int stream_advance(struct replay *rp)
+{
+	struct kmem_config cfg;
+	size_t upto;
+
+	while (rp->cls < rp->nbuf)
+		classify_one(rp->t, rp->buf, rp->cls++);
+	upto = rp->eof ? rp->cls : rp->cls > NEED_LAG ? rp->cls - NEED_LAG : 0;
+	for (; rp->est < upto; rp->est++)
+		need_event(&rp->need, &rp->buf[rp->est]);
+	if (!rp->booted && !rp->scan_only) {
+		if (!rp->eof && rp->seen + rp->est < rp->boot_after)
+			return 0; /* not yet: keep the events */
+		machine_config(rp, &cfg);
+		if (rp->boot_ram) { /* forced */
+			cfg.ram = rp->boot_ram;
+			cfg.cpus = rp->boot_cpus;
+		}
+		if (replay_boot(rp, &cfg))
+			return -1;
+	}
+	if (!rp->scan_only && !rp->forced) {
+		/* Does the trace so far still ask for the machine booted? */
+		machine_config(rp, &cfg);
+		if (cfg.ram != rp->boot_ram || cfg.cpus != rp->boot_cpus)
+			rp->scan_only = true; /* no: replay again later */
+	}
+	if (rp->scan_only) {
+		rp->rep = rp->est;
+	} else {
+		struct timespec c0, c1;
+		uint64_t t0;
+
+		upto = rp->eof		    ? rp->cls :
+		       rp->cls > REPLAY_LAG ? rp->cls - REPLAY_LAG :
+					      0;
+		if (upto > rp->rep) {
+			rp->end = rp->buf + rp->nbuf;
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+			t0 = trace_now_ns();
+			replay_events(rp, upto);
+			rp->ns += trace_now_ns() - t0;
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+			rp->cpu_s += (double)(c1.tv_sec - c0.tv_sec) +
+				     (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+		}
+	}
+	/* Drop what was replayed: the window starts at buf[rep]. */
+	if (rp->rep && rp->rep * 2 >= rp->nbuf) {
+		memmove(rp->buf, rp->buf + rp->rep,
+			(rp->nbuf - rp->rep) * sizeof(*rp->buf));
+		rp->seen += rp->rep;
+		rp->nbuf -= rp->rep;
+		rp->cls -= rp->rep;
+		rp->est -= rp->rep;
+		rp->rep = 0;
+	}
+	return 0;
+}
+
+struct replay_stream *replay_stream_start(struct trace *t,
+					  const struct replay_opts *o,
+					  struct replay_result *r,
+					  const struct replay_machine *forced)
+{
+	struct replay *rp = calloc(1, sizeof(*rp));
+
+	memset(r, 0, sizeof(*r));
+	if (!rp)
+		return NULL;
+	rp->t = t;
+	rp->o = o;
+	rp->r = r;
+	rp->cur_cpu = -1;
+	rp->cap = 8192;
+	rp->buf = malloc(rp->cap * sizeof(*rp->buf));
+	if (!rp->buf || need_init(&rp->need)) {
+		free(rp->buf);
+		free(rp);
+		return NULL;
+	}
+	rp->boot_after = REPLAY_BOOT_AFTER;
+	if (forced) {
+		rp->forced = true;
+		rp->boot_ram = forced->ram;
+		rp->boot_cpus = forced->cpus;
+	} else if (o->ram && o->cpus) {
+		rp->boot_after = 0; /* nothing to find out: boot at once */
+	}
+	return (struct replay_stream *)rp;
+}
+
+int replay_stream_push(struct replay_stream *rs, const struct trace_event *e)
+{
+	struct replay *rp = (struct replay *)rs;
+
+	if (rp->nbuf == rp->cap) {
+		if (stream_advance(rp))
+			return -1;
+		if (rp->nbuf * 4 > rp->cap * 3) {
+			struct trace_event *b =
+				realloc(rp->buf, rp->cap * 2 * sizeof(*b));
+
+			if (!b) {
+				fail(rp, NULL, "out of memory for the events");
+				return -1;
+			}
+			rp->buf = b;
+			rp->cap *= 2;
+		}
+	}
+	if (e->cpu > rp->max_cpu)
+		rp->max_cpu = e->cpu;
+	rp->buf[rp->nbuf++] = *e;
+	return 0;
+}
+
+void replay_stream_disorder(struct replay_stream *rs)
+{
+	struct replay *rp = (struct replay *)rs;
+
+	rp->scan_only = true;
+	rp->disorder = true;
+}
+
+int replay_stream_end(struct replay_stream *rs, struct replay_machine *again)
+{
+	struct replay *rp = (struct replay *)rs;
+	struct replay_result *r = rp->r;
+	struct kmem_config cfg;
+
+	rp->eof = true;
+	if (stream_advance(rp))
+		return -1;
+	machine_config(rp, &cfg); /* the whole trace's: sets r->need_bytes */
+	if (!rp->forced && (rp->scan_only || cfg.ram != rp->boot_ram ||
+			    cfg.cpus != rp->boot_cpus)) {
+		again->ram = cfg.ram;
+		again->cpus = cfg.cpus;
+		return 1;
+	}
+	if (rp->disorder) { /* forced, and still not in order: a bug */
+		fail(rp, NULL, "the events did not come in timestamp order");
+		return -1;
+	}
+	progress_end(&rp->pr);
+	r->replay_seconds = (double)rp->ns / 1e9;
+	r->replay_cpu_seconds = rp->cpu_s;
 	r->replayed = r->events;
-	final_state(&rp);
+	final_state(rp);
 	if (r->final_used_pages > r->peak_used_pages)
 		r->peak_used_pages = r->final_used_pages;
-	free(rp.objs.e);
-	free(rp.pages.e);
-	free(rp.vmaps.e);
-	free(rp.cache_of_name);
 	return 0;
+}
+
+void replay_stream_free(struct replay_stream *rs)
+{
+	struct replay *rp = (struct replay *)rs;
+
+	if (!rp)
+		return;
+	progress_end(&rp->pr);
+	free(rp->objs.e);
+	free(rp->pages.e);
+	free(rp->vmaps.e);
+	free(rp->cache_of_name);
+	free(rp->buf);
+	need_free(&rp->need);
+	free(rp);
+}
+
+int trace_replay(struct trace *t, const struct replay_opts *o,
+		 struct replay_result *r)
+{
+	struct replay_machine m, *forced = NULL;
+	int pass, ret = -1;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct replay_stream *rs = replay_stream_start(t, o, r, forced);
+		size_t i;
+
+		if (!rs) {
+			snprintf(r->failure[0].why, sizeof(r->failure[0].why),
+				 "out of memory for the replay");
+			r->failures = 1;
+			return -1;
+		}
+		for (i = 0; i < t->nr; i++)
+			if (replay_stream_push(rs, &t->ev[i]))
+				break;
+		ret = i < t->nr ? -1 : replay_stream_end(rs, &m);
+		replay_stream_free(rs);
+		if (ret != 1)
+			break;
+		if (pass) /* the second pass is forced: cannot ask again */
+			ret = -1;
+		replay_result_free(r);
+		forced = &m;
+	}
+	return ret;
 }
 
 void replay_result_free(struct replay_result *r)

@@ -7,8 +7,11 @@
  * text or as one JSON object, and runs --compare (tools/kmem/replay_compare.c).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <kmem/kmem.h>
@@ -116,6 +119,18 @@ static const char *const replayed_as[TR_NR_TYPES] = {
 	"free_vmap_area_noflush(paired)", "counted (kmem purges lazily itself)",
 };
 
+/* Host memory: the peak resident set of this process or of a child it
+ * waited for (the first pass of a replay, the --compare children), KiB. */
+static long peak_rss_kib(void)
+{
+	struct rusage self, kids;
+
+	if (getrusage(RUSAGE_SELF, &self) || getrusage(RUSAGE_CHILDREN, &kids))
+		return 0;
+	return self.ru_maxrss > kids.ru_maxrss ? self.ru_maxrss :
+						 kids.ru_maxrss;
+}
+
 static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		       const struct replay_opts *o, unsigned int max_caches,
 		       const struct compare_result *cmp, int ncmp)
@@ -131,7 +146,7 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		strcmp(t->compression, "none") ? t->compression :
 						 "uncompressed",
 		strcmp(t->compression, "none") ? "-compressed" : "", t->lines,
-		t->nr, t->parse_seconds,
+		t->events, t->parse_seconds,
 		t->truncated ? " (input TRUNCATED)" : "");
 	fprintf(f, "machine: %s, %llu MiB RAM%s, %d CPUs\n", r->layout,
 		r->ram >> 20,
@@ -165,11 +180,12 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 
 	fprintf(f,
 		"\nspeed: %lu events replayed in %.3f s (CPU %.3f s): %.0f events/s; "
-		"with parsing %.3f s: %.0f events/s\n",
+		"with parsing %.3f s: %.0f events/s; host memory: peak RSS %ld KiB\n",
 		r->events, r->replay_seconds, r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
 					0,
-		total_s, total_s > 0 ? (double)r->events / total_s : 0);
+		total_s, total_s > 0 ? (double)r->events / total_s : 0,
+		peak_rss_kib());
 
 	fprintf(f, "\nfidelity\n");
 	fprintf(f,
@@ -360,7 +376,7 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 	for (k = 0; k < TR_NR_TYPES; k++)
 		fprintf(f, "\"%s\": %lu, ", trace_type_names[k], t->count[k]);
 	fprintf(f, "\"total\": %zu, \"unknown\": %lu, \"malformed\": %lu},\n",
-		t->nr, t->unknown_total, t->malformed);
+		t->events, t->unknown_total, t->malformed);
 	fprintf(f, "  \"unknown_events\": {");
 	for (i = 0; i < t->nr_unknown; i++) {
 		fprintf(f, "%s", i ? ", " : "");
@@ -379,12 +395,12 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		"  \"speed\": {\"events\": %lu, \"parse_seconds\": %.6f, "
 		"\"replay_seconds\": %.6f, \"replay_cpu_seconds\": %.6f, "
 		"\"events_per_second\": %.0f, "
-		"\"events_per_second_with_parsing\": %.0f},\n",
+		"\"events_per_second_with_parsing\": %.0f, \"peak_rss_kib\": %ld},\n",
 		r->events, t->parse_seconds, r->replay_seconds,
 		r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
 					0,
-		total_s > 0 ? (double)r->events / total_s : 0);
+		total_s > 0 ? (double)r->events / total_s : 0, peak_rss_kib());
 	fprintf(f,
 		"  \"fidelity\": {\"kmalloc\": %.6f, \"cache\": %.6f, "
 		"\"kmalloc_ok\": %lu, \"kmalloc_total\": %lu, \"cache_ok\": %lu, "
@@ -533,6 +549,55 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+/*
+ * trace_replay_file() in a child process; if it needs a second pass on
+ * another machine than the one it booted, the child says so through a pipe
+ * and this process (which has booted nothing) runs that pass. Otherwise the
+ * child goes on as the command, and this process exits with its status.
+ */
+static int replay_streaming(struct trace *t, const char *path,
+			    const struct trace_parse_opts *po,
+			    const struct replay_opts *o,
+			    struct replay_result *r)
+{
+	struct replay_again again = { 0 };
+	int fds[2], status, ret;
+	pid_t pid;
+
+	if (pipe(fds))
+		return trace_replay_file(t, path, po, o, r, NULL);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return trace_replay_file(t, path, po, o, r, NULL);
+	}
+	if (!pid) {
+		close(fds[0]);
+		ret = trace_replay_file(t, path, po, o, r, &again);
+		if (ret == 2) {
+			if (write(fds[1], &again, sizeof(again)) !=
+			    (ssize_t)sizeof(again))
+				_exit(1);
+			_exit(0);
+		}
+		close(fds[1]);
+		return ret;
+	}
+	close(fds[1]);
+	ret = (int)read(fds[0], &again, sizeof(again));
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret != (int)sizeof(again)) { /* the child was the command */
+		if (WIFSIGNALED(status))
+			raise(WTERMSIG(status));
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+	}
+	return trace_replay_file(t, path, po, o, r, &again);
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = { 0 };
@@ -650,16 +715,27 @@ static int cmd_replay(int argc, char **argv)
 		o.slabinfo = &si;
 	}
 	memset(&t, 0, sizeof(t));
-	if (trace_load(&t, path, &po)) {
-		fprintf(stderr, "kmem replay: %s\n", t.error);
-		trace_free(&t);
-		if (slabinfo_path)
-			slabinfo_free(&si);
-		close_map(mapf);
-		return 1;
-	}
-	if (trace_replay(&t, &o, &r)) {
-		fprintf(stderr, "kmem replay: %s\n", r.failure[0].why);
+	memset(&r, 0, sizeof(r));
+	if (compare || slabs) {
+		/* Their children replay the object events of the whole trace
+		 * again: it is parsed whole, then replayed. */
+		if (trace_load(&t, path, &po)) {
+			fprintf(stderr, "kmem replay: %s\n", t.error);
+			trace_free(&t);
+			if (slabinfo_path)
+				slabinfo_free(&si);
+			close_map(mapf);
+			return 1;
+		}
+		if (trace_replay(&t, &o, &r)) {
+			fprintf(stderr, "kmem replay: %s\n", r.failure[0].why);
+			ret = 1;
+			goto out;
+		}
+	} else if ((ret = replay_streaming(&t, path, &po, &o, &r))) {
+		/* Replayed while parsed: the events are never all in memory. */
+		fprintf(stderr, "kmem replay: %s\n",
+			r.failures ? r.failure[0].why : t.error);
 		ret = 1;
 		goto out;
 	}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# kmem replay streams a trace file: the report is the same as when the whole
+# trace is read first (standard input is), on the real trace and the samples
+# (one out of timestamp order: a second pass), and on a trace that asks for a
+# bigger machine after the speculative boot (a second pass in a new process);
+# the host memory (peak RSS, the report's own figure) does not grow with the
+# length of the trace, where reading it whole does.
+set -eu
+kmem=$1
+src=$2
+data=$src/tests/data
+fail() { echo "FAIL: $*" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export KMEM_QUIET=1
+
+# The report without the lines that name the input or time it.
+norm() { grep -v -e '^kmem replay: ' -e '^speed: ' -e '"trace": ' -e '"speed": ' "$1"; }
+
+same() { # FILE [options]: streamed and read whole give the same report
+	f=$1
+	shift
+	"$kmem" replay --caches 0 "$@" "$f" >"$out/file" 2>"$out/file.e" ||
+		fail "$f: exit $?: $(cat "$out/file.e")"
+	"$kmem" replay --caches 0 "$@" - <"$f" >"$out/pipe" 2>"$out/pipe.e" ||
+		fail "$f from stdin: exit $?: $(cat "$out/pipe.e")"
+	norm "$out/file" >"$out/file.n"
+	norm "$out/pipe" >"$out/pipe.n"
+	cmp -s "$out/file.n" "$out/pipe.n" ||
+		fail "$f $*: streamed and whole differ: $(diff "$out/pipe.n" "$out/file.n" | head -20)"
+	# The same diagnostics, once (a second pass is quiet).
+	sed "s|$f|-|" "$out/file.e" >"$out/file.e2"
+	cmp -s "$out/file.e2" "$out/pipe.e" ||
+		fail "$f: stderr differs: $(diff "$out/pipe.e" "$out/file.e2")"
+}
+
+same "$data/trace-ftrace.txt" --ram 160M --cpus 3 # forced machine, out of order
+for f in trace-ftrace.txt trace-ftrace.txt.xz trace-cmd-report.txt \
+	trace-perf-script.txt trace-malformed.txt; do
+	same "$data/$f"
+done
+if [ -f "$data/linux-6.18-x86_64/trace-build.txt.xz" ]; then
+	same "$data/linux-6.18-x86_64/trace-build.txt.xz"
+	same "$data/linux-6.18-x86_64/trace-build.txt.xz" --json
+fi
+
+# A compressed file that is not a trace: refused while its decoder's thread
+# is still decoding (the thread is stopped, nothing is left running).
+if command -v xz >/dev/null 2>&1; then
+	awk 'BEGIN { for (i = 0; i < 200000; i++) print "MemTotal: " i " kB of prose, not a trace line" }' |
+		xz -1 >"$out/prose.xz"
+	if "$kmem" replay "$out/prose.xz" >/dev/null 2>"$out/e"; then fail "prose.xz accepted"; fi
+	grep -q "not a kernel trace" "$out/e" || fail "prose.xz: $(cat "$out/e")"
+fi
+
+# Synthetic traces: n kmalloc/kfree pairs on 1000 pointers, then (big=1) 40
+# order-10 page allocations held at once, which ask for a 512 MiB machine
+# long after the first 65536 events booted a 256 MiB one.
+gen() { # n big
+	awk -v n="$1" -v big="$2" 'BEGIN {
+		pre = "            bash-2460    [000] .....   ";
+		for (i = 0; i < n; i++) {
+			ts = 100000000 + 2 * i;
+			p = sprintf("%016x", 4096 * (i % 1000 + 1));
+			printf "%s%d.%06d: kmalloc: call_site=f+0x1/0x2 ptr=%s bytes_req=40 bytes_alloc=64 gfp_flags=GFP_KERNEL node=-1 accounted=false\n", pre, ts / 1000000, ts % 1000000, p;
+			ts++;
+			printf "%s%d.%06d: kfree: call_site=g+0x1/0x2 ptr=%s\n", pre, ts / 1000000, ts % 1000000, p;
+		}
+		for (k = 0; big && k < 80; k++) {
+			ts = 100000000 + 2 * n + k;
+			pfn = (k % 40 + 1) * 1024;
+			if (k < 40)
+				printf "%s%d.%06d: mm_page_alloc: page=%016x pfn=0x%x order=10 migratetype=0 gfp_flags=GFP_KERNEL\n", pre, ts / 1000000, ts % 1000000, pfn, pfn;
+			else
+				printf "%s%d.%06d: mm_page_free: page=%016x pfn=0x%x order=10\n", pre, ts / 1000000, ts % 1000000, pfn, pfn;
+		}
+	}'
+}
+
+gen 40000 1 >"$out/grow.txt"
+same "$out/grow.txt"
+grep -q "^machine: x86-64, 512 MiB RAM (sized to fit the trace), 1 CPUs" "$out/file" ||
+	fail "grow: $(grep '^machine' "$out/file")"
+grep -q "^failures: 0" "$out/file" || fail "grow: failures"
+
+rss() { # the report's peak RSS (KiB)
+	sed -n 's/.*host memory: peak RSS \([0-9]*\) KiB$/\1/p' "$1"
+}
+gen 40000 0 >"$out/1x.txt"
+gen 400000 0 >"$out/10x.txt"
+"$kmem" replay "$out/1x.txt" >"$out/r1" || fail "1x: exit $?"
+"$kmem" replay "$out/10x.txt" >"$out/r10" || fail "10x: exit $?"
+"$kmem" replay - <"$out/10x.txt" >"$out/r10w" || fail "10x whole: exit $?"
+grep -q "800000 events" "$out/r10" || fail "10x: $(head -1 "$out/r10")"
+r1=$(rss "$out/r1")
+r10=$(rss "$out/r10")
+r10w=$(rss "$out/r10w")
+[ -n "$r1" ] && [ -n "$r10" ] && [ -n "$r10w" ] || fail "no peak RSS in the report"
+echo "peak RSS: 80000 events $r1 KiB, 800000 streamed $r10 KiB, read whole $r10w KiB"
+# 720,000 more events are 33 MiB as struct trace_event[] (48 bytes each).
+[ "$r10" -lt $((r1 + 8192)) ] || fail "streaming: $r1 KiB for 1x, $r10 KiB for 10x"
+[ "$r10w" -gt $((r1 + 16384)) ] || fail "the whole trace should cost memory: $r10w KiB"
+echo "ok replay_stream"
