@@ -2018,7 +2018,9 @@ static void *src_reader_main(void *arg)
 			pthread_cond_wait(&rd->emptied, &rd->lock);
 		stop = rd->stop;
 		pthread_mutex_unlock(&rd->lock);
-		n = stop ? 0 : src_decode(s, rd->buf[slot], SRC_BUFSZ);
+		if (stop) /* the ring may be full: queue nothing */
+			return NULL;
+		n = src_decode(s, rd->buf[slot], SRC_BUFSZ);
 		pthread_mutex_lock(&rd->lock);
 		rd->len[slot] = n;
 		rd->in_total[slot] = rd->bytes_in;

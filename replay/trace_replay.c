@@ -1376,6 +1376,8 @@ void replay_stream_free(struct replay_stream *rs)
 	free(rp);
 }
 
+/* The whole trace is at hand: a first pass only sizes the machine (nothing
+ * replayed), the second replays on it; one boot. */
 int trace_replay(struct trace *t, const struct replay_opts *o,
 		 struct replay_result *r)
 {
@@ -1392,6 +1394,8 @@ int trace_replay(struct trace *t, const struct replay_opts *o,
 			r->failures = 1;
 			return -1;
 		}
+		if (!pass)
+			replay_stream_disorder(rs); /* size, replay nothing */
 		for (i = 0; i < t->nr; i++)
 			if (replay_stream_push(rs, &t->ev[i]))
 				break;

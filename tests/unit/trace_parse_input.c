@@ -378,6 +378,43 @@ TEST(whole_trace_both_ways)
 	trace_free(&b);
 }
 
+/*
+ * A compressed file whose first decoded bytes are binary: the parse gives up
+ * at once while the decoder's thread still has megabytes to decode (its ring
+ * full, or decoding): the thread is stopped and joined, the file refused.
+ * The file is gzip of 16 MiB of NUL bytes in stored blocks, written here
+ * (the check word at the end is never reached).
+ */
+TEST(decoder_thread_stopped_early)
+{
+	static const unsigned char head[10] = { 0x1f, 0x8b, 8, 0, 0,
+						0,    0,    0, 0, 3 };
+	static unsigned char zeros[65535];
+	char path[] = "/tmp/kmem-test-gz-XXXXXX";
+	struct trace t;
+	int fd, i;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_EQ(write(fd, head, sizeof(head)), (ssize_t)sizeof(head));
+	for (i = 0; i < 256; i++) {
+		unsigned char blk[5] = { i == 255, 0xff, 0xff, 0, 0 };
+
+		CHECK_EQ(write(fd, blk, 5), 5);
+		CHECK_EQ(write(fd, zeros, sizeof(zeros)),
+			 (ssize_t)sizeof(zeros));
+	}
+	close(fd);
+	memset(&t, 0, sizeof(t));
+	CHECK_EQ(trace_load(&t, path, &quiet), -1);
+	CHECK(strstr(t.error, "binary data") ||
+	      strstr(t.error, "built without zlib"));
+	trace_free(&t);
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN(pipe_short_reads);
@@ -387,5 +424,6 @@ int main(void)
 	RUN(fraction_lengths);
 	RUN(fast_path_agrees);
 	RUN(whole_trace_both_ways);
+	RUN(decoder_thread_stopped_early);
 	return test_summary();
 }
