@@ -78,6 +78,47 @@ static const u8 size_index[24] = {
 	2, 2, 2, 2, 2, 2, 2, 2, /* 136 .. 192 */
 };
 
+/*
+ * The same index for every size 1..KMALLOC_MAX_CACHE_SIZE by (size - 1) / 8,
+ * the variable-size kmalloc's lookup: one load where kmalloc_size_index()
+ * first tests size <= 192, a branch that a program of mixed sizes cannot
+ * predict. 1 KiB, of which sizes up to 2 KiB use the first 256 bytes.
+ */
+static const u8 kmalloc_size_table[KMALLOC_MAX_CACHE_SIZE / 8] = {
+	3,
+	4,
+	5,
+	5,
+	6,
+	6,
+	6,
+	6,
+	1,
+	1,
+	1,
+	1,
+	7,
+	7,
+	7,
+	7,
+	2,
+	2,
+	2,
+	2,
+	2,
+	2,
+	2,
+	2,
+	[24 ... 31] = 8,   /*  193 ..  256 */
+	[32 ... 63] = 9,   /*  257 ..  512 */
+	[64 ... 127] = 10, /*  513 .. 1024 */
+	[128 ... 255] = 11,
+	[256 ... 511] = 12,
+	[512 ... 1023] = 13,
+};
+_Static_assert(KMALLOC_MAX_CACHE_SIZE == 8192 && KMALLOC_SHIFT_HIGH == 13,
+	       "kmalloc_size_table covers the kmalloc classes up to 8 KiB");
+
 static inline unsigned int kmalloc_size_index(size_t size)
 {
 	if (size <= 192)
@@ -129,58 +170,70 @@ extern __thread unsigned int __kmem_irqs_off
 
 /*
  * The direct map as the free fast path sees it, in one cache line of this
- * file (reached without a GOT load): PAGE_OFFSET, its size and mem_map,
- * copied from the machine by slab_init() and cleared by slab_exit(). While
- * cleared (size 0), every address fails the range test and takes the slow
- * path, which asks the machine itself.
+ * file (reached without a GOT load): PAGE_OFFSET, its size, and the slab
+ * map: for every page of the direct map, the struct slab of the buddy
+ * source's slab it belongs to (head and tail pages alike), or NULL. Set by
+ * slab_init() and cleared by slab_exit(). While cleared (size 0), every
+ * address fails the range test and takes the slow path, which asks the
+ * machine itself; so does an address on a page the map does not name
+ * (KFENCE's and SLOB's own PGTY_slab pages, large kmalloc blocks).
+ *
+ * The kernel's kfree finds the slab through struct page: the page's
+ * compound_head word, and for a tail page of a slab of order > 0 (most
+ * objects of the larger kmalloc caches) the head page's. That costs a
+ * branch that a program of mixed sizes cannot predict (head or tail) and a
+ * second dependent load; the map is one load, the same for every page,
+ * for 8 bytes of host memory per page of the simulated RAM.
  */
 static struct {
 	unsigned long base;  /* PAGE_OFFSET */
-	unsigned long size;  /* high_memory - PAGE_OFFSET */
-	unsigned long pages; /* size >> PAGE_SHIFT: mem_map entries */
-	struct page *mem_map;
+	unsigned long size;  /* high_memory - PAGE_OFFSET, 0 without a map */
+	struct slab **slabs; /* by page index in the direct map */
 } slab_dmap __aligned(64);
 
-/* The type byte of page_type (its top byte) as one byte load. */
-static __always_inline unsigned char page_type_byte(const struct page *page)
+/* The slab map's entry of a page of the direct map. */
+static inline struct slab **slab_map_entry(const struct page *page)
 {
-	_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "x86");
-	return __atomic_load_n((const unsigned char *)&page->page_type + 3,
-			       __ATOMIC_RELAXED);
+	return &slab_dmap.slabs[((unsigned long)lowmem_page_address(page) -
+				 slab_dmap.base) >>
+				PAGE_SHIFT];
+}
+
+/* Name `slab` (or NULL) in the map for its 2^order pages. */
+static void slab_map_set(struct page *page, unsigned int order,
+			 struct slab *slab)
+{
+	struct slab **e;
+	unsigned long i;
+
+	if (!slab_dmap.size)
+		return;
+	e = slab_map_entry(page);
+	for (i = 0; i < 1UL << order; i++)
+		__atomic_store_n(&e[i], slab, __ATOMIC_RELAXED);
 }
 
 /*
  * Find the slab x is in: true with *slabp and its cache *sp, or false (the
  * caller's slow path finds out why: NULL or ZERO_SIZE_PTR, which lie below
  * the direct map, an address outside it, a large kmalloc block, a page of
- * no slab). A range test, a mem_map index, then the head page's
- * compound_head word (which is the slab's slab_cache) and type byte, in one
- * cache line of struct page.
+ * no slab). A range test and one load of the slab map; then the slab's
+ * slab_cache word, in the head page's struct page.
  */
 static __always_inline bool kmem_addr_slab(const void *x, struct slab **slabp,
 					   struct kmem_cache **sp)
 {
 	unsigned long off = (unsigned long)x - slab_dmap.base;
-	struct page *page;
-	unsigned long head;
+	struct slab *slab;
 
 	if (unlikely(off >= slab_dmap.size))
 		return false;
-	page = slab_dmap.mem_map + (off >> PAGE_SHIFT);
-	head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
-	if (unlikely(head & 1)) {
-		/* A tail page of a slab of order > 0 (or of another compound
-		 * page): its head, if that is inside mem_map. */
-		page = (struct page *)(head - 1);
-		if (unlikely((unsigned long)(page - slab_dmap.mem_map) >=
-			     slab_dmap.pages))
-			return false;
-		head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
-	}
-	if (unlikely(page_type_byte(page) != PGTY_slab))
+	slab = __atomic_load_n(&slab_dmap.slabs[off >> PAGE_SHIFT],
+			       __ATOMIC_RELAXED);
+	if (unlikely(!slab))
 		return false;
-	*slabp = (struct slab *)page;
-	*sp = (struct kmem_cache *)head;
+	*slabp = slab;
+	*sp = __atomic_load_n(&slab->slab_cache, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -233,6 +286,7 @@ static struct slab *buddy_alloc_slab(struct kmem_cache *s, gfp_t gfp,
 	mod_node_page_state(NODE_DATA(0), slab_stat(s), 1L << order);
 	slab = (struct slab *)page;
 	slab->s_mem = lowmem_page_address(page);
+	slab_map_set(page, order, slab);
 	return slab;
 }
 
@@ -242,6 +296,7 @@ static void buddy_free_slab(struct kmem_cache *s, struct slab *slab,
 	struct page *page = (struct page *)slab;
 
 	mod_node_page_state(NODE_DATA(0), slab_stat(s), -(1L << order));
+	slab_map_set(page, order, NULL);
 	slab->slab_cache = NULL;
 	INIT_LIST_HEAD(&slab->slab_list);
 	memset(page->__words, 0, sizeof(page->__words));
@@ -430,12 +485,28 @@ static noinline void *kmem_cache_alloc_might_sleep(struct kmem_cache *s,
 	return slab_alloc_sampled(s, flags, 0);
 }
 
+/* Everything __kmalloc_noprof()'s fast path leaves: size 0, large sizes,
+ * the caches of other kmalloc types. */
+static noinline void *kmalloc_general(size_t size, gfp_t flags)
+{
+	return __do_kmalloc(size, flags);
+}
+
 void *__kmalloc_noprof(size_t size, gfp_t flags)
 {
+	struct kmem_cache *s;
+
 	if (slab_atomic_blocking(flags))
 		return kmalloc_might_sleep(size, flags,
 					   __builtin_return_address(0));
-	return __do_kmalloc(size, flags);
+	/* size - 1 wraps for 0: one test sends 0 and large sizes away. */
+	if (unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE ||
+		     (flags & KMALLOC_NOT_NORMAL_BITS)))
+		return kmalloc_general(size, flags);
+	s = kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_table[(size - 1) / 8]];
+	if (kmalloc_not_booted(s))
+		return kmalloc_first_boot(size, flags);
+	return slab_alloc_sampled(s, flags, size);
 }
 
 void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node)
@@ -1277,15 +1348,21 @@ static int slab_init(void)
 		a = slab_allocators[kmem_cfg.slab];
 	atomic_long_set(&nr_large_kmalloc_pages, 0);
 	slab_dmap.base = PAGE_OFFSET;
-	slab_dmap.size = (unsigned long)high_memory - PAGE_OFFSET;
-	slab_dmap.pages = min(slab_dmap.size >> PAGE_SHIFT, max_pfn);
-	slab_dmap.mem_map = mem_map;
+	/* No map (host memory short): every kfree takes the slow path. */
+	slab_dmap.slabs =
+		calloc(((unsigned long)high_memory - PAGE_OFFSET) >> PAGE_SHIFT,
+		       sizeof(struct slab *));
+	if (slab_dmap.slabs)
+		slab_dmap.size = (unsigned long)high_memory - PAGE_OFFSET;
 	slab_allocator = a;
 	if (a != &slub_allocator)
 		slab_epoch = kmem_boot_generation;
 	err = a->init(&buddy_slab_source);
-	if (err)
+	if (err) {
+		free(slab_dmap.slabs);
+		memset(&slab_dmap, 0, sizeof(slab_dmap));
 		return err;
+	}
 	slab_shrinker = shrinker_alloc(0, "slab");
 	if (slab_shrinker) {
 		slab_shrinker->count_objects = slab_shrink_count;
@@ -1300,6 +1377,8 @@ static int slab_init(void)
 
 static void slab_exit(void)
 {
+	struct slab **slabs;
+
 	kmem_hook_unregister(&kmem_checkers, &slab_check_hook);
 	kmem_hook_unregister(&kmem_checkers, &slab_accounting_check_hook);
 	unregister_cpu_cache_drain(&slab_drain);
@@ -1307,7 +1386,9 @@ static void slab_exit(void)
 	slab_shrinker = NULL;
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	kmem_buckets_cache = NULL;
+	slabs = slab_dmap.slabs;
 	memset(&slab_dmap, 0, sizeof(slab_dmap));
+	free(slabs);
 	slab_allocator->exit();
 	if (slab_foreign())
 		slab_epoch = 0;

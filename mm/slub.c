@@ -48,8 +48,9 @@
  *    (free) the slow path swaps with spare, then exchanges with the node's
  *    barn (stock of full and empty sheaves, at most s->barn_max of each:
  *    sheaf_barn_max()), then refills from or flushes to the slabs.
- *    Capacity: 60 objects (< 256 B), 28 (< 1 KiB), 12 (< 4 KiB), 4 (larger),
- *    the kernel's calculate_sheaf_capacity() (sheaf_capacity()).
+ *    Capacity: 60 objects (< 256 B), 28 (< 4 KiB), 12 (larger): the
+ *    kernel's calculate_sheaf_capacity(), one step larger for objects of
+ *    1 KiB and more (sheaf_capacity()).
  *    A thread's sheaves go back to the slabs when it exits (pthread key
  *    destructor), when it calls kmem_cache_shrink() or the drain
  *    (kmem_free_pages_drained), and when a cache is destroyed (which may
@@ -261,7 +262,13 @@ unsigned int slab_calculate_order(unsigned int size, unsigned int nr_cpus)
  * per-CPU partial slabs used to hold (there are two sheaves per CPU), then
  * raised so that the sheaf (header and pointer array) fills its kmalloc
  * bucket exactly: 4 objects (size >= 4 KiB), 12 (>= 1 KiB), 28 (>= 256 B),
- * 60 (smaller).
+ * 60 (smaller). kmem, which like 6.18 may size a cache's sheaves as it
+ * likes, takes one step up for objects of 1 KiB and more: 12 (>= 4 KiB)
+ * and 28 (>= 1 KiB). A program with a live set of a few hundred large
+ * objects otherwise goes to the barn every 4 or 12 of them (issue 12:
+ * 121.8 -> 112.1 instructions per pair on bench_live mixed1k, 123.1 ->
+ * 111.5 on logu1k; docs/PERFORMANCE.md). Two sheaves of kmalloc-2k now
+ * cache 112 KiB per thread, of kmalloc-8k 192 KiB.
  */
 static unsigned int sheaf_capacity(unsigned int size)
 {
@@ -270,9 +277,9 @@ static unsigned int sheaf_capacity(unsigned int size)
 	size_t bytes, bucket;
 
 	if (size >= PAGE_SIZE)
-		capacity = 4;
-	else if (size >= 1024)
 		capacity = 12;
+	else if (size >= 1024)
+		capacity = 26;
 	else if (size >= 256)
 		capacity = 26;
 	else
@@ -906,14 +913,64 @@ static struct slab_sheaf *barn_get(struct kmem_cache_node *n,
 	return sh;
 }
 
-static inline struct slab_sheaf *barn_get_full(struct kmem_cache_node *n)
-{
-	return barn_get(n, &n->barn_full, &n->nr_barn_full);
-}
-
 static inline struct slab_sheaf *barn_get_empty(struct kmem_cache_node *n)
 {
 	return barn_get(n, &n->barn_empty, &n->nr_barn_empty);
+}
+
+/*
+ * The two exchanges of the slow paths, each under one barn_lock (the
+ * kernel's barn_replace_empty_sheaf / barn_replace_full_sheaf):
+ * barn_swap_empty gives an empty sheaf for a full one, or NULL (then
+ * `empty` is still the caller's); if the barn has no room for `empty`,
+ * *drop says so and the caller frees it. barn_swap_full stores a full
+ * sheaf and takes an empty one: NULL if the barn has no empty sheaf or no
+ * room for `full` (then nothing changed).
+ */
+static struct slab_sheaf *barn_swap_empty(struct kmem_cache_node *n,
+					  struct slab_sheaf *empty, bool *drop)
+{
+	struct slab_sheaf *full = NULL;
+
+	*drop = false;
+	if (!READ_ONCE(n->nr_barn_full))
+		return NULL;
+	spin_lock(&n->barn_lock);
+	if (!list_empty(&n->barn_full)) {
+		full = list_first_entry(&n->barn_full, struct slab_sheaf,
+					barn_list);
+		list_del_init(&full->barn_list);
+		n->nr_barn_full--;
+		if (n->nr_barn_empty < empty->cache->barn_max) {
+			list_add(&empty->barn_list, &n->barn_empty);
+			n->nr_barn_empty++;
+		} else {
+			*drop = true;
+		}
+	}
+	spin_unlock(&n->barn_lock);
+	return full;
+}
+
+static struct slab_sheaf *barn_swap_full(struct kmem_cache_node *n,
+					 struct slab_sheaf *full)
+{
+	struct slab_sheaf *empty = NULL;
+
+	if (!READ_ONCE(n->nr_barn_empty))
+		return NULL;
+	spin_lock(&n->barn_lock);
+	if (!list_empty(&n->barn_empty) &&
+	    n->nr_barn_full < full->cache->barn_max) {
+		empty = list_first_entry(&n->barn_empty, struct slab_sheaf,
+					 barn_list);
+		list_del_init(&empty->barn_list);
+		n->nr_barn_empty--;
+		list_add(&full->barn_list, &n->barn_full);
+		n->nr_barn_full++;
+	}
+	spin_unlock(&n->barn_lock);
+	return empty;
 }
 
 /* Store a sheaf in the barn (full or empty list by its size); false if the
@@ -1069,6 +1126,19 @@ static void make_key(void)
 	pthread_key_create(&slab_thread_key, slab_thread_exit);
 }
 
+/* Is the calling thread's entry for s ready (a table of the running
+ * machine, a real main and spare sheaf)? The slow paths' test before
+ * slab_thread_prepare(), which it makes rare. */
+static inline bool tc_ready(const struct kmem_cache *s)
+{
+	const struct slab_thread_cache *tc;
+
+	if (!has_table(&slab_thread))
+		return false;
+	tc = &slab_thread.tc[s->index];
+	return tc->base != empty_sheaf.objects && tc->spare != &empty_sheaf;
+}
+
 /* Make the calling thread's table usable for cache s: a table registered
  * for the running machine, an entry for s with real sheaves. false if out
  * of host memory. */
@@ -1163,6 +1233,7 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 	struct kmem_cache_node *n;
 	struct slab_thread_cache *tc;
 	struct slab_sheaf *sh;
+	bool drop;
 	void *obj;
 
 	kmem_ensure_booted();
@@ -1178,7 +1249,7 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 	if (unlikely(kmem_cache_debug(s)))
 		return slab_debug_alloc(s, gfp, orig_size);
 	n = get_node(s);
-	if (unlikely(!slab_thread_prepare(s))) {
+	if (unlikely(!tc_ready(s) && !slab_thread_prepare(s))) {
 		/* No sheaves (host memory short): straight from the slabs. */
 		if (!take_objects(s, &obj, 1, gfp))
 			return NULL;
@@ -1191,11 +1262,11 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 
 			tc_attach(tc, tc->spare);
 			tc->spare = old;
-		} else if ((sh = barn_get_full(n))) {
+		} else if ((sh = barn_swap_empty(n, tc_main(tc), &drop))) {
 			struct slab_sheaf *old = tc_detach(tc);
 
 			tc_attach(tc, sh);
-			if (!barn_put(n, old))
+			if (drop)
 				free_sheaf(old);
 		} else {
 			tc->top =
@@ -1368,9 +1439,9 @@ static noinline bool object_is_free(struct kmem_cache *s, struct slab *slab,
 
 noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 {
+	struct slab_sheaf *sh, *empty;
 	struct slab_thread_cache *tc;
 	struct kmem_cache_node *n;
-	struct slab_sheaf *sh;
 	char buf[64];
 
 	if (unlikely(is_kfence_address(x))) {
@@ -1397,7 +1468,8 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 	}
 	if (unlikely(kmemleak_enabled))
 		kmemleak_free(x);
-	if (unlikely(slab_epoch == 0 || !slab_thread_prepare(s))) {
+	if (unlikely(!tc_ready(s) &&
+		     (slab_epoch == 0 || !slab_thread_prepare(s)))) {
 		return_objects(s, &x, 1);
 		return;
 	}
@@ -1408,9 +1480,10 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 		if (!tc->spare->size) {
 			tc_attach(tc, tc->spare);
 			tc->spare = sh;
+		} else if ((empty = barn_swap_full(n, sh))) {
+			tc_attach(tc, empty);
 		} else {
-			struct slab_sheaf *empty = barn_get_empty(n);
-
+			empty = barn_get_empty(n);
 			if (!empty)
 				empty = alloc_sheaf(s);
 			if (empty && barn_put(n, sh)) {
