@@ -11,14 +11,25 @@
  *    source is the buddy allocator (mm/slab_common.c), a later user-space
  *    malloc brings its own.
  *
- * 2. Geometry (slab_calculate_geometry; exactly SLUB's, see
- *    ../shared/docs/linux-facts.md §2). Alignment: the requested one, raised
- *    to the cache line (halved while the object fits twice) with
- *    SLAB_HWCACHE_ALIGN, at least 8. The free pointer lives inside a free
- *    object at ALIGN_DOWN(object_size / 2, 8) (the middle, so that a small
- *    overflow from the previous object does not hit it), or after the object
- *    when the object must stay intact while free (constructor, poisoning,
- *    SLAB_TYPESAFE_BY_RCU). Red zones and user tracking add their bytes.
+ * 2. Geometry (slab_calculate_geometry; SLUB's, see
+ *    ../shared/docs/linux-facts.md §2, but for the free pointer). Alignment:
+ *    the requested one, raised to the cache line (halved while the object
+ *    fits twice) with SLAB_HWCACHE_ALIGN, at least 8. The free pointer (kmem's
+ *    free word, section 5) lives after the object when the object must stay
+ *    intact while free (constructor, poisoning, SLAB_TYPESAFE_BY_RCU).
+ *    Otherwise SLUB puts it in the middle, ALIGN_DOWN(object_size / 2, 8),
+ *    so that a small overflow from the previous object does not redirect
+ *    its freelist; kmem does so only for debug caches (whose reports then
+ *    match the kernel's) and puts it at offset 0 of every other cache: both
+ *    fast paths touch the free word (allocation clears it, free reads and
+ *    writes it for the double-free check), and at offset 0 it shares the
+ *    cache line the user touches first, where the middle of an object of
+ *    128 bytes or more is a second line (issue 12: D1 misses per pair of
+ *    bench_live mixed1k 3.3 -> 2.3 under callgrind's cache model). An
+ *    overflow into a free word cannot redirect kmem's freelists (their links
+ *    are keyed slab indices, checked before use): it is reported as
+ *    "Freepointer corrupt" when the slab's freelist is walked. Red zones and
+ *    user tracking add their bytes.
  *    Order: the smallest order of at least min_objects = 4 * (fls(nr_cpus) + 1)
  *    objects whose leftover is at most 1/16 of the slab, then 1/8, 1/4, 1/2,
  *    up to order 3 (PAGE_ALLOC_COSTLY_ORDER), else get_order(size).
@@ -319,9 +330,13 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 	      ((flags & SLAB_STORE_USER) && (flags & SLAB_KMALLOC))))) {
 		g->offset = size;
 		size += sizeof(void *);
-	} else {
+	} else if (flags & SLAB_DEBUG_FLAGS) {
 		g->offset = ALIGN_DOWN(object_size / 2,
 				       (unsigned int)sizeof(void *));
+	} else {
+		/* kmem's free word, read and written by both fast paths,
+		 * shares the line the user touches first (section 2). */
+		g->offset = 0;
 	}
 	if (flags & SLAB_STORE_USER) {
 		size += 2 * TRACK_SIZE;
