@@ -288,11 +288,17 @@ static int get_stack_skipnr(void *const *entries, int n)
 
 	for (skipnr = 0; skipnr < n; skipnr++) {
 		kmem_symbolize_fast(entries[skipnr], buf, sizeof(buf));
+		/* kfree_slow: kfree's own slow path (KFENCE's pages are not
+		 * in the free fast path's slab map), a frame of its own where
+		 * it is not a tail call (-O0). */
 		if (has_prefix(buf, "kfence_") ||
 		    has_prefix(buf, "__kfence_") ||
 		    has_prefix(buf, "save_stack") ||
-		    has_prefix(buf, "slab_free_slow"))
+		    has_prefix(buf, "slab_free_slow") ||
+		    has_prefix(buf, "kfree_slow")) {
 			fallback = skipnr + 1;
+			continue;
+		}
 		if (has_prefix(buf, "kfree") ||
 		    has_prefix(buf, "kmem_cache_free") ||
 		    has_prefix(buf, "__kmalloc") ||
