@@ -1277,8 +1277,10 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 
 			tc_attach(tc, tc->spare);
 			tc->spare = old;
-		} else if ((sh = barn_swap_empty(n, tc_main(tc), &drop))) {
-			struct slab_sheaf *old = tc_detach(tc);
+		} else if ((sh = barn_swap_empty(n, tc_detach(tc), &drop))) {
+			/* Detached (its size written) before the barn can
+			 * hand it to another thread. */
+			struct slab_sheaf *old = tc_main(tc);
 
 			tc_attach(tc, sh);
 			if (drop)
