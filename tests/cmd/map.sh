@@ -5,24 +5,22 @@
 set -eu
 kmem=$1
 src=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 is needed to parse the page"; exit 77; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. "$src/tests/cmd/lib/common.sh"
+command -v python3 >/dev/null 2>&1 || skip "python3 is needed to parse the page"
 check=$src/tests/cmd/map_check.py
 
 "$kmem" --help | grep -q "^  map -o FILE.html" || fail "--help does not list map"
 "$kmem" map --help | grep -q "^  vmalloc " || fail "map --help does not list the scenes"
 
-"$kmem" map -o "$out/tour.html" 2>"$out/e" || fail "map: exit $?: $(cat "$out/e")"
-python3 "$check" "$out/tour.html" || fail "the whole tour's page"
-grep -q "kmem map: the machine after the tour" "$out/tour.html" || fail "default title"
+"$kmem" map -o "$tmp/tour.html" 2>"$tmp/e" || fail "map: exit $?: $(cat "$tmp/e")"
+python3 "$check" "$tmp/tour.html" || fail "the whole tour's page"
+grep -q "kmem map: the machine after the tour" "$tmp/tour.html" || fail "default title"
 
 # vmalloc: the scattered area (245 pages) is in the picture, with its frames.
-"$kmem" map -o "$out/v.html" --scene vmalloc || fail "--scene vmalloc: exit $?"
-python3 "$check" "$out/v.html" 1 || fail "the vmalloc scene"
-grep -q '"nr_pages":245,' "$out/v.html" || fail "no 245-page vmalloc area"
-python3 - "$out/v.html" <<'PY' || fail "the vmalloc area's frames"
+"$kmem" map -o "$tmp/v.html" --scene vmalloc || fail "--scene vmalloc: exit $?"
+python3 "$check" "$tmp/v.html" 1 || fail "the vmalloc scene"
+grep -q '"nr_pages":245,' "$tmp/v.html" || fail "no 245-page vmalloc area"
+python3 - "$tmp/v.html" <<'PY' || fail "the vmalloc area's frames"
 import base64, json, re, sys
 d = json.loads(re.search(r'<script id="kmem-data" type="application/json">(.*?)</script>',
                          open(sys.argv[1]).read(), re.S).group(1))
@@ -41,24 +39,24 @@ assert runs == 245, "the fragmented scene scatters every page: %d runs" % runs
 PY
 
 # process: two writers with their VMAs and resident frames.
-"$kmem" map -o "$out/p.html" --scene process || fail "--scene process: exit $?"
-python3 "$check" "$out/p.html" 0 2 || fail "the process scene"
-grep -q '"comm":"writer1"' "$out/p.html" || fail "writer1 missing"
+"$kmem" map -o "$tmp/p.html" --scene process || fail "--scene process: exit $?"
+python3 "$check" "$tmp/p.html" 0 2 || fail "the process scene"
+grep -q '"comm":"writer1"' "$tmp/p.html" || fail "writer1 missing"
 
 # After a replay.
-KMEM_QUIET=1 "$kmem" replay --map "$out/r.html" "$src/tests/data/trace-ftrace.txt" >"$out/r" ||
+KMEM_QUIET=1 "$kmem" replay --map "$tmp/r.html" "$src/tests/data/trace-ftrace.txt" >"$tmp/r" ||
 	fail "replay --map: exit $?"
-grep -q "35 events" "$out/r" || fail "replay --map: the report"
-python3 "$check" "$out/r.html" || fail "the replay's page"
-grep -q "after replaying" "$out/r.html" || fail "replay title"
+grep -q "35 events" "$tmp/r" || fail "replay --map: the report"
+python3 "$check" "$tmp/r.html" || fail "the replay's page"
+grep -q "after replaying" "$tmp/r.html" || fail "replay title"
 
 # Bad usage.
 set +e
-"$kmem" map >/dev/null 2>"$out/e"; rc=$?
-[ $rc = 2 ] && grep -q "required" "$out/e" || fail "no -o: exit $rc"
-"$kmem" map -o "$out/x.html" --scene nosuch >/dev/null 2>"$out/e"; rc=$?
-[ $rc = 2 ] && grep -q "no scene 'nosuch'" "$out/e" || fail "bad scene: exit $rc"
-"$kmem" map -o "$out/nodir/x.html" --scene machine >/dev/null 2>"$out/e"; rc=$?
-[ $rc = 1 ] && grep -q "kmem map: $out/nodir/x.html: No such file or directory" "$out/e" ||
-	fail "unwritable: exit $rc: $(cat "$out/e")"
+"$kmem" map >/dev/null 2>"$tmp/e"; rc=$?
+[ $rc = 2 ] && grep -q "required" "$tmp/e" || fail "no -o: exit $rc"
+"$kmem" map -o "$tmp/x.html" --scene nosuch >/dev/null 2>"$tmp/e"; rc=$?
+[ $rc = 2 ] && grep -q "no scene 'nosuch'" "$tmp/e" || fail "bad scene: exit $rc"
+"$kmem" map -o "$tmp/nodir/x.html" --scene machine >/dev/null 2>"$tmp/e"; rc=$?
+[ $rc = 1 ] && grep -q "kmem map: $tmp/nodir/x.html: No such file or directory" "$tmp/e" ||
+	fail "unwritable: exit $rc: $(cat "$tmp/e")"
 exit 0

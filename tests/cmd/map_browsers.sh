@@ -17,8 +17,7 @@
 set -eu
 kmem=$1
 src=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-skip() { echo "SKIP: $*"; exit 77; }
+. "$src/tests/cmd/lib/common.sh"
 chromium=$(command -v chromium || command -v chromium-browser || true)
 firefox=$(command -v firefox-esr || command -v firefox || true)
 missing=""
@@ -26,25 +25,23 @@ missing=""
 [ -n "$firefox" ] || missing="$missing firefox-esr"
 [ -z "$missing" ] || skip "not installed:$missing (KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh; CI installs them)"
 command -v python3 >/dev/null 2>&1 || skip "python3 is needed to read the screenshots"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
 
 chrome() { # chrome W,H ARGS...
 	size=$1
 	shift
-	rm -rf "$out/profile"
-	mkdir "$out/profile"
+	rm -rf "$tmp/profile"
+	mkdir "$tmp/profile"
 	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
 		--no-first-run --disable-background-networking --disable-component-update \
-		--disable-sync --hide-scrollbars --user-data-dir="$out/profile" \
-		--window-size="$size" "$@" 2>>"$out/browser.log"
+		--disable-sync --hide-scrollbars --user-data-dir="$tmp/profile" \
+		--window-size="$size" "$@" 2>>"$tmp/browser.log"
 }
 
 fox() { # fox W,H SHOT URL
-	rm -rf "$out/ffprofile"
-	mkdir "$out/ffprofile"
+	rm -rf "$tmp/ffprofile"
+	mkdir "$tmp/ffprofile"
 	# No network, no first-run pages, no updates: a user.js for the profile.
-	cat >"$out/ffprofile/user.js" <<'PREFS'
+	cat >"$tmp/ffprofile/user.js" <<'PREFS'
 user_pref("browser.shell.checkDefaultBrowser", false);
 user_pref("browser.startup.homepage_override.mstone", "ignore");
 user_pref("datareporting.policy.dataSubmissionEnabled", false);
@@ -52,33 +49,33 @@ user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 user_pref("app.update.enabled", false);
 user_pref("network.proxy.type", 0);
 PREFS
-	HOME=$out MOZ_HEADLESS=1 timeout 180 "$firefox" --headless --no-remote \
-		--profile "$out/ffprofile" --window-size="$1" --screenshot "$2" "$3" \
-		>>"$out/browser.log" 2>&1
+	HOME=$tmp MOZ_HEADLESS=1 timeout 180 "$firefox" --headless --no-remote \
+		--profile "$tmp/ffprofile" --window-size="$1" --screenshot "$2" "$3" \
+		>>"$tmp/browser.log" 2>&1
 }
 
 # The square's colour at (8, 8) of a screenshot: "0,255,0" is a pass.
 mark() { python3 "$src/tests/cmd/map_png.py" "$1" --pixel 8,8; }
 
 for scene in vmalloc process; do
-	"$kmem" map -o "$out/$scene.html" --scene $scene >/dev/null 2>&1 ||
+	"$kmem" map -o "$tmp/$scene.html" --scene $scene >/dev/null 2>&1 ||
 		fail "kmem map --scene $scene: exit $?"
-	url="file://$out/$scene.html#check"
+	url="file://$tmp/$scene.html#check"
 	for size in 940,900 1366,768; do
-		chrome $size --virtual-time-budget=10000 --dump-dom "$url" >"$out/dom" ||
-			fail "chromium could not run: $(tail -3 "$out/browser.log")"
-		check=$(grep -o 'data-check="[^"]*"' "$out/dom" || true)
+		chrome $size --virtual-time-budget=10000 --dump-dom "$url" >"$tmp/dom" ||
+			fail "chromium could not run: $(tail -3 "$tmp/browser.log")"
+		check=$(grep -o 'data-check="[^"]*"' "$tmp/dom" || true)
 		echo "chromium $scene $size: $check"
 		[ "$check" = 'data-check="ok"' ] || fail "chromium, $scene scene at $size: ${check:-no self-check ran}"
-		chrome $size --screenshot="$out/c.png" "$url" >/dev/null ||
-			fail "chromium screenshot: $(tail -3 "$out/browser.log")"
-		px=$(mark "$out/c.png") || fail "chromium screenshot unreadable"
+		chrome $size --screenshot="$tmp/c.png" "$url" >/dev/null ||
+			fail "chromium screenshot: $(tail -3 "$tmp/browser.log")"
+		px=$(mark "$tmp/c.png") || fail "chromium screenshot unreadable"
 		[ "$px" = "0,255,0" ] || fail "chromium, $scene scene at $size: the check square is $px, not green"
-		rm -f "$out/f.png"
-		fox $size "$out/f.png" "$url" ||
-			fail "firefox could not run: $(tail -5 "$out/browser.log")"
-		[ -s "$out/f.png" ] || fail "firefox wrote no screenshot: $(tail -5 "$out/browser.log")"
-		px=$(mark "$out/f.png") || fail "firefox screenshot unreadable"
+		rm -f "$tmp/f.png"
+		fox $size "$tmp/f.png" "$url" ||
+			fail "firefox could not run: $(tail -5 "$tmp/browser.log")"
+		[ -s "$tmp/f.png" ] || fail "firefox wrote no screenshot: $(tail -5 "$tmp/browser.log")"
+		px=$(mark "$tmp/f.png") || fail "firefox screenshot unreadable"
 		echo "firefox $scene $size: check square $px"
 		[ "$px" = "0,255,0" ] || fail "firefox, $scene scene at $size: the layout check failed (square $px, red: a problem; chromium's data-check lists them)"
 	done
