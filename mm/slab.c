@@ -91,6 +91,14 @@
  *    constructor runs at every allocation. A red-zoned double free is
  *    reported once and nothing is freed (3.4 went on and corrupted the
  *    lists). The arrays and slabs hold buffer starts; callers get objects.
+ *    /proc/slab_allocators (CONFIG_DEBUG_SLAB_LEAK; `kmem show
+ *    slab_allocators`): for every cache with both SLAB_RED_ZONE and
+ *    SLAB_STORE_USER, the user words of the objects its full and partial
+ *    slabs have handed out (bufctl BUFCTL_ACTIVE), counted by address and
+ *    printed in address order, one "<cache>: <count> <func+0xoff/0xsize>"
+ *    line each, as 3.4's leaks_show. As there, an object freed into a
+ *    per-CPU or shared array is still out of its slab and counts under the
+ *    code that freed it, until the arrays drain.
  *
  * 8. Locks: slab_mutex (the cache list); ac->lock (one CPU's array, rank
  *    BARN); l3->list_lock (the lists, free_objects, colour_next and the
@@ -107,6 +115,7 @@
 #include <linux/slab.h>
 #include <linux/kmemleak.h>
 #include <kmem/machine.h>
+#include <kmem/show.h>
 #include "kernel/internal.h"
 #include "kernel/printk.h"
 #include "mm/internal.h"
@@ -944,6 +953,134 @@ static noinline void cache_free_debugcheck(struct kmem_cache *s, void *objp)
 		*dbg_userword(s, objp) = slab_debug_caller();
 	if (c->g.dbg & SLAB_POISON)
 		poison_obj(s, objp, POISON_FREE);
+}
+
+/* ---- /proc/slab_allocators (CONFIG_DEBUG_SLAB_LEAK) ------------------------------ */
+
+/* One caller of live objects and how many. */
+struct leak_caller {
+	unsigned long addr, count;
+};
+
+struct leak_table {
+	struct leak_caller *v;
+	size_t nr, cap;
+};
+
+/* Count one more object of `addr` (3.4's add_caller: a sorted table, found
+ * by bisection; address 0, an object never handed out, is not counted).
+ * false when the table cannot grow. */
+static bool add_caller(struct leak_table *t, unsigned long addr)
+{
+	size_t lo = 0, hi = t->nr;
+
+	if (!addr)
+		return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid].addr == addr) {
+			t->v[mid].count++;
+			return true;
+		}
+		if (t->v[mid].addr > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (t->nr == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct leak_caller *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		t->v = v;
+		t->cap = cap;
+	}
+	memmove(t->v + lo + 1, t->v + lo, (t->nr - lo) * sizeof(*t->v));
+	t->v[lo].addr = addr;
+	t->v[lo].count = 1;
+	t->nr++;
+	return true;
+}
+
+/* 3.4's handle_slab: the objects of one slab that are out of it. */
+static bool handle_slab(struct leak_table *t, struct kmem_cache *s,
+			struct slab_mgmt *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < info(s)->g.num; i++) {
+		void *objp = (char *)m->s_mem + (size_t)i * s->size;
+
+		if (slab_bufctl(m)[i] != BUFCTL_ACTIVE)
+			continue;
+		if (!add_caller(t, (unsigned long)*dbg_userword(s, objp)))
+			return false;
+	}
+	return true;
+}
+
+/* 3.4's leaks_show for one cache. slab_mutex held. */
+static int leaks_show(struct kmem_cache *s, struct leak_table *t, FILE *f)
+{
+	struct slab_cache_info *c = info(s);
+	struct kmem_list3 *l3 = &c->l3;
+	struct slab_mgmt *m;
+	bool ok = true;
+	char sym[128];
+	size_t i;
+
+	if (!(c->g.dbg & SLAB_STORE_USER) || !(c->g.dbg & SLAB_RED_ZONE))
+		return 0;
+	t->nr = 0;
+	spin_lock(&l3->list_lock);
+	list_for_each_entry(m, &l3->slabs[L_FULL], list)
+		ok = ok && handle_slab(t, s, m);
+	list_for_each_entry(m, &l3->slabs[L_PARTIAL], list)
+		ok = ok && handle_slab(t, s, m);
+	spin_unlock(&l3->list_lock);
+	if (!ok)
+		return -ENOMEM;
+	for (i = 0; i < t->nr; i++)
+		fprintf(f, "%s: %lu %s\n", s->name, t->v[i].count,
+			kmem_symbolize((void *)t->v[i].addr, sym, sizeof(sym)));
+	return 0;
+}
+
+static int show_slab_allocators(const char *name, FILE *f)
+{
+	struct leak_table t = { 0 };
+	struct kmem_cache *s;
+	int ret = 0;
+
+	(void)name;
+	if (slab_allocator != &slab_allocator_classic) {
+		/* The kernel has the file only with SLAB. */
+		fprintf(f,
+			"# slab_allocators is SLAB's (CONFIG_DEBUG_SLAB_LEAK); "
+			"this machine runs %s (KMEM_SLAB=slab)\n",
+			slab_allocator->name);
+		return 0;
+	}
+	mutex_lock(&slab_mutex);
+	list_for_each_entry(s, &slab_caches, list) {
+		ret = leaks_show(s, &t, f);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&slab_mutex);
+	free(t.v);
+	return ret;
+}
+
+static const struct kmem_view slab_allocators_view = { "slab_allocators",
+						       show_slab_allocators,
+						       0 };
+
+__attribute__((constructor)) static void slab_classic_register_views(void)
+{
+	kmem_register_view(&slab_allocators_view);
 }
 
 /* ---- the operations ------------------------------------------------------------ */

@@ -7,8 +7,10 @@
  * overwritten"), a double free ("double free detected"), a write into a
  * free object ("Slab corruption ..." with the dump, a lone flipped bit
  * called bad RAM), the constructor run at allocation under poisoning, the
- * debug words dropped for a cache aligned above 8, and slab_debug=ZPU on
- * the command line turning them on for the kmalloc caches.
+ * debug words dropped for a cache aligned above 8, slab_debug=ZPU on
+ * the command line turning them on for the kmalloc caches, a constructor
+ * writing over either red zone ("constructor overwrote the end/start of an
+ * object"), and /proc/slab_allocators (CONFIG_DEBUG_SLAB_LEAK).
  */
 /* kmem-test: slab-only: SLAB's debug layout and reports (it boots SLAB) */
 #include <stdint.h>
@@ -23,6 +25,7 @@
 #include <kmem/kmem.h>
 #include <kmem/log.h>
 #include <kmem/machine.h>
+#include <kmem/show.h>
 #include "mm/slab.h"
 #include "test.h"
 
@@ -289,6 +292,251 @@ TEST(kmalloc_with_slab_debug)
 	boot_slab(NULL);
 }
 
+/* ---- constructors that write over a red zone ------------------------------ */
+
+static void ctor_past_end(void *p)
+{
+	memset(buffer_of(p), 0x3c, 40 + 1); /* obj_size 40: one byte over */
+}
+
+static void ctor_before_start(void *p)
+{
+	buffer_of(p)[-1] = 0x3c; /* the last byte of red zone 1 */
+}
+
+/* 3.4's cache_init_objs checks both red zones after the constructor ran on
+ * each object of a new slab (only without SLAB_POISON: poisoned caches
+ * construct at allocation). Then each object, handed out, is reported
+ * again ("double free, or memory outside object was overwritten") and its
+ * zones made active: the cache goes on working. */
+static void ctor_overwrite(const char *name, void (*ctor)(void *),
+			   const char *what, const char *zones)
+{
+	struct kmem_cache *s = kmem_cache_create(
+		name, 40, 0, SLAB_RED_ZONE | SLAB_STORE_USER, ctor);
+	struct kmem_cache_info ci;
+	size_t mark = kmem_log_mark();
+	char line[160];
+	void *objs[200], *p;
+	unsigned int i, n, num;
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	CHECK(p != NULL);
+	kmem_cache_get_info(s, &ci);
+	num = ci.objects;
+	CHECK(num > 1);
+	/* One report per object of the new slab, in 3.4's words. */
+	snprintf(line, sizeof(line),
+		 "slab error in cache_init_objs(): cache `%s': %s", name, what);
+	CHECK_LOG(mark, line);
+	CHECK_EQ(kmem_log_count(mark, "slab error in cache_init_objs()"), num);
+	CHECK_EQ(kmem_log_count(mark, what), num);
+	/* The object handed out: its damaged zone is found again. */
+	CHECK_LOG(mark,
+		  "slab error in cache_alloc_debugcheck_after(): cache `" /**/);
+	CHECK_LOG(mark,
+		  "double free, or memory outside object was overwritten");
+	CHECK_LOG(mark, zones);
+	CHECK_EQ(kmem_log_count(mark, "cache_alloc_debugcheck_after"), 1);
+	/* Sane afterwards: every object handed out once (each reported once
+	 * at its first allocation), freed without a report (its zones were
+	 * made active), handed out and freed again without one, the cache
+	 * destroyed clean. */
+	objs[0] = p;
+	for (n = 1; n < num + 3 && n < ARRAY_SIZE(objs); n++)
+		objs[n] = kmem_cache_alloc(s, GFP_KERNEL);
+	CHECK_EQ(kmem_log_count(mark, "cache_alloc_debugcheck_after"), n);
+	mark = kmem_log_mark();
+	for (i = 0; i < n; i++)
+		kmem_cache_free(s, objs[i]);
+	for (i = 0; i < n; i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		CHECK(objs[i] != NULL);
+	for (i = 0; i < n; i++)
+		kmem_cache_free(s, objs[i]);
+	CHECK(!kmem_log_contains(mark, "slab error"));
+	CHECK(!kmem_log_contains(mark, "redzone"));
+	CHECK(kmem_check_invariants());
+	kmem_cache_destroy(s);
+	CHECK(!kmem_log_contains(mark, "slab error"));
+}
+
+TEST(ctor_overwrote_end)
+{
+	ctor_overwrite(
+		"ctor_end", ctor_past_end,
+		"constructor overwrote the end of an object",
+		"redzone 1:0x9f911029d74e35b, redzone 2:0x9f911029d74e33c");
+}
+
+TEST(ctor_overwrote_start)
+{
+	ctor_overwrite(
+		"ctor_start", ctor_before_start,
+		"constructor overwrote the start of an object",
+		"redzone 1:0x3cf911029d74e35b, redzone 2:0x9f911029d74e35b");
+}
+
+/* ---- /proc/slab_allocators ---------------------------------------------- */
+
+static char *show(const char *view)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK(f != NULL);
+	if (!f)
+		return NULL;
+	CHECK_EQ(kmem_show(view, f), 0);
+	fclose(f);
+	return buf;
+}
+
+/* How many lines of text start with `prefix`, and the count of the last. */
+static unsigned int lines_with(const char *text, const char *prefix,
+			       unsigned long *count)
+{
+	const char *p = text;
+	unsigned int n = 0;
+
+	while (p && *p) {
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			n++;
+			if (count)
+				*count = strtoul(p + strlen(prefix), NULL, 10);
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+/* Two callers (different flags, so that the compiler cannot fold them
+ * into one function or into alloc_here). */
+static noinline void *leak_a(struct kmem_cache *s)
+{
+	return buffer_of(kmem_cache_alloc(s, GFP_KERNEL | __GFP_ZERO));
+}
+
+static noinline void *leak_b(struct kmem_cache *s)
+{
+	return buffer_of(kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN));
+}
+
+static noinline void *leak_kmalloc(void)
+{
+	return buffer_of(kmalloc(100, GFP_KERNEL));
+}
+
+static noinline void free_here(struct kmem_cache *s, void *p)
+{
+	kmem_cache_free(s, p);
+	__asm__("" ::: "memory"); /* no tail call */
+}
+
+TEST(slab_allocators)
+{
+	struct kmem_cache *zu = kmem_cache_create(
+		"leak_zu", 100, 0, SLAB_RED_ZONE | SLAB_STORE_USER, NULL);
+	struct kmem_cache *u =
+		kmem_cache_create("leak_u", 100, 0, SLAB_STORE_USER, NULL);
+	void *a[5], *b[3], *c, *x;
+	unsigned long count = 0;
+	const char *la, *lb;
+	char *text;
+	unsigned int i;
+
+	CHECK(zu && u);
+	if (!zu || !u)
+		return;
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		a[i] = leak_a(zu);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		b[i] = leak_b(zu);
+	c = leak_a(u);
+	text = show("slab_allocators");
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	if (getenv("TEST_VERBOSE"))
+		fputs(text, stderr);
+	/* "<cache>: <count> <func+0xoff/0xsize>", one line a caller. */
+	CHECK_EQ(lines_with(text, "leak_zu: ", NULL), 2);
+	CHECK_EQ(lines_with(text, "leak_zu: 5 leak_a+0x", NULL), 1);
+	CHECK_EQ(lines_with(text, "leak_zu: 3 leak_b+0x", NULL), 1);
+	/* Store-user without red zones: not listed (3.4 needed both). */
+	CHECK_EQ(lines_with(text, "leak_u:", NULL), 0);
+	/* In address order, as 3.4's sorted table. */
+	la = strstr(text, "leak_zu: 5 leak_a+");
+	lb = strstr(text, "leak_zu: 3 leak_b+");
+	CHECK(la && lb);
+	if (la && lb)
+		CHECK(((void *)leak_a < (void *)leak_b) == (la < lb));
+	CHECK(strstr(text, "/0x") != NULL);
+	free(text);
+
+	/* A freed object waits in the CPU's array, still out of its slab: 3.4
+	 * counts it under the code that freed it, until the arrays drain. */
+	free_here(zu, a[0]);
+	text = show("slab_allocators");
+	CHECK_EQ(lines_with(text, "leak_zu: 4 leak_a+0x", NULL), 1);
+	CHECK_EQ(lines_with(text, "leak_zu: 1 free_here+0x", NULL), 1);
+	free(text);
+	kmem_cache_shrink(zu);
+	text = show("slab_allocators");
+	CHECK_EQ(lines_with(text, "leak_zu: ", NULL), 2);
+	CHECK_EQ(lines_with(text, "leak_zu: 4 leak_a+0x", NULL), 1);
+	free(text);
+
+	for (i = 1; i < ARRAY_SIZE(a); i++)
+		kmem_cache_free(zu, a[i]);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		kmem_cache_free(zu, b[i]);
+	kmem_cache_free(u, c);
+	kmem_cache_shrink(zu);
+	text = show("slab_allocators");
+	CHECK_EQ(lines_with(text, "leak_zu:", NULL), 0);
+	free(text);
+	kmem_cache_destroy(zu);
+	kmem_cache_destroy(u);
+
+	/* slab_debug=ZU: the kmalloc caches, e.g. size-128 for kmalloc(100). */
+	boot_slab("slab_debug=ZU");
+	x = leak_kmalloc();
+	CHECK(x != NULL);
+	text = show("slab_allocators");
+	CHECK_EQ(lines_with(text, "size-128: 1 leak_kmalloc+0x", &count), 1);
+	CHECK_EQ(count, 1);
+	free(text);
+	kfree(x);
+	boot_slab(NULL);
+}
+
+/* Another allocator: the kernel has no such file; the view says so. */
+TEST(slab_allocators_elsewhere)
+{
+	struct kmem_config cfg = { 0 };
+	char *text;
+
+	cfg.ram = 64ULL << 20;
+	cfg.slab = KMEM_SLAB_SLUB;
+	cfg.cmdline = "slab_debug=ZU";
+	cfg.quiet = true;
+	CHECK_EQ(test_boot(&cfg), 0);
+	text = show("slab_allocators");
+	CHECK_STR(text,
+		  "# slab_allocators is SLAB's (CONFIG_DEBUG_SLAB_LEAK); this "
+		  "machine runs SLUB (KMEM_SLAB=slab)\n");
+	free(text);
+	boot_slab(NULL);
+}
+
 int main(void)
 {
 	struct kmem_machine_info info;
@@ -303,6 +551,10 @@ int main(void)
 	RUN(use_after_free_reported_at_alloc);
 	RUN(ctor_runs_at_allocation_when_poisoned);
 	RUN(kmalloc_with_slab_debug);
+	RUN(ctor_overwrote_end);
+	RUN(ctor_overwrote_start);
+	RUN(slab_allocators);
+	RUN(slab_allocators_elsewhere);
 	test_halt();
 	return test_summary();
 }
