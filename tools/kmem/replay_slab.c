@@ -4,8 +4,10 @@
  * of --compare, tools/kmem/replay_compare.c) on each slab allocator, each in
  * a fresh child process booted with KMEM_SLAB=<name>, side by side.
  *
- * Each allocator runs the list three times for the time (the median; nothing
- * is measured inside the timed loop but NULL returns) and once measured:
+ * Each allocator runs the list three times for the time (the median of the
+ * replaying thread's CPU time, so that a loaded machine's waits for a CPU
+ * do not swamp the allocators' differences; nothing is measured inside the
+ * timed loop but NULL returns) and once measured:
  * after every allocation and free the child keeps, for the live objects,
  * the requested bytes (bytes_req) and the bytes the allocator set aside for
  * them (its "block": the cache's object size for kmem_cache objects; for
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/gfp.h>
@@ -100,14 +103,25 @@ static const char *running_slab(void)
 	return name;
 }
 
+/* The replaying thread's CPU time (the timed runs' clock). */
+static uint64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static unsigned long slab_pages_now(void)
 {
 	return global_node_page_state(NR_SLAB_RECLAIMABLE) +
 	       global_node_page_state(NR_SLAB_UNRECLAIMABLE);
 }
 
-/* Under slab_mutex (kmem_for_each_cache): the free objects of s in this
- * thread's sheaves and in its node's barn, in bytes. */
+/* Under slab_mutex (kmem_for_each_cache): the free objects cached above
+ * the slabs of s, in bytes: SLUB's in this thread's sheaves and in its
+ * node's barn's full sheaves; SLAB's in every CPU's array_cache and the
+ * shared array (thread_cached; SLAB has no barn). */
 static int add_cached(struct kmem_cache *s, void *arg)
 {
 	struct kmem_cache_info c;
@@ -124,7 +138,7 @@ static uint64_t cached_bytes(const char *name)
 {
 	uint64_t bytes = 0;
 
-	if (strcmp(name, "slub"))
+	if (!strcmp(name, "slob"))
 		return 0; /* SLOB has no caches of free objects */
 	kmem_for_each_cache(add_cached, &bytes);
 	return bytes;
@@ -205,7 +219,7 @@ int slab_compare_child_main(int argc, char **argv)
 	}
 	kmem_free_pages_drained();
 	slab0 = slab_pages_now();
-	t0 = trace_now_ns();
+	t0 = cpu_now_ns();
 	if (!measure) {
 		for (i = 0; i < h->nops; i++) {
 			const struct op *o = &ops[i];
@@ -225,7 +239,7 @@ int slab_compare_child_main(int argc, char **argv)
 						(o->cache >= 0 || o->size);
 			}
 		}
-		out.seconds = (double)(trace_now_ns() - t0) / 1e9;
+		out.seconds = (double)(cpu_now_ns() - t0) / 1e9;
 		out.ok = 1;
 		goto done;
 	}
@@ -298,7 +312,7 @@ int slab_compare_child_main(int argc, char **argv)
 			}
 		}
 	}
-	out.seconds = (double)(trace_now_ns() - t0) / 1e9;
+	out.seconds = (double)(cpu_now_ns() - t0) / 1e9;
 	out.end = cur;
 	out.end.slab_bytes = (uint64_t)(slab_pages_now() - slab0) << PAGE_SHIFT;
 	out.end.large_bytes = (uint64_t)large_pages << PAGE_SHIFT;
@@ -529,7 +543,7 @@ void slab_compare_print_text(FILE *f)
 	ROW("objects per slab page, peak", "%12.1f", per_page(&x->m.peak));
 	ROW("per-CPU+shared caches, peak (pages)", "%12.1f",
 	    (double)x->m.peak.cached_bytes / PAGE_SIZE);
-	ROW("time per operation (ns, median)", "%12.1f",
+	ROW("time per operation (ns CPU, median)", "%12.1f",
 	    sc.ops ? x->seconds * 1e9 / (double)sc.ops : 0.0);
 	ROW("failures", "%12llu", (unsigned long long)x->m.failures);
 	ROW("blocks != trace bytes_alloc", "%12llu",
