@@ -332,6 +332,60 @@ TEST(lists_arrays_and_slabinfo)
 	kmem_cache_destroy(s);
 }
 
+/* Colouring: 200-byte objects, 19 per page after 128 bytes of management,
+ * leave 168 bytes: colour_off 64 (the line), colour 2, so the slabs' first
+ * objects start 128 and 192 bytes into their pages, alternately (3.4's
+ * colour_next, advancing per slab, modulo colour). */
+TEST(colouring)
+{
+	struct slab_classic_geometry g;
+	struct kmem_cache *s;
+	unsigned long first[8];
+	void *objs[19 * 8];
+	unsigned int i, n = 0;
+
+	CHECK_EQ(slab_classic_calculate(200, 0, 0, 1, 2, &g), 0);
+	CHECK_EQ(g.num, 19);
+	CHECK_EQ(g.slab_size, 128);
+	CHECK_EQ(g.left_over, 168);
+	CHECK_EQ(g.colour_off, 64);
+	CHECK_EQ(g.colour, 2);
+	/* A cache aligned above the line colours in its alignment. */
+	{
+		struct slab_classic_geometry a;
+
+		CHECK_EQ(slab_classic_calculate(1000, 128, 0, 1, 2, &a), 0);
+		CHECK_EQ(a.colour_off, 128);
+		CHECK_EQ(a.colour, a.left_over / 128);
+	}
+	s = kmem_cache_create("slab_colour", 200, 0, 0, NULL);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	/* Each slab's first object, read from its struct slab, in the order
+	 * the slabs were made (the allocations take them one after another). */
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		struct slab *slab;
+		unsigned int k;
+
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		if (!objs[i])
+			break;
+		slab = (struct slab *)virt_to_head_page(objs[i]);
+		for (k = 0; k < n; k++)
+			if (first[k] == (unsigned long)slab->s_mem)
+				break;
+		if (k == n && n < ARRAY_SIZE(first))
+			first[n++] = (unsigned long)slab->s_mem;
+	}
+	CHECK(n >= 4);
+	for (i = 0; i < n; i++)
+		CHECK_EQ(first[i] & (PAGE_SIZE - 1), i % 2 ? 192 : 128);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(s, objs[i]);
+	kmem_cache_destroy(s);
+}
+
 TEST(cache_reap_gives_back)
 {
 	struct kmem_cache *s = kmem_cache_create("slab_reap", 256, 0, 0, NULL);
@@ -405,6 +459,7 @@ int main(void)
 	RUN(snapshot_sizes);
 	RUN(kmalloc_sizes);
 	RUN(lists_arrays_and_slabinfo);
+	RUN(colouring);
 	RUN(cache_reap_gives_back);
 	RUN(bad_frees_reported);
 	return test_summary();

@@ -315,8 +315,10 @@ static int compare_allocators(struct tour *t)
 		 "the moment its last block is freed, and caches nothing. "
 		 "kmalloc(100) is an object of the 128-byte class on SLUB "
 		 "(kmalloc-128) and SLAB (size-128); on SLOB it is a block of "
-		 "exactly 100 bytes behind an 8-byte size header. kmem map "
-		 "--scene slab colours SLAB's full, partial and free slabs.");
+		 "exactly 100 bytes behind an 8-byte size header. "
+		 "KMEM_SLAB=slab kmem replay TRACE --map FILE.html colours "
+		 "SLAB's full, partial and free slabs (kmem map --scene slab "
+		 "pictures this chapter's SLUB machine).");
 	return 0;
 }
 
