@@ -386,6 +386,44 @@ TEST(colouring)
 	kmem_cache_destroy(s);
 }
 
+/* free_limit: free_block keeps an emptied slab on slabs_free while the
+ * node holds at most free_limit free objects ((1 + CPUs) * batchcount +
+ * num), else gives it back at once. 2048-byte objects, 2 a page: limit 24,
+ * batchcount 12, shared 8 * 12 = 96 entries; 400 freed, the arrays keep
+ * at most 2 * 24 + 96, the rest goes back to the slabs. */
+TEST(free_limit_keeps_some_free_slabs)
+{
+	struct kmem_cache *s =
+		kmem_cache_create("slab_flimit", 2048, 0, 0, NULL);
+	struct slab_classic_geometry g;
+	struct slab_counts c;
+	void *objs[400];
+	unsigned int i;
+
+	CHECK_EQ(slab_classic_calculate(2048, 0, 0, 1, nr_cpu_ids, &g), 0);
+	CHECK_EQ(g.num, 2);
+	CHECK_EQ(g.free_limit, (1 + nr_cpu_ids) * 12 + 2);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	slab_get_counts(s, &c);
+	CHECK_EQ(c.nr_slabs, 200);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(s, objs[i]);
+	slab_get_counts(s, &c);
+	CHECK(c.thread_cached <= nr_cpu_ids * 24 + 96);
+	CHECK(c.nr_empty > 0);
+	/* free objects on the slabs: the free slabs' and the partial ones' */
+	CHECK(c.nr_empty * 2 + c.nr_partial <= g.free_limit);
+	CHECK(c.nr_slabs < 200); /* the rest went back to the buddy allocator */
+	CHECK_EQ(c.total_objects - c.active_objects,
+		 c.nr_empty * 2 + c.nr_partial);
+	CHECK(kmem_check_invariants());
+	kmem_cache_destroy(s);
+}
+
 TEST(cache_reap_gives_back)
 {
 	struct kmem_cache *s = kmem_cache_create("slab_reap", 256, 0, 0, NULL);
@@ -460,6 +498,7 @@ int main(void)
 	RUN(kmalloc_sizes);
 	RUN(lists_arrays_and_slabinfo);
 	RUN(colouring);
+	RUN(free_limit_keeps_some_free_slabs);
 	RUN(cache_reap_gives_back);
 	RUN(bad_frees_reported);
 	return test_summary();
