@@ -9,9 +9,30 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* --quick anywhere: taken out of argv (argc shrinks), true. A smoke run of
+ * the program with tiny counts and one run: every table is printed, but its
+ * figures mean nothing (scripts/bench.sh --quick, tests/cmd/bench_quick.sh).
+ */
+static inline bool bench_quick(int *argc, char **argv)
+{
+	bool quick = false;
+	int i, j;
+
+	for (i = j = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--quick"))
+			quick = true;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+	return quick;
+}
 
 /* --help or -h anywhere: the usage, exit 0. */
 static inline void bench_help(int argc, char **argv, const char *usage)

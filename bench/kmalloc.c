@@ -31,17 +31,19 @@
 #include "bench.h"
 
 static const char usage[] =
-	"usage: bench_kmalloc [ITERATIONS]\n"
+	"usage: bench_kmalloc [--quick] [ITERATIONS]\n"
 	"       bench_kmalloc --one NAME PATTERN N\n"
 	"kmalloc/kmem_cache pairs and batches against glibc, jemalloc, mimalloc\n"
 	"and tcmalloc (those installed), 1 and 2 threads; ITERATIONS pairs per\n"
 	"run (default 2000000). --one: one loop of N pairs of NAME (kmalloc,\n"
 	"kmem_cache, glibc, jemalloc, mimalloc, tcmalloc), PATTERN pair or batch,\n"
-	"for callgrind.\n";
+	"for callgrind. --quick: a smoke run (one run of 2000 pairs; the figures\n"
+	"mean nothing).\n";
 
 #define OBJ 64
 #define BATCH 64
-#define RUNS 9
+#define MAX_RUNS 9
+static int runs = MAX_RUNS;
 
 struct allocator {
 	const char *name;
@@ -205,7 +207,7 @@ int main(int argc, char **argv)
 	struct kmem_config cfg = { .ram = 512ULL << 20,
 				   .cpus = 2,
 				   .quiet = true };
-	static double res[8][4][RUNS];
+	static double res[8][4][MAX_RUNS];
 	struct allocator al[8];
 	struct bench_peer peers[3];
 	const char *tun = getenv("GLIBC_TUNABLES");
@@ -219,6 +221,10 @@ int main(int argc, char **argv)
 		execv("/proc/self/exe", argv);
 	}
 	bench_help(argc, argv, usage);
+	if (bench_quick(&argc, argv)) {
+		runs = 1;
+		iterations = 2000;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--one")) {
 		if (argc != 5 ||
 		    (strcmp(argv[3], "pair") && strcmp(argv[3], "batch")))
@@ -252,17 +258,17 @@ int main(int argc, char **argv)
 
 	/* Runs are interleaved (run r of every allocator and column, then run
 	 * r + 1) so that the machine's noise spreads over all of them. */
-	for (r = 0; r < RUNS; r++)
+	for (r = 0; r < runs; r++)
 		for (c = 0; c < 4; c++)
 			for (i = 0; i < n; i++)
 				res[i][c][r] = measure_once(&al[i], c & 1,
 							    c < 2 ? 1 : 2);
 	for (i = 0; i < n; i++)
 		for (c = 0; c < 4; c++)
-			qsort(res[i][c], RUNS, sizeof(double), cmp_double);
+			qsort(res[i][c], runs, sizeof(double), cmp_double);
 
 	printf("ns per allocate+free pair of %d bytes, median of %d interleaved runs of %ld pairs\n",
-	       OBJ, RUNS, iterations);
+	       OBJ, runs, iterations);
 	printf("(ratio: against glibc in the same column; 2 threads: each thread's time)\n\n");
 	printf("| %-22s | %14s | %14s | %14s | %14s |\n", "allocator",
 	       "pair 1T", "batch64 1T", "pair 2T", "batch64 2T");
@@ -270,7 +276,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		printf("| %-22s |", al[i].name);
 		for (c = 0; c < 4; c++) {
-			double v = res[i][c][RUNS / 2], g = res[2][c][RUNS / 2];
+			double v = res[i][c][runs / 2], g = res[2][c][runs / 2];
 
 			printf(" %6.2f (%4.2fx) |", v, v / g);
 		}

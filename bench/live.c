@@ -22,7 +22,18 @@
  * (the fastest non-kmem allocator of the same run), the median of the
  * runs' ratios.
  *
+ * --sets: ns per pair by the size of the live set instead, 100, 1,000,
+ * 10,000, 100,000 and 1,000,000 objects of sizes 8..2048 (mixed1k's
+ * sequence), each set allocated then freed in a random order, at least
+ * PAIRS pairs per run (one pass of the set when it is larger), after one
+ * untimed pass of each allocator (a first run would otherwise time the
+ * page faults of memory no later run faults again); the machine has 4 GiB
+ * of RAM for it (1M objects take about 1.4 GB in kmalloc's caches).
+ * --data FILE writes that table as columns for gnuplot (scripts/bench.sh
+ * draws docs/bench-live.svg from it).
+ *
  *   ./build/bench/bench_live [pairs-per-run]
+ *   ./build/bench/bench_live --sets [--data FILE] [pairs-per-run]
  *   ./build/bench/bench_live --one NAME WORKLOAD PAIRS   (for callgrind)
  *   ./build/bench/bench_live --help
  */
@@ -41,6 +52,7 @@
 #include "bench.h"
 
 #define RUNS 9
+static int runs = RUNS;
 #define SEQ 65536 /* sizes and free orders are taken from fixed tables */
 
 struct allocator {
@@ -352,18 +364,106 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The live-set sizes of --sets (--quick: the first three). */
+static const unsigned int live_sets[] = { 100, 1000, 10000, 100000, 1000000 };
+#define NS (int)(sizeof(live_sets) / sizeof(live_sets[0]))
+
 static void usage(FILE *f)
 {
 	int w;
 
 	fprintf(f,
-		"usage: bench_live [PAIRS]          the table (default %ld pairs per run)\n"
+		"usage: bench_live [--quick] [PAIRS]\n"
+		"       bench_live --sets [--data FILE] [--quick] [PAIRS]\n"
 		"       bench_live --one NAME WORKLOAD PAIRS\n"
-		"NAME: kmalloc glibc jemalloc mimalloc tcmalloc; WORKLOAD:",
-		pairs);
+		"kmalloc/kfree against glibc, jemalloc, mimalloc and tcmalloc (those\n"
+		"installed) with live sets of mixed sizes, ns per allocate+free pair,\n"
+		"median of %d interleaved runs of PAIRS pairs (default %ld). The table:\n"
+		"one row per workload. --sets: one row per live-set size (100 to\n"
+		"1,000,000 objects of sizes 8..2048, freed in a random order); --data\n"
+		"FILE writes it as columns (live-set size, then one per allocator).\n"
+		"--quick: a smoke run (one run of 2000 pairs, sets up to 10,000; the\n"
+		"figures mean nothing). --one: one untimed loop of PAIRS pairs of NAME\n"
+		"(kmalloc glibc jemalloc mimalloc tcmalloc) in WORKLOAD (",
+		RUNS, pairs);
 	for (w = 0; w < NW; w++)
-		fprintf(f, " %s", workloads[w]);
+		fprintf(f, "%s%s", w ? " " : "", workloads[w]);
+	fprintf(f, "), for callgrind.\n");
+}
+
+static void __attribute__((noreturn)) bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "bench_live: %s '%s'\n", what, arg);
+	usage(stderr);
+	exit(2);
+}
+
+/* --sets: ns per pair by live-set size; the table, and the columns in
+ * `data` when not NULL. */
+static int live_sets_table(struct allocator *al, int n, int nsets,
+			   const char *data)
+{
+	static double res[8][NS][RUNS], ratio[NS][RUNS];
+	int i, s, r;
+	FILE *f;
+
+	for (s = 0; s < nsets; s++) /* one untimed pass each */
+		for (i = 0; i < n; i++)
+			run_live(&al[i], sz_mixed, live_sets[s], 1, 17);
+	for (r = 0; r < runs; r++)
+		for (s = 0; s < nsets; s++)
+			for (i = 0; i < n; i++)
+				res[i][s][r] = run_live(&al[i], sz_mixed,
+							live_sets[s], pairs,
+							17u + (unsigned int)r);
+	for (s = 0; s < nsets; s++) {
+		for (r = 0; r < runs; r++) {
+			double best = 0;
+
+			for (i = 1; i < n; i++)
+				if (!best || res[i][s][r] < best)
+					best = res[i][s][r];
+			ratio[s][r] = res[0][s][r] / best;
+		}
+		qsort(ratio[s], runs, sizeof(double), cmp_double);
+		for (i = 0; i < n; i++)
+			qsort(res[i][s], runs, sizeof(double), cmp_double);
+	}
+	printf("ns per allocate+free pair by live-set size (sizes 8..2048, freed in a\n"
+	       "random order), median of %d interleaved runs of at least %ld pairs\n"
+	       "(ratio: kmalloc against the fastest other allocator of the same\n"
+	       "run, the median of the runs' ratios)\n\n| live objects |",
+	       runs, pairs);
+	for (i = 0; i < n; i++)
+		printf(" %s |", al[i].name);
+	printf(" kmalloc/best |\n|---:|");
+	for (i = 0; i < n + 1; i++)
+		printf("---:|");
+	printf("\n");
+	for (s = 0; s < nsets; s++) {
+		printf("| %u |", live_sets[s]);
+		for (i = 0; i < n; i++)
+			printf(" %.1f |", res[i][s][runs / 2]);
+		printf(" %.2f |\n", ratio[s][runs / 2]);
+	}
+	if (!data)
+		return 0;
+	f = fopen(data, "w");
+	if (!f) {
+		perror(data);
+		return 1;
+	}
+	fprintf(f, "live");
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s", i ? al[i].name : "kmalloc");
 	fprintf(f, "\n");
+	for (s = 0; s < nsets; s++) {
+		fprintf(f, "%u", live_sets[s]);
+		for (i = 0; i < n; i++)
+			fprintf(f, " %.2f", res[i][s][runs / 2]);
+		fprintf(f, "\n");
+	}
+	return fclose(f) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -374,28 +474,47 @@ int main(int argc, char **argv)
 	static double res[8][NW][RUNS], ratio[2][NW][RUNS];
 	struct allocator al[8];
 	struct bench_peer peers[3];
-	const char *tun = getenv("GLIBC_TUNABLES");
-	int n = 0, np, i, w, r;
+	const char *tun = getenv("GLIBC_TUNABLES"), *data = NULL;
+	int n = 0, np, i, w, r, sets = 0;
+	bool quick, one = argc > 1 && !strcmp(argv[1], "--one");
 
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
-	}
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
 	if (!tun || !strstr(tun, "optional_static_tls")) {
 		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384",
 		       1);
 		execv("/proc/self/exe", argv);
 	}
-	if (argc > 1 && strcmp(argv[1], "--one")) {
+	quick = !one && bench_quick(&argc, argv);
+	if (quick) {
+		runs = 1;
+		pairs = 2000;
+	}
+	for (i = 1; i < argc && !one; i++) {
 		char *end;
 
-		pairs = strtol(argv[1], &end, 10);
-		if (end == argv[1] || *end || pairs <= 0 || argc > 2) {
-			usage(stderr);
-			return 2;
+		if (!strcmp(argv[i], "--sets")) {
+			sets = quick ? 3 : NS;
+		} else if (!strcmp(argv[i], "--data") && i + 1 < argc) {
+			data = argv[++i];
+		} else if (argv[i][0] != '-') {
+			errno = 0;
+			pairs = strtol(argv[i], &end, 10);
+			if (errno || end == argv[i] || *end || pairs <= 0)
+				bad("not a count", argv[i]);
+		} else {
+			bad("unexpected argument", argv[i]);
 		}
 	}
+	if (data && !sets)
+		bad("--data without --sets", data);
+	if (one && argc != 5)
+		bad("bad --one arguments after", argv[1]);
+	if (sets && !quick)
+		cfg.ram = 4ULL << 30;
 	make_tables();
 	if (kmem_boot(&cfg))
 		return 1;
@@ -411,10 +530,6 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--one")) {
 		static const char *const short_names[] = { "kmalloc", "glibc" };
 
-		if (argc != 5) {
-			usage(stderr);
-			return 2;
-		}
 		for (i = 0; i < n; i++) {
 			const char *sn = i < 2 ? short_names[i] : al[i].name;
 
@@ -426,23 +541,25 @@ int main(int argc, char **argv)
 					long k = strtol(argv[4], &end, 10);
 
 					if (end == argv[4] || *end || k <= 0)
-						break;
+						bad("not a count", argv[4]);
 					run_workload(&al[i], w, k);
 					return 0;
 				}
+			bad("no workload", argv[3]);
 		}
-		usage(stderr);
-		return 2;
+		bad("no allocator here named", argv[2]);
 	}
+	if (sets)
+		return live_sets_table(al, n, sets, data);
 
-	for (r = 0; r < RUNS; r++)
+	for (r = 0; r < runs; r++)
 		for (w = 0; w < NW; w++)
 			for (i = 0; i < n; i++)
 				res[i][w][r] = run_workload(&al[i], w, pairs);
 	/* The ratios of each run (the runs are interleaved, so both sides of
 	 * a ratio met the same load), before the times are sorted. */
 	for (w = 0; w < NW; w++) {
-		for (r = 0; r < RUNS; r++) {
+		for (r = 0; r < runs; r++) {
 			double best = 0;
 
 			for (i = 1; i < n; i++)
@@ -451,17 +568,17 @@ int main(int argc, char **argv)
 			ratio[0][w][r] = res[0][w][r] / res[1][w][r];
 			ratio[1][w][r] = res[0][w][r] / best;
 		}
-		qsort(ratio[0][w], RUNS, sizeof(double), cmp_double);
-		qsort(ratio[1][w], RUNS, sizeof(double), cmp_double);
+		qsort(ratio[0][w], runs, sizeof(double), cmp_double);
+		qsort(ratio[1][w], runs, sizeof(double), cmp_double);
 	}
 	for (i = 0; i < n; i++)
 		for (w = 0; w < NW; w++)
-			qsort(res[i][w], RUNS, sizeof(double), cmp_double);
+			qsort(res[i][w], runs, sizeof(double), cmp_double);
 
 	printf("ns per allocate+free pair, median of %d interleaved runs of %ld pairs\n"
 	       "(ratio: kmalloc against glibc and against the fastest peer of the\n"
 	       "same run, the median of the %d runs' ratios)\n\n",
-	       RUNS, pairs, RUNS);
+	       runs, pairs, runs);
 	printf("| workload |");
 	for (i = 0; i < n; i++)
 		printf(" %s |", al[i].name);
@@ -472,9 +589,9 @@ int main(int argc, char **argv)
 	for (w = 0; w < NW; w++) {
 		printf("| %s |", workloads[w]);
 		for (i = 0; i < n; i++)
-			printf(" %.1f |", res[i][w][RUNS / 2]);
-		printf(" %.2f | %.2f |\n", ratio[0][w][RUNS / 2],
-		       ratio[1][w][RUNS / 2]);
+			printf(" %.1f |", res[i][w][runs / 2]);
+		printf(" %.2f | %.2f |\n", ratio[0][w][runs / 2],
+		       ratio[1][w][runs / 2]);
 	}
 	return 0;
 }

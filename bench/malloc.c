@@ -32,15 +32,16 @@
 #include "bench.h"
 
 static const char usage[] =
-	"usage: bench_malloc\n"
+	"usage: bench_malloc [--quick]\n"
 	"       bench_malloc --one kmem|glibc SIZE PAIRS\n"
 	"kmem's malloc (in a simulated process) beside the host glibc: pairs and\n"
 	"mixed live sets, cold and warm. --one: one loop of PAIRS malloc(SIZE) +\n"
-	"free pairs of one side, untimed (for callgrind)\n";
+	"free pairs of one side, untimed (for callgrind). --quick: a smoke run\n"
+	"(one pass of 2000 operations each; the figures mean nothing).\n";
 
-#define RUNS 7
-#define PAIRS 2000000
-#define MIXED 2000000
+#define MAX_RUNS 7
+static unsigned int runs = MAX_RUNS;
+static long pairs_n = 2000000, mixed_n = 2000000;
 #define LIVE 8192
 
 static unsigned long long now_ns(void)
@@ -61,12 +62,12 @@ static void *live[LIVE];
 		unsigned long long t0 = now_ns();                           \
 		long i;                                                     \
                                                                             \
-		for (i = 0; i < PAIRS; i++) {                               \
+		for (i = 0; i < pairs_n; i++) {                             \
 			char *p = MALLOC(n);                                \
 			__asm__ volatile("" : : "r"(p) : "memory");         \
 			FREE(p);                                            \
 		}                                                           \
-		return (double)(now_ns() - t0) / PAIRS;                     \
+		return (double)(now_ns() - t0) / pairs_n;                   \
 	}                                                                   \
 	static double prefix##_mixed(unsigned int nlive)                    \
 	{                                                                   \
@@ -74,7 +75,7 @@ static void *live[LIVE];
 		unsigned long long t0 = now_ns();                           \
 		long i;                                                     \
                                                                             \
-		for (i = 0; i < MIXED; i++) {                               \
+		for (i = 0; i < mixed_n; i++) {                             \
 			unsigned int k, r;                                  \
 			size_t n;                                           \
                                                                             \
@@ -92,7 +93,7 @@ static void *live[LIVE];
 			FREE(live[i]);                                      \
 			live[i] = NULL;                                     \
 		}                                                           \
-		return (double)(now_ns() - t0) / MIXED;                     \
+		return (double)(now_ns() - t0) / mixed_n;                   \
 	}
 
 WORKLOADS(host, malloc, free)
@@ -133,7 +134,7 @@ static int in_process(void *arg)
 		kmem[w].cold = run(1, w);
 		host[w].cold = run(0, w);
 		kmem[w].warm = host[w].warm = 1e30;
-		for (i = 0; i < RUNS; i++) {
+		for (i = 0; i < runs; i++) {
 			double k = run(1, w), h = run(0, w);
 
 			if (k < kmem[w].warm)
@@ -175,6 +176,10 @@ int main(int argc, char **argv)
 	int (*body)(void *) = in_process;
 
 	bench_help(argc, argv, usage);
+	if (bench_quick(&argc, argv)) {
+		runs = 1;
+		pairs_n = mixed_n = 2000;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--one")) {
 		if (argc != 5 ||
 		    (strcmp(argv[2], "kmem") && strcmp(argv[2], "glibc")))

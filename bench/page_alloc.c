@@ -33,13 +33,15 @@
 #include "bench.h"
 
 static const char usage[] =
-	"usage: bench_page_alloc [PAIRS]\n"
-	"       bench_page_alloc --debug [PAIRS]\n"
+	"usage: bench_page_alloc [--quick] [PAIRS]\n"
+	"       bench_page_alloc --debug [--quick] [PAIRS]\n"
 	"alloc_pages + __free_pages pairs by order, per-CPU lists on and off, 1 and\n"
 	"2 threads (PAIRS per run, default 1000000); --debug: the order-0 pair\n"
-	"with each page debugging option (default 200000 pairs).\n";
+	"with each page debugging option (default 200000 pairs). --quick: a\n"
+	"smoke run (one run of 2000 pairs; the figures mean nothing).\n";
 
-#define RUNS 9
+#define MAX_RUNS 9
+static unsigned int runs = MAX_RUNS;
 
 static double now_ns(void)
 {
@@ -151,10 +153,10 @@ static const char *const debug_options[] = {
 static int bench_debug_options(long n)
 {
 	static const struct config pair = { "order 0, pcp on", 0, true, 0, 1 };
-	static double res[NR_DEBUG][RUNS];
+	static double res[NR_DEBUG][MAX_RUNS];
 	unsigned int c, r;
 
-	for (r = 0; r < RUNS; r++) {
+	for (r = 0; r < runs; r++) {
 		for (c = 0; c < NR_DEBUG; c++) {
 			struct kmem_config cfg = { .ram = 1ULL << 30,
 						   .layout = KMEM_LAYOUT_X86_64,
@@ -174,17 +176,17 @@ static int bench_debug_options(long n)
 	}
 	printf("alloc_pages + __free_pages, order 0, pcp on: ns per pair, median "
 	       "of %d interleaved boots, %ld pairs each, 1 GiB x86-64 machine\n\n",
-	       RUNS, n);
+	       runs, n);
 	printf("| %-22s | %8s | %8s | %8s | %7s |\n", "command line", "median",
 	       "min", "max", "x off");
 	printf("|:-----------------------|---------:|---------:|---------:|--------:|\n");
 	for (c = 0; c < NR_DEBUG; c++)
-		qsort(res[c], RUNS, sizeof(double), cmp);
+		qsort(res[c], runs, sizeof(double), cmp);
 	for (c = 0; c < NR_DEBUG; c++)
 		printf("| %-22s | %8.1f | %8.1f | %8.1f | %6.1fx |\n",
 		       *debug_options[c] ? debug_options[c] : "(none)",
-		       res[c][RUNS / 2], res[c][0], res[c][RUNS - 1],
-		       res[c][RUNS / 2] / res[0][RUNS / 2]);
+		       res[c][runs / 2], res[c][0], res[c][runs - 1],
+		       res[c][runs / 2] / res[0][runs / 2]);
 	return 0;
 }
 
@@ -194,46 +196,51 @@ int main(int argc, char **argv)
 				   .layout = KMEM_LAYOUT_X86_64,
 				   .cpus = 2,
 				   .quiet = true };
-	static double res[NR_CONFIGS][RUNS];
-	long n;
+	static double res[NR_CONFIGS][MAX_RUNS];
+	long n, quick_n = 0;
 	unsigned int c, r;
+	bool debug;
 
 	bench_help(argc, argv, usage);
-	if (argc > 3 || (argc == 3 && strcmp(argv[1], "--debug")))
+	if (bench_quick(&argc, argv)) {
+		runs = 1;
+		quick_n = 2000;
+	}
+	debug = argc > 1 && !strcmp(argv[1], "--debug");
+	if (argc > 2 + debug)
 		bench_bad("bench_page_alloc", "unexpected argument",
 			  argv[argc - 1], usage);
-	if (argc > 1 && !strcmp(argv[1], "--debug"))
-		return bench_debug_options(
-			argc > 2 ? bench_count("bench_page_alloc", argv[2],
-					       1000000000L, usage) :
-				   200000);
-	n = argc > 1 ? bench_count("bench_page_alloc", argv[1], 1000000000L,
-				   usage) :
-		       1000000;
+	if (argc > 1 + debug)
+		n = bench_count("bench_page_alloc", argv[1 + debug],
+				1000000000L, usage);
+	else
+		n = quick_n ? quick_n : debug ? 200000 : 1000000;
+	if (debug)
+		return bench_debug_options(n);
 
 	if (kmem_boot(&cfg))
 		return 1;
 	/* Warm up: fault in the struct pages and the direct map. */
 	for (c = 0; c < NR_CONFIGS; c++)
 		measure(&configs[c], n / 20);
-	for (r = 0; r < RUNS; r++)
+	for (r = 0; r < runs; r++)
 		for (c = 0; c < NR_CONFIGS; c++)
 			res[c][r] = measure(&configs[c], n);
 	printf("alloc_pages + __free_pages: ns per pair (per thread), median of %d "
 	       "interleaved runs of %ld, 1 GiB x86-64 machine, 2 simulated CPUs\n\n",
-	       RUNS, n);
+	       runs, n);
 	printf("| %-28s | %8s | %8s | %8s |\n", "configuration", "median",
 	       "min", "max");
 	printf("|:-----------------------------|---------:|---------:|---------:|\n");
 	for (c = 0; c < NR_CONFIGS; c++) {
-		qsort(res[c], RUNS, sizeof(double), cmp);
+		qsort(res[c], runs, sizeof(double), cmp);
 		printf("| %-28s | %8.1f | %8.1f | %8.1f |\n", configs[c].name,
-		       res[c][RUNS / 2], res[c][0], res[c][RUNS - 1]);
+		       res[c][runs / 2], res[c][0], res[c][runs - 1]);
 	}
 	printf("\nratio pcp off / on, order 0: %.2fx; order 3: %.2fx; 2 threads: %.2fx\n",
-	       res[1][RUNS / 2] / res[0][RUNS / 2],
-	       res[3][RUNS / 2] / res[2][RUNS / 2],
-	       res[7][RUNS / 2] / res[6][RUNS / 2]);
+	       res[1][runs / 2] / res[0][runs / 2],
+	       res[3][runs / 2] / res[2][runs / 2],
+	       res[7][runs / 2] / res[6][runs / 2]);
 	if (!kmem_check_invariants())
 		return 1;
 	kmem_halt();

@@ -19,16 +19,17 @@
 #include <kmem/kmem.h>
 #include "bench.h"
 
-#define RUNS 7
+#define MAX_RUNS 7
 #define NR_SIZES 14 /* 8 B .. 64 KiB */
 #define MAX_AL 5
 
 static const char usage[] =
-	"usage: bench_sizes [PAIRS] [--data FILE]\n"
+	"usage: bench_sizes [PAIRS] [--data FILE] [--quick]\n"
 	"kmalloc/kfree against glibc, jemalloc, mimalloc and tcmalloc (those\n"
 	"installed) by size, 8 B to 64 KiB: ns per allocate+touch+free pair,\n"
 	"median of 7 runs of PAIRS pairs (default 200000). --data FILE: the table\n"
-	"as whitespace-separated columns (size, then one column per allocator).\n";
+	"as whitespace-separated columns (size, then one column per allocator).\n"
+	"--quick: a smoke run (one run of 1000 pairs; the figures mean nothing).\n";
 
 struct allocator {
 	const char *name;
@@ -79,15 +80,25 @@ int main(int argc, char **argv)
 	struct kmem_config cfg = { .ram = 512ULL << 20,
 				   .cpus = 1,
 				   .quiet = true };
-	static double res[MAX_AL][NR_SIZES][RUNS];
+	static double res[MAX_AL][NR_SIZES][MAX_RUNS];
 	const char *tun = getenv("GLIBC_TUNABLES"), *data = NULL;
 	struct allocator al[MAX_AL];
 	struct bench_peer peers[3];
 	long pairs = 200000;
-	int n = 0, np, i, s, r;
+	int n = 0, np, i, s, r, runs = MAX_RUNS;
 	FILE *f;
 
 	bench_help(argc, argv, usage);
+	/* jemalloc's initial-exec TLS needs a larger static TLS surplus. */
+	if (!tun || !strstr(tun, "optional_static_tls")) {
+		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384",
+		       1);
+		execv("/proc/self/exe", argv);
+	}
+	if (bench_quick(&argc, argv)) {
+		runs = 1;
+		pairs = 1000;
+	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--data") && i + 1 < argc)
 			data = argv[++i];
@@ -98,12 +109,6 @@ int main(int argc, char **argv)
 			bench_bad("bench_sizes", "unexpected argument", argv[i],
 				  usage);
 	}
-	/* jemalloc's initial-exec TLS needs a larger static TLS surplus. */
-	if (!tun || !strstr(tun, "optional_static_tls")) {
-		setenv("GLIBC_TUNABLES", "glibc.rtld.optional_static_tls=16384",
-		       1);
-		execv("/proc/self/exe", argv);
-	}
 	if (kmem_boot(&cfg))
 		return 1;
 	al[n++] = (struct allocator){ "kmalloc", NULL, NULL };
@@ -113,18 +118,18 @@ int main(int argc, char **argv)
 		al[n++] = (struct allocator){ .name = peers[i].name,
 					      .alloc = peers[i].alloc,
 					      .free = peers[i].free };
-	for (r = 0; r < RUNS; r++)
+	for (r = 0; r < runs; r++)
 		for (s = 0; s < NR_SIZES; s++)
 			for (i = 0; i < n; i++)
 				res[i][s][r] =
 					run(&al[i], (size_t)8 << s, pairs);
 	for (i = 0; i < n; i++)
 		for (s = 0; s < NR_SIZES; s++)
-			qsort(res[i][s], RUNS, sizeof(double), cmp_double);
+			qsort(res[i][s], runs, sizeof(double), cmp_double);
 
 	printf("ns per allocate+touch+free pair by size, median of %d interleaved runs "
 	       "of %ld pairs, 1 thread\n\n| %8s |",
-	       RUNS, pairs, "size");
+	       runs, pairs, "size");
 	for (i = 0; i < n; i++)
 		printf(" %9s |", al[i].name);
 	printf("\n|---------:|");
@@ -134,7 +139,7 @@ int main(int argc, char **argv)
 	for (s = 0; s < NR_SIZES; s++) {
 		printf("| %8lu |", 8ul << s);
 		for (i = 0; i < n; i++)
-			printf(" %9.1f |", res[i][s][RUNS / 2]);
+			printf(" %9.1f |", res[i][s][runs / 2]);
 		printf("\n");
 	}
 	if (data) {
@@ -150,7 +155,7 @@ int main(int argc, char **argv)
 		for (s = 0; s < NR_SIZES; s++) {
 			fprintf(f, "%lu", 8ul << s);
 			for (i = 0; i < n; i++)
-				fprintf(f, " %.2f", res[i][s][RUNS / 2]);
+				fprintf(f, " %.2f", res[i][s][runs / 2]);
 			fprintf(f, "\n");
 		}
 		fclose(f);

@@ -34,12 +34,17 @@
 #include "bench.h"
 
 static const char usage[] =
-	"usage: bench_vmalloc [--max SIZE] [--runs N] [--wall] [RAM]\n"
+	"usage: bench_vmalloc [--max SIZE] [--runs N] [--wall] [--data FILE]\n"
+	"                     [--quick] [RAM]\n"
 	"vmalloc, kmalloc and the host's mmap + touch + free by size, from 4 KiB\n"
 	"to SIZE (default 64M) by factors of 4, on a machine of RAM (default 1G;\n"
 	"a size such as 512M or 2G); medians of N batches (default 9), and the\n"
 	"time of vmalloc and mmap split into map, first touch and free. Times\n"
-	"are the thread's CPU time, or wall time with --wall.\n";
+	"are the thread's CPU time, or wall time with --wall. --data FILE: the\n"
+	"figures as columns (size in bytes; vmalloc, kmalloc, mmap totals; map,\n"
+	"touch, free of vmalloc, then of mmap; '-' where kmalloc fails). --quick:\n"
+	"a smoke run (up to 1M, one batch of a few pairs; the figures mean\n"
+	"nothing).\n";
 
 #define MAX_RUNS 99
 
@@ -197,10 +202,16 @@ int main(int argc, char **argv)
 	struct kmem_config cfg = { .ram = 1ULL << 30, .quiet = true };
 	unsigned long size, max = 64UL << 20;
 	struct vmalloc_stats st;
+	const char *data = NULL;
 	long maps[8];
-	int i, n;
+	int i, n, div = 1;
 
 	bench_help(argc, argv, usage);
+	if (bench_quick(&argc, argv)) {
+		max = 1UL << 20;
+		runs = 1;
+		div = 100;
+	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--max") && i + 1 < argc) {
 			max = kmem_parse_size(argv[++i]);
@@ -211,6 +222,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			runs = (int)bench_count("bench_vmalloc", argv[++i],
 						MAX_RUNS, usage);
+		} else if (!strcmp(argv[i], "--data") && i + 1 < argc) {
+			data = argv[++i];
 		} else if (!strcmp(argv[i], "--wall")) {
 			clock_id = CLOCK_MONOTONIC;
 		} else if (argv[i][0] != '-' && cfg.ram == 1ULL << 30 &&
@@ -233,6 +246,7 @@ int main(int argc, char **argv)
 		int iters = size <= (64 << 10) ? 2000 :
 			    size <= (1 << 20)  ? 200 :
 						 10;
+		iters = iters / div ? iters / div : 1;
 		double v, k, m;
 		char kb[16], kr[16];
 
@@ -265,6 +279,31 @@ int main(int argc, char **argv)
 		       size >> 10, v[MAP], v[TOUCH], v[FREE], m[MAP], m[TOUCH],
 		       m[FREE], (v[MAP] + v[FREE]) / (m[MAP] + m[FREE]),
 		       v[TOUCH] / m[TOUCH]);
+	}
+	if (data) {
+		FILE *f = fopen(data, "w");
+
+		if (!f) {
+			perror(data);
+			return 1;
+		}
+		fprintf(f,
+			"size vmalloc kmalloc mmap v_map v_touch v_free m_map m_touch m_free\n");
+		for (size = 4096, n = 0; size <= max; size *= 4, n++) {
+			double *v = med[n][VMALLOC], *m = med[n][MMAP];
+			double k = med[n][KMALLOC][TOTAL];
+
+			fprintf(f, "%lu %.0f ", size, v[TOTAL]);
+			if (k > 0)
+				fprintf(f, "%.0f", k);
+			else
+				fprintf(f, "-");
+			fprintf(f, " %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n",
+				m[TOTAL], v[MAP], v[TOUCH], v[FREE], m[MAP],
+				m[TOUCH], m[FREE]);
+		}
+		if (fclose(f))
+			return 1;
 	}
 	vmalloc_get_stats(&st);
 	printf("purges (TLB flushes): %lu, host mappings now: %lu, demand areas: %lu\n",

@@ -11,8 +11,9 @@
 #   KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh
 # and gnuplot-nox (the plots of `make bench`) by that target:
 #   KMEM_DEPS_BENCH=1 sh scripts/install-deps.sh
-# CI (.ci/run) adds clang (the clang -Werror build, libFuzzer, TSan) and
-# clang-format (make format-check):
+# CI (.ci/run) adds clang (the clang -Werror build, libFuzzer, TSan),
+# clang-format (make format-check) and gnuplot-nox (tests/cmd/bench_quick.sh
+# draws make bench's plots):
 #   KMEM_DEPS_CI=1 KMEM_DEPS_EXTRA=1 sh scripts/install-deps.sh
 # Needs root (or sudo) only when something is missing; otherwise prints nothing.
 # Exit status: 0 when everything is there (or was installed); 3 when some
@@ -24,7 +25,7 @@ if [ "${KMEM_DEPS_BENCH:-0}" = 1 ]; then
 	need="$need gnuplot-nox"
 fi
 if [ "${KMEM_DEPS_CI:-0}" = 1 ]; then
-	need="$need clang clang-format"
+	need="$need clang clang-format gnuplot-nox"
 fi
 if [ "${KMEM_DEPS_EXTRA:-0}" = 1 ]; then
 	need="$need libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev chromium firefox-esr"
