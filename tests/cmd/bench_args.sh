@@ -1,10 +1,16 @@
 #!/bin/sh
 # Every bench program answers --help (usage on stdout, exit 0) and refuses a
 # bad argument (exit 2), instead of reading it as 0 iterations or a RAM size.
-# $1: the kmem binary (the bench programs are in bench/ beside it).
+# $1: the kmem binary (the bench programs are in bench/ beside it); $2: the
+# source root.
 dir=$(dirname "$1")/bench
 ls "$dir"/bench_* >/dev/null 2>&1 || { echo "no bench programs built"; exit 77; }
 fail=0
+# Every bench/*.c is a program here (bench/CMakeLists.txt builds them all).
+for c in "$2"/bench/*.c; do
+	n=$(basename "$c" .c)
+	[ -x "$dir/bench_$n" ] || { echo "FAIL: bench/$n.c: no bench_$n built"; fail=1; }
+done
 for b in "$dir"/bench_*; do
 	name=$(basename "$b")
 	out=$("$b" --help 2>&1); rc=$?
