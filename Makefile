@@ -96,7 +96,8 @@ fuzz-ci: fuzz-build
 # Runs every bench/ program, prints the tables and draws docs/bench-*.svg
 # (gnuplot-nox is installed for this target only; without it, no plots).
 # `sh scripts/bench.sh --quick BUILD DIR` is the same in seconds, tables and
-# plots in DIR, figures meaningless (tests/cmd/bench_quick.sh runs it).
+# plots in DIR, figures meaningless (tests/cmd/bench_quick.sh runs it);
+# `sh scripts/bench.sh --plot BUILD` redraws from BUILD/bench/*.dat.
 bench: build
 	@st=0; KMEM_DEPS_BENCH=1 sh scripts/install-deps.sh || st=$$?; \
 	if [ $$st != 0 ] && [ $$st != 3 ]; then exit $$st; fi

@@ -373,15 +373,17 @@ static void usage(FILE *f)
 	int w;
 
 	fprintf(f,
-		"usage: bench_live [--quick] [PAIRS]\n"
-		"       bench_live --sets [--data FILE] [--quick] [PAIRS]\n"
+		"usage: bench_live [--runs N] [--quick] [PAIRS]\n"
+		"       bench_live --sets [--data FILE] [--runs N] [--quick] [PAIRS]\n"
 		"       bench_live --one NAME WORKLOAD PAIRS\n"
 		"kmalloc/kfree against glibc, jemalloc, mimalloc and tcmalloc (those\n"
 		"installed) with live sets of mixed sizes, ns per allocate+free pair,\n"
-		"median of %d interleaved runs of PAIRS pairs (default %ld). The table:\n"
-		"one row per workload. --sets: one row per live-set size (100 to\n"
-		"1,000,000 objects of sizes 8..2048, freed in a random order); --data\n"
-		"FILE writes it as columns (live-set size, then one per allocator).\n"
+		"median of N interleaved runs (default %d) of PAIRS pairs (default\n"
+		"%ld). The table: one row per workload. --sets: one row per live-set\n"
+		"size (100 to "
+		"1,000,000 objects of sizes 8..2048, freed in a random order);\n"
+		"--data FILE writes it as columns (live-set size, then one per\n"
+		"allocator).\n"
 		"--quick: a smoke run (one run of 2000 pairs, sets up to 10,000; the\n"
 		"figures mean nothing). --one: one untimed loop of PAIRS pairs of NAME\n"
 		"(kmalloc glibc jemalloc mimalloc tcmalloc) in WORKLOAD (",
@@ -500,6 +502,12 @@ int main(int argc, char **argv)
 			sets = quick ? 3 : NS;
 		} else if (!strcmp(argv[i], "--data") && i + 1 < argc) {
 			data = argv[++i];
+		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+			errno = 0;
+			runs = (int)strtol(argv[++i], &end, 10);
+			if (errno || end == argv[i] || *end || runs < 1 ||
+			    runs > RUNS)
+				bad("not a count from 1 to 9", argv[i]);
 		} else if (argv[i][0] != '-') {
 			errno = 0;
 			pairs = strtol(argv[i], &end, 10);

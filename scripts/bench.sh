@@ -8,18 +8,21 @@
 #                      each peer
 #   bench-vmalloc.svg  vmalloc and the host's mmap + touch + munmap by size,
 #                      the total and the first touch alone
-# Usage: sh scripts/bench.sh [--quick] BUILD [OUTDIR]
+# Usage: sh scripts/bench.sh [--quick | --plot] BUILD [OUTDIR]
 # --quick passes --quick to every program (one run with tiny counts: the
 # tables and plots have their shape, their figures mean nothing) and keeps
-# the tables in OUTDIR instead (tests/cmd/bench_quick.sh).
+# the tables in OUTDIR instead (tests/cmd/bench_quick.sh). --plot runs
+# nothing and draws the plots from the data files BUILD/bench/*.dat that an
+# earlier run (or a program run by hand with --data) left.
 # The load average is printed before and after: other jobs on the machine
 # change the figures.
 set -e
 quick=
-if [ "$1" = --quick ]; then
-	quick=--quick
-	shift
-fi
+plot_only=
+case $1 in
+--quick) quick=--quick; shift ;;
+--plot) plot_only=1; shift ;;
+esac
 build=${1:-build}
 out=${2:-docs}
 dir=$build/bench
@@ -28,7 +31,7 @@ work=$dir
 [ -n "$quick" ] && work=$out
 mkdir -p "$out" "$work"
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
-echo "bench: load average $(load) (1, 5, 15 minutes)$quick"
+[ -n "$plot_only" ] || echo "bench: load average $(load) (1, 5, 15 minutes)$quick"
 # One program: its table on stdout and in $work/NAME.txt; a failure stops
 # the script (set -e does not see through a pipe).
 run() {
@@ -40,7 +43,7 @@ run() {
 	echo
 }
 for b in "$dir"/bench_*; do
-	[ -x "$b" ] || continue
+	[ -x "$b" ] && [ -z "$plot_only" ] || continue
 	name=$(basename "$b")
 	case $name in
 	bench_sizes) run "$name" "$b" $quick --data "$work/sizes.dat" ;;
@@ -51,7 +54,7 @@ for b in "$dir"/bench_*; do
 	*) run "$name" "$b" $quick ;;
 	esac
 done
-echo "bench: load average $(load) at the end"
+[ -n "$plot_only" ] || echo "bench: load average $(load) at the end"
 if ! command -v gnuplot >/dev/null 2>&1; then
 	echo "bench: gnuplot not found: no plots drawn (the tables above are the results;"
 	echo "       KMEM_DEPS_BENCH=1 sh scripts/install-deps.sh installs gnuplot-nox)"
