@@ -43,7 +43,8 @@ run() {
 	echo
 }
 for b in "$dir"/bench_*; do
-	[ -x "$b" ] && [ -z "$plot_only" ] || continue
+	# Only the programs (this directory also holds their tables).
+	[ -f "$b" ] && [ -x "$b" ] && [ -z "$plot_only" ] || continue
 	name=$(basename "$b")
 	case $name in
 	bench_sizes) run "$name" "$b" $quick --data "$work/sizes.dat" ;;
