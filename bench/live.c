@@ -374,7 +374,8 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: bench_live [--runs N] [--quick] [PAIRS]\n"
-		"       bench_live --sets [--data FILE] [--runs N] [--quick] [PAIRS]\n"
+		"       bench_live --sets [--max N] [--data FILE] [--runs N] [--quick]\n"
+		"                  [PAIRS]\n"
 		"       bench_live --one NAME WORKLOAD PAIRS\n"
 		"kmalloc/kfree against glibc, jemalloc, mimalloc and tcmalloc (those\n"
 		"installed) with live sets of mixed sizes, ns per allocate+free pair,\n"
@@ -382,8 +383,8 @@ static void usage(FILE *f)
 		"%ld). The table: one row per workload. --sets: one row per live-set\n"
 		"size (100 to "
 		"1,000,000 objects of sizes 8..2048, freed in a random order);\n"
-		"--data FILE writes it as columns (live-set size, then one per\n"
-		"allocator).\n"
+		"--max N: the sets up to N objects only; --data FILE writes the table\n"
+		"as columns (live-set size, then one per allocator).\n"
 		"--quick: a smoke run (one run of 2000 pairs, sets up to 10,000; the\n"
 		"figures mean nothing). --one: one untimed loop of PAIRS pairs of NAME\n"
 		"(kmalloc glibc jemalloc mimalloc tcmalloc) in WORKLOAD (",
@@ -478,6 +479,7 @@ int main(int argc, char **argv)
 	struct bench_peer peers[3];
 	const char *tun = getenv("GLIBC_TUNABLES"), *data = NULL;
 	int n = 0, np, i, w, r, sets = 0;
+	long max_set = 1000000;
 	bool quick, one = argc > 1 && !strcmp(argv[1], "--one");
 
 	for (i = 1; i < argc; i++)
@@ -502,6 +504,12 @@ int main(int argc, char **argv)
 			sets = quick ? 3 : NS;
 		} else if (!strcmp(argv[i], "--data") && i + 1 < argc) {
 			data = argv[++i];
+		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
+			long max = strtol(argv[++i], &end, 10);
+
+			if (end == argv[i] || *end || max < live_sets[0])
+				bad("not a live-set size from 100", argv[i]);
+			max_set = max;
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			errno = 0;
 			runs = (int)strtol(argv[++i], &end, 10);
@@ -517,6 +525,8 @@ int main(int argc, char **argv)
 			bad("unexpected argument", argv[i]);
 		}
 	}
+	while (sets > 1 && live_sets[sets - 1] > max_set)
+		sets--;
 	if (data && !sets)
 		bad("--data without --sets", data);
 	if (one && argc != 5)
