@@ -29,6 +29,30 @@ phys_addr_t memblock_phys_alloc(phys_addr_t size, phys_addr_t align,
 int memblock_phys_free(phys_addr_t base, phys_addr_t size);
 bool memblock_is_memory(phys_addr_t addr);
 bool memblock_is_reserved(phys_addr_t addr);
+bool memblock_is_untouched(phys_addr_t base, phys_addr_t size);
+
+/*
+ * kmem: page->flags bit 48 of a free frame known to hold zeroes, so that
+ * __GFP_ZERO has nothing to clear:
+ *   - a frame never written since boot: the RAM memfd is new at each boot,
+ *     so it reads as zeroes (and clearing it would make the host fault in
+ *     and zero a page for nothing). memblock_free_all() (mm/mm_init.c) sets
+ *     the bit on the frames memblock never handed out;
+ *   - a frame of a block handed out holding zeroes (bit 49 on its head,
+ *     PAGE_HANDED_ZEROES, while allocated) and given back unwritten through
+ *     free_zeroed_pages().
+ * The page allocator clears it on every frame of a block it hands out (the
+ * owner may write from then on). Both bits are outside PAGE_FLAGS_MASK.
+ */
+#define PAGE_ZEROES (1UL << 48)
+#define PAGE_HANDED_ZEROES (1UL << 49)
+/* __free_pages() of a block its owner did not write: if it was handed out
+ * holding zeroes (and no page debugging option writes free pages), its
+ * frames are PAGE_ZEROES again. */
+void free_zeroed_pages(struct page *page, unsigned int order);
+/* Populate the host pages of the next nr_pages free pages the allocator would
+ * hand out (mm/page_alloc.c); returns how many it populated. */
+unsigned long prefault_free_pages(unsigned long nr_pages);
 
 /* ---- percpu (mm/percpu.c): the first chunk, from memblock at boot ------- */
 int setup_per_cpu_areas(void);

@@ -9,6 +9,14 @@
  * page of memory that is not reserved (memblock_free_all in the kernel); the
  * reserved pages stay PG_reserved forever and are not "managed".
  *
+ * Untouched memory. The RAM is a fresh memfd at every boot, so a frame nobody
+ * has written since reads as zeroes (its part of the file is a hole). The
+ * only boot memory ever written is memory memblock handed out (reserved);
+ * reserved memory reaches the buddy allocator only through
+ * memblock_phys_free(), which remembers the range. memblock_is_untouched()
+ * says a free frame was never reserved: mm_init.c marks those frames so that
+ * __GFP_ZERO need not clear them (mm/page_alloc.c).
+ *
  * Only used during boot, under the boot lock.
  */
 #include <string.h>
@@ -26,11 +34,14 @@ struct region {
 };
 
 static struct region memory[MAX_REGIONS], reserved[MAX_REGIONS];
-static int nr_memory, nr_reserved;
+static struct region returned[MAX_REGIONS]; /* memblock_phys_free()d */
+static int nr_memory, nr_reserved, nr_returned;
+static bool returned_overflow; /* more returns than slots: nothing untouched */
 
 void memblock_reset(void)
 {
-	nr_memory = nr_reserved = 0;
+	nr_memory = nr_reserved = nr_returned = 0;
+	returned_overflow = false;
 }
 
 static int add_region(struct region *r, int *nr, phys_addr_t base,
@@ -67,6 +78,8 @@ int memblock_phys_free(phys_addr_t base, phys_addr_t size)
 	phys_addr_t end = base + size;
 	int i;
 
+	if (add_region(returned, &nr_returned, base, size))
+		returned_overflow = true;
 	for (i = 0; i < nr_reserved; i++) {
 		phys_addr_t rb = reserved[i].base, re = rb + reserved[i].size;
 
@@ -111,6 +124,23 @@ bool memblock_is_memory(phys_addr_t addr)
 bool memblock_is_reserved(phys_addr_t addr)
 {
 	return in_regions(reserved, nr_reserved, addr);
+}
+
+/*
+ * No byte of [base, base + size) was ever handed back by memblock_phys_free()
+ * (so, for memory that is not reserved now, never written since boot).
+ */
+bool memblock_is_untouched(phys_addr_t base, phys_addr_t size)
+{
+	int i;
+
+	if (returned_overflow)
+		return false;
+	for (i = 0; i < nr_returned; i++)
+		if (base < returned[i].base + returned[i].size &&
+		    returned[i].base < base + size)
+			return false;
+	return true;
 }
 
 static bool overlaps_reserved(phys_addr_t base, phys_addr_t size)

@@ -107,10 +107,18 @@ static void memblock_free_all(void)
 		}
 		{
 			unsigned long n = 1UL << order, i;
+			bool whole = memblock_is_untouched(PFN_PHYS(pfn),
+							   PFN_PHYS(n));
 
 			for (i = 0; i < n; i++) {
 				ClearPageReserved(page + i);
 				atomic_set(&page[i]._refcount, 0);
+				/* never handed out by memblock: still a hole
+				 * of the fresh RAM memfd, zeroes */
+				if (whole ||
+				    memblock_is_untouched(PFN_PHYS(pfn + i),
+							  PAGE_SIZE))
+					page[i].flags |= PAGE_ZEROES;
 			}
 			atomic_long_add((long)n, &zone->managed_pages);
 			__free_pages_core(page, order);

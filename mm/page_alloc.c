@@ -615,7 +615,7 @@ static void zero_pages(struct page *page, unsigned int order)
 
 static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
-	unsigned long i;
+	unsigned long i, zeroes = PAGE_ZEROES;
 
 	page->page_type = PAGE_TYPE_NONE;
 	for (i = 0; i < (1UL << order); i++) {
@@ -625,7 +625,8 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 		page[i].private = 0;
 		page[i].kmem_private = 0;
 		page[i].page_type = PAGE_TYPE_NONE;
-		page[i].flags &= ~PAGE_FLAGS_MASK;
+		zeroes &= page[i].flags;
+		page[i].flags &= ~(PAGE_FLAGS_MASK | PAGE_ZEROES);
 		set_alloc_order_tag(&page[i], 0);
 	}
 	set_page_owner_tag(page, 1u << order, KMEM_OWNER_NONE);
@@ -635,8 +636,12 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 	 * hook says whether init_on_alloc/init_on_free want zeroing. */
 	if (unlikely(page_debug_flags))
 		gfp = page_debug_alloc(page, order, gfp);
-	if (gfp & __GFP_ZERO)
+	/* kmem: a block all of whose frames are known to hold zeroes
+	 * (mm/internal.h, PAGE_ZEROES) is not cleared again. */
+	if ((gfp & __GFP_ZERO) && !zeroes)
 		zero_pages(page, order);
+	if (zeroes || (gfp & __GFP_ZERO))
+		page->flags |= PAGE_HANDED_ZEROES;
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(page, order);
 }
@@ -981,7 +986,8 @@ static bool free_page_is_bad(struct page *page, unsigned int order)
 	return false;
 }
 
-static void free_frozen_pages(struct page *page, unsigned int order)
+static void free_frozen_pages(struct page *page, unsigned int order,
+			      bool unwritten)
 {
 	struct zone *zone = page_zone(page);
 	unsigned long pfn = page_to_pfn(page);
@@ -998,7 +1004,13 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 		page[1].compound_order = 0;
 	}
 	set_alloc_order_tag(page, 0);
-	page->flags &= ~PAGE_FLAGS_MASK;
+	/* Handed out as zeroes, given back unwritten, and no debugging
+	 * option wrote it on the way: its frames hold zeroes. */
+	if (unlikely(unwritten) && (page->flags & PAGE_HANDED_ZEROES) &&
+	    !page_debug_flags)
+		for (i = 0; i < (1UL << order); i++)
+			page[i].flags |= PAGE_ZEROES;
+	page->flags &= ~(PAGE_FLAGS_MASK | PAGE_HANDED_ZEROES);
 	mt = get_pageblock_migratetype(page);
 
 	if (pcp_enabled && order <= PAGE_ALLOC_COSTLY_ORDER &&
@@ -1030,7 +1042,8 @@ static void free_frozen_pages(struct page *page, unsigned int order)
 	spin_unlock(&zone->lock);
 }
 
-void __free_pages(struct page *page, unsigned int order)
+static void free_pages_unwritten(struct page *page, unsigned int order,
+				 bool unwritten)
 {
 	int ref;
 
@@ -1055,7 +1068,17 @@ void __free_pages(struct page *page, unsigned int order)
 		bad_page(page, "nonzero _refcount");
 		return;
 	}
-	free_frozen_pages(page, order);
+	free_frozen_pages(page, order, unwritten);
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	free_pages_unwritten(page, order, false);
+}
+
+void free_zeroed_pages(struct page *page, unsigned int order)
+{
+	free_pages_unwritten(page, order, true);
 }
 
 void free_pages(unsigned long addr, unsigned int order)
@@ -1234,6 +1257,118 @@ void page_alloc_set_pcp(bool on)
 	if (!on)
 		drain_all_pages(NULL);
 	pcp_enabled = on;
+}
+
+/* ---- prefaulting --------------------------------------------------------- */
+
+#define PREFAULT_RANGES 128
+
+struct prefault {
+	unsigned long want, done;
+	int n;
+	struct {
+		unsigned long start, end; /* pfns */
+	} r[PREFAULT_RANGES];
+};
+
+/* Add a free block; false when enough is taken or there is no room. */
+static bool prefault_add(struct prefault *pf, struct page *page,
+			 unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), end = pfn + (1UL << order);
+	int i;
+
+	if (pf->done >= pf->want)
+		return false;
+	for (i = pf->n - 1; i >= 0 && i >= pf->n - 4; i--) {
+		if (pf->r[i].start == end) { /* lists often run downwards */
+			pf->r[i].start = pfn;
+			goto added;
+		}
+		if (pf->r[i].end == pfn) {
+			pf->r[i].end = end;
+			goto added;
+		}
+	}
+	if (pf->n == PREFAULT_RANGES)
+		return false;
+	pf->r[pf->n].start = pfn;
+	pf->r[pf->n].end = end;
+	pf->n++;
+added:
+	pf->done += 1UL << order;
+	return true;
+}
+
+/* The free blocks of a zone in about the order allocations take them: the
+ * per-CPU lists first, then the smallest blocks (what __rmqueue_smallest
+ * finds first for each type; a fallback takes a large block when a type has
+ * none left), each list from its head (LIFO: boot freed the blocks in
+ * ascending order, so the highest come first). */
+static void prefault_zone(struct prefault *pf, struct zone *zone)
+{
+	unsigned int cpu, i, order;
+	struct page *page;
+	int mt;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		spin_lock(&pcp->lock);
+		for (i = 0; i < NR_PCP_LISTS; i++)
+			list_for_each_entry(page, &pcp->lists[i], lru)
+				if (!prefault_add(pf, page,
+						  i / MIGRATE_PCPTYPES))
+					break;
+		spin_unlock(&pcp->lock);
+	}
+	spin_lock(&zone->lock);
+	for (order = 0; order < NR_PAGE_ORDERS; order++)
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			list_for_each_entry(
+				page, &zone->free_area[order].free_list[mt],
+				lru)
+				if (!prefault_add(pf, page, order))
+					goto out;
+out:
+	spin_unlock(&zone->lock);
+}
+
+/*
+ * Back the next nr_pages or so free pages the allocator will hand out with
+ * host pages now, in a few large system calls (arch_populate), so that their
+ * first touches later take no host page fault one page at a time. Lowmem
+ * only (HighMem has no permanent mapping), the highest zone first. The pages
+ * stay free and unchanged (zeroes where PAGE_ZEROES says so). Returns the
+ * number of free pages populated.
+ */
+unsigned long prefault_free_pages(unsigned long nr_pages)
+{
+	struct prefault *pf;
+	unsigned long done = 0;
+	int z, i;
+
+	if (page_debug_flags & PAGE_DEBUG_PAGEALLOC)
+		return 0; /* free pages are not mapped */
+	pf = calloc(1, sizeof(*pf));
+	if (!pf)
+		return 0;
+	pf->want = nr_pages;
+	for (z = MAX_NR_ZONES - 1; z >= 0 && pf->done < nr_pages; z--) {
+		struct zone *zone = &contig_page_data.node_zones[z];
+
+		if (managed_zone(zone) && !is_highmem_idx((enum zone_type)z))
+			prefault_zone(pf, zone);
+	}
+	/* Outside the locks: a page allocated meanwhile is no matter
+	 * (populating changes no byte). */
+	for (i = 0; i < pf->n; i++)
+		if (!arch_populate((unsigned long)pfn_to_virt(pf->r[i].start),
+				   (pf->r[i].end - pf->r[i].start)
+					   << PAGE_SHIFT))
+			done += pf->r[i].end - pf->r[i].start;
+	free(pf);
+	return done;
 }
 
 void zone_free_counts_mt(struct zone *zone, int mt,

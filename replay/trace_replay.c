@@ -820,7 +820,7 @@ static void do_page_alloc(struct replay *rp, const struct trace_event *e)
 		return;
 	}
 	if (p->state == PG_LIVE) { /* its free is recorded later: free it now */
-		__free_pages((struct page *)p->p, p->a);
+		free_zeroed_pages((struct page *)p->p, p->a);
 		rp->replayed_pages -= 1ul << p->a;
 		r->page_alloc_live_pfn++; /* not a free event: counted apart */
 	}
@@ -882,7 +882,7 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 	case PG_LIVE:
 		if (e->type == TR_PAGE_FREE && e->order != p->a)
 			r->page_free_order_mismatch++;
-		__free_pages((struct page *)p->p, p->a);
+		free_zeroed_pages((struct page *)p->p, p->a);
 		rp->replayed_pages -= 1ul << p->a;
 		r->page_free_replayed++;
 		break;
@@ -1200,6 +1200,11 @@ static int replay_boot(struct replay *rp, struct kmem_config *cfg)
 		fail(rp, NULL, "out of memory for the pairing tables");
 		return -1;
 	}
+	/* The RAM the trace needs, backed by the host before the replay (a
+	 * first touch while replaying costs a host page fault). */
+	prefault_free_pages(
+		(unsigned long)((r->need_bytes + r->need_bytes / 4) >>
+				PAGE_SHIFT));
 	progress_start(&rp->pr, "replay", rp->t->nr, rp->o->progress);
 	return 0;
 }

@@ -218,6 +218,34 @@ int arch_protect(unsigned long vaddr, size_t len, int prot)
 	return mprotect((void *)vaddr, len, prot) ? -errno : 0;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+int arch_populate(unsigned long vaddr, size_t len)
+{
+	static int have_populate = -1; /* unknown, no, yes */
+	unsigned long a;
+	int have;
+
+	len += vaddr & ~PAGE_MASK;
+	vaddr &= PAGE_MASK;
+	have = __atomic_load_n(&have_populate, __ATOMIC_RELAXED);
+	if (have < 0) { /* an unknown advice is EINVAL even for len 0 */
+		have = !madvise((void *)vaddr, 0, MADV_POPULATE_WRITE);
+		__atomic_store_n(&have_populate, have, __ATOMIC_RELAXED);
+	}
+	if (have)
+		return madvise((void *)vaddr, len, MADV_POPULATE_WRITE) ?
+			       -errno :
+			       0;
+	/* Adding 0 atomically writes each page without changing a byte, even
+	 * under a concurrent writer. */
+	for (a = vaddr; a < vaddr + len; a += PAGE_SIZE)
+		__atomic_fetch_add((unsigned char *)a, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
 static void e820_add(phys_addr_t start, phys_addr_t end)
 {
 	if (end > start && machine.nr_e820 < E820_MAX) {

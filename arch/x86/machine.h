@@ -57,6 +57,11 @@ int arch_map_phys_populate(unsigned long vaddr, phys_addr_t phys, size_t len,
 			   int prot);
 int arch_unmap(unsigned long vaddr, size_t len);
 int arch_protect(unsigned long vaddr, size_t len, int prot);
+/* Back [vaddr, vaddr+len) of a writable mapping of RAM with host pages now
+ * (MADV_POPULATE_WRITE, one system call, instead of a host page fault at each
+ * first touch later); the contents do not change. A host kernel without it
+ * (before 5.14) gets each page touched instead. */
+int arch_populate(unsigned long vaddr, size_t len);
 /* Reserve len bytes of host address space (PROT_NONE), at `hint` if it is free
  * (hint 0: anywhere), aligned to `align`. Returns NULL on failure. */
 void *arch_reserve(unsigned long hint, size_t len, size_t align);
