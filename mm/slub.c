@@ -289,8 +289,6 @@ static unsigned int sheaf_capacity(unsigned int size)
 
 	if (size >= PAGE_SIZE)
 		capacity = 12;
-	else if (size >= 1024)
-		capacity = 26;
 	else if (size >= 256)
 		capacity = 26;
 	else
