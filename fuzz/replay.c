@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include <kmem/kmem.h>
-#include "replay/replay.h"
+#include <kmem/replay.h>
 #include "fuzz/fuzz.h"
 
 #define FUZZ_RAM (32ull << 20) /* the smallest machine kmem boots */

@@ -26,7 +26,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "replay/replay.h"
+#include <kmem/replay.h>
 #include "fuzz/fuzz.h"
 
 static int memfd = -1;

@@ -57,7 +57,8 @@
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
-#include "replay/replay.h"
+#include <kmem/replay.h>
+#include "internal.h"
 
 const char *const trace_type_names[TR_NR_TYPES] = {
 	"kmalloc",

@@ -75,7 +75,8 @@
 #include "mm/vmalloc.h"
 #define REPLAY_HAVE_VMAP 1
 #endif
-#include "replay/replay.h"
+#include <kmem/replay.h>
+#include "internal.h"
 
 enum { MARK_NONE, MARK_SLAB_PAGE, MARK_KMALLOC_PAGE, MARK_VMAP_OBJ };
 #define CACHE_SKIPPED 0xffffffffu /* pent.cache of an object not replayed */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include <kmem/kmem.h>
-#include "replay/replay.h"
+#include <kmem/replay.h>
 #include "test.h"
 
 #define TRACE KMEM_DATA_DIR "/linux-6.18-x86_64/trace-build.txt.xz"

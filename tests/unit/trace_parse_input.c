@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include <kmem/kmem.h>
-#include "replay/replay.h"
+#include <kmem/replay.h>
+#include "replay/internal.h"
 #include "test.h"
 
 static const struct trace_parse_opts quiet = { .diag = NULL };

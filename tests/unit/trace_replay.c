@@ -14,7 +14,7 @@
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
 #include "mm/internal.h"
-#include "replay/replay.h"
+#include <kmem/replay.h>
 #include "test.h"
 
 #define DATA KMEM_TEST_DATA "/"

@@ -19,7 +19,7 @@
 #include <linux/vmalloc.h>
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
-#include "replay/replay.h"
+#include <kmem/replay.h>
 #include "test.h"
 
 static const struct trace_parse_opts quiet = { .diag = NULL };

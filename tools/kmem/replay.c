@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include <kmem/kmem.h>
-#include "replay/replay.h"
+#include <kmem/replay.h>
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/replay.h"
 #include "tools/kmem/replay_slab.h"

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "replay/replay.h"
+#include <kmem/replay.h>
 
 /* One operation: an allocation into a slot, or the free of a slot. */
 struct op {

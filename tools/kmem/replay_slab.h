@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "replay/replay.h"
+#include <kmem/replay.h>
 
 #define SLABCMP_MAX 3
 

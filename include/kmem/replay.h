@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel allocation traces: the parser (replay/trace_parse.c) and the replay
- * engine (replay/trace_replay.c) behind `kmem replay`. Private to the source tree
- * (the command and the unit tests include it); never installed.
+ * <kmem/replay.h>: kernel allocation traces, parsed and replayed through
+ * kmem's allocators (`kmem replay`).
  *
  * Input is the text Linux's tracing prints for the kmem and vmalloc
  * tracepoints, in any of three shapes:
@@ -12,15 +11,45 @@
  *   perf     comm pid [cpu] secs.usecs: subsys:event: fields   (perf script)
  *
  * plain, xz- or gzip-compressed (recognised by their magic bytes), or "-" for
- * standard input. The parser turns every line into one compact struct
- * trace_event; unknown events, malformed lines and header lines are counted.
+ * standard input. The parser (replay/trace_parse.c) turns every line into one
+ * compact struct trace_event; unknown events, malformed lines and header
+ * lines are counted. The replay engine (replay/trace_replay.c) boots a
+ * machine for the trace and drives kmalloc, kmem_cache_alloc, the page
+ * allocator and the vmap-area allocator with the traced requests in
+ * timestamp order, pairing each free with its allocation; struct
+ * replay_result is its report.
+ *
+ *	struct trace t = { 0 };
+ *	struct replay_opts o = { 0 };
+ *	struct replay_result r = { 0 };
+ *
+ *	if (trace_replay_file(&t, "trace.txt.xz", NULL, &o, &r, NULL) == 0)
+ *		printf("%lu events, peak %lu slab pages\n", r.events,
+ *		       r.peak_slab_pages);
+ *	replay_result_free(&r);
+ *	trace_free(&t);
+ *	kmem_halt();    // the replay leaves its machine running
+ *
+ * The engine sits above the rest of the library: it uses only the public
+ * API (<linux/...>, <kmem/...>), as a program would. Not thread-safe: one
+ * thread parses and replays; the allocators it calls take their own locks.
  */
-#ifndef _KMEM_REPLAY_REPLAY_H
-#define _KMEM_REPLAY_REPLAY_H
+#ifndef _KMEM_REPLAY_H
+#define _KMEM_REPLAY_H
+
+#include <kmem/export.h>
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct kmem_cache;
+
+/* ---- the parser (replay/trace_parse.c) ------------------------------------ */
 
 enum trace_type {
 	TR_KMALLOC,
@@ -35,7 +64,7 @@ enum trace_type {
 	TR_VMAP_PURGE, /* parsed and counted; the replay's own lazy purge stands in */
 	TR_NR_TYPES
 };
-extern const char *const trace_type_names[TR_NR_TYPES];
+extern KMEM_API const char *const trace_type_names[TR_NR_TYPES];
 
 enum trace_format {
 	TRACE_FMT_UNKNOWN,
@@ -43,7 +72,7 @@ enum trace_format {
 	TRACE_FMT_TRACE_CMD,
 	TRACE_FMT_PERF,
 };
-extern const char *const trace_format_names[4];
+extern KMEM_API const char *const trace_format_names[4];
 
 /* trace_event.flags */
 #define TEV_FAILED \
@@ -73,7 +102,7 @@ struct trace_event {
 	uint8_t order;
 	int8_t migratetype;
 	uint8_t flags; /* TEV_* */
-	uint8_t mark;  /* replay's private classification (trace_replay.c) */
+	uint8_t mark;  /* the replay engine's classification (its own) */
 	uint8_t pad;
 };
 
@@ -85,6 +114,12 @@ struct trace_unknown {
 #define TRACE_MAX_UNKNOWN 32
 #define TRACE_MAX_MALFORMED_KEPT 16
 
+/*
+ * A parsed trace: what the parser read and counted. Zero it before
+ * trace_load(), trace_load_buffer() or trace_replay_file(); trace_free()
+ * releases what they allocated. The names, name_hash and *_cache fields are
+ * the parser's own.
+ */
 struct trace {
 	const char *path;
 	enum trace_format format;
@@ -135,42 +170,26 @@ struct trace_parse_opts {
  * events by timestamp (stable: input order breaks ties). Returns 0, or -1 with
  * t->error set when the input cannot be read or is not a trace at all.
  */
-int trace_load(struct trace *t, const char *path,
-	       const struct trace_parse_opts *opts);
-/* Parse from an in-memory buffer (tests). */
-int trace_load_buffer(struct trace *t, const char *name, const char *buf,
-		      size_t len, const struct trace_parse_opts *opts);
-void trace_free(struct trace *t);
+KMEM_API int trace_load(struct trace *t, const char *path,
+			const struct trace_parse_opts *opts);
+/* The same from an in-memory buffer (name: what the messages call it). */
+KMEM_API int trace_load_buffer(struct trace *t, const char *name,
+			       const char *buf, size_t len,
+			       const struct trace_parse_opts *opts);
+KMEM_API void trace_free(struct trace *t);
 
-/* Parse one line (no newline) and append its event. Returns 1 if an event was
- * added, 0 if the line was a header, blank or unknown event, -1 if malformed
- * (why is filled). Exposed for the tests. */
-int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
-		     char *why, size_t whylen);
-/* The same without the fast path for well-formed kmem events (tests). */
-int trace_parse_line_general(struct trace *t, char *line, unsigned long lineno,
-			     char *why, size_t whylen);
-
+/* The name of an interned name id (trace_event.name, replay_cache.name);
+ * id 0 is "". */
 static inline const char *trace_name(const struct trace *t, uint32_t id)
 {
 	return t->names[id];
 }
-uint32_t trace_intern(struct trace *t, const char *name, size_t len);
 
-/* ---- progress bar (stderr, only when it is a terminal) ----------------- */
-struct progress {
-	bool on;
-	const char *what;
-	uint64_t total, last_shown_ns;
-};
-void progress_start(struct progress *p, const char *what, uint64_t total,
-		    bool want);
-void progress_update(struct progress *p, uint64_t done);
-void progress_end(struct progress *p);
+/* Monotonic time in nanoseconds (CLOCK_MONOTONIC), the clock of the
+ * reports' timings (parse_seconds, replay_seconds). */
+KMEM_API uint64_t trace_now_ns(void);
 
-uint64_t trace_now_ns(void);
-
-/* ---- replay (replay/trace_replay.c) ----------------------------------------- */
+/* ---- the replay (replay/trace_replay.c) ------------------------------------ */
 
 /* One line of /proc/slabinfo. */
 struct slabinfo_entry {
@@ -183,9 +202,9 @@ struct slabinfo {
 	unsigned int nr;
 };
 /* Parse a /proc/slabinfo snapshot; 0 or -1 with err filled. */
-int slabinfo_load(struct slabinfo *si, const char *path, char *err,
-		  size_t errlen);
-void slabinfo_free(struct slabinfo *si);
+KMEM_API int slabinfo_load(struct slabinfo *si, const char *path, char *err,
+			   size_t errlen);
+KMEM_API void slabinfo_free(struct slabinfo *si);
 
 struct replay_opts {
 	unsigned long long ram;		 /* 0: what fits the trace */
@@ -196,7 +215,7 @@ struct replay_opts {
 	bool objects_only; /* replay only kmalloc/kmem_cache events (compare) */
 };
 
-/* A named cache seen in the trace. */
+/* A named cache seen in the trace (replay_result.caches). */
 struct replay_cache {
 	uint32_t name;	      /* trace name id */
 	struct kmem_cache *s; /* kmem's cache */
@@ -299,36 +318,15 @@ struct replay_result {
 /* Boot a machine (halting any running one) and replay t on it. The machine is
  * left running (for `--map`); the caller halts it. Returns 0, or -1 if the
  * machine could not boot (r->failure[0] says why). */
-int trace_replay(struct trace *t, const struct replay_opts *o,
-		 struct replay_result *r);
-void replay_result_free(struct replay_result *r);
+KMEM_API int trace_replay(struct trace *t, const struct replay_opts *o,
+			  struct replay_result *r);
+KMEM_API void replay_result_free(struct replay_result *r);
 
-/*
- * The replay as a stream: the events pushed one at a time in timestamp order
- * (ties in input order), holding only a window of them, so that a trace of
- * any length replays in bounded memory (trace_replay_file() feeds it while
- * parsing). replay_stream_end() returns 0 (r is the report), -1 (failed:
- * r->failure[0] says why), or 1: the whole trace asks for another machine
- * than the one booted before its end (or its events were not in order): a
- * replay_stream_start() forced to *again, with the same events, gives the
- * report. The machine is left running, as by trace_replay().
- */
+/* A machine's size (trace_replay_file()'s second pass). */
 struct replay_machine {
 	unsigned long long ram;
 	int cpus;
 };
-struct replay_stream;
-struct replay_stream *replay_stream_start(struct trace *t,
-					  const struct replay_opts *o,
-					  struct replay_result *r,
-					  const struct replay_machine *forced);
-int replay_stream_push(struct replay_stream *rs, const struct trace_event *e);
-/* An event came before one already pushed: nothing more is replayed, and
- * replay_stream_end() asks for another pass. */
-void replay_stream_disorder(struct replay_stream *rs);
-int replay_stream_end(struct replay_stream *rs, struct replay_machine *again);
-void replay_stream_free(struct replay_stream *rs);
-
 /*
  * Parse the trace at path and replay it while it is read, in memory bounded
  * by the replay's live objects rather than the length of the trace (another
@@ -347,11 +345,13 @@ struct replay_again {
 	struct replay_machine m;
 	uint64_t horizon; /* how far the input goes back in time */
 };
-int trace_replay_file(struct trace *t, const char *path,
-		      const struct trace_parse_opts *po,
-		      const struct replay_opts *o, struct replay_result *r,
-		      struct replay_again *again);
-/* Memory the trace needs at its peak, estimated from the events (bytes). */
-uint64_t trace_estimate_need(const struct trace *t);
+KMEM_API int trace_replay_file(struct trace *t, const char *path,
+			       const struct trace_parse_opts *po,
+			       const struct replay_opts *o,
+			       struct replay_result *r,
+			       struct replay_again *again);
 
+#ifdef __cplusplus
+}
 #endif
+#endif /* _KMEM_REPLAY_H */
