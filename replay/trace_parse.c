@@ -30,12 +30,15 @@
  * its newline and read again. A line longer than 64 KiB is malformed.
  *
  * A compressed input is decoded by a thread of its own (src_reader: a ring of
- * buffers under one lock); the parse itself is one thread, and a trace is
+ * buffers under one lock; it waits for a pipe in poll() beside a stop pipe,
+ * so that a parse that gives up early never waits for a silent writer); the
+ * parse itself is one thread, and a trace is
  * read-only once parsed. trace_replay_file() replays while it parses: the
  * events go through a sink (order_sink) into the replay, never all in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1805,6 +1808,7 @@ struct src {
 	uint64_t *reader_bytes_owner; /* the caller's count (t->bytes_in) */
 	char err[160];
 	struct src_reader *reader; /* the decoder's own thread, or NULL */
+	int stop_fd; /* readable once the caller stops the reader (-1: none) */
 #ifdef KMEM_HAVE_LZMA
 	lzma_stream xz;
 #endif
@@ -1816,12 +1820,37 @@ struct src {
 
 #define SRC_INBUF (256 * 1024)
 
+/*
+ * The decoder's thread waits for input of a pipe (or terminal, or socket)
+ * in poll() with the stop pipe beside it, never in read(): a caller that
+ * gives up while the writer is alive and silent does not wait for it.
+ * Returns false when the caller stopped the thread.
+ */
+static bool src_wait_input(struct src *s)
+{
+	struct pollfd p[2] = { { .fd = s->fd, .events = POLLIN },
+			       { .fd = s->stop_fd, .events = POLLIN } };
+
+	if (s->stop_fd < 0)
+		return true;
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
+			return true; /* read() says what is wrong */
+	return !p[1].revents;
+}
+
 static ssize_t src_fill_in(struct src *s)
 {
 	ssize_t n;
 
 	if (s->in_pos < s->in_len || s->in_eof)
 		return (ssize_t)(s->in_len - s->in_pos);
+	if (!src_wait_input(s)) {
+		snprintf(s->err, sizeof(s->err), "stopped");
+		s->in_eof = true;
+		s->truncated = true;
+		return -1;
+	}
 	do {
 		n = read(s->fd, s->in, SRC_INBUF);
 	} while (n < 0 && errno == EINTR);
@@ -1998,7 +2027,7 @@ struct src_reader {
 	unsigned int head, count;    /* the oldest filled buffer, how many */
 	size_t pos;		     /* read so far of buf[head] */
 	bool stop;		     /* the caller gives up: finish */
-	bool started;
+	int stop_pipe[2];  /* written by src_reader_stop (input not a file) */
 	uint64_t bytes_in; /* the thread's count of compressed bytes */
 };
 
@@ -2034,17 +2063,36 @@ static void *src_reader_main(void *arg)
 	}
 }
 
+static void src_reader_free(struct src_reader *rd)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		if (rd->stop_pipe[i] >= 0)
+			close(rd->stop_pipe[i]);
+	for (i = 0; i < SRC_BUFS; i++)
+		free(rd->buf[i]);
+	free(rd);
+}
+
 /* Start the thread; if it cannot start, the caller decodes itself. */
 static void src_reader_start(struct src *s)
 {
 	struct src_reader *rd = calloc(1, sizeof(*rd));
+	struct stat st;
 	unsigned int i;
 
 	if (!rd)
 		return;
+	rd->stop_pipe[0] = rd->stop_pipe[1] = -1;
 	for (i = 0; i < SRC_BUFS; i++)
 		if (!(rd->buf[i] = malloc(SRC_BUFSZ)))
 			goto fail;
+	/* A file is never waited for; anything else may be. */
+	if ((fstat(s->fd, &st) || !S_ISREG(st.st_mode)) &&
+	    pipe2(rd->stop_pipe, O_CLOEXEC))
+		goto fail;
+	s->stop_fd = rd->stop_pipe[0];
 	pthread_mutex_init(&rd->lock, NULL);
 	pthread_cond_init(&rd->filled, NULL);
 	pthread_cond_init(&rd->emptied, NULL);
@@ -2052,10 +2100,8 @@ static void src_reader_start(struct src *s)
 	rd->bytes_in = *s->bytes_in;
 	s->reader = rd;
 	s->bytes_in = &rd->bytes_in;
-	if (!pthread_create(&rd->thread, NULL, src_reader_main, s)) {
-		rd->started = true;
+	if (!pthread_create(&rd->thread, NULL, src_reader_main, s))
 		return;
-	}
 	s->bytes_in = s->reader_bytes_owner;
 	*s->bytes_in = rd->bytes_in;
 	s->reader = NULL;
@@ -2063,9 +2109,8 @@ static void src_reader_start(struct src *s)
 	pthread_cond_destroy(&rd->filled);
 	pthread_cond_destroy(&rd->emptied);
 fail:
-	for (i = 0; i < SRC_BUFS; i++)
-		free(rd->buf[i]);
-	free(rd);
+	s->stop_fd = -1;
+	src_reader_free(rd);
 }
 
 /* Copy decoded bytes out of the ring; 0 at the end. */
@@ -2103,7 +2148,6 @@ static size_t src_reader_read(struct src *s, char *out, size_t cap)
 static void src_reader_stop(struct src *s)
 {
 	struct src_reader *rd = s->reader;
-	unsigned int i;
 
 	if (!rd)
 		return;
@@ -2111,16 +2155,18 @@ static void src_reader_stop(struct src *s)
 	rd->stop = true;
 	pthread_cond_signal(&rd->emptied);
 	pthread_mutex_unlock(&rd->lock);
+	/* A thread waiting for input wakes up (src_wait_input). */
+	if (rd->stop_pipe[1] >= 0 && write(rd->stop_pipe[1], "", 1) < 0)
+		(void)0; /* a pipe of our own, empty: cannot fail */
 	pthread_join(rd->thread, NULL);
 	*s->reader_bytes_owner = rd->bytes_in;
 	s->bytes_in = s->reader_bytes_owner;
 	s->reader = NULL;
+	s->stop_fd = -1;
 	pthread_mutex_destroy(&rd->lock);
 	pthread_cond_destroy(&rd->filled);
 	pthread_cond_destroy(&rd->emptied);
-	for (i = 0; i < SRC_BUFS; i++)
-		free(rd->buf[i]);
-	free(rd);
+	src_reader_free(rd);
 }
 
 static void src_close(struct src *s)
@@ -2176,6 +2222,7 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 
 	memset(s, 0, sizeof(*s));
+	s->stop_fd = -1;
 	s->bytes_in = &t->bytes_in;
 	s->reader_bytes_owner = &t->bytes_in;
 	if (!strcmp(path, "-")) {
@@ -2571,6 +2618,7 @@ int trace_load_buffer(struct trace *t, const char *name, const char *buf,
 	memset(&s, 0, sizeof(s));
 	s.kind = SRC_MEM;
 	s.fd = -1;
+	s.stop_fd = -1;
 	s.mem = buf;
 	s.mem_len = len;
 	s.bytes_in = &t->bytes_in;

@@ -436,7 +436,8 @@ int replay_spawn_child(const char *mode, const char *name, const char *env_add,
 	argv[5] = pfd_s;
 	argv[6] = NULL;
 	/* posix_spawn, not fork + exec: a fork copies the running machine's RAM
-	 * for the child (arch/x86/fork.c), which an exec then throws away. */
+	 * for the child (init/fork.c orders it, arch/x86/fork.c copies), which
+	 * an exec then throws away. */
 	fflush(NULL);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addclose(&fa, pfd[0]);
