@@ -1809,6 +1809,7 @@ struct src {
 	char err[160];
 	struct src_reader *reader; /* the decoder's own thread, or NULL */
 	int stop_fd; /* readable once the caller stops the reader (-1: none) */
+	bool dec_ended; /* the decoder is freed (src_decoder_end) */
 #ifdef KMEM_HAVE_LZMA
 	lzma_stream xz;
 #endif
@@ -2008,13 +2009,19 @@ static size_t src_decode(struct src *s, char *out, size_t cap)
 
 /*
  * The decoder's thread. A compressed input is decoded by a thread of its own
- * into a ring of SRC_BUFS buffers of SRC_BUFSZ bytes, while the caller parses
- * (and replays) what was decoded before: decoding and parsing overlap, and the
- * memory is these buffers whatever the length of the input. The thread owns
- * the decoder, the input buffer, s->err and s->truncated until it has queued
- * its last buffer (length 0); the caller reads them only after taking it.
+ * into a queue of buffers of SRC_BUFSZ bytes, while the caller parses (and
+ * replays) what was decoded before: decoding and parsing overlap. The queue
+ * holds at most SRC_BUFS buffers, allocated only as it fills: a caller that
+ * keeps up holds two or three, and one that stops for a while (the replay
+ * boots its machine and prefaults its RAM after its first 65,536 events)
+ * does not stop the decoder, which is the critical path of an xz trace, for
+ * up to SRC_BUFS MiB. The thread owns the decoder, the input buffer, s->err
+ * and s->truncated until it has queued its last buffer (length 0); the
+ * caller reads them only after taking it. Once the input is decoded, the
+ * thread also frees the decoder (xz's dictionary: up to 64 MiB to unmap)
+ * while the caller parses the last buffers.
  */
-#define SRC_BUFS 8
+#define SRC_BUFS 32
 #define SRC_BUFSZ (1024 * 1024)
 
 struct src_reader {
@@ -2026,12 +2033,41 @@ struct src_reader {
 	uint64_t in_total[SRC_BUFS]; /* compressed bytes read up to this one */
 	unsigned int head, count;    /* the oldest filled buffer, how many */
 	size_t pos;		     /* read so far of buf[head] */
-	bool stop;		     /* the caller gives up: finish */
+	char *spare[SRC_BUFS];	     /* buffers taken and not refilled */
+	unsigned int nspare;
+	bool stop;	   /* the caller gives up: finish */
 	int stop_pipe[2];  /* written by src_reader_stop (input not a file) */
 	uint64_t bytes_in; /* the thread's count of compressed bytes */
 };
 
 static size_t src_decode(struct src *s, char *out, size_t cap);
+static void src_decoder_end(struct src *s);
+
+/* A buffer to decode into (under the lock): NULL when the caller stopped,
+ * or (*oom) when there is no memory for one and none to wait for. */
+static char *src_reader_buffer(struct src_reader *rd, bool *oom)
+{
+	char *b;
+
+	for (;;) {
+		while (rd->count == SRC_BUFS && !rd->stop)
+			pthread_cond_wait(&rd->emptied, &rd->lock);
+		if (rd->stop)
+			return NULL;
+		if (rd->nspare)
+			return rd->spare[--rd->nspare];
+		pthread_mutex_unlock(&rd->lock);
+		b = malloc(SRC_BUFSZ);
+		pthread_mutex_lock(&rd->lock);
+		if (b)
+			return b;
+		if (!rd->count) {
+			*oom = true;
+			return NULL;
+		}
+		pthread_cond_wait(&rd->emptied, &rd->lock); /* for a spare */
+	}
+}
 
 static void *src_reader_main(void *arg)
 {
@@ -2040,18 +2076,24 @@ static void *src_reader_main(void *arg)
 	unsigned int slot = 0;
 
 	for (;;) {
-		size_t n;
-		bool stop;
+		bool oom = false;
+		size_t n = 0;
+		char *b;
 
 		pthread_mutex_lock(&rd->lock);
-		while (rd->count == SRC_BUFS && !rd->stop)
-			pthread_cond_wait(&rd->emptied, &rd->lock);
-		stop = rd->stop;
+		b = src_reader_buffer(rd, &oom);
 		pthread_mutex_unlock(&rd->lock);
-		if (stop) /* the ring may be full: queue nothing */
+		if (!b && !oom) /* stopped: the queue may be full */
 			return NULL;
-		n = src_decode(s, rd->buf[slot], SRC_BUFSZ);
+		if (b) {
+			n = src_decode(s, b, SRC_BUFSZ);
+		} else { /* the end, as a read error */
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			s->truncated = true;
+			s->out_eof = true;
+		}
 		pthread_mutex_lock(&rd->lock);
+		rd->buf[slot] = b;
 		rd->len[slot] = n;
 		rd->in_total[slot] = rd->bytes_in;
 		rd->count++;
@@ -2059,6 +2101,8 @@ static void *src_reader_main(void *arg)
 		pthread_mutex_unlock(&rd->lock);
 		if (!n)
 			return NULL;
+		if (s->out_eof)
+			src_decoder_end(s); /* while the caller parses */
 		slot = (slot + 1) % SRC_BUFS;
 	}
 }
@@ -2072,6 +2116,8 @@ static void src_reader_free(struct src_reader *rd)
 			close(rd->stop_pipe[i]);
 	for (i = 0; i < SRC_BUFS; i++)
 		free(rd->buf[i]);
+	for (i = 0; i < rd->nspare; i++)
+		free(rd->spare[i]);
 	free(rd);
 }
 
@@ -2085,8 +2131,8 @@ static void src_reader_start(struct src *s)
 	if (!rd)
 		return;
 	rd->stop_pipe[0] = rd->stop_pipe[1] = -1;
-	for (i = 0; i < SRC_BUFS; i++)
-		if (!(rd->buf[i] = malloc(SRC_BUFSZ)))
+	for (i = 0; i < 2; i++) /* the queue's first buffers */
+		if (!(rd->spare[rd->nspare++] = malloc(SRC_BUFSZ)))
 			goto fail;
 	/* A file is never waited for; anything else may be. */
 	if ((fstat(s->fd, &st) || !S_ISREG(st.st_mode)) &&
@@ -2137,6 +2183,8 @@ static size_t src_reader_read(struct src *s, char *out, size_t cap)
 	if (rd->pos == len) {
 		rd->pos = 0;
 		pthread_mutex_lock(&rd->lock);
+		rd->spare[rd->nspare++] = rd->buf[h];
+		rd->buf[h] = NULL;
 		rd->head = (h + 1) % SRC_BUFS;
 		rd->count--;
 		pthread_cond_signal(&rd->emptied);
@@ -2169,9 +2217,13 @@ static void src_reader_stop(struct src *s)
 	src_reader_free(rd);
 }
 
-static void src_close(struct src *s)
+/* Free the decoder (its thread's, once the input is decoded, or the
+ * caller's at the end). */
+static void src_decoder_end(struct src *s)
 {
-	src_reader_stop(s);
+	if (s->dec_ended)
+		return;
+	s->dec_ended = true;
 #ifdef KMEM_HAVE_LZMA
 	if (s->kind == SRC_XZ)
 		lzma_end(&s->xz);
@@ -2180,6 +2232,12 @@ static void src_close(struct src *s)
 	if (s->kind == SRC_GZ)
 		inflateEnd(&s->gz);
 #endif
+}
+
+static void src_close(struct src *s)
+{
+	src_reader_stop(s);
+	src_decoder_end(s);
 	if (s->fd > 0)
 		close(s->fd);
 	free(s->in);

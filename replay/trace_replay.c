@@ -1134,6 +1134,7 @@ static noinline void replay_events(struct replay *rp, size_t upto)
 #define NEED_LAG 33   /* classify_one marks up to 32 events back */
 #define REPLAY_LAG 64 /* slab_page_refuted looks up to 63 events ahead */
 #define REPLAY_BOOT_AFTER 65536
+#define REPLAY_STEP 4096 /* replay_stream_push, once booted */
 
 static void machine_config(struct replay *rp, struct kmem_config *cfg)
 {
@@ -1307,7 +1308,12 @@ int replay_stream_push(struct replay_stream *rs, const struct trace_event *e)
 {
 	struct replay *rp = (struct replay *)rs;
 
-	if (rp->nbuf == rp->cap) {
+	/* Once booted, replay every REPLAY_STEP events rather than when the
+	 * window is full: what is left to replay when the input ends (the
+	 * replay's share of the time after the last line is read) stays a
+	 * few thousand events. */
+	if (rp->nbuf == rp->cap ||
+	    (rp->booted && rp->nbuf - rp->rep >= REPLAY_STEP)) {
 		if (stream_advance(rp))
 			return -1;
 		if (rp->nbuf * 4 > rp->cap * 3) {

@@ -768,8 +768,14 @@ static int cmd_replay(int argc, char **argv)
 out:
 	close_map(mapf);
 	replay_result_free(&r);
+#ifdef KMEM_SANITIZE
+	/* LeakSanitizer: host memory the machine points to from its RAM. */
 	if (kmem_is_booted())
 		kmem_halt();
+#endif
+	/* Otherwise the command exits with the machine running: halting it
+	 * first (its teardown, then unmapping its RAM) is work the exit does
+	 * anyway, and it would come after the report, on the critical path. */
 	trace_free(&t);
 	if (slabinfo_path)
 		slabinfo_free(&si);
