@@ -1423,6 +1423,11 @@ int trace_replay(struct trace *t, const struct replay_opts *o,
 	return ret;
 }
 
+void replay_prefault(unsigned long nr_pages)
+{
+	prefault_free_pages(nr_pages);
+}
+
 void replay_result_free(struct replay_result *r)
 {
 	free(r->caches);

@@ -321,6 +321,11 @@ struct replay_result {
 KMEM_API int trace_replay(struct trace *t, const struct replay_opts *o,
 			  struct replay_result *r);
 KMEM_API void replay_result_free(struct replay_result *r);
+/* Back the next nr_pages free pages of the running machine with host pages
+ * now, as the replay does before its clock starts (a first touch of the
+ * machine's RAM later costs no host page fault): `kmem replay --compare`'s
+ * kmem child before it is timed. */
+KMEM_API void replay_prefault(unsigned long nr_pages);
 
 /* A machine's size (trace_replay_file()'s second pass). */
 struct replay_machine {

@@ -19,6 +19,7 @@ struct compare_result {
 	double seconds;	   /* median of the runs */
 	uint64_t peak_rss; /* peak resident growth during the replay (bytes) */
 	uint64_t peak_own; /* kmem only: peak slab + large-kmalloc pages (bytes) */
+	uint64_t faults; /* host page faults during the run (the median run's) */
 	uint64_t peak_req; /* peak live requested bytes (the same for all) */
 };
 

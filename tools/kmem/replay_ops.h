@@ -25,6 +25,7 @@ struct op {
 /* The memfd: this header, ncaches struct shared_cache, nops struct op. */
 struct shared_hdr {
 	uint64_t nops, nslots, ncaches, ram;
+	uint64_t prefault_pages; /* RAM a kmem child backs before the clock */
 	int32_t cpus, x86_32;
 };
 struct shared_cache {
