@@ -1810,6 +1810,8 @@ struct src {
 	struct src_reader *reader; /* the decoder's own thread, or NULL */
 	int stop_fd; /* readable once the caller stops the reader (-1: none) */
 	bool dec_ended; /* the decoder is freed (src_decoder_end) */
+	int spool_fd;	/* a copy of the input goes there (0: none) */
+	bool spool_failed;
 #ifdef KMEM_HAVE_LZMA
 	lzma_stream xz;
 #endif
@@ -1840,6 +1842,27 @@ static bool src_wait_input(struct src *s)
 	return !p[1].revents;
 }
 
+/* The bytes just read from the input, copied to the spool (a second pass
+ * of standard input reads them there). */
+static void src_spool(struct src *s, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (s->spool_fd > 0 && n) {
+		ssize_t w = write(s->spool_fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) { /* a second pass would fail: says so then */
+			s->spool_fd = 0;
+			s->spool_failed = true;
+			return;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
 static ssize_t src_fill_in(struct src *s)
 {
 	ssize_t n;
@@ -1867,6 +1890,7 @@ static ssize_t src_fill_in(struct src *s)
 	s->in_len = (size_t)n;
 	s->in_pos = 0;
 	*s->bytes_in += (uint64_t)n;
+	src_spool(s, s->in, (size_t)n);
 	return n;
 }
 
@@ -1907,6 +1931,7 @@ static size_t src_decode(struct src *s, char *out, size_t cap)
 			} while (r < 0 && errno == EINTR);
 			if (r > 0) {
 				*s->bytes_in += (uint64_t)r;
+				src_spool(s, out, (size_t)r);
 				return (size_t)r;
 			}
 			if (r < 0) {
@@ -2275,12 +2300,14 @@ static lzma_ret xz_decoder_start(lzma_stream *xz)
 #endif
 
 /* Pick the decoder from the first bytes. */
-static int src_open(struct trace *t, struct src *s, const char *path)
+static int src_open(struct trace *t, struct src *s, const char *path,
+		    int spool_fd)
 {
 	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 
 	memset(s, 0, sizeof(*s));
 	s->stop_fd = -1;
+	s->spool_fd = spool_fd;
 	s->bytes_in = &t->bytes_in;
 	s->reader_bytes_owner = &t->bytes_in;
 	if (!strcmp(path, "-")) {
@@ -2316,6 +2343,7 @@ static int src_open(struct trace *t, struct src *s, const char *path)
 		}
 		if (n == 0)
 			s->in_eof = true;
+		src_spool(s, s->in + s->in_len, (size_t)n);
 		s->in_len += (size_t)n;
 		t->bytes_in += (uint64_t)n;
 	}
@@ -2657,7 +2685,7 @@ int trace_load(struct trace *t, const char *path,
 	int ret;
 
 	t->path = path;
-	if (src_open(t, &s, path)) {
+	if (src_open(t, &s, path, 0)) {
 		src_close(&s);
 		return -1;
 	}
@@ -2798,10 +2826,20 @@ int trace_replay_file(struct trace *t, const char *path,
 	struct replay_machine m, *forced = NULL;
 	uint64_t horizon = 0;
 	struct stat st;
+	bool is_stdin = !strcmp(path, "-");
+	off_t off0 = -1; /* a file on standard input: where it starts */
+	int spool = 0;	 /* standard input copied there as it is read */
 	int pass, ret = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode))
+	if (is_stdin && !fstat(STDIN_FILENO, &st) && S_ISREG(st.st_mode))
+		off0 = again && again->forced ?
+			       (off_t)again->stdin_offset :
+			       lseek(STDIN_FILENO, 0, SEEK_CUR);
+	else if (is_stdin && po && po->spool_fd > 0)
+		spool = po->spool_fd;
+	if (is_stdin ? off0 >= 0 || spool :
+		       !stat(path, &st) && S_ISREG(st.st_mode))
 		;
 	else { /* a pipe cannot be read twice: the whole trace, then replay */
 		if (trace_load(t, path, po))
@@ -2825,6 +2863,7 @@ int trace_replay_file(struct trace *t, const char *path,
 					 .horizon = horizon };
 		struct src s;
 		uint64_t total = 0;
+		bool spool_failed;
 		int err;
 
 		if (pass) {
@@ -2832,12 +2871,17 @@ int trace_replay_file(struct trace *t, const char *path,
 			replay_result_free(r);
 		}
 		t->path = path;
+		if (off0 >= 0 && lseek(STDIN_FILENO, off0, SEEK_SET) != off0) {
+			set_error(t, "%s: cannot read it again: %s", path,
+				  strerror(errno));
+			return -1;
+		}
 		os.rs = replay_stream_start(t, &ro, r, forced);
 		if (!os.rs) {
 			set_error(t, "%s: out of memory", path);
 			return -1;
 		}
-		if (src_open(t, &s, path)) {
+		if (src_open(t, &s, path, pass ? 0 : spool)) {
 			src_close(&s);
 			replay_stream_free(os.rs);
 			return -1;
@@ -2847,6 +2891,7 @@ int trace_replay_file(struct trace *t, const char *path,
 		/* The diagnostics once: the first pass reads every line. */
 		err = parse_stream(t, &s, path, pass ? &quiet : po, total,
 				   &os.k);
+		spool_failed = s.spool_failed;
 		src_close(&s);
 		if (!err)
 			err = order_let_go(&os, true);
@@ -2877,6 +2922,18 @@ int trace_replay_file(struct trace *t, const char *path,
 		}
 		forced = &m;
 		horizon = t->max_disorder_ns;
+		if (spool) { /* the second pass reads the copy */
+			if (spool_failed || dup2(spool, STDIN_FILENO) < 0) {
+				set_error(
+					t, "%s: cannot read it again: %s", path,
+					spool_failed ?
+						"its copy in a temporary file failed" :
+						strerror(errno));
+				return -1;
+			}
+			off0 = 0;
+			spool = 0;
+		}
 		if (again && kmem_is_booted()) {
 			/* A machine booted again in the same process does not
 			 * start from quite the same state as in a new one:
@@ -2884,6 +2941,7 @@ int trace_replay_file(struct trace *t, const char *path,
 			again->forced = true;
 			again->m = m;
 			again->horizon = horizon;
+			again->stdin_offset = off0;
 			return 2;
 		}
 	}

@@ -163,6 +163,10 @@ struct trace_parse_opts {
 	unsigned int max_diag; /* print at most this many (then a count) */
 	bool progress;	       /* draw a progress bar on stderr */
 	bool no_fast_path; /* tests: every line through the general parser */
+	/* trace_replay_file() of "-" when standard input is not a file: a
+	 * file open for writing (0: none) that gets a copy of every byte
+	 * read, as read, for a second pass (read as standard input). */
+	int spool_fd;
 };
 
 /*
@@ -336,7 +340,9 @@ struct replay_machine {
  * Parse the trace at path and replay it while it is read, in memory bounded
  * by the replay's live objects rather than the length of the trace (another
  * pass over the file when the machine must be resized or the input was out
- * of order; standard input and other pipes are read whole first). t and r as
+ * of order; a pipe, or standard input that is not a file, is read whole
+ * first: `kmem replay -` copies such an input to a temporary file, its
+ * standard input, which is read again from where it started). t and r as
  * from trace_load() and trace_replay(). 0, or -1 with t->error set (not a
  * trace) or r->failures (the machine could not boot).
  *
@@ -348,7 +354,8 @@ struct replay_machine {
 struct replay_again {
 	bool forced;
 	struct replay_machine m;
-	uint64_t horizon; /* how far the input goes back in time */
+	uint64_t horizon;     /* how far the input goes back in time */
+	int64_t stdin_offset; /* where a file on standard input ("-") starts */
 };
 KMEM_API int trace_replay_file(struct trace *t, const char *path,
 			       const struct trace_parse_opts *po,

@@ -7,10 +7,12 @@
  * text or as one JSON object, and runs --compare (tools/kmem/replay_compare.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -550,6 +552,38 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 }
 
 /*
+ * Standard input that is not a file (a pipe) is copied, as it is read, to
+ * an unlinked temporary file in $TMPDIR (or /tmp), which a second pass
+ * reads: the replay streams it as it does a file. Returns the file (> 0),
+ * or 0: no copy (a file on standard input is read again itself; without a
+ * temporary file, a pipe is read whole first, as before).
+ */
+static int stdin_spool(void)
+{
+	const char *dir = getenv("TMPDIR");
+	struct stat st;
+	char name[4096];
+	int fd;
+
+	if (!fstat(STDIN_FILENO, &st) && S_ISREG(st.st_mode))
+		return 0;
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(name, sizeof(name), "%s/kmem-replay-XXXXXX", dir);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(name);
+	}
+	if (fd > 0)
+		return fd;
+	if (!fd) /* stdin was closed: 0 means none here */
+		close(fd);
+	return 0;
+}
+
+/*
  * trace_replay_file() in a child process; if it needs a second pass on
  * another machine than the one it booted, the child says so through a pipe
  * and this process (which has booted nothing) runs that pass. Otherwise the
@@ -587,6 +621,10 @@ static int replay_streaming(struct trace *t, const char *path,
 	}
 	close(fds[1]);
 	ret = (int)read(fds[0], &again, sizeof(again));
+	/* A second pass of a piped standard input reads the child's copy. */
+	if (ret == (int)sizeof(again) && po->spool_fd > 0 &&
+	    dup2(po->spool_fd, STDIN_FILENO) < 0)
+		ret = 0;
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -716,6 +754,8 @@ static int cmd_replay(int argc, char **argv)
 	}
 	memset(&t, 0, sizeof(t));
 	memset(&r, 0, sizeof(r));
+	if (!compare && !slabs && !strcmp(path, "-"))
+		po.spool_fd = stdin_spool();
 	if (compare || slabs) {
 		/* Their children replay the object events of the whole trace
 		 * again: it is parsed whole, then replayed. */
