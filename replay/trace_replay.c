@@ -18,6 +18,14 @@
  *
  * Pairing tables are open-addressing hash maps (linear probing, deletion by
  * backward shift) keyed by the trace's value: hashed pointer, pfn, va_start.
+ * An allocation finds or makes its entry in one probe (pmap_get). The tables
+ * start at the size the trace needs (the estimate's most live objects and
+ * pages) and, like the RAM the trace needs (prefault_free_pages,
+ * mm/page_alloc.c), are backed by the host before the replay's clock starts:
+ * a first touch while timed costs a host page fault. The replay knows the
+ * events to come, so it fetches their table slots, and the objects and pages
+ * that frees will give back, into the cache a few events ahead
+ * (prefetch_ahead).
  *
  * Expected, counted, not errors: frees of objects/pages allocated before the
  * window (no entry), kfree(NULL), an allocation of a pointer still live (its
@@ -79,19 +87,22 @@
 #include "internal.h"
 
 enum { MARK_NONE, MARK_SLAB_PAGE, MARK_KMALLOC_PAGE, MARK_VMAP_OBJ };
-#define CACHE_SKIPPED 0xffffffffu /* pent.cache of an object not replayed */
+#define CACHE_SKIPPED 0xffffu /* pent.cache of an object not replayed */
+#define MAX_CACHES 0xfffeu    /* pent.cache holds index + 1 in 16 bits */
 enum { PG_LIVE = 1, PG_SKIPPED, PG_FREED };
 
 /* ---- pairing table ----------------------------------------------------------- */
 
+/* 32 bytes: two to a cache line. */
 struct pent {
 	uint64_t key;
 	void *p;
 	uint32_t a, b,
 		c;	/* object: req, trace alloc, kmem alloc; page: order */
-	uint32_t cache; /* object: 0 kmalloc, else cache index + 1 */
+	uint16_t cache; /* object: 0 kmalloc, else cache index + 1 */
 	uint8_t used, state;
 };
+_Static_assert(sizeof(struct pent) == 32, "a pairing-table entry");
 
 struct pmap {
 	struct pent *e;
@@ -106,6 +117,18 @@ static inline size_t phash(uint64_t k)
 	return (size_t)k;
 }
 
+/* Write a byte of each host page of [p, p + len) (zeroes stay zeroes). */
+static void prefault_host(void *p, size_t len)
+{
+	volatile unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i += 4096)
+		b[i] = b[i];
+}
+
+/* Room for `want` entries at most half full. The table is written through
+ * once so that the host backs it now, not at first touches while timed. */
 static int pmap_init(struct pmap *m, size_t want)
 {
 	size_t size = 1024;
@@ -115,7 +138,10 @@ static int pmap_init(struct pmap *m, size_t want)
 	m->e = calloc(size, sizeof(*m->e));
 	m->mask = size - 1;
 	m->nr = 0;
-	return m->e ? 0 : -1;
+	if (!m->e)
+		return -1;
+	prefault_host(m->e, size * sizeof(*m->e));
+	return 0;
 }
 
 static struct pent *pmap_find(struct pmap *m, uint64_t key)
@@ -149,18 +175,23 @@ static int pmap_grow(struct pmap *m)
 	return 0;
 }
 
-/* The entry for key, created empty if absent; NULL only when out of memory. */
-static struct pent *pmap_get(struct pmap *m, uint64_t key)
+/*
+ * The entry for key, created empty (*found false) if absent, in one probe;
+ * NULL only when out of memory. The table grows before the probe when one
+ * more entry would fill it past half.
+ */
+static struct pent *pmap_get(struct pmap *m, uint64_t key, bool *found)
 {
-	struct pent *e = pmap_find(m, key);
 	size_t i;
 
-	if (e)
-		return e;
-	if ((m->nr + 1) * 2 > m->mask + 1 && pmap_grow(m))
+	if (unlikely((m->nr + 1) * 2 > m->mask + 1) && pmap_grow(m))
 		return NULL;
 	for (i = phash(key) & m->mask; m->e[i].used; i = (i + 1) & m->mask)
-		;
+		if (m->e[i].key == key) {
+			*found = true;
+			return &m->e[i];
+		}
+	*found = false;
 	memset(&m->e[i], 0, sizeof(m->e[i]));
 	m->e[i].used = 1;
 	m->e[i].key = key;
@@ -325,10 +356,13 @@ static void classify_one(struct trace *t, struct trace_event *ev, size_t i)
 	}
 }
 
-/* The estimate of the memory a trace needs, event by event. */
+/* The estimate of the memory a trace needs, event by event; and the most
+ * live objects and pages at any one time (the replay's pairing tables start
+ * at that size). */
 struct need {
 	struct pmap objs, pages;
 	uint64_t obj, pg, peak;
+	size_t max_objs, max_pages;
 };
 
 static int need_init(struct need *n)
@@ -352,6 +386,7 @@ static void need_free(struct need *n)
 static void need_event(struct need *n, const struct trace_event *e)
 {
 	struct pent *p;
+	bool found;
 
 	switch (e->type) {
 	case TR_KMALLOC:
@@ -360,9 +395,9 @@ static void need_event(struct need *n, const struct trace_event *e)
 		 * can succeed (the replay reports the failure): it
 		 * must not size the machine. */
 		if (!e->key || e->alloc > KMALLOC_MAX_SIZE ||
-		    !(p = pmap_get(&n->objs, e->key)))
+		    !(p = pmap_get(&n->objs, e->key, &found)))
 			break;
-		if (p->a)
+		if (found)
 			n->obj -= p->a;
 		p->a = e->alloc;
 		n->obj += e->alloc;
@@ -377,9 +412,9 @@ static void need_event(struct need *n, const struct trace_event *e)
 	case TR_PAGE_ALLOC:
 		if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
 		    e->order > MAX_PAGE_ORDER ||
-		    !(p = pmap_get(&n->pages, e->key)))
+		    !(p = pmap_get(&n->pages, e->key, &found)))
 			break;
-		if (p->a)
+		if (found)
 			n->pg -= p->a;
 		p->a = (uint32_t)(PAGE_SIZE << e->order);
 		n->pg += p->a;
@@ -395,6 +430,10 @@ static void need_event(struct need *n, const struct trace_event *e)
 	/* slabs are rarely fuller than 80% in a short window */
 	if (n->obj + n->obj / 4 + n->pg > n->peak)
 		n->peak = n->obj + n->obj / 4 + n->pg;
+	if (n->objs.nr > n->max_objs)
+		n->max_objs = n->objs.nr;
+	if (n->pages.nr > n->max_pages)
+		n->max_pages = n->pages.nr;
 }
 
 uint64_t trace_estimate_need(const struct trace *t)
@@ -440,7 +479,9 @@ struct replay {
 	bool booted, scan_only, eof, forced, disorder;
 	unsigned long long boot_ram; /* forced (redo) or what was booted */
 	int boot_cpus;
-	size_t boot_after; /* speculative boot after this many sized events */
+	struct replay_machine whole; /* forced: the whole trace's estimate */
+	uint64_t prefaulted; /* the need the last prefault was for (bytes) */
+	size_t boot_after;   /* speculative boot after this many sized events */
 	unsigned int mcpus;
 	struct progress pr;
 	uint64_t ns;
@@ -549,6 +590,8 @@ static struct replay_cache *get_cache(struct replay *rp,
 	if (e->type != TR_KMEM_CACHE_ALLOC)
 		return NULL; /* a free names a cache never allocated from */
 
+	if (r->nr_caches >= MAX_CACHES)
+		return NULL; /* the pairing table cannot name more */
 	if (r->nr_caches == rp->cap_caches) {
 		unsigned long cap = rp->cap_caches ? rp->cap_caches * 2 : 128;
 		struct replay_cache *n = realloc(r->caches, cap * sizeof(*n));
@@ -592,7 +635,9 @@ static struct replay_cache *get_cache(struct replay *rp,
 	return c;
 }
 
-static void free_object(struct replay *rp, struct pent *p, bool via_kfree)
+/* Free the object of entry p; the entry stays (the caller deletes or reuses
+ * it). */
+static void release_object(struct replay *rp, struct pent *p, bool via_kfree)
 {
 	struct replay_result *r = rp->r;
 
@@ -612,7 +657,6 @@ static void free_object(struct replay *rp, struct pent *p, bool via_kfree)
 	r->live_req_bytes -= p->a;
 	r->live_trace_bytes -= p->b;
 	r->live_kmem_bytes -= p->c;
-	pmap_del(&rp->objs, p);
 }
 
 static void do_alloc(struct replay *rp, const struct trace_event *e)
@@ -622,47 +666,48 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 	struct pent *p;
 	void *obj;
 	size_t got;
-	bool ok;
+	bool ok, found;
 
 	if (!e->key) { /* the real kernel's allocation failed */
 		r->failed_in_trace++;
 		return;
 	}
-	if (e->mark == MARK_VMAP_OBJ) {
-		p = pmap_find(&rp->objs, e->key);
-		if (p &&
-		    p->cache != CACHE_SKIPPED) { /* a live object's pointer */
-			r->alloc_live_ptr++;
-			free_object(rp, p, false);
-		}
-		p = pmap_get(&rp->objs, e->key);
-		if (p) {
-			p->cache = CACHE_SKIPPED;
-			p->p = NULL;
-		}
-		r->vmap_objects_skipped++;
-		return;
-	}
-	if (e->type == TR_KMEM_CACHE_ALLOC) {
+	if (e->type == TR_KMEM_CACHE_ALLOC && e->mark != MARK_VMAP_OBJ) {
 		c = get_cache(rp, e);
 		if (!c) {
-			fail(rp, e,
-			     "no cache for kmem_cache_alloc (out of memory)");
+			if (r->nr_caches >= MAX_CACHES)
+				fail(rp, e,
+				     "no cache for kmem_cache_alloc (more than %u caches)",
+				     MAX_CACHES);
+			else
+				fail(rp, e,
+				     "no cache for kmem_cache_alloc (out of memory)");
 			return;
 		}
 		if (!c->s)
 			return;
 	}
-	p = pmap_find(&rp->objs, e->key);
-	if (p && p->cache == CACHE_SKIPPED) {
-		pmap_del(&rp->objs, p);
-	} else if (p) { /* its free was not traced, or is recorded later */
+	/* One probe: the entry is the pointer's, whatever happens next. */
+	p = pmap_get(&rp->objs, e->key, &found);
+	if (!p) {
+		fail(rp, e, "pairing table: out of memory");
+		return;
+	}
+	if (found && p->cache != CACHE_SKIPPED) {
+		/* its free was not traced, or is recorded later */
 		r->alloc_live_ptr++;
-		free_object(rp, p, false);
+		release_object(rp, p, false);
+	}
+	if (e->mark == MARK_VMAP_OBJ) {
+		p->cache = CACHE_SKIPPED;
+		p->p = NULL;
+		r->vmap_objects_skipped++;
+		return;
 	}
 	obj = c ? kmem_cache_alloc(c->s, replay_gfp(e->gfp)) :
 		  kmalloc(e->req, replay_gfp(e->gfp));
 	if (!obj) {
+		pmap_del(&rp->objs, p);
 		if (c)
 			fail(rp, e, "kmem_cache_alloc(%s) returned NULL",
 			     trace_name(rp->t, c->name));
@@ -697,20 +742,11 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 	}
 	if (!ok)
 		mismatch(rp, e, got);
-	p = pmap_get(&rp->objs, e->key);
-	if (!p) {
-		fail(rp, e, "pairing table: out of memory");
-		if (c)
-			kmem_cache_free(c->s, obj);
-		else
-			kfree(obj);
-		return;
-	}
 	p->p = obj;
 	p->a = e->req;
 	p->b = e->alloc;
 	p->c = (uint32_t)got;
-	p->cache = c ? (uint32_t)(c - r->caches) + 1 : 0;
+	p->cache = c ? (uint16_t)(c - r->caches + 1) : 0;
 	r->live_objects++;
 	if (r->live_objects > r->peak_live_objects)
 		r->peak_live_objects = r->live_objects;
@@ -746,7 +782,8 @@ static void do_free(struct replay *rp, const struct trace_event *e)
 		if (want != e->name)
 			r->free_cache_mismatch++;
 	}
-	free_object(rp, p, e->type == TR_KFREE || !p->cache);
+	release_object(rp, p, e->type == TR_KFREE || !p->cache);
+	pmap_del(&rp->objs, p);
 }
 
 /* The slab order kmem uses for the object of an allocation event, or -1. */
@@ -810,12 +847,13 @@ static void do_page_alloc(struct replay *rp, const struct trace_event *e)
 	struct replay_result *r = rp->r;
 	struct page *page;
 	struct pent *p;
+	bool found;
 
 	if (e->flags & TEV_FAILED) {
 		r->failed_in_trace++;
 		return;
 	}
-	p = pmap_get(&rp->pages, e->key);
+	p = pmap_get(&rp->pages, e->key, &found);
 	if (!p) {
 		fail(rp, e, "pairing table: out of memory");
 		return;
@@ -856,13 +894,14 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 {
 	struct replay_result *r = rp->r;
 	struct pent *p = pmap_find(&rp->pages, e->key);
+	bool found;
 
 	if (!p) {
 		r->page_free_unknown++;
 		/* A page allocated before the trace: remember that it was
 		 * freed, so that its mm_page_free_batched is a duplicate. */
 		if (e->type == TR_PAGE_FREE &&
-		    (p = pmap_get(&rp->pages, e->key))) {
+		    (p = pmap_get(&rp->pages, e->key, &found))) {
 			p->state = PG_FREED;
 			p->p = NULL;
 		}
@@ -917,6 +956,7 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 	struct kmem_machine_info mi;
 	struct vm_struct *vm;
 	struct pent *p;
+	bool found;
 
 	if (e->type == TR_VMAP_PURGE) {
 		r->vmap_purge_events++;
@@ -950,17 +990,15 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 		     e->req, e->alloc, e->req, -ENOMEM);
 		return;
 	}
-	p = pmap_find(&rp->vmaps, e->key);
-	if (p) { /* freed later on another CPU: free it now */
-		vmap_release(p->p);
-		r->vmap_free_replayed++;
-	} else {
-		p = pmap_get(&rp->vmaps, e->key);
-	}
+	p = pmap_get(&rp->vmaps, e->key, &found);
 	if (!p) {
 		vmap_release(vm);
 		fail(rp, e, "pairing table: out of memory");
 		return;
+	}
+	if (found) { /* freed later on another CPU: free it now */
+		vmap_release(p->p);
+		r->vmap_free_replayed++;
 	}
 	p->p = vm;
 	r->vmap_alloc_replayed++;
@@ -1059,19 +1097,66 @@ static void final_state(struct replay *rp)
 	}
 }
 
+/*
+ * The events to come are known: their pairing-table slots are fetched into
+ * the cache PREFETCH_AHEAD events early, and half that early what a free
+ * gives back (the object, or the struct page), found in its home slot, which
+ * the first fetch brought in: the table and the freed memory are not waited
+ * for one miss at a time.
+ */
+#define PREFETCH_AHEAD 16
+
+static inline struct pmap *pmap_of(struct replay *rp,
+				   const struct trace_event *e)
+{
+	if (e->type <= TR_KMEM_CACHE_FREE)
+		return &rp->objs;
+	return e->type <= TR_PAGE_FREE_BATCHED ? &rp->pages : &rp->vmaps;
+}
+
+static inline void prefetch_ahead(struct replay *rp,
+				  const struct trace_event *far,
+				  const struct trace_event *near)
+{
+	struct pmap *m = pmap_of(rp, far);
+	const struct pent *q;
+
+	__builtin_prefetch(&m->e[phash(far->key) & m->mask], 1);
+	switch (near->type) {
+	case TR_KFREE:
+	case TR_KMEM_CACHE_FREE:
+		m = &rp->objs;
+		break;
+	case TR_PAGE_FREE:
+	case TR_PAGE_FREE_BATCHED:
+		m = &rp->pages;
+		break;
+	default:
+		return;
+	}
+	q = &m->e[phash(near->key) & m->mask];
+	if (q->key == near->key && q->p)
+		__builtin_prefetch(q->p, 1);
+}
+
 /* The replay phase: buf[rep, upto) in order (timed by the caller). */
 static noinline void replay_events(struct replay *rp, size_t upto)
 {
 	const struct replay_opts *o = rp->o;
 	struct replay_result *r = rp->r;
 	unsigned int cpus = rp->mcpus;
-	size_t j;
+	size_t j, ahead = rp->nbuf > PREFETCH_AHEAD ?
+				  rp->nbuf - PREFETCH_AHEAD :
+				  0; /* the events after upto are in buf */
 
 	for (j = rp->rep; j < upto; j++) {
 		const struct trace_event *e = &rp->buf[j];
 		uint64_t i = rp->seen + j; /* the event's place in the trace */
 		unsigned long slab;
 
+		if (likely(j < ahead))
+			prefetch_ahead(rp, e + PREFETCH_AHEAD,
+				       e + PREFETCH_AHEAD / 2);
 		if (o->objects_only && e->type > TR_KMEM_CACHE_FREE)
 			continue;
 		if (e->cpu != rp->cur_cpu && e->cpu < cpus) {
@@ -1172,6 +1257,16 @@ static void machine_config(struct replay *rp, struct kmem_config *cfg)
 	cfg->quiet = true;
 }
 
+/* Entries for a pairing table: the estimate's most live ones (so far, or
+ * the whole trace's) and a quarter more (pages of slabs and frees of pages
+ * from before the trace have entries too). */
+static size_t replay_want(size_t so_far, unsigned long whole)
+{
+	size_t n = max(so_far, (size_t)whole);
+
+	return n + n / 4;
+}
+
 static int replay_boot(struct replay *rp, struct kmem_config *cfg)
 {
 	struct replay_result *r = rp->r;
@@ -1197,18 +1292,49 @@ static int replay_boot(struct replay *rp, struct kmem_config *cfg)
 #ifdef REPLAY_HAVE_VMAP
 	r->vmap_supported = true;
 #endif
-	if (pmap_init(&rp->objs, 65536) || pmap_init(&rp->pages, 65536) ||
+	/* The tables at the size the trace needs, as far as it is known
+	 * (replay_prepare() makes them grow before the clock if it needs
+	 * more). */
+	if (pmap_init(&rp->objs,
+		      replay_want(rp->need.max_objs, rp->whole.max_objs)) ||
+	    pmap_init(&rp->pages,
+		      replay_want(rp->need.max_pages, rp->whole.max_pages)) ||
 	    pmap_init(&rp->vmaps, 64)) {
 		fail(rp, NULL, "out of memory for the pairing tables");
 		return -1;
 	}
-	/* The RAM the trace needs, backed by the host before the replay (a
-	 * first touch while replaying costs a host page fault). */
-	prefault_free_pages(
-		(unsigned long)((r->need_bytes + r->need_bytes / 4) >>
-				PAGE_SHIFT));
 	progress_start(&rp->pr, "replay", rp->t->nr, rp->o->progress);
 	return 0;
+}
+
+/*
+ * Before the clock starts: the RAM the trace needs (with room for the slabs'
+ * partial pages) backed by the host, and the pairing tables at the size the
+ * estimate asks (a first touch or a table's growth while timed would be
+ * counted as the replay's). A forced pass knows the whole trace's need at
+ * once; a speculative one prefaults again each time the need so far grows
+ * by a quarter.
+ */
+static void replay_prepare(struct replay *rp)
+{
+	size_t objs = replay_want(rp->need.max_objs, rp->whole.max_objs);
+	size_t pages = replay_want(rp->need.max_pages, rp->whole.max_pages);
+	struct replay_result *r = rp->r;
+	uint64_t need = max(rp->need.peak, rp->whole.need_bytes);
+
+	if (need > rp->prefaulted + rp->prefaulted / 4 || !rp->prefaulted) {
+		unsigned long pages =
+			(unsigned long)((need + need / 4) >> PAGE_SHIFT);
+
+		prefault_free_pages(pages);
+		if (pages > r->prefault_pages)
+			r->prefault_pages = pages;
+		rp->prefaulted = need ? need : 1;
+	}
+	while (objs * 2 > rp->objs.mask + 1 && !pmap_grow(&rp->objs))
+		;
+	while (pages * 2 > rp->pages.mask + 1 && !pmap_grow(&rp->pages))
+		;
 }
 
 /* Classify, size and replay what the window allows. */
@@ -1250,6 +1376,7 @@ static int stream_advance(struct replay *rp)
 					      0;
 		if (upto > rp->rep) {
 			rp->end = rp->buf + rp->nbuf;
+			replay_prepare(rp);
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 			t0 = trace_now_ns();
 			replay_events(rp, upto);
@@ -1294,10 +1421,12 @@ struct replay_stream *replay_stream_start(struct trace *t,
 		return NULL;
 	}
 	rp->boot_after = REPLAY_BOOT_AFTER;
-	if (forced) {
+	if (forced) { /* nothing to find out: boot at once */
 		rp->forced = true;
 		rp->boot_ram = forced->ram;
 		rp->boot_cpus = forced->cpus;
+		rp->whole = *forced;
+		rp->boot_after = 0;
 	} else if (o->ram && o->cpus) {
 		rp->boot_after = 0; /* nothing to find out: boot at once */
 	}
@@ -1356,6 +1485,9 @@ int replay_stream_end(struct replay_stream *rs, struct replay_machine *again)
 			    cfg.cpus != rp->boot_cpus)) {
 		again->ram = cfg.ram;
 		again->cpus = cfg.cpus;
+		again->need_bytes = rp->need.peak;
+		again->max_objs = rp->need.max_objs;
+		again->max_pages = rp->need.max_pages;
 		return 1;
 	}
 	if (rp->disorder) { /* forced, and still not in order: a bug */

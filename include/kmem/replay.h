@@ -308,6 +308,10 @@ struct replay_result {
 	uint64_t need_bytes; /* what the trace needs at its peak (estimate) */
 	unsigned long long
 		ram_wanted; /* what automatic sizing wanted (0: --ram) */
+	/* The most free pages asked to be backed by the host at once before
+	 * the replay's clock (prefault_free_pages): need_bytes + 25% once the
+	 * whole trace is known. */
+	unsigned long prefault_pages;
 	/* time */
 	double replay_seconds;
 	double replay_cpu_seconds; /* the replaying thread's CPU time */
@@ -335,6 +339,11 @@ KMEM_API void replay_prefault(unsigned long nr_pages);
 struct replay_machine {
 	unsigned long long ram;
 	int cpus;
+	/* The whole trace's estimate, so that a forced pass prepares for all
+	 * of it when it boots: the peak need (bytes, for the prefault), the
+	 * most live objects and pages (the pairing tables). */
+	uint64_t need_bytes;
+	unsigned long max_objs, max_pages;
 };
 /*
  * Parse the trace at path and replay it while it is read, in memory bounded
