@@ -2738,9 +2738,21 @@ void trace_free(struct trace *t)
  * pass takes a horizon of 0 (in order, as the kernel's trace and trace_pipe
  * files and perf script print); it then knows how far the input goes back in
  * time at most (t->max_disorder_ns), which is the horizon of a second pass
- * that puts every event in its place. A second pass (also when the machine
+ * that puts every event in its place. Another pass (also when the machine
  * the trace asks for is only known at its end) reads the file again.
+ *
+ * The passes: FIRST (horizon 0, the machine booted speculatively); after it
+ * FORCED on the machine the whole trace asked for, if it was in order. A
+ * broken FIRST pass stopped replaying -- and sizing -- at the first event out
+ * of order, so its machine is not the trace's: SORTED (the new horizon, the
+ * machine booted speculatively again) follows, then FORCED if the whole
+ * trace asks for another machine; or, when FIRST had booted a machine and
+ * the caller can run a pass in a new process (again), SIZE (the new horizon,
+ * nothing booted or replayed) finds the machine for that process's FORCED
+ * pass. One boot per process, a machine from the whole trace in order.
  */
+enum replay_pass { PASS_FIRST, PASS_SORTED, PASS_SIZE, PASS_FORCED };
+
 struct order_sink {
 	struct sink k;
 	struct replay_stream *rs;
@@ -2823,13 +2835,14 @@ int trace_replay_file(struct trace *t, const char *path,
 {
 	struct trace_parse_opts quiet = { 0 };
 	struct replay_opts ro = *o;
-	struct replay_machine m, *forced = NULL;
+	struct replay_machine m;
+	enum replay_pass pass = PASS_FIRST;
 	uint64_t horizon = 0;
 	struct stat st;
 	bool is_stdin = !strcmp(path, "-");
 	off_t off0 = -1; /* a file on standard input: where it starts */
 	int spool = 0;	 /* standard input copied there as it is read */
-	int pass, ret = -1;
+	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	if (is_stdin && !fstat(STDIN_FILENO, &st) && S_ISREG(st.st_mode))
@@ -2850,15 +2863,13 @@ int trace_replay_file(struct trace *t, const char *path,
 		quiet = *po;
 	quiet.diag = NULL;
 	quiet.progress = false;
-	ro.progress = false; /* the parse draws its bar meanwhile */
-	pass = 0;
-	if (again && again->forced) { /* the second pass, in a new process */
+	ro.progress = false;	      /* the parse draws its bar meanwhile */
+	if (again && again->forced) { /* the last pass, in a new process */
 		m = again->m;
-		forced = &m;
 		horizon = again->horizon;
-		pass = 1;
+		pass = PASS_FORCED;
 	}
-	for (; pass < 2; pass++) {
+	for (;;) {
 		struct order_sink os = { .k.fn = order_sink_fn,
 					 .horizon = horizon };
 		struct src s;
@@ -2866,7 +2877,7 @@ int trace_replay_file(struct trace *t, const char *path,
 		bool spool_failed;
 		int err;
 
-		if (pass) {
+		if (pass != PASS_FIRST) {
 			trace_free(t);
 			replay_result_free(r);
 		}
@@ -2876,12 +2887,16 @@ int trace_replay_file(struct trace *t, const char *path,
 				  strerror(errno));
 			return -1;
 		}
-		os.rs = replay_stream_start(t, &ro, r, forced);
+		os.rs = replay_stream_start(t, &ro, r,
+					    pass == PASS_FORCED ? &m : NULL);
 		if (!os.rs) {
 			set_error(t, "%s: out of memory", path);
 			return -1;
 		}
-		if (src_open(t, &s, path, pass ? 0 : spool)) {
+		/* A sizing pass replays nothing. */
+		if (pass == PASS_SIZE)
+			replay_stream_disorder(os.rs);
+		if (src_open(t, &s, path, pass == PASS_FIRST ? spool : 0)) {
 			src_close(&s);
 			replay_stream_free(os.rs);
 			return -1;
@@ -2889,7 +2904,8 @@ int trace_replay_file(struct trace *t, const char *path,
 		if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
 			total = (uint64_t)st.st_size;
 		/* The diagnostics once: the first pass reads every line. */
-		err = parse_stream(t, &s, path, pass ? &quiet : po, total,
+		err = parse_stream(t, &s, path,
+				   pass != PASS_FIRST ? &quiet : po, total,
 				   &os.k);
 		spool_failed = s.spool_failed;
 		src_close(&s);
@@ -2912,17 +2928,17 @@ int trace_replay_file(struct trace *t, const char *path,
 			t->parse_seconds = 0;
 		if (ret != 1)
 			return ret;
-		if (pass) {
+		if (pass == PASS_FORCED || (os.broken && pass != PASS_FIRST)) {
 			snprintf(
 				r->failure[0].why, sizeof(r->failure[0].why),
-				"%s: the second pass asked for another machine",
+				pass == PASS_FORCED ?
+					"%s: the last pass asked for another machine" :
+					"%s: the events are out of order in a sorting pass",
 				path);
 			r->failures = 1;
 			return -1;
 		}
-		forced = &m;
-		horizon = t->max_disorder_ns;
-		if (spool) { /* the second pass reads the copy */
+		if (spool) { /* the next pass reads the copy */
 			if (spool_failed || dup2(spool, STDIN_FILENO) < 0) {
 				set_error(
 					t, "%s: cannot read it again: %s", path,
@@ -2934,10 +2950,18 @@ int trace_replay_file(struct trace *t, const char *path,
 			off0 = 0;
 			spool = 0;
 		}
+		if (os.broken) { /* m is not the trace's: find it out */
+			horizon = t->max_disorder_ns;
+			pass = again && kmem_is_booted() ? PASS_SIZE :
+							   PASS_SORTED;
+			continue;
+		}
+		/* m is the machine the whole trace (in order) asks for. */
+		pass = PASS_FORCED;
 		if (again && kmem_is_booted()) {
 			/* A machine booted again in the same process does not
 			 * start from quite the same state as in a new one:
-			 * the caller runs the second pass in a new process. */
+			 * the caller runs the last pass in a new process. */
 			again->forced = true;
 			again->m = m;
 			again->horizon = horizon;
@@ -2945,5 +2969,4 @@ int trace_replay_file(struct trace *t, const char *path,
 			return 2;
 		}
 	}
-	return ret;
 }

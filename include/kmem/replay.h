@@ -308,9 +308,9 @@ struct replay_result {
 	uint64_t need_bytes; /* what the trace needs at its peak (estimate) */
 	unsigned long long
 		ram_wanted; /* what automatic sizing wanted (0: --ram) */
-	/* The most free pages asked to be backed by the host at once before
-	 * the replay's clock (prefault_free_pages): need_bytes + 25% once the
-	 * whole trace is known. */
+	/* The most free pages of the machine asked at once to be backed by
+	 * host memory before the replay's clock starts (so that their first
+	 * touches are not timed): need_bytes + 25%, the whole trace's. */
 	unsigned long prefault_pages;
 	/* time */
 	double replay_seconds;
@@ -355,10 +355,10 @@ struct replay_machine {
  * from trace_load() and trace_replay(). 0, or -1 with t->error set (not a
  * trace) or r->failures (the machine could not boot).
  *
- * again (may be NULL): when a second pass is needed after a machine was
+ * again (may be NULL): when another pass is needed after a machine was
  * booted, returns 2 with *again filled instead of booting a second machine
  * in this process; a new process (a zeroed t) passes that *again back and
- * runs only the second pass (without the first pass's diagnostics).
+ * runs only the last pass (without the first pass's diagnostics).
  */
 struct replay_again {
 	bool forced;
