@@ -7,15 +7,12 @@
 #include <linux/gfp.h>
 #include <linux/mmzone.h>
 #include <linux/shrinker.h>
+#include <kmem/introspect.h>
 #include "kernel/internal.h"
 #include "arch/x86/machine.h"
 
 /* ---- names for debugging output (mm/debug.c) ---------------------------- */
-/* Format GFP flags as the kernel's %pGg: "GFP_KERNEL|__GFP_ZERO". */
-char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len);
-/* Parse the kernel's symbolic GFP flags ("GFP_KERNEL|__GFP_ZERO", as the
- * tracepoints print them; "0x..." numbers too). 0 or -EINVAL. */
-int kmem_parse_gfp(const char *s, unsigned int *out);
+/* kmem_format_gfp() and kmem_parse_gfp() are public: <kmem/introspect.h>. */
 /* The owner tags' names (KMEM_OWNER_*), as tools/mm/page-types names them. */
 extern const char *const page_owner_names[KMEM_NR_OWNERS];
 
@@ -46,13 +43,10 @@ bool memblock_is_untouched(phys_addr_t base, phys_addr_t size);
  */
 #define PAGE_ZEROES (1UL << 48)
 #define PAGE_HANDED_ZEROES (1UL << 49)
-/* __free_pages() of a block its owner did not write: if it was handed out
- * holding zeroes (and no page debugging option writes free pages), its
- * frames are PAGE_ZEROES again. */
-void free_zeroed_pages(struct page *page, unsigned int order);
-/* Populate the host pages of the next nr_pages free pages the allocator would
- * hand out (mm/page_alloc.c); returns how many it populated. */
-unsigned long prefault_free_pages(unsigned long nr_pages);
+/* free_zeroed_pages() (a block its owner did not write: if it was handed
+ * out holding zeroes, and no page debugging option writes free pages, its
+ * frames are PAGE_ZEROES again) and prefault_free_pages() are public:
+ * <linux/gfp.h>. */
 
 /* ---- percpu (mm/percpu.c): the first chunk, from memblock at boot ------- */
 int setup_per_cpu_areas(void);

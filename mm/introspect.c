@@ -226,6 +226,12 @@ bool kmem_zone_in_layout(int zone)
 	       (zones_in_layout & (1u << zone));
 }
 
+void kmem_zone_free_counts(struct zone *zone,
+			   unsigned long counts[NR_PAGE_ORDERS])
+{
+	zone_free_counts(zone, counts);
+}
+
 unsigned long kmem_min_free_kbytes(void)
 {
 	return kmem_ensure_booted() ? min_free_kbytes : 0;

@@ -78,13 +78,7 @@ void free_vmap_area_noflush(struct vmap_area *va);
 struct vmap_area *find_vmap_area(unsigned long addr);
 /* Busy area lookup that also removes it from the busy tree. */
 struct vmap_area *find_unlink_vmap_area(unsigned long addr);
-/* A vm_struct area of `size` bytes (plus a guard page unless VM_NO_GUARD)
- * aligned to `align` in [start, end): the kernel's __get_vm_area_node().
- * NULL on failure; free_vm_area() frees it. */
-struct vm_struct *__get_vm_area_node(unsigned long size, unsigned long align,
-				     unsigned long flags, unsigned long start,
-				     unsigned long end, int node, gfp_t gfp,
-				     const void *caller);
+/* __get_vm_area_node() is public: <linux/vmalloc.h>. */
 /* Map (unmap) nr pages at addr inside vm, an area holding no pages of its
  * own: the percpu allocator's chunks (mm/percpu.c). Neither changes
  * nr_vmalloc_pages. 0 or -errno. */

@@ -58,8 +58,7 @@
 #endif
 
 #include <kmem/kmem.h>
-#include "kernel/internal.h"
-#include "mm/internal.h"
+#include <kmem/introspect.h>
 #include <kmem/replay.h>
 #include "internal.h"
 

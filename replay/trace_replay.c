@@ -76,13 +76,9 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <kmem/kmem.h>
-#include "mm/internal.h"
-#include "mm/slab.h"
-#if __has_include("mm/vmalloc.h")
-#include "mm/vmalloc.h"
-#define REPLAY_HAVE_VMAP 1
-#endif
+#include <kmem/introspect.h>
 #include <kmem/replay.h>
 #include "internal.h"
 
@@ -327,12 +323,10 @@ static void classify_one(struct trace *t, struct trace_event *ev, size_t i)
 			snprintf(synth, sizeof(synth), "cache-%u", e->alloc);
 			e->name = trace_intern(t, synth, strlen(synth));
 		}
-#ifdef REPLAY_HAVE_VMAP
 		/* kmem's alloc_vmap_area allocates its own struct vmap_area */
 		if (e->type == TR_KMEM_CACHE_ALLOC && e->name &&
 		    !strcmp(trace_name(t, e->name), "vmap_area"))
 			e->mark = MARK_VMAP_OBJ;
-#endif
 		if (e->type == TR_PAGE_ALLOC)
 			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE :
 							   MARK_NONE;
@@ -483,6 +477,9 @@ struct replay {
 	uint64_t prefaulted; /* the need the last prefault was for (bytes) */
 	size_t boot_after;   /* speculative boot after this many sized events */
 	unsigned int mcpus;
+	/* The slab order of each kmalloc cache (KMALLOC_NORMAL; -1: none),
+	 * read once after the boot (they are created at boot and keep it). */
+	int8_t kmalloc_order[KMALLOC_SHIFT_HIGH + 1];
 	struct progress pr;
 	uint64_t ns;
 	double cpu_s;
@@ -626,7 +623,14 @@ static struct replay_cache *get_cache(struct replay *rp,
 	if (!size)
 		size = 8;
 	c->s = kmem_cache_create(name, size, align, SLAB_NO_MERGE, NULL);
-	if (!c->s) {
+	if (c->s) {
+		struct kmem_cache_info info;
+
+		kmem_cache_get_info(c->s,
+				    &info); /* its geometry, from now on */
+		c->objperslab = info.objects;
+		c->pagesperslab = 1u << info.order;
+	} else {
 		c->created_failed = true;
 		fail(rp, e, "kmem_cache_create(\"%s\", %u) failed", name, size);
 	}
@@ -789,18 +793,17 @@ static void do_free(struct replay *rp, const struct trace_event *e)
 /* The slab order kmem uses for the object of an allocation event, or -1. */
 static int object_slab_order(struct replay *rp, const struct trace_event *f)
 {
-	struct kmem_cache *s = NULL;
-
 	if (f->type == TR_KMALLOC) {
 		if (f->alloc > KMALLOC_MAX_CACHE_SIZE)
 			return -1;
-		s = kmalloc_caches[KMALLOC_NORMAL][__kmalloc_index(f->alloc)];
+		return rp->kmalloc_order[__kmalloc_index(f->alloc)];
 	} else if (f->mark != MARK_VMAP_OBJ) {
 		struct replay_cache *c = get_cache(rp, f);
 
-		s = c ? c->s : NULL;
+		if (c && c->s)
+			return __builtin_ctz(c->pagesperslab);
 	}
-	return s ? (int)s->order : -1;
+	return -1;
 }
 
 /*
@@ -935,7 +938,6 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 	}
 }
 
-#ifdef REPLAY_HAVE_VMAP
 /*
  * Each traced alloc_vmap_area becomes a vm_struct area of the traced size
  * (the traced size holds the guard page: VM_NO_GUARD adds none) at the traced
@@ -1003,7 +1005,6 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 	p->p = vm;
 	r->vmap_alloc_replayed++;
 }
-#endif
 
 static unsigned long slab_pages_now(void)
 {
@@ -1033,16 +1034,14 @@ static void final_state(struct replay *rp)
 	r->final_replayed_pages = rp->replayed_pages;
 	for (i = 0; i < r->nr_caches; i++) {
 		struct replay_cache *c = &r->caches[i];
-		struct slab_counts sc;
+		struct kmem_cache_info info;
 
 		if (!c->s)
 			continue;
-		slab_get_counts(c->s, &sc);
-		c->slabs = sc.nr_slabs;
-		c->total_objs = sc.total_objects;
-		c->active_objs = sc.active_objects;
-		c->objperslab = c->s->objects;
-		c->pagesperslab = 1u << c->s->order;
+		kmem_cache_get_info(c->s, &info);
+		c->slabs = info.nr_slabs;
+		c->total_objs = info.total_objects;
+		c->active_objs = info.active_objects;
 	}
 	r->nr_kcaches = 0;
 	{
@@ -1051,24 +1050,24 @@ static void final_state(struct replay *rp)
 		for (ty = 0; ty < NR_KMALLOC_TYPES; ty++)
 			for (k = 0; k <= KMALLOC_SHIFT_HIGH; k++) {
 				struct kmem_cache *s = kmalloc_caches[ty][k];
-				struct slab_counts sc;
+				struct kmem_cache_info info;
 				unsigned int n = r->nr_kcaches;
 
 				if (!s || n >= sizeof(r->kcache) /
 							  sizeof(r->kcache[0]))
 					continue;
-				slab_get_counts(s, &sc);
-				if (!sc.nr_slabs)
+				kmem_cache_get_info(s, &info);
+				if (!info.nr_slabs)
 					continue;
 				snprintf(r->kcache[n].name,
 					 sizeof(r->kcache[n].name), "%s",
 					 kmem_cache_name(s));
-				r->kcache[n].size = s->size;
-				r->kcache[n].objperslab = s->objects;
-				r->kcache[n].pagesperslab = 1u << s->order;
-				r->kcache[n].slabs = sc.nr_slabs;
-				r->kcache[n].active_objs = sc.active_objects;
-				r->kcache[n].total_objs = sc.total_objects;
+				r->kcache[n].size = info.size;
+				r->kcache[n].objperslab = info.objects;
+				r->kcache[n].pagesperslab = 1u << info.order;
+				r->kcache[n].slabs = info.nr_slabs;
+				r->kcache[n].active_objs = info.active_objects;
+				r->kcache[n].total_objs = info.total_objects;
 				r->nr_kcaches++;
 			}
 	}
@@ -1080,7 +1079,7 @@ static void final_state(struct replay *rp)
 
 		if (n >= 4)
 			break;
-		zone_free_counts(z, counts);
+		kmem_zone_free_counts(z, counts);
 		snprintf(r->zone[n].name, sizeof(r->zone[n].name), "%s",
 			 z->name);
 		r->zone[n].highest_order = -1;
@@ -1181,9 +1180,7 @@ static noinline void replay_events(struct replay *rp, size_t upto)
 			do_page_free(rp, e);
 			break;
 		default:
-#ifdef REPLAY_HAVE_VMAP
 			do_vmap(rp, e);
-#endif
 			break;
 		}
 		slab = slab_pages_now();
@@ -1271,7 +1268,7 @@ static int replay_boot(struct replay *rp, struct kmem_config *cfg)
 {
 	struct replay_result *r = rp->r;
 	struct kmem_machine_info mi;
-	int err;
+	int err, k;
 
 	rp->booted = true;
 	rp->boot_ram = cfg->ram;
@@ -1289,9 +1286,17 @@ static int replay_boot(struct replay *rp, struct kmem_config *cfg)
 	r->cpus = (int)mi.cpus;
 	r->layout = mi.layout_name;
 	rp->mcpus = mi.cpus;
-#ifdef REPLAY_HAVE_VMAP
 	r->vmap_supported = true;
-#endif
+	for (k = 0; k <= KMALLOC_SHIFT_HIGH; k++) {
+		struct kmem_cache *s = kmalloc_caches[KMALLOC_NORMAL][k];
+		struct kmem_cache_info info;
+
+		rp->kmalloc_order[k] = -1;
+		if (s) {
+			kmem_cache_get_info(s, &info);
+			rp->kmalloc_order[k] = (int8_t)info.order;
+		}
+	}
 	/* The tables at the size the trace needs, as far as it is known
 	 * (replay_prepare() makes them grow before the clock if it needs
 	 * more). */

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/mmzone.h>
 #include <linux/page-flags.h>
 
 #ifdef __cplusplus
@@ -138,6 +139,10 @@ KMEM_API unsigned long kmem_frame_users(unsigned long pfn,
  * empty: x86-32 has DMA, Normal, HighMem and Movable; x86-64 DMA, DMA32,
  * Normal, Movable and Device. /proc/zoneinfo lists exactly these. */
 KMEM_API bool kmem_zone_in_layout(int zone);
+/* The free blocks of each order in zone (summed over the migrate types),
+ * read under its zone->lock: /proc/buddyinfo's line of the zone. */
+KMEM_API void kmem_zone_free_counts(struct zone *zone,
+				    unsigned long counts[NR_PAGE_ORDERS]);
 /* vm.min_free_kbytes, from which boot set the zones' watermarks. */
 KMEM_API unsigned long kmem_min_free_kbytes(void);
 /* Switch the per-CPU page lists off (they are drained first) or on again.
@@ -237,6 +242,16 @@ struct kmem_slob_heap_stats {
 	unsigned long big_pages; /* pages of cache objects of a page or more */
 };
 KMEM_API bool kmem_slob_heap_stats(struct kmem_slob_heap_stats *out);
+
+/* ---- GFP flags by name ------------------------------------------------------ */
+
+/* GFP flags as the kernel prints them (%pGg, the tracepoints'
+ * gfp_flags=): "GFP_KERNEL|__GFP_ZERO", the bits no name covers as a
+ * number, "0" for none. Returns buf. */
+KMEM_API char *kmem_format_gfp(unsigned int gfp, char *buf, size_t len);
+/* The reverse: names and numbers ("0x10") joined by '|', as the
+ * tracepoints print them. 0, or -EINVAL for an unknown name. */
+KMEM_API int kmem_parse_gfp(const char *s, unsigned int *out);
 
 /* ---- Symbols -------------------------------------------------------------- */
 

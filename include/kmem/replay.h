@@ -229,10 +229,10 @@ struct replay_cache {
 	unsigned int kmem_size;	    /* ksize() of kmem's objects */
 	unsigned long allocs, frees, live, peak_live;
 	unsigned long fidelity_ok, fidelity_bad;
+	unsigned int objperslab, pagesperslab; /* kmem's geometry */
 	/* at the end */
 	unsigned long slabs, total_objs, active_objs;
-	unsigned int objperslab, pagesperslab; /* kmem's geometry */
-	const struct slabinfo_entry *si;       /* --slabinfo line, if any */
+	const struct slabinfo_entry *si; /* --slabinfo line, if any */
 	bool created_failed;
 };
 

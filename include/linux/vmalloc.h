@@ -121,6 +121,16 @@ KMEM_API struct vm_struct *__get_vm_area_caller(unsigned long size,
 						unsigned long start,
 						unsigned long end,
 						const void *caller);
+/* An area of `size` bytes (plus a guard page unless VM_NO_GUARD) aligned to
+ * `align` in [start, end), its vm_struct allocated with gfp on node: the
+ * kernel's __get_vm_area_node() (without its page-shift argument), which
+ * the kernel keeps inside mm/; kmem exports it for a caller that needs an
+ * alignment (the trace replay's alloc_vmap_area events). NULL on failure;
+ * free_vm_area() frees it. */
+KMEM_API struct vm_struct *
+__get_vm_area_node(unsigned long size, unsigned long align, unsigned long flags,
+		   unsigned long start, unsigned long end, int node, gfp_t gfp,
+		   const void *caller);
 KMEM_API void free_vm_area(struct vm_struct *area);
 KMEM_API struct vm_struct *remove_vm_area(const void *addr);
 KMEM_API struct vm_struct *find_vm_area(const void *addr);

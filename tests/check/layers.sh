@@ -36,9 +36,32 @@ st=0
 ) | sort >"$tmp/files"
 
 # One awk pass: each file's rule is the longest folder prefix listed; each
-# include naming a layer folder ("mm/x.h" or <mm/x.h>) must be the file's
-# own layer, include/, a layer its rule allows, or a listed exception.
+# include naming a layer folder ("mm/x.h" or <mm/x.h>, or a quoted path
+# relative to the file, "../mm/x.h", taken from the file's folder) must be
+# the file's own layer, include/, a layer its rule allows, or a listed
+# exception. A folder whose rule is "-" (replay/, tools/) reaches no other
+# layer's private header, however written.
 awk -v root="$root" -v out="$tmp/used" '
+# "replay/../mm/./x.h" -> "mm/x.h"; "" if it climbs out of the tree.
+function normalize(path,    n, i, k, part, seg) {
+	n = split(path, part, "/")
+	k = 0
+	for (i = 1; i <= n; i++) {
+		if (part[i] == "" || part[i] == ".")
+			continue
+		if (part[i] == "..") {
+			if (k == 0)
+				return ""
+			k--
+			continue
+		}
+		seg[++k] = part[i]
+	}
+	path = ""
+	for (i = 1; i <= k; i++)
+		path = path (i > 1 ? "/" : "") seg[i]
+	return path
+}
 FNR == NR {
 	if ($1 == "except") { exc[$2 " " $3] = 1; nexc++; excl[nexc] = $2 " " $3; next }
 	rule[$1] = $0
@@ -61,8 +84,19 @@ FNR == NR {
 	path = root "/" f
 	while ((getline line < path) > 0) {
 		if (line !~ /^[ \t]*#[ \t]*include[ \t]*["<]/) continue
+		quoted = line ~ /^[ \t]*#[ \t]*include[ \t]*"/
 		sub(/^[ \t]*#[ \t]*include[ \t]*["<]/, "", line)
 		sub(/[">].*/, "", line)
+		if (quoted && line ~ /^\.\.?\//) {
+			dir = f
+			sub(/\/[^\/]*$/, "", dir)
+			line = normalize(dir "/" line)
+			if (line == "") {
+				printf "layers: %s includes a file outside the source tree\n", f
+				bad = 1
+				continue
+			}
+		}
 		if (index(line, "/") == 0) continue
 		top = substr(line, 1, index(line, "/") - 1)
 		if (!(top in layer) || top == self || top == "include" || (top in ok) || (line in ok)) continue
