@@ -400,8 +400,7 @@ static int __boot_locked(const struct kmem_config *cfg)
 		return ret;
 	}
 	kmem_cmdline_boot(&kmem_cfg);
-	nr_cpu_ids = (unsigned int)kmem_cfg.cpus;
-	__kmem_cpu = -1;
+	smp_cpus_init((unsigned int)kmem_cfg.cpus);
 
 	ret = arch_machine_setup(&kmem_cfg);
 	if (ret)

@@ -36,6 +36,13 @@ int __kmem_assign_cpu(void)
 	return __kmem_cpu;
 }
 
+void smp_cpus_init(unsigned int cpus)
+{
+	nr_cpu_ids = cpus;
+	__atomic_store_n(&next_cpu, 0, __ATOMIC_RELAXED);
+	__kmem_cpu = -1;
+}
+
 unsigned int num_online_cpus(void)
 {
 	kmem_ensure_booted();

@@ -65,6 +65,9 @@ extern struct kmem_hook_list kmem_views;
  * cfg->cmdline at the machine's copy and run the parameters' handlers
  * (kernel/cmdline.c). Called by kmem_boot() under boot_lock. */
 void kmem_cmdline_boot(struct kmem_config *cfg);
+/* The machine's CPUs at boot (kernel/context.c): nr_cpu_ids = cpus, and the
+ * CPUs are handed out afresh from CPU 0, which the booting thread gets. */
+void smp_cpus_init(unsigned int cpus);
 /* The kernel's kstrtobool(): y/Y/t/T/1, n/N/f/F/0, on/off; 0 or -EINVAL. */
 int kstrtobool(const char *s, bool *res);
 

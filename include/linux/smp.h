@@ -10,11 +10,16 @@ extern KMEM_API unsigned int nr_cpu_ids;
 extern KMEM_API __thread int __kmem_cpu;
 KMEM_API int __kmem_assign_cpu(void);
 
+/* A thread keeps its CPU across kmem_halt() and the next boot (its TLS is out
+ * of the halt's reach), so a CPU is valid only below this machine's
+ * nr_cpu_ids: one unsigned compare also sends -1 (none yet) to the slow
+ * path, which gives the thread one of this machine's CPUs. */
 static __always_inline int raw_smp_processor_id(void)
 {
 	int cpu = __kmem_cpu;
 
-	return likely(cpu >= 0) ? cpu : __kmem_assign_cpu();
+	return likely((unsigned int)cpu < nr_cpu_ids) ? cpu :
+							__kmem_assign_cpu();
 }
 #define smp_processor_id() raw_smp_processor_id()
 /* clang-format off: one-line initializer, as in the kernel */

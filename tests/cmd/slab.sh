@@ -5,9 +5,8 @@
 set -eu
 kmem=$1
 src=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. "$src/tests/cmd/lib/common.sh"
+out=$tmp
 
 KMEM_QUIET=1 KMEM_CPUS=2 "$kmem" show slabinfo >"$out/s" || fail "kmem show slabinfo exited $?"
 [ "$(sed -n 1p "$out/s")" = "slabinfo - version: 2.1" ] || fail "slabinfo version line"

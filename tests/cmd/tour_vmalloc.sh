@@ -3,9 +3,9 @@
 # kmem show vmallocinfo on a fresh machine.
 set -eu
 kmem=$1
-fail() { echo "FAIL: $*" >&2; exit 1; }
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+src=$2
+. "$src/tests/cmd/lib/common.sh"
+out=$tmp/tour
 
 "$kmem" tour vmalloc >"$out" 2>&1 || fail "kmem tour vmalloc exited $?"
 grep -Eq '__get_free_page\(GFP_KERNEL\) = 0x[0-9a-f]+ +(3G|PAGE_OFFSET)\+1[0-9]{2}M' "$out" ||
