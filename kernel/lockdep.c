@@ -26,6 +26,7 @@
 struct held_lock {
 	struct lockdep_map *map;
 	const void *ip;
+	int read; /* a reader of an rw_semaphore: no owner recorded */
 };
 
 static __thread struct held_lock held_locks[MAX_LOCK_DEPTH];
@@ -37,7 +38,11 @@ int debug_locks = 1;
 /* The locks of enum lock_rank, as the kernel names lock classes. */
 static const char *const rank_names[NR_LOCK_RANKS] = {
 	[LOCK_RANK_NONE] = "(lock without a rank)",
+	[LOCK_RANK_MMAP] = "&mm->mmap_lock",
+	[LOCK_RANK_PGT_ALLOC] = "&mm->pgt_alloc_lock",
 	[LOCK_RANK_SLAB_MUTEX] = "slab_mutex",
+	[LOCK_RANK_PURGE] = "purge_mutex",
+	[LOCK_RANK_PT] = "pt_lock",
 	[LOCK_RANK_BARN] = "&n->barn_lock",
 	[LOCK_RANK_LIST] = "&n->list_lock",
 	[LOCK_RANK_PAGE_TABLE] = "&mm->page_table_lock",
@@ -46,6 +51,9 @@ static const char *const rank_names[NR_LOCK_RANKS] = {
 	[LOCK_RANK_PCP] = "&pcp->lock",
 	[LOCK_RANK_ZONE] = "&zone->lock",
 	[LOCK_RANK_VMAP_AREA] = "vmap_area_lock",
+	[LOCK_RANK_KMEMLEAK_SCAN] = "scan_mutex",
+	[LOCK_RANK_KMEMLEAK] = "kmemleak_lock",
+	[LOCK_RANK_FAULT] = "fault_lock",
 };
 
 static const char *rank_name(unsigned int rank)
@@ -107,6 +115,8 @@ static void print_order_bug(struct lockdep_map *map, const void *ip,
 	for (i = 0; i < lockdep_depth; i++) {
 		char prefix[16];
 
+		if (!held_locks[i].map)
+			continue;
 		snprintf(prefix, sizeof(prefix), " #%d: ", i);
 		print_lock(prefix, held_locks[i].map, held_locks[i].ip);
 	}
@@ -116,47 +126,103 @@ static void print_order_bug(struct lockdep_map *map, const void *ip,
 	dump_stack();
 }
 
-void lock_acquire(struct lockdep_map *map, int trylock, const void *ip)
+/*
+ * The held stack is also changed by the vmalloc fault handler (a host signal
+ * handler that trylocks pt_lock and vmap_area_lock on the faulting thread):
+ * a push claims its slot before filling it and a pop shifts below the top,
+ * so a handler that runs in between pushes and pops above both; a slot seen
+ * half filled (map NULL) is skipped.
+ */
+static void held_push(struct lockdep_map *map, const void *ip, int read)
+{
+	int i = lockdep_depth;
+
+	if (i >= MAX_LOCK_DEPTH)
+		return;
+	held_locks[i].map = NULL;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	lockdep_depth = i + 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	held_locks[i].ip = ip;
+	held_locks[i].read = read;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	held_locks[i].map = map;
+}
+
+static void check_order(struct lockdep_map *map, int trylock, const void *ip)
 {
 	int i;
 
-	if (!trylock && map->rank &&
-	    __atomic_load_n(&debug_locks, __ATOMIC_RELAXED)) {
-		for (i = 0; i < lockdep_depth; i++) {
-			if (held_locks[i].map->rank > map->rank) {
-				if (__atomic_exchange_n(&debug_locks, 0,
-							__ATOMIC_RELAXED))
-					print_order_bug(map, ip,
-							&held_locks[i]);
-				break;
-			}
+	if (trylock || !map->rank ||
+	    !__atomic_load_n(&debug_locks, __ATOMIC_RELAXED))
+		return;
+	for (i = 0; i < lockdep_depth; i++) {
+		struct lockdep_map *h = held_locks[i].map;
+
+		if (h && h->rank > map->rank) {
+			if (__atomic_exchange_n(&debug_locks, 0,
+						__ATOMIC_RELAXED))
+				print_order_bug(map, ip, &held_locks[i]);
+			break;
 		}
 	}
+}
+
+void lock_acquire(struct lockdep_map *map, int trylock, const void *ip)
+{
+	check_order(map, trylock, ip);
 	__atomic_store_n(&map->owner, &lockdep_self, __ATOMIC_RELAXED);
-	if (lockdep_depth < MAX_LOCK_DEPTH) {
-		held_locks[lockdep_depth].map = map;
-		held_locks[lockdep_depth].ip = ip;
-		lockdep_depth++;
-	}
+	held_push(map, ip, 0);
+}
+
+void lock_acquire_shared(struct lockdep_map *map, int trylock, const void *ip)
+{
+	check_order(map, trylock, ip);
+	held_push(map, ip, 1);
 }
 
 void lock_release(struct lockdep_map *map)
 {
 	int i;
 
-	__atomic_store_n(&map->owner, NULL, __ATOMIC_RELAXED);
 	for (i = lockdep_depth - 1; i >= 0; i--) {
 		if (held_locks[i].map == map) {
+			if (!held_locks[i].read)
+				__atomic_store_n(&map->owner, NULL,
+						 __ATOMIC_RELAXED);
 			for (; i < lockdep_depth - 1; i++)
 				held_locks[i] = held_locks[i + 1];
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			lockdep_depth--;
 			return;
 		}
 	}
+	/* Deeper than MAX_LOCK_DEPTH, or taken before lockdep saw it. */
+	if (__atomic_load_n(&map->owner, __ATOMIC_RELAXED) == &lockdep_self)
+		__atomic_store_n(&map->owner, NULL, __ATOMIC_RELAXED);
+}
+
+static bool held_as_reader(const struct lockdep_map *map)
+{
+	int i;
+
+	for (i = lockdep_depth - 1; i >= 0; i--)
+		if (held_locks[i].map == map && held_locks[i].read)
+			return true;
+	return false;
 }
 
 bool lock_is_held(const struct lockdep_map *map)
 {
+	return __atomic_load_n(&map->owner, __ATOMIC_RELAXED) ==
+		       &lockdep_self ||
+	       held_as_reader(map);
+}
+
+bool lock_is_held_type(const struct lockdep_map *map, int read)
+{
+	if (read)
+		return held_as_reader(map);
 	return __atomic_load_n(&map->owner, __ATOMIC_RELAXED) == &lockdep_self;
 }
 

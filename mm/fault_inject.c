@@ -43,6 +43,7 @@
 
 #include <linux/kernel.h>
 #include <linux/gfp.h>
+#include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
 #include <kmem/cmdline.h>
@@ -105,7 +106,7 @@ static const struct fail_page_alloc fail_page_alloc_defaults =
 static struct failslab failslab = FAILSLAB_INIT;
 static struct fail_page_alloc fail_page_alloc = FAIL_PAGE_ALLOC_INIT;
 
-static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(fault_lock, LOCK_RANK_FAULT);
 static bool fault_live;	      /* booted and not halting */
 static int nth_armed;	      /* threads with fail-nth armed */
 static unsigned int boot_nth; /* the command line's fail_nth= */
@@ -118,6 +119,7 @@ static __thread unsigned long task_rand;
 /* Recompute the gate (fault_lock held). */
 static void update_gate(void)
 {
+	lockdep_assert_held(&fault_lock);
 	int on = fault_live && (failslab.attr.probability ||
 				fail_page_alloc.attr.probability || nth_armed);
 
@@ -133,7 +135,7 @@ static void arm_nth(unsigned int n)
 {
 	bool was;
 
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	was = task_armed();
 	task_fail_nth = n;
 	task_fail_gen = kmem_boot_generation;
@@ -142,7 +144,7 @@ static void arm_nth(unsigned int n)
 	else if (!was && n)
 		nth_armed++;
 	update_gate();
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 }
 
 static long long now_ms(void)
@@ -161,7 +163,7 @@ static bool fail_dump_ratelimit(struct fault_attr *attr)
 
 	if (!attr->rs_interval_ms)
 		return true;
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	if (!attr->rs_begin || now - attr->rs_begin >= attr->rs_interval_ms) {
 		if (attr->rs_missed)
 			pr_warn("fail_dump: %d callbacks suppressed\n",
@@ -175,7 +177,7 @@ static bool fail_dump_ratelimit(struct fault_attr *attr)
 		attr->rs_printed++;
 	else
 		attr->rs_missed++;
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 	return ok;
 }
 
@@ -225,10 +227,10 @@ static bool should_fail(struct fault_attr *attr, long size, bool nowarn)
 	if (in_task() && task_armed()) {
 		if (--task_fail_nth)
 			return false;
-		pthread_mutex_lock(&fault_lock);
+		mutex_lock_atomic(&fault_lock);
 		nth_armed--;
 		update_gate();
-		pthread_mutex_unlock(&fault_lock);
+		mutex_unlock(&fault_lock);
 		goto fail;
 	}
 	if (!attr->probability)
@@ -456,9 +458,9 @@ int kmem_fault_set(const char *name, const char *knob, const char *value)
 
 	if (!kmem_ensure_booted())
 		return -EINVAL;
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	ret = fault_set_locked(name, knob, value);
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 	return ret;
 }
 
@@ -529,13 +531,13 @@ static int setup_fault_attr(struct fault_attr *attr, const char *str)
 		       "FAULT_INJECTION: failed to parse arguments\n");
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	attr->interval = (unsigned long)v[0];
 	attr->probability = (unsigned long)v[1];
 	attr->space = (int)v[2];
 	attr->times = (int)v[3];
 	update_gate();
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 	return 0;
 }
 
@@ -562,9 +564,9 @@ static int setup_knob(const char *name, const char *arg)
 		return -EINVAL;
 	memcpy(knob, arg, (size_t)(eq - arg));
 	knob[eq - arg] = '\0';
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	ret = fault_set_locked(name, knob, eq + 1);
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 	return ret;
 }
 
@@ -598,12 +600,12 @@ KMEM_SETUP("fail_nth", setup_fail_nth)
  * that boots, which gets the command line's fail_nth. */
 static int fault_inject_init(void)
 {
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	fault_live = true;
 	nth_armed = 0;
 	stat_forced = stat_silent = 0;
 	update_gate();
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 	if (boot_nth)
 		arm_nth(boot_nth);
 	boot_nth = 0;
@@ -614,12 +616,12 @@ static int fault_inject_init(void)
  * machine starts with the defaults. */
 static void fault_inject_exit(void)
 {
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	fault_live = false;
 	nth_armed = 0;
 	failslab = failslab_defaults;
 	fail_page_alloc = fail_page_alloc_defaults;
 	update_gate();
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 }
 KMEM_INITCALL(KMEM_INIT_LATE + 9, fault_inject_init, fault_inject_exit);

@@ -69,6 +69,7 @@
 #include <linux/err.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/kmemleak.h>
@@ -163,8 +164,8 @@ static unsigned long epoch; /* changes at every boot */
 static unsigned long jiffies_last_scan;
 static struct timespec boot_ts;
 
-static pthread_mutex_t kmemleak_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t scan_mutex = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(kmemleak_lock, LOCK_RANK_KMEMLEAK);
+static DEFINE_MUTEX_RANK(scan_mutex, LOCK_RANK_KMEMLEAK_SCAN);
 static pthread_key_t stack_key;
 static pthread_once_t stack_key_once = PTHREAD_ONCE_INIT;
 static __thread unsigned long thread_epoch;
@@ -386,10 +387,10 @@ static void stack_release(void *slot)
 {
 	unsigned long i = (unsigned long)slot - 1;
 
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	if (i < MAX_STACKS)
 		kml.stacks[i].used = false;
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 }
 
 static void stack_key_init(void)
@@ -418,7 +419,7 @@ static noinline void register_thread(void)
 	}
 	pthread_attr_destroy(&attr);
 	pthread_once(&stack_key_once, stack_key_init);
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	for (i = 0; i < MAX_STACKS; i++) {
 		if (!kml.stacks[i].used) {
 			kml.stacks[i].start = (unsigned long)addr;
@@ -427,7 +428,7 @@ static noinline void register_thread(void)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	if (i < MAX_STACKS)
 		pthread_setspecific(stack_key, (void *)(i + 1));
 	else
@@ -477,14 +478,14 @@ static void create_object(unsigned long ptr, size_t size, int min_count,
 	if (thread_epoch != epoch)
 		register_thread();
 	save_trace(&t, from);
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	if (!kmemleak_enabled) {
-		pthread_mutex_unlock(&kmemleak_lock);
+		mutex_unlock(&kmemleak_lock);
 		return;
 	}
 	o = pool_alloc();
 	if (!o) {
-		pthread_mutex_unlock(&kmemleak_lock);
+		mutex_unlock(&kmemleak_lock);
 		pr_warn("Cannot allocate a kmemleak_object structure\n");
 		kmemleak_disable();
 		return;
@@ -508,7 +509,7 @@ static void create_object(unsigned long ptr, size_t size, int min_count,
 		pr_warn("Cannot insert 0x%lx into the object search tree (overlaps existing)\n",
 			ptr);
 		dump_object_info(clash);
-		pthread_mutex_unlock(&kmemleak_lock);
+		mutex_unlock(&kmemleak_lock);
 		kmemleak_disable();
 		return;
 	}
@@ -518,12 +519,13 @@ static void create_object(unsigned long ptr, size_t size, int min_count,
 		kml.min_addr_m1 = ptr - 1;
 	if (ptr + size > kml.max_addr)
 		kml.max_addr = ptr + size;
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 }
 
 /* Unlink o (kmemleak_lock held); its record is kept while a scan runs. */
 static void remove_object(struct kmemleak_object *o)
 {
+	lockdep_assert_held(&kmemleak_lock);
 	kml.root = tree_remove(kml.root, o);
 	list_del(&o->object_list);
 	kml.nr_objects--;
@@ -538,11 +540,11 @@ static void delete_object(unsigned long ptr)
 {
 	struct kmemleak_object *o;
 
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	o = lookup_object(ptr, false);
 	if (o)
 		remove_object(o);
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 }
 
 /* Forget [ptr, ptr + size) of the object ptr points into: what is left on
@@ -553,17 +555,17 @@ static void delete_object_part(unsigned long ptr, size_t size, const void *from)
 	unsigned long start, end;
 	int min_count;
 
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	o = lookup_object(ptr, true);
 	if (!o) {
-		pthread_mutex_unlock(&kmemleak_lock);
+		mutex_unlock(&kmemleak_lock);
 		return;
 	}
 	start = o->pointer;
 	end = o->pointer + o->size;
 	min_count = o->min_count;
 	remove_object(o);
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	if (ptr > start)
 		create_object(start, ptr - start, min_count, from);
 	if (ptr + size < end)
@@ -600,11 +602,11 @@ void kmemleak_vmalloc(const struct vm_struct *area, size_t size, gfp_t gfp)
 	/* min_count 2: the vm_struct holds the address too. */
 	create_object((unsigned long)area->addr, size, 2,
 		      __builtin_return_address(0));
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	o = lookup_object((unsigned long)area, false);
 	if (o)
 		o->excess_ref = (unsigned long)area->addr;
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 }
 
 void kmemleak_free(const void *ptr)
@@ -629,12 +631,12 @@ void kmemleak_free_part(const void *ptr, size_t size)
 		if (!__atomic_load_n(&kmemleak_enabled, __ATOMIC_RELAXED) || \
 		    !(ptr) || IS_ERR(ptr))                                   \
 			break;                                               \
-		pthread_mutex_lock(&kmemleak_lock);                          \
+		mutex_lock_atomic(&kmemleak_lock);                           \
 		o = lookup_object((unsigned long)(ptr), (alias));            \
 		if (o) {                                                     \
 			stmt;                                                \
 		}                                                            \
-		pthread_mutex_unlock(&kmemleak_lock);                        \
+		mutex_unlock(&kmemleak_lock);                                \
 	} while (0)
 
 void kmemleak_not_leak(const void *ptr)
@@ -759,9 +761,9 @@ static void scan_root(unsigned long start, unsigned long end)
 		while (s < e) {
 			unsigned long next = min(s + MAX_SCAN_SIZE, e);
 
-			pthread_mutex_lock(&kmemleak_lock);
+			mutex_lock_atomic(&kmemleak_lock);
 			scan_block(s, next, NULL);
-			pthread_mutex_unlock(&kmemleak_lock);
+			mutex_unlock(&kmemleak_lock);
 			s = next;
 		}
 	}
@@ -773,6 +775,7 @@ static void scan_object(struct kmemleak_object *o)
 {
 	unsigned long s = o->pointer, end = o->pointer + o->size;
 
+	lockdep_assert_held(&kmemleak_lock);
 	while (s < end && (o->flags & OBJECT_ALLOCATED) &&
 	       !(o->flags & OBJECT_NO_SCAN)) {
 		unsigned long next = min(s + MAX_SCAN_SIZE, end);
@@ -780,15 +783,15 @@ static void scan_object(struct kmemleak_object *o)
 		scan_block(s, next, o);
 		s = next;
 		if (s < end) {
-			pthread_mutex_unlock(&kmemleak_lock);
-			pthread_mutex_lock(&kmemleak_lock);
+			mutex_unlock(&kmemleak_lock);
+			mutex_lock_atomic(&kmemleak_lock);
 		}
 	}
 }
 
 static void scan_gray_list(void)
 {
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	while (!list_empty(&kml.gray_list)) {
 		struct kmemleak_object *o = list_entry(
 			kml.gray_list.next, struct kmemleak_object, gray_list);
@@ -797,7 +800,7 @@ static void scan_gray_list(void)
 		scan_object(o);
 		o->on_gray = false;
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 }
 
 /* The readable mappings of the process, from /proc/self/maps (read with
@@ -894,9 +897,10 @@ static int __kmemleak_scan(unsigned long sp)
 	unsigned int i, nr_stacks = 0;
 	int new_leaks = 0;
 
-	pthread_mutex_lock(&kmemleak_lock);
+	lockdep_assert_held(&scan_mutex);
+	mutex_lock_atomic(&kmemleak_lock);
 	if (!kmemleak_enabled) {
-		pthread_mutex_unlock(&kmemleak_lock);
+		mutex_unlock(&kmemleak_lock);
 		return -EPERM;
 	}
 	scanning = true;
@@ -912,7 +916,7 @@ static int __kmemleak_scan(unsigned long sp)
 			stacks[nr_stacks++][1] = kml.stacks[i].end;
 		}
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 
 	/* The data and bss of the program and its libraries. */
 	read_maps();
@@ -943,7 +947,7 @@ static int __kmemleak_scan(unsigned long sp)
 	scan_gray_list();
 
 	/* White objects modified since the last scan: gray until the next. */
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	list_for_each_entry(o, &kml.object_list, object_list) {
 		if (color_white(o) && (o->flags & OBJECT_ALLOCATED) &&
 		    !(o->flags & OBJECT_NO_SCAN) && update_checksum(o)) {
@@ -951,10 +955,10 @@ static int __kmemleak_scan(unsigned long sp)
 			make_gray(o);
 		}
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	scan_gray_list();
 
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	list_for_each_entry(o, &kml.object_list, object_list) {
 		if (unreferenced_object(o) && !(o->flags & OBJECT_REPORTED)) {
 			o->flags |= OBJECT_REPORTED;
@@ -970,7 +974,7 @@ static int __kmemleak_scan(unsigned long sp)
 		list_del(&o->object_list);
 		pool_free(o);
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	if (new_leaks) {
 		kmemleak_found_leaks = true;
 		pr_info("%d new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n",
@@ -999,9 +1003,9 @@ int kmemleak_scan(void)
 
 	if (!kmem_ensure_booted())
 		return -EPERM;
-	pthread_mutex_lock(&scan_mutex);
+	mutex_lock_atomic(&scan_mutex);
 	ret = __kmemleak_scan(sp);
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&scan_mutex);
 	return ret;
 }
 
@@ -1014,18 +1018,18 @@ static void *kmemleak_scan_thread(void *arg)
 	(void)arg;
 	pthread_setname_np(pthread_self(), "kmemleak");
 	pr_info("Automatic memory scanning thread started\n");
-	pthread_mutex_lock(&scan_mutex);
+	mutex_lock_atomic(&scan_mutex);
 	while (!scan_thread_stop) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += (time_t)scan_interval;
 		while (!scan_thread_stop &&
-		       pthread_cond_timedwait(&scan_cond, &scan_mutex,
+		       pthread_cond_timedwait(&scan_cond, &scan_mutex.lock,
 					      &until) != ETIMEDOUT)
 			;
 		if (!scan_thread_stop)
 			__kmemleak_scan(0);
 	}
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&scan_mutex);
 	pr_info("Automatic memory scanning thread ended\n");
 	return NULL;
 }
@@ -1033,6 +1037,7 @@ static void *kmemleak_scan_thread(void *arg)
 /* scan_mutex held. */
 static void start_scan_thread(void)
 {
+	lockdep_assert_held(&scan_mutex);
 	if (scan_thread_running || !scan_interval)
 		return;
 	scan_thread_stop = false;
@@ -1046,13 +1051,14 @@ static void start_scan_thread(void)
 /* Called with scan_mutex held; drops it while joining. */
 static void stop_scan_thread(void)
 {
+	lockdep_assert_held(&scan_mutex);
 	if (!scan_thread_running)
 		return;
 	scan_thread_stop = true;
 	pthread_cond_broadcast(&scan_cond);
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&scan_mutex);
 	pthread_join(scan_thread, NULL);
-	pthread_mutex_lock(&scan_mutex);
+	mutex_lock_atomic(&scan_mutex);
 	scan_thread_running = false;
 }
 
@@ -1143,14 +1149,14 @@ int kmemleak_read(FILE *f)
 
 	if (!kmem_ensure_booted())
 		return -EPERM;
-	pthread_mutex_lock(&scan_mutex);
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&scan_mutex);
+	mutex_lock_atomic(&kmemleak_lock);
 	list_for_each_entry(o, &kml.object_list, object_list) {
 		if ((o->flags & OBJECT_REPORTED) && unreferenced_object(o))
 			print_unreferenced(f, o);
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&scan_mutex);
 	return 0;
 }
 
@@ -1180,12 +1186,12 @@ static void kmemleak_clear(void)
 {
 	struct kmemleak_object *o;
 
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	list_for_each_entry(o, &kml.object_list, object_list) {
 		if ((o->flags & OBJECT_REPORTED) && unreferenced_object(o))
 			o->min_count = KMEMLEAK_GREY;
 	}
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	kmemleak_found_leaks = false;
 }
 
@@ -1226,11 +1232,11 @@ static int dump_str_object_info(const char *str)
 	addr = strtoul(str, &end, 0);
 	if (errno || end == str || (*end && *end != '\n'))
 		return -EINVAL;
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	o = lookup_object(addr, true);
 	if (o)
 		dump_object_info(o);
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	if (!o) {
 		pr_info("Unknown object at 0x%08lx\n", addr);
 		return -EINVAL;
@@ -1248,14 +1254,14 @@ int kmemleak_write(const char *buf)
 		return -EINVAL;
 	if (!kmem_ensure_booted())
 		return -EPERM;
-	pthread_mutex_lock(&scan_mutex);
+	mutex_lock_atomic(&scan_mutex);
 	if (!strncmp(buf, "clear", 5)) {
 		if (kmemleak_enabled) {
 			kmemleak_clear();
 		} else {
-			pthread_mutex_lock(&kmemleak_lock);
+			mutex_lock_atomic(&kmemleak_lock);
 			free_all_records();
-			pthread_mutex_unlock(&kmemleak_lock);
+			mutex_unlock(&kmemleak_lock);
 		}
 		goto out;
 	}
@@ -1300,7 +1306,7 @@ int kmemleak_write(const char *buf)
 		ret = -EINVAL;
 	}
 out:
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&scan_mutex);
 	return ret;
 }
 
@@ -1327,9 +1333,9 @@ static int kmemleak_init(void)
 static void kmemleak_exit(void)
 {
 	__atomic_store_n(&kmemleak_enabled, 0, __ATOMIC_RELEASE);
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&kmemleak_lock);
 	free_all_records();
-	pthread_mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
 	min_age_ms = MSECS_MIN_AGE;
 	scan_interval = 0;
 	kmemleak_verbose = false;
@@ -1341,9 +1347,9 @@ static int kmemleak_late_init(void)
 {
 	if (!kmemleak_enabled)
 		return 0;
-	pthread_mutex_lock(&scan_mutex);
+	mutex_lock_atomic(&scan_mutex);
 	start_scan_thread();
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&scan_mutex);
 	if (!kmem_cfg.quiet)
 		pr_info("Kernel memory leak detector initialized (mem pool available: %lu)\n",
 			kml.nr_free);
@@ -1353,9 +1359,9 @@ static int kmemleak_late_init(void)
 /* The thread stops before any layer goes down. */
 static void kmemleak_late_exit(void)
 {
-	pthread_mutex_lock(&scan_mutex);
+	mutex_lock_atomic(&scan_mutex);
 	stop_scan_thread();
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&scan_mutex);
 }
 KMEM_INITCALL(KMEM_INIT_LATE, kmemleak_late_init, kmemleak_late_exit)
 
@@ -1364,14 +1370,14 @@ KMEM_INITCALL(KMEM_INIT_LATE, kmemleak_late_init, kmemleak_late_exit)
  * scanning thread. */
 static void kmemleak_fork_prepare(void)
 {
-	pthread_mutex_lock(&scan_mutex);
-	pthread_mutex_lock(&kmemleak_lock);
+	mutex_lock_atomic(&scan_mutex);
+	mutex_lock_atomic(&kmemleak_lock);
 }
 
 static void kmemleak_fork_parent(void)
 {
-	pthread_mutex_unlock(&kmemleak_lock);
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&scan_mutex);
 }
 
 static void kmemleak_fork_child(void)
@@ -1379,8 +1385,8 @@ static void kmemleak_fork_child(void)
 	memset(kml.stacks, 0, sizeof(kml.stacks));
 	scan_thread_running = false;
 	epoch++; /* this thread registers its stack again */
-	pthread_mutex_unlock(&kmemleak_lock);
-	pthread_mutex_unlock(&scan_mutex);
+	mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&scan_mutex);
 }
 /* kmemleak_lock is a leaf: taken after every other layer's locks. */
 KMEM_FORK_HOOKS(1000, kmemleak_fork_prepare, kmemleak_fork_parent,

@@ -519,6 +519,7 @@ static int handle_pte_fault(struct vm_fault *vmf)
 {
 	pteval_t pte = vmf->orig_pte;
 
+	lockdep_assert_held(&vmf->mm->page_table_lock);
 	if (pte_none(pte))
 		return do_anonymous_page(vmf);
 	if (pte_is_swap(pte))
@@ -559,9 +560,10 @@ static int do_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	unsigned long slot;
 	int ret;
 
-	pthread_mutex_lock(&mm->pgt_alloc_lock);
+	mmap_assert_locked(mm);
+	mutex_lock_atomic(&mm->pgt_alloc_lock);
 	vmf.ptep = pgtable_pte(&mm->pgt, vmf.address, true);
-	pthread_mutex_unlock(&mm->pgt_alloc_lock);
+	mutex_unlock(&mm->pgt_alloc_lock);
 	if (!vmf.ptep)
 		return -ENOMEM;
 	for (;;) {
@@ -619,7 +621,7 @@ int handle_user_fault(struct kmem_process *p, unsigned long addr, bool write,
 	struct vm_area_struct *vma;
 	int ret;
 
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	if (__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
 		ret = -ESRCH;
 		goto out;
@@ -627,14 +629,14 @@ int handle_user_fault(struct kmem_process *p, unsigned long addr, bool write,
 	vma = find_vma(mm, addr);
 	if (vma && addr < vma->vm_start && (vma->vm_flags & VM_GROWSDOWN)) {
 		/* Grow the stack: needs the lock for write. */
-		pthread_rwlock_unlock(&mm->mmap_lock);
-		pthread_rwlock_wrlock(&mm->mmap_lock);
+		mmap_read_unlock(mm);
+		mmap_write_lock(mm);
 		vma = find_vma(mm, addr);
 		ret = vma && addr < vma->vm_start ?
 			      expand_stack(mm, vma, addr) :
 			      0;
-		pthread_rwlock_unlock(&mm->mmap_lock);
-		pthread_rwlock_rdlock(&mm->mmap_lock);
+		mmap_write_unlock(mm);
+		mmap_read_lock(mm);
 		vma = find_vma(mm, addr);
 	}
 	if (!vma || addr < vma->vm_start) {
@@ -647,7 +649,7 @@ int handle_user_fault(struct kmem_process *p, unsigned long addr, bool write,
 	}
 	ret = do_page(mm, vma, addr, write, true, major);
 out:
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	return ret;
 }
 
@@ -1136,6 +1138,7 @@ int reclaim_user_page(struct page *page)
 	pteval_t *ptep, pte;
 	int ret = 0;
 
+	lockdep_assert_held(&lru_lock);
 	if (!mm || !spin_trylock(&mm->page_table_lock))
 		return -EAGAIN;
 	ptep = pgtable_pte(&mm->pgt, addr, false);

@@ -37,6 +37,8 @@
 
 #include <linux/mm.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <kmem/process.h>
 #include "mm/internal.h"
@@ -113,9 +115,9 @@ struct mm_struct {
 	unsigned long start_brk, brk, start_stack;
 
 	/* mmap_lock: the VMAs, sorted by vm_start, and the layout fields. */
-	pthread_rwlock_t mmap_lock;
+	struct rw_semaphore mmap_lock;
 	/* serialises page-table page allocation */
-	pthread_mutex_t pgt_alloc_lock;
+	struct mutex pgt_alloc_lock;
 	struct vm_area_struct **vmas;
 	int nr_vmas, max_vmas;
 	unsigned long total_vm, data_vm, stack_vm, locked_vm, hiwater_vm;
@@ -140,6 +142,32 @@ struct kmem_process {
 	int nr_inside;	       /* threads inside (atomic) */
 	int killed;	       /* the signal that killed it (atomic) */
 };
+
+/* mmap_lock, as the kernel's include/linux/mmap_lock.h: ranked and owned in
+ * debug builds (a writer is the owner, readers are per thread). */
+static inline void mmap_init_lock(struct mm_struct *mm)
+{
+	init_rwsem(&mm->mmap_lock);
+	lockdep_set_rank(&mm->mmap_lock, LOCK_RANK_MMAP);
+}
+static inline void mmap_read_lock(struct mm_struct *mm)
+{
+	down_read(&mm->mmap_lock);
+}
+static inline void mmap_read_unlock(struct mm_struct *mm)
+{
+	up_read(&mm->mmap_lock);
+}
+static inline void mmap_write_lock(struct mm_struct *mm)
+{
+	down_write(&mm->mmap_lock);
+}
+static inline void mmap_write_unlock(struct mm_struct *mm)
+{
+	up_write(&mm->mmap_lock);
+}
+#define mmap_assert_locked(mm) lockdep_assert_held(&(mm)->mmap_lock)
+#define mmap_assert_write_locked(mm) lockdep_assert_held_write(&(mm)->mmap_lock)
 
 /* mm/mmap.c */
 extern pthread_rwlock_t process_lock;
@@ -200,6 +228,7 @@ void user_fault_exit(void);
 bool user_hostmap_check(void);
 
 /* mm/swapfile.c: the swap area and the anon LRU */
+extern spinlock_t lru_lock; /* only for lockdep_assert_held() outside */
 void lru_add_page(struct page *page);
 void lru_del_page(struct page *page);
 void __lru_del_page(struct page *page); /* lru_lock held */

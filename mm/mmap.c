@@ -566,10 +566,11 @@ struct kmem_process *kmem_process_create(const char *comm)
 	snprintf(p->comm, sizeof(p->comm), "%s",
 		 comm && *comm ? comm : "kmem-user");
 	INIT_LIST_HEAD(&p->list);
-	pthread_rwlock_init(&p->mm.mmap_lock, NULL);
+	mmap_init_lock(&p->mm);
 	spin_lock_init(&p->mm.page_table_lock);
 	lockdep_set_rank(&p->mm.page_table_lock, LOCK_RANK_PAGE_TABLE);
-	pthread_mutex_init(&p->mm.pgt_alloc_lock, NULL);
+	mutex_init(&p->mm.pgt_alloc_lock);
+	lockdep_set_rank(&p->mm.pgt_alloc_lock, LOCK_RANK_PGT_ALLOC);
 	if (mm_setup_layout(&p->mm))
 		goto out_windows;
 	if (pgtable_init(&p->mm.pgt, GFP_KERNEL))
@@ -626,12 +627,12 @@ int kmem_process_exit(struct kmem_process *p)
 	}
 	list_del_init(&p->list);
 	pthread_rwlock_unlock(&process_lock);
-	pthread_rwlock_wrlock(&p->mm.mmap_lock);
+	mmap_write_lock(&p->mm);
 	mm_teardown(&p->mm);
-	pthread_rwlock_unlock(&p->mm.mmap_lock);
+	mmap_write_unlock(&p->mm);
 	status = __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
-	pthread_rwlock_destroy(&p->mm.mmap_lock);
-	pthread_mutex_destroy(&p->mm.pgt_alloc_lock);
+	destroy_rwsem(&p->mm.mmap_lock);
+	mutex_destroy(&p->mm.pgt_alloc_lock);
 	kmem_cache_free(process_cachep, p);
 	return status;
 }
@@ -696,7 +697,7 @@ static unsigned long __brk(struct kmem_process *p, unsigned long brk)
 	struct mm_struct *mm = &p->mm;
 	unsigned long newbrk, oldbrk, ret;
 
-	pthread_rwlock_wrlock(&mm->mmap_lock);
+	mmap_write_lock(mm);
 	ret = mm->brk;
 	if (brk < mm->start_brk)
 		goto out;
@@ -726,7 +727,7 @@ static unsigned long __brk(struct kmem_process *p, unsigned long brk)
 			populate_range(p, vma, oldbrk, newbrk);
 	}
 out:
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_write_unlock(mm);
 	return ret;
 }
 
@@ -967,9 +968,9 @@ void *kmem_sys_mmap(void *addr, size_t length, int prot, int flags, int fd,
 		}
 		uaddr = 0;
 	}
-	pthread_rwlock_wrlock(&p->mm.mmap_lock);
+	mmap_write_lock(&p->mm);
 	ret = do_mmap(p, uaddr, len, prot, flags, &err);
-	pthread_rwlock_unlock(&p->mm.mmap_lock);
+	mmap_write_unlock(&p->mm);
 	if (!ret) {
 		errno = err;
 		return MAP_FAILED;
@@ -1058,9 +1059,9 @@ int kmem_sys_munmap(void *addr, size_t length)
 		return -1;
 	}
 	end = start + len;
-	pthread_rwlock_wrlock(&p->mm.mmap_lock);
+	mmap_write_lock(&p->mm);
 	ret = do_munmap(p, start, end);
-	pthread_rwlock_unlock(&p->mm.mmap_lock);
+	mmap_write_unlock(&p->mm);
 	if (ret) {
 		errno = -ret;
 		return -1;
@@ -1153,9 +1154,9 @@ int kmem_sys_mprotect(void *addr, size_t length, int prot)
 		return -1;
 	}
 	flags = calc_vm_prot_bits(prot);
-	pthread_rwlock_wrlock(&p->mm.mmap_lock);
+	mmap_write_lock(&p->mm);
 	ret = apply_range(p, start, end, mprotect_one, &flags);
-	pthread_rwlock_unlock(&p->mm.mmap_lock);
+	mmap_write_unlock(&p->mm);
 	if (ret) {
 		errno = -ret;
 		return -1;
@@ -1206,7 +1207,7 @@ static int do_mlock(const void *addr, size_t length, bool lock)
 	}
 	if (!len)
 		return 0;
-	pthread_rwlock_wrlock(&p->mm.mmap_lock);
+	mmap_write_lock(&p->mm);
 	if (lock) {
 		/* RLIMIT_MEMLOCK: count what is not locked yet in the range. */
 		unsigned long already = 0;
@@ -1222,7 +1223,7 @@ static int do_mlock(const void *addr, size_t length, bool lock)
 		}
 		if ((p->mm.locked_vm << PAGE_SHIFT) + len - already >
 		    RLIMIT_MEMLOCK_BYTES) {
-			pthread_rwlock_unlock(&p->mm.mmap_lock);
+			mmap_write_unlock(&p->mm);
 			errno = ENOMEM;
 			return -1;
 		}
@@ -1243,7 +1244,7 @@ static int do_mlock(const void *addr, size_t length, bool lock)
 			u = vma->vm_end;
 		}
 	}
-	pthread_rwlock_unlock(&p->mm.mmap_lock);
+	mmap_write_unlock(&p->mm);
 	if (ret) {
 		errno = -ret;
 		return -1;
@@ -1320,7 +1321,7 @@ int kmem_sys_madvise(void *addr, size_t length, int advice)
 	}
 	if (end == start)
 		return 0;
-	pthread_rwlock_wrlock(&p->mm.mmap_lock);
+	mmap_write_lock(&p->mm);
 	for (u = start; u < end;) {
 		struct vm_area_struct *vma = find_vma(&p->mm, u);
 		unsigned long s, e;
@@ -1341,7 +1342,7 @@ int kmem_sys_madvise(void *addr, size_t length, int advice)
 		}
 		u = e;
 	}
-	pthread_rwlock_unlock(&p->mm.mmap_lock);
+	mmap_write_unlock(&p->mm);
 	if (ret) {
 		errno = -ret;
 		return -1;
@@ -1362,7 +1363,7 @@ int kmem_process_info(struct kmem_process *p, struct kmem_process_info *info)
 	info->pid = p->pid;
 	memcpy(info->comm, p->comm, sizeof(info->comm));
 	info->killed = __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	info->vm_size = mm->total_vm;
 	info->vm_data = mm->data_vm;
 	info->vm_stk = mm->stack_vm;
@@ -1378,7 +1379,7 @@ int kmem_process_info(struct kmem_process *p, struct kmem_process_info *info)
 	info->pte_pages = mm->pgt.nr_table_pages;
 	info->zero_mapped = mm->nr_zero;
 	spin_unlock(&mm->page_table_lock);
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	info->min_flt = __atomic_load_n(&mm->min_flt, __ATOMIC_RELAXED);
 	info->maj_flt = __atomic_load_n(&mm->maj_flt, __ATOMIC_RELAXED);
 	return 0;
@@ -1419,7 +1420,7 @@ int kmem_process_vmas(struct kmem_process *p, struct kmem_vma_info *out,
 	struct mm_struct *mm = &p->mm;
 	int i, n;
 
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	n = mm->nr_vmas;
 	for (i = 0; i < n && i < max; i++) {
 		struct vm_area_struct *vma = mm->vmas[i];
@@ -1430,7 +1431,7 @@ int kmem_process_vmas(struct kmem_process *p, struct kmem_vma_info *out,
 		out[i].host = mm_to_host(mm, vma->vm_start);
 		out[i].name = vma_name(mm, vma);
 	}
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	return n;
 }
 
@@ -1447,6 +1448,7 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
 	unsigned long start = addr & PAGE_MASK;
 	int i;
 
+	mmap_assert_write_locked(mm);
 	if (!(vma->vm_flags & VM_GROWSDOWN) || start >= vma->vm_start)
 		return -EFAULT;
 	if (vma->vm_end - start > RLIMIT_STACK_BYTES)
@@ -1508,8 +1510,8 @@ static void user_mm_exit(void)
 	list_for_each_entry_safe(p, n, &process_list, list) {
 		list_del_init(&p->list);
 		mm_teardown(&p->mm);
-		pthread_rwlock_destroy(&p->mm.mmap_lock);
-		pthread_mutex_destroy(&p->mm.pgt_alloc_lock);
+		destroy_rwsem(&p->mm.mmap_lock);
+		mutex_destroy(&p->mm.pgt_alloc_lock);
 		kmem_cache_free(process_cachep, p);
 	}
 	next_pid = PID_FIRST;

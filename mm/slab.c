@@ -534,6 +534,7 @@ static void free_block(struct kmem_cache *s, void **objs, unsigned int nr,
 	struct kmem_list3 *l3 = &c->l3;
 	unsigned int i;
 
+	lockdep_assert_held(&l3->list_lock);
 	for (i = 0; i < nr; i++) {
 		struct slab *slab = obj_slab(objs[i]);
 		struct slab_mgmt *m = slab->freelist;

@@ -425,6 +425,7 @@ static void abandon_freelist(struct kmem_cache *s, struct slab *slab,
 {
 	struct kmem_cache_node *n = get_node(s);
 
+	lockdep_assert_held(&n->list_lock);
 	if (!d->object) {
 		d->s = s;
 		d->slab = slab;
@@ -624,6 +625,7 @@ static void free_slab_list(struct kmem_cache *s, struct list_head *list)
  * already counted it out of `from`: 0 full, 1 partial, 2 empty, -1 none). */
 static void file_slab(struct kmem_cache_node *n, struct slab *slab)
 {
+	lockdep_assert_held(&n->list_lock);
 	if (slab->inuse == slab->objects) {
 		list_add(&slab->slab_list, &n->full);
 		n->nr_full++;
@@ -661,6 +663,7 @@ static unsigned int take_from_slab(struct kmem_cache *s, struct slab *slab,
 	unsigned int avail = slab->objects - slab->inuse, got = 0;
 	void *obj = slab->freelist, *next;
 
+	lockdep_assert_held(&get_node(s)->list_lock);
 	if (want > avail)
 		want = avail;
 	while (got < want && obj) {

@@ -49,7 +49,7 @@
 #include <linux/mm.h>
 #include "mm/mm_user.h"
 
-static DEFINE_SPINLOCK_RANK(lru_lock, LOCK_RANK_LRU);
+DEFINE_SPINLOCK_RANK(lru_lock, LOCK_RANK_LRU); /* mm/memory.c asserts it */
 static LIST_HEAD(lru_list);
 static unsigned long lru_count;
 

@@ -74,9 +74,9 @@ static void status(struct kmem_process *p, FILE *f)
 	spin_lock(&mm->page_table_lock);
 	hwm = mm->hiwater_rss;
 	spin_unlock(&mm->page_table_lock);
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	peak = mm->hiwater_vm;
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	fprintf(f, "Name:\t%s\n", p->comm);
 	fprintf(f, "State:\t%s\n",
 		in.killed ? "Z (zombie)" :
@@ -132,13 +132,13 @@ static void maps(struct kmem_process *p, FILE *f)
 	struct mm_struct *mm = &p->mm;
 	int i;
 
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	for (i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *vma = mm->vmas[i];
 
 		pad_name(f, vma_header(f, vma), mm_vma_name(mm, vma));
 	}
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 }
 
 static void smaps_rollup(struct kmem_process *p, FILE *f)
@@ -149,14 +149,14 @@ static void smaps_rollup(struct kmem_process *p, FILE *f)
 	int i, len;
 
 	memset(&mss, 0, sizeof(mss));
-	pthread_rwlock_rdlock(&mm->mmap_lock);
+	mmap_read_lock(mm);
 	for (i = 0; i < mm->nr_vmas; i++)
 		smaps_range(mm, mm->vmas[i], &mss);
 	if (mm->nr_vmas) {
 		first = mm->vmas[0]->vm_start;
 		last = mm->vmas[mm->nr_vmas - 1]->vm_end;
 	}
-	pthread_rwlock_unlock(&mm->mmap_lock);
+	mmap_read_unlock(mm);
 	len = fprintf(f, "%08lx-%08lx ---p %08lx %02x:%02x %lu ", first, last,
 		      0UL, 0, 0, 0UL);
 	pad_name(f, len, "[rollup]");

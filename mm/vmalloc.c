@@ -60,6 +60,7 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/highmem.h>
 #include <linux/vmalloc.h>
@@ -87,7 +88,7 @@
 #define VMALLOC_BULK_CHUNK 100
 
 static struct kmem_pgtable vmalloc_pt;
-static pthread_mutex_t pt_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(pt_lock, LOCK_RANK_PT);
 /* This thread holds pt_lock while allocating table pages: reclaim it enters
  * must not free vmalloc areas or purge (both take pt_lock). */
 static __thread bool pt_lock_allocating;
@@ -190,6 +191,7 @@ static void clear_ptes(unsigned long start, unsigned long end)
 {
 	unsigned long addr = start;
 
+	lockdep_assert_held(&pt_lock);
 	while (addr < end) {
 		unsigned long next = min(ALIGN(addr + 1, PMD_SIZE), end);
 		pteval_t *pte = pgtable_pte(&vmalloc_pt, addr, false);
@@ -211,7 +213,7 @@ static int set_ptes(unsigned long addr, struct page **pages, unsigned int nr,
 	pteval_t *pte = NULL;
 	unsigned int i;
 
-	pthread_mutex_lock(&pt_lock);
+	mutex_lock_atomic(&pt_lock);
 	for (i = 0; i < nr; i++) {
 		unsigned long a = addr + ((unsigned long)i << PAGE_SHIFT);
 
@@ -222,7 +224,7 @@ static int set_ptes(unsigned long addr, struct page **pages, unsigned int nr,
 			pt_lock_allocating = false;
 			if (!pte) {
 				clear_ptes(addr, a);
-				pthread_mutex_unlock(&pt_lock);
+				mutex_unlock(&pt_lock);
 				return -ENOMEM;
 			}
 		} else {
@@ -231,7 +233,7 @@ static int set_ptes(unsigned long addr, struct page **pages, unsigned int nr,
 		WARN_ON(pte_present(*pte));
 		*pte = pfn_pte(page_to_pfn(pages[i]), bits);
 	}
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 	return 0;
 }
 
@@ -271,12 +273,12 @@ static int vmap_pages_range(struct vmap_area *va, unsigned long addr,
 static void vunmap_range(struct vmap_area *va, unsigned long start,
 			 unsigned long end)
 {
-	pthread_mutex_lock(&pt_lock);
+	mutex_lock_atomic(&pt_lock);
 	clear_ptes(start, end);
 	if (va->map_mode != VMAP_HOST_NONE)
 		arch_unmap(start, end - start);
 	hostmap_ondemand_drop(start, end, false);
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 	if (va->host_maps)
 		hostmap_account(HOSTMAP_VMALLOC, -(long)va->host_maps);
 	va->host_maps = 0;
@@ -291,13 +293,13 @@ static void vunmap_range(struct vmap_area *va, unsigned long start,
 void vmalloc_release_lazy_range(unsigned long start, unsigned long end)
 {
 	if (current_pf_memalloc) {
-		if (pthread_mutex_trylock(&pt_lock))
+		if (!mutex_trylock(&pt_lock))
 			return;
 	} else {
-		pthread_mutex_lock(&pt_lock);
+		mutex_lock_atomic(&pt_lock);
 	}
 	pgtable_free_empty(&vmalloc_pt, start, end);
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 }
 
 struct page *vmalloc_to_page(const void *vmalloc_addr)
@@ -308,11 +310,11 @@ struct page *vmalloc_to_page(const void *vmalloc_addr)
 
 	if (!is_vmalloc_addr(vmalloc_addr) || !vmalloc_ready)
 		return NULL;
-	pthread_mutex_lock(&pt_lock);
+	mutex_lock_atomic(&pt_lock);
 	pte = pgtable_pte(&vmalloc_pt, addr, false);
 	if (pte && pte_present(*pte))
 		page = pfn_to_page(pte_pfn(*pte));
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 	return page;
 }
 
@@ -332,12 +334,12 @@ unsigned long vmalloc_nr_pages(void)
 
 /* Take a lock from the fault handler without risking a deadlock on a lock the
  * faulting thread itself holds. */
-static bool fault_trylock_mutex(pthread_mutex_t *m)
+static bool fault_trylock_mutex(struct mutex *m)
 {
 	int i;
 
 	for (i = 0; i < 20000; i++) {
-		if (!pthread_mutex_trylock(m))
+		if (mutex_trylock(m))
 			return true;
 		sched_yield();
 	}
@@ -349,8 +351,10 @@ static bool fault_trylock_spin(spinlock_t *l)
 	int i;
 
 	for (i = 0; i < 20000; i++) {
-		if (arch_spin_trylock(l))
+		if (arch_spin_trylock(l)) {
+			spin_acquire(l, 1); /* the owner, for lockdep */
 			return true;
+		}
 		sched_yield();
 	}
 	return false;
@@ -371,7 +375,7 @@ static bool demand_refill(struct kmem_fault *f)
 		done = !hostmap_ondemand_map(
 			addr, PFN_PHYS(pte_pfn(val)),
 			(val & _PAGE_RW) ? PROT_READ | PROT_WRITE : PROT_READ);
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 	if (done)
 		__atomic_add_fetch(&demand_faults, 1, __ATOMIC_RELAXED);
 	return done;
@@ -424,6 +428,7 @@ static void describe_fault(unsigned long addr, char *buf, size_t len)
 			"kmem: %#lx is in free vmalloc space (no area; freed and purged, or never allocated)\n",
 			addr);
 	}
+	spin_release(&vmap_area_lock);
 	arch_spin_unlock(&vmap_area_lock);
 }
 
@@ -638,12 +643,12 @@ void vunmap_pages_partial(struct vm_struct *vm, unsigned long addr,
 
 	if (WARN_ON(!va || addr < va->va_start || end > va->va_end))
 		return;
-	pthread_mutex_lock(&pt_lock);
+	mutex_lock_atomic(&pt_lock);
 	clear_ptes(addr, end);
 	if (va->map_mode == VMAP_HOST_EAGER)
 		arch_unmap(addr, end - addr);
 	hostmap_ondemand_drop(addr, end, false);
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 }
 
 /* ---- allocating pages -------------------------------------------------------- */
@@ -1432,12 +1437,12 @@ KMEM_LINK_ANCHOR(vmalloc);
  * is copied (pt_lock is taken after purge_mutex, as everywhere). */
 static void pt_fork_prepare(void)
 {
-	pthread_mutex_lock(&pt_lock);
+	mutex_lock_atomic(&pt_lock);
 }
 
 static void pt_fork_release(void)
 {
-	pthread_mutex_unlock(&pt_lock);
+	mutex_unlock(&pt_lock);
 }
 
 KMEM_FORK_HOOKS(21, pt_fork_prepare, pt_fork_release, pt_fork_release);

@@ -21,19 +21,30 @@
 
 #include <linux/compiler.h>
 
-/* Outermost first; see docs/ARCHITECTURE.md "Lock order" for the whole
- * order, host mutexes included. Equal ranks do not nest with each other. */
+/* Outermost first; docs/ARCHITECTURE.md "Lock order" says what each lock
+ * protects and why it sits where it does: this enum is the order itself, as
+ * one total order (the document's branches 1a-1c interleaved so that every
+ * nesting the code does is increasing). Equal ranks do not nest with each
+ * other. Host locks (mmap_lock, pt_lock, kmemleak's, fault_lock) carry a
+ * lockdep map through struct rw_semaphore and struct mutex. */
 enum lock_rank {
 	LOCK_RANK_NONE,
-	LOCK_RANK_SLAB_MUTEX, /* slab_mutex (mm/slub.c) */
-	LOCK_RANK_BARN,	      /* n->barn_lock (mm/slab.h) */
-	LOCK_RANK_LIST,	      /* n->list_lock (mm/slab.h) */
-	LOCK_RANK_PAGE_TABLE, /* mm->page_table_lock (mm/mm_user.h) */
-	LOCK_RANK_LRU,	      /* lru_lock (mm/swapfile.c) */
-	LOCK_RANK_SWAP,	      /* swap_lock (mm/swapfile.c) */
-	LOCK_RANK_PCP,	      /* pcp->lock (mm/page_alloc.c) */
-	LOCK_RANK_ZONE,	      /* zone->lock (mm/page_alloc.c) */
-	LOCK_RANK_VMAP_AREA,  /* vmap_area_lock, free_vmap_area_lock */
+	LOCK_RANK_MMAP,		 /* mm->mmap_lock (mm/mm_user.h) */
+	LOCK_RANK_PGT_ALLOC,	 /* mm->pgt_alloc_lock (mm/mm_user.h) */
+	LOCK_RANK_SLAB_MUTEX,	 /* slab_mutex (mm/slub.c) */
+	LOCK_RANK_PURGE,	 /* purge_mutex (mm/vmap_area.c) */
+	LOCK_RANK_PT,		 /* pt_lock (mm/vmalloc.c) */
+	LOCK_RANK_BARN,		 /* n->barn_lock (mm/slab.h) */
+	LOCK_RANK_LIST,		 /* n->list_lock (mm/slab.h) */
+	LOCK_RANK_PAGE_TABLE,	 /* mm->page_table_lock (mm/mm_user.h) */
+	LOCK_RANK_LRU,		 /* lru_lock (mm/swapfile.c) */
+	LOCK_RANK_SWAP,		 /* swap_lock (mm/swapfile.c) */
+	LOCK_RANK_PCP,		 /* pcp->lock (mm/page_alloc.c) */
+	LOCK_RANK_ZONE,		 /* zone->lock (mm/page_alloc.c) */
+	LOCK_RANK_VMAP_AREA,	 /* vmap_area_lock, free_vmap_area_lock */
+	LOCK_RANK_KMEMLEAK_SCAN, /* scan_mutex (mm/kmemleak.c) */
+	LOCK_RANK_KMEMLEAK,	 /* kmemleak_lock (mm/kmemleak.c) */
+	LOCK_RANK_FAULT,	 /* fault_lock (mm/fault_inject.c) */
 	NR_LOCK_RANKS
 };
 
@@ -48,7 +59,7 @@ __here:                                 \
 #endif
 
 struct lockdep_map {
-	const void *owner; /* the holding thread's tag, NULL when free */
+	const void *owner; /* the writer's thread tag, NULL when free or read */
 	unsigned int rank; /* enum lock_rank */
 };
 
@@ -57,7 +68,13 @@ extern KMEM_API int debug_locks; /* 0 after the first order report */
 
 KMEM_API void lock_acquire(struct lockdep_map *map, int trylock,
 			   const void *ip);
+/* A reader of a shared lock (rw_semaphore): held by this thread, no owner. */
+KMEM_API void lock_acquire_shared(struct lockdep_map *map, int trylock,
+				  const void *ip);
 KMEM_API void lock_release(struct lockdep_map *map);
+/* Held by this thread: any way (lock_is_held), for write, the owner (read
+ * 0), or for read (read 1). */
+KMEM_API bool lock_is_held_type(const struct lockdep_map *map, int read);
 KMEM_API bool lock_is_held(const struct lockdep_map *map);
 KMEM_API void __lockdep_assert_held(const struct lockdep_map *map,
 				    const char *name, const char *file,
@@ -65,7 +82,17 @@ KMEM_API void __lockdep_assert_held(const struct lockdep_map *map,
 
 #define lockdep_set_rank(lock, r) ((lock)->dep_map.rank = (r))
 #define lockdep_is_held(lock) lock_is_held(&(lock)->dep_map)
-/* The caller holds `lock` (a spinlock_t or struct mutex). */
+/* Held for write (read 0) or for read (read 1) by the caller. */
+#define __lockdep_assert_held_type(lock, read)                               \
+	do {                                                                 \
+		if (unlikely(!lock_is_held_type(&(lock)->dep_map, (read))))  \
+			__lockdep_assert_held(&(lock)->dep_map, #lock,       \
+					      __FILE__, __LINE__, __func__); \
+	} while (0)
+#define lockdep_assert_held_write(lock) __lockdep_assert_held_type(lock, 0)
+#define lockdep_assert_held_read(lock) __lockdep_assert_held_type(lock, 1)
+/* The caller holds `lock` (a spinlock_t, struct mutex or struct
+ * rw_semaphore, for read or write). */
 #define lockdep_assert_held(lock)                                            \
 	do {                                                                 \
 		if (unlikely(!lock_is_held(&(lock)->dep_map)))               \
@@ -76,6 +103,8 @@ KMEM_API void __lockdep_assert_held(const struct lockdep_map *map,
 #define lockdep_set_rank(lock, r) ((void)(lock), (void)(r))
 #define lockdep_is_held(lock) ((void)(lock), true)
 #define lockdep_assert_held(lock) ((void)(lock))
+#define lockdep_assert_held_read(lock) ((void)(lock))
+#define lockdep_assert_held_write(lock) ((void)(lock))
 #endif
 
 #endif

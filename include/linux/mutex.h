@@ -32,9 +32,29 @@ static inline void mutex_init(struct mutex *m)
 #endif
 }
 
+static inline void mutex_destroy(struct mutex *m)
+{
+	pthread_mutex_destroy(&m->lock);
+}
+
 static __always_inline void mutex_lock(struct mutex *m)
 {
 	might_sleep();
+	pthread_mutex_lock(&m->lock);
+#ifdef CONFIG_LOCKDEP
+	lock_acquire(&m->dep_map, 0, _THIS_IP_);
+#endif
+}
+
+/*
+ * mutex_lock() without might_sleep(), for host mutexes that stand where the
+ * kernel has a raw spinlock or that the simulated code takes in atomic
+ * context (kmemleak_lock and fault_lock under allocator spinlocks, vmalloc's
+ * pt_lock and purge_mutex, an mm's pgt_alloc_lock): the holder may block on
+ * the host, so it is a mutex, but it is owned and ranked like any other.
+ */
+static __always_inline void mutex_lock_atomic(struct mutex *m)
+{
 	pthread_mutex_lock(&m->lock);
 #ifdef CONFIG_LOCKDEP
 	lock_acquire(&m->dep_map, 0, _THIS_IP_);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct rw_semaphore: a reader-writer sleeping lock, here a host pthread
+ * rwlock with a lockdep map (linux/lockdep.h). A writer is the map's owner; a
+ * reader is recorded only in its own thread's held locks (many read at once),
+ * so lockdep_assert_held() accepts either, lockdep_assert_held_write() only
+ * the writer and lockdep_assert_held_read() only a reader. Both are ranked in
+ * the lock order. Unlike the kernel's down_read() there is no might_sleep():
+ * the user mm takes mmap_lock where the simulated context may be atomic.
+ */
+#ifndef _KMEM_LINUX_RWSEM_H
+#define _KMEM_LINUX_RWSEM_H
+
+#include <pthread.h>
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+
+struct rw_semaphore {
+	pthread_rwlock_t lock;
+#ifdef CONFIG_LOCKDEP
+	struct lockdep_map dep_map; /* writer and rank (linux/lockdep.h) */
+#endif
+};
+
+/* A semaphore with its place in the lock order (enum lock_rank). */
+#ifdef CONFIG_LOCKDEP
+#define DECLARE_RWSEM_RANK(name, r) \
+	struct rw_semaphore name = { PTHREAD_RWLOCK_INITIALIZER, { NULL, (r) } }
+#else
+#define DECLARE_RWSEM_RANK(name, r) \
+	struct rw_semaphore name = { PTHREAD_RWLOCK_INITIALIZER }
+#endif
+
+static inline void init_rwsem(struct rw_semaphore *sem)
+{
+	pthread_rwlock_init(&sem->lock, NULL);
+#ifdef CONFIG_LOCKDEP
+	sem->dep_map = (struct lockdep_map){ NULL, LOCK_RANK_NONE };
+#endif
+}
+
+static inline void destroy_rwsem(struct rw_semaphore *sem)
+{
+	pthread_rwlock_destroy(&sem->lock);
+}
+
+static __always_inline void down_read(struct rw_semaphore *sem)
+{
+	pthread_rwlock_rdlock(&sem->lock);
+#ifdef CONFIG_LOCKDEP
+	lock_acquire_shared(&sem->dep_map, 0, _THIS_IP_);
+#endif
+}
+
+static __always_inline int down_read_trylock(struct rw_semaphore *sem)
+{
+	if (pthread_rwlock_tryrdlock(&sem->lock))
+		return 0;
+#ifdef CONFIG_LOCKDEP
+	lock_acquire_shared(&sem->dep_map, 1, _THIS_IP_);
+#endif
+	return 1;
+}
+
+static __always_inline void down_write(struct rw_semaphore *sem)
+{
+	pthread_rwlock_wrlock(&sem->lock);
+#ifdef CONFIG_LOCKDEP
+	lock_acquire(&sem->dep_map, 0, _THIS_IP_);
+#endif
+}
+
+static __always_inline int down_write_trylock(struct rw_semaphore *sem)
+{
+	if (pthread_rwlock_trywrlock(&sem->lock))
+		return 0;
+#ifdef CONFIG_LOCKDEP
+	lock_acquire(&sem->dep_map, 1, _THIS_IP_);
+#endif
+	return 1;
+}
+
+static __always_inline void up_read(struct rw_semaphore *sem)
+{
+#ifdef CONFIG_LOCKDEP
+	lock_release(&sem->dep_map);
+#endif
+	pthread_rwlock_unlock(&sem->lock);
+}
+
+static __always_inline void up_write(struct rw_semaphore *sem)
+{
+#ifdef CONFIG_LOCKDEP
+	lock_release(&sem->dep_map);
+#endif
+	pthread_rwlock_unlock(&sem->lock);
+}
+
+#endif
