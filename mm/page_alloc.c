@@ -226,6 +226,7 @@ static inline void add_to_free_list(struct page *page, struct zone *zone,
 static inline void del_from_free_list(struct page *page, struct zone *zone,
 				      unsigned int order)
 {
+	kmem_assert(PageBuddy(page) && page->private == order);
 	list_del(&page->lru);
 	__ClearPageBuddy(page);
 	page->private = 0;
@@ -243,6 +244,8 @@ static inline bool page_is_buddy(struct zone *zone, struct page *buddy,
 static void __free_one_page(struct page *page, unsigned long pfn,
 			    struct zone *zone, unsigned int order, int mt)
 {
+	/* A block is aligned to its order and not already free. */
+	kmem_assert(!(pfn & ((1UL << order) - 1)) && !PageBuddy(page));
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
 		struct page *buddy = pfn_to_page(buddy_pfn);
@@ -265,9 +268,11 @@ static void expand(struct zone *zone, struct page *page, unsigned int low,
 {
 	unsigned long size = 1UL << high;
 
+	kmem_assert(low <= high);
 	while (high > low) {
 		high--;
 		size >>= 1;
+		kmem_assert(!PageBuddy(&page[size]));
 		add_to_free_list(&page[size], zone, high, mt, false);
 	}
 }

@@ -50,6 +50,7 @@ static struct page *alloc_table(struct kmem_pgtable *pt)
 
 static void free_table(struct kmem_pgtable *pt, struct page *page)
 {
+	kmem_assert(PageTable(page) && pt->nr_table_pages > 0);
 	__ClearPageTable(page);
 	set_page_owner_tag(page, 1, KMEM_OWNER_NONE);
 	mod_node_page_state(&contig_page_data, NR_PAGETABLE, -1);
@@ -89,6 +90,7 @@ void pgtable_destroy(struct kmem_pgtable *pt)
 	destroy_level(pt, page_address(pt->pgd), 0);
 	free_table(pt, pt->pgd);
 	pt->pgd = NULL;
+	kmem_assert(pt->nr_table_pages == 0);
 }
 
 pteval_t *pgtable_pte(struct kmem_pgtable *pt, unsigned long addr, bool alloc)
@@ -136,10 +138,13 @@ static int walk_level(struct walk *w, pteval_t *table, int level,
 
 		if (hi <= w->start || lo >= w->end || pte_none(table[i]))
 			continue;
-		if (level == pt->levels - 1)
+		if (level == pt->levels - 1) {
 			ret = w->fn(&table[i], lo, w->arg);
-		else
+		} else {
+			/* An upper entry is a table or none. */
+			kmem_assert(pte_present(table[i]));
 			ret = walk_level(w, table_of(table[i]), level + 1, lo);
+		}
 		if (ret)
 			return ret;
 	}
@@ -203,6 +208,23 @@ static void free_empty_level(struct kmem_pgtable *pt, pteval_t *table,
 	}
 }
 
+/* The tables reachable from `table` (itself included): nr_table_pages
+ * recounted from the top. */
+static unsigned long count_tables(const struct kmem_pgtable *pt,
+				  const pteval_t *table, int level)
+{
+	unsigned int i,
+		n = (level == 0 && pt->levels == 3) ? 4 : PTRS_PER_TABLE;
+	unsigned long nr = 1;
+
+	if (level == pt->levels - 1)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (pte_present(table[i]))
+			nr += count_tables(pt, table_of(table[i]), level + 1);
+	return nr;
+}
+
 void pgtable_free_empty(struct kmem_pgtable *pt, unsigned long start,
 			unsigned long end)
 {
@@ -210,4 +232,8 @@ void pgtable_free_empty(struct kmem_pgtable *pt, unsigned long start,
 		return;
 	free_empty_level(pt, page_address(pt->pgd), 0, top_base(pt, start),
 			 start, end);
+	/* Whole structure: every table counted is linked, every linked one
+	 * counted (debug builds). */
+	kmem_assert_expensive(count_tables(pt, page_address(pt->pgd), 0) ==
+			      pt->nr_table_pages);
 }

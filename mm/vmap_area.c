@@ -53,6 +53,7 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "mm/internal.h"
@@ -60,7 +61,7 @@
 
 DEFINE_SPINLOCK_RANK(vmap_area_lock, LOCK_RANK_VMAP_AREA);
 static DEFINE_SPINLOCK_RANK(free_vmap_area_lock, LOCK_RANK_VMAP_AREA);
-static pthread_mutex_t purge_mutex = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(purge_mutex, LOCK_RANK_PURGE);
 
 static struct kmem_cache *vmap_area_cachep;
 
@@ -333,6 +334,7 @@ static int merge_or_add_vmap_area(struct vmap_area *va,
 	int n = 0;
 
 	lockdep_assert_held(&free_vmap_area_lock);
+	kmem_assert(va->va_start < va->va_end);
 	if (prev && prev->va_end != va->va_start)
 		prev = NULL;
 	if (prev && next) {
@@ -361,6 +363,8 @@ static int merge_or_add_vmap_area(struct vmap_area *va,
 	return n;
 }
 
+static bool free_tree_ok(void);
+
 /* Take free ranges back in one batch (one lock round trip). */
 static void free_tree_add_list(struct list_head *head)
 {
@@ -375,6 +379,8 @@ static void free_tree_add_list(struct list_head *head)
 		for (i = 0; i < n; i++)
 			list_add(&out[i]->list, &dead);
 	}
+	/* The whole free tree after the batch (debug builds). */
+	kmem_assert_expensive(free_tree_ok());
 	spin_unlock(&free_vmap_area_lock);
 	list_for_each_entry_safe(va, tmp, &dead, list)
 		kmem_cache_free(vmap_area_cachep, va);
@@ -453,6 +459,8 @@ out_spare:
 
 static void insert_busy(struct vmap_area *va)
 {
+	kmem_assert(va->va_start < va->va_end && PAGE_ALIGNED(va->va_start) &&
+		    PAGE_ALIGNED(va->va_end));
 	spin_lock(&vmap_area_lock);
 	busy_root = va_insert(busy_root, va);
 	nr_busy_areas++;
@@ -515,6 +523,7 @@ retry:
 
 struct vmap_area *__find_vmap_area(unsigned long addr)
 {
+	lockdep_assert_held(&vmap_area_lock);
 	return va_lookup(busy_root, addr);
 }
 
@@ -535,6 +544,7 @@ struct vmap_area *find_unlink_vmap_area(unsigned long addr)
 	spin_lock(&vmap_area_lock);
 	va = va_lookup(busy_root, addr);
 	if (va) {
+		kmem_assert(va->va_start <= addr && addr < va->va_end);
 		busy_root = va_remove(busy_root, va->va_start);
 		nr_busy_areas--;
 	}
@@ -566,6 +576,7 @@ static unsigned long __purge_vmap_area_lazy(void)
 	unsigned long start = ULONG_MAX, end = 0, nr;
 	LIST_HEAD(local);
 
+	lockdep_assert_held(&purge_mutex);
 	spin_lock(&vmap_area_lock);
 	list_splice_init(&purge_list, &local);
 	nr = vmap_lazy_nr;
@@ -589,9 +600,9 @@ unsigned long purge_vmap_area_lazy(void)
 {
 	unsigned long nr;
 
-	pthread_mutex_lock(&purge_mutex);
+	mutex_lock_atomic(&purge_mutex);
 	nr = __purge_vmap_area_lazy();
-	pthread_mutex_unlock(&purge_mutex);
+	mutex_unlock(&purge_mutex);
 	return nr;
 }
 
@@ -601,10 +612,10 @@ unsigned long try_purge_vmap_area_lazy(void)
 {
 	unsigned long nr;
 
-	if (pthread_mutex_trylock(&purge_mutex))
+	if (!mutex_trylock(&purge_mutex))
 		return 0;
 	nr = __purge_vmap_area_lazy();
-	pthread_mutex_unlock(&purge_mutex);
+	mutex_unlock(&purge_mutex);
 	return nr;
 }
 
@@ -774,6 +785,19 @@ static int check_tree(struct check_state *cs, const struct vmap_area *n,
 	return 1 + max(hl, hr);
 }
 
+/* The free tree alone (free_vmap_area_lock held): order, balance and
+ * subtree_max_size; the other trees change under their own locks, so
+ * only vmap_area_check() compares them, at quiescent points. */
+static bool free_tree_ok(void)
+{
+	struct check_state cs = { NULL, 0, 0, true };
+
+	lockdep_assert_held(&free_vmap_area_lock);
+	check_tree(&cs, free_root, 0, ULONG_MAX, 0, "free");
+	free(cs.r);
+	return cs.ok;
+}
+
 static int cmp_range(const void *a, const void *b)
 {
 	const struct range *x = a, *y = b;
@@ -790,7 +814,7 @@ bool vmap_area_check(void)
 
 	if (!vmap_area_cachep)
 		return true;
-	pthread_mutex_lock(&purge_mutex);
+	mutex_lock_atomic(&purge_mutex);
 	spin_lock(&vmap_area_lock);
 	spin_lock(&free_vmap_area_lock);
 	check_tree(&cs, free_root, 0, ULONG_MAX, 0, "free");
@@ -806,7 +830,7 @@ bool vmap_area_check(void)
 	}
 	spin_unlock(&free_vmap_area_lock);
 	spin_unlock(&vmap_area_lock);
-	pthread_mutex_unlock(&purge_mutex);
+	mutex_unlock(&purge_mutex);
 
 	qsort(cs.r, cs.n, sizeof(*cs.r), cmp_range);
 	pos = vm_space_start;
@@ -892,12 +916,12 @@ void vmap_area_exit(void)
 /* fork() (init/fork.c): no purge runs while the machine is copied. */
 static void purge_fork_prepare(void)
 {
-	pthread_mutex_lock(&purge_mutex);
+	mutex_lock_atomic(&purge_mutex);
 }
 
 static void purge_fork_release(void)
 {
-	pthread_mutex_unlock(&purge_mutex);
+	mutex_unlock(&purge_mutex);
 }
 
 KMEM_FORK_HOOKS(20, purge_fork_prepare, purge_fork_release, purge_fork_release);
