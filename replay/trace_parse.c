@@ -2969,3 +2969,111 @@ int trace_replay_file(struct trace *t, const char *path,
 		}
 	}
 }
+
+/* ---- the events again, in order (kmem replay --compare and --slab) ----------
+ *
+ * A binary heap ordered by timestamp, then line: an event is handed on once
+ * the latest timestamp read is at least `horizon` past its own (the largest
+ * step back in time the first parse saw), so the order is that of a stable
+ * sort of the whole trace, with a heap of the events of one horizon.
+ */
+struct heap_sink {
+	struct sink k;
+	struct trace_event *h;
+	size_t n, cap;
+	uint64_t horizon, max_ts;
+	int (*fn)(void *arg, const struct trace *t,
+		  const struct trace_event *e);
+	void *arg;
+};
+
+static inline bool ev_before(const struct trace_event *a,
+			     const struct trace_event *b)
+{
+	return a->ts_ns != b->ts_ns ? a->ts_ns < b->ts_ns : a->line < b->line;
+}
+
+static int heap_pop(struct heap_sink *hs, struct trace *t)
+{
+	struct trace_event top = hs->h[0], last = hs->h[--hs->n];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= hs->n)
+			break;
+		if (c + 1 < hs->n && ev_before(&hs->h[c + 1], &hs->h[c]))
+			c++;
+		if (!ev_before(&hs->h[c], &last))
+			break;
+		hs->h[i] = hs->h[c];
+		i = c;
+	}
+	if (hs->n)
+		hs->h[i] = last;
+	return hs->fn(hs->arg, t, &top);
+}
+
+static int heap_sink_fn(struct sink *k, struct trace *t)
+{
+	struct heap_sink *hs = (struct heap_sink *)k;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		size_t j = hs->n;
+
+		if (hs->n == hs->cap) {
+			size_t cap = hs->cap ? hs->cap * 2 : 1024;
+			struct trace_event *h =
+				realloc(hs->h, cap * sizeof(*h));
+
+			if (!h)
+				return -1;
+			hs->h = h;
+			hs->cap = cap;
+		}
+		while (j && ev_before(&t->ev[i], &hs->h[(j - 1) / 2])) {
+			hs->h[j] = hs->h[(j - 1) / 2];
+			j = (j - 1) / 2;
+		}
+		hs->h[j] = t->ev[i];
+		hs->n++;
+		if (t->ev[i].ts_ns > hs->max_ts)
+			hs->max_ts = t->ev[i].ts_ns;
+		while (hs->n && hs->h[0].ts_ns + hs->horizon <= hs->max_ts)
+			if (heap_pop(hs, t))
+				return -1;
+	}
+	return 0;
+}
+
+int trace_parse_ordered(struct trace *t, const char *path,
+			const struct trace_parse_opts *po, uint64_t horizon,
+			int (*fn)(void *arg, const struct trace *t,
+				  const struct trace_event *e),
+			void *arg)
+{
+	struct heap_sink hs = {
+		.k.fn = heap_sink_fn, .horizon = horizon, .fn = fn, .arg = arg
+	};
+	struct src s;
+	struct stat st;
+	uint64_t total = 0;
+	int ret;
+
+	t->path = path;
+	if (src_open(t, &s, path, 0)) {
+		src_close(&s);
+		return -1;
+	}
+	if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
+		total = (uint64_t)st.st_size;
+	ret = parse_stream(t, &s, path, po, total, &hs.k);
+	src_close(&s);
+	while (!ret && hs.n)
+		if (heap_pop(&hs, t))
+			ret = -1;
+	free(hs.h);
+	return ret;
+}

@@ -371,6 +371,19 @@ KMEM_API int trace_replay_file(struct trace *t, const char *path,
 			       const struct replay_opts *o,
 			       struct replay_result *r,
 			       struct replay_again *again);
+/*
+ * Parse the trace at path again and hand its events to fn in timestamp order
+ * (ties in input order), never all in memory: horizon is how far the input
+ * goes back in time (a first parse's max_disorder_ns). t zeroed by the
+ * caller (its counts and names, as trace_load()'s). 0; -1 with t->error set,
+ * or when fn returned nonzero (which stops it).
+ */
+KMEM_API int trace_parse_ordered(struct trace *t, const char *path,
+				 const struct trace_parse_opts *po,
+				 uint64_t horizon,
+				 int (*fn)(void *arg, const struct trace *t,
+					   const struct trace_event *e),
+				 void *arg);
 
 #ifdef __cplusplus
 }

@@ -583,6 +583,25 @@ static int stdin_spool(void)
 	return 0;
 }
 
+/* --compare and --slab parse the trace again: standard input from where
+ * it started (a pipe: from its copy). 0, or -1 (reported). */
+static int input_again(const char *path, const struct trace_parse_opts *po,
+		       off_t start, const char *what)
+{
+	if (strcmp(path, "-"))
+		return 0;
+	if (po->spool_fd > 0 && dup2(po->spool_fd, STDIN_FILENO) < 0)
+		goto fail;
+	if (lseek(STDIN_FILENO, po->spool_fd > 0 ? 0 : start, SEEK_SET) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr,
+		"kmem replay: -: cannot read standard input again for %s: %s\n",
+		what, strerror(errno));
+	return -1;
+}
+
 /*
  * trace_replay_file() in a child process; if it needs a second pass on
  * another machine than the one it booted, the child says so through a pipe
@@ -653,6 +672,7 @@ static int cmd_replay(int argc, char **argv)
 	unsigned int max_caches = 15;
 	int i, ncmp = 0, ret = 0;
 	unsigned long n;
+	off_t stdin_start = 0;
 	FILE *mapf = NULL;
 	char err[256];
 
@@ -754,26 +774,14 @@ static int cmd_replay(int argc, char **argv)
 	}
 	memset(&t, 0, sizeof(t));
 	memset(&r, 0, sizeof(r));
-	if (!compare && !slabs && !strcmp(path, "-"))
+	if (!strcmp(path, "-")) {
 		po.spool_fd = stdin_spool();
-	if (compare || slabs) {
-		/* Their children replay the object events of the whole trace
-		 * again: it is parsed whole, then replayed. */
-		if (trace_load(&t, path, &po)) {
-			fprintf(stderr, "kmem replay: %s\n", t.error);
-			trace_free(&t);
-			if (slabinfo_path)
-				slabinfo_free(&si);
-			close_map(mapf);
-			return 1;
-		}
-		if (trace_replay(&t, &o, &r)) {
-			fprintf(stderr, "kmem replay: %s\n", r.failure[0].why);
-			ret = 1;
-			goto out;
-		}
-	} else if ((ret = replay_streaming(&t, path, &po, &o, &r))) {
-		/* Replayed while parsed: the events are never all in memory. */
+		stdin_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+	}
+	if ((ret = replay_streaming(&t, path, &po, &o, &r))) {
+		/* Replayed while parsed: the events are never all in memory.
+		 * --compare and --slab parse the trace again for their op list
+		 * (standard input: its copy). */
 		fprintf(stderr, "kmem replay: %s\n",
 			r.failures ? r.failure[0].why : t.error);
 		ret = 1;
@@ -789,11 +797,19 @@ static int cmd_replay(int argc, char **argv)
 		mapf = NULL;
 	}
 	if (compare) {
+		if (input_again(path, &po, stdin_start, "--compare")) {
+			ret = 1;
+			goto out;
+		}
 		ncmp = replay_compare(&t, &o, &r, compare, cmp, COMPARE_MAX);
 		if (ncmp < 0) {
 			ret = 2;
 			goto out;
 		}
+	}
+	if (slabs && input_again(path, &po, stdin_start, "--slab")) {
+		ret = 1;
+		goto out;
 	}
 	if (slabs && slab_compare(&t, &r, slabs) < 0) {
 		ret = 2;

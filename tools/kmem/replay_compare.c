@@ -102,87 +102,156 @@ static void smap_del(struct smap *m, uint32_t *v)
 	m->val[i] = 0;
 }
 
-/* Build the op list; returns ops, sets *nslots. */
-static struct op *build_ops(const struct trace *t,
-			    const struct replay_result *r, size_t *nops,
-			    uint32_t *nslots, uint64_t *peak_req)
-{
+/*
+ * The op list is built from a second, ordered parse of the trace
+ * (trace_parse_ordered()), written out as it is built: its memory is the
+ * live objects' (the pairing map, the slots), not the trace's.
+ */
+struct builder {
+	const struct trace *t0; /* the replay's parse: r->caches' names */
+	const struct replay_result *r;
 	struct smap m;
-	struct op *ops;
-	uint32_t *free_slots, nfree = 0, next = 0;
-	uint32_t *slot_size;
-	int32_t *cache_of_name;
-	size_t i, n = 0, size = 1024;
-	uint64_t live = 0;
+	size_t used; /* entries in m */
+	uint32_t *free_slots, *slot_size, nfree, next, cap_slots;
+	int32_t *cache_of_name; /* this parse's name id -> cache, -2: unknown */
+	uint32_t nr_cache_of_name;
+	uint64_t live, peak_req;
+	struct op buf[4096];
+	size_t nbuf, nops;
+	int fd;
+	void (*each)(void *arg, const struct trace_event *e);
+	void *each_arg;
+};
 
-	while (size < t->nr * 2)
-		size <<= 1;
-	m.key = calloc(size, sizeof(*m.key));
-	m.val = calloc(size, sizeof(*m.val));
-	m.mask = size - 1;
-	ops = malloc((t->nr * 2 + 1) * sizeof(*ops));
-	free_slots = malloc((t->nr + 1) * sizeof(uint32_t));
-	slot_size = malloc((t->nr + 1) * sizeof(uint32_t));
-	cache_of_name = malloc((t->nr_names + 1) * sizeof(int32_t));
-	if (!m.key || !m.val || !ops || !free_slots || !slot_size ||
-	    !cache_of_name) {
-		free(ops);
-		ops = NULL;
-		goto out;
-	}
-	memset(cache_of_name, 0xff, (t->nr_names + 1) * sizeof(int32_t));
-	for (i = 0; i < r->nr_caches; i++)
-		cache_of_name[r->caches[i].name] = (int32_t)i;
-	*peak_req = 0;
-	for (i = 0; i < t->nr; i++) {
-		const struct trace_event *e = &t->ev[i];
-		uint32_t *v;
+static int smap_grow(struct smap *m, size_t size)
+{
+	struct smap n;
+	size_t i;
 
-		if (e->type > TR_KMEM_CACHE_FREE || !e->key)
-			continue;
-		if (e->type == TR_KFREE || e->type == TR_KMEM_CACHE_FREE) {
-			v = smap_slot(&m, e->key, false);
-			if (!v)
-				continue;
-			ops[n].slot = (*v - 1) | OP_FREE;
-			live -= slot_size[*v - 1];
-			free_slots[nfree++] = *v - 1;
-			n++;
-			smap_del(&m, v);
-			continue;
-		}
-		if (e->type == TR_KMEM_CACHE_ALLOC &&
-		    (e->name > t->nr_names || cache_of_name[e->name] < 0))
-			continue; /* the main replay could not create the cache */
-		v = smap_slot(&m, e->key, true);
-		if (*v) { /* allocation of a live pointer: free the old one first */
-			ops[n++].slot = (*v - 1) | OP_FREE;
-			live -= slot_size[*v - 1];
-			free_slots[nfree++] = *v - 1;
-		}
-		ops[n].slot = nfree ? free_slots[--nfree] : next++;
-		ops[n].size = e->req;
-		ops[n].alloc = e->alloc;
-		ops[n].gfp = e->gfp;
-		ops[n].cache = e->type == TR_KMEM_CACHE_ALLOC ?
-				       cache_of_name[e->name] :
-				       -1;
-		slot_size[ops[n].slot] = e->req;
-		live += e->req;
-		if (live > *peak_req)
-			*peak_req = live;
-		*v = ops[n].slot + 1;
-		n++;
+	n.key = calloc(size, sizeof(*n.key));
+	n.val = calloc(size, sizeof(*n.val));
+	n.mask = size - 1;
+	if (!n.key || !n.val) {
+		free(n.key);
+		free(n.val);
+		return -1;
 	}
-	*nops = n;
-	*nslots = next;
-out:
-	free(m.key);
-	free(m.val);
-	free(free_slots);
-	free(slot_size);
-	free(cache_of_name);
-	return ops;
+	for (i = 0; m->val && i <= m->mask; i++)
+		if (m->val[i])
+			*smap_slot(&n, m->key[i], true) = m->val[i];
+	free(m->key);
+	free(m->val);
+	*m = n;
+	return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n);
+
+static int builder_op(struct builder *b, const struct op *o)
+{
+	b->buf[b->nbuf++] = *o;
+	b->nops++;
+	if (b->nbuf < sizeof(b->buf) / sizeof(b->buf[0]))
+		return 0;
+	b->nbuf = 0;
+	return write_all(b->fd, b->buf, sizeof(b->buf));
+}
+
+/* The cache of name id n of this parse: r->caches' index, or -1. */
+static int32_t builder_cache(struct builder *b, const struct trace *t,
+			     uint32_t n)
+{
+	uint32_t i;
+
+	if (n >= b->nr_cache_of_name) {
+		uint32_t cap = n + 64;
+		int32_t *c = realloc(b->cache_of_name, cap * sizeof(*c));
+
+		if (!c)
+			return -1;
+		for (i = b->nr_cache_of_name; i < cap; i++)
+			c[i] = -2;
+		b->cache_of_name = c;
+		b->nr_cache_of_name = cap;
+	}
+	if (b->cache_of_name[n] == -2) {
+		b->cache_of_name[n] = -1;
+		for (i = 0; i < b->r->nr_caches; i++)
+			if (!strcmp(trace_name(b->t0, b->r->caches[i].name),
+				    trace_name(t, n)))
+				b->cache_of_name[n] = (int32_t)i;
+	}
+	return b->cache_of_name[n];
+}
+
+static int builder_free(struct builder *b, uint32_t *v)
+{
+	struct op o = { .slot = (*v - 1) | OP_FREE };
+
+	b->live -= b->slot_size[*v - 1];
+	b->free_slots[b->nfree++] = *v - 1;
+	return builder_op(b, &o);
+}
+
+/* One event of the ordered parse. */
+static int builder_event(void *arg, const struct trace *t,
+			 const struct trace_event *e)
+{
+	struct builder *b = arg;
+	struct op o = { 0 };
+	uint32_t *v;
+	int32_t cache = -1;
+
+	if (b->each)
+		b->each(b->each_arg, e);
+	if (e->type > TR_KMEM_CACHE_FREE || !e->key)
+		return 0;
+	if (e->type == TR_KFREE || e->type == TR_KMEM_CACHE_FREE) {
+		v = smap_slot(&b->m, e->key, false);
+		if (!v)
+			return 0;
+		if (builder_free(b, v))
+			return -1;
+		smap_del(&b->m, v);
+		b->used--;
+		return 0;
+	}
+	if (e->type == TR_KMEM_CACHE_ALLOC &&
+	    (cache = builder_cache(b, t, e->name)) < 0)
+		return 0; /* the main replay could not create the cache */
+	if ((b->used + 1) * 2 > b->m.mask + 1 &&
+	    smap_grow(&b->m, (b->m.mask + 1) * 2))
+		return -1;
+	v = smap_slot(&b->m, e->key, true);
+	if (*v) { /* allocation of a live pointer: free the old one first */
+		if (builder_free(b, v))
+			return -1;
+	} else {
+		b->used++;
+	}
+	if (!b->nfree && b->next == b->cap_slots) {
+		uint32_t cap = b->cap_slots ? b->cap_slots * 2 : 4096;
+		uint32_t *f = realloc(b->free_slots, cap * sizeof(*f));
+
+		if (f)
+			b->free_slots = f;
+		f = f ? realloc(b->slot_size, cap * sizeof(*f)) : NULL;
+		if (!f)
+			return -1;
+		b->slot_size = f;
+		b->cap_slots = cap;
+	}
+	o.slot = b->nfree ? b->free_slots[--b->nfree] : b->next++;
+	o.size = e->req;
+	o.alloc = e->alloc;
+	o.gfp = e->gfp;
+	o.cache = cache;
+	b->slot_size[o.slot] = e->req;
+	b->live += e->req;
+	if (b->live > b->peak_req)
+		b->peak_req = b->live;
+	*v = o.slot + 1;
+	return builder_op(b, &o);
 }
 
 static uint64_t status_kb(const char *key)
@@ -318,6 +387,9 @@ int compare_child_main(int argc, char **argv)
 		for (i = 0; i < h->nops; i++) {
 			const struct op *o = &ops[i];
 
+			if (!(i & (REPLAY_RELEASE_EVERY - 1)))
+				replay_child_release(&m, i);
+
 			if (o->slot & OP_FREE) {
 				kfree(slots[o->slot & ~OP_FREE]);
 			} else {
@@ -341,8 +413,10 @@ int compare_child_main(int argc, char **argv)
 	} else {
 		for (i = 0; i < h->nops; i++) {
 			const struct op *o = &ops[i];
-
 			size_t size = o->size ? o->size : 1;
+
+			if (!(i & (REPLAY_RELEASE_EVERY - 1)))
+				replay_child_release(&m, i);
 
 			if (o->slot & OP_FREE)
 				free(slots[o->slot & ~OP_FREE]);
@@ -536,25 +610,41 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* The op list in a memfd for the children: header, caches, ops. Returns
- * the fd, or -1 (reported, as `what`). */
+/* A file for the op list: unlinked, in $TMPDIR (or /tmp), else a memfd. */
+static int ops_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+	return fd >= 0 ? fd : memfd_create("kmem-replay-ops", 0);
+}
+
+/* The op list in a file for the children: header, caches, ops, from a second
+ * ordered parse of t->path (each, if not NULL, sees its every event).
+ * Returns the fd, or -1 (reported, as `what`). */
 int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
-		     const char *what, size_t *nops_out, uint64_t *peak_req)
+		     const char *what, size_t *nops_out, uint64_t *peak_req,
+		     void (*each)(void *arg, const struct trace_event *e),
+		     void *each_arg)
 {
 	struct shared_hdr hdr = { 0 };
-	uint32_t nslots;
-	struct op *ops;
-	size_t nops;
-	int i, mfd;
+	struct builder *b = calloc(1, sizeof(*b));
+	struct trace t2;
+	struct trace_parse_opts quiet = { 0 };
+	int i, mfd = -1, err = -1;
 
-	ops = build_ops(t, r, &nops, &nslots, peak_req);
-	if (!ops) {
+	if (!b || smap_grow(&b->m, 1024)) {
 		fprintf(stderr, "kmem replay: %s: out of memory\n", what);
-		return -1;
+		goto out;
 	}
-	mfd = memfd_create("kmem-replay-ops", 0);
-	hdr.nops = nops;
-	hdr.nslots = nslots;
+	b->t0 = t;
+	b->r = r;
+	b->each = each;
+	b->each_arg = each_arg;
+	b->fd = mfd = ops_file();
 	hdr.ncaches = r->nr_caches;
 	hdr.ram = r->ram;
 	hdr.cpus = r->cpus;
@@ -566,10 +656,9 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 	 * still faulted while timed, with twice the peak none). */
 	hdr.prefault_pages = 2 * r->peak_slab_pages + 256;
 	if (mfd < 0 || write_all(mfd, &hdr, sizeof(hdr))) {
-		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what,
+		fprintf(stderr, "kmem replay: %s: op list: %s\n", what,
 			strerror(errno));
-		free(ops);
-		return -1;
+		goto out;
 	}
 	for (i = 0; i < (int)r->nr_caches; i++) {
 		struct shared_cache c = { { 0 }, 0, 0 };
@@ -584,16 +673,38 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 		if (write_all(mfd, &c, sizeof(c)))
 			break;
 	}
-	if (write_all(mfd, ops, nops * sizeof(*ops))) {
-		fprintf(stderr, "kmem replay: %s: memfd: %s\n", what,
-			strerror(errno));
-		close(mfd);
-		free(ops);
-		return -1;
+	memset(&t2, 0, sizeof(t2));
+	if (trace_parse_ordered(&t2, t->path, &quiet, t->max_disorder_ns,
+				builder_event, b) ||
+	    (b->nbuf && write_all(mfd, b->buf, b->nbuf * sizeof(b->buf[0])))) {
+		fprintf(stderr, "kmem replay: %s: %s\n", what,
+			t2.error[0] ? t2.error : "op list: out of memory");
+		trace_free(&t2);
+		goto out;
 	}
-	free(ops);
-	*nops_out = nops;
-	return mfd;
+	trace_free(&t2);
+	hdr.nops = b->nops;
+	hdr.nslots = b->next;
+	if (pwrite(mfd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
+		fprintf(stderr, "kmem replay: %s: op list: %s\n", what,
+			strerror(errno));
+		goto out;
+	}
+	*nops_out = b->nops;
+	*peak_req = b->peak_req;
+	err = 0;
+out:
+	if (err && mfd >= 0)
+		close(mfd);
+	if (b) {
+		free(b->m.key);
+		free(b->m.val);
+		free(b->free_slots);
+		free(b->slot_size);
+		free(b->cache_of_name);
+		free(b);
+	}
+	return err ? -1 : mfd;
 }
 
 int replay_compare(const struct trace *t, const struct replay_opts *o,
@@ -625,7 +736,7 @@ int replay_compare(const struct trace *t, const struct replay_opts *o,
 			which[nw++] = k;
 	}
 	free(copy);
-	mfd = replay_ops_memfd(t, r, "--compare", &nops, &peak_req);
+	mfd = replay_ops_memfd(t, r, "--compare", &nops, &peak_req, NULL, NULL);
 	if (mfd < 0)
 		return -1;
 	for (i = 0; i < nw; i++) {

@@ -43,6 +43,20 @@ int replay_child_map(const char *mfd_arg, struct replay_child_ops *m)
 	return 0;
 }
 
+void replay_child_release(struct replay_child_ops *m, size_t done)
+{
+	uintptr_t base = (uintptr_t)m->h, upto = (uintptr_t)(m->ops + done);
+	size_t page = 4096, end;
+
+	end = ((upto - base) / page) * page;
+	if (!m->released) /* the header and caches stay */
+		m->released =
+			((uintptr_t)m->ops - base + page - 1) / page * page;
+	if (end > m->released && !madvise((void *)(base + m->released),
+					  end - m->released, MADV_DONTNEED))
+		m->released = end;
+}
+
 void *replay_child_table(size_t bytes)
 {
 	void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,

@@ -41,7 +41,13 @@ struct replay_child_ops {
 	const struct shared_hdr *h;
 	const struct shared_cache *caches; /* h->ncaches */
 	const struct op *ops;		   /* h->nops */
+	size_t released; /* bytes of the list given back (replay_child_release) */
 };
+/* Every 65,536 operations: give back the mapping's pages of the operations
+ * before ops[done] (the list is read once, in order), so that a child's
+ * resident set does not grow with the length of the trace. */
+void replay_child_release(struct replay_child_ops *m, size_t done);
+#define REPLAY_RELEASE_EVERY 65536
 /* Map the memfd whose number is mfd_arg (the child's MEMFD argument): 0, or
  * -1 when it is not a list. */
 int replay_child_map(const char *mfd_arg, struct replay_child_ops *m);
@@ -56,10 +62,14 @@ struct kmem_cache **replay_child_boot(const struct replay_child_ops *m,
 
 /* ---- in the parent ---- */
 
-/* Build the op list of t's object events into a memfd; the fd, or -1
- * (reported as `what`). *peak_req: the peak of live requested bytes. */
+/* Build the op list of the object events of the trace t->path (parsed
+ * again, in timestamp order, t being the replay's first parse) into an
+ * unlinked temporary file; the fd, or -1 (reported as `what`). *peak_req:
+ * the peak of live requested bytes. each (may be NULL) sees every event. */
 int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
-		     const char *what, size_t *nops, uint64_t *peak_req);
+		     const char *what, size_t *nops, uint64_t *peak_req,
+		     void (*each)(void *arg, const struct trace_event *e),
+		     void *each_arg);
 /* Spawn "kmem replay MODE NAME MEMFD PIPEFD" (our environment without
  * LD_PRELOAD, plus env_add "VAR=value" if not NULL, replacing VAR) and read
  * its len-byte answer into out: 0, -1 if it could not be spawned, or the

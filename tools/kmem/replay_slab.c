@@ -224,6 +224,9 @@ int slab_compare_child_main(int argc, char **argv)
 		for (i = 0; i < h->nops; i++) {
 			const struct op *o = &ops[i];
 
+			if (!(i & (REPLAY_RELEASE_EVERY - 1)))
+				replay_child_release(&m, i);
+
 			if (o->slot & OP_FREE) {
 				kfree(slots[o->slot & ~OP_FREE]);
 			} else {
@@ -245,6 +248,9 @@ int slab_compare_child_main(int argc, char **argv)
 	}
 	for (i = 0; i < h->nops; i++) {
 		const struct op *o = &ops[i];
+
+		if (!(i & (REPLAY_RELEASE_EVERY - 1)))
+			replay_child_release(&m, i);
 		uint32_t sl = o->slot & ~OP_FREE;
 
 		if (o->slot & OP_FREE) {
@@ -344,26 +350,23 @@ static uint64_t slab_kmalloc_class(uint32_t size)
 	return 0;
 }
 
-static void slab_class_fidelity(const struct trace *t)
+/* Every event of the trace, as the op list is built. */
+static void slab_class_fidelity(void *arg, const struct trace_event *e)
 {
-	size_t i;
+	uint64_t c;
+	int64_t d;
 
-	for (i = 0; i < t->nr; i++) {
-		const struct trace_event *e = &t->ev[i];
-		uint64_t c;
-		int64_t d;
-
-		if (e->type != TR_KMALLOC || !e->key || !e->req)
-			continue;
-		c = slab_kmalloc_class(e->req);
-		sc.slab_cls_total++;
-		if (c == e->alloc)
-			continue;
-		d = (int64_t)c - (int64_t)e->alloc;
-		sc.slab_cls_differ++;
-		sc.slab_cls_bytes += d;
-		sc.slab_cls_abs += (uint64_t)(d < 0 ? -d : d);
-	}
+	(void)arg;
+	if (e->type != TR_KMALLOC || !e->key || !e->req)
+		return;
+	c = slab_kmalloc_class(e->req);
+	sc.slab_cls_total++;
+	if (c == e->alloc)
+		return;
+	d = (int64_t)c - (int64_t)e->alloc;
+	sc.slab_cls_differ++;
+	sc.slab_cls_bytes += d;
+	sc.slab_cls_abs += (uint64_t)(d < 0 ? -d : d);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -408,11 +411,11 @@ int slab_compare(const struct trace *t, const struct replay_result *r,
 			"kmem replay: --slab: no allocator named (slub, slab, slob)\n");
 		return -1;
 	}
-	mfd = replay_ops_memfd(t, r, "--slab", &nops, &sc.peak_req);
+	mfd = replay_ops_memfd(t, r, "--slab", &nops, &sc.peak_req,
+			       slab_class_fidelity, NULL);
 	if (mfd < 0)
 		return -1;
 	sc.ops = nops;
-	slab_class_fidelity(t);
 	for (i = 0; i < sc.n; i++) {
 		struct slab_result *res = &sc.res[i];
 		char env[32], mode[32];
