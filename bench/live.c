@@ -34,7 +34,7 @@
  *
  *   ./build/bench/bench_live [pairs-per-run]
  *   ./build/bench/bench_live --sets [--data FILE] [pairs-per-run]
- *   ./build/bench/bench_live --one NAME WORKLOAD PAIRS   (for callgrind)
+ *   ./build/bench/bench_live --one NAME WORKLOAD PAIRS   (ns per pair on stderr)
  *   ./build/bench/bench_live --help
  */
 #include <math.h>
@@ -386,12 +386,13 @@ static void usage(FILE *f)
 		"--max N: the sets up to N objects only; --data FILE writes the table\n"
 		"as columns (live-set size, then one per allocator).\n"
 		"--quick: a smoke run (one run of 2000 pairs, sets up to 10,000; the\n"
-		"figures mean nothing). --one: one untimed loop of PAIRS pairs of NAME\n"
-		"(kmalloc glibc jemalloc mimalloc tcmalloc) in WORKLOAD (",
+		"figures mean nothing). --one: one loop of PAIRS pairs of NAME\n"
+		"(kmalloc glibc jemalloc mimalloc tcmalloc) in WORKLOAD, its ns per pair\n"
+		"on stderr, for callgrind and A/B runs (workloads: ",
 		RUNS, pairs);
 	for (w = 0; w < NW; w++)
 		fprintf(f, "%s%s", w ? " " : "", workloads[w]);
-	fprintf(f, "), for callgrind.\n");
+	fprintf(f, ").\n");
 }
 
 static void __attribute__((noreturn)) bad(const char *what, const char *arg)
@@ -560,7 +561,11 @@ int main(int argc, char **argv)
 
 					if (end == argv[4] || *end || k <= 0)
 						bad("not a count", argv[4]);
-					run_workload(&al[i], w, k);
+					/* ns per pair on stderr (stdout
+					 * stays empty for callgrind) */
+					fprintf(stderr, "%s %s: %.2f ns\n",
+						argv[2], argv[3],
+						run_workload(&al[i], w, k));
 					return 0;
 				}
 			bad("no workload", argv[3]);

@@ -78,47 +78,6 @@ static const u8 size_index[24] = {
 	2, 2, 2, 2, 2, 2, 2, 2, /* 136 .. 192 */
 };
 
-/*
- * The same index for every size 1..KMALLOC_MAX_CACHE_SIZE by (size - 1) / 8,
- * the variable-size kmalloc's lookup: one load where kmalloc_size_index()
- * first tests size <= 192, a branch that a program of mixed sizes cannot
- * predict. 1 KiB, of which sizes up to 2 KiB use the first 256 bytes.
- */
-static const u8 kmalloc_size_table[KMALLOC_MAX_CACHE_SIZE / 8] = {
-	3,
-	4,
-	5,
-	5,
-	6,
-	6,
-	6,
-	6,
-	1,
-	1,
-	1,
-	1,
-	7,
-	7,
-	7,
-	7,
-	2,
-	2,
-	2,
-	2,
-	2,
-	2,
-	2,
-	2,
-	[24 ... 31] = 8,   /*  193 ..  256 */
-	[32 ... 63] = 9,   /*  257 ..  512 */
-	[64 ... 127] = 10, /*  513 .. 1024 */
-	[128 ... 255] = 11,
-	[256 ... 511] = 12,
-	[512 ... 1023] = 13,
-};
-_Static_assert(KMALLOC_MAX_CACHE_SIZE == 8192 && KMALLOC_SHIFT_HIGH == 13,
-	       "kmalloc_size_table covers the kmalloc classes up to 8 KiB");
-
 static inline unsigned int kmalloc_size_index(size_t size)
 {
 	if (size <= 192)
@@ -130,6 +89,43 @@ static inline unsigned int kmalloc_size_index(size_t size)
 static inline struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
 {
 	return kmalloc_caches[kmalloc_type(flags)][kmalloc_size_index(size)];
+}
+
+/*
+ * The variable-size kmalloc's fast path (__kmalloc_noprof) in one load:
+ * for every size 1..KMALLOC_MAX_CACHE_SIZE by (size - 1) / 8, the byte
+ * offset of its KMALLOC_NORMAL cache's entry in a thread's sheaf table
+ * (s->alloc_tc). Where the kernel reads size_index[], then
+ * kmalloc_caches[][], then the cache's fields, one load gives the entry:
+ * the cache itself is not read. Filled from
+ * kmalloc_size_index() when the slab layer comes up (kmalloc_tc_fill()),
+ * so it says nothing of its own. Every entry is the empty entry (the slow
+ * path) while no machine runs, for a cache whose free word is not at
+ * offset 0 (the fast path writes it there) and for every cache of SLAB
+ * and SLOB, whose alloc_tc is the empty entry. 2 KiB, of which sizes up
+ * to 2 KiB use the first 512 bytes.
+ */
+#define KMALLOC_TC_EMPTY (SLAB_DEAD_INDEX << SLAB_TC_SHIFT)
+static u16 kmalloc_tc[KMALLOC_MAX_CACHE_SIZE / 8] = {
+	[0 ... KMALLOC_MAX_CACHE_SIZE / 8 - 1] = KMALLOC_TC_EMPTY
+};
+_Static_assert(KMALLOC_TC_EMPTY <= 0xffff, "sheaf table offsets fit a u16");
+
+static void kmalloc_tc_fill(bool up)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmalloc_tc); i++) {
+		struct kmem_cache *s =
+			up ? kmalloc_caches[KMALLOC_NORMAL]
+					   [kmalloc_size_index(i * 8 + 1)] :
+			     NULL;
+		unsigned int off = KMALLOC_TC_EMPTY;
+
+		if (s && s->offset == 0)
+			off = s->alloc_tc;
+		__atomic_store_n(&kmalloc_tc[i], (u16)off, __ATOMIC_RELAXED);
+	}
 }
 
 static const char *const kmalloc_prefix[NR_KMALLOC_TYPES] = {
@@ -486,27 +482,48 @@ static noinline void *kmem_cache_alloc_might_sleep(struct kmem_cache *s,
 }
 
 /* Everything __kmalloc_noprof()'s fast path leaves: size 0, large sizes,
- * the caches of other kmalloc types. */
+ * the caches of other kmalloc types, __GFP_ZERO, KFENCE's and failslab's
+ * gates, an empty main sheaf, a machine not booted (all of it is
+ * __do_kmalloc's). */
 static noinline void *kmalloc_general(size_t size, gfp_t flags)
 {
 	return __do_kmalloc(size, flags);
 }
 
+#define KMALLOC_GENERAL_GFP (KMALLOC_NOT_NORMAL_BITS | __GFP_ZERO)
+
+/*
+ * kmalloc of a variable size. The fast path pops the thread's main sheaf
+ * of the size's kmalloc cache without reading the cache: kmalloc_tc[]
+ * gives the entry's offset, and the free word it clears is at offset 0 in
+ * every cache the table names. One test sends everything else (size 0 and
+ * large sizes, as size - 1 wraps for 0; other kmalloc types and
+ * __GFP_ZERO, which needs the cache's size) to kmalloc_general(); the
+ * gates are the same two loads as slab_alloc_sampled()'s.
+ */
 void *__kmalloc_noprof(size_t size, gfp_t flags)
 {
-	struct kmem_cache *s;
+	struct slab_thread_cache *tc;
+	void **top;
+	void *obj;
 
 	if (slab_atomic_blocking(flags))
 		return kmalloc_might_sleep(size, flags,
 					   __builtin_return_address(0));
-	/* size - 1 wraps for 0: one test sends 0 and large sizes away. */
 	if (unlikely(size - 1 >= KMALLOC_MAX_CACHE_SIZE ||
-		     (flags & KMALLOC_NOT_NORMAL_BITS)))
+		     (flags & KMALLOC_GENERAL_GFP) || kfence_gate_armed() ||
+		     kmem_fault_active))
 		return kmalloc_general(size, flags);
-	s = kmalloc_caches[KMALLOC_NORMAL][kmalloc_size_table[(size - 1) / 8]];
-	if (kmalloc_not_booted(s))
-		return kmalloc_first_boot(size, flags);
-	return slab_alloc_sampled(s, flags, size);
+	tc = slab_tc_at(__atomic_load_n(&kmalloc_tc[(size - 1) / 8],
+					__ATOMIC_RELAXED));
+	top = tc->top;
+	if (unlikely(top == tc->base))
+		return kmalloc_general(size, flags);
+	obj = *--top;
+	tc->top = top;
+	/* The free word (at offset 0): not free any more. */
+	__builtin_memset(obj, 0, sizeof(unsigned long));
+	return obj;
 }
 
 void *__kmalloc_node_noprof(size_t size, gfp_t flags, int node)
@@ -1363,6 +1380,7 @@ static int slab_init(void)
 		memset(&slab_dmap, 0, sizeof(slab_dmap));
 		return err;
 	}
+	kmalloc_tc_fill(true);
 	slab_shrinker = shrinker_alloc(0, "slab");
 	if (slab_shrinker) {
 		slab_shrinker->count_objects = slab_shrink_count;
@@ -1384,6 +1402,7 @@ static void slab_exit(void)
 	unregister_cpu_cache_drain(&slab_drain);
 	shrinker_free(slab_shrinker);
 	slab_shrinker = NULL;
+	kmalloc_tc_fill(false);
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	kmem_buckets_cache = NULL;
 	slabs = slab_dmap.slabs;
