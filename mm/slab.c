@@ -1759,11 +1759,11 @@ static void slab_classic_exit(void)
 }
 
 /*
- * fork() (arch/x86/fork.c): SLUB's hook holds slab_mutex across the fork,
- * so the cache list is stable. In the child only the forking thread
- * exists: an array or list lock another thread held at the fork would
- * never be released, so every lock starts afresh there (the other threads'
- * objects in the arrays are simply free objects of the child).
+ * fork() (its sequence: init/fork.c): SLUB's hook holds slab_mutex across
+ * the fork, so the cache list is stable. In the child only the forking
+ * thread exists: an array or list lock another thread held at the fork
+ * would never be released, so every lock starts afresh there (the other
+ * threads' objects in the arrays are simply free objects of the child).
  */
 static void slab_fork_child(void)
 {

@@ -910,21 +910,54 @@ static void flush_sheaf(struct kmem_cache *s, struct slab_sheaf *sh)
 	}
 }
 
-/* Take a sheaf from one of the barn's lists (barn_full with its count
- * nr_barn_full, or barn_empty with nr_barn_empty), or NULL. */
+/*
+ * The barn's operations, each under one barn_lock. The lock is taken only
+ * when the count of the list the caller takes from says there is
+ * something (an unlocked peek: a stale 0 only sends the caller to the
+ * slabs). barn_take and barn_add work on one list (barn_full with
+ * nr_barn_full, or barn_empty with nr_barn_empty) under the lock.
+ */
+static bool barn_lock_if(struct kmem_cache_node *n, const unsigned int *nr)
+{
+	if (!READ_ONCE(*nr))
+		return false;
+	spin_lock(&n->barn_lock);
+	return true;
+}
+
+/* The first sheaf of the list, or NULL. */
+static struct slab_sheaf *barn_take(struct list_head *list, unsigned int *nr)
+{
+	struct slab_sheaf *sh;
+
+	if (list_empty(list))
+		return NULL;
+	sh = list_first_entry(list, struct slab_sheaf, barn_list);
+	list_del_init(&sh->barn_list);
+	(*nr)--;
+	return sh;
+}
+
+/* Add sh to the list; false if the list is at the cache's barn_max. */
+static bool barn_add(struct slab_sheaf *sh, struct list_head *list,
+		     unsigned int *nr)
+{
+	if (*nr >= sh->cache->barn_max)
+		return false;
+	list_add(&sh->barn_list, list);
+	(*nr)++;
+	return true;
+}
+
+/* Take a sheaf from one of the barn's lists, or NULL. */
 static struct slab_sheaf *barn_get(struct kmem_cache_node *n,
 				   struct list_head *list, unsigned int *nr)
 {
-	struct slab_sheaf *sh = NULL;
+	struct slab_sheaf *sh;
 
-	if (!READ_ONCE(*nr))
+	if (!barn_lock_if(n, nr))
 		return NULL;
-	spin_lock(&n->barn_lock);
-	if (!list_empty(list)) {
-		sh = list_first_entry(list, struct slab_sheaf, barn_list);
-		list_del_init(&sh->barn_list);
-		(*nr)--;
-	}
+	sh = barn_take(list, nr);
 	spin_unlock(&n->barn_lock);
 	return sh;
 }
@@ -935,8 +968,8 @@ static inline struct slab_sheaf *barn_get_empty(struct kmem_cache_node *n)
 }
 
 /*
- * The two exchanges of the slow paths, each under one barn_lock (the
- * kernel's barn_replace_empty_sheaf / barn_replace_full_sheaf):
+ * The two exchanges of the slow paths (the kernel's
+ * barn_replace_empty_sheaf / barn_replace_full_sheaf):
  * barn_swap_empty gives an empty sheaf for a full one, or NULL (then
  * `empty` is still the caller's); if the barn has no room for `empty`,
  * *drop says so and the caller frees it. barn_swap_full stores a full
@@ -946,24 +979,14 @@ static inline struct slab_sheaf *barn_get_empty(struct kmem_cache_node *n)
 static struct slab_sheaf *barn_swap_empty(struct kmem_cache_node *n,
 					  struct slab_sheaf *empty, bool *drop)
 {
-	struct slab_sheaf *full = NULL;
+	struct slab_sheaf *full;
 
 	*drop = false;
-	if (!READ_ONCE(n->nr_barn_full))
+	if (!barn_lock_if(n, &n->nr_barn_full))
 		return NULL;
-	spin_lock(&n->barn_lock);
-	if (!list_empty(&n->barn_full)) {
-		full = list_first_entry(&n->barn_full, struct slab_sheaf,
-					barn_list);
-		list_del_init(&full->barn_list);
-		n->nr_barn_full--;
-		if (n->nr_barn_empty < empty->cache->barn_max) {
-			list_add(&empty->barn_list, &n->barn_empty);
-			n->nr_barn_empty++;
-		} else {
-			*drop = true;
-		}
-	}
+	full = barn_take(&n->barn_full, &n->nr_barn_full);
+	if (full)
+		*drop = !barn_add(empty, &n->barn_empty, &n->nr_barn_empty);
 	spin_unlock(&n->barn_lock);
 	return full;
 }
@@ -973,17 +996,12 @@ static struct slab_sheaf *barn_swap_full(struct kmem_cache_node *n,
 {
 	struct slab_sheaf *empty = NULL;
 
-	if (!READ_ONCE(n->nr_barn_empty))
+	if (!barn_lock_if(n, &n->nr_barn_empty))
 		return NULL;
-	spin_lock(&n->barn_lock);
-	if (!list_empty(&n->barn_empty) &&
-	    n->nr_barn_full < full->cache->barn_max) {
-		empty = list_first_entry(&n->barn_empty, struct slab_sheaf,
-					 barn_list);
-		list_del_init(&empty->barn_list);
-		n->nr_barn_empty--;
-		list_add(&full->barn_list, &n->barn_full);
-		n->nr_barn_full++;
+	if (n->nr_barn_full < full->cache->barn_max) {
+		empty = barn_take(&n->barn_empty, &n->nr_barn_empty);
+		if (empty)
+			barn_add(full, &n->barn_full, &n->nr_barn_full);
 	}
 	spin_unlock(&n->barn_lock);
 	return empty;
@@ -996,15 +1014,10 @@ static bool barn_put(struct kmem_cache_node *n, struct slab_sheaf *sh)
 	bool ok = false;
 
 	spin_lock(&n->barn_lock);
-	if (sh->size == sh->capacity && n->nr_barn_full < sh->cache->barn_max) {
-		list_add(&sh->barn_list, &n->barn_full);
-		n->nr_barn_full++;
-		ok = true;
-	} else if (!sh->size && n->nr_barn_empty < sh->cache->barn_max) {
-		list_add(&sh->barn_list, &n->barn_empty);
-		n->nr_barn_empty++;
-		ok = true;
-	}
+	if (sh->size == sh->capacity)
+		ok = barn_add(sh, &n->barn_full, &n->nr_barn_full);
+	else if (!sh->size)
+		ok = barn_add(sh, &n->barn_empty, &n->nr_barn_empty);
 	spin_unlock(&n->barn_lock);
 	return ok;
 }
@@ -2339,12 +2352,13 @@ void slab_core_exit(void)
 KMEM_LINK_ANCHOR(slub);
 
 /*
- * fork() (arch/x86/fork.c): slab_mutex is held across the fork, so no cache
- * is created or destroyed half way. In the child only the forking thread
- * exists: the sheaves of every other registered thread go back to their
- * slabs and the threads are unregistered, as if they had exited (the
- * kernel flushes a dead CPU's caches). Their TLS is still mapped in the
- * child at this point; the C library may reuse it for a new thread later.
+ * fork() (its sequence: init/fork.c): slab_mutex is held across the fork,
+ * so no cache is created or destroyed half way. In the child only the
+ * forking thread exists: the sheaves of every other registered thread go
+ * back to their slabs and the threads are unregistered, as if they had
+ * exited (the kernel flushes a dead CPU's caches). Their TLS is still
+ * mapped in the child at this point; the C library may reuse it for a new
+ * thread later.
  */
 static void slab_fork_prepare(void)
 {
