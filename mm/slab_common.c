@@ -514,8 +514,8 @@ void *__kmalloc_noprof(size_t size, gfp_t flags)
 		     (flags & KMALLOC_GENERAL_GFP) || kfence_gate_armed() ||
 		     kmem_fault_active))
 		return kmalloc_general(size, flags);
-	tc = slab_tc_at(__atomic_load_n(&kmalloc_tc[(size - 1) / 8],
-					__ATOMIC_RELAXED));
+	tc = slab_tc_at(
+		__atomic_load_n(&kmalloc_tc[(size - 1) / 8], __ATOMIC_RELAXED));
 	top = tc->top;
 	if (unlikely(top == tc->base))
 		return kmalloc_general(size, flags);
