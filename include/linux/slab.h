@@ -11,8 +11,9 @@
  * the size is a constant: kmalloc(100, GFP_KERNEL) compiles to a call of
  * __kmalloc_cache_noprof(kmalloc_caches[KMALLOC_NORMAL][7], ...), with the
  * index computed by the compiler. A variable size goes through __kmalloc(),
- * which looks the class up in a table (size_index[] for sizes up to 192, then
- * fls()).
+ * which finds the class by size_index[] for sizes up to 192, then fls(); its
+ * fast path reads one table made of them at boot (mm/slab_common.c,
+ * kmalloc_tc[]).
  */
 #ifndef _KMEM_LINUX_SLAB_H
 #define _KMEM_LINUX_SLAB_H
