@@ -410,15 +410,27 @@ void slab_kfree_large(const void *x)
 
 /* ---- kmalloc --------------------------------------------------------------- */
 
-/* The slab fast path, or KFENCE's sample while its gate is armed (one load
- * and one branch: mm/kfence.c). size: the kmalloc size, 0 for a cache's
- * object_size (read only when sampling). */
+/* KFENCE's sample or failslab's hook: either gate is open (out of line,
+ * reached by a tail call). */
+static noinline void *slab_alloc_gated(struct kmem_cache *s, gfp_t flags,
+				       size_t size)
+{
+	if (kfence_gate_armed())
+		return kfence_alloc_slow(s, size, flags);
+	return slab_alloc_fault(s, flags, size);
+}
+
+/* The slab fast path, or KFENCE's sample while its gate is armed (mm/kfence.c)
+ * or failslab's hook while fault injection is on: the two gate words are
+ * tested as one (one OR and one branch). size: the kmalloc size, 0 for a
+ * cache's object_size (read only when sampling). */
 static __always_inline void *slab_alloc_sampled(struct kmem_cache *s,
 						gfp_t flags, size_t size)
 {
-	if (unlikely(kfence_gate_armed()))
-		return kfence_alloc_slow(s, size, flags);
-	return slab_alloc_fast(s, flags, size);
+	if (unlikely(__atomic_load_n(&kfence_armed, __ATOMIC_RELAXED) |
+		     kmem_fault_active))
+		return slab_alloc_gated(s, flags, size);
+	return __slab_alloc_fast(s, flags, size);
 }
 
 /*
