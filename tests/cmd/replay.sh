@@ -6,9 +6,8 @@ set -eu
 kmem=$1
 src=$2
 data=$src/tests/data
-fail() { echo "FAIL: $*" >&2; exit 1; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. "$src/tests/cmd/lib/common.sh"
+out=$tmp
 export KMEM_QUIET=1
 
 "$kmem" --help | grep -q "^  replay TRACE" || fail "--help does not list replay"
@@ -85,8 +84,14 @@ if [ -f "$build" ]; then
 	faults=$(echo "$kline" | sed -n 's/.*"host_page_faults": \([0-9]*\).*/\1/p')
 	slab=$(echo "$kline" | sed -n 's/.*"peak_slab_bytes": \([0-9]*\).*/\1/p')
 	[ -n "$faults" ] && [ -n "$slab" ] || fail "--compare JSON: $kline"
-	[ "$faults" -lt $((slab / 4096 / 10)) ] ||
-		fail "--compare: kmem took $faults host page faults for $((slab / 4096)) slab pages"
+	# Under ASan the shadow of the memory touched faults too (an eighth of
+	# it, and the allocator's own metadata): 611 for 2,492 slab pages, where
+	# the run without the prefault takes 1,568 + shadow. So a sanitizer
+	# build allows half the slab pages, a plain one a tenth.
+	limit=$((slab / 4096 / 10))
+	[ -z "$extra" ] || limit=$((slab / 4096 / 2))
+	[ "$faults" -lt "$limit" ] ||
+		fail "--compare: kmem took $faults host page faults for $((slab / 4096)) slab pages (limit $limit)"
 	grep '{"name": "glibc"' "$out/j" | grep -q '"host_page_faults": [1-9]' ||
 		fail "--compare: glibc's faults: $(grep glibc "$out/j")"
 fi

@@ -6,9 +6,8 @@ set -eu
 kmem=$1
 src=$2
 data=$src/tests/data
-fail() { echo "FAIL: $*" >&2; exit 1; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. "$src/tests/cmd/lib/common.sh"
+out=$tmp
 export KMEM_QUIET=1
 
 "$kmem" replay --help | grep -q -- "--slab LIST" || fail "--help does not list --slab"
