@@ -2675,8 +2675,10 @@ out:
 	return ret;
 }
 
-int trace_load(struct trace *t, const char *path,
-	       const struct trace_parse_opts *opts)
+/* Parse the file at path from its start into sink (NULL: t keeps the events),
+ * with a file's size as the progress bar's total. */
+static int parse_path(struct trace *t, const char *path,
+		      const struct trace_parse_opts *opts, struct sink *sink)
 {
 	struct src s;
 	struct stat st;
@@ -2690,9 +2692,15 @@ int trace_load(struct trace *t, const char *path,
 	}
 	if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
 		total = (uint64_t)st.st_size;
-	ret = parse_stream(t, &s, path, opts, total, NULL);
+	ret = parse_stream(t, &s, path, opts, total, sink);
 	src_close(&s);
 	return ret;
+}
+
+int trace_load(struct trace *t, const char *path,
+	       const struct trace_parse_opts *opts)
+{
+	return parse_path(t, path, opts, NULL);
 }
 
 int trace_load_buffer(struct trace *t, const char *name, const char *buf,
@@ -3057,20 +3065,8 @@ int trace_parse_ordered(struct trace *t, const char *path,
 	struct heap_sink hs = {
 		.k.fn = heap_sink_fn, .horizon = horizon, .fn = fn, .arg = arg
 	};
-	struct src s;
-	struct stat st;
-	uint64_t total = 0;
-	int ret;
+	int ret = parse_path(t, path, po, &hs.k);
 
-	t->path = path;
-	if (src_open(t, &s, path, 0)) {
-		src_close(&s);
-		return -1;
-	}
-	if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
-		total = (uint64_t)st.st_size;
-	ret = parse_stream(t, &s, path, po, total, &hs.k);
-	src_close(&s);
 	while (!ret && hs.n)
 		if (heap_pop(&hs, t))
 			ret = -1;
