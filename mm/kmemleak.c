@@ -1023,8 +1023,8 @@ static void *kmemleak_scan_thread(void *arg)
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += (time_t)scan_interval;
 		while (!scan_thread_stop &&
-		       pthread_cond_timedwait(&scan_cond, &scan_mutex.lock,
-					      &until) != ETIMEDOUT)
+		       mutex_cond_timedwait(&scan_cond, &scan_mutex, &until) !=
+			       ETIMEDOUT)
 			;
 		if (!scan_thread_stop)
 			__kmemleak_scan(0);

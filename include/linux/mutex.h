@@ -79,4 +79,26 @@ static __always_inline void mutex_unlock(struct mutex *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/*
+ * pthread_cond_timedwait() on a held mutex. The wait lets the mutex go and
+ * takes it back, and another thread may own it in between, so lockdep is
+ * told of both: an owner left recorded across the wait would be wiped by the
+ * other thread's unlock, and this thread's next lockdep_assert_held() would
+ * report a lock it holds as not held.
+ */
+static inline int mutex_cond_timedwait(pthread_cond_t *cond, struct mutex *m,
+				       const struct timespec *until)
+{
+	int ret;
+
+#ifdef CONFIG_LOCKDEP
+	lock_release(&m->dep_map);
+#endif
+	ret = pthread_cond_timedwait(cond, &m->lock, until);
+#ifdef CONFIG_LOCKDEP
+	lock_acquire(&m->dep_map, 0, _THIS_IP_);
+#endif
+	return ret;
+}
+
 #endif

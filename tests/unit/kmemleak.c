@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -419,6 +420,25 @@ TEST(freed_objects_forgotten)
 	test_halt();
 }
 
+/* The scanning thread waits for its interval with scan_mutex let go, while
+ * other threads take it ("clear" here): lockdep must still know the thread
+ * as the owner when the wait takes the mutex back and the scan asserts it
+ * held (a debug build's RUN fails on any "is not held" report). */
+TEST(scan_thread_waits_while_others_lock)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	boot_with(BOOT_LINE);
+	CHECK_EQ(kmemleak_write("scan=1"), 0);
+	for (i = 0; i < 50; i++) { /* 2.5 s: two scans by the thread */
+		CHECK_EQ(kmemleak_write("clear"), 0);
+		nanosleep(&pause, NULL);
+	}
+	CHECK_EQ(kmemleak_write("scan=off"), 0);
+	test_halt();
+}
+
 /* A custom allocator reports its blocks (here in host memory). */
 TEST(custom_allocator_records)
 {
@@ -615,6 +635,7 @@ int main(int argc, char **argv)
 	RUN(min_age_default);
 	RUN(threads_allocating);
 	RUN(off_by_default);
+	RUN(scan_thread_waits_while_others_lock);
 	RUN(first_call_is_kmalloc);
 	return test_summary();
 }
