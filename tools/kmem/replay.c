@@ -21,6 +21,7 @@
 #include "tools/kmem/kmem.h"
 #include "tools/kmem/replay.h"
 #include "tools/kmem/replay_slab.h"
+#include "tools/kmem/replay_ops.h"
 #include "tools/kmem/map.h"
 
 static void usage(FILE *f)
@@ -553,29 +554,20 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi,
 
 /*
  * Standard input that is not a file (a pipe) is copied, as it is read, to
- * an unlinked temporary file in $TMPDIR (or /tmp), which a second pass
- * reads: the replay streams it as it does a file. Returns the file (> 0),
- * or 0: no copy (a file on standard input is read again itself; without a
- * temporary file, a pipe is read whole first, as before).
+ * an unlinked temporary file in $TMPDIR (or /tmp; a memfd where no directory
+ * takes one: replay_tmpfile()), which a second pass reads: the replay
+ * streams it as it does a file. The copy is host memory where that directory
+ * is a tmpfs (shmem, outside the process's RSS). Returns the file (> 0), or
+ * 0: no copy (a file on standard input is read again itself).
  */
 static int stdin_spool(void)
 {
-	const char *dir = getenv("TMPDIR");
 	struct stat st;
-	char name[4096];
 	int fd;
 
 	if (!fstat(STDIN_FILENO, &st) && S_ISREG(st.st_mode))
 		return 0;
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(name, sizeof(name), "%s/kmem-replay-XXXXXX", dir);
-		fd = mkostemp(name, O_CLOEXEC);
-		if (fd >= 0)
-			unlink(name);
-	}
+	fd = replay_tmpfile("kmem-replay", false);
 	if (fd > 0)
 		return fd;
 	if (!fd) /* stdin was closed: 0 means none here */

@@ -610,18 +610,6 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* A file for the op list: unlinked, in $TMPDIR (or /tmp), else a memfd. */
-static int ops_file(void)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR, 0600);
-	return fd >= 0 ? fd : memfd_create("kmem-replay-ops", 0);
-}
-
 /* The op list in a file for the children: header, caches, ops, from a second
  * ordered parse of t->path (each, if not NULL, sees its every event).
  * Returns the fd, or -1 (reported, as `what`). */
@@ -644,7 +632,7 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 	b->r = r;
 	b->each = each;
 	b->each_arg = each_arg;
-	b->fd = mfd = ops_file();
+	b->fd = mfd = replay_tmpfile("kmem-replay-ops", true);
 	hdr.ncaches = r->nr_caches;
 	hdr.ram = r->ram;
 	hdr.cpus = r->cpus;

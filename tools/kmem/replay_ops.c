@@ -11,15 +11,36 @@
  * the machine the header describes (RAM, CPUs, layout) and creates the
  * trace's named caches in it.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <linux/slab.h>
 #include <kmem/kmem.h>
 #include "tools/kmem/replay_ops.h"
+
+int replay_tmpfile(const char *name, bool inherit)
+{
+	int cloexec = inherit ? 0 : O_CLOEXEC;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | cloexec, 0600);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/%s-XXXXXX", dir, name);
+		fd = mkostemp(path, cloexec);
+		if (fd >= 0)
+			unlink(path);
+	}
+	return fd >= 0 ? fd : memfd_create(name, inherit ? 0 : MFD_CLOEXEC);
+}
 
 int replay_child_map(const char *mfd_arg, struct replay_child_ops *m)
 {
@@ -46,7 +67,7 @@ int replay_child_map(const char *mfd_arg, struct replay_child_ops *m)
 void replay_child_release(struct replay_child_ops *m, size_t done)
 {
 	uintptr_t base = (uintptr_t)m->h, upto = (uintptr_t)(m->ops + done);
-	size_t page = 4096, end;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), end;
 
 	end = ((upto - base) / page) * page;
 	if (!m->released) /* the header and caches stay */

@@ -62,6 +62,11 @@ struct kmem_cache **replay_child_boot(const struct replay_child_ops *m,
 
 /* ---- in the parent ---- */
 
+/* An unlinked read-write temporary file: in $TMPDIR (or /tmp), else a memfd
+ * called name (memory, when no directory will take a file); -1 if neither.
+ * inherit: the children spawned later get it (close-on-exec otherwise). */
+int replay_tmpfile(const char *name, bool inherit);
+
 /* Build the op list of the object events of the trace t->path (parsed
  * again, in timestamp order, t being the replay's first parse) into an
  * unlinked temporary file; the fd, or -1 (reported as `what`). *peak_req:
