@@ -19,7 +19,7 @@
  * Locks: what each protects. Their order is written once, in
  * docs/ARCHITECTURE.md ("Lock order"); debug builds check it
  * (include/linux/lockdep.h).
- *   mm->mmap_lock       (rwlock) the VMA array and the mm's layout fields;
+ *   mm->mmap_lock       (rw_semaphore) the VMA array and the mm's layout fields;
  *                       taken for read by faults, for write by mmap & co.
  *   mm->pgt_alloc_lock  page-table page allocation
  *   process_lock        (rwlock) the process list

@@ -1328,12 +1328,12 @@ static void replay_prepare(struct replay *rp)
 	uint64_t need = max(rp->need.peak, rp->whole.need_bytes);
 
 	if (need > rp->prefaulted + rp->prefaulted / 4 || !rp->prefaulted) {
-		unsigned long pages =
+		unsigned long pf =
 			(unsigned long)((need + need / 4) >> PAGE_SHIFT);
 
-		prefault_free_pages(pages);
-		if (pages > r->prefault_pages)
-			r->prefault_pages = pages;
+		prefault_free_pages(pf);
+		if (pf > r->prefault_pages)
+			r->prefault_pages = pf;
 		rp->prefaulted = need ? need : 1;
 	}
 	while (objs * 2 > rp->objs.mask + 1 && !pmap_grow(&rp->objs))

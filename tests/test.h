@@ -157,6 +157,15 @@ static inline void test_halt(void)
 	}
 }
 
+/* The same for a machine that keeps memory on purpose (a replay's own, with
+ * the trace's live objects): RUN's checks (invariants, lock reports) but no
+ * leak count, then the halt. */
+static inline void test_halt_keeping(void)
+{
+	test_keep = 1;
+	test_halt();
+}
+
 /* Boot a machine of the test's own (halting the current one after the
  * checks); the leak check of RUN then compares against this machine. */
 static inline int test_boot(const struct kmem_config *cfg)

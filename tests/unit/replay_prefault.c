@@ -90,7 +90,7 @@ TEST(forced_pass_prefaults_the_whole_need)
 	CHECK_EQ(r.ram, 256ull << 20);
 	replay_result_free(&r);
 	trace_free(&t);
-	kmem_halt();
+	test_halt_keeping();
 }
 
 /* Streamed: the machine booted after 65,536 events is kept (the need is
@@ -108,7 +108,7 @@ TEST(speculative_pass_prefaults_as_the_need_grows)
 	CHECK_EQ(r.ram, 256ull << 20);
 	replay_result_free(&r);
 	trace_free(&t);
-	kmem_halt();
+	test_halt_keeping();
 }
 
 int main(void)

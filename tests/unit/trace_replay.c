@@ -254,10 +254,7 @@ TEST(replay_sample)
 	CHECK(kmem_check_invariants());
 	replay_result_free(&r);
 	trace_free(&t);
-	/* RUN's checks on the replay's own machine (invariants, lock reports)
-	 * before it halts; no leak count: the trace's live objects stay. */
-	test_keep = 1;
-	test_halt();
+	test_halt_keeping();
 }
 
 TEST(replay_configured_machine)
@@ -280,10 +277,7 @@ TEST(replay_configured_machine)
 	CHECK(kmem_check_invariants());
 	replay_result_free(&r);
 	trace_free(&t);
-	/* RUN's checks on the replay's own machine (invariants, lock reports)
-	 * before it halts; no leak count: the trace's live objects stay. */
-	test_keep = 1;
-	test_halt();
+	test_halt_keeping();
 }
 
 /*
@@ -331,10 +325,7 @@ TEST(replay_real_trace)
 	replay_result_free(&r);
 	slabinfo_free(&si);
 	trace_free(&t);
-	/* RUN's checks on the replay's own machine (invariants, lock reports)
-	 * before it halts; no leak count: the trace's live objects stay. */
-	test_keep = 1;
-	test_halt();
+	test_halt_keeping();
 }
 
 /* Replay a hand-made ftrace text; the machine is left booted. */
@@ -375,10 +366,7 @@ TEST(replay_batched_free_of_page_before_trace)
 	CHECK_EQ(page_free_categories(&r), 2);
 	replay_result_free(&r);
 	trace_free(&t);
-	/* RUN's checks on the replay's own machine (invariants, lock reports)
-	 * before it halts; no leak count: the trace's live objects stay. */
-	test_keep = 1;
-	test_halt();
+	test_halt_keeping();
 }
 
 /* An allocation of a pfn still live (its free comes later from the other
@@ -403,10 +391,7 @@ TEST(replay_alloc_of_live_pfn)
 	CHECK_EQ(r.final_replayed_pages, 0);
 	replay_result_free(&r);
 	trace_free(&t);
-	/* RUN's checks on the replay's own machine (invariants, lock reports)
-	 * before it halts; no leak count: the trace's live objects stay. */
-	test_keep = 1;
-	test_halt();
+	test_halt_keeping();
 }
 
 /* A socket's order-3 page fragment (skb_page_frag_refill: __GFP_COMP |
@@ -443,10 +428,7 @@ TEST(replay_skb_frag_is_not_slab)
 	CHECK_EQ(r.failures, 0);
 	replay_result_free(&r);
 	trace_free(&t);
-	/* RUN's checks on the replay's own machine (invariants, lock reports)
-	 * before it halts; no leak count: the trace's live objects stay. */
-	test_keep = 1;
-	test_halt();
+	test_halt_keeping();
 }
 
 /* Linux 6.18: GFP_NOWAIT is __GFP_KSWAPD_RECLAIM | __GFP_NOWARN, and the
