@@ -7,7 +7,7 @@
  * replayed on a 32 MiB x86-64 machine with 2 CPUs: RAM and CPUs are given
  * explicitly, so no input can make the replay size (and boot) a large machine
  * from the trace's own estimate. The replay boots a fresh machine for every
- * input (trace_replay halts the previous one).
+ * input (kmem_trace_replay halts the previous one).
  *
  * Whatever the trace asks for, kmem must stay consistent: after the replay
  * every layer's invariants must hold, and the kernel log must hold no report
@@ -31,8 +31,8 @@
 #define FUZZ_CPUS 2
 
 /* What a replay left: equal for two replays of one trace on fresh machines. */
-static void same_result(size_t mark, const struct replay_result *a,
-			const struct replay_result *b)
+static void same_result(size_t mark, const struct kmem_replay_result *a,
+			const struct kmem_replay_result *b)
 {
 	unsigned int z, k;
 
@@ -64,8 +64,8 @@ static void same_result(size_t mark, const struct replay_result *a,
 					b->zone[z].free[k]);
 }
 
-static void check_result(size_t mark, const struct trace *t,
-			 const struct replay_result *r)
+static void check_result(size_t mark, const struct kmem_trace *t,
+			 const struct kmem_replay_result *r)
 {
 	if (r->events != t->nr || r->replayed != r->events)
 		fuzz_fail(mark, "replayed %lu of %zu events", r->events, t->nr);
@@ -85,23 +85,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct replay_opts o = { .ram = FUZZ_RAM, .cpus = FUZZ_CPUS };
-	struct replay_result r;
-	struct trace t;
+	struct kmem_replay_opts o = { .ram = FUZZ_RAM, .cpus = FUZZ_CPUS };
+	struct kmem_replay_result r;
+	struct kmem_trace t;
 	char bug[256];
 	size_t mark;
 
 	memset(&t, 0, sizeof(t));
-	if (trace_load_buffer(&t, "fuzz", (const char *)data, size, NULL)) {
-		trace_free(&t);
+	if (kmem_trace_load_buffer(&t, "fuzz", (const char *)data, size,
+				   NULL)) {
+		kmem_trace_free(&t);
 		return 0;
 	}
 	mark = kmem_log_mark();
-	if (trace_replay(&t, &o, &r)) {
+	if (kmem_trace_replay(&t, &o, &r)) {
 		/* Only a machine that cannot boot refuses to replay. */
-		fuzz_fail(mark,
-			  "trace_replay could not boot a %llu MiB machine: %s",
-			  FUZZ_RAM >> 20, r.failure[0].why);
+		fuzz_fail(
+			mark,
+			"kmem_trace_replay could not boot a %llu MiB machine: %s",
+			FUZZ_RAM >> 20, r.failure[0].why);
 	}
 	if (r.ram != FUZZ_RAM || r.cpus != FUZZ_CPUS)
 		fuzz_fail(
@@ -116,14 +118,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* One input in eight is replayed again on a fresh machine: the same
 	 * requests must leave the same state (kmem_halt() resets every layer). */
 	if (size % 8 == 0) {
-		struct replay_result again;
+		struct kmem_replay_result again;
 
-		if (trace_replay(&t, &o, &again))
-			fuzz_fail(mark, "trace_replay could not boot again");
+		if (kmem_trace_replay(&t, &o, &again))
+			fuzz_fail(mark,
+				  "kmem_trace_replay could not boot again");
 		same_result(mark, &r, &again);
-		replay_result_free(&again);
+		kmem_replay_result_free(&again);
 	}
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	return 0;
 }

@@ -3,7 +3,7 @@
  * Fuzz harness: the trace parser (replay/trace_parse.c).
  *
  * Each input is a trace file. It is parsed twice: from memory
- * (trace_load_buffer) and from a file (trace_load on a memfd, the path `kmem
+ * (kmem_trace_load_buffer) and from a file (kmem_trace_load on a memfd, the path `kmem
  * replay` takes, with the magic-byte sniffing that sends xz and gzip input to
  * their decoders). Besides the sanitizers' checks, the harness verifies what
  * the parser promises of its result:
@@ -32,7 +32,7 @@
 static int memfd = -1;
 static char memfd_path[64];
 
-static void die(const char *what, const struct trace *t)
+static void die(const char *what, const struct kmem_trace *t)
 {
 	fprintf(stderr,
 		"==fuzz== trace parser: %s (nr %zu, lines %lu, error \"%s\")\n",
@@ -40,14 +40,14 @@ static void die(const char *what, const struct trace *t)
 	abort();
 }
 
-static void check_trace(const struct trace *t, int ret)
+static void check_trace(const struct kmem_trace *t, int ret)
 {
 	unsigned long sum = 0;
 	size_t i;
 	int k;
 
 	if (ret != 0 && ret != -1)
-		die("trace_load returned neither 0 nor -1", t);
+		die("kmem_trace_load returned neither 0 nor -1", t);
 	if (ret < 0) {
 		if (!t->error[0])
 			die("refused without saying why", t);
@@ -57,31 +57,31 @@ static void check_trace(const struct trace *t, int ret)
 		die("accepted, but an error is set", t);
 	if (t->nr_names && t->names[0][0]) /* interned lazily, names[0] "" */
 		die("names[0] is not the empty name", t);
-	for (k = 0; k < TR_NR_TYPES; k++)
+	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
 		sum += t->count[k];
 	if (sum != t->nr)
 		die("counts per type do not add up to nr", t);
 	for (i = 0; i < t->nr; i++) {
-		const struct trace_event *e = &t->ev[i];
+		const struct kmem_trace_event *e = &t->ev[i];
 
-		if (e->type >= TR_NR_TYPES)
+		if (e->type >= KMEM_TRACE_NR_TYPES)
 			die("event type out of range", t);
 		if (e->name && e->name >= t->nr_names)
 			die("event name id out of range", t);
 		if (!e->line || e->line > t->lines)
 			die("event line number outside the file", t);
-		if (e->type == TR_PAGE_ALLOC && e->order > 10 &&
-		    !(e->flags & TEV_FAILED))
+		if (e->type == KMEM_TRACE_PAGE_ALLOC && e->order > 10 &&
+		    !(e->flags & KMEM_TEV_FAILED))
 			die("mm_page_alloc order above 10 accepted", t);
 		if (i && (e->ts_ns < e[-1].ts_ns ||
 			  (e->ts_ns == e[-1].ts_ns && e->line <= e[-1].line)))
 			die("events not sorted by timestamp, then line", t);
 	}
-	if (t->nr_unknown > TRACE_MAX_UNKNOWN)
+	if (t->nr_unknown > KMEM_TRACE_MAX_UNKNOWN)
 		die("more unknown event names than kept", t);
 }
 
-static void same(const struct trace *a, const struct trace *b)
+static void same(const struct kmem_trace *a, const struct kmem_trace *b)
 {
 	size_t i;
 	int k;
@@ -104,7 +104,7 @@ static void same(const struct trace *a, const struct trace *b)
 			b->format);
 		die("parsing from memory and from a file disagree", a);
 	}
-	for (k = 0; k < TR_NR_TYPES; k++)
+	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
 		if (a->count[k] != b->count[k])
 			die("per-type counts differ between memory and file",
 			    a);
@@ -116,14 +116,15 @@ static void same(const struct trace *a, const struct trace *b)
 			die("interned names differ between memory and file", a);
 }
 
-static const char *name_of(const struct trace *t, uint32_t id)
+static const char *name_of(const struct kmem_trace *t, uint32_t id)
 {
 	return t->names && id < t->nr_names ? t->names[id] : "";
 }
 
 /* a with the fast path, g with the general parser alone: names compared by
  * their text (a line the fast path gave up on may have interned one). */
-static void same_as_general(const struct trace *a, const struct trace *g)
+static void same_as_general(const struct kmem_trace *a,
+			    const struct kmem_trace *g)
 {
 	size_t i;
 	int k;
@@ -146,12 +147,12 @@ static void same_as_general(const struct trace *a, const struct trace *g)
 			g->header_lines, g->blank_lines, g->format);
 		die("the fast path and the general parser disagree", a);
 	}
-	for (k = 0; k < TR_NR_TYPES; k++)
+	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
 		if (a->count[k] != g->count[k])
 			die("per-type counts differ between fast and general",
 			    a);
 	for (i = 0; i < a->nr; i++) {
-		struct trace_event x = a->ev[i], y = g->ev[i];
+		struct kmem_trace_event x = a->ev[i], y = g->ev[i];
 
 		if (strcmp(name_of(a, x.name), name_of(g, y.name)))
 			die("an event's name differs between fast and general",
@@ -160,7 +161,7 @@ static void same_as_general(const struct trace *a, const struct trace *g)
 		if (memcmp(&x, &y, sizeof(x)))
 			die("an event differs between fast and general", a);
 	}
-	for (i = 0; i < a->malformed && i < TRACE_MAX_MALFORMED_KEPT; i++)
+	for (i = 0; i < a->malformed && i < KMEM_TRACE_MAX_MALFORMED_KEPT; i++)
 		if (a->malformed_kept[i].line != g->malformed_kept[i].line ||
 		    strcmp(a->malformed_kept[i].why, g->malformed_kept[i].why))
 			die("a malformed line's message differs between fast and general",
@@ -180,7 +181,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct trace m, f;
+	struct kmem_trace m, f;
 	int rm, rf;
 	bool compressed = (size >= 2 && data[0] == 0x1f && data[1] == 0x8b) ||
 			  (size >= 6 && !memcmp(data,
@@ -194,12 +195,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	memset(&f, 0, sizeof(f));
-	rf = trace_load(&f, memfd_path, NULL);
+	rf = kmem_trace_load(&f, memfd_path, NULL);
 	check_trace(&f, rf);
 	if (!compressed) {
 		memset(&m, 0, sizeof(m));
-		rm = trace_load_buffer(&m, "fuzz", (const char *)data, size,
-				       NULL);
+		rm = kmem_trace_load_buffer(&m, "fuzz", (const char *)data,
+					    size, NULL);
 		check_trace(&m, rm);
 		if (rm != rf) {
 			fprintf(stderr, "memory: %d \"%s\"; file: %d \"%s\"\n",
@@ -210,25 +211,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!rm)
 			same(&m, &f);
 		{
-			static const struct trace_parse_opts general = {
+			static const struct kmem_trace_parse_opts general = {
 				.no_fast_path = true
 			};
-			struct trace g;
+			struct kmem_trace g;
 			int rg;
 
 			memset(&g, 0, sizeof(g));
-			rg = trace_load_buffer(&g, "fuzz", (const char *)data,
-					       size, &general);
+			rg = kmem_trace_load_buffer(
+				&g, "fuzz", (const char *)data, size, &general);
 			check_trace(&g, rg);
 			if (rg != rm)
 				die("the fast path and the general parser disagree on refusal",
 				    &m);
 			if (!rm)
 				same_as_general(&m, &g);
-			trace_free(&g);
+			kmem_trace_free(&g);
 		}
-		trace_free(&m);
+		kmem_trace_free(&m);
 	}
-	trace_free(&f);
+	kmem_trace_free(&f);
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The trace parser: kernel tracepoint text -> struct trace_event[].
+ * The trace parser: kernel tracepoint text -> struct kmem_trace_event[].
  *
  * Theory. A trace line is a prefix that says who and when, then the event's
  * name and its printed fields:
@@ -33,7 +33,7 @@
  * buffers under one lock; it waits for a pipe in poll() beside a stop pipe,
  * so that a parse that gives up early never waits for a silent writer); the
  * parse itself is one thread, and a trace is
- * read-only once parsed. trace_replay_file() replays while it parses: the
+ * read-only once parsed. kmem_trace_replay_file() replays while it parses: the
  * events go through a sink (order_sink) into the replay, never all in memory.
  */
 #include <errno.h>
@@ -62,7 +62,7 @@
 #include <kmem/replay.h>
 #include "internal.h"
 
-const char *const trace_type_names[TR_NR_TYPES] = {
+const char *const kmem_trace_type_names[KMEM_TRACE_NR_TYPES] = {
 	"kmalloc",
 	"kmem_cache_alloc",
 	"kfree",
@@ -75,10 +75,10 @@ const char *const trace_type_names[TR_NR_TYPES] = {
 	"purge_vmap_area_lazy",
 };
 
-const char *const trace_format_names[4] = { "unknown", "ftrace", "trace-cmd",
-					    "perf script" };
+const char *const kmem_trace_format_names[4] = { "unknown", "ftrace",
+						 "trace-cmd", "perf script" };
 
-uint64_t trace_now_ns(void)
+uint64_t kmem_trace_now_ns(void)
 {
 	struct timespec ts;
 
@@ -105,7 +105,7 @@ void progress_update(struct progress *p, uint64_t done)
 
 	if (!p->on)
 		return;
-	now = trace_now_ns();
+	now = kmem_trace_now_ns();
 	if (done && now - p->last_shown_ns < 100000000ull)
 		return;
 	p->last_shown_ns = now;
@@ -142,7 +142,7 @@ static uint32_t name_hash(const char *s, size_t len)
 	return h;
 }
 
-static int names_grow(struct trace *t)
+static int names_grow(struct kmem_trace *t)
 {
 	uint32_t i, size = t->name_hash_size ? t->name_hash_size * 2 : 256;
 	uint32_t *nh = calloc(size, sizeof(*nh));
@@ -163,7 +163,7 @@ static int names_grow(struct trace *t)
 	return 0;
 }
 
-uint32_t trace_intern(struct trace *t, const char *name, size_t len)
+uint32_t trace_intern(struct kmem_trace *t, const char *name, size_t len)
 {
 	uint32_t h;
 	char *copy;
@@ -280,14 +280,14 @@ static int event_type(const char *name, size_t n)
 {
 	int i;
 
-	for (i = 0; i < TR_NR_TYPES; i++)
-		if (strlen(trace_type_names[i]) == n &&
-		    !memcmp(trace_type_names[i], name, n))
+	for (i = 0; i < KMEM_TRACE_NR_TYPES; i++)
+		if (strlen(kmem_trace_type_names[i]) == n &&
+		    !memcmp(kmem_trace_type_names[i], name, n))
 			return i;
 	return -1;
 }
 
-static void count_unknown(struct trace *t, const char *name, size_t n)
+static void count_unknown(struct kmem_trace *t, const char *name, size_t n)
 {
 	unsigned int i;
 
@@ -300,7 +300,7 @@ static void count_unknown(struct trace *t, const char *name, size_t n)
 			t->unknown[i].count++;
 			return;
 		}
-	if (t->nr_unknown < TRACE_MAX_UNKNOWN) {
+	if (t->nr_unknown < KMEM_TRACE_MAX_UNKNOWN) {
 		memcpy(t->unknown[t->nr_unknown].name, name, n);
 		t->unknown[t->nr_unknown].name[n] = 0;
 		t->unknown[t->nr_unknown++].count = 1;
@@ -324,17 +324,17 @@ enum {
 	F_PAGE = 1 << 12,
 };
 
-static const unsigned int required[TR_NR_TYPES] = {
-	[TR_KMALLOC] = F_PTR | F_REQ | F_ALLOC | F_GFP,
-	[TR_KMEM_CACHE_ALLOC] = F_PTR | F_REQ | F_ALLOC | F_GFP,
-	[TR_KFREE] = F_PTR,
-	[TR_KMEM_CACHE_FREE] = F_PTR,
-	[TR_PAGE_ALLOC] = F_PFN | F_ORDER | F_GFP,
-	[TR_PAGE_FREE] = F_PFN | F_ORDER,
-	[TR_PAGE_FREE_BATCHED] = F_PFN,
-	[TR_VMAP_ALLOC] = F_VA | F_SIZE,
-	[TR_VMAP_FREE] = F_VA,
-	[TR_VMAP_PURGE] = 0,
+static const unsigned int required[KMEM_TRACE_NR_TYPES] = {
+	[KMEM_TRACE_KMALLOC] = F_PTR | F_REQ | F_ALLOC | F_GFP,
+	[KMEM_TRACE_KMEM_CACHE_ALLOC] = F_PTR | F_REQ | F_ALLOC | F_GFP,
+	[KMEM_TRACE_KFREE] = F_PTR,
+	[KMEM_TRACE_KMEM_CACHE_FREE] = F_PTR,
+	[KMEM_TRACE_PAGE_ALLOC] = F_PFN | F_ORDER | F_GFP,
+	[KMEM_TRACE_PAGE_FREE] = F_PFN | F_ORDER,
+	[KMEM_TRACE_PAGE_FREE_BATCHED] = F_PFN,
+	[KMEM_TRACE_VMAP_ALLOC] = F_VA | F_SIZE,
+	[KMEM_TRACE_VMAP_FREE] = F_VA,
+	[KMEM_TRACE_VMAP_PURGE] = 0,
 };
 
 static const struct {
@@ -388,10 +388,10 @@ static bool parse_s64(const char *v, size_t n, long long *out)
 	return !errno && *end == 0;
 }
 
-static int grow_events(struct trace *t)
+static int grow_events(struct kmem_trace *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 4096;
-	struct trace_event *ev = realloc(t->ev, cap * sizeof(*ev));
+	struct kmem_trace_event *ev = realloc(t->ev, cap * sizeof(*ev));
 
 	if (!ev)
 		return -1;
@@ -748,7 +748,7 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
 	return !((load64(a + i) ^ load64(b + i)) << (8 * (8 - (n - i))));
 }
 
-static const char *fast_gfp(struct trace *t, const char *p, uint32_t *out)
+static const char *fast_gfp(struct kmem_trace *t, const char *p, uint32_t *out)
 {
 	struct gfp_cache_ent *c = t->gfp_cache, *e;
 	const char *we = fast_word_end(p);
@@ -792,7 +792,7 @@ struct name_cache_ent {
 	uint32_t id, len;
 };
 
-static uint32_t fast_intern(struct trace *t, const char *p, size_t n)
+static uint32_t fast_intern(struct kmem_trace *t, const char *p, size_t n)
 {
 	struct name_cache_ent *c = t->name_cache, *e;
 	uint64_t head = load64(p), tail = 0, h;
@@ -827,20 +827,24 @@ static inline int fast_event_type(const char *w, size_t n)
 {
 	switch (n) {
 	case 7:
-		return STARTS(w, "kmalloc") ? TR_KMALLOC : -1;
+		return STARTS(w, "kmalloc") ? KMEM_TRACE_KMALLOC : -1;
 	case 5:
-		return STARTS(w, "kfree") ? TR_KFREE : -1;
+		return STARTS(w, "kfree") ? KMEM_TRACE_KFREE : -1;
 	case 16:
-		return STARTS(w, "kmem_cache_alloc") ? TR_KMEM_CACHE_ALLOC : -1;
+		return STARTS(w, "kmem_cache_alloc") ?
+			       KMEM_TRACE_KMEM_CACHE_ALLOC :
+			       -1;
 	case 15:
-		return STARTS(w, "kmem_cache_free") ? TR_KMEM_CACHE_FREE : -1;
+		return STARTS(w, "kmem_cache_free") ?
+			       KMEM_TRACE_KMEM_CACHE_FREE :
+			       -1;
 	case 13:
-		return STARTS(w, "mm_page_alloc") ? TR_PAGE_ALLOC : -1;
+		return STARTS(w, "mm_page_alloc") ? KMEM_TRACE_PAGE_ALLOC : -1;
 	case 12:
-		return STARTS(w, "mm_page_free") ? TR_PAGE_FREE : -1;
+		return STARTS(w, "mm_page_free") ? KMEM_TRACE_PAGE_FREE : -1;
 	case 20:
 		return STARTS(w, "mm_page_free_batched") ?
-			       TR_PAGE_FREE_BATCHED :
+			       KMEM_TRACE_PAGE_FREE_BATCHED :
 			       -1;
 	}
 	return -1;
@@ -868,7 +872,7 @@ static bool key_is_read(const char *w, const char *we)
  * Each returns the end of the value (a byte <= ' '), or NULL: the general
  * parser decides.
  */
-static inline const char *val_ptr(const char *w, struct trace_event *e)
+static inline const char *val_ptr(const char *w, struct kmem_trace_event *e)
 {
 	uint64_t v;
 
@@ -882,7 +886,7 @@ static inline const char *val_ptr(const char *w, struct trace_event *e)
 	return w;
 }
 
-static inline const char *val_pfn(const char *w, struct trace_event *e)
+static inline const char *val_pfn(const char *w, struct kmem_trace_event *e)
 {
 	uint64_t v;
 
@@ -892,23 +896,23 @@ static inline const char *val_pfn(const char *w, struct trace_event *e)
 	return w;
 }
 
-static inline const char *val_page(const char *w, struct trace_event *e)
+static inline const char *val_page(const char *w, struct kmem_trace_event *e)
 {
 	uint64_t v;
 
 	if (STARTS(w, "(null)") && word_stop_ok(w[6])) {
-		e->flags |= TEV_FAILED;
+		e->flags |= KMEM_TEV_FAILED;
 		return w + 6;
 	}
 	if (!(w = fast_hex(w, &v)))
 		return NULL;
 	if (!v)
-		e->flags |= TEV_FAILED;
+		e->flags |= KMEM_TEV_FAILED;
 	return w;
 }
 
-static inline const char *val_name(struct trace *t, const char *val,
-				   struct trace_event *e)
+static inline const char *val_name(struct kmem_trace *t, const char *val,
+				   struct kmem_trace_event *e)
 {
 	const char *w = fast_word_end(val);
 
@@ -918,7 +922,7 @@ static inline const char *val_name(struct trace *t, const char *val,
 	return e->name ? w : NULL;
 }
 
-static inline const char *val_order(const char *w, struct trace_event *e)
+static inline const char *val_order(const char *w, struct kmem_trace_event *e)
 {
 	int sv;
 
@@ -928,7 +932,7 @@ static inline const char *val_order(const char *w, struct trace_event *e)
 	return w;
 }
 
-static inline const char *val_mt(const char *w, struct trace_event *e)
+static inline const char *val_mt(const char *w, struct kmem_trace_event *e)
 {
 	int sv;
 
@@ -940,8 +944,8 @@ static inline const char *val_mt(const char *w, struct trace_event *e)
 
 /* The fields of a kmem event from w on, in any order; the end of the line,
  * or NULL: the general parser decides. */
-static const char *fast_fields(struct trace *t, const char *w,
-			       struct trace_event *e, unsigned int *have)
+static const char *fast_fields(struct kmem_trace *t, const char *w,
+			       struct kmem_trace_event *e, unsigned int *have)
 {
 	const char *we;
 
@@ -1066,18 +1070,19 @@ other:
 		return w;                        \
 	} while (0)
 
-static inline const char *fast_fields_inorder(struct trace *t, const char *w,
-					      int type, struct trace_event *e,
+static inline const char *fast_fields_inorder(struct kmem_trace *t,
+					      const char *w, int type,
+					      struct kmem_trace_event *e,
 					      unsigned int *have)
 {
 	switch (type) {
-	case TR_KMALLOC:
-	case TR_KMEM_CACHE_ALLOC:
+	case KMEM_TRACE_KMALLOC:
+	case KMEM_TRACE_KMEM_CACHE_ALLOC:
 		KEY("call_site=");
 		NEXT(fast_word_end(w));
 		KEY("ptr=");
 		NEXT(val_ptr(w, e));
-		if (type == TR_KMEM_CACHE_ALLOC) {
+		if (type == KMEM_TRACE_KMEM_CACHE_ALLOC) {
 			KEY("name=");
 			NEXT(val_name(t, w, e));
 			*have = F_NAME;
@@ -1093,19 +1098,19 @@ static inline const char *fast_fields_inorder(struct trace *t, const char *w,
 		KEY("accounted=");
 		*have |= F_PTR | F_REQ | F_ALLOC | F_GFP;
 		LAST(fast_word_end(w));
-	case TR_KFREE:
-	case TR_KMEM_CACHE_FREE:
+	case KMEM_TRACE_KFREE:
+	case KMEM_TRACE_KMEM_CACHE_FREE:
 		KEY("call_site=");
 		NEXT(fast_word_end(w));
 		KEY("ptr=");
 		*have = F_PTR;
-		if (type == TR_KFREE)
+		if (type == KMEM_TRACE_KFREE)
 			LAST(val_ptr(w, e));
 		NEXT(val_ptr(w, e));
 		KEY("name=");
 		*have |= F_NAME;
 		LAST(val_name(t, w, e));
-	case TR_PAGE_ALLOC:
+	case KMEM_TRACE_PAGE_ALLOC:
 		KEY("page=");
 		NEXT(val_page(w, e));
 		KEY("pfn=");
@@ -1117,8 +1122,8 @@ static inline const char *fast_fields_inorder(struct trace *t, const char *w,
 		KEY("gfp_flags=");
 		*have = F_PAGE | F_PFN | F_ORDER | F_MT | F_GFP;
 		LAST(fast_gfp(t, w, &e->gfp));
-	case TR_PAGE_FREE:
-	case TR_PAGE_FREE_BATCHED:
+	case KMEM_TRACE_PAGE_FREE:
+	case KMEM_TRACE_PAGE_FREE_BATCHED:
 		KEY("page=");
 		NEXT(val_page(w, e));
 		KEY("pfn=");
@@ -1261,18 +1266,19 @@ static inline const char *fast_bracket(const char *p)
  * line (its NUL or newline, which the caller checks is the line's end). NULL:
  * the general parser must read the line.
  */
-static const char *parse_line_fast(struct trace *t, const char *line,
+static const char *parse_line_fast(struct kmem_trace *t, const char *line,
 				   unsigned long lineno)
 {
 	struct line_cache *lc = t->line_cache;
 	const char *p = line, *q, *d, *w, *end, *frac;
-	struct trace_event *e;
+	struct kmem_trace_event *e;
 	unsigned int have = 0, cpu, pid, n;
 	bool bail = false;
 	uint64_t x, secs_ns;
 	int type;
 
-	if (t->format != TRACE_FMT_FTRACE && t->format != TRACE_FMT_TRACE_CMD)
+	if (t->format != KMEM_TRACE_FMT_FTRACE &&
+	    t->format != KMEM_TRACE_FMT_TRACE_CMD)
 		return NULL;
 	/* the event is read into its place, counted only when complete */
 	if (t->nr == t->cap && grow_events(t))
@@ -1390,20 +1396,21 @@ event:
 	if (!end || (have & required[type]) != required[type])
 		return NULL;
 	switch (type) {
-	case TR_KMALLOC:
-	case TR_KMEM_CACHE_ALLOC:
+	case KMEM_TRACE_KMALLOC:
+	case KMEM_TRACE_KMEM_CACHE_ALLOC:
 		if (e->alloc < e->req && e->key)
 			return NULL;
 		break;
-	case TR_PAGE_ALLOC:
-	case TR_PAGE_FREE:
+	case KMEM_TRACE_PAGE_ALLOC:
+	case KMEM_TRACE_PAGE_FREE:
 		if (e->order > 10)
 			return NULL;
 		break;
 	}
-	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
+	if ((type == KMEM_TRACE_KMEM_CACHE_ALLOC ||
+	     type == KMEM_TRACE_KMEM_CACHE_FREE) &&
 	    !(have & F_NAME))
-		e->flags |= TEV_NO_NAME;
+		e->flags |= KMEM_TEV_NO_NAME;
 	t->nr++;
 	t->count[type]++;
 	return end;
@@ -1424,7 +1431,8 @@ event:
  */
 
 /* Blank and header lines: counted, true. */
-static bool skip_non_event(struct trace *t, const char *line, const char *p)
+static bool skip_non_event(struct kmem_trace *t, const char *line,
+			   const char *p)
 {
 	const char *we;
 
@@ -1435,8 +1443,9 @@ static bool skip_non_event(struct trace *t, const char *line, const char *p)
 	if (*p == '#' || !strncmp(p, "cpus=", 5) ||
 	    !strncmp(p, "version =", 9) ||
 	    (!strncmp(p, "CPU", 3) && strstr(p, " is empty"))) {
-		if (!strncmp(p, "cpus=", 5) && t->format == TRACE_FMT_UNKNOWN)
-			t->format = TRACE_FMT_TRACE_CMD;
+		if (!strncmp(p, "cpus=", 5) &&
+		    t->format == KMEM_TRACE_FMT_UNKNOWN)
+			t->format = KMEM_TRACE_FMT_TRACE_CMD;
 		t->header_lines++;
 		return true;
 	}
@@ -1537,9 +1546,9 @@ static bool parse_event_name(const char *w, const char **ename, size_t *elen,
 }
 
 /* The fields from w on into e; *have gets the F_* bits seen. 0 or -1 (why). */
-static int parse_fields(struct trace *t, const char *w, int type,
-			struct trace_event *e, unsigned int *have, char *why,
-			size_t whylen)
+static int parse_fields(struct kmem_trace *t, const char *w, int type,
+			struct kmem_trace_event *e, unsigned int *have,
+			char *why, size_t whylen)
 {
 	const char *we;
 	uint64_t v;
@@ -1575,8 +1584,9 @@ static int parse_fields(struct trace *t, const char *w, int type,
 			if (vlen == 6 && !memcmp(val, "(null)", 6))
 				v = 0;
 			else if (!parse_u64(val, vlen, 16, &v))
-				BAD("%s: bad ptr=%.*s", trace_type_names[type],
-				    (int)vlen, val);
+				BAD("%s: bad ptr=%.*s",
+				    kmem_trace_type_names[type], (int)vlen,
+				    val);
 			e->key = v;
 			break;
 		case F_REQ:
@@ -1584,7 +1594,7 @@ static int parse_fields(struct trace *t, const char *w, int type,
 		case F_SIZE:
 		case F_ALIGN:
 			if (!parse_u64(val, vlen, 10, &v) || v > 0xffffffffull)
-				BAD("%s: bad %.*s", trace_type_names[type],
+				BAD("%s: bad %.*s", kmem_trace_type_names[type],
 				    (int)(we - w), w);
 			if (bit == F_REQ || bit == F_SIZE)
 				e->req = (uint32_t)v;
@@ -1597,18 +1607,19 @@ static int parse_fields(struct trace *t, const char *w, int type,
 
 			if (vlen >= sizeof(buf))
 				BAD("%s: gfp_flags too long",
-				    trace_type_names[type]);
+				    kmem_trace_type_names[type]);
 			memcpy(buf, val, vlen);
 			buf[vlen] = 0;
 			if (kmem_parse_gfp(buf, &g))
 				BAD("%s: unknown gfp_flags=%s",
-				    trace_type_names[type], buf);
+				    kmem_trace_type_names[type], buf);
 			e->gfp = g;
 			break;
 		}
 		case F_NAME:
 			if (!vlen)
-				BAD("%s: empty name=", trace_type_names[type]);
+				BAD("%s: empty name=",
+				    kmem_trace_type_names[type]);
 			e->name = trace_intern(t, val, vlen);
 			if (!e->name)
 				BAD("out of memory");
@@ -1619,42 +1630,46 @@ static int parse_fields(struct trace *t, const char *w, int type,
 					v = ~0ull;
 				else
 					BAD("%s: bad pfn=%.*s",
-					    trace_type_names[type], (int)vlen,
-					    val);
+					    kmem_trace_type_names[type],
+					    (int)vlen, val);
 			}
 			if (v == ~0ull)
-				e->flags |= TEV_FAILED;
+				e->flags |= KMEM_TEV_FAILED;
 			e->key = v;
 			break;
 		case F_ORDER:
 			if (!parse_s64(val, vlen, &sv) || sv < 0 || sv > 30)
 				BAD("%s: bad order=%.*s",
-				    trace_type_names[type], (int)vlen, val);
+				    kmem_trace_type_names[type], (int)vlen,
+				    val);
 			e->order = (uint8_t)sv;
 			break;
 		case F_MT:
 			if (!parse_s64(val, vlen, &sv) || sv < -1 || sv > 16)
 				BAD("%s: bad migratetype=%.*s",
-				    trace_type_names[type], (int)vlen, val);
+				    kmem_trace_type_names[type], (int)vlen,
+				    val);
 			e->migratetype = (int8_t)sv;
 			break;
 		case F_VA:
 			if (!parse_u64(val, vlen, 0, &v))
 				BAD("%s: bad va_start %.*s",
-				    trace_type_names[type], (int)vlen, val);
+				    kmem_trace_type_names[type], (int)vlen,
+				    val);
 			e->key = v;
 			break;
 		case F_PAGE: /* a failed mm_page_alloc prints page=NULL pfn=0x0 */
 			if ((vlen == 6 && !memcmp(val, "(null)", 6)) ||
 			    (parse_u64(val, vlen, 16, &v) && !v))
-				e->flags |= TEV_FAILED;
+				e->flags |= KMEM_TEV_FAILED;
 			break;
 		case F_FAILED:
 			if (!parse_s64(val, vlen, &sv))
 				BAD("%s: bad failed=%.*s",
-				    trace_type_names[type], (int)vlen, val);
+				    kmem_trace_type_names[type], (int)vlen,
+				    val);
 			if (sv)
-				e->flags |= TEV_FAILED;
+				e->flags |= KMEM_TEV_FAILED;
 			break;
 		default:
 			continue;
@@ -1665,40 +1680,42 @@ static int parse_fields(struct trace *t, const char *w, int type,
 }
 
 /* The event as a whole: required fields, and what no kernel prints. */
-static int check_event(struct trace_event *e, int type, unsigned int have,
+static int check_event(struct kmem_trace_event *e, int type, unsigned int have,
 		       char *why, size_t whylen)
 {
 	if ((have & required[type]) != required[type]) {
 		unsigned int missing = required[type] & ~have;
 
-		BAD("%s without %s=", trace_type_names[type],
+		BAD("%s without %s=", kmem_trace_type_names[type],
 		    field_name(missing & -missing));
 	}
-	if ((type == TR_KMALLOC || type == TR_KMEM_CACHE_ALLOC) &&
+	if ((type == KMEM_TRACE_KMALLOC ||
+	     type == KMEM_TRACE_KMEM_CACHE_ALLOC) &&
 	    e->alloc < e->req && e->key)
-		BAD("%s: bytes_alloc=%u < bytes_req=%u", trace_type_names[type],
-		    e->alloc, e->req);
-	if ((type == TR_KMEM_CACHE_ALLOC || type == TR_KMEM_CACHE_FREE) &&
+		BAD("%s: bytes_alloc=%u < bytes_req=%u",
+		    kmem_trace_type_names[type], e->alloc, e->req);
+	if ((type == KMEM_TRACE_KMEM_CACHE_ALLOC ||
+	     type == KMEM_TRACE_KMEM_CACHE_FREE) &&
 	    !(have & F_NAME))
-		e->flags |= TEV_NO_NAME;
-	if (type == TR_PAGE_ALLOC &&
-	    (e->order > 10 && !(e->flags & TEV_FAILED)))
+		e->flags |= KMEM_TEV_NO_NAME;
+	if (type == KMEM_TRACE_PAGE_ALLOC &&
+	    (e->order > 10 && !(e->flags & KMEM_TEV_FAILED)))
 		BAD("mm_page_alloc: order=%u above MAX_PAGE_ORDER", e->order);
-	if (type == TR_PAGE_FREE && e->order > 10)
+	if (type == KMEM_TRACE_PAGE_FREE && e->order > 10)
 		BAD("mm_page_free: order=%u above MAX_PAGE_ORDER", e->order);
 	/* alloc_vmap_area() BUG()s on these: no kernel traced them. */
-	if (type == TR_VMAP_ALLOC && (have & F_ALIGN) &&
+	if (type == KMEM_TRACE_VMAP_ALLOC && (have & F_ALIGN) &&
 	    (!e->alloc || (e->alloc & (e->alloc - 1))))
 		BAD("alloc_vmap_area: align=%u is not a power of two",
 		    e->alloc);
-	if (type == TR_VMAP_ALLOC && (!e->req || (e->req & 4095)))
+	if (type == KMEM_TRACE_VMAP_ALLOC && (!e->req || (e->req & 4095)))
 		BAD("alloc_vmap_area: size=%u is not a positive multiple of PAGE_SIZE",
 		    e->req);
 	return 0;
 }
 
-static int parse_line_general(struct trace *t, char *line, unsigned long lineno,
-			      char *why, size_t whylen)
+static int parse_line_general(struct kmem_trace *t, char *line,
+			      unsigned long lineno, char *why, size_t whylen)
 {
 	const char *p = skip_sp(line), *cpu_open, *we, *ename;
 	size_t elen;
@@ -1706,7 +1723,7 @@ static int parse_line_general(struct trace *t, char *line, unsigned long lineno,
 	unsigned int have = 0;
 	unsigned long cpu;
 	bool perf_style = false;
-	struct trace_event e;
+	struct kmem_trace_event e;
 	uint32_t pid = 0;
 	int type;
 
@@ -1729,14 +1746,14 @@ static int parse_line_general(struct trace *t, char *line, unsigned long lineno,
 		BAD("no timestamp after the cpu field");
 	if (!parse_event_name(skip_sp(we), &ename, &elen, &we, &perf_style))
 		BAD("no event name after the timestamp");
-	if (t->format == TRACE_FMT_UNKNOWN) {
+	if (t->format == KMEM_TRACE_FMT_UNKNOWN) {
 		if (perf_style)
-			t->format = TRACE_FMT_PERF;
+			t->format = KMEM_TRACE_FMT_PERF;
 		else if (we[0] == ' ' && we[1] == ' ')
 			t->format =
-				TRACE_FMT_TRACE_CMD; /* padded event column */
+				KMEM_TRACE_FMT_TRACE_CMD; /* padded event column */
 		else
-			t->format = TRACE_FMT_FTRACE;
+			t->format = KMEM_TRACE_FMT_FTRACE;
 	}
 	type = event_type(ename, elen);
 	if (type < 0) {
@@ -1761,7 +1778,7 @@ static int parse_line_general(struct trace *t, char *line, unsigned long lineno,
 	return 1;
 }
 
-int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
+int trace_parse_line(struct kmem_trace *t, char *line, unsigned long lineno,
 		     char *why, size_t whylen)
 {
 	size_t len = strlen(line);
@@ -1784,8 +1801,8 @@ int trace_parse_line(struct trace *t, char *line, unsigned long lineno,
 }
 
 /* The general parser alone (tests compare the two). */
-int trace_parse_line_general(struct trace *t, char *line, unsigned long lineno,
-			     char *why, size_t whylen)
+int trace_parse_line_general(struct kmem_trace *t, char *line,
+			     unsigned long lineno, char *why, size_t whylen)
 {
 	return parse_line_general(t, line, lineno, why, whylen);
 }
@@ -2267,7 +2284,7 @@ static void src_close(struct src *s)
 	free(s->in);
 }
 
-static void set_error(struct trace *t, const char *fmt, ...)
+static void set_error(struct kmem_trace *t, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -2299,7 +2316,7 @@ static lzma_ret xz_decoder_start(lzma_stream *xz)
 #endif
 
 /* Pick the decoder from the first bytes. */
-static int src_open(struct trace *t, struct src *s, const char *path,
+static int src_open(struct kmem_trace *t, struct src *s, const char *path,
 		    int spool_fd)
 {
 	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
@@ -2400,17 +2417,17 @@ static int src_open(struct trace *t, struct src *s, const char *path,
 
 static int cmp_event(const void *a, const void *b)
 {
-	const struct trace_event *x = a, *y = b;
+	const struct kmem_trace_event *x = a, *y = b;
 
 	if (x->ts_ns != y->ts_ns)
 		return x->ts_ns < y->ts_ns ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static void keep_malformed(struct trace *t, unsigned long lineno,
+static void keep_malformed(struct kmem_trace *t, unsigned long lineno,
 			   const char *why)
 {
-	if (t->malformed < TRACE_MAX_MALFORMED_KEPT) {
+	if (t->malformed < KMEM_TRACE_MAX_MALFORMED_KEPT) {
 		t->malformed_kept[t->malformed].line = lineno;
 		snprintf(t->malformed_kept[t->malformed].why,
 			 sizeof(t->malformed_kept[0].why), "%s", why);
@@ -2431,7 +2448,7 @@ static const char *binary_kind(const char *buf, size_t n)
 }
 
 /* An event at ts was read: how far back in time from the latest before it? */
-static inline void note_order(struct trace *t, uint64_t ts)
+static inline void note_order(struct kmem_trace *t, uint64_t ts)
 {
 	if (ts >= t->max_ts)
 		t->max_ts = ts;
@@ -2442,11 +2459,11 @@ static inline void note_order(struct trace *t, uint64_t ts)
 /* Where parse_stream() hands its events when streaming: every SINK_BATCH
  * events (t->ev[0, t->nr), in input order), then t->nr is 0 again. */
 struct sink {
-	int (*fn)(struct sink *k, struct trace *t);
+	int (*fn)(struct sink *k, struct kmem_trace *t);
 };
 #define SINK_BATCH 4096
 
-static int sink_flush(struct trace *t, struct sink *k)
+static int sink_flush(struct kmem_trace *t, struct sink *k)
 {
 	int err;
 
@@ -2458,9 +2475,9 @@ static int sink_flush(struct trace *t, struct sink *k)
 	return err;
 }
 
-static int parse_stream(struct trace *t, struct src *s, const char *path,
-			const struct trace_parse_opts *opts, uint64_t total_in,
-			struct sink *sink)
+static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
+			const struct kmem_trace_parse_opts *opts,
+			uint64_t total_in, struct sink *sink)
 {
 	char *win = calloc(1, WINDOW + 1 + LINE_PAD), why[160];
 	size_t have = 0, start;
@@ -2469,7 +2486,7 @@ static int parse_stream(struct trace *t, struct src *s, const char *path,
 	     header_ftrace = false;
 	bool fast = !(opts && opts->no_fast_path);
 	struct progress pr;
-	uint64_t t0 = trace_now_ns();
+	uint64_t t0 = kmem_trace_now_ns();
 	int ret = 0;
 
 	if (!win) {
@@ -2648,8 +2665,8 @@ out:
 						 t->malformed :
 						 opts->max_diag;
 
-		if (shown > TRACE_MAX_MALFORMED_KEPT)
-			shown = TRACE_MAX_MALFORMED_KEPT;
+		if (shown > KMEM_TRACE_MAX_MALFORMED_KEPT)
+			shown = KMEM_TRACE_MAX_MALFORMED_KEPT;
 		for (i = 0; i < shown; i++)
 			fprintf(opts->diag,
 				"kmem replay: %s:%lu: malformed line skipped: %s\n",
@@ -2671,14 +2688,15 @@ out:
 		if (!t->sorted_input)
 			qsort(t->ev, t->nr, sizeof(*t->ev), cmp_event);
 	}
-	t->parse_seconds = (double)(trace_now_ns() - t0) / 1e9;
+	t->parse_seconds = (double)(kmem_trace_now_ns() - t0) / 1e9;
 	return ret;
 }
 
 /* Parse the file at path from its start into sink (NULL: t keeps the events),
  * with a file's size as the progress bar's total. */
-static int parse_path(struct trace *t, const char *path,
-		      const struct trace_parse_opts *opts, struct sink *sink)
+static int parse_path(struct kmem_trace *t, const char *path,
+		      const struct kmem_trace_parse_opts *opts,
+		      struct sink *sink)
 {
 	struct src s;
 	struct stat st;
@@ -2697,14 +2715,15 @@ static int parse_path(struct trace *t, const char *path,
 	return ret;
 }
 
-int trace_load(struct trace *t, const char *path,
-	       const struct trace_parse_opts *opts)
+int kmem_trace_load(struct kmem_trace *t, const char *path,
+		    const struct kmem_trace_parse_opts *opts)
 {
 	return parse_path(t, path, opts, NULL);
 }
 
-int trace_load_buffer(struct trace *t, const char *name, const char *buf,
-		      size_t len, const struct trace_parse_opts *opts)
+int kmem_trace_load_buffer(struct kmem_trace *t, const char *name,
+			   const char *buf, size_t len,
+			   const struct kmem_trace_parse_opts *opts)
 {
 	struct src s;
 
@@ -2720,7 +2739,7 @@ int trace_load_buffer(struct trace *t, const char *name, const char *buf,
 	return parse_stream(t, &s, name, opts, 0, NULL);
 }
 
-void trace_free(struct trace *t)
+void kmem_trace_free(struct kmem_trace *t)
 {
 	uint32_t i;
 
@@ -2737,7 +2756,7 @@ void trace_free(struct trace *t)
 
 /* ---- parse and replay at once ------------------------------------------------
  *
- * trace_replay_file() parses with a sink that puts the events in timestamp
+ * kmem_trace_replay_file() parses with a sink that puts the events in timestamp
  * order and pushes them into a replay stream (replay_stream_push()): the
  * events of the trace are never all in memory. Order: an event is let go
  * once the latest timestamp read is at least `horizon` past its own; an event
@@ -2763,7 +2782,7 @@ enum replay_pass { PASS_FIRST, PASS_SORTED, PASS_SIZE, PASS_FORCED };
 struct order_sink {
 	struct sink k;
 	struct replay_stream *rs;
-	struct trace_event *q; /* q[head, head + n): sorted, not let go */
+	struct kmem_trace_event *q; /* q[head, head + n): sorted, not let go */
 	size_t cap, head, n;
 	uint64_t horizon, max_ts, last_ts;
 	uint64_t ns; /* spent in the sink (the replay), not parsing */
@@ -2785,7 +2804,7 @@ static int order_let_go(struct order_sink *o, bool all)
 	return 0;
 }
 
-static int order_add(struct order_sink *o, const struct trace_event *e)
+static int order_add(struct order_sink *o, const struct kmem_trace_event *e)
 {
 	size_t p;
 
@@ -2800,7 +2819,8 @@ static int order_add(struct order_sink *o, const struct trace_event *e)
 			o->head = 0;
 		} else {
 			size_t cap = o->cap ? o->cap * 2 : 1024;
-			struct trace_event *q = realloc(o->q, cap * sizeof(*q));
+			struct kmem_trace_event *q =
+				realloc(o->q, cap * sizeof(*q));
 
 			if (!q)
 				return -1;
@@ -2820,10 +2840,10 @@ static int order_add(struct order_sink *o, const struct trace_event *e)
 	return order_let_go(o, false);
 }
 
-static int order_sink_fn(struct sink *k, struct trace *t)
+static int order_sink_fn(struct sink *k, struct kmem_trace *t)
 {
 	struct order_sink *o = (struct order_sink *)k;
-	uint64_t t0 = trace_now_ns();
+	uint64_t t0 = kmem_trace_now_ns();
 	size_t i;
 	int err = 0;
 
@@ -2831,18 +2851,19 @@ static int order_sink_fn(struct sink *k, struct trace *t)
 		return 0; /* only the parse goes on (counts, max_disorder_ns) */
 	for (i = 0; i < t->nr && !err; i++)
 		err = order_add(o, &t->ev[i]);
-	o->ns += trace_now_ns() - t0;
+	o->ns += kmem_trace_now_ns() - t0;
 	return err ? -1 : 0;
 }
 
-int trace_replay_file(struct trace *t, const char *path,
-		      const struct trace_parse_opts *po,
-		      const struct replay_opts *o, struct replay_result *r,
-		      struct replay_again *again)
+int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
+			   const struct kmem_trace_parse_opts *po,
+			   const struct kmem_replay_opts *o,
+			   struct kmem_replay_result *r,
+			   struct kmem_replay_again *again)
 {
-	struct trace_parse_opts quiet = { 0 };
-	struct replay_opts ro = *o;
-	struct replay_machine m;
+	struct kmem_trace_parse_opts quiet = { 0 };
+	struct kmem_replay_opts ro = *o;
+	struct kmem_replay_machine m;
 	enum replay_pass pass = PASS_FIRST;
 	uint64_t horizon = 0;
 	struct stat st;
@@ -2862,9 +2883,9 @@ int trace_replay_file(struct trace *t, const char *path,
 		       !stat(path, &st) && S_ISREG(st.st_mode))
 		;
 	else { /* a pipe cannot be read twice: the whole trace, then replay */
-		if (trace_load(t, path, po))
+		if (kmem_trace_load(t, path, po))
 			return -1;
-		return trace_replay(t, o, r);
+		return kmem_trace_replay(t, o, r);
 	}
 	if (po)
 		quiet = *po;
@@ -2885,8 +2906,8 @@ int trace_replay_file(struct trace *t, const char *path,
 		int err;
 
 		if (pass != PASS_FIRST) {
-			trace_free(t);
-			replay_result_free(r);
+			kmem_trace_free(t);
+			kmem_replay_result_free(r);
 		}
 		t->path = path;
 		if (off0 >= 0 && lseek(STDIN_FILENO, off0, SEEK_SET) != off0) {
@@ -2987,23 +3008,23 @@ int trace_replay_file(struct trace *t, const char *path,
  */
 struct heap_sink {
 	struct sink k;
-	struct trace_event *h;
+	struct kmem_trace_event *h;
 	size_t n, cap;
 	uint64_t horizon, max_ts;
-	int (*fn)(void *arg, const struct trace *t,
-		  const struct trace_event *e);
+	int (*fn)(void *arg, const struct kmem_trace *t,
+		  const struct kmem_trace_event *e);
 	void *arg;
 };
 
-static inline bool ev_before(const struct trace_event *a,
-			     const struct trace_event *b)
+static inline bool ev_before(const struct kmem_trace_event *a,
+			     const struct kmem_trace_event *b)
 {
 	return a->ts_ns != b->ts_ns ? a->ts_ns < b->ts_ns : a->line < b->line;
 }
 
-static int heap_pop(struct heap_sink *hs, struct trace *t)
+static int heap_pop(struct heap_sink *hs, struct kmem_trace *t)
 {
-	struct trace_event top = hs->h[0], last = hs->h[--hs->n];
+	struct kmem_trace_event top = hs->h[0], last = hs->h[--hs->n];
 	size_t i = 0;
 
 	for (;;) {
@@ -3023,7 +3044,7 @@ static int heap_pop(struct heap_sink *hs, struct trace *t)
 	return hs->fn(hs->arg, t, &top);
 }
 
-static int heap_sink_fn(struct sink *k, struct trace *t)
+static int heap_sink_fn(struct sink *k, struct kmem_trace *t)
 {
 	struct heap_sink *hs = (struct heap_sink *)k;
 	size_t i;
@@ -3033,7 +3054,7 @@ static int heap_sink_fn(struct sink *k, struct trace *t)
 
 		if (hs->n == hs->cap) {
 			size_t cap = hs->cap ? hs->cap * 2 : 1024;
-			struct trace_event *h =
+			struct kmem_trace_event *h =
 				realloc(hs->h, cap * sizeof(*h));
 
 			if (!h)
@@ -3056,11 +3077,12 @@ static int heap_sink_fn(struct sink *k, struct trace *t)
 	return 0;
 }
 
-int trace_parse_ordered(struct trace *t, const char *path,
-			const struct trace_parse_opts *po, uint64_t horizon,
-			int (*fn)(void *arg, const struct trace *t,
-				  const struct trace_event *e),
-			void *arg)
+int kmem_trace_parse_ordered(struct kmem_trace *t, const char *path,
+			     const struct kmem_trace_parse_opts *po,
+			     uint64_t horizon,
+			     int (*fn)(void *arg, const struct kmem_trace *t,
+				       const struct kmem_trace_event *e),
+			     void *arg)
 {
 	struct heap_sink hs = {
 		.k.fn = heap_sink_fn, .horizon = horizon, .fn = fn, .arg = arg

@@ -60,7 +60,7 @@
  * of live object bytes + 25% + pages held, counting only requests that could
  * succeed (a kmalloc above KMALLOC_MAX_SIZE or a page order above
  * MAX_PAGE_ORDER cannot: it is replayed and reported as a failure), capped at
- * REPLAY_RAM_AUTO_MAX. Its CPUs are the trace's; the parser refuses CPU
+ * KMEM_REPLAY_RAM_AUTO_MAX. Its CPUs are the trace's; the parser refuses CPU
  * numbers beyond KMEM_MAX_CPUS as malformed lines.
  *
  * Single-threaded: one thread replays, switching its simulated CPU to the
@@ -218,8 +218,8 @@ static void pmap_del(struct pmap *m, struct pent *e)
 
 /* ---- /proc/slabinfo -------------------------------------------------------------- */
 
-int slabinfo_load(struct slabinfo *si, const char *path, char *err,
-		  size_t errlen)
+int kmem_slabinfo_load(struct kmem_slabinfo *si, const char *path, char *err,
+		       size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char line[1024];
@@ -232,7 +232,7 @@ int slabinfo_load(struct slabinfo *si, const char *path, char *err,
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		struct slabinfo_entry e;
+		struct kmem_slabinfo_entry e;
 
 		if (!strncmp(line, "slabinfo - version:", 19)) {
 			header = true;
@@ -246,7 +246,7 @@ int slabinfo_load(struct slabinfo *si, const char *path, char *err,
 			   &e.objperslab, &e.pagesperslab) != 6)
 			continue;
 		if (si->nr == cap) {
-			struct slabinfo_entry *n;
+			struct kmem_slabinfo_entry *n;
 
 			cap = cap ? cap * 2 : 256;
 			n = realloc(si->e, cap * sizeof(*n));
@@ -265,20 +265,20 @@ int slabinfo_load(struct slabinfo *si, const char *path, char *err,
 			 "%s: not a /proc/slabinfo snapshot "
 			 "(no \"slabinfo - version:\" header or no caches)",
 			 path);
-		slabinfo_free(si);
+		kmem_slabinfo_free(si);
 		return -1;
 	}
 	return 0;
 }
 
-void slabinfo_free(struct slabinfo *si)
+void kmem_slabinfo_free(struct kmem_slabinfo *si)
 {
 	free(si->e);
 	memset(si, 0, sizeof(*si));
 }
 
-static const struct slabinfo_entry *slabinfo_find(const struct slabinfo *si,
-						  const char *name)
+static const struct kmem_slabinfo_entry *
+slabinfo_find(const struct kmem_slabinfo *si, const char *name)
 {
 	unsigned int i;
 
@@ -290,7 +290,7 @@ static const struct slabinfo_entry *slabinfo_find(const struct slabinfo *si,
 
 /* ---- classification and sizing ------------------------------------------------------ */
 
-static bool slab_page_signature(const struct trace_event *e)
+static bool slab_page_signature(const struct kmem_trace_event *e)
 {
 	unsigned int g = e->gfp;
 
@@ -310,13 +310,14 @@ static unsigned int bytes_order(uint64_t bytes)
 
 /* Classify ev[i]; it may mark one of the 32 events before it, which are in
  * ev[] still (the caller keeps them: neither sized nor replayed yet). */
-static void classify_one(struct trace *t, struct trace_event *ev, size_t i)
+static void classify_one(struct kmem_trace *t, struct kmem_trace_event *ev,
+			 size_t i)
 {
 	{
-		struct trace_event *e = &ev[i];
+		struct kmem_trace_event *e = &ev[i];
 
-		if (e->type == TR_KMEM_CACHE_ALLOC &&
-		    (e->flags & TEV_NO_NAME)) {
+		if (e->type == KMEM_TRACE_KMEM_CACHE_ALLOC &&
+		    (e->flags & KMEM_TEV_NO_NAME)) {
 			/* kernels before 6.0 do not name the cache: one per size */
 			char synth[32];
 
@@ -324,21 +325,21 @@ static void classify_one(struct trace *t, struct trace_event *ev, size_t i)
 			e->name = trace_intern(t, synth, strlen(synth));
 		}
 		/* kmem's alloc_vmap_area allocates its own struct vmap_area */
-		if (e->type == TR_KMEM_CACHE_ALLOC && e->name &&
-		    !strcmp(trace_name(t, e->name), "vmap_area"))
+		if (e->type == KMEM_TRACE_KMEM_CACHE_ALLOC && e->name &&
+		    !strcmp(kmem_trace_name(t, e->name), "vmap_area"))
 			e->mark = MARK_VMAP_OBJ;
-		if (e->type == TR_PAGE_ALLOC)
+		if (e->type == KMEM_TRACE_PAGE_ALLOC)
 			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE :
 							   MARK_NONE;
-		if (e->type == TR_KMALLOC &&
+		if (e->type == KMEM_TRACE_KMALLOC &&
 		    e->alloc > KMALLOC_MAX_CACHE_SIZE && e->key) {
 			size_t j, lo = i > 32 ? i - 32 : 0;
 			unsigned int order = bytes_order(e->alloc);
 
 			for (j = i; j-- > lo;) {
-				struct trace_event *p = &ev[j];
+				struct kmem_trace_event *p = &ev[j];
 
-				if (p->type == TR_PAGE_ALLOC &&
+				if (p->type == KMEM_TRACE_PAGE_ALLOC &&
 				    p->pid == e->pid && p->cpu == e->cpu &&
 				    p->order == order &&
 				    p->mark != MARK_KMALLOC_PAGE) {
@@ -377,14 +378,14 @@ static void need_free(struct need *n)
 	n->objs.e = n->pages.e = NULL;
 }
 
-static void need_event(struct need *n, const struct trace_event *e)
+static void need_event(struct need *n, const struct kmem_trace_event *e)
 {
 	struct pent *p;
 	bool found;
 
 	switch (e->type) {
-	case TR_KMALLOC:
-	case TR_KMEM_CACHE_ALLOC:
+	case KMEM_TRACE_KMALLOC:
+	case KMEM_TRACE_KMEM_CACHE_ALLOC:
 		/* Above KMALLOC_MAX_SIZE no kmalloc or slab object
 		 * can succeed (the replay reports the failure): it
 		 * must not size the machine. */
@@ -396,15 +397,15 @@ static void need_event(struct need *n, const struct trace_event *e)
 		p->a = e->alloc;
 		n->obj += e->alloc;
 		break;
-	case TR_KFREE:
-	case TR_KMEM_CACHE_FREE:
+	case KMEM_TRACE_KFREE:
+	case KMEM_TRACE_KMEM_CACHE_FREE:
 		if (e->key && (p = pmap_find(&n->objs, e->key))) {
 			n->obj -= p->a;
 			pmap_del(&n->objs, p);
 		}
 		break;
-	case TR_PAGE_ALLOC:
-		if (e->mark != MARK_NONE || (e->flags & TEV_FAILED) ||
+	case KMEM_TRACE_PAGE_ALLOC:
+		if (e->mark != MARK_NONE || (e->flags & KMEM_TEV_FAILED) ||
 		    e->order > MAX_PAGE_ORDER ||
 		    !(p = pmap_get(&n->pages, e->key, &found)))
 			break;
@@ -413,8 +414,8 @@ static void need_event(struct need *n, const struct trace_event *e)
 		p->a = (uint32_t)(PAGE_SIZE << e->order);
 		n->pg += p->a;
 		break;
-	case TR_PAGE_FREE:
-	case TR_PAGE_FREE_BATCHED:
+	case KMEM_TRACE_PAGE_FREE:
+	case KMEM_TRACE_PAGE_FREE_BATCHED:
 		if ((p = pmap_find(&n->pages, e->key))) {
 			n->pg -= p->a;
 			pmap_del(&n->pages, p);
@@ -430,7 +431,7 @@ static void need_event(struct need *n, const struct trace_event *e)
 		n->max_pages = n->pages.nr;
 }
 
-uint64_t trace_estimate_need(const struct trace *t)
+uint64_t trace_estimate_need(const struct kmem_trace *t)
 {
 	struct need n;
 	uint64_t peak;
@@ -448,9 +449,9 @@ uint64_t trace_estimate_need(const struct trace *t)
 /* ---- the replay ------------------------------------------------------------------------ */
 
 struct replay {
-	struct trace *t;
-	const struct replay_opts *o;
-	struct replay_result *r;
+	struct kmem_trace *t;
+	const struct kmem_replay_opts *o;
+	struct kmem_replay_result *r;
 	struct pmap objs, pages, vmaps;
 	int32_t *cache_of_name; /* name id -> cache index, -1 none */
 	uint32_t nr_cache_of_name;
@@ -465,7 +466,8 @@ struct replay {
 	 * slab_page_refuted looks 63 ahead), so a window holds a few
 	 * thousand events whatever the length of the trace.
 	 */
-	struct trace_event *buf, *end; /* end: buf + nbuf (slab_page_refuted) */
+	struct kmem_trace_event *buf,
+		*end; /* end: buf + nbuf (slab_page_refuted) */
 	size_t cap, nbuf, cls, est, rep;
 	uint64_t seen; /* events replayed (or skipped) before buf[0] */
 	struct need need;
@@ -473,7 +475,7 @@ struct replay {
 	bool booted, scan_only, eof, forced, disorder;
 	unsigned long long boot_ram; /* forced (redo) or what was booted */
 	int boot_cpus;
-	struct replay_machine whole; /* forced: the whole trace's estimate */
+	struct kmem_replay_machine whole; /* forced: the whole trace's estimate */
 	uint64_t prefaulted; /* the need the last prefault was for (bytes) */
 	size_t boot_after;   /* speculative boot after this many sized events */
 	unsigned int mcpus;
@@ -485,16 +487,16 @@ struct replay {
 	double cpu_s;
 };
 
-static void fail(struct replay *rp, const struct trace_event *e,
+static void fail(struct replay *rp, const struct kmem_trace_event *e,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void fail(struct replay *rp, const struct trace_event *e,
+static void fail(struct replay *rp, const struct kmem_trace_event *e,
 		 const char *fmt, ...)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	va_list ap;
 
-	if (r->failures < REPLAY_MAX_FAILURES_KEPT) {
+	if (r->failures < KMEM_REPLAY_MAX_FAILURES_KEPT) {
 		r->failure[r->failures].line = e ? e->line : 0;
 		va_start(ap, fmt);
 		vsnprintf(r->failure[r->failures].why,
@@ -504,7 +506,7 @@ static void fail(struct replay *rp, const struct trace_event *e,
 	r->failures++;
 }
 
-static void fail_pages(struct replay *rp, const struct trace_event *e,
+static void fail_pages(struct replay *rp, const struct kmem_trace_event *e,
 		       const char *what, unsigned int order, gfp_t gfp)
 {
 	char g[160];
@@ -543,12 +545,12 @@ static gfp_t replay_gfp(unsigned int gfp)
 	return (g & ~__GFP_NOFAIL) | __GFP_NOWARN;
 }
 
-static void mismatch(struct replay *rp, const struct trace_event *e,
+static void mismatch(struct replay *rp, const struct kmem_trace_event *e,
 		     size_t kmem_alloc)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 
-	if (r->nr_mismatch < REPLAY_MAX_MISMATCH_KEPT) {
+	if (r->nr_mismatch < KMEM_REPLAY_MAX_MISMATCH_KEPT) {
 		r->mismatch[r->nr_mismatch].line = e->line;
 		r->mismatch[r->nr_mismatch].req = e->req;
 		r->mismatch[r->nr_mismatch].trace_alloc = e->alloc;
@@ -560,11 +562,11 @@ static void mismatch(struct replay *rp, const struct trace_event *e,
 	}
 }
 
-static struct replay_cache *get_cache(struct replay *rp,
-				      const struct trace_event *e)
+static struct kmem_replay_cache *get_cache(struct replay *rp,
+					   const struct kmem_trace_event *e)
 {
-	struct replay_result *r = rp->r;
-	struct replay_cache *c;
+	struct kmem_replay_result *r = rp->r;
+	struct kmem_replay_cache *c;
 	uint32_t id = e->name;
 	const char *name;
 	unsigned int size, align = 0;
@@ -584,14 +586,15 @@ static struct replay_cache *get_cache(struct replay *rp,
 	}
 	if (rp->cache_of_name[id] >= 0)
 		return &r->caches[rp->cache_of_name[id]];
-	if (e->type != TR_KMEM_CACHE_ALLOC)
+	if (e->type != KMEM_TRACE_KMEM_CACHE_ALLOC)
 		return NULL; /* a free names a cache never allocated from */
 
 	if (r->nr_caches >= MAX_CACHES)
 		return NULL; /* the pairing table cannot name more */
 	if (r->nr_caches == rp->cap_caches) {
 		unsigned long cap = rp->cap_caches ? rp->cap_caches * 2 : 128;
-		struct replay_cache *n = realloc(r->caches, cap * sizeof(*n));
+		struct kmem_replay_cache *n =
+			realloc(r->caches, cap * sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -603,7 +606,7 @@ static struct replay_cache *get_cache(struct replay *rp,
 	c->name = id;
 	c->trace_size = e->alloc;
 	c->trace_objsize = e->req;
-	name = trace_name(rp->t, id);
+	name = kmem_trace_name(rp->t, id);
 	size = e->alloc;
 	c->si = slabinfo_find(rp->o->slabinfo, name);
 	if (c->si && c->si->objsize && c->si->objsize <= e->alloc) {
@@ -643,10 +646,10 @@ static struct replay_cache *get_cache(struct replay *rp,
  * it). */
 static void release_object(struct replay *rp, struct pent *p, bool via_kfree)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 
 	if (p->cache) {
-		struct replay_cache *c = &r->caches[p->cache - 1];
+		struct kmem_replay_cache *c = &r->caches[p->cache - 1];
 
 		if (via_kfree)
 			kfree(p->p);
@@ -663,10 +666,10 @@ static void release_object(struct replay *rp, struct pent *p, bool via_kfree)
 	r->live_kmem_bytes -= p->c;
 }
 
-static void do_alloc(struct replay *rp, const struct trace_event *e)
+static void do_alloc(struct replay *rp, const struct kmem_trace_event *e)
 {
-	struct replay_result *r = rp->r;
-	struct replay_cache *c = NULL;
+	struct kmem_replay_result *r = rp->r;
+	struct kmem_replay_cache *c = NULL;
 	struct pent *p;
 	void *obj;
 	size_t got;
@@ -676,7 +679,8 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 		r->failed_in_trace++;
 		return;
 	}
-	if (e->type == TR_KMEM_CACHE_ALLOC && e->mark != MARK_VMAP_OBJ) {
+	if (e->type == KMEM_TRACE_KMEM_CACHE_ALLOC &&
+	    e->mark != MARK_VMAP_OBJ) {
 		c = get_cache(rp, e);
 		if (!c) {
 			if (r->nr_caches >= MAX_CACHES)
@@ -714,7 +718,7 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 		pmap_del(&rp->objs, p);
 		if (c)
 			fail(rp, e, "kmem_cache_alloc(%s) returned NULL",
-			     trace_name(rp->t, c->name));
+			     kmem_trace_name(rp->t, c->name));
 		else if (e->req > KMALLOC_MAX_SIZE)
 			fail(rp, e,
 			     "kmalloc(%u) returned NULL: above KMALLOC_MAX_SIZE (%lu)",
@@ -762,9 +766,9 @@ static void do_alloc(struct replay *rp, const struct trace_event *e)
 	r->all_kmem_bytes += got;
 }
 
-static void do_free(struct replay *rp, const struct trace_event *e)
+static void do_free(struct replay *rp, const struct kmem_trace_event *e)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	struct pent *p;
 
 	if (!e->key || e->key == (uint64_t)(uintptr_t)ZERO_SIZE_PTR) {
@@ -780,25 +784,27 @@ static void do_free(struct replay *rp, const struct trace_event *e)
 		pmap_del(&rp->objs, p);
 		return;
 	}
-	if (e->type == TR_KMEM_CACHE_FREE && !(e->flags & TEV_NO_NAME)) {
+	if (e->type == KMEM_TRACE_KMEM_CACHE_FREE &&
+	    !(e->flags & KMEM_TEV_NO_NAME)) {
 		uint32_t want = p->cache ? r->caches[p->cache - 1].name : 0;
 
 		if (want != e->name)
 			r->free_cache_mismatch++;
 	}
-	release_object(rp, p, e->type == TR_KFREE || !p->cache);
+	release_object(rp, p, e->type == KMEM_TRACE_KFREE || !p->cache);
 	pmap_del(&rp->objs, p);
 }
 
 /* The slab order kmem uses for the object of an allocation event, or -1. */
-static int object_slab_order(struct replay *rp, const struct trace_event *f)
+static int object_slab_order(struct replay *rp,
+			     const struct kmem_trace_event *f)
 {
-	if (f->type == TR_KMALLOC) {
+	if (f->type == KMEM_TRACE_KMALLOC) {
 		if (f->alloc > KMALLOC_MAX_CACHE_SIZE)
 			return -1;
 		return rp->kmalloc_order[__kmalloc_index(f->alloc)];
 	} else if (f->mark != MARK_VMAP_OBJ) {
-		struct replay_cache *c = get_cache(rp, f);
+		struct kmem_replay_cache *c = get_cache(rp, f);
 
 		if (c && c->s)
 			return __builtin_ctz(c->pagesperslab);
@@ -818,9 +824,10 @@ static int object_slab_order(struct replay *rp, const struct trace_event *f)
  * before the task's next page allocation (a sheaf prefill, a nested slab,
  * the end of the trace): a slab page, as before.
  */
-static bool slab_page_refuted(struct replay *rp, const struct trace_event *e)
+static bool slab_page_refuted(struct replay *rp,
+			      const struct kmem_trace_event *e)
 {
-	const struct trace_event *end = rp->end, *f;
+	const struct kmem_trace_event *end = rp->end, *f;
 	int seen = 0;
 
 	if (end - e > 64)
@@ -830,10 +837,10 @@ static bool slab_page_refuted(struct replay *rp, const struct trace_event *e)
 
 		if (f->pid != e->pid)
 			continue;
-		if (f->type == TR_PAGE_ALLOC)
+		if (f->type == KMEM_TRACE_PAGE_ALLOC)
 			break; /* a nested slab, or the task went on: undecided */
-		if (!f->key ||
-		    (f->type != TR_KMALLOC && f->type != TR_KMEM_CACHE_ALLOC))
+		if (!f->key || (f->type != KMEM_TRACE_KMALLOC &&
+				f->type != KMEM_TRACE_KMEM_CACHE_ALLOC))
 			continue;
 		order = object_slab_order(rp, f);
 		if (order < 0)
@@ -845,14 +852,14 @@ static bool slab_page_refuted(struct replay *rp, const struct trace_event *e)
 	return seen > 0;
 }
 
-static void do_page_alloc(struct replay *rp, const struct trace_event *e)
+static void do_page_alloc(struct replay *rp, const struct kmem_trace_event *e)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	struct page *page;
 	struct pent *p;
 	bool found;
 
-	if (e->flags & TEV_FAILED) {
+	if (e->flags & KMEM_TEV_FAILED) {
 		r->failed_in_trace++;
 		return;
 	}
@@ -893,9 +900,9 @@ static void do_page_alloc(struct replay *rp, const struct trace_event *e)
 		r->peak_replayed_pages = rp->replayed_pages;
 }
 
-static void do_page_free(struct replay *rp, const struct trace_event *e)
+static void do_page_free(struct replay *rp, const struct kmem_trace_event *e)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	struct pent *p = pmap_find(&rp->pages, e->key);
 	bool found;
 
@@ -903,7 +910,7 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 		r->page_free_unknown++;
 		/* A page allocated before the trace: remember that it was
 		 * freed, so that its mm_page_free_batched is a duplicate. */
-		if (e->type == TR_PAGE_FREE &&
+		if (e->type == KMEM_TRACE_PAGE_FREE &&
 		    (p = pmap_get(&rp->pages, e->key, &found))) {
 			p->state = PG_FREED;
 			p->p = NULL;
@@ -912,7 +919,7 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 	}
 	switch (p->state) {
 	case PG_FREED:
-		if (e->type == TR_PAGE_FREE_BATCHED) {
+		if (e->type == KMEM_TRACE_PAGE_FREE_BATCHED) {
 			r->page_free_batched_dup++;
 			pmap_del(&rp->pages, p);
 		} else {
@@ -923,14 +930,14 @@ static void do_page_free(struct replay *rp, const struct trace_event *e)
 		r->page_free_slab++;
 		break;
 	case PG_LIVE:
-		if (e->type == TR_PAGE_FREE && e->order != p->a)
+		if (e->type == KMEM_TRACE_PAGE_FREE && e->order != p->a)
 			r->page_free_order_mismatch++;
 		free_zeroed_pages((struct page *)p->p, p->a);
 		rp->replayed_pages -= 1ul << p->a;
 		r->page_free_replayed++;
 		break;
 	}
-	if (e->type == TR_PAGE_FREE) {
+	if (e->type == KMEM_TRACE_PAGE_FREE) {
 		p->state = PG_FREED; /* a batched free of it may follow */
 		p->p = NULL;
 	} else {
@@ -952,19 +959,19 @@ static void vmap_release(struct vm_struct *vm)
 	free_vm_area(vm);
 }
 
-static void do_vmap(struct replay *rp, const struct trace_event *e)
+static void do_vmap(struct replay *rp, const struct kmem_trace_event *e)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	struct kmem_machine_info mi;
 	struct vm_struct *vm;
 	struct pent *p;
 	bool found;
 
-	if (e->type == TR_VMAP_PURGE) {
+	if (e->type == KMEM_TRACE_VMAP_PURGE) {
 		r->vmap_purge_events++;
 		return;
 	}
-	if (e->type == TR_VMAP_FREE) {
+	if (e->type == KMEM_TRACE_VMAP_FREE) {
 		p = pmap_find(&rp->vmaps, e->key);
 		if (!p) {
 			r->vmap_free_unknown++;
@@ -975,7 +982,7 @@ static void do_vmap(struct replay *rp, const struct trace_event *e)
 		r->vmap_free_replayed++;
 		return;
 	}
-	if (e->flags & TEV_FAILED) {
+	if (e->flags & KMEM_TEV_FAILED) {
 		r->failed_in_trace++;
 		return;
 	}
@@ -1024,7 +1031,7 @@ static unsigned long managed_pages_all(void)
 
 static void final_state(struct replay *rp)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	unsigned long i;
 	struct zone *z;
 
@@ -1033,7 +1040,7 @@ static void final_state(struct replay *rp)
 		managed_pages_all() - global_zone_page_state(NR_FREE_PAGES);
 	r->final_replayed_pages = rp->replayed_pages;
 	for (i = 0; i < r->nr_caches; i++) {
-		struct replay_cache *c = &r->caches[i];
+		struct kmem_replay_cache *c = &r->caches[i];
 		struct kmem_cache_info info;
 
 		if (!c->s)
@@ -1106,28 +1113,29 @@ static void final_state(struct replay *rp)
 #define PREFETCH_AHEAD 16
 
 static inline struct pmap *pmap_of(struct replay *rp,
-				   const struct trace_event *e)
+				   const struct kmem_trace_event *e)
 {
-	if (e->type <= TR_KMEM_CACHE_FREE)
+	if (e->type <= KMEM_TRACE_KMEM_CACHE_FREE)
 		return &rp->objs;
-	return e->type <= TR_PAGE_FREE_BATCHED ? &rp->pages : &rp->vmaps;
+	return e->type <= KMEM_TRACE_PAGE_FREE_BATCHED ? &rp->pages :
+							 &rp->vmaps;
 }
 
 static inline void prefetch_ahead(struct replay *rp,
-				  const struct trace_event *far,
-				  const struct trace_event *near)
+				  const struct kmem_trace_event *far,
+				  const struct kmem_trace_event *near)
 {
 	struct pmap *m = pmap_of(rp, far);
 	const struct pent *q;
 
 	__builtin_prefetch(&m->e[phash(far->key) & m->mask], 1);
 	switch (near->type) {
-	case TR_KFREE:
-	case TR_KMEM_CACHE_FREE:
+	case KMEM_TRACE_KFREE:
+	case KMEM_TRACE_KMEM_CACHE_FREE:
 		m = &rp->objs;
 		break;
-	case TR_PAGE_FREE:
-	case TR_PAGE_FREE_BATCHED:
+	case KMEM_TRACE_PAGE_FREE:
+	case KMEM_TRACE_PAGE_FREE_BATCHED:
 		m = &rp->pages;
 		break;
 	default:
@@ -1141,22 +1149,22 @@ static inline void prefetch_ahead(struct replay *rp,
 /* The replay phase: buf[rep, upto) in order (timed by the caller). */
 static noinline void replay_events(struct replay *rp, size_t upto)
 {
-	const struct replay_opts *o = rp->o;
-	struct replay_result *r = rp->r;
+	const struct kmem_replay_opts *o = rp->o;
+	struct kmem_replay_result *r = rp->r;
 	unsigned int cpus = rp->mcpus;
 	size_t j, ahead = rp->nbuf > PREFETCH_AHEAD ?
 				  rp->nbuf - PREFETCH_AHEAD :
 				  0; /* the events after upto are in buf */
 
 	for (j = rp->rep; j < upto; j++) {
-		const struct trace_event *e = &rp->buf[j];
+		const struct kmem_trace_event *e = &rp->buf[j];
 		uint64_t i = rp->seen + j; /* the event's place in the trace */
 		unsigned long slab;
 
 		if (likely(j < ahead))
 			prefetch_ahead(rp, e + PREFETCH_AHEAD,
 				       e + PREFETCH_AHEAD / 2);
-		if (o->objects_only && e->type > TR_KMEM_CACHE_FREE)
+		if (o->objects_only && e->type > KMEM_TRACE_KMEM_CACHE_FREE)
 			continue;
 		if (e->cpu != rp->cur_cpu && e->cpu < cpus) {
 			kmem_set_cpu(e->cpu);
@@ -1164,19 +1172,19 @@ static noinline void replay_events(struct replay *rp, size_t upto)
 		}
 		r->events++;
 		switch (e->type) {
-		case TR_KMALLOC:
-		case TR_KMEM_CACHE_ALLOC:
+		case KMEM_TRACE_KMALLOC:
+		case KMEM_TRACE_KMEM_CACHE_ALLOC:
 			do_alloc(rp, e);
 			break;
-		case TR_KFREE:
-		case TR_KMEM_CACHE_FREE:
+		case KMEM_TRACE_KFREE:
+		case KMEM_TRACE_KMEM_CACHE_FREE:
 			do_free(rp, e);
 			break;
-		case TR_PAGE_ALLOC:
+		case KMEM_TRACE_PAGE_ALLOC:
 			do_page_alloc(rp, e);
 			break;
-		case TR_PAGE_FREE:
-		case TR_PAGE_FREE_BATCHED:
+		case KMEM_TRACE_PAGE_FREE:
+		case KMEM_TRACE_PAGE_FREE_BATCHED:
 			do_page_free(rp, e);
 			break;
 		default:
@@ -1220,8 +1228,8 @@ static noinline void replay_events(struct replay *rp, size_t upto)
 
 static void machine_config(struct replay *rp, struct kmem_config *cfg)
 {
-	const struct replay_opts *o = rp->o;
-	struct replay_result *r = rp->r;
+	const struct kmem_replay_opts *o = rp->o;
+	struct kmem_replay_result *r = rp->r;
 
 	memset(cfg, 0, sizeof(*cfg));
 	r->need_bytes = rp->need.peak;
@@ -1232,15 +1240,15 @@ static void machine_config(struct replay *rp, struct kmem_config *cfg)
 	if (!cfg->ram) {
 		/* What fits: room for the peak twice over plus 64 MiB, at least
 		 * 256 MiB, rounded up to a power of two; at most
-		 * REPLAY_RAM_AUTO_MAX. */
+		 * KMEM_REPLAY_RAM_AUTO_MAX. */
 		uint64_t want = r->need_bytes * 2 + (64ull << 20);
 
 		cfg->ram = 256ull << 20;
 		while (cfg->ram < want && cfg->ram < (1ull << 62))
 			cfg->ram <<= 1;
 		r->ram_wanted = cfg->ram;
-		if (cfg->ram > REPLAY_RAM_AUTO_MAX) {
-			cfg->ram = REPLAY_RAM_AUTO_MAX;
+		if (cfg->ram > KMEM_REPLAY_RAM_AUTO_MAX) {
+			cfg->ram = KMEM_REPLAY_RAM_AUTO_MAX;
 			r->ram_capped = true;
 		}
 		r->ram_from_trace = true;
@@ -1266,7 +1274,7 @@ static size_t replay_want(size_t so_far, unsigned long whole)
 
 static int replay_boot(struct replay *rp, struct kmem_config *cfg)
 {
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	struct kmem_machine_info mi;
 	int err, k;
 
@@ -1324,7 +1332,7 @@ static void replay_prepare(struct replay *rp)
 {
 	size_t objs = replay_want(rp->need.max_objs, rp->whole.max_objs);
 	size_t pages = replay_want(rp->need.max_pages, rp->whole.max_pages);
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	uint64_t need = max(rp->need.peak, rp->whole.need_bytes);
 
 	if (need > rp->prefaulted + rp->prefaulted / 4 || !rp->prefaulted) {
@@ -1383,9 +1391,9 @@ static int stream_advance(struct replay *rp)
 			rp->end = rp->buf + rp->nbuf;
 			replay_prepare(rp);
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-			t0 = trace_now_ns();
+			t0 = kmem_trace_now_ns();
 			replay_events(rp, upto);
-			rp->ns += trace_now_ns() - t0;
+			rp->ns += kmem_trace_now_ns() - t0;
 			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 			rp->cpu_s += (double)(c1.tv_sec - c0.tv_sec) +
 				     (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
@@ -1404,10 +1412,10 @@ static int stream_advance(struct replay *rp)
 	return 0;
 }
 
-struct replay_stream *replay_stream_start(struct trace *t,
-					  const struct replay_opts *o,
-					  struct replay_result *r,
-					  const struct replay_machine *forced)
+struct replay_stream *
+replay_stream_start(struct kmem_trace *t, const struct kmem_replay_opts *o,
+		    struct kmem_replay_result *r,
+		    const struct kmem_replay_machine *forced)
 {
 	struct replay *rp = calloc(1, sizeof(*rp));
 
@@ -1438,7 +1446,8 @@ struct replay_stream *replay_stream_start(struct trace *t,
 	return (struct replay_stream *)rp;
 }
 
-int replay_stream_push(struct replay_stream *rs, const struct trace_event *e)
+int replay_stream_push(struct replay_stream *rs,
+		       const struct kmem_trace_event *e)
 {
 	struct replay *rp = (struct replay *)rs;
 
@@ -1451,7 +1460,7 @@ int replay_stream_push(struct replay_stream *rs, const struct trace_event *e)
 		if (stream_advance(rp))
 			return -1;
 		if (rp->nbuf * 4 > rp->cap * 3) {
-			struct trace_event *b =
+			struct kmem_trace_event *b =
 				realloc(rp->buf, rp->cap * 2 * sizeof(*b));
 
 			if (!b) {
@@ -1476,10 +1485,11 @@ void replay_stream_disorder(struct replay_stream *rs)
 	rp->disorder = true;
 }
 
-int replay_stream_end(struct replay_stream *rs, struct replay_machine *again)
+int replay_stream_end(struct replay_stream *rs,
+		      struct kmem_replay_machine *again)
 {
 	struct replay *rp = (struct replay *)rs;
-	struct replay_result *r = rp->r;
+	struct kmem_replay_result *r = rp->r;
 	struct kmem_config cfg;
 
 	rp->eof = true;
@@ -1527,10 +1537,10 @@ void replay_stream_free(struct replay_stream *rs)
 
 /* The whole trace is at hand: a first pass only sizes the machine (nothing
  * replayed), the second replays on it; one boot. */
-int trace_replay(struct trace *t, const struct replay_opts *o,
-		 struct replay_result *r)
+int kmem_trace_replay(struct kmem_trace *t, const struct kmem_replay_opts *o,
+		      struct kmem_replay_result *r)
 {
-	struct replay_machine m, *forced = NULL;
+	struct kmem_replay_machine m, *forced = NULL;
 	int pass, ret = -1;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -1554,18 +1564,18 @@ int trace_replay(struct trace *t, const struct replay_opts *o,
 			break;
 		if (pass) /* the second pass is forced: cannot ask again */
 			ret = -1;
-		replay_result_free(r);
+		kmem_replay_result_free(r);
 		forced = &m;
 	}
 	return ret;
 }
 
-void replay_prefault(unsigned long nr_pages)
+void kmem_replay_prefault(unsigned long nr_pages)
 {
 	prefault_free_pages(nr_pages);
 }
 
-void replay_result_free(struct replay_result *r)
+void kmem_replay_result_free(struct kmem_replay_result *r)
 {
 	free(r->caches);
 	r->caches = NULL;

@@ -12,25 +12,26 @@
  *
  * plain, xz- or gzip-compressed (recognised by their magic bytes), or "-" for
  * standard input. The parser (replay/trace_parse.c) turns every line into one
- * compact struct trace_event; unknown events, malformed lines and header
+ * compact struct kmem_trace_event; unknown events, malformed lines and header
  * lines are counted. The replay engine (replay/trace_replay.c) boots a
  * machine for the trace and drives kmalloc, kmem_cache_alloc, the page
  * allocator and the vmap-area allocator with the traced requests in
  * timestamp order, pairing each free with its allocation; struct
- * replay_result is its report.
+ * kmem_replay_result is its report.
  *
- *	struct trace t = { 0 };
- *	struct replay_opts o = { 0 };
- *	struct replay_result r = { 0 };
+ *	struct kmem_trace t = { 0 };
+ *	struct kmem_replay_opts o = { 0 };
+ *	struct kmem_replay_result r = { 0 };
  *
- *	if (trace_replay_file(&t, "trace.txt.xz", NULL, &o, &r, NULL) == 0)
+ *	if (kmem_trace_replay_file(&t, "trace.txt.xz", NULL, &o, &r, NULL) == 0)
  *		printf("%lu events, peak %lu slab pages\n", r.events,
  *		       r.peak_slab_pages);
- *	replay_result_free(&r);
- *	trace_free(&t);
+ *	kmem_replay_result_free(&r);
+ *	kmem_trace_free(&t);
  *	kmem_halt();    // the replay leaves its machine running
  *
- * The engine sits above the rest of the library: it uses only the public
+ * Every name this header defines begins with kmem_ or KMEM_. The engine
+ * sits above the rest of the library: it uses only the public
  * API (<linux/...>, <kmem/...>), as a program would. Not thread-safe: one
  * thread parses and replays; the allocators it calls take their own locks.
  */
@@ -51,33 +52,34 @@ struct kmem_cache;
 
 /* ---- the parser (replay/trace_parse.c) ------------------------------------ */
 
-enum trace_type {
-	TR_KMALLOC,
-	TR_KMEM_CACHE_ALLOC,
-	TR_KFREE,
-	TR_KMEM_CACHE_FREE,
-	TR_PAGE_ALLOC,
-	TR_PAGE_FREE,
-	TR_PAGE_FREE_BATCHED,
-	TR_VMAP_ALLOC,
-	TR_VMAP_FREE,
-	TR_VMAP_PURGE, /* parsed and counted; the replay's own lazy purge stands in */
-	TR_NR_TYPES
+enum kmem_trace_type {
+	KMEM_TRACE_KMALLOC,
+	KMEM_TRACE_KMEM_CACHE_ALLOC,
+	KMEM_TRACE_KFREE,
+	KMEM_TRACE_KMEM_CACHE_FREE,
+	KMEM_TRACE_PAGE_ALLOC,
+	KMEM_TRACE_PAGE_FREE,
+	KMEM_TRACE_PAGE_FREE_BATCHED,
+	KMEM_TRACE_VMAP_ALLOC,
+	KMEM_TRACE_VMAP_FREE,
+	KMEM_TRACE_VMAP_PURGE, /* parsed and counted; the replay's own lazy purge stands in */
+	KMEM_TRACE_NR_TYPES
 };
-extern KMEM_API const char *const trace_type_names[TR_NR_TYPES];
+extern KMEM_API const char *const kmem_trace_type_names[KMEM_TRACE_NR_TYPES];
 
-enum trace_format {
-	TRACE_FMT_UNKNOWN,
-	TRACE_FMT_FTRACE,
-	TRACE_FMT_TRACE_CMD,
-	TRACE_FMT_PERF,
+enum kmem_trace_format {
+	KMEM_TRACE_FMT_UNKNOWN,
+	KMEM_TRACE_FMT_FTRACE,
+	KMEM_TRACE_FMT_TRACE_CMD,
+	KMEM_TRACE_FMT_PERF,
 };
-extern KMEM_API const char *const trace_format_names[4];
+extern KMEM_API const char *const kmem_trace_format_names[4];
 
-/* trace_event.flags */
-#define TEV_FAILED \
+/* kmem_trace_event.flags */
+#define KMEM_TEV_FAILED \
 	0x01 /* the real kernel's allocation failed (pfn -1, failed=1) */
-#define TEV_NO_NAME 0x02 /* kmem_cache_* without name= (kernels before 6.0) */
+#define KMEM_TEV_NO_NAME \
+	0x02 /* kmem_cache_* without name= (kernels before 6.0) */
 
 /*
  * One event. Which fields mean what:
@@ -89,7 +91,7 @@ extern KMEM_API const char *const trace_format_names[4];
  *   alloc_vmap_area:           key = va_start, req = size, alloc = align
  *   free_vmap_area_noflush:    key = va_start
  */
-struct trace_event {
+struct kmem_trace_event {
 	uint64_t ts_ns;
 	uint64_t key;
 	uint32_t req, alloc;
@@ -98,7 +100,7 @@ struct trace_event {
 	uint32_t name; /* index into trace->names, or 0 (none) */
 	uint32_t pid;
 	uint16_t cpu;
-	uint8_t type; /* enum trace_type */
+	uint8_t type; /* enum kmem_trace_type */
 	uint8_t order;
 	int8_t migratetype;
 	uint8_t flags; /* TEV_* */
@@ -106,28 +108,28 @@ struct trace_event {
 	uint8_t pad;
 };
 
-struct trace_unknown {
+struct kmem_trace_unknown {
 	char name[48];
 	unsigned long count;
 };
 
-#define TRACE_MAX_UNKNOWN 32
-#define TRACE_MAX_MALFORMED_KEPT 16
+#define KMEM_TRACE_MAX_UNKNOWN 32
+#define KMEM_TRACE_MAX_MALFORMED_KEPT 16
 
 /*
  * A parsed trace: what the parser read and counted. Zero it before
- * trace_load(), trace_load_buffer() or trace_replay_file(); trace_free()
+ * kmem_trace_load(), kmem_trace_load_buffer() or kmem_trace_replay_file(); kmem_trace_free()
  * releases what they allocated. The names, name_hash and *_cache fields are
  * the parser's own.
  */
-struct trace {
+struct kmem_trace {
 	const char *path;
-	enum trace_format format;
+	enum kmem_trace_format format;
 	const char *compression; /* "none", "xz", "gzip" */
-	struct trace_event *ev;
+	struct kmem_trace_event *ev;
 	size_t nr, cap;
 	size_t events; /* events parsed (t->nr: those in ev[], all unless the
-			* parse streamed them, trace_replay_file()) */
+			* parse streamed them, kmem_trace_replay_file()) */
 	/* interned cache names; names[0] is "" */
 	char **names;
 	uint32_t nr_names, cap_names;
@@ -138,15 +140,15 @@ struct trace {
 	void *line_cache; /* the parser's last line prefix */
 
 	unsigned long lines, header_lines, blank_lines;
-	unsigned long count[TR_NR_TYPES];
+	unsigned long count[KMEM_TRACE_NR_TYPES];
 	unsigned long unknown_total;
-	struct trace_unknown unknown[TRACE_MAX_UNKNOWN];
+	struct kmem_trace_unknown unknown[KMEM_TRACE_MAX_UNKNOWN];
 	unsigned int nr_unknown;
 	unsigned long malformed;
 	struct {
 		unsigned long line;
 		char why[160];
-	} malformed_kept[TRACE_MAX_MALFORMED_KEPT];
+	} malformed_kept[KMEM_TRACE_MAX_MALFORMED_KEPT];
 	bool truncated;	   /* compressed stream ended early or read error */
 	char error[256];   /* why a trace was refused */
 	bool sorted_input; /* events were already in timestamp order */
@@ -158,12 +160,12 @@ struct trace {
 };
 
 /* Options of the parser. */
-struct trace_parse_opts {
+struct kmem_trace_parse_opts {
 	FILE *diag;	       /* malformed-line messages (NULL: none) */
 	unsigned int max_diag; /* print at most this many (then a count) */
 	bool progress;	       /* draw a progress bar on stderr */
 	bool no_fast_path; /* tests: every line through the general parser */
-	/* trace_replay_file() of "-" when standard input is not a file: a
+	/* kmem_trace_replay_file() of "-" when standard input is not a file: a
 	 * file open for writing (0: none) that gets a copy of every byte
 	 * read, as read, for a second pass (read as standard input). */
 	int spool_fd;
@@ -174,53 +176,55 @@ struct trace_parse_opts {
  * events by timestamp (stable: input order breaks ties). Returns 0, or -1 with
  * t->error set when the input cannot be read or is not a trace at all.
  */
-KMEM_API int trace_load(struct trace *t, const char *path,
-			const struct trace_parse_opts *opts);
+KMEM_API int kmem_trace_load(struct kmem_trace *t, const char *path,
+			     const struct kmem_trace_parse_opts *opts);
 /* The same from an in-memory buffer (name: what the messages call it). */
-KMEM_API int trace_load_buffer(struct trace *t, const char *name,
-			       const char *buf, size_t len,
-			       const struct trace_parse_opts *opts);
-KMEM_API void trace_free(struct trace *t);
+KMEM_API int kmem_trace_load_buffer(struct kmem_trace *t, const char *name,
+				    const char *buf, size_t len,
+				    const struct kmem_trace_parse_opts *opts);
+KMEM_API void kmem_trace_free(struct kmem_trace *t);
 
-/* The name of an interned name id (trace_event.name, replay_cache.name);
+/* The name of an interned name id (kmem_trace_event.name, kmem_replay_cache.name);
  * id 0 is "". */
-static inline const char *trace_name(const struct trace *t, uint32_t id)
+static inline const char *kmem_trace_name(const struct kmem_trace *t,
+					  uint32_t id)
 {
 	return t->names[id];
 }
 
 /* Monotonic time in nanoseconds (CLOCK_MONOTONIC), the clock of the
  * reports' timings (parse_seconds, replay_seconds). */
-KMEM_API uint64_t trace_now_ns(void);
+KMEM_API uint64_t kmem_trace_now_ns(void);
 
 /* ---- the replay (replay/trace_replay.c) ------------------------------------ */
 
 /* One line of /proc/slabinfo. */
-struct slabinfo_entry {
+struct kmem_slabinfo_entry {
 	char name[64];
 	unsigned long active_objs, num_objs;
 	unsigned int objsize, objperslab, pagesperslab;
 };
-struct slabinfo {
-	struct slabinfo_entry *e;
+struct kmem_slabinfo {
+	struct kmem_slabinfo_entry *e;
 	unsigned int nr;
 };
 /* Parse a /proc/slabinfo snapshot; 0 or -1 with err filled. */
-KMEM_API int slabinfo_load(struct slabinfo *si, const char *path, char *err,
-			   size_t errlen);
-KMEM_API void slabinfo_free(struct slabinfo *si);
+KMEM_API int kmem_slabinfo_load(struct kmem_slabinfo *si, const char *path,
+				char *err, size_t errlen);
+KMEM_API void kmem_slabinfo_free(struct kmem_slabinfo *si);
 
-struct replay_opts {
-	unsigned long long ram;		 /* 0: what fits the trace */
-	int layout;			 /* enum kmem_layout; 0: x86-64 */
-	int cpus;			 /* 0: the trace's CPUs */
-	const struct slabinfo *slabinfo; /* NULL: caches sized from the trace */
+struct kmem_replay_opts {
+	unsigned long long ram; /* 0: what fits the trace */
+	int layout;		/* enum kmem_layout; 0: x86-64 */
+	int cpus;		/* 0: the trace's CPUs */
+	const struct kmem_slabinfo
+		*slabinfo; /* NULL: caches sized from the trace */
 	bool progress;
 	bool objects_only; /* replay only kmalloc/kmem_cache events (compare) */
 };
 
 /* A named cache seen in the trace (replay_result.caches). */
-struct replay_cache {
+struct kmem_replay_cache {
 	uint32_t name;	      /* trace name id */
 	struct kmem_cache *s; /* kmem's cache */
 	unsigned int
@@ -232,14 +236,14 @@ struct replay_cache {
 	unsigned int objperslab, pagesperslab; /* kmem's geometry */
 	/* at the end */
 	unsigned long slabs, total_objs, active_objs;
-	const struct slabinfo_entry *si; /* --slabinfo line, if any */
+	const struct kmem_slabinfo_entry *si; /* --slabinfo line, if any */
 	bool created_failed;
 };
 
-#define REPLAY_MAX_FAILURES_KEPT 16
-#define REPLAY_MAX_MISMATCH_KEPT 8
+#define KMEM_REPLAY_MAX_FAILURES_KEPT 16
+#define KMEM_REPLAY_MAX_MISMATCH_KEPT 8
 
-struct replay_result {
+struct kmem_replay_result {
 	unsigned long events, replayed;
 	/* objects */
 	unsigned long kmalloc_ok, kmalloc_total; /* ksize == bytes_alloc */
@@ -248,13 +252,13 @@ struct replay_result {
 		unsigned long line;
 		unsigned int req, trace_alloc, kmem_alloc, gfp;
 		uint32_t name;
-	} mismatch[REPLAY_MAX_MISMATCH_KEPT];
+	} mismatch[KMEM_REPLAY_MAX_MISMATCH_KEPT];
 	unsigned int nr_mismatch;
 	unsigned long kfree_null, free_unknown, alloc_live_ptr,
 		free_cache_mismatch;
 	unsigned long failed_in_trace; /* ptr 0, pfn -1, failed=1 in the trace */
 	unsigned long nr_caches;
-	struct replay_cache *caches; /* nr_caches entries */
+	struct kmem_replay_cache *caches; /* nr_caches entries */
 	/* pages */
 	unsigned long page_alloc_replayed, page_alloc_slab, page_alloc_kmalloc;
 	unsigned long page_free_replayed, page_free_slab, page_free_unknown;
@@ -273,7 +277,7 @@ struct replay_result {
 	struct {
 		unsigned long line;
 		char why[160];
-	} failure[REPLAY_MAX_FAILURES_KEPT];
+	} failure[KMEM_REPLAY_MAX_FAILURES_KEPT];
 	/* memory */
 	unsigned long peak_slab_pages, final_slab_pages;
 	unsigned long peak_used_pages, final_used_pages; /* managed - free */
@@ -304,7 +308,7 @@ struct replay_result {
 	int cpus;
 	const char *layout;
 	bool ram_from_trace;
-	bool ram_capped; /* the trace wanted more than REPLAY_RAM_AUTO_MAX */
+	bool ram_capped; /* the trace wanted more than KMEM_REPLAY_RAM_AUTO_MAX */
 	uint64_t need_bytes; /* what the trace needs at its peak (estimate) */
 	unsigned long long
 		ram_wanted; /* what automatic sizing wanted (0: --ram) */
@@ -321,22 +325,23 @@ struct replay_result {
  * trace window of a running kernel we have seen, and a boot that takes about
  * a second; a trace that wants more is replayed on this and the report says
  * so (--ram gives more). */
-#define REPLAY_RAM_AUTO_MAX (4ULL << 30)
+#define KMEM_REPLAY_RAM_AUTO_MAX (4ULL << 30)
 
 /* Boot a machine (halting any running one) and replay t on it. The machine is
  * left running (for `--map`); the caller halts it. Returns 0, or -1 if the
  * machine could not boot (r->failure[0] says why). */
-KMEM_API int trace_replay(struct trace *t, const struct replay_opts *o,
-			  struct replay_result *r);
-KMEM_API void replay_result_free(struct replay_result *r);
+KMEM_API int kmem_trace_replay(struct kmem_trace *t,
+			       const struct kmem_replay_opts *o,
+			       struct kmem_replay_result *r);
+KMEM_API void kmem_replay_result_free(struct kmem_replay_result *r);
 /* Back the next nr_pages free pages of the running machine with host pages
  * now, as the replay does before its clock starts (a first touch of the
  * machine's RAM later costs no host page fault): `kmem replay --compare`'s
  * kmem child before it is timed. */
-KMEM_API void replay_prefault(unsigned long nr_pages);
+KMEM_API void kmem_replay_prefault(unsigned long nr_pages);
 
-/* A machine's size (trace_replay_file()'s second pass). */
-struct replay_machine {
+/* A machine's size (kmem_trace_replay_file()'s second pass). */
+struct kmem_replay_machine {
 	unsigned long long ram;
 	int cpus;
 	/* The whole trace's estimate, so that a forced pass prepares for all
@@ -352,7 +357,7 @@ struct replay_machine {
  * of order; a pipe, or standard input that is not a file, is read whole
  * first: `kmem replay -` copies such an input to a temporary file, its
  * standard input, which is read again from where it started). t and r as
- * from trace_load() and trace_replay(). 0, or -1 with t->error set (not a
+ * from kmem_trace_load() and kmem_trace_replay(). 0, or -1 with t->error set (not a
  * trace) or r->failures (the machine could not boot).
  *
  * again (may be NULL): when another pass is needed after a machine was
@@ -360,30 +365,31 @@ struct replay_machine {
  * in this process; a new process (a zeroed t) passes that *again back and
  * runs only the last pass (without the first pass's diagnostics).
  */
-struct replay_again {
+struct kmem_replay_again {
 	bool forced;
-	struct replay_machine m;
+	struct kmem_replay_machine m;
 	uint64_t horizon;     /* how far the input goes back in time */
 	int64_t stdin_offset; /* where a file on standard input ("-") starts */
 };
-KMEM_API int trace_replay_file(struct trace *t, const char *path,
-			       const struct trace_parse_opts *po,
-			       const struct replay_opts *o,
-			       struct replay_result *r,
-			       struct replay_again *again);
+KMEM_API int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
+				    const struct kmem_trace_parse_opts *po,
+				    const struct kmem_replay_opts *o,
+				    struct kmem_replay_result *r,
+				    struct kmem_replay_again *again);
 /*
  * Parse the trace at path again and hand its events to fn in timestamp order
  * (ties in input order), never all in memory: horizon is how far the input
  * goes back in time (a first parse's max_disorder_ns). t zeroed by the
- * caller (its counts and names, as trace_load()'s). 0; -1 with t->error set,
+ * caller (its counts and names, as kmem_trace_load()'s). 0; -1 with t->error set,
  * or when fn returned nonzero (which stops it).
  */
-KMEM_API int trace_parse_ordered(struct trace *t, const char *path,
-				 const struct trace_parse_opts *po,
-				 uint64_t horizon,
-				 int (*fn)(void *arg, const struct trace *t,
-					   const struct trace_event *e),
-				 void *arg);
+KMEM_API int
+kmem_trace_parse_ordered(struct kmem_trace *t, const char *path,
+			 const struct kmem_trace_parse_opts *po,
+			 uint64_t horizon,
+			 int (*fn)(void *arg, const struct kmem_trace *t,
+				   const struct kmem_trace_event *e),
+			 void *arg);
 
 #ifdef __cplusplus
 }

@@ -125,7 +125,7 @@ r10=$(rss "$out/r10")
 r10w=$(rss "$out/r10w")
 [ -n "$r1" ] && [ -n "$r10" ] && [ -n "$r10w" ] || fail "no peak RSS in the report"
 echo "peak RSS: 80000 events $r1 KiB, 400000 streamed $r10 KiB, piped $r10w KiB"
-# 320,000 more events are 15 MiB as struct trace_event[] (48 bytes each).
+# 320,000 more events are 15 MiB as struct kmem_trace_event[] (48 bytes each).
 [ "$r10" -lt $((r1 + 8192)) ] || fail "streaming: $r1 KiB for 1x, $r10 KiB for 10x"
 # A pipe streams too (it was read whole: 1x + 15 MiB and more).
 [ "$r10w" -lt $((r1 + 8192)) ] || fail "a pipe: $r1 KiB for 1x, $r10w KiB for 10x piped"

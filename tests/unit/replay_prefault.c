@@ -4,7 +4,7 @@
  * the trace needs is backed by the host (prefault_free_pages) for the whole
  * trace's need, also when that need comes after the first 65,536 events
  * (where a speculative machine boots). A forced pass (the whole trace known
- * from a sizing pass: trace_replay(), or the pass after a machine was found
+ * from a sizing pass: kmem_trace_replay(), or the pass after a machine was found
  * too small) prefaults it at once; a speculative one tops its prefault up as
  * the need grows.
  */
@@ -18,7 +18,7 @@
 #include <kmem/replay.h>
 #include "test.h"
 
-static const struct trace_parse_opts quiet = { .diag = NULL };
+static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
 
 /*
  * pairs kmalloc/kfree pairs of 64 bytes on 100 pointers (a need of a few
@@ -57,7 +57,7 @@ static void write_trace(const char *path, int pairs, int big)
 }
 
 /* What the report says was prefaulted covers the whole trace's need. */
-static void check_prefault(const struct replay_result *r, const char *how)
+static void check_prefault(const struct kmem_replay_result *r, const char *how)
 {
 	unsigned long need = (unsigned long)(r->need_bytes >> PAGE_SHIFT);
 
@@ -75,21 +75,21 @@ static char path[64];
  * at the forced pass's first events must know the need of the last ones). */
 TEST(forced_pass_prefaults_the_whole_need)
 {
-	struct trace t;
-	struct replay_opts o = { 0 };
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_opts o = { 0 };
+	struct kmem_replay_result r;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, path, &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, path, &quiet), 0);
 	CHECK_EQ(t.nr, 2 * 70000 + 10000);
-	CHECK_EQ(trace_replay(&t, &o, &r), 0);
-	check_prefault(&r, "trace_replay");
+	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
+	check_prefault(&r, "kmem_trace_replay");
 	CHECK_EQ(r.prefault_pages,
 		 (unsigned long)((r.need_bytes + r.need_bytes / 4) >>
 				 PAGE_SHIFT));
 	CHECK_EQ(r.ram, 256ull << 20);
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 
@@ -97,17 +97,17 @@ TEST(forced_pass_prefaults_the_whole_need)
  * about 50 MiB), its prefault grows with the need. */
 TEST(speculative_pass_prefaults_as_the_need_grows)
 {
-	struct trace t;
-	struct replay_opts o = { 0 };
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_opts o = { 0 };
+	struct kmem_replay_result r;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_replay_file(&t, path, &quiet, &o, &r, NULL), 0);
+	CHECK_EQ(kmem_trace_replay_file(&t, path, &quiet, &o, &r, NULL), 0);
 	CHECK_EQ(r.events, 2 * 70000 + 10000);
-	check_prefault(&r, "trace_replay_file");
+	check_prefault(&r, "kmem_trace_replay_file");
 	CHECK_EQ(r.ram, 256ull << 20);
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 

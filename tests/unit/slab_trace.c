@@ -19,18 +19,18 @@
 
 TEST(trace_ksize)
 {
-	static const struct trace_parse_opts quiet = { .diag = NULL };
-	struct replay_opts o = { .objects_only = true };
-	struct replay_result r;
-	struct trace t;
+	static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
+	struct kmem_replay_opts o = { .objects_only = true };
+	struct kmem_replay_result r;
+	struct kmem_trace t;
 	unsigned int i;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, TRACE, &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, TRACE, &quiet), 0);
 	CHECK_STR(t.compression, "xz");
 	CHECK_EQ(t.malformed, 0);
-	CHECK_EQ(t.count[TR_KMALLOC], 19908);
-	CHECK_EQ(trace_replay(&t, &o, &r), 0);
+	CHECK_EQ(t.count[KMEM_TRACE_KMALLOC], 19908);
+	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
 	for (i = 0; i < r.nr_mismatch; i++)
 		fprintf(stderr,
 			"  line %lu: kmalloc(%u, %#x): ksize %u, kernel %u\n",
@@ -44,8 +44,8 @@ TEST(trace_ksize)
 	CHECK_EQ(r.kmalloc_ok, 19908);
 	CHECK_EQ(r.failures, 0);
 	CHECK(kmem_check_invariants());
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	/* The replay booted a machine of its own and leaves the objects the
 	 * trace never freed live on it: checked above, not a leak. */
 	kmem_halt();

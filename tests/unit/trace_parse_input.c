@@ -14,7 +14,7 @@
 #include "replay/internal.h"
 #include "test.h"
 
-static const struct trace_parse_opts quiet = { .diag = NULL };
+static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
 
 #define LINE1                                                          \
 	"            bash-2460    [000] .....   203.600001: kmalloc: " \
@@ -48,7 +48,7 @@ static void *write_in_pieces(void *arg)
 
 TEST(pipe_short_reads)
 {
-	struct trace t;
+	struct kmem_trace t;
 	struct writer w;
 	pthread_t th;
 	int fds[2], saved;
@@ -60,14 +60,14 @@ TEST(pipe_short_reads)
 	close(fds[0]);
 	w.fd = fds[1];
 	pthread_create(&th, NULL, write_in_pieces, &w);
-	CHECK_EQ(trace_load(&t, "-", &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, "-", &quiet), 0);
 	pthread_join(th, NULL);
 	dup2(saved, 0);
 	close(saved);
 	CHECK_EQ(t.malformed, 0);
 	CHECK_EQ(t.nr, 4);
 	CHECK_EQ(t.lines, 4);
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 /* A 3 MiB line between two events: one malformed line, and the event after
@@ -76,7 +76,7 @@ TEST(long_line_and_no_final_newline)
 {
 	size_t big = 3u << 20, len;
 	char *buf = malloc(big + 1024);
-	struct trace t;
+	struct kmem_trace t;
 
 	memset(&t, 0, sizeof(t));
 	strcpy(buf, LINE1);
@@ -86,14 +86,14 @@ TEST(long_line_and_no_final_newline)
 	buf[len++] = '\n';
 	memcpy(buf + len, LINE2, strlen(LINE2) - 1); /* no final newline */
 	len += strlen(LINE2) - 1;
-	CHECK_EQ(trace_load_buffer(&t, "long", buf, len, &quiet), 0);
+	CHECK_EQ(kmem_trace_load_buffer(&t, "long", buf, len, &quiet), 0);
 	CHECK_EQ(t.malformed, 1);
 	CHECK_EQ(t.malformed_kept[0].line, 2);
 	CHECK_EQ(t.nr, 2);
 	CHECK_EQ(t.lines, 3);
 	if (t.nr == 2)
 		CHECK_EQ(t.ev[1].line, 3);
-	trace_free(&t);
+	kmem_trace_free(&t);
 	free(buf);
 }
 
@@ -104,16 +104,17 @@ TEST(timestamp_out_of_range)
 		"call_site=g+0x10/0x20 ptr=00000000b3287f30\n"
 		"            bash-2460    [000] .....   18446744073.709551: kfree: "
 		"call_site=g+0x10/0x20 ptr=00000000b3287f30\n";
-	struct trace t;
+	struct kmem_trace t;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load_buffer(&t, "ts", text, sizeof(text) - 1, &quiet),
+	CHECK_EQ(kmem_trace_load_buffer(&t, "ts", text, sizeof(text) - 1,
+					&quiet),
 		 0);
 	CHECK_EQ(t.nr, 2);
 	CHECK_EQ(t.malformed, 1);
 	if (t.nr == 2)
 		CHECK(t.ev[1].ts_ns == 18446744073709551000ull);
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 /* A NUL inside a line (past the part checked for binary data) makes the
@@ -122,7 +123,7 @@ TEST(nul_in_line)
 {
 	char buf[8192];
 	size_t len = 0;
-	struct trace t;
+	struct kmem_trace t;
 
 	memset(&t, 0, sizeof(t));
 	while (len + sizeof(LINE1) < 5000) {
@@ -133,10 +134,10 @@ TEST(nul_in_line)
 	buf[len + strlen(LINE1) - 5] =
 		0; /* in "accounted=false" of the last line */
 	len += strlen(LINE1);
-	CHECK_EQ(trace_load_buffer(&t, "nul", buf, len, &quiet), 0);
+	CHECK_EQ(kmem_trace_load_buffer(&t, "nul", buf, len, &quiet), 0);
 	CHECK_EQ(t.malformed, 1);
 	CHECK_EQ(t.nr + 1, t.lines);
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 /*
@@ -145,8 +146,9 @@ TEST(nul_in_line)
  * every byte and with every byte replaced by a few others, parsed both ways
  * (return value, event, the message for a malformed line, the counters).
  */
-static void parse_both(struct trace *a, struct trace *b, const char *line,
-		       unsigned long lineno, unsigned long *disagree)
+static void parse_both(struct kmem_trace *a, struct kmem_trace *b,
+		       const char *line, unsigned long lineno,
+		       unsigned long *disagree)
 {
 	char la[512], lb[512], wa[160] = "", wb[160] = "";
 	unsigned long ca = a->unknown_total +
@@ -183,7 +185,7 @@ static void compare_file(const char *path, unsigned long max_lines,
 {
 	static const char repl[] = { ' ', '\t', '-', '0', 'f', 'x', '=',   ':',
 				     '[', ']',	'|', '.', '#', 'Z', '\001' };
-	struct trace a, b;
+	struct kmem_trace a, b;
 	char line[512], mut[512];
 	FILE *f = fopen(path, "r");
 	unsigned long n = 0;
@@ -194,7 +196,8 @@ static void compare_file(const char *path, unsigned long max_lines,
 		return;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	a.format = b.format = TRACE_FMT_FTRACE; /* as after the first line */
+	a.format = b.format =
+		KMEM_TRACE_FMT_FTRACE; /* as after the first line */
 	while (n < max_lines && fgets(line, sizeof(line), f)) {
 		len = strcspn(line, "\r\n");
 		line[len] = 0;
@@ -212,8 +215,8 @@ static void compare_file(const char *path, unsigned long max_lines,
 	}
 	fclose(f);
 	*lines += n;
-	trace_free(&a);
-	trace_free(&b);
+	kmem_trace_free(&a);
+	kmem_trace_free(&b);
 }
 
 /* Timestamps with 1 to 12 fraction digits (eight or more once made the fast
@@ -223,13 +226,13 @@ TEST(fraction_lengths)
 {
 	static const char digits[] = "123456789012";
 	unsigned long disagree = 0;
-	struct trace a, b;
+	struct kmem_trace a, b;
 	char line[256];
 	int n;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	a.format = b.format = TRACE_FMT_FTRACE;
+	a.format = b.format = KMEM_TRACE_FMT_FTRACE;
 	for (n = 1; n <= 12; n++) {
 		snprintf(
 			line, sizeof(line),
@@ -242,8 +245,8 @@ TEST(fraction_lengths)
 	CHECK(a.nr >= 9);
 	if (a.nr >= 9)
 		CHECK(a.ev[8].ts_ns == 17123456789ull);
-	trace_free(&a);
-	trace_free(&b);
+	kmem_trace_free(&a);
+	kmem_trace_free(&b);
 }
 
 /*
@@ -273,13 +276,13 @@ static void compare_real_lines(unsigned long *disagree)
 				     'f', 'x',	  '=',	  ':',	  '[',
 				     ']', '|',	  '.',	  '#',	  '(',
 				     'Z', '\001', '\x80', '\xff', '\n' };
-	struct trace a, b;
+	struct kmem_trace a, b;
 	char mut[512];
 	size_t l, i, k, len;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	a.format = b.format = TRACE_FMT_FTRACE;
+	a.format = b.format = KMEM_TRACE_FMT_FTRACE;
 	for (l = 0; l < sizeof(real_lines) / sizeof(real_lines[0]); l++) {
 		const char *line = real_lines[l];
 
@@ -310,8 +313,8 @@ static void compare_real_lines(unsigned long *disagree)
 		}
 	}
 	CHECK(a.nr > 1000);
-	trace_free(&a);
-	trace_free(&b);
+	kmem_trace_free(&a);
+	kmem_trace_free(&b);
 }
 
 TEST(fast_path_agrees)
@@ -338,22 +341,23 @@ TEST(fast_path_agrees)
  */
 TEST(whole_trace_both_ways)
 {
-	static const struct trace_parse_opts general = { .no_fast_path = true };
-	struct trace a, b;
+	static const struct kmem_trace_parse_opts general = { .no_fast_path =
+								      true };
+	struct kmem_trace a, b;
 	size_t i, differ = 0;
 	int k;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	CHECK_EQ(trace_load(&a,
-			    KMEM_TEST_DATA
-			    "/linux-6.18-x86_64/trace-build.txt.xz",
-			    &quiet),
+	CHECK_EQ(kmem_trace_load(&a,
+				 KMEM_TEST_DATA
+				 "/linux-6.18-x86_64/trace-build.txt.xz",
+				 &quiet),
 		 0);
-	CHECK_EQ(trace_load(&b,
-			    KMEM_TEST_DATA
-			    "/linux-6.18-x86_64/trace-build.txt.xz",
-			    &general),
+	CHECK_EQ(kmem_trace_load(&b,
+				 KMEM_TEST_DATA
+				 "/linux-6.18-x86_64/trace-build.txt.xz",
+				 &general),
 		 0);
 	CHECK(a.nr > 390000);
 	CHECK_EQ(a.nr, b.nr);
@@ -363,20 +367,21 @@ TEST(whole_trace_both_ways)
 	CHECK_EQ(a.header_lines, b.header_lines);
 	CHECK_EQ(a.max_disorder_ns, b.max_disorder_ns);
 	CHECK_EQ(a.sorted_input, b.sorted_input);
-	for (k = 0; k < TR_NR_TYPES; k++)
+	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
 		CHECK_EQ(a.count[k], b.count[k]);
 	for (i = 0; i < a.nr && i < b.nr; i++) {
-		struct trace_event x = a.ev[i], y = b.ev[i];
+		struct kmem_trace_event x = a.ev[i], y = b.ev[i];
 
-		if (strcmp(trace_name(&a, x.name), trace_name(&b, y.name)))
+		if (strcmp(kmem_trace_name(&a, x.name),
+			   kmem_trace_name(&b, y.name)))
 			differ++;
 		x.name = y.name = 0;
 		if (memcmp(&x, &y, sizeof(x)))
 			differ++;
 	}
 	CHECK_EQ(differ, 0);
-	trace_free(&a);
-	trace_free(&b);
+	kmem_trace_free(&a);
+	kmem_trace_free(&b);
 }
 
 /*
@@ -392,7 +397,7 @@ TEST(decoder_thread_stopped_early)
 						0,    0,    0, 0, 3 };
 	static unsigned char zeros[65535];
 	char path[] = "/tmp/kmem-test-gz-XXXXXX";
-	struct trace t;
+	struct kmem_trace t;
 	int fd, i;
 
 	fd = mkstemp(path);
@@ -409,10 +414,10 @@ TEST(decoder_thread_stopped_early)
 	}
 	close(fd);
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, path, &quiet), -1);
+	CHECK_EQ(kmem_trace_load(&t, path, &quiet), -1);
 	CHECK(strstr(t.error, "binary data") ||
 	      strstr(t.error, "built without zlib"));
-	trace_free(&t);
+	kmem_trace_free(&t);
 	unlink(path);
 }
 

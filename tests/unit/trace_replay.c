@@ -21,22 +21,22 @@
 #define REAL_TRACE DATA "linux-6.18-x86_64/trace-build.txt.xz"
 #define REAL_SLABINFO DATA "linux-6.18-x86_64/slabinfo.txt"
 
-static const struct trace_parse_opts quiet = { .diag = NULL };
+static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
 
 /* The sample's expected counts, the same in every format. */
-static void check_sample_counts(const struct trace *t)
+static void check_sample_counts(const struct kmem_trace *t)
 {
 	CHECK_EQ(t->nr, 35);
-	CHECK_EQ(t->count[TR_KMALLOC], 9);
-	CHECK_EQ(t->count[TR_KMEM_CACHE_ALLOC], 3);
-	CHECK_EQ(t->count[TR_KFREE], 6);
-	CHECK_EQ(t->count[TR_KMEM_CACHE_FREE], 2);
-	CHECK_EQ(t->count[TR_PAGE_ALLOC], 5);
-	CHECK_EQ(t->count[TR_PAGE_FREE], 4);
-	CHECK_EQ(t->count[TR_PAGE_FREE_BATCHED], 2);
-	CHECK_EQ(t->count[TR_VMAP_ALLOC], 1);
-	CHECK_EQ(t->count[TR_VMAP_FREE], 2);
-	CHECK_EQ(t->count[TR_VMAP_PURGE], 1);
+	CHECK_EQ(t->count[KMEM_TRACE_KMALLOC], 9);
+	CHECK_EQ(t->count[KMEM_TRACE_KMEM_CACHE_ALLOC], 3);
+	CHECK_EQ(t->count[KMEM_TRACE_KFREE], 6);
+	CHECK_EQ(t->count[KMEM_TRACE_KMEM_CACHE_FREE], 2);
+	CHECK_EQ(t->count[KMEM_TRACE_PAGE_ALLOC], 5);
+	CHECK_EQ(t->count[KMEM_TRACE_PAGE_FREE], 4);
+	CHECK_EQ(t->count[KMEM_TRACE_PAGE_FREE_BATCHED], 2);
+	CHECK_EQ(t->count[KMEM_TRACE_VMAP_ALLOC], 1);
+	CHECK_EQ(t->count[KMEM_TRACE_VMAP_FREE], 2);
+	CHECK_EQ(t->count[KMEM_TRACE_VMAP_PURGE], 1);
 	CHECK_EQ(t->unknown_total, 1);
 	CHECK_STR(t->unknown[0].name, "sched_switch");
 	CHECK_EQ(t->malformed, 0);
@@ -51,77 +51,79 @@ static void check_sample_counts(const struct trace *t)
 	}
 }
 
-static void check_load(const char *file, enum trace_format fmt,
+static void check_load(const char *file, enum kmem_trace_format fmt,
 		       const char *comp)
 {
-	struct trace t;
+	struct kmem_trace t;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, file, &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, file, &quiet), 0);
 	CHECK_EQ(t.format, fmt);
 	CHECK_STR(t.compression, comp);
 	check_sample_counts(&t);
 	CHECK(!t.truncated);
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 TEST(formats)
 {
-	check_load(DATA "trace-ftrace.txt", TRACE_FMT_FTRACE, "none");
-	check_load(DATA "trace-cmd-report.txt", TRACE_FMT_TRACE_CMD, "none");
-	check_load(DATA "trace-perf-script.txt", TRACE_FMT_PERF, "none");
+	check_load(DATA "trace-ftrace.txt", KMEM_TRACE_FMT_FTRACE, "none");
+	check_load(DATA "trace-cmd-report.txt", KMEM_TRACE_FMT_TRACE_CMD,
+		   "none");
+	check_load(DATA "trace-perf-script.txt", KMEM_TRACE_FMT_PERF, "none");
 }
 
 TEST(compressed)
 {
-	check_load(DATA "trace-ftrace.txt.gz", TRACE_FMT_FTRACE, "gzip");
-	check_load(DATA "trace-ftrace.txt.xz", TRACE_FMT_FTRACE, "xz");
+	check_load(DATA "trace-ftrace.txt.gz", KMEM_TRACE_FMT_FTRACE, "gzip");
+	check_load(DATA "trace-ftrace.txt.xz", KMEM_TRACE_FMT_FTRACE, "xz");
 }
 
 TEST(fields)
 {
-	struct trace t;
-	const struct trace_event *e;
+	struct kmem_trace t;
+	const struct kmem_trace_event *e;
 	size_t i;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, DATA "trace-perf-script.txt", &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, DATA "trace-perf-script.txt", &quiet), 0);
 	for (i = 0; i < t.nr; i++) {
 		e = &t.ev[i];
-		if (e->type == TR_KMEM_CACHE_ALLOC && e->req == 5840) {
-			CHECK_STR(trace_name(&t, e->name), "task_struct");
+		if (e->type == KMEM_TRACE_KMEM_CACHE_ALLOC && e->req == 5840) {
+			CHECK_STR(kmem_trace_name(&t, e->name), "task_struct");
 			CHECK_EQ(e->alloc, 5888);
 			CHECK_EQ(e->gfp, GFP_KERNEL);
 			CHECK_EQ(e->pid, 2460);
 			CHECK_EQ(e->key, 0xffff88810bb4bec7ull);
 		}
-		if (e->type == TR_VMAP_ALLOC) {
+		if (e->type == KMEM_TRACE_VMAP_ALLOC) {
 			CHECK_EQ(e->key, 0xffffc90000004000ull);
 			CHECK_EQ(e->req, 20480);
 			CHECK_EQ(e->alloc, 16384);
 			CHECK_EQ(e->cpu, 1);
 		}
-		if (e->type == TR_PAGE_ALLOC && e->order == 9)
-			CHECK(e->flags & TEV_FAILED); /* page=NULL pfn=0x0 */
-		if (e->type == TR_PAGE_ALLOC && e->key == 0x117b00) {
+		if (e->type == KMEM_TRACE_PAGE_ALLOC && e->order == 9)
+			CHECK(e->flags &
+			      KMEM_TEV_FAILED); /* page=NULL pfn=0x0 */
+		if (e->type == KMEM_TRACE_PAGE_ALLOC && e->key == 0x117b00) {
 			CHECK_EQ(e->migratetype, 2);
 			CHECK(e->gfp & __GFP_NORETRY);
 		}
 	}
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 TEST(malformed_and_truncated)
 {
 	static const unsigned long bad_lines[] = { 3, 4, 5, 6, 7, 8, 9, 11, 12 };
-	struct trace t;
+	struct kmem_trace t;
 	unsigned int i;
 	char buf[4096];
 	FILE *diag = fmemopen(buf, sizeof(buf), "w");
-	struct trace_parse_opts o = { .diag = diag, .max_diag = 16 };
+	struct kmem_trace_parse_opts o = { .diag = diag, .max_diag = 16 };
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, DATA "trace-malformed.txt", &o), 0);
+	CHECK_EQ(kmem_trace_load(&t, DATA "trace-malformed.txt", &o), 0);
 	fclose(diag);
 	CHECK_EQ(t.nr, 2); /* one kmalloc, one kfree survive */
 	CHECK_EQ(t.malformed, 9);
@@ -137,12 +139,12 @@ TEST(malformed_and_truncated)
 	CHECK(strstr(buf,
 		     "trace-malformed.txt:6: malformed line skipped: no [cpu] field") !=
 	      NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 TEST(truncated_compressed)
 {
-	struct trace t;
+	struct kmem_trace t;
 	FILE *f = fopen(REAL_TRACE, "rb");
 	char *buf = malloc(200000);
 	size_t n;
@@ -160,19 +162,19 @@ TEST(truncated_compressed)
 
 		fwrite(buf, 1, n, o);
 		fclose(o);
-		CHECK_EQ(trace_load(&t, path, &quiet), 0);
+		CHECK_EQ(kmem_trace_load(&t, path, &quiet), 0);
 		unlink(path);
 	}
 	CHECK(t.truncated);
 	CHECK(t.nr > 10000);
 	CHECK(t.malformed <= 1); /* at most the line cut by the truncation */
-	trace_free(&t);
+	kmem_trace_free(&t);
 	free(buf);
 }
 
 TEST(not_a_trace)
 {
-	struct trace t;
+	struct kmem_trace t;
 	static const char bin[] = "\x7f"
 				  "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0";
 	static const char dat[] = "\027\010\104tracing6\0\0\0";
@@ -180,46 +182,49 @@ TEST(not_a_trace)
 	size_t i;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, DATA "not-a-trace.txt", &quiet), -1);
+	CHECK_EQ(kmem_trace_load(&t, DATA "not-a-trace.txt", &quiet), -1);
 	CHECK(strstr(t.error, "not a kernel trace") != NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 
-	CHECK_EQ(trace_load_buffer(&t, "elf", bin, sizeof(bin), &quiet), -1);
+	CHECK_EQ(kmem_trace_load_buffer(&t, "elf", bin, sizeof(bin), &quiet),
+		 -1);
 	CHECK(strstr(t.error, "binary data") != NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 
-	CHECK_EQ(trace_load_buffer(&t, "trace.dat", dat, sizeof(dat), &quiet),
+	CHECK_EQ(kmem_trace_load_buffer(&t, "trace.dat", dat, sizeof(dat),
+					&quiet),
 		 -1);
 	CHECK(strstr(t.error, "trace-cmd report") != NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 
-	CHECK_EQ(trace_load_buffer(&t, "empty", "", 0, &quiet), -1);
+	CHECK_EQ(kmem_trace_load_buffer(&t, "empty", "", 0, &quiet), -1);
 	CHECK(strstr(t.error, "empty") != NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 
 	/* 300 lines of prose: refused after the first 200 */
 	many = malloc(300 * 32);
 	for (i = 0; i < 300; i++)
 		memcpy(many + i * 32, "lorem ipsum dolor sit amet: x=1\n", 32);
-	CHECK_EQ(trace_load_buffer(&t, "prose", many, 300 * 32, &quiet), -1);
+	CHECK_EQ(kmem_trace_load_buffer(&t, "prose", many, 300 * 32, &quiet),
+		 -1);
 	CHECK(strstr(t.error, "first 200") != NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 	free(many);
 
-	CHECK_EQ(trace_load(&t, DATA "no-such-file.txt", &quiet), -1);
+	CHECK_EQ(kmem_trace_load(&t, DATA "no-such-file.txt", &quiet), -1);
 	CHECK(strstr(t.error, "No such file") != NULL);
-	trace_free(&t);
+	kmem_trace_free(&t);
 }
 
 TEST(replay_sample)
 {
-	struct trace t;
-	struct replay_opts o = { 0 };
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_opts o = { 0 };
+	struct kmem_replay_result r;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, DATA "trace-ftrace.txt", &quiet), 0);
-	CHECK_EQ(trace_replay(&t, &o, &r), 0);
+	CHECK_EQ(kmem_trace_load(&t, DATA "trace-ftrace.txt", &quiet), 0);
+	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
 	CHECK_EQ(r.events, 35);
 	CHECK_EQ(r.kmalloc_total, 9);
 	CHECK_EQ(r.kmalloc_ok,
@@ -252,22 +257,22 @@ TEST(replay_sample)
 	CHECK_EQ(r.nr_caches, 3);
 	CHECK_EQ(r.cpus, 2);
 	CHECK(kmem_check_invariants());
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 
 TEST(replay_configured_machine)
 {
-	struct trace t;
-	struct replay_opts o = { .ram = 160ull << 20,
-				 .layout = KMEM_LAYOUT_X86_32,
-				 .cpus = 4 };
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_opts o = { .ram = 160ull << 20,
+				      .layout = KMEM_LAYOUT_X86_32,
+				      .cpus = 4 };
+	struct kmem_replay_result r;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, DATA "trace-cmd-report.txt", &quiet), 0);
-	CHECK_EQ(trace_replay(&t, &o, &r), 0);
+	CHECK_EQ(kmem_trace_load(&t, DATA "trace-cmd-report.txt", &quiet), 0);
+	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
 	CHECK_STR(r.layout, "x86-32");
 	CHECK_EQ(r.cpus, 4);
 	CHECK(r.ram <= 160ull << 20 && r.ram > 150ull << 20);
@@ -275,8 +280,8 @@ TEST(replay_configured_machine)
 	CHECK_EQ(r.kmalloc_ok, r.kmalloc_total);
 	CHECK_EQ(r.failures, 0);
 	CHECK(kmem_check_invariants());
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 
@@ -287,22 +292,22 @@ TEST(replay_configured_machine)
  */
 TEST(replay_real_trace)
 {
-	struct trace t;
-	struct slabinfo si;
-	struct replay_opts o = { 0 };
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_slabinfo si;
+	struct kmem_replay_opts o = { 0 };
+	struct kmem_replay_result r;
 	char err[256];
 	unsigned long i, agree = 0, inslab = 0;
 
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, REAL_TRACE, &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, REAL_TRACE, &quiet), 0);
 	CHECK(t.nr > 390000);
 	CHECK_EQ(t.malformed, 0);
 	CHECK_EQ(t.unknown_total, 0);
-	CHECK_EQ(slabinfo_load(&si, REAL_SLABINFO, err, sizeof(err)), 0);
+	CHECK_EQ(kmem_slabinfo_load(&si, REAL_SLABINFO, err, sizeof(err)), 0);
 	CHECK(si.nr == 235);
 	o.slabinfo = &si;
-	CHECK_EQ(trace_replay(&t, &o, &r), 0);
+	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
 	CHECK_EQ(r.events, t.nr);
 	CHECK(r.kmalloc_total > 19000);
 	CHECK_EQ(r.kmalloc_ok, r.kmalloc_total); /* 100% size-class fidelity */
@@ -322,27 +327,28 @@ TEST(replay_real_trace)
 	CHECK(r.page_alloc_slab > 900);
 	CHECK(r.page_free_batched_dup > 30000);
 	CHECK(kmem_check_invariants());
-	replay_result_free(&r);
-	slabinfo_free(&si);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_slabinfo_free(&si);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 
 /* Replay a hand-made ftrace text; the machine is left booted. */
-static void replay_text(struct trace *t, struct replay_result *r,
+static void replay_text(struct kmem_trace *t, struct kmem_replay_result *r,
 			const char *text)
 {
-	struct replay_opts o = { .cpus = 2 };
+	struct kmem_replay_opts o = { .cpus = 2 };
 
 	memset(t, 0, sizeof(*t));
-	CHECK_EQ(trace_load_buffer(t, "test", text, strlen(text), &quiet), 0);
-	CHECK_EQ(trace_replay(t, &o, r), 0);
+	CHECK_EQ(kmem_trace_load_buffer(t, "test", text, strlen(text), &quiet),
+		 0);
+	CHECK_EQ(kmem_trace_replay(t, &o, r), 0);
 }
 
 #define L(ts, ev) "  bash-2460 [000] ..... 300." ts ": " ev "\n"
 
 /* Every page-free event falls in exactly one category. */
-static unsigned long page_free_categories(const struct replay_result *r)
+static unsigned long page_free_categories(const struct kmem_replay_result *r)
 {
 	return r->page_free_replayed + r->page_free_unknown +
 	       r->page_free_batched_dup + r->page_free_slab;
@@ -352,8 +358,8 @@ static unsigned long page_free_categories(const struct replay_result *r)
  * batch: for a page allocated before the trace, one free, not two. */
 TEST(replay_batched_free_of_page_before_trace)
 {
-	struct trace t;
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_result r;
 
 	replay_text(
 		&t, &r,
@@ -364,8 +370,8 @@ TEST(replay_batched_free_of_page_before_trace)
 	CHECK_EQ(r.page_free_unknown, 1);
 	CHECK_EQ(r.page_free_batched_dup, 1);
 	CHECK_EQ(page_free_categories(&r), 2);
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 
@@ -373,8 +379,8 @@ TEST(replay_batched_free_of_page_before_trace)
  * CPU) frees the old page first, but that is no free event. */
 TEST(replay_alloc_of_live_pfn)
 {
-	struct trace t;
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_result r;
 
 	replay_text(
 		&t, &r,
@@ -389,8 +395,8 @@ TEST(replay_alloc_of_live_pfn)
 	CHECK_EQ(r.page_free_replayed, 1);
 	CHECK_EQ(page_free_categories(&r), 1);
 	CHECK_EQ(r.final_replayed_pages, 0);
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 
@@ -400,8 +406,8 @@ TEST(replay_alloc_of_live_pfn)
  * small. A real order-3 slab page (kmalloc-2k on 2 CPUs) stays one. */
 TEST(replay_skb_frag_is_not_slab)
 {
-	struct trace t;
-	struct replay_result r;
+	struct kmem_trace t;
+	struct kmem_replay_result r;
 
 	replay_text(
 		&t, &r,
@@ -426,8 +432,8 @@ TEST(replay_skb_frag_is_not_slab)
 	CHECK_EQ(r.page_alloc_slab, 1);
 	CHECK_EQ(r.page_free_replayed, 1);
 	CHECK_EQ(r.failures, 0);
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 	test_halt_keeping();
 }
 

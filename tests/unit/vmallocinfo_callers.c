@@ -22,7 +22,7 @@
 #include <kmem/replay.h>
 #include "test.h"
 
-static const struct trace_parse_opts quiet = { .diag = NULL };
+static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
 
 static char *vmallocinfo(void)
 {
@@ -116,9 +116,9 @@ TEST(replayed_areas_have_caller_and_flags)
 		"va_start: 18446683600570101760 size=1114112 align=4096 "
 		"vstart=0xffffc90000000000 vend=0xffffe8ffffffffff failed=0\n";
 	char path[] = "/tmp/kmem-vmallocinfo-XXXXXX", line[512], *text;
-	struct replay_opts o = { 0 };
-	struct replay_result r;
-	struct trace t;
+	struct kmem_replay_opts o = { 0 };
+	struct kmem_replay_result r;
+	struct kmem_trace t;
 	int fd = mkstemp(path);
 
 	CHECK(fd >= 0);
@@ -126,9 +126,9 @@ TEST(replayed_areas_have_caller_and_flags)
 		 (ssize_t)sizeof(trace_text) - 1);
 	close(fd);
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ(trace_load(&t, path, &quiet), 0);
+	CHECK_EQ(kmem_trace_load(&t, path, &quiet), 0);
 	unlink(path);
-	CHECK_EQ(trace_replay(&t, &o, &r), 0);
+	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
 	CHECK_EQ(r.vmap_alloc_replayed, 2);
 	CHECK_EQ(r.failures, 0);
 	text = vmallocinfo();
@@ -140,8 +140,8 @@ TEST(replayed_areas_have_caller_and_flags)
 	CHECK(matches(line, " " REPLAY_CALLER " vmalloc$"));
 	free_replayed(line);
 	free(text);
-	replay_result_free(&r);
-	trace_free(&t);
+	kmem_replay_result_free(&r);
+	kmem_trace_free(&t);
 }
 
 int main(void)

@@ -80,7 +80,7 @@ static void json_str(FILE *f, const char *s)
 
 static int cmp_cache_pages(const void *a, const void *b)
 {
-	const struct replay_cache *x = a, *y = b;
+	const struct kmem_replay_cache *x = a, *y = b;
 	unsigned long px = x->slabs * x->pagesperslab,
 		      py = y->slabs * y->pagesperslab;
 
@@ -89,7 +89,7 @@ static int cmp_cache_pages(const void *a, const void *b)
 	return x->allocs < y->allocs ? 1 : x->allocs > y->allocs ? -1 : 0;
 }
 
-static double util(const struct replay_cache *c)
+static double util(const struct kmem_replay_cache *c)
 {
 	uint64_t bytes = (uint64_t)c->slabs * c->pagesperslab * 4096;
 
@@ -98,7 +98,7 @@ static double util(const struct replay_cache *c)
 		       0;
 }
 
-static double kutil(const struct replay_result *r, unsigned long i)
+static double kutil(const struct kmem_replay_result *r, unsigned long i)
 {
 	uint64_t bytes =
 		(uint64_t)r->kcache[i].slabs * r->kcache[i].pagesperslab * 4096;
@@ -108,13 +108,13 @@ static double kutil(const struct replay_result *r, unsigned long i)
 		       0;
 }
 
-static bool geometry_agrees(const struct replay_cache *c)
+static bool geometry_agrees(const struct kmem_replay_cache *c)
 {
 	return c->si && c->si->objperslab == c->objperslab &&
 	       c->si->pagesperslab == c->pagesperslab;
 }
 
-static const char *const replayed_as[TR_NR_TYPES] = {
+static const char *const replayed_as[KMEM_TRACE_NR_TYPES] = {
 	"kmalloc(bytes_req, gfp)",	  "kmem_cache_alloc(named cache)",
 	"kfree(paired object)",		  "kmem_cache_free(paired object)",
 	"alloc_pages(gfp, order)",	  "__free_pages(paired pfn)",
@@ -134,8 +134,10 @@ static long peak_rss_kib(void)
 						 kids.ru_maxrss;
 }
 
-static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
-		       const struct replay_opts *o, unsigned int max_caches,
+static void print_text(FILE *f, const struct kmem_trace *t,
+		       struct kmem_replay_result *r,
+		       const struct kmem_replay_opts *o,
+		       unsigned int max_caches,
 		       const struct compare_result *cmp, int ncmp)
 {
 	unsigned long i, nb = 0, agree = 0;
@@ -145,7 +147,7 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 	fprintf(f,
 		"kmem replay: %s (%s, %s%s): %lu lines, %zu events, "
 		"parsed in %.2f s%s\n",
-		t->path, trace_format_names[t->format],
+		t->path, kmem_trace_format_names[t->format],
 		strcmp(t->compression, "none") ? t->compression :
 						 "uncompressed",
 		strcmp(t->compression, "none") ? "-compressed" : "", t->lines,
@@ -162,13 +164,13 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 			"  the trace's estimated peak (%llu MiB) asks for %llu MiB; automatic "
 			"sizing stops at %llu MiB: --ram SIZE for more\n",
 			(unsigned long long)(r->need_bytes >> 20),
-			r->ram_wanted >> 20, REPLAY_RAM_AUTO_MAX >> 20);
+			r->ram_wanted >> 20, KMEM_REPLAY_RAM_AUTO_MAX >> 20);
 	fprintf(f, "\nevents                        count  replayed as\n");
-	for (k = 0; k < TR_NR_TYPES; k++)
-		fprintf(f, "  %-24s %9lu  %s\n", trace_type_names[k],
+	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
+		fprintf(f, "  %-24s %9lu  %s\n", kmem_trace_type_names[k],
 			t->count[k],
-			(k >= TR_VMAP_ALLOC && k != TR_VMAP_PURGE &&
-			 !r->vmap_supported) ?
+			(k >= KMEM_TRACE_VMAP_ALLOC &&
+			 k != KMEM_TRACE_VMAP_PURGE && !r->vmap_supported) ?
 				"not replayed: this build has no vmap-area allocator" :
 				replayed_as[k]);
 	fprintf(f, "  %-24s %9lu  skipped", "unknown events", t->unknown_total);
@@ -202,7 +204,7 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		fprintf(f, "    line %lu: %s bytes_req=%u: trace %u, kmem %u\n",
 			r->mismatch[i].line,
 			r->mismatch[i].name ?
-				trace_name(t, r->mismatch[i].name) :
+				kmem_trace_name(t, r->mismatch[i].name) :
 				"kmalloc",
 			r->mismatch[i].req, r->mismatch[i].trace_alloc,
 			r->mismatch[i].kmem_alloc);
@@ -292,7 +294,7 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		"trace", "kmem", "allocs", "objs/s", "pg/s", "slabs", "active",
 		"util", o->slabinfo ? "  slabinfo objs/s pg/s" : "");
 	for (i = 0; i < r->nr_caches; i++) {
-		const struct replay_cache *c = &r->caches[i];
+		const struct kmem_replay_cache *c = &r->caches[i];
 
 		if (c->si) {
 			nb++;
@@ -301,9 +303,9 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 		if (max_caches && i >= max_caches)
 			continue;
 		fprintf(f, "  %-24.24s %7u %7u %8lu %6u %5u %7lu %9lu %5.1f%%",
-			trace_name(t, c->name), c->trace_size, c->kmem_size,
-			c->allocs, c->objperslab, c->pagesperslab, c->slabs,
-			c->active_objs, util(c));
+			kmem_trace_name(t, c->name), c->trace_size,
+			c->kmem_size, c->allocs, c->objperslab, c->pagesperslab,
+			c->slabs, c->active_objs, util(c));
 		if (o->slabinfo && c->si)
 			fprintf(f, "  %6u %4u %s", c->si->objperslab,
 				c->si->pagesperslab,
@@ -343,7 +345,7 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 			r->highest_free_order + 1);
 
 	fprintf(f, "\nfailures: %lu\n", r->failures);
-	for (i = 0; i < r->failures && i < REPLAY_MAX_FAILURES_KEPT; i++)
+	for (i = 0; i < r->failures && i < KMEM_REPLAY_MAX_FAILURES_KEPT; i++)
 		fprintf(f, "  line %lu: %s\n", r->failure[i].line,
 			r->failure[i].why);
 
@@ -352,8 +354,9 @@ static void print_text(FILE *f, const struct trace *t, struct replay_result *r,
 	slab_compare_print_text(f);
 }
 
-static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
-		       const struct replay_opts *o,
+static void print_json(FILE *f, const struct kmem_trace *t,
+		       struct kmem_replay_result *r,
+		       const struct kmem_replay_opts *o,
 		       const struct compare_result *cmp, int ncmp)
 {
 	double total_s = t->parse_seconds + r->replay_seconds;
@@ -365,7 +368,7 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 	fprintf(f,
 		",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n"
 		"  \"lines\": %lu,\n  \"truncated\": %s,\n",
-		trace_format_names[t->format], t->compression, t->lines,
+		kmem_trace_format_names[t->format], t->compression, t->lines,
 		t->truncated ? "true" : "false");
 	fprintf(f,
 		"  \"machine\": {\"layout\": \"%s\", \"ram\": %llu, \"cpus\": %d, "
@@ -374,10 +377,11 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		r->layout, r->ram, r->cpus,
 		r->ram_from_trace ? "true" : "false",
 		r->ram_capped ? "true" : "false", r->ram_wanted,
-		REPLAY_RAM_AUTO_MAX, (unsigned long long)r->need_bytes);
+		KMEM_REPLAY_RAM_AUTO_MAX, (unsigned long long)r->need_bytes);
 	fprintf(f, "  \"events\": {");
-	for (k = 0; k < TR_NR_TYPES; k++)
-		fprintf(f, "\"%s\": %lu, ", trace_type_names[k], t->count[k]);
+	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
+		fprintf(f, "\"%s\": %lu, ", kmem_trace_type_names[k],
+			t->count[k]);
 	fprintf(f, "\"total\": %zu, \"unknown\": %lu, \"malformed\": %lu},\n",
 		t->events, t->unknown_total, t->malformed);
 	fprintf(f, "  \"unknown_events\": {");
@@ -387,7 +391,8 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		fprintf(f, ": %lu", t->unknown[i].count);
 	}
 	fprintf(f, "},\n  \"malformed_lines\": [");
-	for (i = 0; i < t->malformed && i < TRACE_MAX_MALFORMED_KEPT; i++) {
+	for (i = 0; i < t->malformed && i < KMEM_TRACE_MAX_MALFORMED_KEPT;
+	     i++) {
 		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "",
 			t->malformed_kept[i].line);
 		json_str(f, t->malformed_kept[i].why);
@@ -458,10 +463,10 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		      cmp_cache_pages);
 	fprintf(f, "  \"caches\": [");
 	for (i = 0; i < r->nr_caches; i++) {
-		const struct replay_cache *c = &r->caches[i];
+		const struct kmem_replay_cache *c = &r->caches[i];
 
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		json_str(f, trace_name(t, c->name));
+		json_str(f, kmem_trace_name(t, c->name));
 		fprintf(f,
 			", \"trace_size\": %u, \"kmem_size\": %u, \"allocs\": %lu, "
 			"\"frees\": %lu, \"live\": %lu, \"objperslab\": %u, "
@@ -511,7 +516,7 @@ static void print_json(FILE *f, const struct trace *t, struct replay_result *r,
 		r->highest_free_order >= 10 ? -1 : r->highest_free_order + 1);
 	fprintf(f, "  \"failures\": {\"count\": %lu, \"first\": [",
 		r->failures);
-	for (i = 0; i < r->failures && i < REPLAY_MAX_FAILURES_KEPT; i++) {
+	for (i = 0; i < r->failures && i < KMEM_REPLAY_MAX_FAILURES_KEPT; i++) {
 		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "",
 			r->failure[i].line);
 		json_str(f, r->failure[i].why);
@@ -577,7 +582,7 @@ static int stdin_spool(void)
 
 /* --compare and --slab parse the trace again: standard input from where
  * it started (a pipe: from its copy). 0, or -1 (reported). */
-static int input_again(const char *path, const struct trace_parse_opts *po,
+static int input_again(const char *path, const struct kmem_trace_parse_opts *po,
 		       off_t start, const char *what)
 {
 	if (strcmp(path, "-"))
@@ -595,32 +600,32 @@ fail:
 }
 
 /*
- * trace_replay_file() in a child process; if it needs a second pass on
+ * kmem_trace_replay_file() in a child process; if it needs a second pass on
  * another machine than the one it booted, the child says so through a pipe
  * and this process (which has booted nothing) runs that pass. Otherwise the
  * child goes on as the command, and this process exits with its status.
  */
-static int replay_streaming(struct trace *t, const char *path,
-			    const struct trace_parse_opts *po,
-			    const struct replay_opts *o,
-			    struct replay_result *r)
+static int replay_streaming(struct kmem_trace *t, const char *path,
+			    const struct kmem_trace_parse_opts *po,
+			    const struct kmem_replay_opts *o,
+			    struct kmem_replay_result *r)
 {
-	struct replay_again again = { 0 };
+	struct kmem_replay_again again = { 0 };
 	int fds[2], status, ret;
 	pid_t pid;
 
 	if (pipe(fds))
-		return trace_replay_file(t, path, po, o, r, NULL);
+		return kmem_trace_replay_file(t, path, po, o, r, NULL);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return trace_replay_file(t, path, po, o, r, NULL);
+		return kmem_trace_replay_file(t, path, po, o, r, NULL);
 	}
 	if (!pid) {
 		close(fds[0]);
-		ret = trace_replay_file(t, path, po, o, r, &again);
+		ret = kmem_trace_replay_file(t, path, po, o, r, &again);
 		if (ret == 2) {
 			if (write(fds[1], &again, sizeof(again)) !=
 			    (ssize_t)sizeof(again))
@@ -644,18 +649,18 @@ static int replay_streaming(struct trace *t, const char *path,
 			raise(WTERMSIG(status));
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 	}
-	return trace_replay_file(t, path, po, o, r, &again);
+	return kmem_trace_replay_file(t, path, po, o, r, &again);
 }
 
 static int cmd_replay(int argc, char **argv)
 {
-	struct replay_opts o = { 0 };
-	struct trace_parse_opts po = { .diag = stderr,
-				       .max_diag = 10,
-				       .progress = true };
-	struct trace t;
-	struct replay_result r;
-	struct slabinfo si;
+	struct kmem_replay_opts o = { 0 };
+	struct kmem_trace_parse_opts po = { .diag = stderr,
+					    .max_diag = 10,
+					    .progress = true };
+	struct kmem_trace t;
+	struct kmem_replay_result r;
+	struct kmem_slabinfo si;
 	struct compare_result cmp[COMPARE_MAX];
 	const char *path = NULL, *slabinfo_path = NULL, *compare = NULL,
 		   *map = NULL;
@@ -757,7 +762,7 @@ static int cmd_replay(int argc, char **argv)
 	if (map && !(mapf = kmem_map_open(map)))
 		return 1;
 	if (slabinfo_path) {
-		if (slabinfo_load(&si, slabinfo_path, err, sizeof(err))) {
+		if (kmem_slabinfo_load(&si, slabinfo_path, err, sizeof(err))) {
 			fprintf(stderr, "kmem replay: %s\n", err);
 			close_map(mapf);
 			return 1;
@@ -815,7 +820,7 @@ static int cmd_replay(int argc, char **argv)
 		ret = 1;
 out:
 	close_map(mapf);
-	replay_result_free(&r);
+	kmem_replay_result_free(&r);
 #ifdef KMEM_SANITIZE
 	/* LeakSanitizer: host memory the machine points to from its RAM. */
 	if (kmem_is_booted())
@@ -824,9 +829,9 @@ out:
 	/* Otherwise the command exits with the machine running: halting it
 	 * first (its teardown, then unmapping its RAM) is work the exit does
 	 * anyway, and it would come after the report, on the critical path. */
-	trace_free(&t);
+	kmem_trace_free(&t);
 	if (slabinfo_path)
-		slabinfo_free(&si);
+		kmem_slabinfo_free(&si);
 	return ret;
 }
 KMEM_COMMAND(replay, "replay TRACE [options]",

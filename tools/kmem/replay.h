@@ -27,8 +27,8 @@ struct compare_result {
  * ("glibc,jemalloc,mimalloc,tcmalloc"), each in a child process. Returns the
  * number of results (missing allocators are results with ran = false), or -1
  * for a bad list. */
-int replay_compare(const struct trace *t, const struct replay_opts *o,
-		   const struct replay_result *r, const char *list,
+int replay_compare(const struct kmem_trace *t, const struct kmem_replay_opts *o,
+		   const struct kmem_replay_result *r, const char *list,
 		   struct compare_result *out, int max);
 /* The child side (hidden: kmem replay --peer-child NAME MEMFD PIPEFD). */
 int compare_child_main(int argc, char **argv);

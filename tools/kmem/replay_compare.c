@@ -20,7 +20,7 @@
  * last byte), as its user would; an allocation the trace asked zeroed
  * (kzalloc, __GFP_ZERO) is calloc() for the others, as kmem zeroes it. The
  * host page faults of the run are counted. kmem's child backs the RAM its
- * slabs will take before the clock starts (replay_prefault(), as the replay
+ * slabs will take before the clock starts (kmem_replay_prefault(), as the replay
  * does): a kernel's RAM is there, and a fault on the machine's RAM memfd is
  * the simulator's cost, not the allocator's; the prefaulted pages count in
  * its peak RSS. kmem also reports its own accounting: peak slab pages.
@@ -104,12 +104,12 @@ static void smap_del(struct smap *m, uint32_t *v)
 
 /*
  * The op list is built from a second, ordered parse of the trace
- * (trace_parse_ordered()), written out as it is built: its memory is the
+ * (kmem_trace_parse_ordered()), written out as it is built: its memory is the
  * live objects' (the pairing map, the slots), not the trace's.
  */
 struct builder {
-	const struct trace *t0; /* the replay's parse: r->caches' names */
-	const struct replay_result *r;
+	const struct kmem_trace *t0; /* the replay's parse: r->caches' names */
+	const struct kmem_replay_result *r;
 	struct smap m;
 	size_t used; /* entries in m */
 	uint32_t *free_slots, *slot_size, nfree, next, cap_slots;
@@ -119,7 +119,7 @@ struct builder {
 	struct op buf[4096];
 	size_t nbuf, nops;
 	int fd;
-	void (*each)(void *arg, const struct trace_event *e);
+	void (*each)(void *arg, const struct kmem_trace_event *e);
 	void *each_arg;
 };
 
@@ -158,7 +158,7 @@ static int builder_op(struct builder *b, const struct op *o)
 }
 
 /* The cache of name id n of this parse: r->caches' index, or -1. */
-static int32_t builder_cache(struct builder *b, const struct trace *t,
+static int32_t builder_cache(struct builder *b, const struct kmem_trace *t,
 			     uint32_t n)
 {
 	uint32_t i;
@@ -177,8 +177,9 @@ static int32_t builder_cache(struct builder *b, const struct trace *t,
 	if (b->cache_of_name[n] == -2) {
 		b->cache_of_name[n] = -1;
 		for (i = 0; i < b->r->nr_caches; i++)
-			if (!strcmp(trace_name(b->t0, b->r->caches[i].name),
-				    trace_name(t, n)))
+			if (!strcmp(kmem_trace_name(b->t0,
+						    b->r->caches[i].name),
+				    kmem_trace_name(t, n)))
 				b->cache_of_name[n] = (int32_t)i;
 	}
 	return b->cache_of_name[n];
@@ -194,8 +195,8 @@ static int builder_free(struct builder *b, uint32_t *v)
 }
 
 /* One event of the ordered parse. */
-static int builder_event(void *arg, const struct trace *t,
-			 const struct trace_event *e)
+static int builder_event(void *arg, const struct kmem_trace *t,
+			 const struct kmem_trace_event *e)
 {
 	struct builder *b = arg;
 	struct op o = { 0 };
@@ -204,9 +205,10 @@ static int builder_event(void *arg, const struct trace *t,
 
 	if (b->each)
 		b->each(b->each_arg, e);
-	if (e->type > TR_KMEM_CACHE_FREE || !e->key)
+	if (e->type > KMEM_TRACE_KMEM_CACHE_FREE || !e->key)
 		return 0;
-	if (e->type == TR_KFREE || e->type == TR_KMEM_CACHE_FREE) {
+	if (e->type == KMEM_TRACE_KFREE ||
+	    e->type == KMEM_TRACE_KMEM_CACHE_FREE) {
 		v = smap_slot(&b->m, e->key, false);
 		if (!v)
 			return 0;
@@ -216,7 +218,7 @@ static int builder_event(void *arg, const struct trace *t,
 		b->used--;
 		return 0;
 	}
-	if (e->type == TR_KMEM_CACHE_ALLOC &&
+	if (e->type == KMEM_TRACE_KMEM_CACHE_ALLOC &&
 	    (cache = builder_cache(b, t, e->name)) < 0)
 		return 0; /* the main replay could not create the cache */
 	if ((b->used + 1) * 2 > b->m.mask + 1 &&
@@ -380,7 +382,7 @@ int compare_child_main(int argc, char **argv)
 	 * page faults on its RAM memfd (2,500 shmem faults, a third of kmem's
 	 * time on the build trace). They count in its peak RSS all the same. */
 	if (is_kmem)
-		replay_prefault(h->prefault_pages);
+		kmem_replay_prefault(h->prefault_pages);
 	faults0 = minor_faults();
 	t0 = cpu_now_ns();
 	if (is_kmem) {
@@ -613,15 +615,16 @@ static int write_all(int fd, const void *p, size_t n)
 /* The op list in a file for the children: header, caches, ops, from a second
  * ordered parse of t->path (each, if not NULL, sees its every event).
  * Returns the fd, or -1 (reported, as `what`). */
-int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
-		     const char *what, size_t *nops_out, uint64_t *peak_req,
-		     void (*each)(void *arg, const struct trace_event *e),
+int replay_ops_memfd(const struct kmem_trace *t,
+		     const struct kmem_replay_result *r, const char *what,
+		     size_t *nops_out, uint64_t *peak_req,
+		     void (*each)(void *arg, const struct kmem_trace_event *e),
 		     void *each_arg)
 {
 	struct shared_hdr hdr = { 0 };
 	struct builder *b = calloc(1, sizeof(*b));
-	struct trace t2;
-	struct trace_parse_opts quiet = { 0 };
+	struct kmem_trace t2;
+	struct kmem_trace_parse_opts quiet = { 0 };
 	int i, mfd = -1, err = -1;
 
 	if (!b || smap_grow(&b->m, 1024)) {
@@ -638,7 +641,7 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 	hdr.cpus = r->cpus;
 	hdr.x86_32 = !strcmp(r->layout, "x86-32");
 	/* Twice the replay's peak of slab pages: a kmem child backs that much
-	 * of its RAM before it is timed (replay_prefault backs the free blocks
+	 * of its RAM before it is timed (kmem_replay_prefault backs the free blocks
 	 * of the lowest orders first; the slabs come partly from others: with
 	 * the peak alone, 1,568 of the 2,500 slab pages of the build trace
 	 * still faulted while timed, with twice the peak none). */
@@ -652,7 +655,7 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 		struct shared_cache c = { { 0 }, 0, 0 };
 
 		snprintf(c.name, sizeof(c.name), "%s",
-			 trace_name(t, r->caches[i].name));
+			 kmem_trace_name(t, r->caches[i].name));
 		c.size = r->caches[i].kmem_size ? r->caches[i].kmem_size :
 						  r->caches[i].trace_size;
 		c.objsize = r->caches[i].trace_objsize ?
@@ -662,15 +665,15 @@ int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
 			break;
 	}
 	memset(&t2, 0, sizeof(t2));
-	if (trace_parse_ordered(&t2, t->path, &quiet, t->max_disorder_ns,
-				builder_event, b) ||
+	if (kmem_trace_parse_ordered(&t2, t->path, &quiet, t->max_disorder_ns,
+				     builder_event, b) ||
 	    (b->nbuf && write_all(mfd, b->buf, b->nbuf * sizeof(b->buf[0])))) {
 		fprintf(stderr, "kmem replay: %s: %s\n", what,
 			t2.error[0] ? t2.error : "op list: out of memory");
-		trace_free(&t2);
+		kmem_trace_free(&t2);
 		goto out;
 	}
-	trace_free(&t2);
+	kmem_trace_free(&t2);
 	hdr.nops = b->nops;
 	hdr.nslots = b->next;
 	if (pwrite(mfd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
@@ -695,8 +698,8 @@ out:
 	return err ? -1 : mfd;
 }
 
-int replay_compare(const struct trace *t, const struct replay_opts *o,
-		   const struct replay_result *r, const char *list,
+int replay_compare(const struct kmem_trace *t, const struct kmem_replay_opts *o,
+		   const struct kmem_replay_result *r, const char *list,
 		   struct compare_result *res, int max)
 {
 	int which[COMPARE_MAX], nw = 0, i, k, mfd;

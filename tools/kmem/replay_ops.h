@@ -71,9 +71,10 @@ int replay_tmpfile(const char *name, bool inherit);
  * again, in timestamp order, t being the replay's first parse) into an
  * unlinked temporary file; the fd, or -1 (reported as `what`). *peak_req:
  * the peak of live requested bytes. each (may be NULL) sees every event. */
-int replay_ops_memfd(const struct trace *t, const struct replay_result *r,
-		     const char *what, size_t *nops, uint64_t *peak_req,
-		     void (*each)(void *arg, const struct trace_event *e),
+int replay_ops_memfd(const struct kmem_trace *t,
+		     const struct kmem_replay_result *r, const char *what,
+		     size_t *nops, uint64_t *peak_req,
+		     void (*each)(void *arg, const struct kmem_trace_event *e),
 		     void *each_arg);
 /* Spawn "kmem replay MODE NAME MEMFD PIPEFD" (our environment without
  * LD_PRELOAD, plus env_add "VAR=value" if not NULL, replacing VAR) and read

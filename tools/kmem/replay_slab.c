@@ -351,13 +351,13 @@ static uint64_t slab_kmalloc_class(uint32_t size)
 }
 
 /* Every event of the trace, as the op list is built. */
-static void slab_class_fidelity(void *arg, const struct trace_event *e)
+static void slab_class_fidelity(void *arg, const struct kmem_trace_event *e)
 {
 	uint64_t c;
 	int64_t d;
 
 	(void)arg;
-	if (e->type != TR_KMALLOC || !e->key || !e->req)
+	if (e->type != KMEM_TRACE_KMALLOC || !e->key || !e->req)
 		return;
 	c = slab_kmalloc_class(e->req);
 	sc.slab_cls_total++;
@@ -376,7 +376,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int slab_compare(const struct trace *t, const struct replay_result *r,
+int slab_compare(const struct kmem_trace *t, const struct kmem_replay_result *r,
 		 const char *list)
 {
 	char *copy = strdup(list), *tok, *save = NULL;

@@ -14,7 +14,7 @@
  * slob"), each in children booted with KMEM_SLAB=<name>. Returns the number
  * of allocators (one that is not built is reported, not run), or -1 for a
  * bad list. */
-int slab_compare(const struct trace *t, const struct replay_result *r,
+int slab_compare(const struct kmem_trace *t, const struct kmem_replay_result *r,
 		 const char *list);
 /* The child side (hidden: kmem replay --slab-child NAME:MODE MEMFD PIPEFD). */
 int slab_compare_child_main(int argc, char **argv);
