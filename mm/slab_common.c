@@ -106,6 +106,7 @@ static inline struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
  * to 2 KiB use the first 512 bytes.
  */
 #define KMALLOC_TC_EMPTY (SLAB_DEAD_INDEX << SLAB_TC_SHIFT)
+#define KMALLOC_TC_WORD ((1U << SLAB_TC_SHIFT) - 1) /* the free word's offset */
 static u16 kmalloc_tc[KMALLOC_MAX_CACHE_SIZE / 8] = {
 	[0 ... KMALLOC_MAX_CACHE_SIZE / 8 - 1] = KMALLOC_TC_EMPTY
 };
@@ -122,8 +123,8 @@ static void kmalloc_tc_fill(bool up)
 			     NULL;
 		unsigned int off = KMALLOC_TC_EMPTY;
 
-		if (s && s->offset == 0)
-			off = s->alloc_tc;
+		if (s && s->offset <= KMALLOC_TC_WORD)
+			off = s->alloc_tc | s->offset;
 		__atomic_store_n(&kmalloc_tc[i], (u16)off, __ATOMIC_RELAXED);
 	}
 }
@@ -507,8 +508,8 @@ static noinline void *kmalloc_general(size_t size, gfp_t flags)
 /*
  * kmalloc of a variable size. The fast path pops the thread's main sheaf
  * of the size's kmalloc cache without reading the cache: kmalloc_tc[]
- * gives the entry's offset, and the free word it clears is at offset 0 in
- * every cache the table names. One test sends everything else (size 0 and
+ * gives the entry's offset and, in its low bits, where the free word it
+ * clears sits in the object. One test sends everything else (size 0 and
  * large sizes, as size - 1 wraps for 0; other kmalloc types and
  * __GFP_ZERO, which needs the cache's size) to kmalloc_general(); the
  * gates are the same two loads as slab_alloc_sampled()'s.
@@ -518,6 +519,7 @@ void *__kmalloc_noprof(size_t size, gfp_t flags)
 	struct slab_thread_cache *tc;
 	void **top;
 	void *obj;
+	unsigned long v;
 
 	if (slab_atomic_blocking(flags))
 		return kmalloc_might_sleep(size, flags,
@@ -526,15 +528,16 @@ void *__kmalloc_noprof(size_t size, gfp_t flags)
 		     (flags & KMALLOC_GENERAL_GFP) || kfence_gate_armed() ||
 		     kmem_fault_active))
 		return kmalloc_general(size, flags);
-	tc = slab_tc_at(
-		__atomic_load_n(&kmalloc_tc[(size - 1) / 8], __ATOMIC_RELAXED));
+	v = __atomic_load_n(&kmalloc_tc[(size - 1) / 8], __ATOMIC_RELAXED);
+	tc = slab_tc_at(v & ~KMALLOC_TC_WORD);
 	top = tc->top;
 	if (unlikely(top == tc->base))
 		return kmalloc_general(size, flags);
 	obj = *--top;
 	tc->top = top;
-	/* The free word (at offset 0): not free any more. */
-	__builtin_memset(obj, 0, sizeof(unsigned long));
+	/* The free word: not free any more. */
+	__builtin_memset((char *)obj + (v & KMALLOC_TC_WORD), 0,
+			 sizeof(unsigned long));
 	return obj;
 }
 

@@ -20,12 +20,17 @@
  *    Otherwise SLUB puts it in the middle, ALIGN_DOWN(object_size / 2, 8),
  *    so that a small overflow from the previous object does not redirect
  *    its freelist; kmem does so only for debug caches (whose reports then
- *    match the kernel's) and puts it at offset 0 of every other cache: both
- *    fast paths touch the free word (allocation clears it, free reads and
- *    writes it for the double-free check), and at offset 0 it shares the
- *    cache line the user touches first, where the middle of an object of
- *    128 bytes or more is a second line (issue 12: D1 misses per pair of
- *    bench_live mixed1k 3.3 -> 2.3 under callgrind's cache model). An
+ *    match the kernel's) and puts it at offset 8 of every other cache (0 for
+ *    objects of 8 bytes): both fast paths touch the free word (allocation
+ *    clears it, free reads and writes it for the double-free check), and at
+ *    8 it shares the cache line the user touches first, where the middle of
+ *    an object of 128 bytes or more is a second line (issue 12: D1 misses
+ *    per pair of bench_live mixed1k 3.3 -> 2.3 under callgrind's cache
+ *    model). Not 0: free's 8-byte read of a word the caller has just
+ *    written with a narrower store (a flag, a char at offset 0) cannot be
+ *    forwarded from the store buffer and waits for the store to retire;
+ *    at 0, that stall made the kmalloc(64) pair that writes one byte 1.7x
+ *    slower (4.9 -> 8.6 ns). An
  *    overflow into a free word cannot redirect kmem's freelists (their links
  *    are keyed slab indices, checked before use): it is reported as
  *    "Freepointer corrupt" when the slab's freelist is walked. Red zones and
@@ -334,7 +339,7 @@ int slab_calculate_geometry(unsigned int object_size, unsigned int align,
 	} else {
 		/* kmem's free word, read and written by both fast paths,
 		 * shares the line the user touches first (section 2). */
-		g->offset = 0;
+		g->offset = object_size >= 16 ? 8 : 0;
 	}
 	if (flags & SLAB_STORE_USER) {
 		size += 2 * TRACK_SIZE;

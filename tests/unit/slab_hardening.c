@@ -338,6 +338,36 @@ static void *dirty_kmalloc_realloc(size_t size)
 	return again;
 }
 
+/* The free word's place (mm/slub.c section 2): 0 in kmalloc-8, 8 in every
+ * other plain cache, away from a caller's narrow store at 0 (the store
+ * forwarding stall of the kmalloc pair). The variable-size kmalloc's fast
+ * path clears it there: were it the wrong word, every kfree below would be
+ * reported as a double free. */
+TEST(free_word_offsets)
+{
+	struct kmem_cache *s = kmem_cache_create("word_64", 64, 0, 0, NULL);
+	volatile size_t n;
+	unsigned int i;
+
+	CHECK(s->offset == 8);
+	kmem_cache_destroy(s);
+	for (i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
+		struct kmem_cache *k = kmalloc_caches[KMALLOC_NORMAL][i];
+
+		CHECK(k && k->offset == (i == KMALLOC_SHIFT_LOW ? 0 : 8));
+	}
+	for (n = 1; n <= KMALLOC_MAX_CACHE_SIZE; n += 7) {
+		char *p = kmalloc(n, GFP_KERNEL);
+
+		CHECK(p);
+		p[0] = 1; /* the pair's touch */
+		CHECK(!free_word_says_free(
+			kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(n)], p));
+		kfree(p);
+	}
+	test_halt();
+}
+
 /* Without the options nothing is zeroed but what __GFP_ZERO asks for: the
  * old contents come back (the free word's 8 bytes excepted). */
 TEST(init_off_keeps_contents)
@@ -356,7 +386,8 @@ TEST(init_off_keeps_contents)
 	CHECK(all_bytes(p, 96, 0));
 	kmem_cache_free(c.plain, p);
 	p = dirty_kmalloc_realloc(100);
-	CHECK(all_bytes((char *)p + 8, 92, 0xaa)); /* the word is at 0 */
+	/* The word is at 8 (mm/slub.c section 2), the rest kept. */
+	CHECK(all_bytes(p, 8, 0xaa) && all_bytes((char *)p + 16, 84, 0xaa));
 	kfree(p);
 	init_caches_destroy(&c);
 	test_halt();
@@ -444,7 +475,8 @@ TEST(init_on_free_slab)
 	p = kmalloc(200, GFP_KERNEL);
 	memset(p, 0xaa, 200);
 	kfree(p);
-	CHECK(all_bytes((char *)p + 8, 192, 0)); /* the word is at 0 */
+	/* The word is at 8, the rest zero. */
+	CHECK(all_bytes(p, 8, 0) && all_bytes((char *)p + 16, 184, 0));
 	/* Exempt caches keep the contents while free. */
 	p = kmem_cache_alloc(c.ctor, GFP_KERNEL);
 	memset(p, 0x77, 96);
@@ -479,6 +511,7 @@ int main(void)
 #else
 	fprintf(stderr, "CONFIG_SLAB_FREELIST_HARDENED is off in this build\n");
 #endif
+	RUN(free_word_offsets);
 	RUN(init_off_keeps_contents);
 	RUN(init_on_alloc_slab);
 	RUN(init_on_free_slab);
