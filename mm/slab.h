@@ -214,6 +214,8 @@ unsigned long slab_drain_all(void);
  * keeping the empty slabs up to min_partial (what the kernel's sheaf flush
  * does; kmem_cache_shrink() then frees the rest). */
 void slab_flush_sheaves(struct kmem_cache *s);
+/* Sheaves the threads' stocks of s hold (the shrinker's count). */
+unsigned long slab_stock_sheaves(struct kmem_cache *s);
 
 /* Counts for slabinfo and the tour. */
 struct slab_counts {

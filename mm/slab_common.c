@@ -1168,7 +1168,7 @@ static unsigned long slab_shrink_count(struct shrinker *sh,
 			continue;
 		}
 		count += READ_ONCE(n->nr_empty) + READ_ONCE(n->nr_barn_full) +
-			 READ_ONCE(n->nr_barn_empty);
+			 READ_ONCE(n->nr_barn_empty) + slab_stock_sheaves(s);
 	}
 	mutex_unlock(&slab_mutex);
 	return count;

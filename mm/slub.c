@@ -61,9 +61,13 @@
  *    another thread than the allocating one simply lands in the freeing
  *    thread's sheaf: objects are interchangeable, a slab's accounting only
  *    changes under its node's list_lock. When main is empty (alloc) or full
- *    (free) the slow path swaps with spare, then exchanges with the node's
- *    barn (stock of full and empty sheaves, at most s->barn_max of each:
- *    sheaf_barn_max()), then refills from or flushes to the slabs.
+ *    (free) the slow path swaps with spare, then trades with the thread's
+ *    own stock of sheaves (struct sheaf_stock: a full one for an empty
+ *    one, at most about 1 MiB of objects per cache; kmem's, not the
+ *    kernel's: it keeps a thread's frees on its own core), then exchanges
+ *    with the node's barn (full and empty sheaves shared by all threads, at
+ *    most s->barn_max of each: sheaf_barn_max()), then refills from or
+ *    flushes to the slabs.
  *    Capacity: 60 objects (< 256 B), 28 (< 4 KiB), 12 (larger): the
  *    kernel's calculate_sheaf_capacity(), one step larger for objects of
  *    1 KiB and more (sheaf_capacity()).
@@ -71,7 +75,9 @@
  *    destructor), when it calls kmem_cache_shrink() or the drain
  *    (kmem_free_pages_drained), and when a cache is destroyed (which may
  *    touch every thread's sheaves of that cache: using a cache while it is
- *    destroyed is the caller's bug, as in the kernel). Each thread's entries
+ *    destroyed is the caller's bug, as in the kernel); its stocks also when
+ *    any thread calls kmem_cache_shrink() or the drain, and when the slab
+ *    shrinker runs. Each thread's entries
  *    are one table of SLAB_MAX_CACHES (1024) entries indexed by s->index,
  *    reached by one initial-exec TLS load (struct slab_thread), so the fast
  *    paths have no bounds test. When the slab layer goes down (kmem_halt())
@@ -148,6 +154,8 @@
  *                   shrinker only trylocks it (it runs inside allocations)
  *    slab_tc_lock   the registry of threads and their sheaf tables
  *                   (table creation, thread exit, destroy's flush, halt)
+ *    st->lock       a thread's stock of one cache (a leaf: the owner's slow
+ *                   paths, other threads' drains and double-free search)
  *    n->barn_lock   a node's barn
  *    n->list_lock   a node's slab lists and every slab's freelist and inuse
  *    The page source is called with none of the spinlocks held (it may
@@ -1027,11 +1035,27 @@ static bool barn_put(struct kmem_cache_node *n, struct slab_sheaf *sh)
 	return ok;
 }
 
+/* Free the sheaves of two lists (barn_list) that nobody else can reach;
+ * the objects of those on `full` go back to the slabs of s first (s NULL:
+ * their machine is gone, forget them). */
+static void free_sheaf_lists(struct kmem_cache *s, struct list_head *full,
+			     struct list_head *empty)
+{
+	struct slab_sheaf *sh, *next;
+
+	list_for_each_entry_safe(sh, next, full, barn_list) {
+		if (s)
+			flush_sheaf(s, sh);
+		free(sh);
+	}
+	list_for_each_entry_safe(sh, next, empty, barn_list)
+		free(sh);
+}
+
 /* Flush the barn's full sheaves to the slabs and free every barn sheaf. */
 static void barn_flush(struct kmem_cache *s)
 {
 	struct kmem_cache_node *n = get_node(s);
-	struct slab_sheaf *sh, *next;
 	LIST_HEAD(full);
 	LIST_HEAD(empty);
 
@@ -1040,15 +1064,161 @@ static void barn_flush(struct kmem_cache *s)
 	list_splice_init(&n->barn_empty, &empty);
 	n->nr_barn_full = n->nr_barn_empty = 0;
 	spin_unlock(&n->barn_lock);
-	list_for_each_entry_safe(sh, next, &full, barn_list) {
-		flush_sheaf(s, sh);
-		free(sh);
-	}
-	list_for_each_entry_safe(sh, next, &empty, barn_list)
-		free(sh);
+	free_sheaf_lists(s, &full, &empty);
 }
 
 /* ---- Per-thread state -------------------------------------------------------- */
+
+/*
+ * A thread's stock of sheaves of one cache: full and empty sheaves it keeps
+ * for itself between its main/spare pair and the barn, at most `max` in all
+ * (about BARN_BYTES_PER_CPU of objects: sheaf_stock_max()). Not the kernel's:
+ * its per-CPU pair trades with the node's barn, and so did kmem's, but with
+ * both threads of bench_live mixed1k-2T on a core each, 55% of the full
+ * sheaves a thread took from the barn had been filled by the other thread
+ * (the barn is one LIFO stack), so their objects' lines sat in the other
+ * core's cache, and barn_lock was found held at 5-19% of the round trips
+ * (docs/PERFORMANCE.md, "Live sets in two threads"). tcmalloc's thread cache
+ * and mimalloc's thread heap keep a thread's frees for that thread; so does
+ * the stock.
+ *
+ * A full sheaf enters the stock only in exchange for an empty one the stock
+ * holds, and an empty one enters when the thread empties its main sheaf and
+ * takes a full one from the barn: so the stock holds what the thread both
+ * allocates and frees. A thread that only frees (a consumer) stocks
+ * nothing and feeds the barn as before; one that only allocates keeps at
+ * most `max` empty sheaves (host memory, no objects).
+ *
+ * Each stock has a lock, a leaf: the owner takes it on its slow paths (no
+ * one else wants it but a drain), other threads to take the stock away
+ * (kmem_cache_shrink, the slab drain and shrinker, destroy, thread exit,
+ * fork) or to search it for a double free. Its counts are peeked without
+ * it (READ_ONCE: a stale count only sends the owner to the barn).
+ */
+struct sheaf_stock {
+	spinlock_t lock;
+	unsigned int nr_full, nr_empty; /* sheaves on full, on empty */
+	unsigned int max;		/* 0 until the entry has sheaves */
+	struct list_head full, empty;
+};
+
+/* A table is SLAB_MAX_CACHES entries, then as many stocks. */
+static inline struct sheaf_stock *tc_stock(struct slab_thread_cache *tbl,
+					   unsigned int i)
+{
+	return (struct sheaf_stock *)(tbl + SLAB_MAX_CACHES) + i;
+}
+
+static void stock_init(struct sheaf_stock *st)
+{
+	spin_lock_init(&st->lock);
+	st->nr_full = st->nr_empty = st->max = 0;
+	INIT_LIST_HEAD(&st->full);
+	INIT_LIST_HEAD(&st->empty);
+}
+
+/* Sheaves a thread's stock of s may hold: about BARN_BYTES_PER_CPU of
+ * objects (a thread is one of kmem's CPUs), 2 to MAX_BARN_SHEAVES. */
+static unsigned int sheaf_stock_max(const struct kmem_cache *s)
+{
+	unsigned long sheaves = BARN_BYTES_PER_CPU /
+				((unsigned long)s->size * s->sheaf_capacity);
+
+	return (unsigned int)clamp(sheaves, 2UL,
+				   (unsigned long)MAX_BARN_SHEAVES);
+}
+
+/* Move sh from a stock list to the other (caller holds st->lock). */
+static struct slab_sheaf *stock_trade(struct sheaf_stock *st,
+				      struct list_head *from,
+				      unsigned int *nr_from,
+				      struct slab_sheaf *sh,
+				      struct list_head *to, unsigned int *nr_to)
+{
+	struct slab_sheaf *got = barn_take(from, nr_from);
+
+	if (got) {
+		list_add(&sh->barn_list, to);
+		(*nr_to)++;
+	}
+	return got;
+}
+
+/* The owner: a full sheaf of the stock for the (detached) empty main, or
+ * NULL (then nothing changed). */
+static struct slab_sheaf *stock_swap_empty(struct sheaf_stock *st,
+					   struct slab_sheaf *empty)
+{
+	struct slab_sheaf *full;
+
+	if (!READ_ONCE(st->nr_full))
+		return NULL;
+	spin_lock(&st->lock);
+	full = stock_trade(st, &st->full, &st->nr_full, empty, &st->empty,
+			   &st->nr_empty);
+	spin_unlock(&st->lock);
+	return full;
+}
+
+/* The owner: an empty sheaf of the stock for the (detached) full main, or
+ * NULL (then nothing changed). */
+static struct slab_sheaf *stock_swap_full(struct sheaf_stock *st,
+					  struct slab_sheaf *full)
+{
+	struct slab_sheaf *empty;
+
+	if (!READ_ONCE(st->nr_empty))
+		return NULL;
+	spin_lock(&st->lock);
+	empty = stock_trade(st, &st->empty, &st->nr_empty, full, &st->full,
+			    &st->nr_full);
+	spin_unlock(&st->lock);
+	return empty;
+}
+
+/* Has the stock room for one more sheaf (the owner's peek)? */
+static inline bool stock_room(const struct sheaf_stock *st)
+{
+	return READ_ONCE(st->nr_full) + READ_ONCE(st->nr_empty) < st->max;
+}
+
+/* The owner: keep an empty sheaf in the stock; false if it has no room. */
+static bool stock_add_empty(struct sheaf_stock *st, struct slab_sheaf *sh)
+{
+	bool ok = false;
+
+	spin_lock(&st->lock);
+	if (st->nr_full + st->nr_empty < st->max) {
+		list_add(&sh->barn_list, &st->empty);
+		st->nr_empty++;
+		ok = true;
+	}
+	spin_unlock(&st->lock);
+	return ok;
+}
+
+/* Any thread: take every sheaf out of a stock, onto *full and *empty. */
+static void stock_take_all(struct sheaf_stock *st, struct list_head *full,
+			   struct list_head *empty)
+{
+	spin_lock(&st->lock);
+	list_splice_init(&st->full, full);
+	list_splice_init(&st->empty, empty);
+	st->nr_full = st->nr_empty = 0;
+	spin_unlock(&st->lock);
+}
+
+/* Return stock i of table tbl to the slabs of s (NULL: forget the objects)
+ * and free its sheaves. */
+static void stock_flush(struct kmem_cache *s, struct slab_thread_cache *tbl,
+			unsigned int i)
+{
+	LIST_HEAD(full);
+	LIST_HEAD(empty);
+
+	stock_take_all(tc_stock(tbl, i), &full, &empty);
+	free_sheaf_lists(s, &full, &empty);
+}
 
 /* The main sheaf of tc (a table's entry: never slab_no_table's). */
 static inline struct slab_sheaf *tc_main(const struct slab_thread_cache *tc)
@@ -1086,9 +1256,14 @@ static void tc_init(struct slab_thread_cache *tc)
 	tc_attach(tc, &empty_sheaf);
 }
 
+/* Return entry i of table tbl (its main, spare and stock) to the slabs of
+ * s and free its sheaves. */
 static void flush_thread_entry(struct kmem_cache *s,
-			       struct slab_thread_cache *tc)
+			       struct slab_thread_cache *tbl, unsigned int i)
 {
+	struct slab_thread_cache *tc = &tbl[i];
+
+	stock_flush(s, tbl, i);
 	flush_sheaf(s, tc_detach(tc));
 	flush_sheaf(s, tc->spare);
 	free_sheaf(tc_main(tc));
@@ -1117,6 +1292,7 @@ static void drop_table(struct slab_thread *t)
 		for (i = 0; i < SLAB_MAX_CACHES; i++) {
 			free_sheaf(tc_main(&tbl[i]));
 			free_sheaf(tbl[i].spare);
+			stock_flush(NULL, tbl, i);
 		}
 		free(tbl);
 	}
@@ -1140,7 +1316,7 @@ static void __flush_thread(struct slab_thread *t)
 			continue;
 		flush_thread_entry(cache_by_index[i] ? cache_by_index[i] :
 						       tc_main(tc)->cache,
-				   tc);
+				   t->tc, i);
 	}
 }
 
@@ -1189,11 +1365,15 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 		struct slab_thread_cache *tbl;
 		unsigned int i;
 
-		tbl = host_alloc_lines(SLAB_MAX_CACHES * sizeof(*tbl));
+		tbl = host_alloc_lines(
+			SLAB_MAX_CACHES *
+			(sizeof(*tbl) + sizeof(struct sheaf_stock)));
 		if (!tbl)
 			return false;
-		for (i = 0; i < SLAB_MAX_CACHES; i++)
+		for (i = 0; i < SLAB_MAX_CACHES; i++) {
 			tc_init(&tbl[i]);
+			stock_init(tc_stock(tbl, i));
+		}
 		pthread_mutex_lock(&slab_tc_lock);
 		if (!slab_epoch) {
 			pthread_mutex_unlock(&slab_tc_lock);
@@ -1221,6 +1401,7 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 			tc_attach(tc, m);
 		if (sp)
 			tc->spare = sp;
+		tc_stock(t->tc, s->index)->max = sheaf_stock_max(s);
 		pthread_mutex_unlock(&slab_tc_lock);
 		if (!m || !sp)
 			return false;
@@ -1236,7 +1417,7 @@ static void flush_this_thread(struct kmem_cache *s)
 	if (!has_table(t))
 		return;
 	pthread_mutex_lock(&slab_tc_lock);
-	flush_thread_entry(s, &t->tc[s->index]);
+	flush_thread_entry(s, t->tc, s->index);
 	pthread_mutex_unlock(&slab_tc_lock);
 }
 
@@ -1248,8 +1429,50 @@ static void flush_all_threads(struct kmem_cache *s)
 	pthread_mutex_lock(&slab_tc_lock);
 	list_for_each_entry(t, &slab_threads, link)
 		if (has_table(t))
-			flush_thread_entry(s, &t->tc[s->index]);
+			flush_thread_entry(s, t->tc, s->index);
 	pthread_mutex_unlock(&slab_tc_lock);
+}
+
+/* The sheaves in every thread's stock of s, for the shrinker's count (0
+ * if slab_tc_lock is busy: it runs in reclaim). */
+unsigned long slab_stock_sheaves(struct kmem_cache *s)
+{
+	struct slab_thread *t;
+	unsigned long nr = 0;
+
+	if (pthread_mutex_trylock(&slab_tc_lock))
+		return 0;
+	list_for_each_entry(t, &slab_threads, link) {
+		if (has_table(t)) {
+			struct sheaf_stock *st = tc_stock(t->tc, s->index);
+
+			nr += READ_ONCE(st->nr_full) + READ_ONCE(st->nr_empty);
+		}
+	}
+	pthread_mutex_unlock(&slab_tc_lock);
+	return nr;
+}
+
+/* Flush every thread's stock of s (shrink, drain: the threads go on).
+ * In reclaim only if slab_tc_lock is free at once. */
+static void flush_all_stocks(struct kmem_cache *s, bool in_reclaim)
+{
+	struct slab_thread *t;
+	LIST_HEAD(full);
+	LIST_HEAD(empty);
+
+	if (in_reclaim) {
+		if (pthread_mutex_trylock(&slab_tc_lock))
+			return;
+	} else {
+		pthread_mutex_lock(&slab_tc_lock);
+	}
+	list_for_each_entry(t, &slab_threads, link)
+		if (has_table(t))
+			stock_take_all(tc_stock(t->tc, s->index), &full,
+				       &empty);
+	pthread_mutex_unlock(&slab_tc_lock);
+	free_sheaf_lists(s, &full, &empty);
 }
 
 /* ---- Allocation and free, slow paths ---------------------------------------- */
@@ -1291,16 +1514,24 @@ noinline void *slab_alloc_slow(struct kmem_cache *s, gfp_t gfp,
 	}
 	tc = slab_tc(s->index);
 	if (tc->top == tc->base) {
-		if (tc->spare->size) {
-			struct slab_sheaf *old = tc_detach(tc);
+		/* Detached (its size written) before the barn can hand it to
+		 * another thread or a drain can read it in the stock. */
+		struct slab_sheaf *old = tc_detach(tc);
+		struct sheaf_stock *st = tc_stock(slab_thread.tc, s->index);
 
+		if (tc->spare->size) {
 			tc_attach(tc, tc->spare);
 			tc->spare = old;
-		} else if ((sh = barn_swap_empty(n, tc_detach(tc), &drop))) {
-			/* Detached (its size written) before the barn can
-			 * hand it to another thread. */
-			struct slab_sheaf *old = tc_main(tc);
-
+		} else if ((sh = stock_swap_empty(st, old))) {
+			tc_attach(tc, sh);
+		} else if (stock_room(st) &&
+			   (sh = barn_get(n, &n->barn_full,
+					  &n->nr_barn_full))) {
+			/* The empty one stays with this thread. */
+			tc_attach(tc, sh);
+			if (!stock_add_empty(st, old) && !barn_put(n, old))
+				free_sheaf(old);
+		} else if ((sh = barn_swap_empty(n, old, &drop))) {
 			tc_attach(tc, sh);
 			if (drop)
 				free_sheaf(old);
@@ -1401,6 +1632,20 @@ static bool sheaf_holds_range(void *const *base, void *const *top,
 	return sheaf_holds(base, (unsigned int)(top - base), x);
 }
 
+/* Is x in a full sheaf of the stock (any thread)? */
+static bool stock_holds(struct sheaf_stock *st, const void *x)
+{
+	struct slab_sheaf *sh;
+	bool found = false;
+
+	spin_lock(&st->lock);
+	list_for_each_entry(sh, &st->full, barn_list)
+		if (sheaf_holds(sh->objects, sh->size, x))
+			found = true;
+	spin_unlock(&st->lock);
+	return found;
+}
+
 /*
  * Is x, whose free word says "in a sheaf", in one? The calling thread's
  * sheaves, the barn, then every other thread's sheaves of s (a free from
@@ -1434,7 +1679,8 @@ static bool in_some_sheaf(struct kmem_cache *s, const void *x)
 		spare = READ_ONCE(tc->spare);
 		if (sheaf_holds_range(READ_ONCE(tc->base), READ_ONCE(tc->top),
 				      s->sheaf_capacity, x) ||
-		    sheaf_holds(spare->objects, READ_ONCE(spare->size), x)) {
+		    sheaf_holds(spare->objects, READ_ONCE(spare->size), x) ||
+		    stock_holds(tc_stock(t->tc, s->index), x)) {
 			found = true;
 			break;
 		}
@@ -1516,6 +1762,9 @@ noinline void slab_free_slow(struct kmem_cache *s, struct slab *slab, void *x)
 		if (!tc->spare->size) {
 			tc_attach(tc, tc->spare);
 			tc->spare = sh;
+		} else if ((empty = stock_swap_full(
+				    tc_stock(slab_thread.tc, s->index), sh))) {
+			tc_attach(tc, empty);
 		} else if ((empty = barn_swap_full(n, sh))) {
 			tc_attach(tc, empty);
 		} else {
@@ -1998,6 +2247,7 @@ void slab_flush_sheaves(struct kmem_cache *s)
 	if (slab_foreign())
 		return; /* no sheaves */
 	flush_this_thread(s);
+	flush_all_stocks(s, false);
 	barn_flush(s);
 }
 
@@ -2043,6 +2293,7 @@ unsigned long slab_drain_all(void)
 		 * be half-way through a refill: leave them alone. */
 		if (!in_reclaim)
 			flush_this_thread(s);
+		flush_all_stocks(s, in_reclaim);
 		barn_flush(s);
 		pages += discard_empty_slabs(s);
 	}
@@ -2075,8 +2326,11 @@ void slab_get_counts(struct kmem_cache *s, struct slab_counts *c)
 	c->barn_empty = n->nr_barn_empty;
 	spin_unlock(&n->barn_lock);
 	if (has_table(t))
-		c->thread_cached =
-			tc_size(&t->tc[s->index]) + t->tc[s->index].spare->size;
+		c->thread_cached = tc_size(&t->tc[s->index]) +
+				   t->tc[s->index].spare->size +
+				   (unsigned long)READ_ONCE(
+					   tc_stock(t->tc, s->index)->nr_full) *
+					   s->sheaf_capacity;
 }
 
 static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
@@ -2145,6 +2399,44 @@ static bool check_slab(struct kmem_cache *s, struct slab *slab, int list,
 	return ok;
 }
 
+/* Every thread's stock of s: full sheaves full, empty ones empty, the
+ * counts right, at most max sheaves. */
+static bool check_stocks(struct kmem_cache *s)
+{
+	struct slab_thread *t;
+	bool ok = true;
+
+	pthread_mutex_lock(&slab_tc_lock);
+	list_for_each_entry(t, &slab_threads, link) {
+		struct sheaf_stock *st;
+		struct slab_sheaf *sh;
+		unsigned int full = 0, empty = 0;
+
+		if (!has_table(t))
+			continue;
+		st = tc_stock(t->tc, s->index);
+		spin_lock(&st->lock);
+		list_for_each_entry(sh, &st->full, barn_list) {
+			ok &= sh->size == sh->capacity && sh->cache == s;
+			full++;
+		}
+		list_for_each_entry(sh, &st->empty, barn_list) {
+			ok &= !sh->size && sh->cache == s;
+			empty++;
+		}
+		if (full != st->nr_full || empty != st->nr_empty ||
+		    full + empty > st->max) {
+			pr_err("slab check: %s: a thread's stock has %u/%u sheaves, recorded %u/%u, at most %u\n",
+			       s->name, full, empty, st->nr_full, st->nr_empty,
+			       st->max);
+			ok = false;
+		}
+		spin_unlock(&st->lock);
+	}
+	pthread_mutex_unlock(&slab_tc_lock);
+	return ok;
+}
+
 bool slab_check_cache(struct kmem_cache *s)
 {
 	struct kmem_cache_node *n = get_node(s);
@@ -2190,7 +2482,7 @@ bool slab_check_cache(struct kmem_cache *s)
 		if (sh->size || sh->cache != s)
 			ok = false;
 	spin_unlock(&n->barn_lock);
-	return ok;
+	return check_stocks(s) && ok;
 }
 
 bool slab_check(void)
