@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <kmem/log.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
@@ -68,7 +69,7 @@ struct kmem_config kmem_cfg;
 int __kmem_running;
 unsigned long kmem_boot_generation;
 
-static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(boot_lock, LOCK_RANK_BOOT);
 /* Set in the thread booting or halting the machine: its own calls to entry
  * points pass kmem_ensure_booted() instead of booting (and deadlocking). */
 static __thread bool kmem_booting;
@@ -80,13 +81,13 @@ void kmem_register_initcall(struct kmem_initcall *ic)
 {
 	struct kmem_initcall **pp;
 
-	pthread_mutex_lock(&boot_lock);
+	mutex_lock_atomic(&boot_lock);
 	for (pp = &initcalls; *pp && (*pp)->level <= ic->level;
 	     pp = &(*pp)->next)
 		;
 	ic->next = *pp;
 	*pp = ic;
-	pthread_mutex_unlock(&boot_lock);
+	mutex_unlock(&boot_lock);
 }
 
 /* A size: digits, then an optional K/M/G/T and an optional "B" or "iB". */
@@ -452,13 +453,13 @@ int kmem_boot(const struct kmem_config *cfg)
 {
 	int ret = -EBUSY;
 
-	pthread_mutex_lock(&boot_lock);
+	mutex_lock_atomic(&boot_lock);
 	if (!__kmem_running) {
 		/* An explicit boot is a new start: forget a failed default. */
 		__atomic_store_n(&default_boot_err, 0, __ATOMIC_RELEASE);
 		ret = boot_locked(cfg);
 	}
-	pthread_mutex_unlock(&boot_lock);
+	mutex_unlock(&boot_lock);
 	return ret;
 }
 
@@ -477,7 +478,7 @@ int kmem_boot_default(void)
 	ret = __atomic_load_n(&default_boot_err, __ATOMIC_ACQUIRE);
 	if (ret)
 		return ret;
-	pthread_mutex_lock(&boot_lock);
+	mutex_lock_atomic(&boot_lock);
 	if (__kmem_running) {
 		ret = 0;
 	} else {
@@ -491,15 +492,15 @@ int kmem_boot_default(void)
 					 __ATOMIC_RELEASE);
 		}
 	}
-	pthread_mutex_unlock(&boot_lock);
+	mutex_unlock(&boot_lock);
 	return ret;
 }
 
 void kmem_halt(void)
 {
-	pthread_mutex_lock(&boot_lock);
+	mutex_lock_atomic(&boot_lock);
 	if (!__kmem_running) {
-		pthread_mutex_unlock(&boot_lock);
+		mutex_unlock(&boot_lock);
 		return;
 	}
 	kmem_booting = true; /* teardown must not boot a machine */
@@ -508,7 +509,7 @@ void kmem_halt(void)
 	page_alloc_exit();
 	arch_machine_teardown();
 	kmem_booting = false;
-	pthread_mutex_unlock(&boot_lock);
+	mutex_unlock(&boot_lock);
 }
 
 /* The public description of the running machine; the first call boots it. */
@@ -546,10 +547,10 @@ bool kmem_is_booted(void)
  * processes (init/fork.c), so no machine is half booted or halted then. */
 void kmem_boot_lock(void)
 {
-	pthread_mutex_lock(&boot_lock);
+	mutex_lock_atomic(&boot_lock);
 }
 
 void kmem_boot_unlock(void)
 {
-	pthread_mutex_unlock(&boot_lock);
+	mutex_unlock(&boot_lock);
 }

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <kmem/cmdline.h>
 #include <kmem/show.h>
 #include "kernel/internal.h"
@@ -41,15 +42,15 @@
 
 static char boot_command_line[COMMAND_LINE_SIZE];
 static struct kmem_param *params, **params_tail = &params;
-static pthread_mutex_t param_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(param_lock, LOCK_RANK_PARAM);
 
 void kmem_register_param(struct kmem_param *p)
 {
-	pthread_mutex_lock(&param_lock);
+	mutex_lock_atomic(&param_lock);
 	p->next = NULL;
 	*params_tail = p;
 	params_tail = &p->next;
-	pthread_mutex_unlock(&param_lock);
+	mutex_unlock(&param_lock);
 }
 
 const char *kmem_cmdline(void)
@@ -154,7 +155,7 @@ static bool handle_param(const char *param, const char *val, bool early)
 	struct kmem_param *p;
 	bool taken = false;
 
-	pthread_mutex_lock(&param_lock);
+	mutex_lock_atomic(&param_lock);
 	for (p = params; p; p = p->next) {
 		size_t n = strlen(p->name);
 		const char *arg = val;
@@ -181,7 +182,7 @@ static bool handle_param(const char *param, const char *val, bool early)
 			taken = true;
 		}
 	}
-	pthread_mutex_unlock(&param_lock);
+	mutex_unlock(&param_lock);
 	return taken;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <kmem/machine.h>
 #include "kernel/internal.h"
@@ -143,14 +144,14 @@ static struct {
 	const void *caller;
 } sites[MAX_SITES];
 static unsigned int nr_sites;
-static pthread_mutex_t site_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(site_lock, LOCK_RANK_REPORT);
 
 static bool site_seen(const char *file, int line, const void *caller)
 {
 	unsigned int i;
 	bool seen = false;
 
-	pthread_mutex_lock(&site_lock);
+	mutex_lock_atomic(&site_lock);
 	for (i = 0; i < nr_sites; i++) {
 		if (sites[i].line == line && sites[i].caller == caller &&
 		    !strcmp(sites[i].file, file)) {
@@ -164,7 +165,7 @@ static bool site_seen(const char *file, int line, const void *caller)
 		sites[nr_sites].caller = caller;
 		nr_sites++;
 	}
-	pthread_mutex_unlock(&site_lock);
+	mutex_unlock(&site_lock);
 	return seen;
 }
 

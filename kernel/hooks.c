@@ -26,7 +26,7 @@ int kmem_hook_register(struct kmem_hook_list *l, struct kmem_hook *h)
 	struct kmem_hook **pp, *p;
 	int ret = 0;
 
-	pthread_mutex_lock(&l->lock);
+	mutex_lock_atomic(&l->lock);
 	for (p = l->head; p; p = p->next) {
 		if (p == h || p->fn == h->fn) {
 			ret = -EEXIST;
@@ -39,7 +39,7 @@ int kmem_hook_register(struct kmem_hook_list *l, struct kmem_hook *h)
 	h->next = *pp;
 	__atomic_store_n(pp, h, __ATOMIC_RELEASE);
 out:
-	pthread_mutex_unlock(&l->lock);
+	mutex_unlock(&l->lock);
 	return ret;
 }
 
@@ -47,24 +47,24 @@ void kmem_hook_unregister(struct kmem_hook_list *l, struct kmem_hook *h)
 {
 	struct kmem_hook **pp;
 
-	pthread_mutex_lock(&l->lock);
+	mutex_lock_atomic(&l->lock);
 	for (pp = &l->head; *pp; pp = &(*pp)->next) {
 		if (*pp == h) {
 			__atomic_store_n(pp, h->next, __ATOMIC_RELEASE);
 			break;
 		}
 	}
-	pthread_mutex_unlock(&l->lock);
+	mutex_unlock(&l->lock);
 }
 
 struct kmem_hook *kmem_hook_find(struct kmem_hook_list *l, const void *fn)
 {
 	struct kmem_hook *h;
 
-	pthread_mutex_lock(&l->lock);
+	mutex_lock_atomic(&l->lock);
 	for (h = l->head; h && h->fn != fn; h = h->next)
 		;
-	pthread_mutex_unlock(&l->lock);
+	mutex_unlock(&l->lock);
 	return h;
 }
 

@@ -11,8 +11,9 @@
 #ifndef _KMEM_KERNEL_HOOKS_H
 #define _KMEM_KERNEL_HOOKS_H
 
-#include <pthread.h>
 #include <stdbool.h>
+
+#include <linux/mutex.h>
 
 struct kmem_hook {
 	const char *name;
@@ -24,11 +25,23 @@ struct kmem_hook {
 struct kmem_hook_list {
 	const char *name;
 	struct kmem_hook *head;
-	pthread_mutex_t lock; /* serialises register and unregister */
+	struct mutex lock; /* serialises register and unregister */
 };
 
-#define KMEM_HOOK_LIST(var, lname) \
-	struct kmem_hook_list var = { (lname), NULL, PTHREAD_MUTEX_INITIALIZER }
+#ifdef CONFIG_LOCKDEP
+#define KMEM_HOOK_LIST(var, lname)                                      \
+	struct kmem_hook_list var = {                                   \
+		(lname),                                                \
+		NULL,                                                   \
+		{ PTHREAD_MUTEX_INITIALIZER,                            \
+		  STATIC_LOCKDEP_MAP_INIT("&l->lock", LOCK_RANK_LEAF) } \
+	}
+#else
+#define KMEM_HOOK_LIST(var, lname)             \
+	struct kmem_hook_list var = { (lname), \
+				      NULL,    \
+				      { PTHREAD_MUTEX_INITIALIZER } }
+#endif
 
 /*
  * Add h (its fn, name and priority set) to l. A hook whose fn is already on

@@ -53,6 +53,7 @@
 #endif
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include "kernel/printk.h"
 
 /* A symbol found for an address: its name, the offset in it, its size. */
@@ -230,7 +231,7 @@ char *kmem_symbolize_fast(const void *addr, char *buf, size_t len)
 /* ---- 1. libdw ---------------------------------------------------------------- */
 
 #ifdef KMEM_HAVE_LIBDW
-static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(sym_lock, LOCK_RANK_REPORT);
 static Dwfl *sym_dwfl;
 static pid_t sym_pid; /* the process the session describes (fork) */
 
@@ -283,7 +284,7 @@ char *kmem_symbolize(const void *addr, char *buf, size_t len)
 	struct ksym_hit h;
 	bool ok = false;
 
-	pthread_mutex_lock(&sym_lock);
+	mutex_lock_atomic(&sym_lock);
 	if ((sym_dwfl && sym_pid == getpid()) || sym_report()) {
 		ok = sym_lookup(a, &h);
 		/* A library loaded since the modules were reported. */
@@ -292,7 +293,7 @@ char *kmem_symbolize(const void *addr, char *buf, size_t len)
 		if (ok) /* the name lives in the session: format it under the lock */
 			ksym_format(&h, buf, len);
 	}
-	pthread_mutex_unlock(&sym_lock);
+	mutex_unlock(&sym_lock);
 	if (ok)
 		return buf;
 #endif

@@ -38,11 +38,17 @@ int debug_locks = 1;
 /* The locks of enum lock_rank, as the kernel names lock classes. */
 static const char *const rank_names[NR_LOCK_RANKS] = {
 	[LOCK_RANK_NONE] = "(lock without a rank)",
+	[LOCK_RANK_BOOT] = "boot_lock",
+	[LOCK_RANK_PARAM] = "param_lock",
+	[LOCK_RANK_PROCESS] = "process_lock",
 	[LOCK_RANK_MMAP] = "&mm->mmap_lock",
 	[LOCK_RANK_PGT_ALLOC] = "&mm->pgt_alloc_lock",
 	[LOCK_RANK_SLAB_MUTEX] = "slab_mutex",
+	[LOCK_RANK_PCPU_ALLOC] = "pcpu_alloc_mutex",
 	[LOCK_RANK_PURGE] = "purge_mutex",
 	[LOCK_RANK_PT] = "pt_lock",
+	[LOCK_RANK_SHRINKER] = "shrinker_lock",
+	[LOCK_RANK_SLAB_TC] = "slab_tc_lock",
 	[LOCK_RANK_BARN] = "&n->barn_lock",
 	[LOCK_RANK_LIST] = "&n->list_lock",
 	[LOCK_RANK_PAGE_TABLE] = "&mm->page_table_lock",
@@ -51,14 +57,24 @@ static const char *const rank_names[NR_LOCK_RANKS] = {
 	[LOCK_RANK_PCP] = "&pcp->lock",
 	[LOCK_RANK_ZONE] = "&zone->lock",
 	[LOCK_RANK_VMAP_AREA] = "vmap_area_lock",
+	[LOCK_RANK_FREE_VMAP_AREA] = "free_vmap_area_lock",
+	[LOCK_RANK_KFENCE_TIMER] = "timer_lock",
 	[LOCK_RANK_KMEMLEAK_SCAN] = "scan_mutex",
 	[LOCK_RANK_KMEMLEAK] = "kmemleak_lock",
 	[LOCK_RANK_FAULT] = "fault_lock",
+	[LOCK_RANK_LEAF] = "(a leaf lock)",
+	[LOCK_RANK_REPORT] = "(a report's lock)",
 };
 
 static const char *rank_name(unsigned int rank)
 {
 	return rank < NR_LOCK_RANKS ? rank_names[rank] : "(bad rank)";
+}
+
+/* The lock's own name (a lock defined with its rank), else its rank's. */
+static const char *lock_name(const struct lockdep_map *map)
+{
+	return map->name ? map->name : rank_name(map->rank);
 }
 
 static void print_lock(const char *prefix, const struct lockdep_map *map,
@@ -67,8 +83,26 @@ static void print_lock(const char *prefix, const struct lockdep_map *map,
 	char sym[256];
 
 	printk(KERN_WARNING "%s%016lx (%s){rank %u}, at: %s\n", prefix,
-	       (unsigned long)map, rank_name(map->rank), map->rank,
+	       (unsigned long)map, lock_name(map), map->rank,
 	       kmem_symbolize(ip, sym, sizeof(sym)));
+}
+
+/* The kernel's lockdep_print_held_locks(). */
+static void print_held_locks(void)
+{
+	int i;
+
+	printk(KERN_WARNING "%d lock%s held by %s/%d:\n", lockdep_depth,
+	       lockdep_depth == 1 ? "" : "s", kmem_current_comm(),
+	       kmem_current_pid());
+	for (i = 0; i < lockdep_depth; i++) {
+		char prefix[16];
+
+		if (!held_locks[i].map)
+			continue;
+		snprintf(prefix, sizeof(prefix), " #%d: ", i);
+		print_lock(prefix, held_locks[i].map, held_locks[i].ip);
+	}
 }
 
 /* The kernel's print_circular_bug_header(), with the documented order in
@@ -76,8 +110,6 @@ static void print_lock(const char *prefix, const struct lockdep_map *map,
 static void print_order_bug(struct lockdep_map *map, const void *ip,
 			    const struct held_lock *h)
 {
-	int i;
-
 	printk(KERN_WARNING "\n");
 	printk(KERN_WARNING
 	       "======================================================\n");
@@ -96,30 +128,19 @@ static void print_order_bug(struct lockdep_map *map, const void *ip,
 	printk(KERN_WARNING
 	       "the documented lock order (docs/ARCHITECTURE.md, \"Lock order\") takes\n");
 	printk(KERN_WARNING "%s (rank %u) before %s (rank %u).\n",
-	       rank_name(map->rank), map->rank, rank_name(h->map->rank),
-	       h->map->rank);
+	       lock_name(map), map->rank, lock_name(h->map), h->map->rank);
 	printk(KERN_WARNING "\nother info that might help us debug this:\n\n");
 	printk(KERN_WARNING " Possible unsafe locking scenario:\n\n");
 	printk(KERN_WARNING "       CPU0                    CPU1\n");
 	printk(KERN_WARNING "       ----                    ----\n");
-	printk(KERN_WARNING "  lock(%s);\n", rank_name(h->map->rank));
+	printk(KERN_WARNING "  lock(%s);\n", lock_name(h->map));
 	printk(KERN_WARNING "                               lock(%s);\n",
-	       rank_name(map->rank));
+	       lock_name(map));
 	printk(KERN_WARNING "                               lock(%s);\n",
-	       rank_name(h->map->rank));
-	printk(KERN_WARNING "  lock(%s);\n", rank_name(map->rank));
+	       lock_name(h->map));
+	printk(KERN_WARNING "  lock(%s);\n", lock_name(map));
 	printk(KERN_WARNING "\n *** DEADLOCK ***\n\n");
-	printk(KERN_WARNING "%d lock%s held by %s/%d:\n", lockdep_depth,
-	       lockdep_depth == 1 ? "" : "s", kmem_current_comm(),
-	       kmem_current_pid());
-	for (i = 0; i < lockdep_depth; i++) {
-		char prefix[16];
-
-		if (!held_locks[i].map)
-			continue;
-		snprintf(prefix, sizeof(prefix), " #%d: ", i);
-		print_lock(prefix, held_locks[i].map, held_locks[i].ip);
-	}
+	print_held_locks();
 	printk(KERN_WARNING "\nstack backtrace:\n");
 	printk(KERN_WARNING "CPU: %d PID: %d Comm: %s\n",
 	       raw_smp_processor_id(), kmem_current_pid(), kmem_current_comm());
@@ -149,36 +170,44 @@ static void held_push(struct lockdep_map *map, const void *ip, int read)
 	held_locks[i].map = map;
 }
 
-static void check_order(struct lockdep_map *map, int trylock, const void *ip)
+/* A rank of unrelated locks, no two of which may nest. */
+static bool shared_rank(unsigned int rank)
+{
+	return rank == LOCK_RANK_LEAF || rank == LOCK_RANK_REPORT;
+}
+
+/*
+ * Before taking map (and waiting for it): a held lock of a higher rank is an
+ * inversion of the order, reported once (debug_locks off) before the caller
+ * waits.
+ */
+void lock_acquire_check(struct lockdep_map *map, int read, const void *ip)
 {
 	int i;
 
-	if (trylock || !map->rank ||
-	    !__atomic_load_n(&debug_locks, __ATOMIC_RELAXED))
+	(void)read;
+	if (!__atomic_load_n(&debug_locks, __ATOMIC_RELAXED))
+		return;
+	if (!map->rank)
 		return;
 	for (i = 0; i < lockdep_depth; i++) {
 		struct lockdep_map *h = held_locks[i].map;
 
-		if (h && h->rank > map->rank) {
+		if (h && (h->rank > map->rank ||
+			  (h->rank == map->rank && shared_rank(map->rank)))) {
 			if (__atomic_exchange_n(&debug_locks, 0,
 						__ATOMIC_RELAXED))
 				print_order_bug(map, ip, &held_locks[i]);
-			break;
+			return;
 		}
 	}
 }
 
-void lock_acquire(struct lockdep_map *map, int trylock, const void *ip)
+void lock_acquired(struct lockdep_map *map, int read, const void *ip)
 {
-	check_order(map, trylock, ip);
-	__atomic_store_n(&map->owner, &lockdep_self, __ATOMIC_RELAXED);
-	held_push(map, ip, 0);
-}
-
-void lock_acquire_shared(struct lockdep_map *map, int trylock, const void *ip)
-{
-	check_order(map, trylock, ip);
-	held_push(map, ip, 1);
+	if (!read)
+		__atomic_store_n(&map->owner, &lockdep_self, __ATOMIC_RELAXED);
+	held_push(map, ip, read);
 }
 
 void lock_release(struct lockdep_map *map)

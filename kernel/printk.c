@@ -26,6 +26,9 @@
 
 #define LOG_KEEP (4u << 20)
 
+/* A bare host mutex, the one lock outside the lock order (linux/lockdep.h):
+ * lockdep prints its reports through printk, under any lock, so a map here
+ * would check the reports' own printing. Nothing is taken under it. */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *log_buf;	/* LOG_KEEP bytes, used as a ring */
 static size_t log_head; /* absolute position of the next byte */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/mutex.h>
 #include "lib/stackdepot.h"
 
 #define DEPOT_MAX 16384
@@ -35,7 +36,7 @@ struct depot_stack {
 static struct depot_stack *depot;
 static unsigned int *depot_hash; /* index + 1; 0: empty slot */
 static unsigned int nr_used;
-static pthread_mutex_t depot_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(depot_lock, LOCK_RANK_LEAF);
 
 static int depot_alloc_locked(void)
 {
@@ -57,9 +58,9 @@ int stack_depot_init(void)
 {
 	int ret;
 
-	pthread_mutex_lock(&depot_lock);
+	mutex_lock_atomic(&depot_lock);
 	ret = depot_alloc_locked();
-	pthread_mutex_unlock(&depot_lock);
+	mutex_unlock(&depot_lock);
 	return ret;
 }
 
@@ -74,7 +75,7 @@ depot_stack_handle_t stack_depot_save(void *const *entries, unsigned int nr)
 		h ^= (unsigned int)((unsigned long)entries[i] >> 2);
 		h *= 16777619u;
 	}
-	pthread_mutex_lock(&depot_lock);
+	mutex_lock_atomic(&depot_lock);
 	if (depot_alloc_locked())
 		goto out;
 	for (slot = h % DEPOT_HASH;; slot = (slot + 1) % DEPOT_HASH) {
@@ -102,7 +103,7 @@ depot_stack_handle_t stack_depot_save(void *const *entries, unsigned int nr)
 		}
 	}
 out:
-	pthread_mutex_unlock(&depot_lock);
+	mutex_unlock(&depot_lock);
 	return handle;
 }
 
@@ -125,11 +126,11 @@ unsigned int stack_depot_nr_handles(void)
 
 void stack_depot_exit(void)
 {
-	pthread_mutex_lock(&depot_lock);
+	mutex_lock_atomic(&depot_lock);
 	free(depot);
 	free(depot_hash);
 	depot = NULL;
 	depot_hash = NULL;
 	__atomic_store_n(&nr_used, 0, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&depot_lock);
+	mutex_unlock(&depot_lock);
 }

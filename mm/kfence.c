@@ -65,6 +65,7 @@
 #include <sys/mman.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/kfence.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -169,7 +170,7 @@ static unsigned long nr_objects;
 static struct page *pool_pages;
 static unsigned int pool_order;
 static LIST_HEAD(kfence_freelist);
-static DEFINE_SPINLOCK(freelist_lock);
+static DEFINE_SPINLOCK_RANK(freelist_lock, LOCK_RANK_LEAF);
 static bool kfence_enabled;
 static unsigned long sample_interval; /* ms; 0: no timer */
 static unsigned long sample_every;    /* 0: the timer's mode */
@@ -766,7 +767,7 @@ out:
 
 /* ---- the timer ---------------------------------------------------------------- */
 
-static pthread_mutex_t timer_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(timer_lock, LOCK_RANK_KFENCE_TIMER);
 static pthread_cond_t timer_cond;
 static pthread_t timer_thread;
 static bool timer_running, timer_stop;
@@ -774,7 +775,7 @@ static bool timer_running, timer_stop;
 static void *kfence_timer(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&timer_lock);
+	mutex_lock_atomic(&timer_lock);
 	while (!timer_stop) {
 		struct timespec ts;
 		unsigned long ms = READ_ONCE(sample_interval);
@@ -786,13 +787,13 @@ static void *kfence_timer(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&timer_cond, &timer_lock, &ts);
+		mutex_cond_timedwait(&timer_cond, &timer_lock, &ts);
 		/* toggle_allocation_gate(): let one allocation through. */
 		if (!timer_stop && READ_ONCE(kfence_enabled) &&
 		    !READ_ONCE(sample_every))
 			__atomic_store_n(&kfence_armed, 1, __ATOMIC_RELAXED);
 	}
-	pthread_mutex_unlock(&timer_lock);
+	mutex_unlock(&timer_lock);
 	return NULL;
 }
 
@@ -820,10 +821,10 @@ static void timer_halt(void)
 {
 	if (!timer_running)
 		return;
-	pthread_mutex_lock(&timer_lock);
+	mutex_lock_atomic(&timer_lock);
 	timer_stop = true;
 	pthread_cond_signal(&timer_cond);
-	pthread_mutex_unlock(&timer_lock);
+	mutex_unlock(&timer_lock);
 	pthread_join(timer_thread, NULL);
 	pthread_cond_destroy(&timer_cond);
 	timer_running = false;
@@ -831,18 +832,18 @@ static void timer_halt(void)
 
 static void kfence_fork_prepare(void)
 {
-	pthread_mutex_lock(&timer_lock);
+	mutex_lock_atomic(&timer_lock);
 }
 
 static void kfence_fork_parent(void)
 {
-	pthread_mutex_unlock(&timer_lock);
+	mutex_unlock(&timer_lock);
 }
 
 /* Only the forking thread goes on in the child: a new timer. */
 static void kfence_fork_child(void)
 {
-	pthread_mutex_unlock(&timer_lock);
+	mutex_unlock(&timer_lock);
 	if (!timer_running)
 		return;
 	timer_running = false;
@@ -972,6 +973,8 @@ static int kfence_init(void)
 
 		INIT_LIST_HEAD(&meta->list);
 		spin_lock_init(&meta->lock);
+		lockdep_set_rank_name(&meta->lock, LOCK_RANK_LEAF,
+				      "&meta->lock");
 		meta->state = KFENCE_OBJECT_UNUSED;
 		meta->addr = metadata_to_pageaddr(meta);
 		list_add_tail(&meta->list, &kfence_freelist);

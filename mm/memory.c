@@ -952,7 +952,7 @@ unsigned long kmem_frame_users(unsigned long pfn,
 	if (!pfn_valid(pfn))
 		return 0;
 	page = pfn_to_page(pfn);
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	list_for_each_entry(p, &process_list, list) {
 		struct mm_struct *mm = &p->mm;
 
@@ -972,7 +972,7 @@ unsigned long kmem_frame_users(unsigned long pfn,
 		}
 		spin_unlock(&mm->page_table_lock);
 	}
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	return c.count;
 }
 
@@ -1225,7 +1225,7 @@ bool user_hostmap_check(void)
 	struct kmem_process *p;
 	bool ok = true;
 
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	list_for_each_entry(p, &process_list, list) {
 		struct mm_struct *mm = &p->mm;
 		long n;
@@ -1239,7 +1239,7 @@ bool user_hostmap_check(void)
 		}
 		spin_unlock(&mm->page_table_lock);
 	}
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	return ok;
 }
 

@@ -22,7 +22,7 @@
  *   mm->mmap_lock       (rw_semaphore) the VMA array and the mm's layout fields;
  *                       taken for read by faults, for write by mmap & co.
  *   mm->pgt_alloc_lock  page-table page allocation
- *   process_lock        (rwlock) the process list
+ *   process_lock        (rw_semaphore) the process list
  *   mm->page_table_lock (spinlock) the mm's page tables, the host mappings,
  *                       the rss counters, host_maps and mm->dead
  *   lru_lock            the global anon LRU list (reclaim only trylocks a
@@ -170,7 +170,7 @@ static inline void mmap_write_unlock(struct mm_struct *mm)
 #define mmap_assert_write_locked(mm) lockdep_assert_held_write(&(mm)->mmap_lock)
 
 /* mm/mmap.c */
-extern pthread_rwlock_t process_lock;
+extern struct rw_semaphore process_lock;
 extern struct list_head process_list;
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct kmem_process *process_of_host(unsigned long host);

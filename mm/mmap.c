@@ -83,7 +83,7 @@
 #define RLIMIT_MEMLOCK_BYTES (8UL << 20)
 #define PID_FIRST 1000
 
-pthread_rwlock_t process_lock = PTHREAD_RWLOCK_INITIALIZER;
+DECLARE_RWSEM_RANK(process_lock, LOCK_RANK_PROCESS);
 LIST_HEAD(process_list);
 static int next_pid = PID_FIRST;
 static unsigned long shmem_ino; /* numbers of MAP_SHARED mappings' inodes */
@@ -190,11 +190,11 @@ static struct kmem_process *enter_pid(int pid)
 
 	if (pid <= 0)
 		return NULL;
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	p = find_process(pid);
 	if (p && __kmem_process_enter(p, 0) != 0)
 		p = NULL;
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	return p;
 }
 
@@ -272,14 +272,14 @@ struct kmem_process *process_of_host(unsigned long host)
 	struct kmem_process *p, *found = NULL;
 	unsigned long u;
 
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	list_for_each_entry(p, &process_list, list) {
 		if (mm_host_to_user(&p->mm, host, &u)) {
 			found = p;
 			break;
 		}
 	}
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	return found;
 }
 
@@ -583,10 +583,10 @@ struct kmem_process *kmem_process_create(const char *comm)
 			kmem_cache_free(vm_area_cachep, stack);
 		goto out_pgtable;
 	}
-	pthread_rwlock_wrlock(&process_lock);
+	down_write(&process_lock);
 	p->pid = next_pid++;
 	list_add_tail(&p->list, &process_list);
-	pthread_rwlock_unlock(&process_lock);
+	up_write(&process_lock);
 	return p;
 
 out_pgtable:
@@ -620,13 +620,13 @@ int kmem_process_exit(struct kmem_process *p)
 		return -EINVAL;
 	if (current_process() == p)
 		leave_current();
-	pthread_rwlock_wrlock(&process_lock);
+	down_write(&process_lock);
 	if (__atomic_load_n(&p->nr_inside, __ATOMIC_ACQUIRE)) {
-		pthread_rwlock_unlock(&process_lock);
+		up_write(&process_lock);
 		return -EBUSY;
 	}
 	list_del_init(&p->list);
-	pthread_rwlock_unlock(&process_lock);
+	up_write(&process_lock);
 	mmap_write_lock(&p->mm);
 	mm_teardown(&p->mm);
 	mmap_write_unlock(&p->mm);
@@ -1391,13 +1391,13 @@ int kmem_for_each_process(int (*fn)(struct kmem_process *p, void *arg),
 	struct kmem_process *p;
 	int ret = 0;
 
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	list_for_each_entry(p, &process_list, list) {
 		ret = fn(p, arg);
 		if (ret)
 			break;
 	}
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	return ret;
 }
 
@@ -1506,7 +1506,7 @@ static void user_mm_exit(void)
 	struct kmem_process *p, *n;
 
 	/* Processes left running when the machine halts are torn down. */
-	pthread_rwlock_wrlock(&process_lock);
+	down_write(&process_lock);
 	list_for_each_entry_safe(p, n, &process_list, list) {
 		list_del_init(&p->list);
 		mm_teardown(&p->mm);
@@ -1516,7 +1516,7 @@ static void user_mm_exit(void)
 	}
 	next_pid = PID_FIRST;
 	shmem_ino = 0;
-	pthread_rwlock_unlock(&process_lock);
+	up_write(&process_lock);
 	task.proc = NULL;
 	__kmem_process_switches++;
 	unregister_oom_handler(&oom_kill_hook);

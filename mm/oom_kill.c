@@ -18,9 +18,12 @@
  * process has oom_score_adj 0), prints the kernel's report and kills it.
  *
  * Locking: process_lock (read) is held while the victim is chosen and killed,
- * so that it cannot exit meanwhile; killing takes its page_table_lock.
+ * so that it cannot exit meanwhile; killing takes its page_table_lock. The
+ * OOM killer runs inside allocations, under an mm's mmap_lock, which is below
+ * process_lock in the lock order: it only trylocks process_lock.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -109,7 +112,12 @@ bool oom_kill_largest(gfp_t gfp, unsigned int order)
 	unsigned long best = 0, points;
 	char flags[256];
 
-	pthread_rwlock_rdlock(&process_lock);
+	/* Inside an allocation, which may hold an mm's mmap_lock: below it in
+	 * the lock order, so only tried (the kernel's oom_lock is tried too).
+	 * Its writers add or remove a list entry and wait for nothing, so
+	 * this ends. */
+	while (!down_read_trylock(&process_lock))
+		sched_yield();
 	list_for_each_entry(p, &process_list, list) {
 		if (__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE))
 			continue;
@@ -121,7 +129,7 @@ bool oom_kill_largest(gfp_t gfp, unsigned int order)
 	}
 	/* A victim with nothing but page tables would free nothing useful. */
 	if (!victim || best <= victim->mm.pgt.nr_table_pages) {
-		pthread_rwlock_unlock(&process_lock);
+		up_read(&process_lock);
 		return false;
 	}
 	kmem_format_gfp(gfp, flags, sizeof(flags));
@@ -135,7 +143,7 @@ bool oom_kill_largest(gfp_t gfp, unsigned int order)
 	pr_info("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=%s,pid=%d,uid=%d\n",
 		victim->comm, victim->pid, PROCESS_UID);
 	oom_kill_process(victim, "Out of memory");
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	return true;
 }
 
@@ -155,16 +163,16 @@ int kmem_sys_kill(int pid, int sig)
 		errno = EINVAL;
 		return -1;
 	}
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	p = pid == 0 ? self : find_process(pid);
 	if (!p || __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
-		pthread_rwlock_unlock(&process_lock);
+		up_read(&process_lock);
 		errno = ESRCH;
 		return -1;
 	}
 	if (sig)
 		process_kill(p, sig);
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	if (sig && p == self)
 		process_die();
 	return 0;

@@ -89,6 +89,7 @@
 #include <linux/mm.h>
 #include <linux/kmemleak.h>
 #include <linux/highmem.h>
+#include <linux/mutex.h>
 #include <linux/gfp.h>
 #include "arch/x86/machine.h"
 #include "mm/internal.h"
@@ -705,10 +706,15 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 #define NOPAGE_RS_INTERVAL_NS (5LL * 1000000000LL)
 #define NOPAGE_RS_BURST 10
 static struct {
-	pthread_mutex_t lock;
+	struct mutex lock;
 	long long begin;
 	int printed, missed;
-} nopage_rs = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
+} nopage_rs = { .lock = { PTHREAD_MUTEX_INITIALIZER,
+#ifdef CONFIG_LOCKDEP
+			  STATIC_LOCKDEP_MAP_INIT("nopage_rs.lock",
+						  LOCK_RANK_LEAF)
+#endif
+		} };
 
 static bool nopage_ratelimit(void)
 {
@@ -718,7 +724,7 @@ static bool nopage_ratelimit(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	pthread_mutex_lock(&nopage_rs.lock);
+	mutex_lock_atomic(&nopage_rs.lock);
 	if (!nopage_rs.begin ||
 	    now - nopage_rs.begin >= NOPAGE_RS_INTERVAL_NS) {
 		if (nopage_rs.missed)
@@ -733,16 +739,16 @@ static bool nopage_ratelimit(void)
 		nopage_rs.printed++;
 	else
 		nopage_rs.missed++;
-	pthread_mutex_unlock(&nopage_rs.lock);
+	mutex_unlock(&nopage_rs.lock);
 	return ok;
 }
 
 static void nopage_ratelimit_reset(void)
 {
-	pthread_mutex_lock(&nopage_rs.lock);
+	mutex_lock_atomic(&nopage_rs.lock);
 	nopage_rs.begin = 0;
 	nopage_rs.printed = nopage_rs.missed = 0;
-	pthread_mutex_unlock(&nopage_rs.lock);
+	mutex_unlock(&nopage_rs.lock);
 }
 
 static void warn_alloc(gfp_t gfp, unsigned int order, const char *what)

@@ -60,6 +60,7 @@
 #include <sys/mman.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <kmem/cmdline.h>
@@ -259,7 +260,7 @@ static void poison_pages(struct page *page, unsigned long nr)
 
 /* ---- debug_pagealloc ------------------------------------------------------ */
 
-static pthread_mutex_t dpa_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(dpa_lock, LOCK_RANK_LEAF);
 static unsigned long dpa_left_mapped; /* frees refused by the budget */
 static bool dpa_warned;
 
@@ -309,10 +310,10 @@ static void dpa_set(unsigned long pfn, unsigned long nr, bool unmap)
 	if (pfn >= max_low_pfn || !direct_range(pfn, &rs, &re))
 		return;
 	nr = min(nr, re - pfn);
-	pthread_mutex_lock(&dpa_lock);
+	mutex_lock_atomic(&dpa_lock);
 	if (pfn_bit(unmapped, pfn) == unmap) {
 		/* Left mapped by the budget (map back), or already so. */
-		pthread_mutex_unlock(&dpa_lock);
+		mutex_unlock(&dpa_lock);
 		return;
 	}
 	before = dpa_boundaries(pfn, pfn + nr, rs, re);
@@ -328,7 +329,7 @@ static void dpa_set(unsigned long pfn, unsigned long nr, bool unmap)
 			pr_warn("debug_pagealloc: %lu host mappings used: freed pages are left mapped\n",
 				hostmap_used(HOSTMAP_DEBUG));
 		}
-		pthread_mutex_unlock(&dpa_lock);
+		mutex_unlock(&dpa_lock);
 		return;
 	}
 	if (!unmap)
@@ -344,7 +345,7 @@ static void dpa_set(unsigned long pfn, unsigned long nr, bool unmap)
 			hostmap_account(HOSTMAP_DEBUG, before - after);
 		}
 	}
-	pthread_mutex_unlock(&dpa_lock);
+	mutex_unlock(&dpa_lock);
 }
 
 static enum kmem_fault_result dpa_fault(struct kmem_fault *f)

@@ -111,8 +111,8 @@ struct pcpu_chunk {
 
 unsigned long __per_cpu_offset[KMEM_MAX_CPUS];
 
-static DEFINE_MUTEX(pcpu_alloc_mutex);
-static DEFINE_SPINLOCK(pcpu_lock);
+static DEFINE_MUTEX_RANK(pcpu_alloc_mutex, LOCK_RANK_PCPU_ALLOC);
+static DEFINE_SPINLOCK_RANK(pcpu_lock, LOCK_RANK_LEAF);
 
 static int pcpu_unit_pages, pcpu_unit_size, pcpu_nr_units;
 static size_t pcpu_atom_size, pcpu_size_sum;

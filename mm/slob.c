@@ -124,7 +124,7 @@ static struct kmem_cache slob_kmalloc_cache;
 
 /* The lists: [0] for Normal pages, [1] for DMA pages. */
 static struct list_head slob_lists[2][SLOB_NR_LISTS];
-static DEFINE_SPINLOCK(slob_lock);
+static DEFINE_SPINLOCK_RANK(slob_lock, LOCK_RANK_LEAF);
 static unsigned long slob_nr_pages, slob_nr_blocks, slob_used_units;
 static atomic_long_t slob_big_pages; /* pages of big cache objects */
 
@@ -675,6 +675,7 @@ void slob_init(void)
 		for (i = 0; i < SLOB_NR_LISTS; i++)
 			INIT_LIST_HEAD(&slob_lists[z][i]);
 	spin_lock_init(&slob_lock);
+	lockdep_set_rank_name(&slob_lock, LOCK_RANK_LEAF, "slob_lock");
 	slob_nr_pages = slob_nr_blocks = slob_used_units = 0;
 	atomic_long_set(&slob_big_pages, 0);
 }

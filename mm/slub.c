@@ -205,7 +205,7 @@ __thread struct slab_thread slab_thread
 
 static struct kmem_cache *cache_by_index[SLAB_MAX_CACHES]; /* slab_mutex */
 
-static pthread_mutex_t slab_tc_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(slab_tc_lock, LOCK_RANK_SLAB_TC);
 static LIST_HEAD(slab_threads);
 static pthread_key_t slab_thread_key;
 static pthread_once_t slab_key_once = PTHREAD_ONCE_INIT;
@@ -1324,11 +1324,11 @@ static void slab_thread_exit(void *arg)
 {
 	struct slab_thread *t = arg;
 
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	if (t->epoch && t->epoch == slab_epoch)
 		__flush_thread(t);
 	drop_table(t);
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 }
 
 static void make_key(void)
@@ -1374,9 +1374,9 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 			tc_init(&tbl[i]);
 			stock_init(tc_stock(tbl, i));
 		}
-		pthread_mutex_lock(&slab_tc_lock);
+		mutex_lock_atomic(&slab_tc_lock);
 		if (!slab_epoch) {
-			pthread_mutex_unlock(&slab_tc_lock);
+			mutex_unlock(&slab_tc_lock);
 			free(tbl);
 			return false;
 		}
@@ -1386,7 +1386,7 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 		list_add(&t->link, &slab_threads);
 		t->registered = true;
 		WRITE_ONCE(t->tc, tbl);
-		pthread_mutex_unlock(&slab_tc_lock);
+		mutex_unlock(&slab_tc_lock);
 	}
 	tc = &t->tc[s->index];
 	if (tc_main(tc) == &empty_sheaf || tc->spare == &empty_sheaf) {
@@ -1396,13 +1396,13 @@ static noinline bool slab_thread_prepare(struct kmem_cache *s)
 			m = alloc_sheaf(s);
 		if (sp == &empty_sheaf)
 			sp = alloc_sheaf(s);
-		pthread_mutex_lock(&slab_tc_lock);
+		mutex_lock_atomic(&slab_tc_lock);
 		if (m && tc_main(tc) == &empty_sheaf)
 			tc_attach(tc, m);
 		if (sp)
 			tc->spare = sp;
 		tc_stock(t->tc, s->index)->max = sheaf_stock_max(s);
-		pthread_mutex_unlock(&slab_tc_lock);
+		mutex_unlock(&slab_tc_lock);
 		if (!m || !sp)
 			return false;
 	}
@@ -1416,9 +1416,9 @@ static void flush_this_thread(struct kmem_cache *s)
 
 	if (!has_table(t))
 		return;
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	flush_thread_entry(s, t->tc, s->index);
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 }
 
 /* Flush every thread's sheaves of s (destroy: nobody may use s now). */
@@ -1426,11 +1426,11 @@ static void flush_all_threads(struct kmem_cache *s)
 {
 	struct slab_thread *t;
 
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	list_for_each_entry(t, &slab_threads, link)
 		if (has_table(t))
 			flush_thread_entry(s, t->tc, s->index);
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 }
 
 /* The sheaves in every thread's stock of s, for the shrinker's count (0
@@ -1440,7 +1440,7 @@ unsigned long slab_stock_sheaves(struct kmem_cache *s)
 	struct slab_thread *t;
 	unsigned long nr = 0;
 
-	if (pthread_mutex_trylock(&slab_tc_lock))
+	if (!mutex_trylock(&slab_tc_lock))
 		return 0;
 	list_for_each_entry(t, &slab_threads, link) {
 		if (has_table(t)) {
@@ -1449,7 +1449,7 @@ unsigned long slab_stock_sheaves(struct kmem_cache *s)
 			nr += READ_ONCE(st->nr_full) + READ_ONCE(st->nr_empty);
 		}
 	}
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 	return nr;
 }
 
@@ -1462,16 +1462,16 @@ static void flush_all_stocks(struct kmem_cache *s, bool in_reclaim)
 	LIST_HEAD(empty);
 
 	if (in_reclaim) {
-		if (pthread_mutex_trylock(&slab_tc_lock))
+		if (!mutex_trylock(&slab_tc_lock))
 			return;
 	} else {
-		pthread_mutex_lock(&slab_tc_lock);
+		mutex_lock_atomic(&slab_tc_lock);
 	}
 	list_for_each_entry(t, &slab_threads, link)
 		if (has_table(t))
 			stock_take_all(tc_stock(t->tc, s->index), &full,
 				       &empty);
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 	free_sheaf_lists(s, &full, &empty);
 }
 
@@ -1668,7 +1668,7 @@ static bool in_some_sheaf(struct kmem_cache *s, const void *x)
 	spin_unlock(&n->barn_lock);
 	if (found)
 		return true;
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	list_for_each_entry(t, &slab_threads, link) {
 		struct slab_thread_cache *tc;
 		struct slab_sheaf *spare;
@@ -1685,7 +1685,7 @@ static bool in_some_sheaf(struct kmem_cache *s, const void *x)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 	return found;
 }
 
@@ -2406,7 +2406,7 @@ static bool check_stocks(struct kmem_cache *s)
 	struct slab_thread *t;
 	bool ok = true;
 
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	list_for_each_entry(t, &slab_threads, link) {
 		struct sheaf_stock *st;
 		struct slab_sheaf *sh;
@@ -2433,7 +2433,7 @@ static bool check_stocks(struct kmem_cache *s)
 		}
 		spin_unlock(&st->lock);
 	}
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 	return ok;
 }
 
@@ -2568,9 +2568,9 @@ int slab_core_init(const struct slab_page_source *src)
 	INIT_LIST_HEAD(&slab_caches);
 	INIT_LIST_HEAD(&slab_dead_caches);
 	memset(cache_by_index, 0, sizeof(cache_by_index));
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	INIT_LIST_HEAD(&slab_threads);
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 	slab_epoch = kmem_boot_generation;
 	slab_debug_boot();
 
@@ -2623,12 +2623,12 @@ void slab_core_exit(void)
 		list_for_each_entry_safe(sh, next, &n->barn_empty, barn_list)
 			free(sh);
 	}
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	list_for_each_entry_safe(t, tnext, &slab_threads, link)
 		drop_table(t);
 	INIT_LIST_HEAD(&slab_threads);
 	slab_epoch = 0;
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 	/* Descriptors in host memory: every cache's but the two boot caches'
 	 * (objects of kmem_cache, in the RAM that goes away), dead or alive. */
 	list_for_each_entry_safe(s, snext, &slab_caches, list) {
@@ -2672,7 +2672,7 @@ static void slab_fork_child(void)
 	struct slab_thread *t, *tnext;
 
 	mutex_unlock(&slab_mutex);
-	pthread_mutex_lock(&slab_tc_lock);
+	mutex_lock_atomic(&slab_tc_lock);
 	list_for_each_entry_safe(t, tnext, &slab_threads, link) {
 		if (t == &slab_thread)
 			continue;
@@ -2680,7 +2680,7 @@ static void slab_fork_child(void)
 			__flush_thread(t);
 		drop_table(t);
 	}
-	pthread_mutex_unlock(&slab_tc_lock);
+	mutex_unlock(&slab_tc_lock);
 }
 
 KMEM_FORK_HOOKS(10, slab_fork_prepare, slab_fork_parent, slab_fork_child);

@@ -51,11 +51,11 @@ static int with_process(const char *name, FILE *f,
 		fprintf(f, "kmem: %s: not <pid>/... or self/...\n", name);
 		return -ENOENT;
 	}
-	pthread_rwlock_rdlock(&process_lock);
+	down_read(&process_lock);
 	p = find_process(pid);
 	if (p)
 		show(p, f);
-	pthread_rwlock_unlock(&process_lock);
+	up_read(&process_lock);
 	if (!p) {
 		fprintf(f, "kmem: %s: no such process\n", name);
 		return -ENOENT;

@@ -352,7 +352,7 @@ static bool fault_trylock_spin(spinlock_t *l)
 
 	for (i = 0; i < 20000; i++) {
 		if (arch_spin_trylock(l)) {
-			spin_acquire(l, 1); /* the owner, for lockdep */
+			spin_acquired(l); /* the owner, for lockdep */
 			return true;
 		}
 		sched_yield();

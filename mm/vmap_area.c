@@ -60,7 +60,7 @@
 #include "mm/vmalloc.h"
 
 DEFINE_SPINLOCK_RANK(vmap_area_lock, LOCK_RANK_VMAP_AREA);
-static DEFINE_SPINLOCK_RANK(free_vmap_area_lock, LOCK_RANK_VMAP_AREA);
+static DEFINE_SPINLOCK_RANK(free_vmap_area_lock, LOCK_RANK_FREE_VMAP_AREA);
 static DEFINE_MUTEX_RANK(purge_mutex, LOCK_RANK_PURGE);
 
 static struct kmem_cache *vmap_area_cachep;

@@ -26,11 +26,12 @@
 #include <stdlib.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/shrinker.h>
 #include "mm/internal.h"
 
 static LIST_HEAD(shrinker_list);
-static pthread_mutex_t shrinker_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(shrinker_lock, LOCK_RANK_SHRINKER);
 
 static KMEM_HOOK_LIST(reclaimers, "page reclaimers");
 static KMEM_HOOK_LIST(oom_handlers, "oom handlers");
@@ -53,22 +54,22 @@ struct shrinker *shrinker_alloc(unsigned int flags, const char *fmt, ...)
 
 void shrinker_register(struct shrinker *s)
 {
-	pthread_mutex_lock(&shrinker_lock);
+	mutex_lock(&shrinker_lock);
 	if (!(s->flags & SHRINKER_REGISTERED)) {
 		list_add_tail(&s->list, &shrinker_list);
 		s->flags |= SHRINKER_REGISTERED;
 	}
-	pthread_mutex_unlock(&shrinker_lock);
+	mutex_unlock(&shrinker_lock);
 }
 
 void shrinker_free(struct shrinker *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&shrinker_lock);
+	mutex_lock(&shrinker_lock);
 	if (s->flags & SHRINKER_REGISTERED)
 		list_del(&s->list);
-	pthread_mutex_unlock(&shrinker_lock);
+	mutex_unlock(&shrinker_lock);
 	free(s);
 }
 
@@ -76,9 +77,9 @@ void shrinkers_reset(void)
 {
 	/* Shrinkers registered by layers of a halted machine are forgotten
 	 * (their owners free them in their exit functions). */
-	pthread_mutex_lock(&shrinker_lock);
+	mutex_lock(&shrinker_lock);
 	INIT_LIST_HEAD(&shrinker_list);
-	pthread_mutex_unlock(&shrinker_lock);
+	mutex_unlock(&shrinker_lock);
 }
 
 void register_page_reclaimer(struct kmem_hook *h)
@@ -158,7 +159,7 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 	if (current_pf_memalloc)
 		return 0;
 	want = (1UL << order) + 32; /* SWAP_CLUSTER_MAX beyond the request */
-	pthread_mutex_lock(&shrinker_lock);
+	mutex_lock(&shrinker_lock);
 	current_pf_memalloc = 1;
 	list_for_each_entry(s, &shrinker_list, list)
 		shrink_one(s, gfp);
@@ -172,19 +173,19 @@ unsigned long try_to_free_pages(gfp_t gfp, unsigned int order)
 		after = nr_free_pages();
 	}
 	current_pf_memalloc = 0;
-	pthread_mutex_unlock(&shrinker_lock);
+	mutex_unlock(&shrinker_lock);
 	return after > before ? after - before : 0;
 }
 
 /* fork() (init/fork.c): no reclaim runs while the machine is copied. */
 static void shrinker_fork_prepare(void)
 {
-	pthread_mutex_lock(&shrinker_lock);
+	mutex_lock(&shrinker_lock);
 }
 
 static void shrinker_fork_release(void)
 {
-	pthread_mutex_unlock(&shrinker_lock);
+	mutex_unlock(&shrinker_lock);
 }
 
 KMEM_FORK_HOOKS(30, shrinker_fork_prepare, shrinker_fork_release,

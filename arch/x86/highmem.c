@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 
 #include <linux/highmem.h>
+#include <linux/mutex.h>
 #include <asm/pgtable.h>
 #include "arch/x86/machine.h"
 
@@ -28,7 +29,7 @@ static struct {
 	struct page *page;
 	int count;
 } pkmap[LAST_PKMAP];
-static pthread_mutex_t pkmap_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(pkmap_lock, LOCK_RANK_LEAF);
 static pthread_cond_t pkmap_wait = PTHREAD_COND_INITIALIZER;
 
 static void *kmap_high(struct page *page, bool can_sleep)
@@ -36,7 +37,7 @@ static void *kmap_high(struct page *page, bool can_sleep)
 	int i, free_slot;
 	void *addr = NULL;
 
-	pthread_mutex_lock(&pkmap_lock);
+	mutex_lock_atomic(&pkmap_lock);
 	for (;;) {
 		free_slot = -1;
 		for (i = 0; i < LAST_PKMAP; i++) {
@@ -51,12 +52,12 @@ static void *kmap_high(struct page *page, bool can_sleep)
 		if (free_slot >= 0)
 			break;
 		if (!can_sleep) {
-			pthread_mutex_unlock(&pkmap_lock);
+			mutex_unlock(&pkmap_lock);
 			pr_err("kmem: kmap_local_page: all %d kmap slots are in use\n",
 			       LAST_PKMAP);
 			BUG();
 		}
-		pthread_cond_wait(&pkmap_wait, &pkmap_lock);
+		mutex_cond_wait(&pkmap_wait, &pkmap_lock);
 	}
 	if (arch_map_phys(PKMAP_ADDR(free_slot), page_to_phys(page), PAGE_SIZE,
 			  PROT_READ | PROT_WRITE) == 0) {
@@ -67,13 +68,13 @@ static void *kmap_high(struct page *page, bool can_sleep)
 		addr = (void *)PKMAP_ADDR(free_slot);
 	}
 out:
-	pthread_mutex_unlock(&pkmap_lock);
+	mutex_unlock(&pkmap_lock);
 	return addr;
 }
 
 static void kunmap_slot(int i)
 {
-	pthread_mutex_lock(&pkmap_lock);
+	mutex_lock_atomic(&pkmap_lock);
 	if (WARN_ON(!pkmap[i].page || pkmap[i].count <= 0))
 		goto out;
 	if (--pkmap[i].count == 0) {
@@ -84,7 +85,7 @@ static void kunmap_slot(int i)
 		pthread_cond_broadcast(&pkmap_wait);
 	}
 out:
-	pthread_mutex_unlock(&pkmap_lock);
+	mutex_unlock(&pkmap_lock);
 }
 
 void *kmap(struct page *page)
@@ -101,11 +102,11 @@ void kunmap(struct page *page)
 
 	if (!PageHighMem(page))
 		return;
-	pthread_mutex_lock(&pkmap_lock);
+	mutex_lock_atomic(&pkmap_lock);
 	for (i = 0; i < LAST_PKMAP; i++)
 		if (pkmap[i].page == page)
 			break;
-	pthread_mutex_unlock(&pkmap_lock);
+	mutex_unlock(&pkmap_lock);
 	if (WARN_ON(i == LAST_PKMAP))
 		return;
 	kunmap_slot(i);
@@ -136,21 +137,21 @@ void *page_address(const struct page *page)
 		return lowmem_page_address(page);
 	if (!PageHighMemMapped(page))
 		return NULL;
-	pthread_mutex_lock(&pkmap_lock);
+	mutex_lock_atomic(&pkmap_lock);
 	for (i = 0; i < LAST_PKMAP; i++) {
 		if (pkmap[i].page == page) {
 			addr = (void *)PKMAP_ADDR(i);
 			break;
 		}
 	}
-	pthread_mutex_unlock(&pkmap_lock);
+	mutex_unlock(&pkmap_lock);
 	return addr;
 }
 
 /* Forget every mapping (the machine is being torn down). */
 void arch_kmap_reset(void)
 {
-	pthread_mutex_lock(&pkmap_lock);
+	mutex_lock_atomic(&pkmap_lock);
 	memset(pkmap, 0, sizeof(pkmap));
-	pthread_mutex_unlock(&pkmap_lock);
+	mutex_unlock(&pkmap_lock);
 }

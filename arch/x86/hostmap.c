@@ -73,6 +73,22 @@ static unsigned long over_budget, ondemand_maps,
 
 /* The ring, under ring_lock: the host address of each slot's page, 0 if free. */
 static spinlock_t ring_lock;
+
+/* ring_lock is raw (the fault handlers take it without changing the
+ * simulated context) but ranked and owned like any lock. */
+static inline void ring_lock_raw(void)
+{
+	spin_acquire_check(&ring_lock);
+	arch_spin_lock(&ring_lock);
+	spin_acquired(&ring_lock);
+}
+
+static inline void ring_unlock_raw(void)
+{
+	spin_release(&ring_lock);
+	arch_spin_unlock(&ring_lock);
+}
+
 static unsigned long ring[HOSTMAP_RING_SLOTS];
 static unsigned int ring_head, ring_live;
 
@@ -107,6 +123,7 @@ void hostmap_init(void)
 	memcpy(budget, budget_default, sizeof(budget));
 	over_budget = ondemand_maps = ondemand_evictions = 0;
 	spin_lock_init(&ring_lock);
+	lockdep_set_rank_name(&ring_lock, LOCK_RANK_LEAF, "ring_lock");
 	memset(ring, 0, sizeof(ring));
 	ring_head = ring_live = 0;
 }
@@ -192,7 +209,7 @@ int hostmap_ondemand_map(unsigned long vaddr, phys_addr_t phys, int prot)
 	int ret;
 
 	vaddr &= PAGE_MASK;
-	arch_spin_lock(&ring_lock);
+	ring_lock_raw();
 	old = ring[ring_head];
 	if (old) {
 		arch_unmap(old, PAGE_SIZE);
@@ -207,7 +224,7 @@ int hostmap_ondemand_map(unsigned long vaddr, phys_addr_t phys, int prot)
 		ring[ring_head] = 0;
 	}
 	ring_head = (ring_head + 1) % HOSTMAP_RING_SLOTS;
-	arch_spin_unlock(&ring_lock);
+	ring_unlock_raw();
 	if (!ret)
 		__atomic_add_fetch(&ondemand_maps, 1, __ATOMIC_RELAXED);
 	if (!!old != !ret)
@@ -222,7 +239,7 @@ unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end,
 
 	if (!__atomic_load_n(&ring_live, __ATOMIC_RELAXED))
 		return 0;
-	arch_spin_lock(&ring_lock);
+	ring_lock_raw();
 	for (i = 0; i < HOSTMAP_RING_SLOTS && ring_live; i++) {
 		if (ring[i] >= start && ring[i] < end) {
 			if (unmap)
@@ -232,7 +249,7 @@ unsigned int hostmap_ondemand_drop(unsigned long start, unsigned long end,
 			dropped++;
 		}
 	}
-	arch_spin_unlock(&ring_lock);
+	ring_unlock_raw();
 	if (dropped)
 		hostmap_account(HOSTMAP_ONDEMAND, -2 * (long)dropped);
 	return dropped;
@@ -244,9 +261,9 @@ bool hostmap_ondemand_mapped(unsigned long vaddr)
 	bool found = false;
 
 	vaddr &= PAGE_MASK;
-	arch_spin_lock(&ring_lock);
+	ring_lock_raw();
 	for (i = 0; i < HOSTMAP_RING_SLOTS && !found; i++)
 		found = ring[i] == vaddr;
-	arch_spin_unlock(&ring_lock);
+	ring_unlock_raw();
 	return found;
 }

@@ -51,6 +51,7 @@
 #include <sys/mman.h>
 
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include <asm/pgtable.h>
@@ -549,7 +550,7 @@ static void fault_signal(int sig, siginfo_t *si, void *uc)
 	chain(sig == SIGBUS ? &old_bus : &old_segv, sig, si, uc);
 }
 
-static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static DEFINE_MUTEX_RANK(fault_lock, LOCK_RANK_LEAF);
 
 static void install_fault_handler_locked(void)
 {
@@ -579,7 +580,7 @@ void kmem_unregister_fault_handler(struct kmem_hook *h)
 
 static void install_fault_handler(void)
 {
-	pthread_mutex_lock(&fault_lock);
+	mutex_lock_atomic(&fault_lock);
 	install_fault_handler_locked();
-	pthread_mutex_unlock(&fault_lock);
+	mutex_unlock(&fault_lock);
 }

@@ -18,8 +18,9 @@ struct mutex {
 #define DEFINE_MUTEX(name) struct mutex name = { PTHREAD_MUTEX_INITIALIZER }
 /* A mutex with its place in the lock order (enum lock_rank). */
 #ifdef CONFIG_LOCKDEP
-#define DEFINE_MUTEX_RANK(name, r) \
-	struct mutex name = { PTHREAD_MUTEX_INITIALIZER, { NULL, (r) } }
+#define DEFINE_MUTEX_RANK(name, r)                       \
+	struct mutex name = { PTHREAD_MUTEX_INITIALIZER, \
+			      STATIC_LOCKDEP_MAP_INIT(#name, r) }
 #else
 #define DEFINE_MUTEX_RANK(name, r) DEFINE_MUTEX(name)
 #endif
@@ -28,7 +29,7 @@ static inline void mutex_init(struct mutex *m)
 {
 	pthread_mutex_init(&m->lock, NULL);
 #ifdef CONFIG_LOCKDEP
-	m->dep_map = (struct lockdep_map){ NULL, LOCK_RANK_NONE };
+	m->dep_map = (struct lockdep_map){ NULL, LOCK_RANK_NONE, NULL };
 #endif
 }
 
@@ -37,28 +38,37 @@ static inline void mutex_destroy(struct mutex *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
+/* The lockdep side of taking m (linux/lockdep.h): checked before waiting. */
+#ifdef CONFIG_LOCKDEP
+#define __mutex_lock_dep(m, take)                           \
+	do {                                                \
+		const void *__ip = _THIS_IP_;               \
+		lock_acquire_check(&(m)->dep_map, 0, __ip); \
+		take;                                       \
+		lock_acquired(&(m)->dep_map, 0, __ip);      \
+	} while (0)
+#else
+#define __mutex_lock_dep(m, take) take
+#endif
+
 static __always_inline void mutex_lock(struct mutex *m)
 {
 	might_sleep();
-	pthread_mutex_lock(&m->lock);
-#ifdef CONFIG_LOCKDEP
-	lock_acquire(&m->dep_map, 0, _THIS_IP_);
-#endif
+	__mutex_lock_dep(m, pthread_mutex_lock(&m->lock));
 }
 
 /*
  * mutex_lock() without might_sleep(), for host mutexes that stand where the
  * kernel has a raw spinlock or that the simulated code takes in atomic
  * context (kmemleak_lock and fault_lock under allocator spinlocks, vmalloc's
- * pt_lock and purge_mutex, an mm's pgt_alloc_lock): the holder may block on
- * the host, so it is a mutex, but it is owned and ranked like any other.
+ * pt_lock and purge_mutex, an mm's pgt_alloc_lock, slab_tc_lock in the slab
+ * slow paths, boot_lock at a first call from atomic context, the leaf
+ * locks): the holder may block on the host, so it is a mutex, but it is
+ * owned and ranked like any other.
  */
 static __always_inline void mutex_lock_atomic(struct mutex *m)
 {
-	pthread_mutex_lock(&m->lock);
-#ifdef CONFIG_LOCKDEP
-	lock_acquire(&m->dep_map, 0, _THIS_IP_);
-#endif
+	__mutex_lock_dep(m, pthread_mutex_lock(&m->lock));
 }
 
 static __always_inline int mutex_trylock(struct mutex *m)
@@ -66,7 +76,7 @@ static __always_inline int mutex_trylock(struct mutex *m)
 	if (pthread_mutex_trylock(&m->lock))
 		return 0;
 #ifdef CONFIG_LOCKDEP
-	lock_acquire(&m->dep_map, 1, _THIS_IP_);
+	lock_acquired(&m->dep_map, 0, _THIS_IP_);
 #endif
 	return 1;
 }
@@ -96,7 +106,22 @@ static inline int mutex_cond_timedwait(pthread_cond_t *cond, struct mutex *m,
 #endif
 	ret = pthread_cond_timedwait(cond, &m->lock, until);
 #ifdef CONFIG_LOCKDEP
-	lock_acquire(&m->dep_map, 0, _THIS_IP_);
+	lock_acquired(&m->dep_map, 0, _THIS_IP_);
+#endif
+	return ret;
+}
+
+/* pthread_cond_wait() on a held mutex, told to lockdep the same way. */
+static inline int mutex_cond_wait(pthread_cond_t *cond, struct mutex *m)
+{
+	int ret;
+
+#ifdef CONFIG_LOCKDEP
+	lock_release(&m->dep_map);
+#endif
+	ret = pthread_cond_wait(cond, &m->lock);
+#ifdef CONFIG_LOCKDEP
+	lock_acquired(&m->dep_map, 0, _THIS_IP_);
 #endif
 	return ret;
 }

@@ -5,8 +5,8 @@
  * reader is recorded only in its own thread's held locks (many read at once),
  * so lockdep_assert_held() accepts either, lockdep_assert_held_write() only
  * the writer and lockdep_assert_held_read() only a reader. Both are ranked in
- * the lock order. Unlike the kernel's down_read() there is no might_sleep():
- * the user mm takes mmap_lock where the simulated context may be atomic.
+ * the lock order. Unlike the kernel's down_read() there is no might_sleep()
+ * yet.
  */
 #ifndef _KMEM_LINUX_RWSEM_H
 #define _KMEM_LINUX_RWSEM_H
@@ -24,8 +24,9 @@ struct rw_semaphore {
 
 /* A semaphore with its place in the lock order (enum lock_rank). */
 #ifdef CONFIG_LOCKDEP
-#define DECLARE_RWSEM_RANK(name, r) \
-	struct rw_semaphore name = { PTHREAD_RWLOCK_INITIALIZER, { NULL, (r) } }
+#define DECLARE_RWSEM_RANK(name, r)                              \
+	struct rw_semaphore name = { PTHREAD_RWLOCK_INITIALIZER, \
+				     STATIC_LOCKDEP_MAP_INIT(#name, r) }
 #else
 #define DECLARE_RWSEM_RANK(name, r) \
 	struct rw_semaphore name = { PTHREAD_RWLOCK_INITIALIZER }
@@ -35,7 +36,7 @@ static inline void init_rwsem(struct rw_semaphore *sem)
 {
 	pthread_rwlock_init(&sem->lock, NULL);
 #ifdef CONFIG_LOCKDEP
-	sem->dep_map = (struct lockdep_map){ NULL, LOCK_RANK_NONE };
+	sem->dep_map = (struct lockdep_map){ NULL, LOCK_RANK_NONE, NULL };
 #endif
 }
 
@@ -44,12 +45,22 @@ static inline void destroy_rwsem(struct rw_semaphore *sem)
 	pthread_rwlock_destroy(&sem->lock);
 }
 
+/* The lockdep side of taking sem (linux/lockdep.h): checked before waiting. */
+#ifdef CONFIG_LOCKDEP
+#define __rwsem_lock_dep(sem, read, take)                          \
+	do {                                                       \
+		const void *__ip = _THIS_IP_;                      \
+		lock_acquire_check(&(sem)->dep_map, (read), __ip); \
+		take;                                              \
+		lock_acquired(&(sem)->dep_map, (read), __ip);      \
+	} while (0)
+#else
+#define __rwsem_lock_dep(sem, read, take) take
+#endif
+
 static __always_inline void down_read(struct rw_semaphore *sem)
 {
-	pthread_rwlock_rdlock(&sem->lock);
-#ifdef CONFIG_LOCKDEP
-	lock_acquire_shared(&sem->dep_map, 0, _THIS_IP_);
-#endif
+	__rwsem_lock_dep(sem, 1, pthread_rwlock_rdlock(&sem->lock));
 }
 
 static __always_inline int down_read_trylock(struct rw_semaphore *sem)
@@ -57,17 +68,14 @@ static __always_inline int down_read_trylock(struct rw_semaphore *sem)
 	if (pthread_rwlock_tryrdlock(&sem->lock))
 		return 0;
 #ifdef CONFIG_LOCKDEP
-	lock_acquire_shared(&sem->dep_map, 1, _THIS_IP_);
+	lock_acquired(&sem->dep_map, 1, _THIS_IP_);
 #endif
 	return 1;
 }
 
 static __always_inline void down_write(struct rw_semaphore *sem)
 {
-	pthread_rwlock_wrlock(&sem->lock);
-#ifdef CONFIG_LOCKDEP
-	lock_acquire(&sem->dep_map, 0, _THIS_IP_);
-#endif
+	__rwsem_lock_dep(sem, 0, pthread_rwlock_wrlock(&sem->lock));
 }
 
 static __always_inline int down_write_trylock(struct rw_semaphore *sem)
@@ -75,7 +83,7 @@ static __always_inline int down_write_trylock(struct rw_semaphore *sem)
 	if (pthread_rwlock_trywrlock(&sem->lock))
 		return 0;
 #ifdef CONFIG_LOCKDEP
-	lock_acquire(&sem->dep_map, 1, _THIS_IP_);
+	lock_acquired(&sem->dep_map, 0, _THIS_IP_);
 #endif
 	return 1;
 }

@@ -26,18 +26,23 @@ typedef spinlock_t raw_spinlock_t;
 		0                  \
 	}
 /* clang-format on */
+/* lockdep (linux/lockdep.h): spin_acquire_check() before spinning,
+ * spin_acquired() once taken (alone after a trylock). */
 #ifdef CONFIG_LOCKDEP
-#define spin_acquire(l, try) lock_acquire(&(l)->dep_map, (try), _THIS_IP_)
+#define spin_acquire_check(l) lock_acquire_check(&(l)->dep_map, 0, _THIS_IP_)
+#define spin_acquired(l) lock_acquired(&(l)->dep_map, 0, _THIS_IP_)
 #define spin_release(l) lock_release(&(l)->dep_map)
 #else
-#define spin_acquire(l, try) ((void)(l))
+#define spin_acquire_check(l) ((void)(l))
+#define spin_acquired(l) ((void)(l))
 #define spin_release(l) ((void)(l))
 #endif
 #define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
 /* A lock with its place in the lock order (enum lock_rank). */
 #ifdef CONFIG_LOCKDEP
-#define DEFINE_SPINLOCK_RANK(name, r) \
-	spinlock_t name = { .locked = 0, .dep_map = { NULL, (r) } }
+#define DEFINE_SPINLOCK_RANK(name, r)    \
+	spinlock_t name = { .locked = 0, \
+			    .dep_map = STATIC_LOCKDEP_MAP_INIT(#name, r) }
 #else
 #define DEFINE_SPINLOCK_RANK(name, r) DEFINE_SPINLOCK(name)
 #endif
@@ -77,15 +82,16 @@ static inline bool spin_is_locked(spinlock_t *lock)
 static __always_inline void spin_lock(spinlock_t *lock)
 {
 	preempt_disable();
+	spin_acquire_check(lock);
 	arch_spin_lock(lock);
-	spin_acquire(lock, 0);
+	spin_acquired(lock);
 }
 
 static __always_inline bool spin_trylock(spinlock_t *lock)
 {
 	preempt_disable();
 	if (arch_spin_trylock(lock)) {
-		spin_acquire(lock, 1);
+		spin_acquired(lock);
 		return true;
 	}
 	preempt_enable();

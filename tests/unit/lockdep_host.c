@@ -9,16 +9,23 @@
  * lockdep_assert_held() and lockdep_assert_held_read() but not for
  * lockdep_assert_held_write(); a reader in another thread holds nothing for
  * this one; and a function whose comment says "the caller holds mmap_lock"
- * (expand_stack) reports when called without it. Release builds: compiled
- * away, the wrappers are the bare host locks.
+ * (expand_stack) reports when called without it. The locks ranked last:
+ * process_lock, shrinker_lock, slab_tc_lock and pcpu_alloc_mutex taken
+ * against the order report with both names, and two leaf locks nested do.
+ * Release builds: compiled away, the wrappers are the bare host locks.
  */
 #include <pthread.h>
 #include <stdio.h>
 
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rwsem.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <kmem/process.h>
+#include "mm/internal.h"
 #include "mm/mm_user.h"
+#include "mm/slab.h"
 #include "test.h"
 
 #if defined(KMEM_SANITIZE) && !defined(CONFIG_LOCKDEP)
@@ -74,7 +81,10 @@ TEST(mmap_lock_inversion)
 	snprintf(want, sizeof(want),
 		 " (&mm->pgt_alloc_lock){rank %d}, at: ", LOCK_RANK_PGT_ALLOC);
 	CHECK_LOG(mark, want);
-	CHECK_LOG(mark, "&mm->mmap_lock (rank 1) before &mm->pgt_alloc_lock");
+	snprintf(want, sizeof(want),
+		 "&mm->mmap_lock (rank %d) before &mm->pgt_alloc_lock",
+		 LOCK_RANK_MMAP);
+	CHECK_LOG(mark, want);
 	CHECK_EQ(kmem_log_count(mark, "circular locking"), 1);
 	CHECK_EQ(debug_locks, 0);
 	debug_locks = 1;
@@ -89,8 +99,8 @@ TEST(host_mutex_inversion)
 {
 	DEFINE_MUTEX_RANK(leak, LOCK_RANK_KMEMLEAK);
 	DEFINE_MUTEX_RANK(fault, LOCK_RANK_FAULT);
-	DEFINE_MUTEX_RANK(leak2, LOCK_RANK_KMEMLEAK);
-	DEFINE_MUTEX_RANK(fault2, LOCK_RANK_FAULT);
+	DEFINE_MUTEX_RANK(kmemleak_lock, LOCK_RANK_KMEMLEAK);
+	DEFINE_MUTEX_RANK(fault_lock, LOCK_RANK_FAULT);
 	size_t mark = kmem_log_mark();
 
 	mutex_lock_atomic(&leak);
@@ -102,10 +112,10 @@ TEST(host_mutex_inversion)
 	CHECK(!kmem_log_contains(mark, "WARNING"));
 
 	/* Other instances of the same ranks (TSan orders instances). */
-	mutex_lock_atomic(&fault2);
-	mutex_lock_atomic(&leak2);
-	mutex_unlock(&leak2);
-	mutex_unlock(&fault2);
+	mutex_lock_atomic(&fault_lock);
+	mutex_lock_atomic(&kmemleak_lock);
+	mutex_unlock(&kmemleak_lock);
+	mutex_unlock(&fault_lock);
 	CHECK_LOG(mark, "circular locking dependency detected");
 	CHECK_LOG(mark, " (kmemleak_lock){rank ");
 	CHECK_LOG(mark, " (fault_lock){rank ");
@@ -145,6 +155,171 @@ TEST(mmap_lock_readers)
 	CHECK_LOG(mark, "WARNING: CPU: ");
 	test_lock_mark = kmem_log_mark(); /* provoked */
 	CHECK_EQ(kmem_process_exit(p), 0);
+}
+
+/* The report of taking `want` while holding `held`, against the order:
+ * both locks named, the order the other way round, one report. */
+static void check_inversion(size_t mark, const char *want, int want_rank,
+			    const char *held, int held_rank)
+{
+	char s[160];
+
+	CHECK_LOG(mark,
+		  "WARNING: possible circular locking dependency detected\n");
+	snprintf(s, sizeof(s), " (%s){rank %d}, at: ", want, want_rank);
+	CHECK_LOG(mark, s);
+	snprintf(s, sizeof(s), " (%s){rank %d}, at: ", held, held_rank);
+	CHECK_LOG(mark, s);
+	snprintf(s, sizeof(s), "takes\n%s (rank %d) before %s (rank %d).\n",
+		 want, want_rank, held, held_rank);
+	CHECK_LOG(mark, s);
+	CHECK_EQ(kmem_log_count(mark, "circular locking"), 1);
+	CHECK_EQ(debug_locks, 0);
+	debug_locks = 1;
+	test_lock_mark = kmem_log_mark(); /* provoked */
+}
+
+/* process_lock is above an mm's mmap_lock: the views read an mm under it;
+ * the OOM killer, inside allocations under mmap_lock, only trylocks it. */
+TEST(process_lock_inversion)
+{
+	struct kmem_process *p = kmem_process_create("lockdep");
+	size_t mark = kmem_log_mark();
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK_EQ(process_lock.dep_map.rank, LOCK_RANK_PROCESS);
+	down_read(&process_lock);
+	mmap_read_lock(&p->mm);
+	mmap_read_unlock(&p->mm);
+	up_read(&process_lock);
+	mmap_read_lock(&p->mm);
+	CHECK(down_read_trylock(&process_lock));
+	up_read(&process_lock);
+	mmap_read_unlock(&p->mm);
+	CHECK(!kmem_log_contains(mark, "WARNING"));
+
+	mmap_write_lock(&p->mm);
+	down_read(&process_lock);
+	up_read(&process_lock);
+	mmap_write_unlock(&p->mm);
+	check_inversion(mark, "process_lock", LOCK_RANK_PROCESS,
+			"&mm->mmap_lock", LOCK_RANK_MMAP);
+	CHECK_EQ(kmem_process_exit(p), 0);
+}
+
+/* What the test shrinker does when reclaim calls it (under shrinker_lock). */
+static enum { SHRINK_NOTHING, SHRINK_SLAB_MUTEX, SHRINK_PERCPU } shrink_does;
+
+static unsigned long test_count(struct shrinker *s, struct shrink_control *sc)
+{
+	(void)s;
+	(void)sc;
+	return shrink_does != SHRINK_NOTHING;
+}
+
+static unsigned long test_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	void __percpu *pcpu;
+
+	(void)s;
+	(void)sc;
+	switch (shrink_does) {
+	case SHRINK_SLAB_MUTEX: /* the slab shrinker only trylocks it */
+		mutex_lock(&slab_mutex);
+		mutex_unlock(&slab_mutex);
+		break;
+	case SHRINK_PERCPU: /* percpu allocates from reclaim */
+		pcpu = __alloc_percpu(8, 8);
+		CHECK(pcpu != NULL);
+		free_percpu(pcpu);
+		break;
+	case SHRINK_NOTHING:
+		break;
+	}
+	shrink_does = SHRINK_NOTHING;
+	return SHRINK_STOP;
+}
+
+/* shrinker_lock is below slab_mutex and pcpu_alloc_mutex (both allocate
+ * pages, and so reclaim, under them): a shrinker that takes either
+ * inverts the order. */
+TEST(shrinker_lock_inversion)
+{
+	struct shrinker *s = shrinker_alloc(0, "lockdep-test");
+	size_t mark = kmem_log_mark();
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	s->count_objects = test_count;
+	s->scan_objects = test_scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+	try_to_free_pages(GFP_KERNEL, 0);
+	CHECK(!kmem_log_contains(mark, "WARNING"));
+
+	shrink_does = SHRINK_SLAB_MUTEX;
+	try_to_free_pages(GFP_KERNEL, 0);
+	CHECK_EQ(shrink_does, SHRINK_NOTHING);
+	check_inversion(mark, "slab_mutex", LOCK_RANK_SLAB_MUTEX,
+			"shrinker_lock", LOCK_RANK_SHRINKER);
+
+	mark = kmem_log_mark();
+	shrink_does = SHRINK_PERCPU;
+	try_to_free_pages(GFP_KERNEL, 0);
+	CHECK_EQ(shrink_does, SHRINK_NOTHING);
+	check_inversion(mark, "pcpu_alloc_mutex", LOCK_RANK_PCPU_ALLOC,
+			"shrinker_lock", LOCK_RANK_SHRINKER);
+	shrinker_free(s);
+}
+
+/* slab_tc_lock (the threads' sheaf tables) is above the user mm's spinlocks:
+ * flushing this thread's sheaves under lru_lock inverts the order. */
+TEST(slab_tc_lock_inversion)
+{
+	struct kmem_cache *c = kmem_cache_create("lockdep_tc", 64, 0, 0, NULL);
+	size_t mark = kmem_log_mark();
+	void *obj;
+
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	obj = kmem_cache_alloc(c, GFP_KERNEL); /* this thread gets sheaves */
+	CHECK(obj != NULL);
+	kmem_cache_free(c, obj);
+	kmem_cache_shrink(c);
+	CHECK(!kmem_log_contains(mark, "WARNING"));
+
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, obj);
+	spin_lock(&lru_lock);
+	kmem_cache_shrink(c);
+	spin_unlock(&lru_lock);
+	check_inversion(mark, "slab_tc_lock", LOCK_RANK_SLAB_TC, "lru_lock",
+			LOCK_RANK_LRU);
+	kmem_cache_destroy(c);
+}
+
+/* Two leaf locks never nest: they share one rank, so lockdep checks it. */
+TEST(leaf_locks_do_not_nest)
+{
+	DEFINE_MUTEX_RANK(leaf_a, LOCK_RANK_LEAF);
+	DEFINE_MUTEX_RANK(leaf_b, LOCK_RANK_LEAF);
+	size_t mark = kmem_log_mark();
+
+	mutex_lock_atomic(&leaf_a);
+	mutex_unlock(&leaf_a);
+	mutex_lock_atomic(&leaf_b);
+	mutex_unlock(&leaf_b);
+	CHECK(!kmem_log_contains(mark, "WARNING"));
+	mutex_lock_atomic(&leaf_a);
+	mutex_lock_atomic(&leaf_b);
+	mutex_unlock(&leaf_b);
+	mutex_unlock(&leaf_a);
+	check_inversion(mark, "leaf_b", LOCK_RANK_LEAF, "leaf_a",
+			LOCK_RANK_LEAF);
 }
 
 struct reader {
@@ -233,6 +408,10 @@ int main(void)
 	RUN(mmap_lock_readers);
 	RUN(mmap_lock_other_reader);
 	RUN(expand_stack_unlocked);
+	RUN(process_lock_inversion);
+	RUN(shrinker_lock_inversion);
+	RUN(slab_tc_lock_inversion);
+	RUN(leaf_locks_do_not_nest);
 #else
 	RUN(compiled_away);
 #endif
