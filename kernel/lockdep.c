@@ -148,11 +148,21 @@ static void print_order_bug(struct lockdep_map *map, const void *ip,
 }
 
 /*
- * The held stack is also changed by the vmalloc fault handler (a host signal
- * handler that trylocks pt_lock and vmap_area_lock on the faulting thread):
- * a push claims its slot before filling it and a pop shifts below the top,
- * so a handler that runs in between pushes and pops above both; a slot seen
- * half filled (map NULL) is skipped.
+ * Only this thread changes its held stack, but not only from ordinary code:
+ * the machine's fault handlers (user_fault, vmalloc_fault, KFENCE's and
+ * debug_pagealloc's) run as host SIGSEGV/SIGBUS handlers on the faulting
+ * thread and take locks there (user_fault takes process_lock, the mm's
+ * mmap_lock and whatever the fault allocates under them; vmalloc_fault
+ * trylocks pt_lock and vmap_area_lock; refills take ring_lock). Those
+ * signals are synchronous: they arrive at the faulting access, and lockdep
+ * touches nothing but this thread's held stack (host memory that does not
+ * fault), so a handler never runs in the middle of a push or a pop. It finds
+ * the stack whole, pushes above it, and pops back to it before it returns;
+ * a handler that does not return (process_die()) has released its locks
+ * first. The signal fences below only keep the compiler from reordering
+ * these stores; they do not make the stack safe for an asynchronous signal
+ * handler that takes locks (one interrupting a push could find a stale slot
+ * in use, one interrupting a pop a lock listed twice), and kmem has none.
  */
 static void held_push(struct lockdep_map *map, const void *ip, int read)
 {
@@ -176,10 +186,43 @@ static bool shared_rank(unsigned int rank)
 	return rank == LOCK_RANK_LEAF || rank == LOCK_RANK_REPORT;
 }
 
+/* The kernel's print_deadlock_bug(): the lock is already held by this
+ * thread, which would now wait for itself. */
+static void print_recursion_bug(struct lockdep_map *map, const void *ip,
+				const struct held_lock *h)
+{
+	printk(KERN_WARNING "\n");
+	printk(KERN_WARNING "============================================\n");
+	printk(KERN_WARNING "WARNING: possible recursive locking detected\n");
+	printk(KERN_WARNING "kmem (Not tainted)\n");
+	printk(KERN_WARNING "--------------------------------------------\n");
+	printk(KERN_WARNING "%s/%d is trying to acquire lock:\n",
+	       kmem_current_comm(), kmem_current_pid());
+	print_lock("", map, ip);
+	printk(KERN_WARNING "\nbut task is already holding lock:\n");
+	print_lock("", h->map, h->ip);
+	printk(KERN_WARNING "\nother info that might help us debug this:\n");
+	printk(KERN_WARNING " Possible unsafe locking scenario:\n\n");
+	printk(KERN_WARNING "       CPU0\n");
+	printk(KERN_WARNING "       ----\n");
+	printk(KERN_WARNING "  lock(%s);\n", lock_name(h->map));
+	printk(KERN_WARNING "  lock(%s);\n", lock_name(map));
+	printk(KERN_WARNING "\n *** DEADLOCK ***\n\n");
+	printk(KERN_WARNING " May be due to missing lock nesting notation\n\n");
+	print_held_locks();
+	printk(KERN_WARNING "\nstack backtrace:\n");
+	printk(KERN_WARNING "CPU: %d PID: %d Comm: %s\n",
+	       raw_smp_processor_id(), kmem_current_pid(), kmem_current_comm());
+	dump_stack();
+}
+
 /*
- * Before taking map (and waiting for it): a held lock of a higher rank is an
- * inversion of the order, reported once (debug_locks off) before the caller
- * waits.
+ * Before taking map (and waiting for it): a lock this thread already holds
+ * is recursive locking (the kernel's check_deadlock(); a second reader of
+ * an rw_semaphore too, as the kernel's down_read(): a writer queued in
+ * between would wait for the first reader and the second for the writer),
+ * and a held lock of a higher rank is an inversion of the order. Either is
+ * reported once (debug_locks off) before the caller waits.
  */
 void lock_acquire_check(struct lockdep_map *map, int read, const void *ip)
 {
@@ -188,6 +231,15 @@ void lock_acquire_check(struct lockdep_map *map, int read, const void *ip)
 	(void)read;
 	if (!__atomic_load_n(&debug_locks, __ATOMIC_RELAXED))
 		return;
+	for (i = 0; i < lockdep_depth; i++) {
+		struct lockdep_map *h = held_locks[i].map;
+
+		if (h != map)
+			continue;
+		if (__atomic_exchange_n(&debug_locks, 0, __ATOMIC_RELAXED))
+			print_recursion_bug(map, ip, &held_locks[i]);
+		return;
+	}
 	if (!map->rank)
 		return;
 	for (i = 0; i < lockdep_depth; i++) {

@@ -16,8 +16,11 @@
  * out_of_memory_deadlock() panics as the kernel's out_of_memory() does
  * ("Out of memory and no killable processes...") instead of looping forever.
  *
- * Locking: shrinker_lock (a host mutex, outermost of the mm locks) protects
- * the shrinker list and serialises reclaim. The thread in reclaim carries
+ * Locking: shrinker_lock (a struct mutex) protects the shrinker list and
+ * serialises reclaim. Reclaim runs inside allocations, so it is below every
+ * lock held while allocating (mmap_lock, slab_mutex, pcpu_alloc_mutex,
+ * pt_lock: docs/ARCHITECTURE.md, "Lock order"); a shrinker takes only locks
+ * below it, or trylocks (the slab shrinker's slab_mutex). The thread in reclaim carries
  * PF_MEMALLOC: its own allocations ignore watermarks and never recurse.
  */
 #include <pthread.h>

@@ -140,6 +140,7 @@ static inline void test_check_machine(const char *when)
 	}
 	if (kmem_log_contains(test_lock_mark,
 			      "possible circular locking dependency") ||
+	    kmem_log_contains(test_lock_mark, "possible recursive locking") ||
 	    kmem_log_contains(test_lock_mark, " is not held\n")) {
 		test_failures++;
 		fprintf(stderr, "FAIL %s: lock debugging reported a bug %s\n",

@@ -12,10 +12,12 @@
  * locks it holds; taking a lock whose rank is lower than a held one's (or a
  * second lock of the shared LEAF or REPORT rank) reports the kernel's
  * "WARNING: possible circular locking dependency detected" with both locks,
- * before the caller waits; then the check turns off as the kernel's
- * debug_locks_off() does (one report, not a flood). Locks without a rank
- * (LOCK_RANK_NONE) are only tracked for their owner; trylocks cannot wait
- * and are not checked.
+ * and taking a lock this thread already holds (a second down_read() too)
+ * reports "WARNING: possible recursive locking detected", both before the
+ * caller waits; then the checks turn off as the kernel's debug_locks_off()
+ * does (one report, not a flood). Locks without a rank (LOCK_RANK_NONE) are
+ * only tracked for their owner and recursion; trylocks cannot wait and are
+ * not checked.
  */
 #ifndef _KMEM_LINUX_LOCKDEP_H
 #define _KMEM_LINUX_LOCKDEP_H

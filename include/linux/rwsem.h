@@ -5,8 +5,11 @@
  * reader is recorded only in its own thread's held locks (many read at once),
  * so lockdep_assert_held() accepts either, lockdep_assert_held_write() only
  * the writer and lockdep_assert_held_read() only a reader. Both are ranked in
- * the lock order. Unlike the kernel's down_read() there is no might_sleep()
- * yet.
+ * the lock order. down_read() and down_write() may sleep, so they check
+ * might_sleep() like the kernel's (kernel/locking/rwsem.c): taking an mm's
+ * mmap_lock or process_lock under a spinlock or with interrupts off reports
+ * "BUG: sleeping function called from invalid context". A second down_read()
+ * by the same thread is reported as recursive locking, as the kernel does.
  */
 #ifndef _KMEM_LINUX_RWSEM_H
 #define _KMEM_LINUX_RWSEM_H
@@ -60,6 +63,7 @@ static inline void destroy_rwsem(struct rw_semaphore *sem)
 
 static __always_inline void down_read(struct rw_semaphore *sem)
 {
+	might_sleep();
 	__rwsem_lock_dep(sem, 1, pthread_rwlock_rdlock(&sem->lock));
 }
 
@@ -75,6 +79,7 @@ static __always_inline int down_read_trylock(struct rw_semaphore *sem)
 
 static __always_inline void down_write(struct rw_semaphore *sem)
 {
+	might_sleep();
 	__rwsem_lock_dep(sem, 0, pthread_rwlock_wrlock(&sem->lock));
 }
 

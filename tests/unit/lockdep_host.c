@@ -12,10 +12,18 @@
  * (expand_stack) reports when called without it. The locks ranked last:
  * process_lock, shrinker_lock, slab_tc_lock and pcpu_alloc_mutex taken
  * against the order report with both names, and two leaf locks nested do.
+ * A lock taken again by its holder reports the kernel's "possible recursive
+ * locking" (a second down_read() too; a mutex or spinlock in a forked child,
+ * which then deadlocks), and down_read()/down_write()/mutex_lock() in atomic
+ * context report "BUG: sleeping function called from invalid context".
  * Release builds: compiled away, the wrappers are the bare host locks.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -157,6 +165,30 @@ TEST(mmap_lock_readers)
 	CHECK_EQ(kmem_process_exit(p), 0);
 }
 
+/*
+ * Run fn in a forked child and check that it passed. A test that closes a
+ * cycle of single locks on purpose runs there: TSan (make tsan) orders lock
+ * instances and would report the cycle with the order the rest of the
+ * program keeps (fork takes slab_mutex, pcpu_alloc_mutex and shrinker_lock
+ * in that order); the child's report stays in the child.
+ */
+static void in_child(void (*fn)(void))
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int before = test_failures;
+
+		fn();
+		_exit(test_failures != before);
+	}
+	CHECK(pid > 0);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* The report of taking `want` while holding `held`, against the order:
  * both locks named, the order the other way round, one report. */
 static void check_inversion(size_t mark, const char *want, int want_rank,
@@ -184,10 +216,11 @@ static void check_inversion(size_t mark, const char *want, int want_rank,
 TEST(process_lock_inversion)
 {
 	struct kmem_process *p = kmem_process_create("lockdep");
+	struct kmem_process *q = kmem_process_create("lockdep2");
 	size_t mark = kmem_log_mark();
 
-	CHECK(p != NULL);
-	if (!p)
+	CHECK(p != NULL && q != NULL);
+	if (!p || !q)
 		return;
 	CHECK_EQ(process_lock.dep_map.rank, LOCK_RANK_PROCESS);
 	down_read(&process_lock);
@@ -200,13 +233,15 @@ TEST(process_lock_inversion)
 	mmap_read_unlock(&p->mm);
 	CHECK(!kmem_log_contains(mark, "WARNING"));
 
-	mmap_write_lock(&p->mm);
+	/* Another mm's mmap_lock (TSan orders instances). */
+	mmap_write_lock(&q->mm);
 	down_read(&process_lock);
 	up_read(&process_lock);
-	mmap_write_unlock(&p->mm);
+	mmap_write_unlock(&q->mm);
 	check_inversion(mark, "process_lock", LOCK_RANK_PROCESS,
 			"&mm->mmap_lock", LOCK_RANK_MMAP);
 	CHECK_EQ(kmem_process_exit(p), 0);
+	CHECK_EQ(kmem_process_exit(q), 0);
 }
 
 /* What the test shrinker does when reclaim calls it (under shrinker_lock). */
@@ -245,7 +280,7 @@ static unsigned long test_scan(struct shrinker *s, struct shrink_control *sc)
 /* shrinker_lock is below slab_mutex and pcpu_alloc_mutex (both allocate
  * pages, and so reclaim, under them): a shrinker that takes either
  * inverts the order. */
-TEST(shrinker_lock_inversion)
+static void shrinker_lock_inversion_child(void)
 {
 	struct shrinker *s = shrinker_alloc(0, "lockdep-test");
 	size_t mark = kmem_log_mark();
@@ -273,6 +308,11 @@ TEST(shrinker_lock_inversion)
 	check_inversion(mark, "pcpu_alloc_mutex", LOCK_RANK_PCPU_ALLOC,
 			"shrinker_lock", LOCK_RANK_SHRINKER);
 	shrinker_free(s);
+}
+
+TEST(shrinker_lock_inversion)
+{
+	in_child(shrinker_lock_inversion_child);
 }
 
 /* slab_tc_lock (the threads' sheaf tables) is above the user mm's spinlocks:
@@ -320,6 +360,167 @@ TEST(leaf_locks_do_not_nest)
 	mutex_unlock(&leaf_a);
 	check_inversion(mark, "leaf_b", LOCK_RANK_LEAF, "leaf_a",
 			LOCK_RANK_LEAF);
+}
+
+/* A second reader of one rw_semaphore in one thread: the kernel warns (a
+ * writer queued between the two would deadlock them); the host rwlock lets
+ * it through, so the test goes on. A trylock is not reported. */
+static void recursive_read_child(void)
+{
+	struct kmem_process *p = kmem_process_create("lockdep");
+	size_t mark = kmem_log_mark();
+	char want[128];
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	mmap_read_lock(&p->mm);
+	CHECK(down_read_trylock(&p->mm.mmap_lock));
+	up_read(&p->mm.mmap_lock);
+	CHECK(!kmem_log_contains(mark, "WARNING"));
+	mmap_read_lock(&p->mm);
+	mmap_read_unlock(&p->mm);
+	mmap_read_unlock(&p->mm);
+	CHECK_LOG(mark, "WARNING: possible recursive locking detected\n");
+	CHECK_LOG(mark, " is trying to acquire lock:\n");
+	snprintf(want, sizeof(want),
+		 " (&mm->mmap_lock){rank %d}, at: ", LOCK_RANK_MMAP);
+	CHECK_EQ(kmem_log_count(mark, want), 3); /* twice, and held: #0 */
+	CHECK_LOG(mark, "but task is already holding lock:\n");
+	CHECK_LOG(mark, "  lock(&mm->mmap_lock);\n  lock(&mm->mmap_lock);\n");
+	CHECK_LOG(mark, " *** DEADLOCK ***\n");
+	CHECK_EQ(kmem_log_count(mark, "recursive locking"), 1);
+	CHECK_EQ(debug_locks, 0);
+	CHECK_EQ(kmem_process_exit(p), 0);
+}
+
+/* In a child: TSan has its own view of a thread reading a lock twice. */
+TEST(recursive_read)
+{
+	in_child(recursive_read_child);
+}
+
+static DEFINE_MUTEX_RANK(recursion_mutex, LOCK_RANK_LEAF);
+static DEFINE_SPINLOCK_RANK(recursion_spin, LOCK_RANK_LEAF);
+
+/*
+ * A forked child takes a lock it holds and deadlocks, as it would without
+ * lockdep, but reports first: its console is a pipe the parent reads up to
+ * the report's stack backtrace before it kills the child. Without the report
+ * nothing comes; alarm() ends the child, the parent reads end of file and
+ * the checks fail (the alarm is a watchdog, no figure is measured).
+ */
+static void recursion_in_child(bool spin, const char *name)
+{
+	char buf[16384], want[128];
+	size_t len = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	CHECK_EQ(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		FILE *f = fdopen(fds[1], "w");
+
+		close(fds[0]);
+		setvbuf(f, NULL, _IONBF, 0);
+		kmem_log_set_console(f);
+		alarm(120);
+		if (spin) {
+			spin_lock(&recursion_spin);
+			spin_lock(&recursion_spin);
+		} else {
+			mutex_lock(&recursion_mutex);
+			mutex_lock(&recursion_mutex);
+		}
+		_exit(0); /* not reached */
+	}
+	close(fds[1]);
+	CHECK(pid > 0);
+	buf[0] = '\0';
+	while (len < sizeof(buf) - 1 && !strstr(buf, "stack backtrace:")) {
+		ssize_t n = read(fds[0], buf + len, sizeof(buf) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
+	close(fds[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	CHECK(strstr(buf, "WARNING: possible recursive locking detected\n"));
+	snprintf(want, sizeof(want), " (%s){rank %d}, at: ", name,
+		 LOCK_RANK_LEAF);
+	CHECK(strstr(buf, want));
+	CHECK(strstr(buf, "but task is already holding lock:\n"));
+	snprintf(want, sizeof(want), "  lock(%s);\n  lock(%s);\n", name, name);
+	CHECK(strstr(buf, want));
+	CHECK(strstr(buf, "stack backtrace:\n"));
+}
+
+TEST(recursive_mutex)
+{
+	recursion_in_child(false, "recursion_mutex");
+}
+
+TEST(recursive_spinlock)
+{
+	recursion_in_child(true, "recursion_spin");
+}
+
+/* down_read()/down_write() may sleep: in atomic context (a spinlock held,
+ * interrupts off) they report as the kernel's, as mutex_lock() does. */
+TEST(sleeping_locks_in_atomic_context)
+{
+	struct kmem_process *p = kmem_process_create("lockdep");
+	DEFINE_SPINLOCK(atomic);
+	DEFINE_MUTEX(m);
+	unsigned long flags;
+	size_t mark = kmem_log_mark();
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	mmap_write_lock(&p->mm);
+	mmap_write_unlock(&p->mm);
+	down_read(&process_lock);
+	up_read(&process_lock);
+	mutex_lock(&m);
+	mutex_unlock(&m);
+	CHECK(!kmem_log_contains(mark, "BUG"));
+
+	spin_lock(&atomic);
+	mmap_write_lock(&p->mm);
+	mmap_write_unlock(&p->mm);
+	spin_unlock(&atomic);
+	CHECK_LOG(
+		mark,
+		"BUG: sleeping function called from invalid context at include/linux/rwsem.h:");
+	CHECK_LOG(mark, "in_atomic(): 1, irqs_disabled(): 0, non_block: 0");
+	CHECK_EQ(kmem_log_count(mark, "BUG: sleeping function"), 1);
+
+	mark = kmem_log_mark();
+	local_irq_save(flags);
+	down_read(&process_lock);
+	up_read(&process_lock);
+	local_irq_restore(flags);
+	CHECK_LOG(
+		mark,
+		"BUG: sleeping function called from invalid context at include/linux/rwsem.h:");
+	CHECK_LOG(mark, "irqs_disabled(): 1");
+
+	mark = kmem_log_mark();
+	spin_lock(&atomic);
+	mutex_lock(&m);
+	mutex_unlock(&m);
+	spin_unlock(&atomic);
+	CHECK_LOG(
+		mark,
+		"BUG: sleeping function called from invalid context at include/linux/mutex.h:");
+	CHECK_EQ(kmem_process_exit(p), 0);
 }
 
 struct reader {
@@ -412,6 +613,10 @@ int main(void)
 	RUN(shrinker_lock_inversion);
 	RUN(slab_tc_lock_inversion);
 	RUN(leaf_locks_do_not_nest);
+	RUN(recursive_read);
+	RUN(recursive_mutex);
+	RUN(recursive_spinlock);
+	RUN(sleeping_locks_in_atomic_context);
 #else
 	RUN(compiled_away);
 #endif
