@@ -18,6 +18,7 @@
  * context report "BUG: sleeping function called from invalid context".
  * Release builds: compiled away, the wrappers are the bare host locks.
  */
+/* kmem-test: slub-only: slab_tc_lock is SLUB's (its sheaf tables) */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
