@@ -1828,6 +1828,7 @@ struct src {
 	bool dec_ended; /* the decoder is freed (src_decoder_end) */
 	int spool_fd;	/* a copy of the input goes there (0: none) */
 	bool spool_failed;
+	bool own_fd; /* src_close() closes fd (else it is the caller's) */
 #ifdef KMEM_HAVE_LZMA
 	lzma_stream xz;
 #endif
@@ -2279,7 +2280,7 @@ static void src_close(struct src *s)
 {
 	src_reader_stop(s);
 	src_decoder_end(s);
-	if (s->fd > 0)
+	if (s->own_fd)
 		close(s->fd);
 	free(s->in);
 }
@@ -2315,9 +2316,11 @@ static lzma_ret xz_decoder_start(lzma_stream *xz)
 }
 #endif
 
-/* Pick the decoder from the first bytes. */
+/* Pick the decoder from the first bytes. The input is in_fd when it is not
+ * -1 (the caller's: read from where it stands, not closed), else standard
+ * input for "-", else the file at path. */
 static int src_open(struct kmem_trace *t, struct src *s, const char *path,
-		    int spool_fd)
+		    int in_fd, int spool_fd)
 {
 	static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 
@@ -2326,7 +2329,9 @@ static int src_open(struct kmem_trace *t, struct src *s, const char *path,
 	s->spool_fd = spool_fd;
 	s->bytes_in = &t->bytes_in;
 	s->reader_bytes_owner = &t->bytes_in;
-	if (!strcmp(path, "-")) {
+	if (in_fd >= 0) {
+		s->fd = in_fd;
+	} else if (!strcmp(path, "-")) {
 		s->fd = STDIN_FILENO;
 	} else {
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -2334,12 +2339,7 @@ static int src_open(struct kmem_trace *t, struct src *s, const char *path,
 			set_error(t, "%s: %s", path, strerror(errno));
 			return -1;
 		}
-		if (s->fd == 0) { /* keep 0 meaning stdin for src_close */
-			int fd = dup(s->fd);
-
-			close(0);
-			s->fd = fd;
-		}
+		s->own_fd = true;
 	}
 	s->in = malloc(SRC_INBUF);
 	if (!s->in) {
@@ -2692,11 +2692,17 @@ out:
 	return ret;
 }
 
-/* Parse the file at path from its start into sink (NULL: t keeps the events),
- * with a file's size as the progress bar's total. */
-static int parse_path(struct kmem_trace *t, const char *path,
-		      const struct kmem_trace_parse_opts *opts,
-		      struct sink *sink)
+/*
+ * The one way a trace is opened, sized and parsed: the file at path ("-":
+ * standard input), or in_fd from where it stands when it is not -1 (the
+ * copy of standard input; the messages still name path), into sink (NULL: t
+ * keeps the events), with a file's size as the progress bar's total. What
+ * is read also goes to spool_fd when it is > 0; *spool_failed (may be NULL)
+ * says whether that copy broke.
+ */
+static int parse_path(struct kmem_trace *t, const char *path, int in_fd,
+		      int spool_fd, const struct kmem_trace_parse_opts *opts,
+		      struct sink *sink, bool *spool_failed)
 {
 	struct src s;
 	struct stat st;
@@ -2704,13 +2710,15 @@ static int parse_path(struct kmem_trace *t, const char *path,
 	int ret;
 
 	t->path = path;
-	if (src_open(t, &s, path, 0)) {
+	if (src_open(t, &s, path, in_fd, spool_fd)) {
 		src_close(&s);
 		return -1;
 	}
 	if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
 		total = (uint64_t)st.st_size;
 	ret = parse_stream(t, &s, path, opts, total, sink);
+	if (spool_failed)
+		*spool_failed = s.spool_failed;
 	src_close(&s);
 	return ret;
 }
@@ -2718,7 +2726,7 @@ static int parse_path(struct kmem_trace *t, const char *path,
 int kmem_trace_load(struct kmem_trace *t, const char *path,
 		    const struct kmem_trace_parse_opts *opts)
 {
-	return parse_path(t, path, opts, NULL);
+	return parse_path(t, path, -1, 0, opts, NULL, NULL);
 }
 
 int kmem_trace_load_buffer(struct kmem_trace *t, const char *name,
@@ -2868,17 +2876,20 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 	uint64_t horizon = 0;
 	struct stat st;
 	bool is_stdin = !strcmp(path, "-");
-	off_t off0 = -1; /* a file on standard input: where it starts */
+	int in_fd = -1;	 /* what a pass reads (-1: path, or standard input) */
+	off_t off0 = -1; /* where in_fd starts (-1: path's own start) */
 	int spool = 0;	 /* standard input copied there as it is read */
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (is_stdin && !fstat(STDIN_FILENO, &st) && S_ISREG(st.st_mode))
+	if (is_stdin && !fstat(STDIN_FILENO, &st) && S_ISREG(st.st_mode)) {
+		in_fd = STDIN_FILENO;
 		off0 = again && again->forced ?
 			       (off_t)again->stdin_offset :
 			       lseek(STDIN_FILENO, 0, SEEK_CUR);
-	else if (is_stdin && po && po->spool_fd > 0)
+	} else if (is_stdin && po && po->spool_fd > 0) {
 		spool = po->spool_fd;
+	}
 	if (is_stdin ? off0 >= 0 || spool :
 		       !stat(path, &st) && S_ISREG(st.st_mode))
 		;
@@ -2896,13 +2907,16 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 		m = again->m;
 		horizon = again->horizon;
 		pass = PASS_FORCED;
+		if (spool) { /* the copy the first process made */
+			in_fd = spool;
+			off0 = (off_t)again->stdin_offset;
+			spool = 0;
+		}
 	}
 	for (;;) {
 		struct order_sink os = { .k.fn = order_sink_fn,
 					 .horizon = horizon };
-		struct src s;
-		uint64_t total = 0;
-		bool spool_failed;
+		bool spool_failed = false;
 		int err;
 
 		if (pass != PASS_FIRST) {
@@ -2910,7 +2924,7 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 			kmem_replay_result_free(r);
 		}
 		t->path = path;
-		if (off0 >= 0 && lseek(STDIN_FILENO, off0, SEEK_SET) != off0) {
+		if (off0 >= 0 && lseek(in_fd, off0, SEEK_SET) != off0) {
 			set_error(t, "%s: cannot read it again: %s", path,
 				  strerror(errno));
 			return -1;
@@ -2924,19 +2938,10 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 		/* A sizing pass replays nothing. */
 		if (pass == PASS_SIZE)
 			replay_stream_disorder(os.rs);
-		if (src_open(t, &s, path, pass == PASS_FIRST ? spool : 0)) {
-			src_close(&s);
-			replay_stream_free(os.rs);
-			return -1;
-		}
-		if (s.fd >= 0 && !fstat(s.fd, &st) && S_ISREG(st.st_mode))
-			total = (uint64_t)st.st_size;
 		/* The diagnostics once: the first pass reads every line. */
-		err = parse_stream(t, &s, path,
-				   pass != PASS_FIRST ? &quiet : po, total,
-				   &os.k);
-		spool_failed = s.spool_failed;
-		src_close(&s);
+		err = parse_path(t, path, in_fd, pass == PASS_FIRST ? spool : 0,
+				 pass != PASS_FIRST ? &quiet : po, &os.k,
+				 &spool_failed);
 		if (!err)
 			err = order_let_go(&os, true);
 		free(os.q);
@@ -2967,14 +2972,14 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 			return -1;
 		}
 		if (spool) { /* the next pass reads the copy */
-			if (spool_failed || dup2(spool, STDIN_FILENO) < 0) {
-				set_error(
-					t, "%s: cannot read it again: %s", path,
-					spool_failed ?
-						"its copy in a temporary file failed" :
-						strerror(errno));
+			if (spool_failed) {
+				set_error(t,
+					  "%s: cannot read it again: its copy "
+					  "in a temporary file failed",
+					  path);
 				return -1;
 			}
+			in_fd = spool;
 			off0 = 0;
 			spool = 0;
 		}
@@ -3087,8 +3092,17 @@ int kmem_trace_parse_ordered(struct kmem_trace *t, const char *path,
 	struct heap_sink hs = {
 		.k.fn = heap_sink_fn, .horizon = horizon, .fn = fn, .arg = arg
 	};
-	int ret = parse_path(t, path, po, &hs.k);
+	int in_fd = -1, ret;
 
+	if (!strcmp(path, "-") && po && po->spool_fd > 0) { /* its copy */
+		if (lseek(po->spool_fd, 0, SEEK_SET)) {
+			set_error(t, "%s: cannot read it again: %s", path,
+				  strerror(errno));
+			return -1;
+		}
+		in_fd = po->spool_fd;
+	}
+	ret = parse_path(t, path, in_fd, 0, po, &hs.k, NULL);
 	while (!ret && hs.n)
 		if (heap_pop(&hs, t))
 			ret = -1;

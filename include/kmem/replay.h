@@ -165,9 +165,16 @@ struct kmem_trace_parse_opts {
 	unsigned int max_diag; /* print at most this many (then a count) */
 	bool progress;	       /* draw a progress bar on stderr */
 	bool no_fast_path; /* tests: every line through the general parser */
-	/* kmem_trace_replay_file() of "-" when standard input is not a file: a
-	 * file open for writing (0: none) that gets a copy of every byte
-	 * read, as read, for a second pass (read as standard input). */
+	/* The copy of a standard input that is not a file ("-": a pipe), for
+	 * the passes after the first (0: none; then such an input is read
+	 * whole before the replay). A file the caller opened for reading and
+	 * writing (O_RDWR: an unlinked temporary file, a memfd), empty, whose
+	 * offset the calls move: kmem_trace_replay_file() appends every byte
+	 * of the first pass, as read, and reads the copy from its start in
+	 * the later passes (in this process, or in a new one that passes
+	 * *again back with the same file); kmem_trace_parse_ordered() of "-"
+	 * reads that copy from its start. Standard input itself is never
+	 * replaced: fd 0 stays the caller's. */
 	int spool_fd;
 };
 
@@ -354,9 +361,9 @@ struct kmem_replay_machine {
  * Parse the trace at path and replay it while it is read, in memory bounded
  * by the replay's live objects rather than the length of the trace (another
  * pass over the file when the machine must be resized or the input was out
- * of order; a pipe, or standard input that is not a file, is read whole
- * first: `kmem replay -` copies such an input to a temporary file, its
- * standard input, which is read again from where it started). t and r as
+ * of order; a pipe is read whole first, and so is standard input that is
+ * not a file unless po->spool_fd takes its copy; a file on standard input is
+ * read again from where it started). t and r as
  * from kmem_trace_load() and kmem_trace_replay(). 0, or -1 with t->error set (not a
  * trace) or r->failures (the machine could not boot).
  *
@@ -369,7 +376,8 @@ struct kmem_replay_again {
 	bool forced;
 	struct kmem_replay_machine m;
 	uint64_t horizon;     /* how far the input goes back in time */
-	int64_t stdin_offset; /* where a file on standard input ("-") starts */
+	int64_t stdin_offset; /* where a file on standard input ("-"), or
+			       * its copy (spool_fd), starts */
 };
 KMEM_API int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 				    const struct kmem_trace_parse_opts *po,
@@ -380,8 +388,10 @@ KMEM_API int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
  * Parse the trace at path again and hand its events to fn in timestamp order
  * (ties in input order), never all in memory: horizon is how far the input
  * goes back in time (a first parse's max_disorder_ns). t zeroed by the
- * caller (its counts and names, as kmem_trace_load()'s). 0; -1 with t->error set,
- * or when fn returned nonzero (which stops it).
+ * caller (its counts and names, as kmem_trace_load()'s). "-" is standard
+ * input from where it stands, or po->spool_fd from its start when that is
+ * set (the copy a kmem_trace_replay_file() of a piped input made). 0; -1
+ * with t->error set, or when fn returned nonzero (which stops it).
  */
 KMEM_API int
 kmem_trace_parse_ordered(struct kmem_trace *t, const char *path,

@@ -580,16 +580,15 @@ static int stdin_spool(void)
 	return 0;
 }
 
-/* --compare and --slab parse the trace again: standard input from where
- * it started (a pipe: from its copy). 0, or -1 (reported). */
+/* --compare and --slab parse the trace again: a file on standard input from
+ * where it started (a pipe: its copy, po->spool_fd, which they read
+ * themselves). 0, or -1 (reported). */
 static int input_again(const char *path, const struct kmem_trace_parse_opts *po,
 		       off_t start, const char *what)
 {
-	if (strcmp(path, "-"))
+	if (strcmp(path, "-") || po->spool_fd > 0)
 		return 0;
-	if (po->spool_fd > 0 && dup2(po->spool_fd, STDIN_FILENO) < 0)
-		goto fail;
-	if (lseek(STDIN_FILENO, po->spool_fd > 0 ? 0 : start, SEEK_SET) < 0)
+	if (lseek(STDIN_FILENO, start, SEEK_SET) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -636,11 +635,9 @@ static int replay_streaming(struct kmem_trace *t, const char *path,
 		return ret;
 	}
 	close(fds[1]);
+	/* A second pass of a piped standard input reads the child's copy
+	 * (po->spool_fd, shared with the child). */
 	ret = (int)read(fds[0], &again, sizeof(again));
-	/* A second pass of a piped standard input reads the child's copy. */
-	if (ret == (int)sizeof(again) && po->spool_fd > 0 &&
-	    dup2(po->spool_fd, STDIN_FILENO) < 0)
-		ret = 0;
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -798,7 +795,8 @@ static int cmd_replay(int argc, char **argv)
 			ret = 1;
 			goto out;
 		}
-		ncmp = replay_compare(&t, &o, &r, compare, cmp, COMPARE_MAX);
+		ncmp = replay_compare(&t, &o, &r, po.spool_fd, compare, cmp,
+				      COMPARE_MAX);
 		if (ncmp < 0) {
 			ret = 2;
 			goto out;
@@ -808,7 +806,7 @@ static int cmd_replay(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	if (slabs && slab_compare(&t, &r, slabs) < 0) {
+	if (slabs && slab_compare(&t, &r, po.spool_fd, slabs) < 0) {
 		ret = 2;
 		goto out;
 	}

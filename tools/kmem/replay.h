@@ -24,12 +24,12 @@ struct compare_result {
 };
 
 /* Replay the object events of t through kmem and each allocator of `list`
- * ("glibc,jemalloc,mimalloc,tcmalloc"), each in a child process. Returns the
- * number of results (missing allocators are results with ran = false), or -1
- * for a bad list. */
+ * ("glibc,jemalloc,mimalloc,tcmalloc"), each in a child process (stdin_copy:
+ * replay_ops_memfd()'s). Returns the number of results (missing allocators
+ * are results with ran = false), or -1 for a bad list. */
 int replay_compare(const struct kmem_trace *t, const struct kmem_replay_opts *o,
-		   const struct kmem_replay_result *r, const char *list,
-		   struct compare_result *out, int max);
+		   const struct kmem_replay_result *r, int stdin_copy,
+		   const char *list, struct compare_result *out, int max);
 /* The child side (hidden: kmem replay --peer-child NAME MEMFD PIPEFD). */
 int compare_child_main(int argc, char **argv);
 void compare_print_text(FILE *f, const struct compare_result *c, int n);

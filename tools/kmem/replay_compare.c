@@ -616,15 +616,15 @@ static int write_all(int fd, const void *p, size_t n)
  * ordered parse of t->path (each, if not NULL, sees its every event).
  * Returns the fd, or -1 (reported, as `what`). */
 int replay_ops_memfd(const struct kmem_trace *t,
-		     const struct kmem_replay_result *r, const char *what,
-		     size_t *nops_out, uint64_t *peak_req,
+		     const struct kmem_replay_result *r, int stdin_copy,
+		     const char *what, size_t *nops_out, uint64_t *peak_req,
 		     void (*each)(void *arg, const struct kmem_trace_event *e),
 		     void *each_arg)
 {
 	struct shared_hdr hdr = { 0 };
 	struct builder *b = calloc(1, sizeof(*b));
 	struct kmem_trace t2;
-	struct kmem_trace_parse_opts quiet = { 0 };
+	struct kmem_trace_parse_opts quiet = { .spool_fd = stdin_copy };
 	int i, mfd = -1, err = -1;
 
 	if (!b || smap_grow(&b->m, 1024)) {
@@ -699,8 +699,8 @@ out:
 }
 
 int replay_compare(const struct kmem_trace *t, const struct kmem_replay_opts *o,
-		   const struct kmem_replay_result *r, const char *list,
-		   struct compare_result *res, int max)
+		   const struct kmem_replay_result *r, int stdin_copy,
+		   const char *list, struct compare_result *res, int max)
 {
 	int which[COMPARE_MAX], nw = 0, i, k, mfd;
 	char *copy = strdup(list), *tok, *save = NULL;
@@ -727,7 +727,8 @@ int replay_compare(const struct kmem_trace *t, const struct kmem_replay_opts *o,
 			which[nw++] = k;
 	}
 	free(copy);
-	mfd = replay_ops_memfd(t, r, "--compare", &nops, &peak_req, NULL, NULL);
+	mfd = replay_ops_memfd(t, r, stdin_copy, "--compare", &nops, &peak_req,
+			       NULL, NULL);
 	if (mfd < 0)
 		return -1;
 	for (i = 0; i < nw; i++) {

@@ -68,12 +68,14 @@ struct kmem_cache **replay_child_boot(const struct replay_child_ops *m,
 int replay_tmpfile(const char *name, bool inherit);
 
 /* Build the op list of the object events of the trace t->path (parsed
- * again, in timestamp order, t being the replay's first parse) into an
- * unlinked temporary file; the fd, or -1 (reported as `what`). *peak_req:
- * the peak of live requested bytes. each (may be NULL) sees every event. */
+ * again, in timestamp order, t being the replay's first parse; "-" from
+ * stdin_copy when it is > 0, the copy of a piped standard input that the
+ * first parse made: kmem_trace_parse_opts.spool_fd) into an unlinked
+ * temporary file; the fd, or -1 (reported as `what`). *peak_req: the peak
+ * of live requested bytes. each (may be NULL) sees every event. */
 int replay_ops_memfd(const struct kmem_trace *t,
-		     const struct kmem_replay_result *r, const char *what,
-		     size_t *nops, uint64_t *peak_req,
+		     const struct kmem_replay_result *r, int stdin_copy,
+		     const char *what, size_t *nops, uint64_t *peak_req,
 		     void (*each)(void *arg, const struct kmem_trace_event *e),
 		     void *each_arg);
 /* Spawn "kmem replay MODE NAME MEMFD PIPEFD" (our environment without

@@ -377,7 +377,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 int slab_compare(const struct kmem_trace *t, const struct kmem_replay_result *r,
-		 const char *list)
+		 int stdin_copy, const char *list)
 {
 	char *copy = strdup(list), *tok, *save = NULL;
 	size_t nops;
@@ -411,7 +411,7 @@ int slab_compare(const struct kmem_trace *t, const struct kmem_replay_result *r,
 			"kmem replay: --slab: no allocator named (slub, slab, slob)\n");
 		return -1;
 	}
-	mfd = replay_ops_memfd(t, r, "--slab", &nops, &sc.peak_req,
+	mfd = replay_ops_memfd(t, r, stdin_copy, "--slab", &nops, &sc.peak_req,
 			       slab_class_fidelity, NULL);
 	if (mfd < 0)
 		return -1;

@@ -11,11 +11,11 @@
 #define SLABCMP_MAX 3
 
 /* Replay the object events of t on each allocator of `list` ("slub,slab,
- * slob"), each in children booted with KMEM_SLAB=<name>. Returns the number
- * of allocators (one that is not built is reported, not run), or -1 for a
- * bad list. */
+ * slob"), each in children booted with KMEM_SLAB=<name> (stdin_copy:
+ * replay_ops_memfd()'s). Returns the number of allocators (one that is not
+ * built is reported, not run), or -1 for a bad list. */
 int slab_compare(const struct kmem_trace *t, const struct kmem_replay_result *r,
-		 const char *list);
+		 int stdin_copy, const char *list);
 /* The child side (hidden: kmem replay --slab-child NAME:MODE MEMFD PIPEFD). */
 int slab_compare_child_main(int argc, char **argv);
 bool slab_compare_ran(void);
