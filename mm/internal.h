@@ -37,16 +37,16 @@ bool memblock_is_untouched(phys_addr_t base, phys_addr_t size);
  *     the bit on the frames memblock never handed out;
  *   - a frame of a block handed out holding zeroes (bit 49 on its head,
  *     PAGE_HANDED_ZEROES, while allocated) and given back unwritten through
- *     free_zeroed_pages().
+ *     kmem_free_zeroed_pages().
  * The page allocator clears it on every frame of a block it hands out (the
  * owner may write from then on). Both bits are outside PAGE_FLAGS_MASK.
  */
 #define PAGE_ZEROES (1UL << 48)
 #define PAGE_HANDED_ZEROES (1UL << 49)
-/* free_zeroed_pages() (a block its owner did not write: if it was handed
- * out holding zeroes, and no page debugging option writes free pages, its
- * frames are PAGE_ZEROES again) and prefault_free_pages() are public:
- * <linux/gfp.h>. */
+/* kmem_free_zeroed_pages() (a block its owner did not write: if it was
+ * handed out holding zeroes, and no page debugging option writes free pages,
+ * its frames are PAGE_ZEROES again) and kmem_prefault_free_pages() are
+ * public: <kmem/machine.h>. */
 
 /* ---- percpu (mm/percpu.c): the first chunk, from memblock at boot ------- */
 int setup_per_cpu_areas(void);

@@ -226,10 +226,14 @@ bool kmem_zone_in_layout(int zone)
 	       (zones_in_layout & (1u << zone));
 }
 
-void kmem_zone_free_counts(struct zone *zone,
-			   unsigned long counts[NR_PAGE_ORDERS])
+bool kmem_zone_free_counts(int z, unsigned long counts[NR_PAGE_ORDERS])
 {
-	zone_free_counts(zone, counts);
+	if (!kmem_zone_in_layout(z)) {
+		memset(counts, 0, NR_PAGE_ORDERS * sizeof(counts[0]));
+		return false;
+	}
+	zone_free_counts(&NODE_DATA(0)->node_zones[z], counts);
+	return true;
 }
 
 unsigned long kmem_min_free_kbytes(void)

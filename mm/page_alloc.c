@@ -1087,7 +1087,7 @@ void __free_pages(struct page *page, unsigned int order)
 	free_pages_unwritten(page, order, false);
 }
 
-void free_zeroed_pages(struct page *page, unsigned int order)
+void kmem_free_zeroed_pages(struct page *page, unsigned int order)
 {
 	free_pages_unwritten(page, order, true);
 }
@@ -1353,7 +1353,7 @@ out:
  * stay free and unchanged (zeroes where PAGE_ZEROES says so). Returns the
  * number of free pages populated.
  */
-unsigned long prefault_free_pages(unsigned long nr_pages)
+unsigned long kmem_prefault_free_pages(unsigned long nr_pages)
 {
 	struct prefault *pf;
 	unsigned long done = 0;

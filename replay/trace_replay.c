@@ -20,7 +20,7 @@
  * backward shift) keyed by the trace's value: hashed pointer, pfn, va_start.
  * An allocation finds or makes its entry in one probe (pmap_get). The tables
  * start at the size the trace needs (the estimate's most live objects and
- * pages) and, like the RAM the trace needs (prefault_free_pages,
+ * pages) and, like the RAM the trace needs (kmem_prefault_free_pages,
  * mm/page_alloc.c), are backed by the host before the replay's clock starts:
  * a first touch while timed costs a host page fault. The replay knows the
  * events to come, so it fetches their table slots, and the objects and pages
@@ -869,7 +869,7 @@ static void do_page_alloc(struct replay *rp, const struct kmem_trace_event *e)
 		return;
 	}
 	if (p->state == PG_LIVE) { /* its free is recorded later: free it now */
-		free_zeroed_pages((struct page *)p->p, p->a);
+		kmem_free_zeroed_pages((struct page *)p->p, p->a);
 		rp->replayed_pages -= 1ul << p->a;
 		r->page_alloc_live_pfn++; /* not a free event: counted apart */
 	}
@@ -932,7 +932,7 @@ static void do_page_free(struct replay *rp, const struct kmem_trace_event *e)
 	case PG_LIVE:
 		if (e->type == KMEM_TRACE_PAGE_FREE && e->order != p->a)
 			r->page_free_order_mismatch++;
-		free_zeroed_pages((struct page *)p->p, p->a);
+		kmem_free_zeroed_pages((struct page *)p->p, p->a);
 		rp->replayed_pages -= 1ul << p->a;
 		r->page_free_replayed++;
 		break;
@@ -1086,7 +1086,7 @@ static void final_state(struct replay *rp)
 
 		if (n >= 4)
 			break;
-		kmem_zone_free_counts(z, counts);
+		kmem_zone_free_counts(z->idx, counts);
 		snprintf(r->zone[n].name, sizeof(r->zone[n].name), "%s",
 			 z->name);
 		r->zone[n].highest_order = -1;
@@ -1339,7 +1339,7 @@ static void replay_prepare(struct replay *rp)
 		unsigned long pf =
 			(unsigned long)((need + need / 4) >> PAGE_SHIFT);
 
-		prefault_free_pages(pf);
+		kmem_prefault_free_pages(pf);
 		if (pf > r->prefault_pages)
 			r->prefault_pages = pf;
 		rp->prefaulted = need ? need : 1;
@@ -1568,11 +1568,6 @@ int kmem_trace_replay(struct kmem_trace *t, const struct kmem_replay_opts *o,
 		forced = &m;
 	}
 	return ret;
-}
-
-void kmem_replay_prefault(unsigned long nr_pages)
-{
-	prefault_free_pages(nr_pages);
 }
 
 void kmem_replay_result_free(struct kmem_replay_result *r)

@@ -139,9 +139,10 @@ KMEM_API unsigned long kmem_frame_users(unsigned long pfn,
  * empty: x86-32 has DMA, Normal, HighMem and Movable; x86-64 DMA, DMA32,
  * Normal, Movable and Device. /proc/zoneinfo lists exactly these. */
 KMEM_API bool kmem_zone_in_layout(int zone);
-/* The free blocks of each order in zone (summed over the migrate types),
- * read under its zone->lock: /proc/buddyinfo's line of the zone. */
-KMEM_API void kmem_zone_free_counts(struct zone *zone,
+/* The free blocks of each order in zone z (an enum zone_type; summed over
+ * the migrate types), read under its zone->lock: /proc/buddyinfo's line of
+ * the zone. False (counts all 0) for a zone the layout does not have. */
+KMEM_API bool kmem_zone_free_counts(int z,
 				    unsigned long counts[NR_PAGE_ORDERS]);
 /* vm.min_free_kbytes, from which boot set the zones' watermarks. */
 KMEM_API unsigned long kmem_min_free_kbytes(void);

@@ -134,6 +134,22 @@ KMEM_API unsigned long kmem_percpu_allocated(void);
 /* Register a checker (layers do this at init). */
 KMEM_API void kmem_register_checker(const char *name, bool (*fn)(void));
 
+/* ---- The machine's RAM and the host ------------------------------------ */
+
+struct page;
+/* __free_pages() for a caller that gives back pages it never wrote (the trace
+ * replay): if the block was handed out holding zeroes its frames are known
+ * to hold zeroes again, so a later __GFP_ZERO request clears nothing. A
+ * block written since its allocation must go through __free_pages(): this
+ * one would let the next __GFP_ZERO user read the old bytes. */
+KMEM_API void kmem_free_zeroed_pages(struct page *page, unsigned int order);
+/* Give the next nr_pages or so free pages the allocator will hand out host
+ * memory now, in a few large system calls, so that their first touches take
+ * no host page fault each (the trace replay, and `kmem replay --compare`'s
+ * kmem child, call it before their clocks start). The pages stay free and
+ * unchanged. Returns how many it populated. */
+KMEM_API unsigned long kmem_prefault_free_pages(unsigned long nr_pages);
+
 /* Pin the calling thread to simulated CPU `cpu` (default: round robin). */
 KMEM_API void kmem_set_cpu(int cpu);
 

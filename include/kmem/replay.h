@@ -341,11 +341,6 @@ KMEM_API int kmem_trace_replay(struct kmem_trace *t,
 			       const struct kmem_replay_opts *o,
 			       struct kmem_replay_result *r);
 KMEM_API void kmem_replay_result_free(struct kmem_replay_result *r);
-/* Back the next nr_pages free pages of the running machine with host pages
- * now, as the replay does before its clock starts (a first touch of the
- * machine's RAM later costs no host page fault): `kmem replay --compare`'s
- * kmem child before it is timed. */
-KMEM_API void kmem_replay_prefault(unsigned long nr_pages);
 
 /* A machine's size (kmem_trace_replay_file()'s second pass). */
 struct kmem_replay_machine {

@@ -46,19 +46,6 @@ KMEM_API void __free_pages(struct page *page, unsigned int order);
 KMEM_API void free_pages(unsigned long addr, unsigned int order);
 #define __free_page(page) __free_pages((page), 0)
 #define free_page(addr) free_pages((addr), 0)
-/* kmem's own, for a caller that gives back pages it never wrote (the trace
- * replay): __free_pages(), and if the block was handed out holding zeroes
- * its frames are known to hold zeroes again, so a later __GFP_ZERO request
- * clears nothing. A block written since its allocation must go through
- * __free_pages(): this one would let the next __GFP_ZERO user read the old
- * bytes. */
-KMEM_API void free_zeroed_pages(struct page *page, unsigned int order);
-/* kmem's own: give the next nr_pages or so free pages the allocator will
- * hand out host memory now, in a few large system calls, so that their
- * first touches take no host page fault each (the trace replay calls it
- * before its clock starts). The pages stay free and unchanged. Returns how
- * many it populated. */
-KMEM_API unsigned long prefault_free_pages(unsigned long nr_pages);
 
 KMEM_API void *alloc_pages_exact(size_t size, gfp_t gfp);
 KMEM_API void free_pages_exact(void *virt, size_t size);

@@ -4,8 +4,8 @@
  * __GFP_ZERO allocation of one leaves it alone (it reads as zeroes: a hole
  * of the fresh RAM memfd), every frame written before is cleared, also in a
  * block that mixes both, and memory memblock handed back at boot is no
- * longer untouched; free_zeroed_pages() gives a zeroed block back as zeroes.
- * prefault_free_pages() backs the next free pages with
+ * longer untouched; kmem_free_zeroed_pages() gives a zeroed block back as zeroes.
+ * kmem_prefault_free_pages() backs the next free pages with
  * host pages and changes nothing else.
  */
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/list.h>
+#include <kmem/machine.h>
 #include "mm/internal.h"
 #include "test.h"
 
@@ -129,7 +130,7 @@ TEST(gfp_zero_clears_written_frames)
 	}
 }
 
-/* free_zeroed_pages(): a block handed out holding zeroes and given back
+/* kmem_free_zeroed_pages(): a block handed out holding zeroes and given back
  * unwritten is not cleared again (still no host page behind it); one handed
  * out with old data is, whatever its owner says. */
 TEST(free_zeroed_pages_keeps_zeroes)
@@ -141,7 +142,7 @@ TEST(free_zeroed_pages_keeps_zeroes)
 	CHECK(page != NULL);
 	if (!page)
 		return;
-	free_zeroed_pages(page, 0);
+	kmem_free_zeroed_pages(page, 0);
 	CHECK(untouched(page));
 	again = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
 	CHECK(again == page);
@@ -155,7 +156,7 @@ TEST(free_zeroed_pages_keeps_zeroes)
 	CHECK(page == again);
 	if (!page)
 		return;
-	free_zeroed_pages(page, 0);
+	kmem_free_zeroed_pages(page, 0);
 	CHECK(!untouched(page));
 	again = alloc_pages(GFP_KERNEL | __GFP_ZERO, 0);
 	CHECK(again == page);
@@ -194,7 +195,7 @@ TEST(untouched_frames_after_boot)
 	CHECK(nr_free_written > 0);
 }
 
-/* prefault_free_pages(): the next free pages get host pages, stay free,
+/* kmem_prefault_free_pages(): the next free pages get host pages, stay free,
  * zeroes and untouched; an allocation from them needs no clearing. */
 TEST(prefault_backs_next_free_pages)
 {
@@ -202,7 +203,7 @@ TEST(prefault_backs_next_free_pages)
 	unsigned long got;
 
 	boot();
-	got = prefault_free_pages(256);
+	got = kmem_prefault_free_pages(256);
 	CHECK(got >= 256);
 	page = alloc_pages(GFP_KERNEL, 0);
 	CHECK(page != NULL);
@@ -212,7 +213,7 @@ TEST(prefault_backs_next_free_pages)
 	CHECK(all_zero(page_address(page), PAGE_SIZE));
 	__free_pages(page, 0);
 	/* Asking for more than there is populates what there is. */
-	got = prefault_free_pages(~0ul);
+	got = kmem_prefault_free_pages(~0ul);
 	CHECK(got > 256 && got <= totalram_pages());
 }
 

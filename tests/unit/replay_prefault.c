@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * kmem replay prepares for the whole trace before its clock starts: the RAM
- * the trace needs is backed by the host (prefault_free_pages) for the whole
+ * the trace needs is backed by the host (kmem_prefault_free_pages) for the whole
  * trace's need, also when that need comes after the first 65,536 events
  * (where a speculative machine boots). A forced pass (the whole trace known
  * from a sizing pass: kmem_trace_replay(), or the pass after a machine was found

@@ -20,7 +20,7 @@
  * last byte), as its user would; an allocation the trace asked zeroed
  * (kzalloc, __GFP_ZERO) is calloc() for the others, as kmem zeroes it. The
  * host page faults of the run are counted. kmem's child backs the RAM its
- * slabs will take before the clock starts (kmem_replay_prefault(), as the replay
+ * slabs will take before the clock starts (kmem_prefault_free_pages(), as the replay
  * does): a kernel's RAM is there, and a fault on the machine's RAM memfd is
  * the simulator's cost, not the allocator's; the prefaulted pages count in
  * its peak RSS. kmem also reports its own accounting: peak slab pages.
@@ -382,7 +382,7 @@ int compare_child_main(int argc, char **argv)
 	 * page faults on its RAM memfd (2,500 shmem faults, a third of kmem's
 	 * time on the build trace). They count in its peak RSS all the same. */
 	if (is_kmem)
-		kmem_replay_prefault(h->prefault_pages);
+		kmem_prefault_free_pages(h->prefault_pages);
 	faults0 = minor_faults();
 	t0 = cpu_now_ns();
 	if (is_kmem) {
@@ -641,7 +641,7 @@ int replay_ops_memfd(const struct kmem_trace *t,
 	hdr.cpus = r->cpus;
 	hdr.x86_32 = !strcmp(r->layout, "x86-32");
 	/* Twice the replay's peak of slab pages: a kmem child backs that much
-	 * of its RAM before it is timed (kmem_replay_prefault backs the free blocks
+	 * of its RAM before it is timed (kmem_prefault_free_pages backs the free blocks
 	 * of the lowest orders first; the slabs come partly from others: with
 	 * the peak alone, 1,568 of the 2,500 slab pages of the build trace
 	 * still faulted while timed, with twice the peak none). */
