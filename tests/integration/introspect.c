@@ -65,6 +65,8 @@ static int first_for_each_cache(void)
 TEST(zones)
 {
 	struct kmem_machine_info info;
+	unsigned long counts_bad[NR_PAGE_ORDERS];
+	int z;
 
 	kmem_machine_info(&info);
 	CHECK(kmem_zone_in_layout(ZONE_DMA));
@@ -79,6 +81,27 @@ TEST(zones)
 	}
 	CHECK(!kmem_zone_in_layout(-1));
 	CHECK(!kmem_zone_in_layout(MAX_NR_ZONES));
+	/* The free blocks of a zone by its index: with the per-CPU lists off
+	 * they are all the zone's free pages; a zone not there has none. */
+	kmem_pcp_enable(false);
+	for (z = 0; z < MAX_NR_ZONES; z++) {
+		unsigned long counts[NR_PAGE_ORDERS], pages = 0;
+		struct zone *zone = &NODE_DATA(0)->node_zones[z];
+		int o;
+
+		CHECK_EQ(kmem_zone_free_counts(z, counts),
+			 kmem_zone_in_layout(z));
+		for (o = 0; o < NR_PAGE_ORDERS; o++)
+			pages += counts[o] << o;
+		CHECK_EQ(pages, kmem_zone_in_layout(z) ?
+					zone_page_state(zone, NR_FREE_PAGES) :
+					0);
+	}
+	kmem_pcp_enable(true);
+	counts_bad[0] = 1;
+	CHECK(!kmem_zone_free_counts(-1, counts_bad));
+	CHECK_EQ(counts_bad[0], 0);
+	CHECK(!kmem_zone_free_counts(MAX_NR_ZONES, counts_bad));
 	/* min_free_kbytes = sqrt(lowmem_kB * 16), clamped: within 128 .. 256 MiB */
 	CHECK(kmem_min_free_kbytes() >= 128);
 	CHECK(kmem_min_free_kbytes() <= 262144);
