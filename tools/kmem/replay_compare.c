@@ -343,7 +343,6 @@ int compare_child_main(int argc, char **argv)
 	struct child_out out = { 0 };
 	struct replay_child_ops m;
 	const struct shared_hdr *h;
-	const struct op *ops;
 	struct kmem_cache **caches = NULL;
 	void **slots;
 	uint64_t base, t0, peak_slab = 0, slab0 = 0, faults0;
@@ -358,7 +357,6 @@ int compare_child_main(int argc, char **argv)
 	if (replay_child_map(argv[3], &m))
 		return 2;
 	h = m.h;
-	ops = m.ops;
 	/* The slot table is outside every allocator, touched before the baseline. */
 	slots = replay_child_table((h->nslots + 1) * sizeof(void *));
 	if (!slots) {
@@ -387,10 +385,7 @@ int compare_child_main(int argc, char **argv)
 	t0 = cpu_now_ns();
 	if (is_kmem) {
 		for (i = 0; i < h->nops; i++) {
-			const struct op *o = &ops[i];
-
-			if (!(i & (REPLAY_RELEASE_EVERY - 1)))
-				replay_child_release(&m, i);
+			const struct op *o = replay_child_op(&m, i);
 
 			if (o->slot & OP_FREE) {
 				kfree(slots[o->slot & ~OP_FREE]);
@@ -414,11 +409,8 @@ int compare_child_main(int argc, char **argv)
 		}
 	} else {
 		for (i = 0; i < h->nops; i++) {
-			const struct op *o = &ops[i];
+			const struct op *o = replay_child_op(&m, i);
 			size_t size = o->size ? o->size : 1;
-
-			if (!(i & (REPLAY_RELEASE_EVERY - 1)))
-				replay_child_release(&m, i);
 
 			if (o->slot & OP_FREE)
 				free(slots[o->slot & ~OP_FREE]);

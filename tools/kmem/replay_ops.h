@@ -43,11 +43,20 @@ struct replay_child_ops {
 	const struct op *ops;		   /* h->nops */
 	size_t released; /* bytes of the list given back (replay_child_release) */
 };
-/* Every 65,536 operations: give back the mapping's pages of the operations
- * before ops[done] (the list is read once, in order), so that a child's
- * resident set does not grow with the length of the trace. */
+/* Give back the mapping's pages of the operations before ops[done] (the
+ * list is read once, in order), so that a child's resident set does not grow
+ * with the length of the trace. */
 void replay_child_release(struct replay_child_ops *m, size_t done);
 #define REPLAY_RELEASE_EVERY 65536
+/* Operation i of the list, read in order from 0: every 65,536 operations
+ * the ones before it are given back first (replay_child_release()). */
+static inline const struct op *replay_child_op(struct replay_child_ops *m,
+					       size_t i)
+{
+	if (!(i & (REPLAY_RELEASE_EVERY - 1)))
+		replay_child_release(m, i);
+	return &m->ops[i];
+}
 /* Map the memfd whose number is mfd_arg (the child's MEMFD argument): 0, or
  * -1 when it is not a list. */
 int replay_child_map(const char *mfd_arg, struct replay_child_ops *m);

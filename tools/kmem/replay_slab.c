@@ -174,7 +174,6 @@ int slab_compare_child_main(int argc, char **argv)
 	struct slab_child_out out = { 0 };
 	struct replay_child_ops m;
 	const struct shared_hdr *h;
-	const struct op *ops;
 	struct kmem_cache **caches = NULL;
 	uint32_t *block = NULL, *req = NULL;
 	void **slots = NULL;
@@ -199,7 +198,6 @@ int slab_compare_child_main(int argc, char **argv)
 	if (replay_child_map(argv[3], &m))
 		return 2;
 	h = m.h;
-	ops = m.ops;
 	slots = replay_child_table((h->nslots + 1) *
 				   (sizeof(void *) + 2 * sizeof(uint32_t)));
 	if (!slots) {
@@ -222,10 +220,7 @@ int slab_compare_child_main(int argc, char **argv)
 	t0 = cpu_now_ns();
 	if (!measure) {
 		for (i = 0; i < h->nops; i++) {
-			const struct op *o = &ops[i];
-
-			if (!(i & (REPLAY_RELEASE_EVERY - 1)))
-				replay_child_release(&m, i);
+			const struct op *o = replay_child_op(&m, i);
 
 			if (o->slot & OP_FREE) {
 				kfree(slots[o->slot & ~OP_FREE]);
@@ -247,10 +242,7 @@ int slab_compare_child_main(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < h->nops; i++) {
-		const struct op *o = &ops[i];
-
-		if (!(i & (REPLAY_RELEASE_EVERY - 1)))
-			replay_child_release(&m, i);
+		const struct op *o = replay_child_op(&m, i);
 		uint32_t sl = o->slot & ~OP_FREE;
 
 		if (o->slot & OP_FREE) {
