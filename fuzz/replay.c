@@ -25,6 +25,7 @@
 
 #include <kmem/kmem.h>
 #include <kmem/replay.h>
+#include "replay/internal.h"
 #include "fuzz/fuzz.h"
 
 #define FUZZ_RAM (32ull << 20) /* the smallest machine kmem boots */
@@ -94,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&t, 0, sizeof(t));
 	if (kmem_trace_load_buffer(&t, "fuzz", (const char *)data, size,
 				   NULL)) {
-		kmem_trace_free(&t);
+		trace_release(&t);
 		return 0;
 	}
 	mark = kmem_log_mark();
@@ -127,6 +128,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		kmem_replay_result_free(&again);
 	}
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	return 0;
 }

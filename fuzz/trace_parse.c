@@ -7,7 +7,7 @@
  * replay` takes, with the magic-byte sniffing that sends xz and gzip input to
  * their decoders). Besides the sanitizers' checks, the harness verifies what
  * the parser promises of its result:
- *   - a refused input says why (t->error); an accepted one has no error;
+ *   - a refused input says why (t->info.error); an accepted one has no error;
  *   - every event has a known type, a cpu, an interned name or none, a line
  *     number within the file, and the counts per type add up to nr;
  *   - the events are sorted by timestamp, input order breaking ties;
@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <kmem/replay.h>
+#include "replay/internal.h"
 #include "fuzz/fuzz.h"
 
 static int memfd = -1;
@@ -36,7 +37,7 @@ static void die(const char *what, const struct kmem_trace *t)
 {
 	fprintf(stderr,
 		"==fuzz== trace parser: %s (nr %zu, lines %lu, error \"%s\")\n",
-		what, t->nr, t->lines, t->error);
+		what, t->nr, t->info.lines, t->info.error);
 	abort();
 }
 
@@ -49,16 +50,16 @@ static void check_trace(const struct kmem_trace *t, int ret)
 	if (ret != 0 && ret != -1)
 		die("kmem_trace_load returned neither 0 nor -1", t);
 	if (ret < 0) {
-		if (!t->error[0])
+		if (!t->info.error[0])
 			die("refused without saying why", t);
 		return;
 	}
-	if (t->error[0])
+	if (t->info.error[0])
 		die("accepted, but an error is set", t);
 	if (t->nr_names && t->names[0][0]) /* interned lazily, names[0] "" */
 		die("names[0] is not the empty name", t);
 	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
-		sum += t->count[k];
+		sum += t->info.count[k];
 	if (sum != t->nr)
 		die("counts per type do not add up to nr", t);
 	for (i = 0; i < t->nr; i++) {
@@ -68,7 +69,7 @@ static void check_trace(const struct kmem_trace *t, int ret)
 			die("event type out of range", t);
 		if (e->name && e->name >= t->nr_names)
 			die("event name id out of range", t);
-		if (!e->line || e->line > t->lines)
+		if (!e->line || e->line > t->info.lines)
 			die("event line number outside the file", t);
 		if (e->type == KMEM_TRACE_PAGE_ALLOC && e->order > 10 &&
 		    !(e->flags & KMEM_TEV_FAILED))
@@ -77,7 +78,7 @@ static void check_trace(const struct kmem_trace *t, int ret)
 			  (e->ts_ns == e[-1].ts_ns && e->line <= e[-1].line)))
 			die("events not sorted by timestamp, then line", t);
 	}
-	if (t->nr_unknown > KMEM_TRACE_MAX_UNKNOWN)
+	if (t->info.nr_unknown > KMEM_TRACE_MAX_UNKNOWN)
 		die("more unknown event names than kept", t);
 }
 
@@ -86,26 +87,27 @@ static void same(const struct kmem_trace *a, const struct kmem_trace *b)
 	size_t i;
 	int k;
 
-	if (a->nr != b->nr || a->lines != b->lines ||
-	    a->malformed != b->malformed ||
-	    a->unknown_total != b->unknown_total ||
-	    a->header_lines != b->header_lines ||
-	    a->blank_lines != b->blank_lines || a->nr_names != b->nr_names ||
-	    a->format != b->format) {
+	if (a->nr != b->nr || a->info.lines != b->info.lines ||
+	    a->info.malformed != b->info.malformed ||
+	    a->info.unknown_total != b->info.unknown_total ||
+	    a->info.header_lines != b->info.header_lines ||
+	    a->info.blank_lines != b->info.blank_lines ||
+	    a->nr_names != b->nr_names || a->info.format != b->info.format) {
 		fprintf(stderr,
 			"memory: nr %zu lines %lu malformed %lu unknown %lu "
 			"headers %lu blank %lu names %u format %d\n"
 			"file:   nr %zu lines %lu malformed %lu unknown %lu "
 			"headers %lu blank %lu names %u format %d\n",
-			a->nr, a->lines, a->malformed, a->unknown_total,
-			a->header_lines, a->blank_lines, a->nr_names, a->format,
-			b->nr, b->lines, b->malformed, b->unknown_total,
-			b->header_lines, b->blank_lines, b->nr_names,
-			b->format);
+			a->nr, a->info.lines, a->info.malformed,
+			a->info.unknown_total, a->info.header_lines,
+			a->info.blank_lines, a->nr_names, a->info.format, b->nr,
+			b->info.lines, b->info.malformed, b->info.unknown_total,
+			b->info.header_lines, b->info.blank_lines, b->nr_names,
+			b->info.format);
 		die("parsing from memory and from a file disagree", a);
 	}
 	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
-		if (a->count[k] != b->count[k])
+		if (a->info.count[k] != b->info.count[k])
 			die("per-type counts differ between memory and file",
 			    a);
 	for (i = 0; i < a->nr; i++)
@@ -129,26 +131,29 @@ static void same_as_general(const struct kmem_trace *a,
 	size_t i;
 	int k;
 
-	if (a->nr != g->nr || a->lines != g->lines ||
-	    a->malformed != g->malformed ||
-	    a->unknown_total != g->unknown_total ||
-	    a->header_lines != g->header_lines ||
-	    a->blank_lines != g->blank_lines || a->format != g->format ||
-	    a->max_disorder_ns != g->max_disorder_ns ||
-	    a->sorted_input != g->sorted_input) {
+	if (a->nr != g->nr || a->info.lines != g->info.lines ||
+	    a->info.malformed != g->info.malformed ||
+	    a->info.unknown_total != g->info.unknown_total ||
+	    a->info.header_lines != g->info.header_lines ||
+	    a->info.blank_lines != g->info.blank_lines ||
+	    a->info.format != g->info.format ||
+	    a->info.max_disorder_ns != g->info.max_disorder_ns ||
+	    a->info.sorted_input != g->info.sorted_input) {
 		fprintf(stderr,
 			"fast:    nr %zu lines %lu malformed %lu unknown %lu "
 			"headers %lu blank %lu format %d\n"
 			"general: nr %zu lines %lu malformed %lu unknown %lu "
 			"headers %lu blank %lu format %d\n",
-			a->nr, a->lines, a->malformed, a->unknown_total,
-			a->header_lines, a->blank_lines, a->format, g->nr,
-			g->lines, g->malformed, g->unknown_total,
-			g->header_lines, g->blank_lines, g->format);
+			a->nr, a->info.lines, a->info.malformed,
+			a->info.unknown_total, a->info.header_lines,
+			a->info.blank_lines, a->info.format, g->nr,
+			g->info.lines, g->info.malformed, g->info.unknown_total,
+			g->info.header_lines, g->info.blank_lines,
+			g->info.format);
 		die("the fast path and the general parser disagree", a);
 	}
 	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
-		if (a->count[k] != g->count[k])
+		if (a->info.count[k] != g->info.count[k])
 			die("per-type counts differ between fast and general",
 			    a);
 	for (i = 0; i < a->nr; i++) {
@@ -161,9 +166,12 @@ static void same_as_general(const struct kmem_trace *a,
 		if (memcmp(&x, &y, sizeof(x)))
 			die("an event differs between fast and general", a);
 	}
-	for (i = 0; i < a->malformed && i < KMEM_TRACE_MAX_MALFORMED_KEPT; i++)
-		if (a->malformed_kept[i].line != g->malformed_kept[i].line ||
-		    strcmp(a->malformed_kept[i].why, g->malformed_kept[i].why))
+	for (i = 0; i < a->info.malformed && i < KMEM_TRACE_MAX_MALFORMED_KEPT;
+	     i++)
+		if (a->info.malformed_kept[i].line !=
+			    g->info.malformed_kept[i].line ||
+		    strcmp(a->info.malformed_kept[i].why,
+			   g->info.malformed_kept[i].why))
 			die("a malformed line's message differs between fast and general",
 			    a);
 }
@@ -204,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_trace(&m, rm);
 		if (rm != rf) {
 			fprintf(stderr, "memory: %d \"%s\"; file: %d \"%s\"\n",
-				rm, m.error, rf, f.error);
+				rm, m.info.error, rf, f.info.error);
 			die("parsing from memory and from a file disagree on refusal",
 			    &m);
 		}
@@ -226,10 +234,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    &m);
 			if (!rm)
 				same_as_general(&m, &g);
-			kmem_trace_free(&g);
+			trace_release(&g);
 		}
-		kmem_trace_free(&m);
+		trace_release(&m);
 	}
-	kmem_trace_free(&f);
+	trace_release(&f);
 	return 0;
 }

@@ -9,6 +9,34 @@
 
 #include <kmem/replay.h>
 
+/*
+ * A parsed trace (opaque in <kmem/replay.h>): its report, the events kept and
+ * the parser's own tables. Zeroed, it is empty (a unit test may keep one on
+ * its stack and give back what it holds with trace_release()).
+ */
+struct kmem_trace {
+	struct kmem_trace_info info; /* kmem_trace_info() */
+	struct kmem_trace_event *ev;
+	size_t nr, cap; /* ev[]: all the events, unless a sink took them */
+	/* interned cache names; names[0] is "" */
+	char **names;
+	uint32_t nr_names, cap_names;
+	uint32_t *name_hash; /* open addressing, size name_hash_size */
+	uint32_t name_hash_size;
+	void *gfp_cache;  /* the parser's parsed gfp_flags strings */
+	void *name_cache; /* the parser's recent names */
+	void *line_cache; /* the parser's last line prefix */
+};
+
+/* Free what t holds and zero it (t itself stays: kmem_trace_free() frees
+ * it too). */
+void trace_release(struct kmem_trace *t);
+
+static inline const char *trace_name(const struct kmem_trace *t, uint32_t id)
+{
+	return t->names[id];
+}
+
 /* Parse one line (no newline) and append its event. Returns 1 if an event was
  * added, 0 if the line was a header, blank or unknown event, -1 if malformed
  * (why is filled). Exposed for the tests. */

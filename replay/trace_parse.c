@@ -291,19 +291,19 @@ static void count_unknown(struct kmem_trace *t, const char *name, size_t n)
 {
 	unsigned int i;
 
-	t->unknown_total++;
-	if (n >= sizeof(t->unknown[0].name))
-		n = sizeof(t->unknown[0].name) - 1;
-	for (i = 0; i < t->nr_unknown; i++)
-		if (!strncmp(t->unknown[i].name, name, n) &&
-		    !t->unknown[i].name[n]) {
-			t->unknown[i].count++;
+	t->info.unknown_total++;
+	if (n >= sizeof(t->info.unknown[0].name))
+		n = sizeof(t->info.unknown[0].name) - 1;
+	for (i = 0; i < t->info.nr_unknown; i++)
+		if (!strncmp(t->info.unknown[i].name, name, n) &&
+		    !t->info.unknown[i].name[n]) {
+			t->info.unknown[i].count++;
 			return;
 		}
-	if (t->nr_unknown < KMEM_TRACE_MAX_UNKNOWN) {
-		memcpy(t->unknown[t->nr_unknown].name, name, n);
-		t->unknown[t->nr_unknown].name[n] = 0;
-		t->unknown[t->nr_unknown++].count = 1;
+	if (t->info.nr_unknown < KMEM_TRACE_MAX_UNKNOWN) {
+		memcpy(t->info.unknown[t->info.nr_unknown].name, name, n);
+		t->info.unknown[t->info.nr_unknown].name[n] = 0;
+		t->info.unknown[t->info.nr_unknown++].count = 1;
 	}
 }
 
@@ -1277,8 +1277,8 @@ static const char *parse_line_fast(struct kmem_trace *t, const char *line,
 	uint64_t x, secs_ns;
 	int type;
 
-	if (t->format != KMEM_TRACE_FMT_FTRACE &&
-	    t->format != KMEM_TRACE_FMT_TRACE_CMD)
+	if (t->info.format != KMEM_TRACE_FMT_FTRACE &&
+	    t->info.format != KMEM_TRACE_FMT_TRACE_CMD)
 		return NULL;
 	/* the event is read into its place, counted only when complete */
 	if (t->nr == t->cap && grow_events(t))
@@ -1412,7 +1412,7 @@ event:
 	    !(have & F_NAME))
 		e->flags |= KMEM_TEV_NO_NAME;
 	t->nr++;
-	t->count[type]++;
+	t->info.count[type]++;
 	return end;
 }
 
@@ -1437,23 +1437,23 @@ static bool skip_non_event(struct kmem_trace *t, const char *line,
 	const char *we;
 
 	if (!*p) {
-		t->blank_lines++;
+		t->info.blank_lines++;
 		return true;
 	}
 	if (*p == '#' || !strncmp(p, "cpus=", 5) ||
 	    !strncmp(p, "version =", 9) ||
 	    (!strncmp(p, "CPU", 3) && strstr(p, " is empty"))) {
 		if (!strncmp(p, "cpus=", 5) &&
-		    t->format == KMEM_TRACE_FMT_UNKNOWN)
-			t->format = KMEM_TRACE_FMT_TRACE_CMD;
-		t->header_lines++;
+		    t->info.format == KMEM_TRACE_FMT_UNKNOWN)
+			t->info.format = KMEM_TRACE_FMT_TRACE_CMD;
+		t->info.header_lines++;
 		return true;
 	}
 	/* perf script call-chain line: "\t ffffffff81234567 func+0x1 ([kernel.kallsyms])" */
 	if (p != line) {
 		we = word_end(p);
 		if (we - p >= 8 && is_hexword(p, (size_t)(we - p)) && *we) {
-			t->header_lines++;
+			t->info.header_lines++;
 			return true;
 		}
 	}
@@ -1746,14 +1746,14 @@ static int parse_line_general(struct kmem_trace *t, char *line,
 		BAD("no timestamp after the cpu field");
 	if (!parse_event_name(skip_sp(we), &ename, &elen, &we, &perf_style))
 		BAD("no event name after the timestamp");
-	if (t->format == KMEM_TRACE_FMT_UNKNOWN) {
+	if (t->info.format == KMEM_TRACE_FMT_UNKNOWN) {
 		if (perf_style)
-			t->format = KMEM_TRACE_FMT_PERF;
+			t->info.format = KMEM_TRACE_FMT_PERF;
 		else if (we[0] == ' ' && we[1] == ' ')
-			t->format =
+			t->info.format =
 				KMEM_TRACE_FMT_TRACE_CMD; /* padded event column */
 		else
-			t->format = KMEM_TRACE_FMT_FTRACE;
+			t->info.format = KMEM_TRACE_FMT_FTRACE;
 	}
 	type = event_type(ename, elen);
 	if (type < 0) {
@@ -1774,7 +1774,7 @@ static int parse_line_general(struct kmem_trace *t, char *line,
 	if (t->nr == t->cap && grow_events(t))
 		BAD("out of memory");
 	t->ev[t->nr++] = e;
-	t->count[type]++;
+	t->info.count[type]++;
 	return 1;
 }
 
@@ -1790,7 +1790,7 @@ int trace_parse_line(struct kmem_trace *t, char *line, unsigned long lineno,
 		end = parse_line_fast(t, padded, lineno);
 		if (end && *end) { /* it stopped at a newline inside: undo */
 			t->nr--;
-			t->count[t->ev[t->nr].type]--;
+			t->info.count[t->ev[t->nr].type]--;
 			end = NULL;
 		}
 		free(padded);
@@ -1821,7 +1821,7 @@ struct src {
 	const char *mem;
 	size_t mem_len, mem_pos;
 	uint64_t *bytes_in;
-	uint64_t *reader_bytes_owner; /* the caller's count (t->bytes_in) */
+	uint64_t *reader_bytes_owner; /* the caller's count (t->info.bytes_in) */
 	char err[160];
 	struct src_reader *reader; /* the decoder's own thread, or NULL */
 	int stop_fd; /* readable once the caller stops the reader (-1: none) */
@@ -2290,7 +2290,7 @@ static void set_error(struct kmem_trace *t, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(t->error, sizeof(t->error), fmt, ap);
+	vsnprintf(t->info.error, sizeof(t->info.error), fmt, ap);
 	va_end(ap);
 }
 
@@ -2327,8 +2327,8 @@ static int src_open(struct kmem_trace *t, struct src *s, const char *path,
 	memset(s, 0, sizeof(*s));
 	s->stop_fd = -1;
 	s->spool_fd = spool_fd;
-	s->bytes_in = &t->bytes_in;
-	s->reader_bytes_owner = &t->bytes_in;
+	s->bytes_in = &t->info.bytes_in;
+	s->reader_bytes_owner = &t->info.bytes_in;
 	if (in_fd >= 0) {
 		s->fd = in_fd;
 	} else if (!strcmp(path, "-")) {
@@ -2361,14 +2361,14 @@ static int src_open(struct kmem_trace *t, struct src *s, const char *path,
 			s->in_eof = true;
 		src_spool(s, s->in + s->in_len, (size_t)n);
 		s->in_len += (size_t)n;
-		t->bytes_in += (uint64_t)n;
+		t->info.bytes_in += (uint64_t)n;
 	}
 	s->kind = SRC_PLAIN;
-	t->compression = "none";
+	t->info.compression = "none";
 	if (s->in_len >= 6 && !memcmp(s->in, xz_magic, 6)) {
 #ifdef KMEM_HAVE_LZMA
 		s->kind = SRC_XZ;
-		t->compression = "xz";
+		t->info.compression = "xz";
 		if (xz_decoder_start(&s->xz) != LZMA_OK) {
 			set_error(t, "%s: cannot start the xz decoder", path);
 			return -1;
@@ -2387,7 +2387,7 @@ static int src_open(struct kmem_trace *t, struct src *s, const char *path,
 	} else if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
 #ifdef KMEM_HAVE_ZLIB
 		s->kind = SRC_GZ;
-		t->compression = "gzip";
+		t->info.compression = "gzip";
 		if (inflateInit2(&s->gz, 15 + 32) != Z_OK) {
 			set_error(t, "%s: cannot start the gzip decoder", path);
 			return -1;
@@ -2427,12 +2427,12 @@ static int cmp_event(const void *a, const void *b)
 static void keep_malformed(struct kmem_trace *t, unsigned long lineno,
 			   const char *why)
 {
-	if (t->malformed < KMEM_TRACE_MAX_MALFORMED_KEPT) {
-		t->malformed_kept[t->malformed].line = lineno;
-		snprintf(t->malformed_kept[t->malformed].why,
-			 sizeof(t->malformed_kept[0].why), "%s", why);
+	if (t->info.malformed < KMEM_TRACE_MAX_MALFORMED_KEPT) {
+		t->info.malformed_kept[t->info.malformed].line = lineno;
+		snprintf(t->info.malformed_kept[t->info.malformed].why,
+			 sizeof(t->info.malformed_kept[0].why), "%s", why);
 	}
-	t->malformed++;
+	t->info.malformed++;
 }
 
 static const char *binary_kind(const char *buf, size_t n)
@@ -2450,10 +2450,10 @@ static const char *binary_kind(const char *buf, size_t n)
 /* An event at ts was read: how far back in time from the latest before it? */
 static inline void note_order(struct kmem_trace *t, uint64_t ts)
 {
-	if (ts >= t->max_ts)
-		t->max_ts = ts;
-	else if (t->max_ts - ts > t->max_disorder_ns)
-		t->max_disorder_ns = t->max_ts - ts;
+	if (ts >= t->info.max_ts)
+		t->info.max_ts = ts;
+	else if (t->info.max_ts - ts > t->info.max_disorder_ns)
+		t->info.max_disorder_ns = t->info.max_ts - ts;
 }
 
 /* Where parse_stream() hands its events when streaming: every SINK_BATCH
@@ -2470,7 +2470,7 @@ static int sink_flush(struct kmem_trace *t, struct sink *k)
 	if (!t->nr)
 		return 0;
 	err = k->fn(k, t);
-	t->events += t->nr;
+	t->info.events += t->nr;
 	t->nr = 0;
 	return err;
 }
@@ -2513,7 +2513,7 @@ static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
 		have += n;
 		win[have] = 0; /* where the fast path stops at the latest */
 		start = 0;
-		progress_update(&pr, t->bytes_in);
+		progress_update(&pr, t->info.bytes_in);
 		while (start < have) {
 			size_t len;
 			char *line = win + start;
@@ -2542,7 +2542,7 @@ static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
 				}
 				if (fast_end) { /* a NUL inside, or the end of the data */
 					t->nr--;
-					t->count[t->ev[t->nr].type]--;
+					t->info.count[t->ev[t->nr].type]--;
 				} else {
 					fast_failed = true;
 				}
@@ -2593,7 +2593,7 @@ static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
 			if (fast_end != line + len) {
 				if (fast_end) { /* it stopped at a NUL inside: undo */
 					t->nr--;
-					t->count[t->ev[t->nr].type]--;
+					t->info.count[t->ev[t->nr].type]--;
 				}
 				if (memchr(line, 0, len)) {
 					keep_malformed(t, lineno,
@@ -2612,8 +2612,10 @@ static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
 				note_order(t, t->ev[t->nr - 1].ts_ns);
 			}
 			/* Lines with a trace prefix: events and unknown events. */
-			prefixed = t->events + t->nr + t->unknown_total;
-			content = lineno - t->blank_lines - t->header_lines;
+			prefixed =
+				t->info.events + t->nr + t->info.unknown_total;
+			content = lineno - t->info.blank_lines -
+				  t->info.header_lines;
 			if (!decided && prefixed)
 				decided = true;
 			if (!decided && content >= SNIFF_LINES) {
@@ -2635,7 +2637,7 @@ static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
 		if (skipping_long)
 			have = 0;
 	}
-	prefixed = t->events + t->nr + t->unknown_total;
+	prefixed = t->info.events + t->nr + t->info.unknown_total;
 	if (!ret && !prefixed && !header_ftrace) {
 		if (!lineno && s->truncated) /* nothing could be decompressed */
 			set_error(t, "%s: %s", path, s->err);
@@ -2651,9 +2653,9 @@ static int parse_stream(struct kmem_trace *t, struct src *s, const char *path,
 out:
 	src_reader_stop(s); /* s->err and s->truncated are ours again */
 	progress_end(&pr);
-	t->lines = lineno;
+	t->info.lines = lineno;
 	if (s->truncated) {
-		t->truncated = true;
+		t->info.truncated = true;
 		if (opts && opts->diag && !ret)
 			fprintf(opts->diag,
 				"kmem replay: %s: %s after line %lu; "
@@ -2661,8 +2663,8 @@ out:
 				path, s->err, lineno);
 	}
 	if (!ret && opts && opts->diag) {
-		unsigned long i, shown = t->malformed < opts->max_diag ?
-						 t->malformed :
+		unsigned long i, shown = t->info.malformed < opts->max_diag ?
+						 t->info.malformed :
 						 opts->max_diag;
 
 		if (shown > KMEM_TRACE_MAX_MALFORMED_KEPT)
@@ -2670,25 +2672,25 @@ out:
 		for (i = 0; i < shown; i++)
 			fprintf(opts->diag,
 				"kmem replay: %s:%lu: malformed line skipped: %s\n",
-				path, t->malformed_kept[i].line,
-				t->malformed_kept[i].why);
-		if (t->malformed > shown)
+				path, t->info.malformed_kept[i].line,
+				t->info.malformed_kept[i].why);
+		if (t->info.malformed > shown)
 			fprintf(opts->diag,
 				"kmem replay: %s: %lu more malformed lines skipped\n",
-				path, t->malformed - shown);
+				path, t->info.malformed - shown);
 	}
 	free(win);
 	if (!ret && sink && sink_flush(t, sink)) {
 		set_error(t, "%s: the replay failed", path);
 		ret = -1;
 	}
-	t->events += t->nr; /* (all of them, unless a sink took them) */
+	t->info.events += t->nr; /* (all of them, unless a sink took them) */
 	if (!ret) {
-		t->sorted_input = !t->max_disorder_ns;
-		if (!t->sorted_input)
+		t->info.sorted_input = !t->info.max_disorder_ns;
+		if (!t->info.sorted_input)
 			qsort(t->ev, t->nr, sizeof(*t->ev), cmp_event);
 	}
-	t->parse_seconds = (double)(kmem_trace_now_ns() - t0) / 1e9;
+	t->info.parse_seconds = (double)(kmem_trace_now_ns() - t0) / 1e9;
 	return ret;
 }
 
@@ -2709,7 +2711,7 @@ static int parse_path(struct kmem_trace *t, const char *path, int in_fd,
 	uint64_t total = 0;
 	int ret;
 
-	t->path = path;
+	t->info.path = path;
 	if (src_open(t, &s, path, in_fd, spool_fd)) {
 		src_close(&s);
 		return -1;
@@ -2741,13 +2743,13 @@ int kmem_trace_load_buffer(struct kmem_trace *t, const char *name,
 	s.stop_fd = -1;
 	s.mem = buf;
 	s.mem_len = len;
-	s.bytes_in = &t->bytes_in;
-	t->path = name;
-	t->compression = "none";
+	s.bytes_in = &t->info.bytes_in;
+	t->info.path = name;
+	t->info.compression = "none";
 	return parse_stream(t, &s, name, opts, 0, NULL);
 }
 
-void kmem_trace_free(struct kmem_trace *t)
+void trace_release(struct kmem_trace *t)
 {
 	uint32_t i;
 
@@ -2762,6 +2764,36 @@ void kmem_trace_free(struct kmem_trace *t)
 	memset(t, 0, sizeof(*t));
 }
 
+struct kmem_trace *kmem_trace_new(void)
+{
+	return calloc(1, sizeof(struct kmem_trace));
+}
+
+void kmem_trace_free(struct kmem_trace *t)
+{
+	if (!t)
+		return;
+	trace_release(t);
+	free(t);
+}
+
+const struct kmem_trace_info *kmem_trace_info(const struct kmem_trace *t)
+{
+	return &t->info;
+}
+
+const struct kmem_trace_event *kmem_trace_events(const struct kmem_trace *t,
+						 size_t *nr)
+{
+	*nr = t->nr;
+	return t->ev;
+}
+
+const char *kmem_trace_name(const struct kmem_trace *t, uint32_t id)
+{
+	return trace_name(t, id);
+}
+
 /* ---- parse and replay at once ------------------------------------------------
  *
  * kmem_trace_replay_file() parses with a sink that puts the events in timestamp
@@ -2771,7 +2803,7 @@ void kmem_trace_free(struct kmem_trace *t)
  * read after one with a later timestamp was let go is out of order. The first
  * pass takes a horizon of 0 (in order, as the kernel's trace and trace_pipe
  * files and perf script print); it then knows how far the input goes back in
- * time at most (t->max_disorder_ns), which is the horizon of a second pass
+ * time at most (t->info.max_disorder_ns), which is the horizon of a second pass
  * that puts every event in its place. Another pass (also when the machine
  * the trace asks for is only known at its end) reads the file again.
  *
@@ -2920,10 +2952,10 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 		int err;
 
 		if (pass != PASS_FIRST) {
-			kmem_trace_free(t);
+			trace_release(t);
 			kmem_replay_result_free(r);
 		}
-		t->path = path;
+		t->info.path = path;
 		if (off0 >= 0 && lseek(in_fd, off0, SEEK_SET) != off0) {
 			set_error(t, "%s: cannot read it again: %s", path,
 				  strerror(errno));
@@ -2949,16 +2981,16 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 			replay_stream_free(os.rs);
 			if (r->failures)
 				return -1; /* the machine: r says why */
-			if (!t->error[0])
+			if (!t->info.error[0])
 				set_error(t, "%s: out of memory", path);
 			return -1;
 		}
 		ret = replay_stream_end(os.rs, &m);
 		replay_stream_free(os.rs);
 		/* The parse went on while replaying: its own share. */
-		t->parse_seconds -= (double)os.ns / 1e9;
-		if (t->parse_seconds < 0)
-			t->parse_seconds = 0;
+		t->info.parse_seconds -= (double)os.ns / 1e9;
+		if (t->info.parse_seconds < 0)
+			t->info.parse_seconds = 0;
 		if (ret != 1)
 			return ret;
 		if (pass == PASS_FORCED || (os.broken && pass != PASS_FIRST)) {
@@ -2984,7 +3016,7 @@ int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 			spool = 0;
 		}
 		if (os.broken) { /* m is not the trace's: find it out */
-			horizon = t->max_disorder_ns;
+			horizon = t->info.max_disorder_ns;
 			pass = again && kmem_is_booted() ? PASS_SIZE :
 							   PASS_SORTED;
 			continue;

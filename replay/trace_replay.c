@@ -326,7 +326,7 @@ static void classify_one(struct kmem_trace *t, struct kmem_trace_event *ev,
 		}
 		/* kmem's alloc_vmap_area allocates its own struct vmap_area */
 		if (e->type == KMEM_TRACE_KMEM_CACHE_ALLOC && e->name &&
-		    !strcmp(kmem_trace_name(t, e->name), "vmap_area"))
+		    !strcmp(trace_name(t, e->name), "vmap_area"))
 			e->mark = MARK_VMAP_OBJ;
 		if (e->type == KMEM_TRACE_PAGE_ALLOC)
 			e->mark = slab_page_signature(e) ? MARK_SLAB_PAGE :
@@ -606,7 +606,7 @@ static struct kmem_replay_cache *get_cache(struct replay *rp,
 	c->name = id;
 	c->trace_size = e->alloc;
 	c->trace_objsize = e->req;
-	name = kmem_trace_name(rp->t, id);
+	name = trace_name(rp->t, id);
 	size = e->alloc;
 	c->si = slabinfo_find(rp->o->slabinfo, name);
 	if (c->si && c->si->objsize && c->si->objsize <= e->alloc) {
@@ -718,7 +718,7 @@ static void do_alloc(struct replay *rp, const struct kmem_trace_event *e)
 		pmap_del(&rp->objs, p);
 		if (c)
 			fail(rp, e, "kmem_cache_alloc(%s) returned NULL",
-			     kmem_trace_name(rp->t, c->name));
+			     trace_name(rp->t, c->name));
 		else if (e->req > KMALLOC_MAX_SIZE)
 			fail(rp, e,
 			     "kmalloc(%u) returned NULL: above KMALLOC_MAX_SIZE (%lu)",

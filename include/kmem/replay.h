@@ -19,15 +19,16 @@
  * timestamp order, pairing each free with its allocation; struct
  * kmem_replay_result is its report.
  *
- *	struct kmem_trace t = { 0 };
+ *	struct kmem_trace *t = kmem_trace_new();
  *	struct kmem_replay_opts o = { 0 };
  *	struct kmem_replay_result r = { 0 };
  *
- *	if (kmem_trace_replay_file(&t, "trace.txt.xz", NULL, &o, &r, NULL) == 0)
+ *	if (t && kmem_trace_replay_file(t, "trace.txt.xz", NULL, &o, &r,
+ *					NULL) == 0)
  *		printf("%lu events, peak %lu slab pages\n", r.events,
  *		       r.peak_slab_pages);
  *	kmem_replay_result_free(&r);
- *	kmem_trace_free(&t);
+ *	kmem_trace_free(t);
  *	kmem_halt();    // the replay leaves its machine running
  *
  * Every name this header defines begins with kmem_ or KMEM_. The engine
@@ -116,29 +117,13 @@ struct kmem_trace_unknown {
 #define KMEM_TRACE_MAX_UNKNOWN 32
 #define KMEM_TRACE_MAX_MALFORMED_KEPT 16
 
-/*
- * A parsed trace: what the parser read and counted. Zero it before
- * kmem_trace_load(), kmem_trace_load_buffer() or kmem_trace_replay_file(); kmem_trace_free()
- * releases what they allocated. The names, name_hash and *_cache fields are
- * the parser's own.
- */
-struct kmem_trace {
+/* What a parse read and counted: kmem_trace_info(). */
+struct kmem_trace_info {
 	const char *path;
 	enum kmem_trace_format format;
 	const char *compression; /* "none", "xz", "gzip" */
-	struct kmem_trace_event *ev;
-	size_t nr, cap;
-	size_t events; /* events parsed (t->nr: those in ev[], all unless the
-			* parse streamed them, kmem_trace_replay_file()) */
-	/* interned cache names; names[0] is "" */
-	char **names;
-	uint32_t nr_names, cap_names;
-	uint32_t *name_hash; /* open addressing, size name_hash_size */
-	uint32_t name_hash_size;
-	void *gfp_cache;  /* the parser's parsed gfp_flags strings */
-	void *name_cache; /* the parser's recent names */
-	void *line_cache; /* the parser's last line prefix */
-
+	size_t events; /* events parsed (all, also when the parse streamed them
+			* to the replay: kmem_trace_replay_file()) */
 	unsigned long lines, header_lines, blank_lines;
 	unsigned long count[KMEM_TRACE_NR_TYPES];
 	unsigned long unknown_total;
@@ -158,6 +143,27 @@ struct kmem_trace {
 	double parse_seconds;
 	uint64_t bytes_in; /* bytes read from the file (compressed) */
 };
+
+/*
+ * A parsed trace (opaque): its report (kmem_trace_info()), the events a
+ * kmem_trace_load() keeps (kmem_trace_events()) and the interned cache
+ * names (kmem_trace_name()). kmem_trace_new() makes an empty one for
+ * kmem_trace_load(), kmem_trace_load_buffer(), kmem_trace_replay_file() or
+ * kmem_trace_parse_ordered(); kmem_trace_free() frees it and all they
+ * allocated. NULL: out of memory.
+ */
+struct kmem_trace;
+KMEM_API struct kmem_trace *kmem_trace_new(void);
+KMEM_API void kmem_trace_free(struct kmem_trace *t);
+KMEM_API const struct kmem_trace_info *
+kmem_trace_info(const struct kmem_trace *t);
+/* The events kept, in timestamp order after kmem_trace_load() (none after a
+ * streamed replay or ordered parse): *nr of them. */
+KMEM_API const struct kmem_trace_event *
+kmem_trace_events(const struct kmem_trace *t, size_t *nr);
+/* The name of an interned name id (kmem_trace_event.name,
+ * kmem_replay_cache.name); id 0 is "". */
+KMEM_API const char *kmem_trace_name(const struct kmem_trace *t, uint32_t id);
 
 /* Options of the parser. */
 struct kmem_trace_parse_opts {
@@ -179,9 +185,10 @@ struct kmem_trace_parse_opts {
 };
 
 /*
- * Read and parse a whole trace into t (zeroed by the caller), then sort the
- * events by timestamp (stable: input order breaks ties). Returns 0, or -1 with
- * t->error set when the input cannot be read or is not a trace at all.
+ * Read and parse a whole trace into t (new: kmem_trace_new()), then sort the
+ * events by timestamp (stable: input order breaks ties). Returns 0, or -1
+ * with the info's error set when the input cannot be read or is not a trace
+ * at all.
  */
 KMEM_API int kmem_trace_load(struct kmem_trace *t, const char *path,
 			     const struct kmem_trace_parse_opts *opts);
@@ -189,15 +196,6 @@ KMEM_API int kmem_trace_load(struct kmem_trace *t, const char *path,
 KMEM_API int kmem_trace_load_buffer(struct kmem_trace *t, const char *name,
 				    const char *buf, size_t len,
 				    const struct kmem_trace_parse_opts *opts);
-KMEM_API void kmem_trace_free(struct kmem_trace *t);
-
-/* The name of an interned name id (kmem_trace_event.name, kmem_replay_cache.name);
- * id 0 is "". */
-static inline const char *kmem_trace_name(const struct kmem_trace *t,
-					  uint32_t id)
-{
-	return t->names[id];
-}
 
 /* Monotonic time in nanoseconds (CLOCK_MONOTONIC), the clock of the
  * reports' timings (parse_seconds, replay_seconds). */
@@ -358,13 +356,13 @@ struct kmem_replay_machine {
  * pass over the file when the machine must be resized or the input was out
  * of order; a pipe is read whole first, and so is standard input that is
  * not a file unless po->spool_fd takes its copy; a file on standard input is
- * read again from where it started). t and r as
- * from kmem_trace_load() and kmem_trace_replay(). 0, or -1 with t->error set (not a
- * trace) or r->failures (the machine could not boot).
+ * read again from where it started). t and r as from kmem_trace_load() and
+ * kmem_trace_replay(). 0, or -1 with the info's error set (not a trace) or
+ * r->failures (the machine could not boot).
  *
  * again (may be NULL): when another pass is needed after a machine was
  * booted, returns 2 with *again filled instead of booting a second machine
- * in this process; a new process (a zeroed t) passes that *again back and
+ * in this process; a new process (a new t) passes that *again back and
  * runs only the last pass (without the first pass's diagnostics).
  */
 struct kmem_replay_again {
@@ -382,11 +380,11 @@ KMEM_API int kmem_trace_replay_file(struct kmem_trace *t, const char *path,
 /*
  * Parse the trace at path again and hand its events to fn in timestamp order
  * (ties in input order), never all in memory: horizon is how far the input
- * goes back in time (a first parse's max_disorder_ns). t zeroed by the
- * caller (its counts and names, as kmem_trace_load()'s). "-" is standard
+ * goes back in time (a first parse's max_disorder_ns). t new
+ * (kmem_trace_new(); its counts and names, as kmem_trace_load()'s). "-" is standard
  * input from where it stands, or po->spool_fd from its start when that is
  * set (the copy a kmem_trace_replay_file() of a piped input made). 0; -1
- * with t->error set, or when fn returned nonzero (which stops it).
+ * with the info's error set, or when fn returned nonzero (which stops it).
  */
 KMEM_API int
 kmem_trace_parse_ordered(struct kmem_trace *t, const char *path,

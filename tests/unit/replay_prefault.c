@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <kmem/kmem.h>
 #include <kmem/replay.h>
+#include "replay/internal.h"
 #include "test.h"
 
 static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
@@ -89,7 +90,7 @@ TEST(forced_pass_prefaults_the_whole_need)
 				 PAGE_SHIFT));
 	CHECK_EQ(r.ram, 256ull << 20);
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 
@@ -107,7 +108,7 @@ TEST(speculative_pass_prefaults_as_the_need_grows)
 	check_prefault(&r, "kmem_trace_replay_file");
 	CHECK_EQ(r.ram, 256ull << 20);
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 

@@ -13,6 +13,7 @@
 
 #include <kmem/kmem.h>
 #include <kmem/replay.h>
+#include "replay/internal.h"
 #include "test.h"
 
 #define TRACE KMEM_DATA_DIR "/linux-6.18-x86_64/trace-build.txt.xz"
@@ -27,9 +28,9 @@ TEST(trace_ksize)
 
 	memset(&t, 0, sizeof(t));
 	CHECK_EQ(kmem_trace_load(&t, TRACE, &quiet), 0);
-	CHECK_STR(t.compression, "xz");
-	CHECK_EQ(t.malformed, 0);
-	CHECK_EQ(t.count[KMEM_TRACE_KMALLOC], 19908);
+	CHECK_STR(t.info.compression, "xz");
+	CHECK_EQ(t.info.malformed, 0);
+	CHECK_EQ(t.info.count[KMEM_TRACE_KMALLOC], 19908);
 	CHECK_EQ(kmem_trace_replay(&t, &o, &r), 0);
 	for (i = 0; i < r.nr_mismatch; i++)
 		fprintf(stderr,
@@ -45,7 +46,7 @@ TEST(trace_ksize)
 	CHECK_EQ(r.failures, 0);
 	CHECK(kmem_check_invariants());
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	/* The replay booted a machine of its own and leaves the objects the
 	 * trace never freed live on it: checked above, not a leak. */
 	kmem_halt();

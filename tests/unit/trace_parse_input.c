@@ -64,10 +64,10 @@ TEST(pipe_short_reads)
 	pthread_join(th, NULL);
 	dup2(saved, 0);
 	close(saved);
-	CHECK_EQ(t.malformed, 0);
+	CHECK_EQ(t.info.malformed, 0);
 	CHECK_EQ(t.nr, 4);
-	CHECK_EQ(t.lines, 4);
-	kmem_trace_free(&t);
+	CHECK_EQ(t.info.lines, 4);
+	trace_release(&t);
 }
 
 /* A 3 MiB line between two events: one malformed line, and the event after
@@ -87,13 +87,13 @@ TEST(long_line_and_no_final_newline)
 	memcpy(buf + len, LINE2, strlen(LINE2) - 1); /* no final newline */
 	len += strlen(LINE2) - 1;
 	CHECK_EQ(kmem_trace_load_buffer(&t, "long", buf, len, &quiet), 0);
-	CHECK_EQ(t.malformed, 1);
-	CHECK_EQ(t.malformed_kept[0].line, 2);
+	CHECK_EQ(t.info.malformed, 1);
+	CHECK_EQ(t.info.malformed_kept[0].line, 2);
 	CHECK_EQ(t.nr, 2);
-	CHECK_EQ(t.lines, 3);
+	CHECK_EQ(t.info.lines, 3);
 	if (t.nr == 2)
 		CHECK_EQ(t.ev[1].line, 3);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	free(buf);
 }
 
@@ -111,10 +111,10 @@ TEST(timestamp_out_of_range)
 					&quiet),
 		 0);
 	CHECK_EQ(t.nr, 2);
-	CHECK_EQ(t.malformed, 1);
+	CHECK_EQ(t.info.malformed, 1);
 	if (t.nr == 2)
 		CHECK(t.ev[1].ts_ns == 18446744073709551000ull);
-	kmem_trace_free(&t);
+	trace_release(&t);
 }
 
 /* A NUL inside a line (past the part checked for binary data) makes the
@@ -135,9 +135,9 @@ TEST(nul_in_line)
 		0; /* in "accounted=false" of the last line */
 	len += strlen(LINE1);
 	CHECK_EQ(kmem_trace_load_buffer(&t, "nul", buf, len, &quiet), 0);
-	CHECK_EQ(t.malformed, 1);
-	CHECK_EQ(t.nr + 1, t.lines);
-	kmem_trace_free(&t);
+	CHECK_EQ(t.info.malformed, 1);
+	CHECK_EQ(t.nr + 1, t.info.lines);
+	trace_release(&t);
 }
 
 /*
@@ -151,10 +151,12 @@ static void parse_both(struct kmem_trace *a, struct kmem_trace *b,
 		       unsigned long *disagree)
 {
 	char la[512], lb[512], wa[160] = "", wb[160] = "";
-	unsigned long ca = a->unknown_total +
-			   1000 * (a->header_lines + 1000 * a->blank_lines);
-	unsigned long cb = b->unknown_total +
-			   1000 * (b->header_lines + 1000 * b->blank_lines);
+	unsigned long ca =
+		a->info.unknown_total +
+		1000 * (a->info.header_lines + 1000 * a->info.blank_lines);
+	unsigned long cb =
+		b->info.unknown_total +
+		1000 * (b->info.header_lines + 1000 * b->info.blank_lines);
 	size_t na = a->nr, nb = b->nr;
 	int ra, rb;
 
@@ -166,13 +168,15 @@ static void parse_both(struct kmem_trace *a, struct kmem_trace *b,
 	    (ra == 1 &&
 	     memcmp(&a->ev[a->nr - 1], &b->ev[b->nr - 1], sizeof(a->ev[0]))) ||
 	    (ra < 0 && strcmp(wa, wb)) ||
-	    a->unknown_total +
-			    1000 * (a->header_lines + 1000 * a->blank_lines) -
+	    a->info.unknown_total +
+			    1000 * (a->info.header_lines +
+				    1000 * a->info.blank_lines) -
 			    ca !=
-		    b->unknown_total +
-			    1000 * (b->header_lines + 1000 * b->blank_lines) -
+		    b->info.unknown_total +
+			    1000 * (b->info.header_lines +
+				    1000 * b->info.blank_lines) -
 			    cb ||
-	    a->format != b->format) {
+	    a->info.format != b->info.format) {
 		if (++*disagree <= 5)
 			fprintf(stderr,
 				"fast and general parsers disagree (%d/%d '%s'/'%s') on: %s\n",
@@ -196,7 +200,7 @@ static void compare_file(const char *path, unsigned long max_lines,
 		return;
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	a.format = b.format =
+	a.info.format = b.info.format =
 		KMEM_TRACE_FMT_FTRACE; /* as after the first line */
 	while (n < max_lines && fgets(line, sizeof(line), f)) {
 		len = strcspn(line, "\r\n");
@@ -215,8 +219,8 @@ static void compare_file(const char *path, unsigned long max_lines,
 	}
 	fclose(f);
 	*lines += n;
-	kmem_trace_free(&a);
-	kmem_trace_free(&b);
+	trace_release(&a);
+	trace_release(&b);
 }
 
 /* Timestamps with 1 to 12 fraction digits (eight or more once made the fast
@@ -232,7 +236,7 @@ TEST(fraction_lengths)
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	a.format = b.format = KMEM_TRACE_FMT_FTRACE;
+	a.info.format = b.info.format = KMEM_TRACE_FMT_FTRACE;
 	for (n = 1; n <= 12; n++) {
 		snprintf(
 			line, sizeof(line),
@@ -245,8 +249,8 @@ TEST(fraction_lengths)
 	CHECK(a.nr >= 9);
 	if (a.nr >= 9)
 		CHECK(a.ev[8].ts_ns == 17123456789ull);
-	kmem_trace_free(&a);
-	kmem_trace_free(&b);
+	trace_release(&a);
+	trace_release(&b);
 }
 
 /*
@@ -282,7 +286,7 @@ static void compare_real_lines(unsigned long *disagree)
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	a.format = b.format = KMEM_TRACE_FMT_FTRACE;
+	a.info.format = b.info.format = KMEM_TRACE_FMT_FTRACE;
 	for (l = 0; l < sizeof(real_lines) / sizeof(real_lines[0]); l++) {
 		const char *line = real_lines[l];
 
@@ -313,8 +317,8 @@ static void compare_real_lines(unsigned long *disagree)
 		}
 	}
 	CHECK(a.nr > 1000);
-	kmem_trace_free(&a);
-	kmem_trace_free(&b);
+	trace_release(&a);
+	trace_release(&b);
 }
 
 TEST(fast_path_agrees)
@@ -361,14 +365,14 @@ TEST(whole_trace_both_ways)
 		 0);
 	CHECK(a.nr > 390000);
 	CHECK_EQ(a.nr, b.nr);
-	CHECK_EQ(a.lines, b.lines);
-	CHECK_EQ(a.malformed, b.malformed);
-	CHECK_EQ(a.unknown_total, b.unknown_total);
-	CHECK_EQ(a.header_lines, b.header_lines);
-	CHECK_EQ(a.max_disorder_ns, b.max_disorder_ns);
-	CHECK_EQ(a.sorted_input, b.sorted_input);
+	CHECK_EQ(a.info.lines, b.info.lines);
+	CHECK_EQ(a.info.malformed, b.info.malformed);
+	CHECK_EQ(a.info.unknown_total, b.info.unknown_total);
+	CHECK_EQ(a.info.header_lines, b.info.header_lines);
+	CHECK_EQ(a.info.max_disorder_ns, b.info.max_disorder_ns);
+	CHECK_EQ(a.info.sorted_input, b.info.sorted_input);
 	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
-		CHECK_EQ(a.count[k], b.count[k]);
+		CHECK_EQ(a.info.count[k], b.info.count[k]);
 	for (i = 0; i < a.nr && i < b.nr; i++) {
 		struct kmem_trace_event x = a.ev[i], y = b.ev[i];
 
@@ -380,8 +384,8 @@ TEST(whole_trace_both_ways)
 			differ++;
 	}
 	CHECK_EQ(differ, 0);
-	kmem_trace_free(&a);
-	kmem_trace_free(&b);
+	trace_release(&a);
+	trace_release(&b);
 }
 
 /*
@@ -415,9 +419,9 @@ TEST(decoder_thread_stopped_early)
 	close(fd);
 	memset(&t, 0, sizeof(t));
 	CHECK_EQ(kmem_trace_load(&t, path, &quiet), -1);
-	CHECK(strstr(t.error, "binary data") ||
-	      strstr(t.error, "built without zlib"));
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "binary data") ||
+	      strstr(t.info.error, "built without zlib"));
+	trace_release(&t);
 	unlink(path);
 }
 

@@ -15,6 +15,7 @@
 #include "kernel/internal.h"
 #include "mm/internal.h"
 #include <kmem/replay.h>
+#include "replay/internal.h"
 #include "test.h"
 
 #define DATA KMEM_TEST_DATA "/"
@@ -27,21 +28,21 @@ static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
 static void check_sample_counts(const struct kmem_trace *t)
 {
 	CHECK_EQ(t->nr, 35);
-	CHECK_EQ(t->count[KMEM_TRACE_KMALLOC], 9);
-	CHECK_EQ(t->count[KMEM_TRACE_KMEM_CACHE_ALLOC], 3);
-	CHECK_EQ(t->count[KMEM_TRACE_KFREE], 6);
-	CHECK_EQ(t->count[KMEM_TRACE_KMEM_CACHE_FREE], 2);
-	CHECK_EQ(t->count[KMEM_TRACE_PAGE_ALLOC], 5);
-	CHECK_EQ(t->count[KMEM_TRACE_PAGE_FREE], 4);
-	CHECK_EQ(t->count[KMEM_TRACE_PAGE_FREE_BATCHED], 2);
-	CHECK_EQ(t->count[KMEM_TRACE_VMAP_ALLOC], 1);
-	CHECK_EQ(t->count[KMEM_TRACE_VMAP_FREE], 2);
-	CHECK_EQ(t->count[KMEM_TRACE_VMAP_PURGE], 1);
-	CHECK_EQ(t->unknown_total, 1);
-	CHECK_STR(t->unknown[0].name, "sched_switch");
-	CHECK_EQ(t->malformed, 0);
+	CHECK_EQ(t->info.count[KMEM_TRACE_KMALLOC], 9);
+	CHECK_EQ(t->info.count[KMEM_TRACE_KMEM_CACHE_ALLOC], 3);
+	CHECK_EQ(t->info.count[KMEM_TRACE_KFREE], 6);
+	CHECK_EQ(t->info.count[KMEM_TRACE_KMEM_CACHE_FREE], 2);
+	CHECK_EQ(t->info.count[KMEM_TRACE_PAGE_ALLOC], 5);
+	CHECK_EQ(t->info.count[KMEM_TRACE_PAGE_FREE], 4);
+	CHECK_EQ(t->info.count[KMEM_TRACE_PAGE_FREE_BATCHED], 2);
+	CHECK_EQ(t->info.count[KMEM_TRACE_VMAP_ALLOC], 1);
+	CHECK_EQ(t->info.count[KMEM_TRACE_VMAP_FREE], 2);
+	CHECK_EQ(t->info.count[KMEM_TRACE_VMAP_PURGE], 1);
+	CHECK_EQ(t->info.unknown_total, 1);
+	CHECK_STR(t->info.unknown[0].name, "sched_switch");
+	CHECK_EQ(t->info.malformed, 0);
 	/* the last two lines are out of timestamp order: sorted */
-	CHECK(!t->sorted_input);
+	CHECK(!t->info.sorted_input);
 	CHECK(t->ev[0].ts_ns == 203600001000ull);
 	{
 		size_t i;
@@ -58,11 +59,11 @@ static void check_load(const char *file, enum kmem_trace_format fmt,
 
 	memset(&t, 0, sizeof(t));
 	CHECK_EQ(kmem_trace_load(&t, file, &quiet), 0);
-	CHECK_EQ(t.format, fmt);
-	CHECK_STR(t.compression, comp);
+	CHECK_EQ(t.info.format, fmt);
+	CHECK_STR(t.info.compression, comp);
 	check_sample_counts(&t);
-	CHECK(!t.truncated);
-	kmem_trace_free(&t);
+	CHECK(!t.info.truncated);
+	trace_release(&t);
 }
 
 TEST(formats)
@@ -110,7 +111,7 @@ TEST(fields)
 			CHECK(e->gfp & __GFP_NORETRY);
 		}
 	}
-	kmem_trace_free(&t);
+	trace_release(&t);
 }
 
 TEST(malformed_and_truncated)
@@ -126,20 +127,22 @@ TEST(malformed_and_truncated)
 	CHECK_EQ(kmem_trace_load(&t, DATA "trace-malformed.txt", &o), 0);
 	fclose(diag);
 	CHECK_EQ(t.nr, 2); /* one kmalloc, one kfree survive */
-	CHECK_EQ(t.malformed, 9);
+	CHECK_EQ(t.info.malformed, 9);
 	for (i = 0; i < 9; i++)
-		CHECK_EQ(t.malformed_kept[i].line, bad_lines[i]);
-	CHECK(strstr(t.malformed_kept[0].why, "without bytes_alloc=") != NULL);
-	CHECK(strstr(t.malformed_kept[2].why, "unknown gfp_flags=GFP_BOGUS") !=
+		CHECK_EQ(t.info.malformed_kept[i].line, bad_lines[i]);
+	CHECK(strstr(t.info.malformed_kept[0].why, "without bytes_alloc=") !=
 	      NULL);
-	CHECK(strstr(t.malformed_kept[5].why,
+	CHECK(strstr(t.info.malformed_kept[2].why,
+		     "unknown gfp_flags=GFP_BOGUS") != NULL);
+	CHECK(strstr(t.info.malformed_kept[5].why,
 		     "bytes_alloc=256 < bytes_req=300") != NULL);
 	/* the last line is cut in the middle of a field */
-	CHECK(strstr(t.malformed_kept[8].why, "without bytes_req=") != NULL);
+	CHECK(strstr(t.info.malformed_kept[8].why, "without bytes_req=") !=
+	      NULL);
 	CHECK(strstr(buf,
 		     "trace-malformed.txt:6: malformed line skipped: no [cpu] field") !=
 	      NULL);
-	kmem_trace_free(&t);
+	trace_release(&t);
 }
 
 TEST(truncated_compressed)
@@ -165,10 +168,11 @@ TEST(truncated_compressed)
 		CHECK_EQ(kmem_trace_load(&t, path, &quiet), 0);
 		unlink(path);
 	}
-	CHECK(t.truncated);
+	CHECK(t.info.truncated);
 	CHECK(t.nr > 10000);
-	CHECK(t.malformed <= 1); /* at most the line cut by the truncation */
-	kmem_trace_free(&t);
+	CHECK(t.info.malformed <=
+	      1); /* at most the line cut by the truncation */
+	trace_release(&t);
 	free(buf);
 }
 
@@ -183,23 +187,23 @@ TEST(not_a_trace)
 
 	memset(&t, 0, sizeof(t));
 	CHECK_EQ(kmem_trace_load(&t, DATA "not-a-trace.txt", &quiet), -1);
-	CHECK(strstr(t.error, "not a kernel trace") != NULL);
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "not a kernel trace") != NULL);
+	trace_release(&t);
 
 	CHECK_EQ(kmem_trace_load_buffer(&t, "elf", bin, sizeof(bin), &quiet),
 		 -1);
-	CHECK(strstr(t.error, "binary data") != NULL);
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "binary data") != NULL);
+	trace_release(&t);
 
 	CHECK_EQ(kmem_trace_load_buffer(&t, "trace.dat", dat, sizeof(dat),
 					&quiet),
 		 -1);
-	CHECK(strstr(t.error, "trace-cmd report") != NULL);
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "trace-cmd report") != NULL);
+	trace_release(&t);
 
 	CHECK_EQ(kmem_trace_load_buffer(&t, "empty", "", 0, &quiet), -1);
-	CHECK(strstr(t.error, "empty") != NULL);
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "empty") != NULL);
+	trace_release(&t);
 
 	/* 300 lines of prose: refused after the first 200 */
 	many = malloc(300 * 32);
@@ -207,13 +211,13 @@ TEST(not_a_trace)
 		memcpy(many + i * 32, "lorem ipsum dolor sit amet: x=1\n", 32);
 	CHECK_EQ(kmem_trace_load_buffer(&t, "prose", many, 300 * 32, &quiet),
 		 -1);
-	CHECK(strstr(t.error, "first 200") != NULL);
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "first 200") != NULL);
+	trace_release(&t);
 	free(many);
 
 	CHECK_EQ(kmem_trace_load(&t, DATA "no-such-file.txt", &quiet), -1);
-	CHECK(strstr(t.error, "No such file") != NULL);
-	kmem_trace_free(&t);
+	CHECK(strstr(t.info.error, "No such file") != NULL);
+	trace_release(&t);
 }
 
 TEST(replay_sample)
@@ -258,7 +262,7 @@ TEST(replay_sample)
 	CHECK_EQ(r.cpus, 2);
 	CHECK(kmem_check_invariants());
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 
@@ -281,7 +285,7 @@ TEST(replay_configured_machine)
 	CHECK_EQ(r.failures, 0);
 	CHECK(kmem_check_invariants());
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 
@@ -302,8 +306,8 @@ TEST(replay_real_trace)
 	memset(&t, 0, sizeof(t));
 	CHECK_EQ(kmem_trace_load(&t, REAL_TRACE, &quiet), 0);
 	CHECK(t.nr > 390000);
-	CHECK_EQ(t.malformed, 0);
-	CHECK_EQ(t.unknown_total, 0);
+	CHECK_EQ(t.info.malformed, 0);
+	CHECK_EQ(t.info.unknown_total, 0);
 	CHECK_EQ(kmem_slabinfo_load(&si, REAL_SLABINFO, err, sizeof(err)), 0);
 	CHECK(si.nr == 235);
 	o.slabinfo = &si;
@@ -329,7 +333,7 @@ TEST(replay_real_trace)
 	CHECK(kmem_check_invariants());
 	kmem_replay_result_free(&r);
 	kmem_slabinfo_free(&si);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 
@@ -371,7 +375,7 @@ TEST(replay_batched_free_of_page_before_trace)
 	CHECK_EQ(r.page_free_batched_dup, 1);
 	CHECK_EQ(page_free_categories(&r), 2);
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 
@@ -396,7 +400,7 @@ TEST(replay_alloc_of_live_pfn)
 	CHECK_EQ(page_free_categories(&r), 1);
 	CHECK_EQ(r.final_replayed_pages, 0);
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 
@@ -433,7 +437,7 @@ TEST(replay_skb_frag_is_not_slab)
 	CHECK_EQ(r.page_free_replayed, 1);
 	CHECK_EQ(r.failures, 0);
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 	test_halt_keeping();
 }
 

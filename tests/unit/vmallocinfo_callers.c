@@ -20,6 +20,7 @@
 #include <kmem/kmem.h>
 #include "kernel/internal.h"
 #include <kmem/replay.h>
+#include "replay/internal.h"
 #include "test.h"
 
 static const struct kmem_trace_parse_opts quiet = { .diag = NULL };
@@ -141,7 +142,7 @@ TEST(replayed_areas_have_caller_and_flags)
 	free_replayed(line);
 	free(text);
 	kmem_replay_result_free(&r);
-	kmem_trace_free(&t);
+	trace_release(&t);
 }
 
 int main(void)

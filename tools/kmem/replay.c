@@ -140,19 +140,20 @@ static void print_text(FILE *f, const struct kmem_trace *t,
 		       unsigned int max_caches,
 		       const struct compare_result *cmp, int ncmp)
 {
+	const struct kmem_trace_info *ti = kmem_trace_info(t);
 	unsigned long i, nb = 0, agree = 0;
-	double total_s = t->parse_seconds + r->replay_seconds;
+	double total_s = ti->parse_seconds + r->replay_seconds;
 	int k;
 
 	fprintf(f,
 		"kmem replay: %s (%s, %s%s): %lu lines, %zu events, "
 		"parsed in %.2f s%s\n",
-		t->path, kmem_trace_format_names[t->format],
-		strcmp(t->compression, "none") ? t->compression :
-						 "uncompressed",
-		strcmp(t->compression, "none") ? "-compressed" : "", t->lines,
-		t->events, t->parse_seconds,
-		t->truncated ? " (input TRUNCATED)" : "");
+		ti->path, kmem_trace_format_names[ti->format],
+		strcmp(ti->compression, "none") ? ti->compression :
+						  "uncompressed",
+		strcmp(ti->compression, "none") ? "-compressed" : "", ti->lines,
+		ti->events, ti->parse_seconds,
+		ti->truncated ? " (input TRUNCATED)" : "");
 	fprintf(f, "machine: %s, %llu MiB RAM%s, %d CPUs\n", r->layout,
 		r->ram >> 20,
 		r->ram_capped	  ? " (sized to fit the trace, CAPPED)" :
@@ -168,20 +169,21 @@ static void print_text(FILE *f, const struct kmem_trace *t,
 	fprintf(f, "\nevents                        count  replayed as\n");
 	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
 		fprintf(f, "  %-24s %9lu  %s\n", kmem_trace_type_names[k],
-			t->count[k],
+			ti->count[k],
 			(k >= KMEM_TRACE_VMAP_ALLOC &&
 			 k != KMEM_TRACE_VMAP_PURGE && !r->vmap_supported) ?
 				"not replayed: this build has no vmap-area allocator" :
 				replayed_as[k]);
-	fprintf(f, "  %-24s %9lu  skipped", "unknown events", t->unknown_total);
-	for (i = 0; i < t->nr_unknown && i < 6; i++)
-		fprintf(f, "%s%s %lu", i ? ", " : " (", t->unknown[i].name,
-			t->unknown[i].count);
+	fprintf(f, "  %-24s %9lu  skipped", "unknown events",
+		ti->unknown_total);
+	for (i = 0; i < ti->nr_unknown && i < 6; i++)
+		fprintf(f, "%s%s %lu", i ? ", " : " (", ti->unknown[i].name,
+			ti->unknown[i].count);
 	fprintf(f, "%s\n",
-		t->nr_unknown ? (t->nr_unknown > 6 ? ", ...)" : ")") : "");
+		ti->nr_unknown ? (ti->nr_unknown > 6 ? ", ...)" : ")") : "");
 	fprintf(f,
 		"  %-24s %9lu  skipped (reported on stderr with line numbers)\n",
-		"malformed lines", t->malformed);
+		"malformed lines", ti->malformed);
 
 	fprintf(f,
 		"\nspeed: %lu events replayed in %.3f s (CPU %.3f s): %.0f events/s; "
@@ -359,17 +361,18 @@ static void print_json(FILE *f, const struct kmem_trace *t,
 		       const struct kmem_replay_opts *o,
 		       const struct compare_result *cmp, int ncmp)
 {
-	double total_s = t->parse_seconds + r->replay_seconds;
+	const struct kmem_trace_info *ti = kmem_trace_info(t);
+	double total_s = ti->parse_seconds + r->replay_seconds;
 	unsigned long i, nb = 0, agree = 0;
 	int k;
 
 	fprintf(f, "{\n  \"trace\": ");
-	json_str(f, t->path);
+	json_str(f, ti->path);
 	fprintf(f,
 		",\n  \"format\": \"%s\",\n  \"compression\": \"%s\",\n"
 		"  \"lines\": %lu,\n  \"truncated\": %s,\n",
-		kmem_trace_format_names[t->format], t->compression, t->lines,
-		t->truncated ? "true" : "false");
+		kmem_trace_format_names[ti->format], ti->compression, ti->lines,
+		ti->truncated ? "true" : "false");
 	fprintf(f,
 		"  \"machine\": {\"layout\": \"%s\", \"ram\": %llu, \"cpus\": %d, "
 		"\"ram_from_trace\": %s, \"ram_capped\": %s, \"ram_wanted\": %llu, "
@@ -381,21 +384,21 @@ static void print_json(FILE *f, const struct kmem_trace *t,
 	fprintf(f, "  \"events\": {");
 	for (k = 0; k < KMEM_TRACE_NR_TYPES; k++)
 		fprintf(f, "\"%s\": %lu, ", kmem_trace_type_names[k],
-			t->count[k]);
+			ti->count[k]);
 	fprintf(f, "\"total\": %zu, \"unknown\": %lu, \"malformed\": %lu},\n",
-		t->events, t->unknown_total, t->malformed);
+		ti->events, ti->unknown_total, ti->malformed);
 	fprintf(f, "  \"unknown_events\": {");
-	for (i = 0; i < t->nr_unknown; i++) {
+	for (i = 0; i < ti->nr_unknown; i++) {
 		fprintf(f, "%s", i ? ", " : "");
-		json_str(f, t->unknown[i].name);
-		fprintf(f, ": %lu", t->unknown[i].count);
+		json_str(f, ti->unknown[i].name);
+		fprintf(f, ": %lu", ti->unknown[i].count);
 	}
 	fprintf(f, "},\n  \"malformed_lines\": [");
-	for (i = 0; i < t->malformed && i < KMEM_TRACE_MAX_MALFORMED_KEPT;
+	for (i = 0; i < ti->malformed && i < KMEM_TRACE_MAX_MALFORMED_KEPT;
 	     i++) {
 		fprintf(f, "%s{\"line\": %lu, \"why\": ", i ? ", " : "",
-			t->malformed_kept[i].line);
-		json_str(f, t->malformed_kept[i].why);
+			ti->malformed_kept[i].line);
+		json_str(f, ti->malformed_kept[i].why);
 		fputc('}', f);
 	}
 	fprintf(f, "],\n");
@@ -404,7 +407,7 @@ static void print_json(FILE *f, const struct kmem_trace *t,
 		"\"replay_seconds\": %.6f, \"replay_cpu_seconds\": %.6f, "
 		"\"events_per_second\": %.0f, "
 		"\"events_per_second_with_parsing\": %.0f, \"peak_rss_kib\": %ld},\n",
-		r->events, t->parse_seconds, r->replay_seconds,
+		r->events, ti->parse_seconds, r->replay_seconds,
 		r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
 					0,
@@ -655,7 +658,7 @@ static int cmd_replay(int argc, char **argv)
 	struct kmem_trace_parse_opts po = { .diag = stderr,
 					    .max_diag = 10,
 					    .progress = true };
-	struct kmem_trace t;
+	struct kmem_trace *t = NULL;
 	struct kmem_replay_result r;
 	struct kmem_slabinfo si;
 	struct compare_result cmp[COMPARE_MAX];
@@ -766,18 +769,24 @@ static int cmd_replay(int argc, char **argv)
 		}
 		o.slabinfo = &si;
 	}
-	memset(&t, 0, sizeof(t));
 	memset(&r, 0, sizeof(r));
+	t = kmem_trace_new();
+	if (!t) {
+		fprintf(stderr, "kmem replay: out of memory\n");
+		ret = 1;
+		goto out;
+	}
 	if (!strcmp(path, "-")) {
 		po.spool_fd = stdin_spool();
 		stdin_start = lseek(STDIN_FILENO, 0, SEEK_CUR);
 	}
-	if ((ret = replay_streaming(&t, path, &po, &o, &r))) {
+	if ((ret = replay_streaming(t, path, &po, &o, &r))) {
 		/* Replayed while parsed: the events are never all in memory.
 		 * --compare and --slab parse the trace again for their op list
 		 * (standard input: its copy). */
 		fprintf(stderr, "kmem replay: %s\n",
-			r.failures ? r.failure[0].why : t.error);
+			r.failures ? r.failure[0].why :
+				     kmem_trace_info(t)->error);
 		ret = 1;
 		goto out;
 	}
@@ -795,7 +804,7 @@ static int cmd_replay(int argc, char **argv)
 			ret = 1;
 			goto out;
 		}
-		ncmp = replay_compare(&t, &o, &r, po.spool_fd, compare, cmp,
+		ncmp = replay_compare(t, &o, &r, po.spool_fd, compare, cmp,
 				      COMPARE_MAX);
 		if (ncmp < 0) {
 			ret = 2;
@@ -806,14 +815,14 @@ static int cmd_replay(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	if (slabs && slab_compare(&t, &r, po.spool_fd, slabs) < 0) {
+	if (slabs && slab_compare(t, &r, po.spool_fd, slabs) < 0) {
 		ret = 2;
 		goto out;
 	}
 	if (json)
-		print_json(stdout, &t, &r, &o, cmp, ncmp);
+		print_json(stdout, t, &r, &o, cmp, ncmp);
 	else
-		print_text(stdout, &t, &r, &o, max_caches, cmp, ncmp);
+		print_text(stdout, t, &r, &o, max_caches, cmp, ncmp);
 	if (r.failures)
 		ret = 1;
 out:
@@ -827,7 +836,7 @@ out:
 	/* Otherwise the command exits with the machine running: halting it
 	 * first (its teardown, then unmapping its RAM) is work the exit does
 	 * anyway, and it would come after the report, on the critical path. */
-	kmem_trace_free(&t);
+	kmem_trace_free(t);
 	if (slabinfo_path)
 		kmem_slabinfo_free(&si);
 	return ret;

@@ -605,7 +605,7 @@ static int write_all(int fd, const void *p, size_t n)
 }
 
 /* The op list in a file for the children: header, caches, ops, from a second
- * ordered parse of t->path (each, if not NULL, sees its every event).
+ * ordered parse of ti->path (each, if not NULL, sees its every event).
  * Returns the fd, or -1 (reported, as `what`). */
 int replay_ops_memfd(const struct kmem_trace *t,
 		     const struct kmem_replay_result *r, int stdin_copy,
@@ -615,7 +615,8 @@ int replay_ops_memfd(const struct kmem_trace *t,
 {
 	struct shared_hdr hdr = { 0 };
 	struct builder *b = calloc(1, sizeof(*b));
-	struct kmem_trace t2;
+	const struct kmem_trace_info *ti = kmem_trace_info(t);
+	struct kmem_trace *t2 = NULL;
 	struct kmem_trace_parse_opts quiet = { .spool_fd = stdin_copy };
 	int i, mfd = -1, err = -1;
 
@@ -656,16 +657,19 @@ int replay_ops_memfd(const struct kmem_trace *t,
 		if (write_all(mfd, &c, sizeof(c)))
 			break;
 	}
-	memset(&t2, 0, sizeof(t2));
-	if (kmem_trace_parse_ordered(&t2, t->path, &quiet, t->max_disorder_ns,
+	t2 = kmem_trace_new();
+	if (!t2 ||
+	    kmem_trace_parse_ordered(t2, ti->path, &quiet, ti->max_disorder_ns,
 				     builder_event, b) ||
 	    (b->nbuf && write_all(mfd, b->buf, b->nbuf * sizeof(b->buf[0])))) {
 		fprintf(stderr, "kmem replay: %s: %s\n", what,
-			t2.error[0] ? t2.error : "op list: out of memory");
-		kmem_trace_free(&t2);
+			t2 && kmem_trace_info(t2)->error[0] ?
+				kmem_trace_info(t2)->error :
+				"op list: out of memory");
+		kmem_trace_free(t2);
 		goto out;
 	}
-	kmem_trace_free(&t2);
+	kmem_trace_free(t2);
 	hdr.nops = b->nops;
 	hdr.nslots = b->next;
 	if (pwrite(mfd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
