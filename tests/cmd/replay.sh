@@ -79,6 +79,19 @@ grep -Eq "^  allocator +library +time \(ms\) +ns/op +peak RSS \(MiB\) +faults" "
 cat "$data/trace-ftrace.txt" | TMPDIR=$tmp/none "$kmem" replay --compare glibc - >"$out/r" 2>"$out/e" ||
 	fail "--compare from a pipe without TMPDIR: exit $?: $(cat "$out/e")"
 grep -Eq "^  kmem +libkmem +[0-9.]+" "$out/r" || fail "--compare from a pipe without TMPDIR: kmem row: $(cat "$out/r")"
+# That copy is shmem (a memfd; so is a file on a tmpfs $TMPDIR), host memory
+# no RSS shows: the speed line adds its size to the peak RSS; a copy on a
+# disk, or none, adds nothing.
+kib=$(($(wc -c <"$data/trace-ftrace.txt") / 1024))
+grep -q "; host memory: standard input's copy $kib KiB in tmpfs + peak RSS [0-9]* KiB$" "$out/r" ||
+	fail "the copy in tmpfs ($kib KiB) not on the speed line: $(grep '^speed' "$out/r")"
+cat "$data/trace-ftrace.txt" | TMPDIR=$tmp/none "$kmem" replay --json - >"$out/j" 2>"$out/e" ||
+	fail "--json from a pipe without TMPDIR: exit $?: $(cat "$out/e")"
+grep -q "\"peak_rss_kib\": [0-9]*, \"stdin_copy_tmpfs_kib\": $kib}" "$out/j" ||
+	fail "--json: the copy in tmpfs: $(grep speed "$out/j")"
+"$kmem" replay "$data/trace-ftrace.txt" >"$out/r" 2>"$out/e" || fail "file: exit $?"
+grep -q "; host memory: peak RSS [0-9]* KiB$" "$out/r" ||
+	fail "a file has no copy: $(grep '^speed' "$out/r")"
 # kmem's child backs the RAM its slabs take before it is timed: its run
 # takes (almost) no host page fault. With the replay's peak of slab pages
 # prefaulted (not twice it), 1,568 of its 2,500 slab pages faulted.

@@ -109,7 +109,7 @@ grep -q "^machine: x86-64, 512 MiB RAM (sized to fit the trace), 1 CPUs" "$out/f
 	fail "late disorder: $(grep '^machine' "$out/file")"
 
 rss() { # the report's peak RSS (KiB)
-	sed -n 's/.*host memory: peak RSS \([0-9]*\) KiB$/\1/p' "$1"
+	sed -n 's/.*host memory: .*peak RSS \([0-9]*\) KiB$/\1/p' "$1"
 }
 gen 40000 0 >"$out/1x.txt"
 gen 200000 0 >"$out/10x.txt"

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +123,23 @@ static const char *const replayed_as[KMEM_TRACE_NR_TYPES] = {
 	"free_vmap_area_noflush(paired)", "counted (kmem purges lazily itself)",
 };
 
+/* The filesystem type of tmpfs and of memfds (shmem): statfs(2)'s f_type. */
+#define SHMEM_FS_MAGIC 0x01021994
+
+/* Host memory that no resident set shows: the copy of a piped standard
+ * input (fd), when it is on a tmpfs (shmem pages, also a memfd's), KiB; 0
+ * when it is on a disk (the page cache may drop it) or there is none. */
+static long stdin_copy_shmem_kib(int fd)
+{
+	struct statfs sf;
+	struct stat st;
+
+	if (fd <= 0 || fstatfs(fd, &sf) || sf.f_type != SHMEM_FS_MAGIC ||
+	    fstat(fd, &st))
+		return 0;
+	return (long)(st.st_size >> 10);
+}
+
 /* Host memory: the peak resident set of this process or of a child it
  * waited for (the first pass of a replay, the --compare children), KiB. */
 static long peak_rss_kib(void)
@@ -134,11 +152,10 @@ static long peak_rss_kib(void)
 						 kids.ru_maxrss;
 }
 
-static void print_text(FILE *f, const struct kmem_trace *t,
-		       struct kmem_replay_result *r,
-		       const struct kmem_replay_opts *o,
-		       unsigned int max_caches,
-		       const struct compare_result *cmp, int ncmp)
+static void
+print_text(FILE *f, const struct kmem_trace *t, struct kmem_replay_result *r,
+	   const struct kmem_replay_opts *o, unsigned int max_caches,
+	   const struct compare_result *cmp, int ncmp, long copy_kib)
 {
 	const struct kmem_trace_info *ti = kmem_trace_info(t);
 	unsigned long i, nb = 0, agree = 0;
@@ -187,12 +204,15 @@ static void print_text(FILE *f, const struct kmem_trace *t,
 
 	fprintf(f,
 		"\nspeed: %lu events replayed in %.3f s (CPU %.3f s): %.0f events/s; "
-		"with parsing %.3f s: %.0f events/s; host memory: peak RSS %ld KiB\n",
+		"with parsing %.3f s: %.0f events/s; host memory: ",
 		r->events, r->replay_seconds, r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
 					0,
-		total_s, total_s > 0 ? (double)r->events / total_s : 0,
-		peak_rss_kib());
+		total_s, total_s > 0 ? (double)r->events / total_s : 0);
+	if (copy_kib)
+		fprintf(f, "standard input's copy %ld KiB in tmpfs + ",
+			copy_kib);
+	fprintf(f, "peak RSS %ld KiB\n", peak_rss_kib());
 
 	fprintf(f, "\nfidelity\n");
 	fprintf(f,
@@ -359,7 +379,8 @@ static void print_text(FILE *f, const struct kmem_trace *t,
 static void print_json(FILE *f, const struct kmem_trace *t,
 		       struct kmem_replay_result *r,
 		       const struct kmem_replay_opts *o,
-		       const struct compare_result *cmp, int ncmp)
+		       const struct compare_result *cmp, int ncmp,
+		       long copy_kib)
 {
 	const struct kmem_trace_info *ti = kmem_trace_info(t);
 	double total_s = ti->parse_seconds + r->replay_seconds;
@@ -406,12 +427,14 @@ static void print_json(FILE *f, const struct kmem_trace *t,
 		"  \"speed\": {\"events\": %lu, \"parse_seconds\": %.6f, "
 		"\"replay_seconds\": %.6f, \"replay_cpu_seconds\": %.6f, "
 		"\"events_per_second\": %.0f, "
-		"\"events_per_second_with_parsing\": %.0f, \"peak_rss_kib\": %ld},\n",
+		"\"events_per_second_with_parsing\": %.0f, \"peak_rss_kib\": %ld, "
+		"\"stdin_copy_tmpfs_kib\": %ld},\n",
 		r->events, ti->parse_seconds, r->replay_seconds,
 		r->replay_cpu_seconds,
 		r->replay_seconds > 0 ? (double)r->events / r->replay_seconds :
 					0,
-		total_s > 0 ? (double)r->events / total_s : 0, peak_rss_kib());
+		total_s > 0 ? (double)r->events / total_s : 0, peak_rss_kib(),
+		copy_kib);
 	fprintf(f,
 		"  \"fidelity\": {\"kmalloc\": %.6f, \"cache\": %.6f, "
 		"\"kmalloc_ok\": %lu, \"kmalloc_total\": %lu, \"cache_ok\": %lu, "
@@ -820,9 +843,11 @@ static int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	if (json)
-		print_json(stdout, t, &r, &o, cmp, ncmp);
+		print_json(stdout, t, &r, &o, cmp, ncmp,
+			   stdin_copy_shmem_kib(po.spool_fd));
 	else
-		print_text(stdout, t, &r, &o, max_caches, cmp, ncmp);
+		print_text(stdout, t, &r, &o, max_caches, cmp, ncmp,
+			   stdin_copy_shmem_kib(po.spool_fd));
 	if (r.failures)
 		ret = 1;
 out:
