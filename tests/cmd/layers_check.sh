@@ -7,8 +7,9 @@
 #     relative to the file, from a .c or a .h;
 #   - the build compiles replay/ (kmem_replay_objs) and the command
 #     (kmem_cmd) without the source root on their include path: with their
-#     own include flags, a file including <kmem/replay.h> compiles and one
-#     including "mm/internal.h" or "replay/internal.h" does not.
+#     own include directories (CMake writes them, with any generator), a
+#     file including <kmem/replay.h> compiles and one including
+#     "mm/internal.h" or "replay/internal.h" does not.
 set -eu
 kmem=$1
 src=$2
@@ -52,14 +53,15 @@ bad tools/kmem/kmem.h '#include "../../arch/x86/machine.h"' \
 bad tools/kmem/replay.c '#include "../../../x.h"' \
 	'tools/kmem/replay.c includes a file outside the source tree'
 
-# The build's include flags (CMake's Makefile generator writes them to
-# flags.make) for replay/ and the command.
+# The build's include directories for replay/ and the command, as CMake
+# writes them at generation (tests/CMakeLists.txt: layers/TARGET.includes,
+# one a line, whatever the generator).
 cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
 [ -n "$cc" ] || fail "no CMAKE_C_COMPILER in $build/CMakeCache.txt"
 for target in kmem_replay_objs kmem_cmd; do
-	flags=$build/CMakeFiles/$target.dir/flags.make
-	[ -f "$flags" ] || fail "no $flags (the build's include flags of $target)"
-	inc=$(sed -n 's/^C_INCLUDES = //p' "$flags")
+	dirs=$build/layers/$target.includes
+	[ -s "$dirs" ] || fail "no $dirs (the build's include directories of $target)"
+	inc=$(sed -n 's/^\(.\)/-I\1/p' "$dirs" | tr '\n' ' ')
 	case " $inc " in
 	*" -I$src "* | *" -I$src/ "*)
 		fail "$target is compiled with the source root: $inc" ;;
