@@ -99,11 +99,13 @@ static inline struct kmem_cache *kmalloc_slab(size_t size, gfp_t flags)
  * kmalloc_caches[][], then the cache's fields, one load gives the entry:
  * the cache itself is not read. Filled from
  * kmalloc_size_index() when the slab layer comes up (kmalloc_tc_fill()),
- * so it says nothing of its own. Every entry is the empty entry (the slow
- * path) while no machine runs, for a cache whose free word is not at
- * offset 0 (the fast path writes it there) and for every cache of SLAB
- * and SLOB, whose alloc_tc is the empty entry. 2 KiB, of which sizes up
- * to 2 KiB use the first 512 bytes.
+ * so it says nothing of its own. An entry's low SLAB_TC_SHIFT bits, zero
+ * in a table offset, hold the cache's free word offset (8, or 0 for
+ * kmalloc-8: mm/slub.c section 2), which the fast path clears. Every entry
+ * is the empty entry (the slow path) while no machine runs, for a cache
+ * whose free word lies further in than KMALLOC_TC_WORD (a debug cache's
+ * middle) and for every cache of SLAB and SLOB, whose alloc_tc is the
+ * empty entry. 2 KiB, of which sizes up to 2 KiB use the first 512 bytes.
  */
 #define KMALLOC_TC_EMPTY (SLAB_DEAD_INDEX << SLAB_TC_SHIFT)
 #define KMALLOC_TC_WORD ((1U << SLAB_TC_SHIFT) - 1) /* the free word's offset */

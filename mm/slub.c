@@ -1112,6 +1112,7 @@ static inline struct sheaf_stock *tc_stock(struct slab_thread_cache *tbl,
 static void stock_init(struct sheaf_stock *st)
 {
 	spin_lock_init(&st->lock);
+	lockdep_set_rank_name(&st->lock, LOCK_RANK_LEAF, "&st->lock");
 	st->nr_full = st->nr_empty = st->max = 0;
 	INIT_LIST_HEAD(&st->full);
 	INIT_LIST_HEAD(&st->empty);

@@ -32,9 +32,13 @@ struct kmem_trace {
  * it too). */
 void trace_release(struct kmem_trace *t);
 
+/* The interned name id (0: "", also for a trace that interned none, whose
+ * table is not allocated yet; an id it never gave: NULL). */
 static inline const char *trace_name(const struct kmem_trace *t, uint32_t id)
 {
-	return t->names[id];
+	if (!id)
+		return "";
+	return id < t->nr_names ? t->names[id] : NULL;
 }
 
 /* Parse one line (no newline) and append its event. Returns 1 if an event was

@@ -104,7 +104,7 @@ struct kmem_trace_event {
 	uint8_t type; /* enum kmem_trace_type */
 	uint8_t order;
 	int8_t migratetype;
-	uint8_t flags; /* TEV_* */
+	uint8_t flags; /* KMEM_TEV_* */
 	uint8_t mark;  /* the replay engine's classification (its own) */
 	uint8_t pad;
 };
@@ -162,7 +162,8 @@ kmem_trace_info(const struct kmem_trace *t);
 KMEM_API const struct kmem_trace_event *
 kmem_trace_events(const struct kmem_trace *t, size_t *nr);
 /* The name of an interned name id (kmem_trace_event.name,
- * kmem_replay_cache.name); id 0 is "". */
+ * kmem_replay_cache.name); id 0 is "" (also before any name is interned),
+ * an id the trace never gave NULL. */
 KMEM_API const char *kmem_trace_name(const struct kmem_trace *t, uint32_t id);
 
 /* Options of the parser. */

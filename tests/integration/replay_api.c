@@ -45,6 +45,10 @@ int main(void)
 	CHECK_EQ(ti->events, 0);
 	CHECK(kmem_trace_events(t, &nr) == NULL);
 	CHECK_EQ(nr, 0);
+	/* Name 0 is "" before any name is interned (no table yet); an id the
+	 * trace never gave is NULL. */
+	CHECK(kmem_trace_name(t, 0) && !strcmp(kmem_trace_name(t, 0), ""));
+	CHECK(kmem_trace_name(t, 7) == NULL);
 
 	CHECK_EQ(kmem_trace_load_buffer(t, "api", trace, sizeof(trace) - 1,
 					NULL),
