@@ -8,7 +8,8 @@
  * that holds it (lockdep_assert_held() checks it is the caller) and its rank.
  * The rank is the lock's place in the lock order of docs/ARCHITECTURE.md
  * ("Lock order"; that section is the one written order, enum lock_rank below
- * numbers every lock of the library, outermost first). Each thread keeps the
+ * numbers every lock of the library but two bare host mutexes that section
+ * names, outermost first). Each thread keeps the
  * locks it holds; taking a lock whose rank is lower than a held one's (or a
  * second lock of the shared LEAF or REPORT rank) reports the kernel's
  * "WARNING: possible circular locking dependency detected" with both locks,
