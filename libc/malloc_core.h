@@ -686,25 +686,30 @@ static mstate arena_get2(struct tctx *c, size_t size, mstate avoid_arena)
 {
 	struct libc *L = c->L;
 	mstate a = get_free_list(c);
-	size_t n;
+	size_t n, limit;
 
 	if (a)
 		return a;
-	if (L->narenas_limit == 0) {
+	/* Threads racing here may each compute the limit (glibc does the
+	 * same, racily): the value is the same, stored and read atomically. */
+	limit = __atomic_load_n(&L->narenas_limit, __ATOMIC_RELAXED);
+	if (limit == 0) {
 		if (L->mp.arena_max != 0) {
-			L->narenas_limit = L->mp.arena_max;
+			limit = L->mp.arena_max;
 		} else if (__atomic_load_n(&L->narenas, __ATOMIC_RELAXED) >
 			   L->mp.arena_test) {
 			struct kmem_machine_info mi;
 
 			kmem_machine_info(&mi);
-			L->narenas_limit =
-				NARENAS_FROM_NCORES(mi.cpus >= 1 ? mi.cpus : 2);
+			limit = NARENAS_FROM_NCORES(mi.cpus >= 1 ? mi.cpus : 2);
 		}
+		if (limit)
+			__atomic_store_n(&L->narenas_limit, limit,
+					 __ATOMIC_RELAXED);
 	}
 repeat:
 	n = __atomic_load_n(&L->narenas, __ATOMIC_ACQUIRE);
-	if (unlikely(n <= L->narenas_limit - 1)) {
+	if (unlikely(n <= limit - 1)) {
 		if (!__atomic_compare_exchange_n(&L->narenas, &n, n + 1, false,
 						 __ATOMIC_ACQ_REL,
 						 __ATOMIC_ACQUIRE))
